@@ -1,0 +1,30 @@
+# Quick start: `make demo` and `make test` work on a machine with only python3 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/callsim run scenarios/billing_support.yaml --policy cold --reps 10 --seed 1
+	$(BIN)/callsim run scenarios/billing_support.yaml --policy warm --reps 10 --seed 1
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check callsim tests benchmarks
+	$(BIN)/mypy callsim
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/erlang_a.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""callsim: warm vs cold transfers of misrouted calls, simulated."""
