@@ -1,0 +1,109 @@
+"""Speed and memory of the engine on the Erlang-A model, against a plain idiomatic SimPy model.
+
+Model: 1 call/s, exponential service with mean 50 s, 55 agents, exponential patience with mean
+120 s, 200,000 calls. The plain model is the textbook SimPy shape: one process per call, a
+``Resource`` request raced against a patience timeout. Prints calls per second for each, their
+ratio, bytes of records per call and peak traced memory per call.
+
+Usage: ``python benchmarks/erlang_a.py [--calls N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tracemalloc
+
+import numpy as np
+import simpy
+
+from callsim import build_scenario, simulate
+
+
+def erlang_a_scenario(calls: int, rate: float, service: float, agents: int, patience: float):
+    """The benchmark model as a callsim scenario (one department, one call type)."""
+    duration = calls / rate
+    raw = {
+        "name": "Erlang A benchmark",
+        "horizon": {"duration": duration, "interval": duration},
+        "departments": {"desk": {"agents": agents, "wage_per_hour": 30.0}},
+        "call_types": {
+            "call": {
+                "arrivals_per_hour": rate * 3600.0,
+                "resolved_by": "desk",
+                "handle_time": {"dist": "exponential", "mean": service},
+                "patience": {"dist": "exponential", "mean": patience},
+            }
+        },
+        "transfer": {"policy": "cold"},
+    }
+    return build_scenario(raw, source="<benchmark>")
+
+
+def plain_simpy(calls: int, rate: float, service: float, agents: int, patience: float, seed: int):
+    """The idiomatic SimPy model; returns (calls simulated, abandoned)."""
+    rng = np.random.default_rng(seed)
+    gaps = rng.exponential(1.0 / rate, calls).tolist()
+    services = rng.exponential(service, calls).tolist()
+    patiences = rng.exponential(patience, calls).tolist()
+    env = simpy.Environment()
+    desk = simpy.Resource(env, capacity=agents)
+    abandoned = 0
+
+    def caller(i: int):
+        nonlocal abandoned
+        with desk.request() as request:
+            result = yield request | env.timeout(patiences[i])
+            if request in result:
+                yield env.timeout(services[i])
+            else:
+                abandoned += 1
+
+    def source():
+        for i in range(calls):
+            yield env.timeout(gaps[i])
+            env.process(caller(i))
+
+    env.process(source())
+    env.run()
+    return calls, abandoned
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    model = dict(rate=1.0, service=50.0, agents=55, patience=120.0)
+    scenario = erlang_a_scenario(args.calls, **model)
+
+    t0 = time.perf_counter()
+    result = simulate(scenario, seed=args.seed)
+    t_callsim = time.perf_counter() - t0
+    n = len(result.calls)
+
+    t0 = time.perf_counter()
+    n_plain, abandoned_plain = plain_simpy(args.calls, seed=args.seed, **model)
+    t_plain = time.perf_counter() - t0
+
+    record_bytes = result.calls.memory_usage(deep=True).sum() + result.shifts.memory_usage(
+        deep=True
+    ).sum()
+    tracemalloc.start()
+    simulate(scenario, seed=args.seed)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    abandon = float((result.calls["outcome"] == 1).mean())
+    print(f"model: 1 call/s, service 50 s, 55 agents, patience 120 s, {args.calls:,} calls")
+    print(f"callsim     {n / t_callsim:>10,.0f} calls/s  ({n:,} calls in {t_callsim:.2f} s, "
+          f"abandon {abandon:.4f})")
+    print(f"plain SimPy {n_plain / t_plain:>10,.0f} calls/s  ({n_plain:,} calls in {t_plain:.2f} s, "
+          f"abandon {abandoned_plain / n_plain:.4f})")
+    print(f"speed-up    {(n / t_callsim) / (n_plain / t_plain):>10.1f} x   (target >= 4)")
+    print(f"records     {record_bytes / n:>10.1f} bytes/call (target <= 200)")
+    print(f"peak memory {peak / n:>10.1f} bytes/call (traced, whole replication)")
+
+
+if __name__ == "__main__":
+    main()

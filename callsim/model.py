@@ -1,0 +1,294 @@
+"""The engine: one replication of the call center on SimPy's event loop.
+
+Calls are not SimPy processes. Every step of a call is a :class:`simpy.events.Timeout` whose
+callback moves the call on, and queue abandonment is checked lazily when an agent frees up (the
+abandonment time recorded is the patience deadline, so it is exact). This keeps the cost per call
+to a few events. Per-call facts are written once into numpy record columns.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from simpy import Environment, Timeout
+
+from callsim.arrivals import Callers, draw_callers, interval_bounds
+from callsim.center import (
+    DONE,
+    HOLDING,
+    IN_SERVICE,
+    WAITING_FIRST,
+    WAITING_TRANSFERRED,
+    Department,
+)
+from callsim.policies import POLICIES
+from callsim.records import (
+    CODE_COLUMNS,
+    SHIFT_COLUMNS,
+    Outcome,
+    SimulationResult,
+    Stage,
+    TransferKind,
+    empty_time_columns,
+)
+from callsim.streams import Streams
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from simpy.events import Event
+
+    from callsim.scenario import Scenario
+
+class CallCenter:
+    """The runtime state of one replication: departments, callers and their records.
+
+    Parameters
+    ----------
+    scenario
+        Validated scenario.
+    policy
+        Transfer policy name (a key of :data:`callsim.policies.POLICIES`).
+    callers
+        Every caller of the replication, drawn up front.
+    """
+
+    def __init__(self, scenario: Scenario, policy: str, callers: Callers) -> None:
+        self.env = Environment()
+        self.scenario = scenario
+        self.callers = callers
+        self.shifts: list[tuple[int, int, float, float]] = []
+        names = list(scenario.departments)
+        self.departments = [Department(i, name, self.shifts) for i, name in enumerate(names)]
+        self.resolver = [names.index(ct.resolved_by) for ct in scenario.call_types.values()]
+        n = len(callers)
+        self.times = empty_time_columns(n)
+        self.times["arrival"] = callers.time
+        self.codes = {name: np.zeros(n, dtype=dtype) for name, dtype in CODE_COLUMNS.items()}
+        self.codes["agent"][:] = -1
+        self.codes["agent2"][:] = -1
+        self.codes["outcome"][:] = Outcome.UNFINISHED
+        self.state = np.zeros(n, dtype=np.int8)
+        self.deadline = np.full(n, np.inf)
+        self.next_arrival = 0
+        self.policy = POLICIES[policy](self, scenario.transfer)
+
+    # -- scheduling ---------------------------------------------------------------------------
+    def after(self, delay: float, call: int, then: Callable[[Event], None]) -> None:
+        """Call ``then`` with an event whose ``value`` is ``call`` after ``delay`` seconds."""
+        Timeout(self.env, delay, call).callbacks.append(then)
+
+    # -- arrivals and the first leg ----------------------------------------------------------
+    def _arrive(self, _event: Event) -> None:
+        i = self.next_arrival
+        self.next_arrival = i + 1
+        c = self.callers
+        self.state[i] = WAITING_FIRST
+        self.deadline[i] = c.time.item(i) + c.patience.item(i)
+        self.offer(self.departments[c.department.item(i)], i, False)
+        if i + 1 < len(c):
+            self.after(c.time.item(i + 1) - self.env.now, -1, self._arrive)
+
+    def offer(self, dept: Department, call: int, priority: bool) -> None:
+        """A caller (already in a waiting state) reaches a department's queue."""
+        if dept.idle:  # idle agents imply an empty queue
+            self.answer(dept, dept.idle.pop(), call)
+        else:
+            dept.enqueue(call, priority)
+
+    def answer(self, dept: Department, agent: int, call: int) -> None:
+        """An agent of ``dept`` answers a waiting caller."""
+        s = self.state.item(call)
+        self.state[call] = IN_SERVICE
+        if s != WAITING_FIRST:
+            self.policy.answer_transferred(dept, agent, call, s == HOLDING)
+            return
+        self.times["answer"][call] = self.env.now
+        self.codes["agent"][call] = agent
+        c = self.callers
+        if self.resolver[c.call_type.item(call)] == dept.index:
+            self.after(c.handle.item(call), call, self.resolved)
+        else:
+            self.after(c.identify.item(call), call, self._identified)
+
+    def _identified(self, event: Event) -> None:
+        call = event.value
+        self.times["transfer"][call] = self.env.now
+        dept = self.departments[self.callers.department.item(call)]
+        self.policy.transfer(dept, self.codes["agent"].item(call), call)
+
+    def resolved(self, event: Event) -> None:
+        """Service over: the call is resolved and its (last) agent is released."""
+        call = event.value
+        self.finish(call, self.env.now, Outcome.RESOLVED)
+        if self.codes["transfer_kind"].item(call) == TransferKind.NONE:
+            dept = self.departments[self.callers.department.item(call)]
+            agent = self.codes["agent"].item(call)
+        else:
+            dept = self.resolving_department(call)
+            agent = self.codes["agent2"].item(call)
+        self.release(dept, agent)
+
+    def resolving_department(self, call: int) -> Department:
+        """The department that resolves the call's type."""
+        return self.departments[self.resolver[self.callers.call_type.item(call)]]
+
+    # -- outcomes and agents ------------------------------------------------------------------
+    def finish(self, call: int, when: float, outcome: Outcome, stage: Stage = Stage.NONE) -> None:
+        """Record a call's single outcome."""
+        self.state[call] = DONE
+        self.times["end"][call] = when
+        self.codes["outcome"][call] = outcome
+        self.codes["abandon_stage"][call] = stage
+
+    def release(self, dept: Department, agent: int) -> None:
+        """An agent is done with a call: leave if due off shift, else take the next caller."""
+        if dept.pending_off:
+            dept.pending_off -= 1
+            dept.go_off(agent, self.env.now)
+        else:
+            self._next_or_idle(dept, agent)
+
+    def _next_or_idle(self, dept: Department, agent: int) -> None:
+        call = self._next_caller(dept)
+        if call < 0:
+            dept.idle.append(agent)
+        else:
+            self.answer(dept, agent, call)
+
+    def _next_caller(self, dept: Department) -> int:
+        """Pop the next live caller (priority line first), settling abandonments on the way."""
+        now = self.env.now
+        state = self.state
+        for line in (dept.priority_waiting, dept.waiting):
+            while line:
+                call = line.popleft()
+                s = state.item(call)
+                if s == HOLDING:
+                    return call
+                if s == DONE:  # abandoned on hold, already settled
+                    continue
+                deadline = self.deadline.item(call)
+                if deadline < now:
+                    stage = Stage.FIRST_QUEUE if s == WAITING_FIRST else Stage.AFTER_TRANSFER
+                    self.finish(call, deadline, Outcome.ABANDONED, stage)
+                    continue
+                return call
+        return -1
+
+    def set_staffing(self, dept: Department, level: int) -> None:
+        """Change the number of agents on duty; agents leaving mid-call finish it first."""
+        change = level - dept.scheduled
+        now = self.env.now
+        if change > 0:
+            kept = min(change, dept.pending_off)
+            dept.pending_off -= kept
+            for _ in range(change - kept):
+                self._next_or_idle(dept, dept.come_on(now))
+        else:
+            leaving = -change
+            while leaving and dept.idle:
+                dept.go_off(dept.idle.pop(), now)
+                leaving -= 1
+            dept.pending_off += leaving
+
+    def _staff_interval(self, event: Event) -> None:
+        j = event.value
+        for dept in self.departments:
+            self.set_staffing(dept, self.scenario.staffing(dept.name)[j])
+
+    # -- the run ------------------------------------------------------------------------------
+    def run(self) -> float:
+        """Run the replication; return the clock when it stopped (s)."""
+        h = self.scenario.horizon
+        bounds = interval_bounds(h.duration, h.interval, h.n_intervals)
+        for dept in self.departments:
+            self.set_staffing(dept, self.scenario.staffing(dept.name)[0])
+        for j in range(1, h.n_intervals):
+            Timeout(self.env, bounds[j], j).callbacks.append(self._staff_interval)
+        if len(self.callers):
+            self.after(self.callers.time.item(0), -1, self._arrive)
+        if h.drain:
+            self.env.run()
+        else:
+            self.env.run(until=h.duration)
+        end_time = max(self.env.now, h.duration)
+        return self._settle_waiting(end_time, h.drain)
+
+    def _settle_waiting(self, end_time: float, drain: bool) -> float:
+        """Callers still waiting when the run stops abandon at their deadline if it is due."""
+        waiting = (self.state == WAITING_FIRST) | (self.state == WAITING_TRANSFERRED)
+        due = waiting & (np.isfinite(self.deadline) if drain else self.deadline < end_time)
+        for call in np.flatnonzero(due):
+            s = self.state.item(call)
+            stage = Stage.FIRST_QUEUE if s == WAITING_FIRST else Stage.AFTER_TRANSFER
+            self.finish(int(call), self.deadline.item(call), Outcome.ABANDONED, stage)
+        if due.any():
+            end_time = max(end_time, float(self.deadline[due].max()))
+        for dept in self.departments:
+            dept.close(end_time)
+        return end_time
+
+    def records(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The call records and shift records of the finished run."""
+        c = self.callers
+        type_names = list(self.scenario.call_types)
+        dept_names = [d.name for d in self.departments]
+        calls = pd.DataFrame(
+            {
+                "call_id": np.arange(len(c), dtype=np.int32),
+                "call_type": pd.Categorical.from_codes(c.call_type, type_names),
+                "first_department": pd.Categorical.from_codes(c.department, dept_names),
+                **self.times,
+                **self.codes,
+            }
+        )
+        rows = sorted(self.shifts, key=lambda r: (r[0], r[2], r[1]))
+        shifts = pd.DataFrame(rows, columns=list(SHIFT_COLUMNS))
+        shifts["department"] = pd.Categorical.from_codes(
+            shifts["department"].to_numpy(dtype=np.int16), dept_names
+        )
+        shifts["agent"] = shifts["agent"].astype(np.int16)
+        return calls, shifts
+
+
+def simulate(
+    scenario: Scenario, policy: str | None = None, seed: int = 0, replication: int = 0
+) -> SimulationResult:
+    """Run one replication of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        Validated scenario.
+    policy
+        ``"cold"`` or ``"warm"``; default: the scenario's ``transfer.policy``.
+    seed
+        Base seed (non-negative integer).
+    replication
+        Replication number: replication ``r`` of every policy sees the same callers.
+
+    Returns
+    -------
+    SimulationResult
+        Per-call and per-shift records (times in seconds).
+    """
+    policy = policy or scenario.transfer.policy
+    if policy not in POLICIES:
+        raise ValueError(f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}")
+    callers = draw_callers(scenario, Streams(seed, replication))
+    center = CallCenter(scenario, policy, callers)
+    end_time = center.run()
+    calls, shifts = center.records()
+    return SimulationResult(
+        calls=calls,
+        shifts=shifts,
+        horizon=scenario.horizon.duration,
+        warmup=scenario.horizon.warmup,
+        end_time=end_time,
+        policy=policy,
+        seed=seed,
+        replication=replication,
+    )
