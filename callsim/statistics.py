@@ -1,0 +1,203 @@
+"""Confidence intervals across replications and paired policy differences.
+
+Replications are independent and identically distributed, so every metric gets a Student-t
+interval on its replication mean. Policies run with common random numbers (same seed, same
+callers), so their difference is estimated per replication and the interval is taken on those
+paired differences, which is usually much narrower than comparing two independent intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+#: Columns of the long summary tables, after the grouping columns.
+SUMMARY_COLUMNS: tuple[str, ...] = ("metric", "mean", "ci_low", "ci_high", "n")
+
+#: Non-metric numeric columns that are never summarised by default.
+KEY_COLUMNS: frozenset[str] = frozenset({"seed", "replication"})
+
+
+def t_interval(values: Iterable[float], confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval of independent replication values.
+
+    Parameters
+    ----------
+    values
+        One value per replication (any unit); NaN values are dropped.
+    confidence
+        Two-sided confidence level, in (0, 1).
+
+    Returns
+    -------
+    tuple[float, float, float]
+        ``(mean, low, high)`` in the unit of ``values``. With no value all three are NaN; with
+        one value ``low`` and ``high`` are NaN.
+
+    Examples
+    --------
+    >>> mean, lo, hi = t_interval([1.0, 2.0, 3.0])
+    >>> mean, round(lo, 4), round(hi, 4)
+    (2.0, -0.4841, 4.4841)
+    """
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    x = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = x.size
+    if n == 0:
+        return float("nan"), float("nan"), float("nan")
+    mean = float(x.mean())
+    if n < 2:
+        return mean, float("nan"), float("nan")
+    if np.isinf(x).any():
+        return mean, float("nan"), float("nan")
+    half = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    return mean, mean - half, mean + half
+
+
+def half_width_ratio(mean: Any, ci_low: Any, ci_high: Any) -> Any:
+    """Relative precision: CI half-width divided by ``|mean|``.
+
+    Works element-wise on scalars, arrays or Series. A zero or NaN mean, or an undefined
+    interval, gives NaN (or ``inf`` when the half-width is positive and the mean is zero).
+
+    Examples
+    --------
+    >>> half_width_ratio(10.0, 9.0, 11.0)
+    0.1
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = (np.asarray(ci_high, dtype=float) - np.asarray(ci_low, dtype=float)) / 2.0
+        ratio = ratio / np.abs(np.asarray(mean, dtype=float))
+    if isinstance(mean, pd.Series):
+        return pd.Series(ratio, index=mean.index)
+    return float(ratio) if np.ndim(ratio) == 0 else ratio
+
+
+def _metric_columns(frame: pd.DataFrame, exclude: Iterable[str]) -> list[str]:
+    skip = set(exclude) | KEY_COLUMNS
+    return [
+        col
+        for col in frame.columns
+        if col not in skip and pd.api.types.is_numeric_dtype(frame[col])
+        and not pd.api.types.is_bool_dtype(frame[col])
+    ]
+
+
+def _groups(frame: pd.DataFrame, by: Sequence[str]):
+    if not by:
+        yield (), frame
+        return
+    for key, group in frame.groupby(list(by), sort=False, observed=True, dropna=False):
+        yield (key if isinstance(key, tuple) else (key,)), group
+
+
+def _rows(frame: pd.DataFrame, by: Sequence[str], metrics: Sequence[str], confidence: float):
+    rows = []
+    for key, group in _groups(frame, by):
+        for metric in metrics:
+            values = group[metric].to_numpy(dtype=float)
+            mean, lo, hi = t_interval(values, confidence)
+            row = dict(zip(by, key, strict=True))
+            row.update(
+                metric=metric,
+                mean=mean,
+                ci_low=lo,
+                ci_high=hi,
+                n=int(np.count_nonzero(~np.isnan(values))),
+            )
+            rows.append(row)
+    return rows
+
+
+def summarize(
+    per_rep: pd.DataFrame,
+    by: Sequence[str] = (),
+    metrics: Sequence[str] | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Mean and t confidence interval of each metric over replications (long format).
+
+    Parameters
+    ----------
+    per_rep
+        One row per replication (and per group), one column per metric.
+    by
+        Grouping columns (e.g. ``["policy"]``); each group is summarised separately.
+    metrics
+        Metric columns to summarise; default: every numeric column that is not a grouping
+        column, ``seed`` or ``replication``.
+    confidence
+        Two-sided confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``by...``, ``metric``, ``mean``, ``ci_low``, ``ci_high``, ``n`` (replications with
+        a value), one row per group and metric, in the units of the metric.
+    """
+    by = list(by)
+    metrics = list(metrics) if metrics is not None else _metric_columns(per_rep, by)
+    return pd.DataFrame(
+        _rows(per_rep, by, metrics, confidence), columns=[*by, *SUMMARY_COLUMNS]
+    )
+
+
+def paired_differences(
+    per_rep: pd.DataFrame,
+    policy_col: str = "policy",
+    a: str = "warm",
+    b: str = "cold",
+    rep_col: str = "replication",
+    by: Sequence[str] = (),
+    metrics: Sequence[str] | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Paired differences ``a - b`` of each metric, matched by replication, with t intervals.
+
+    Parameters
+    ----------
+    per_rep
+        One row per policy and replication (and per group), one column per metric.
+    policy_col
+        Column holding the policy name.
+    a, b
+        The two policies; differences are ``a - b``.
+    rep_col
+        Column matching the replications (same seed stream) of both policies.
+    by
+        Extra grouping columns (e.g. sweep parameters); pairs are matched within each group.
+    metrics
+        Metric columns; default: every numeric column except keys, ``seed`` and ``replication``.
+    confidence
+        Two-sided confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``by...``, ``metric``, ``mean``, ``ci_low``, ``ci_high``, ``n`` (pairs with both
+        values), ``significant`` (the interval excludes 0; False when it is undefined).
+        Replications present for only one policy are left out.
+    """
+    by = list(by)
+    keys = [*by, rep_col]
+    if metrics is None:
+        metrics = _metric_columns(per_rep, [*keys, policy_col])
+    metrics = list(metrics)
+    left = per_rep.loc[per_rep[policy_col] == a, keys + metrics]
+    right = per_rep.loc[per_rep[policy_col] == b, keys + metrics]
+    for side, name in ((left, a), (right, b)):
+        if side.duplicated(keys).any():
+            raise ValueError(f"policy {name!r} has duplicate rows for {keys}")
+    paired = left.merge(right, on=keys, suffixes=("__a", "__b"))
+    diff = paired[keys].copy()
+    for metric in metrics:
+        diff[metric] = paired[f"{metric}__a"].astype(float) - paired[f"{metric}__b"].astype(float)
+    out = pd.DataFrame(_rows(diff, by, metrics, confidence), columns=[*by, *SUMMARY_COLUMNS])
+    out["significant"] = (out["ci_low"] > 0) | (out["ci_high"] < 0)
+    return out
