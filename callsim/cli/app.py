@@ -10,6 +10,10 @@ app = typer.Typer(
     help="Simulate warm vs cold transfers of misrouted calls in a contact center.",
 )
 
+from callsim.cli.erlang import erlang  # noqa: E402
+
+app.command("erlang")(erlang)
+
 
 def main() -> None:
     """Console-script entry point."""

@@ -1,0 +1,163 @@
+"""``callsim erlang``: Erlang C / Erlang A figures and staffing from the command line.
+
+A thin layer over :mod:`callsim.analytic`: options are parsed here, numbers come from
+:func:`~callsim.analytic.staffing_table` and :func:`~callsim.analytic.agents_for_service_level`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from callsim.analytic import agents_for_service_level, staffing_table
+from callsim.durations import parse_duration
+
+_SPAN = 3  # rows shown either side of the recommended staffing
+
+
+def _fail(message: str) -> NoReturn:
+    """Print a one-line error to stderr and exit with the usage-error code 2."""
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _number(option: str, text: str, *, minimum: float = 0.0) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        _fail(f"{option} must be a number, got {text!r}")
+    if not math.isfinite(value) or value <= minimum:
+        _fail(f"{option} must be a finite number above {minimum:g}, got {text!r}")
+    return value
+
+
+def _seconds(option: str, text: str, *, allow_zero: bool = False) -> float:
+    try:
+        value = parse_duration(text)
+    except ValueError as error:
+        _fail(f"{option}: {error}")
+    if value < 0 or (value == 0 and not allow_zero):
+        _fail(f"{option} must be {'non-negative' if allow_zero else 'positive'}, got {text!r}")
+    return value
+
+
+def _agents(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        _fail(f"--agents must be a whole number, got {text!r}")
+    if value < 1:
+        _fail(f"--agents must be at least 1, got {text!r}")
+    return value
+
+
+def _share(text: str) -> float:
+    percent = text.strip().endswith("%")
+    value = _number("--target-sl", text.strip().rstrip("%"), minimum=-math.inf)
+    value = value / 100 if percent else value
+    if not 0 < value < 1:
+        _fail(f"--target-sl must be strictly between 0 and 1 (or 0% and 100%), got {text!r}")
+    return value
+
+
+def _plain(value: Any) -> int | float | None:
+    """JSON-safe number: NumPy scalars become Python ones, ``inf`` and ``nan`` become ``None``."""
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _render(rows: list[dict[str, Any]], threshold: float, patience: bool, best: int | None) -> None:
+    title = "Erlang A (M/M/n+M)" if patience else "Erlang C (M/M/n)"
+    table = Table(title=title)
+    columns = [("agents", "agents", "{:d}"), ("p_wait", "P(wait)", "{:.4f}")]
+    if patience:
+        columns.append(("p_abandon", "P(abandon)", "{:.4f}"))
+    columns += [
+        ("asa", "ASA s", "{:.1f}"),
+        ("wait_mean", "wait s", "{:.1f}"),
+        ("service_level", f"SL {threshold:g}s", "{:.1%}"),
+        ("occupancy", "occup.", "{:.1%}"),
+        ("mean_queue_length", "queue", "{:.2f}"),
+    ]
+    for _, header, _ in columns:
+        table.add_column(header, justify="right", no_wrap=True)
+    for row in rows:
+        cells = [fmt.format(row[key]) if row[key] is not None else "inf" for key, _, fmt in columns]
+        table.add_row(*cells, style="bold green" if row["agents"] == best else None)
+    console = Console()
+    console.print(table)
+    if best is not None:
+        console.print(f"Fewest agents meeting the target: {best}")
+
+
+def erlang(
+    arrivals_per_hour: Annotated[
+        str | None, typer.Option(metavar="FLOAT", help="Calls arriving per hour (required).")
+    ] = None,
+    aht: Annotated[
+        str | None,
+        typer.Option(metavar="DURATION", help="Average handling time: 180, 3min (required)."),
+    ] = None,
+    patience: Annotated[
+        str | None,
+        typer.Option(metavar="DURATION", help="Mean patience; omit for Erlang C (no abandonment)."),
+    ] = None,
+    agents: Annotated[str | None, typer.Option(metavar="INT", help="Agents on duty.")] = None,
+    threshold: Annotated[
+        str, typer.Option(metavar="DURATION", help="Service-level threshold.")
+    ] = "20s",
+    target_sl: Annotated[
+        str | None,
+        typer.Option(metavar="FLOAT", help="Target service level, 0.8 or 80%: fewest agents."),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a table.")
+    ] = False,
+) -> None:
+    """Queue figures from Erlang C, or Erlang A when --patience is given.
+
+    Give --agents, --target-sl, or both. Service level: share of all callers answered in time.
+
+    ASA: mean wait of answered callers.
+    """
+    if arrivals_per_hour is None or aht is None:
+        _fail("--arrivals-per-hour and --aht are required")
+    if agents is None and target_sl is None:
+        _fail("give --agents, --target-sl, or both")
+    rate = _number("--arrivals-per-hour", arrivals_per_hour) / 3600.0
+    mean_service = _seconds("--aht", aht)
+    mean_patience = None if patience is None else _seconds("--patience", patience)
+    limit = _seconds("--threshold", threshold, allow_zero=True)
+    counts = [] if agents is None else [_agents(agents)]
+    best = None
+    if target_sl is not None:
+        target = _share(target_sl)
+        try:
+            best = agents_for_service_level(rate, mean_service, target, limit, mean_patience)
+        except ValueError as error:
+            _fail(str(error))
+        counts += range(max(1, best - _SPAN), best + _SPAN + 1)
+    frame = staffing_table(rate, mean_service, sorted(set(counts)), limit, mean_patience)
+    rows = [{key: _plain(value) for key, value in row.items()} for row in frame.to_dict("records")]
+    if not json_output:
+        _render(rows, limit, mean_patience is not None, best)
+        return
+    report = {
+        "model": "erlang_a" if mean_patience is not None else "erlang_c",
+        "arrivals_per_hour": rate * 3600.0,
+        "aht_s": mean_service,
+        "patience_s": mean_patience,
+        "threshold_s": limit,
+        "target_sl": None if target_sl is None else target,
+        "recommended_agents": best,
+        "rows": rows,
+    }
+    typer.echo(json.dumps(report, indent=2))
