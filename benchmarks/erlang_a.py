@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 import tracemalloc
 
 import numpy as np
@@ -37,7 +38,7 @@ def erlang_a_scenario(calls: int, rate: float, service: float, agents: int, pati
         },
         "transfer": {"policy": "cold"},
     }
-    return build_scenario(raw, source="<benchmark>")
+    return build_scenario(raw, source="<benchmark>", base_dir=Path("."))
 
 
 def plain_simpy(calls: int, rate: float, service: float, agents: int, patience: float, seed: int):

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import typer
 
+from callsim.cli.erlang import erlang
+from callsim.cli.run import run_command
+from callsim.cli.validate import validate_command
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Simulate warm vs cold transfers of misrouted calls in a contact center.",
 )
 
-from callsim.cli.erlang import erlang  # noqa: E402
 
+@app.callback()
+def _callsim() -> None:
+    """Simulate warm vs cold transfers of misrouted calls in a contact center."""
+
+
+app.command("run")(run_command)
 app.command("erlang")(erlang)
+app.command("validate")(validate_command)
 
 
 def main() -> None:
