@@ -35,6 +35,9 @@ from callsim.records import (
 )
 from callsim.streams import Streams
 
+_RESOLVED = int(Outcome.RESOLVED)
+_NO_TRANSFER = int(TransferKind.NONE)
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -64,15 +67,32 @@ class CallCenter:
         self.departments = [Department(i, name, self.shifts) for i, name in enumerate(names)]
         self.resolver = [names.index(ct.resolved_by) for ct in scenario.call_types.values()]
         n = len(callers)
+        self.n_calls = n
         self.times = empty_time_columns(n)
         self.times["arrival"] = callers.time
         self.codes = {name: np.zeros(n, dtype=dtype) for name, dtype in CODE_COLUMNS.items()}
         self.codes["agent"][:] = -1
         self.codes["agent2"][:] = -1
         self.codes["outcome"][:] = Outcome.UNFINISHED
-        self.state = np.zeros(n, dtype=np.int8)
+        # Hot-path views: every call reads these, so they are Python lists (fast item access);
+        # record columns are bound once instead of looked up by name per event.
+        self._time = callers.time.tolist()
+        self._patience = callers.patience.tolist()
+        self._handle = callers.handle.tolist()
+        self._type = callers.call_type.tolist()
+        self._dept = callers.department.tolist()
+        self._answer = self.times["answer"]
+        self._end = self.times["end"]
+        self._agent = self.codes["agent"]
+        self._outcome = self.codes["outcome"]
+        self._stage = self.codes["abandon_stage"]
+        self._kind = self.codes["transfer_kind"]
+        self.state = bytearray(n)  # one call state per call (see callsim.center)
         self.deadline = np.full(n, np.inf)
         self.next_arrival = 0
+        self._on_arrival = self._arrive
+        self._on_resolved = self.resolved
+        self._on_identified = self._identified
         self.policy = POLICIES[policy](self, scenario.transfer)
 
     # -- scheduling ---------------------------------------------------------------------------
@@ -84,12 +104,16 @@ class CallCenter:
     def _arrive(self, _event: Event) -> None:
         i = self.next_arrival
         self.next_arrival = i + 1
-        c = self.callers
+        time = self._time
         self.state[i] = WAITING_FIRST
-        self.deadline[i] = c.time.item(i) + c.patience.item(i)
-        self.offer(self.departments[c.department.item(i)], i, False)
-        if i + 1 < len(c):
-            self.after(c.time.item(i + 1) - self.env.now, -1, self._arrive)
+        self.deadline[i] = time[i] + self._patience[i]
+        dept = self.departments[self._dept[i]]
+        if dept.idle:  # idle agents imply an empty queue
+            self.answer(dept, dept.idle.pop(), i)
+        else:
+            dept.waiting.append(i)
+        if i + 1 < self.n_calls:
+            Timeout(self.env, time[i + 1] - self.env.now, -1).callbacks.append(self._on_arrival)
 
     def offer(self, dept: Department, call: int, priority: bool) -> None:
         """A caller (already in a waiting state) reaches a department's queue."""
@@ -100,48 +124,48 @@ class CallCenter:
 
     def answer(self, dept: Department, agent: int, call: int) -> None:
         """An agent of ``dept`` answers a waiting caller."""
-        s = self.state.item(call)
-        self.state[call] = IN_SERVICE
+        state = self.state
+        s = state[call]
+        state[call] = IN_SERVICE
         if s != WAITING_FIRST:
             self.policy.answer_transferred(dept, agent, call, s == HOLDING)
             return
-        self.times["answer"][call] = self.env.now
-        self.codes["agent"][call] = agent
-        c = self.callers
-        if self.resolver[c.call_type.item(call)] == dept.index:
-            self.after(c.handle.item(call), call, self.resolved)
+        env = self.env
+        self._answer[call] = env.now
+        self._agent[call] = agent
+        if self.resolver[self._type[call]] == dept.index:
+            Timeout(env, self._handle[call], call).callbacks.append(self._on_resolved)
         else:
-            self.after(c.identify.item(call), call, self._identified)
+            delay = self.callers.identify.item(call)
+            Timeout(env, delay, call).callbacks.append(self._on_identified)
 
     def _identified(self, event: Event) -> None:
         call = event.value
         self.times["transfer"][call] = self.env.now
-        dept = self.departments[self.callers.department.item(call)]
-        self.policy.transfer(dept, self.codes["agent"].item(call), call)
+        dept = self.departments[self._dept[call]]
+        self.policy.transfer(dept, self._agent.item(call), call)
 
     def resolved(self, event: Event) -> None:
         """Service over: the call is resolved and its (last) agent is released."""
         call = event.value
-        self.finish(call, self.env.now, Outcome.RESOLVED)
-        if self.codes["transfer_kind"].item(call) == TransferKind.NONE:
-            dept = self.departments[self.callers.department.item(call)]
-            agent = self.codes["agent"].item(call)
+        self.finish(call, self.env.now, _RESOLVED)
+        if self._kind.item(call) == _NO_TRANSFER:
+            self.release(self.departments[self._dept[call]], self._agent.item(call))
         else:
-            dept = self.resolving_department(call)
-            agent = self.codes["agent2"].item(call)
-        self.release(dept, agent)
+            self.release(self.resolving_department(call), self.codes["agent2"].item(call))
 
     def resolving_department(self, call: int) -> Department:
         """The department that resolves the call's type."""
-        return self.departments[self.resolver[self.callers.call_type.item(call)]]
+        return self.departments[self.resolver[self._type[call]]]
 
     # -- outcomes and agents ------------------------------------------------------------------
-    def finish(self, call: int, when: float, outcome: Outcome, stage: Stage = Stage.NONE) -> None:
-        """Record a call's single outcome."""
+    def finish(self, call: int, when: float, outcome: int, stage: int = 0) -> None:
+        """Record a call's single outcome (an :class:`Outcome`, and a :class:`Stage` if any)."""
         self.state[call] = DONE
-        self.times["end"][call] = when
-        self.codes["outcome"][call] = outcome
-        self.codes["abandon_stage"][call] = stage
+        self._end[call] = when
+        self._outcome[call] = outcome
+        if stage:
+            self._stage[call] = stage
 
     def release(self, dept: Department, agent: int) -> None:
         """An agent is done with a call: leave if due off shift, else take the next caller."""
@@ -165,7 +189,7 @@ class CallCenter:
         for line in (dept.priority_waiting, dept.waiting):
             while line:
                 call = line.popleft()
-                s = state.item(call)
+                s = state[call]
                 if s == HOLDING:
                     return call
                 if s == DONE:  # abandoned on hold, already settled
@@ -219,10 +243,11 @@ class CallCenter:
 
     def _settle_waiting(self, end_time: float, drain: bool) -> float:
         """Callers still waiting when the run stops abandon at their deadline if it is due."""
-        waiting = (self.state == WAITING_FIRST) | (self.state == WAITING_TRANSFERRED)
+        state = np.frombuffer(self.state, dtype=np.uint8)
+        waiting = (state == WAITING_FIRST) | (state == WAITING_TRANSFERRED)
         due = waiting & (np.isfinite(self.deadline) if drain else self.deadline < end_time)
         for call in np.flatnonzero(due):
-            s = self.state.item(call)
+            s = self.state[call]
             stage = Stage.FIRST_QUEUE if s == WAITING_FIRST else Stage.AFTER_TRANSFER
             self.finish(int(call), self.deadline.item(call), Outcome.ABANDONED, stage)
         if due.any():

@@ -108,7 +108,7 @@ class WarmTransfer:
     def _abandon_on_hold(self, event: Event) -> None:
         c = self.center
         call = event.value
-        if c.state.item(call) != HOLDING:
+        if c.state[call] != HOLDING:
             return
         now = c.env.now
         c.times["hold_end"][call] = now
@@ -118,7 +118,7 @@ class WarmTransfer:
     def _hold_timeout(self, event: Event) -> None:
         c = self.center
         call = event.value
-        if c.state.item(call) != HOLDING:
+        if c.state[call] != HOLDING:
             return
         now = c.env.now
         c.times["hold_end"][call] = now
