@@ -38,6 +38,7 @@ SPEC_COSTS = ("staff_cost", "transfer_agent_cost", "lost_call_cost", "total_cost
 
 def make_scenario(duration: float = H, interval: float = 1800.0):
     """A real Scenario when the module exists, else a stand-in with the attributes used."""
+    interval = min(interval, duration)
     try:
         from callsim.scenario import Scenario
     except ImportError:
