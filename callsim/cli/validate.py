@@ -1,0 +1,41 @@
+"""``callsim validate SCENARIO...``: check scenario files without running them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from callsim.cli.common import print_problems
+from callsim.errors import ScenarioError
+from callsim.scenario import load_scenario
+
+__all__ = ["validate_command"]
+
+
+def validate_command(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check.")],
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a field, e.g. --set transfer.policy=cold."),
+    ] = None,
+) -> None:
+    """Validate scenario files: print OK per valid file, every problem of the others.
+
+    Exits with status 2 if any file is invalid, 0 otherwise.
+    """
+    failed = False
+    for path in scenarios:
+        try:
+            scenario = load_scenario(path, set_ or ())
+        except ScenarioError as exc:
+            print_problems(exc)
+            failed = True
+            continue
+        typer.echo(
+            f"OK  {path}  ({scenario.name}: {len(scenario.departments)} departments, "
+            f"{len(scenario.call_types)} call types, {scenario.horizon.n_intervals} intervals)"
+        )
+    if failed:
+        raise typer.Exit(2)
