@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 
-from callsim.metrics import compute_metrics
+from callsim.metrics import compute_metrics, interval_metrics
 from callsim.model import simulate
 
 if TYPE_CHECKING:
@@ -26,14 +26,23 @@ KEY_COLUMNS: tuple[str, ...] = ("policy", "replication", "seed")
 Progress = Callable[[int], None]
 
 
+class Batch(NamedTuple):
+    """What a batch of replications returns: metric rows, interval tables, call records."""
+
+    rows: list[dict[str, object]]
+    intervals: list[pd.DataFrame]
+    calls: list[pd.DataFrame]
+
+
 def replication_rows(
     scenario: Scenario,
     policies: Sequence[str],
     seed: int,
     replications: Sequence[int],
     keep_calls: bool = False,
-) -> tuple[list[dict[str, object]], list[pd.DataFrame]]:
-    """Run replications for every policy; return metric rows (and call records if asked).
+    intervals: bool = False,
+) -> Batch:
+    """Run replications for every policy; return metric rows (and more if asked).
 
     Parameters
     ----------
@@ -47,17 +56,22 @@ def replication_rows(
         Replication numbers to run.
     keep_calls
         Also return each run's call records, with ``policy``, ``replication`` and ``seed`` columns.
+    intervals
+        Also return each run's :func:`callsim.metrics.interval_metrics` table, with the same
+        key columns.
     """
-    rows: list[dict[str, object]] = []
-    calls: list[pd.DataFrame] = []
+    batch = Batch([], [], [])
     for r in replications:
         for policy in policies:
             result = simulate(scenario, policy=policy, seed=seed, replication=r)
-            rows.append({"policy": policy, "replication": r, "seed": seed,
-                         **compute_metrics(result, scenario)})
+            keys = {"policy": policy, "replication": r, "seed": seed}
+            batch.rows.append({**keys, **compute_metrics(result, scenario)})
+            if intervals:
+                table = interval_metrics(result, scenario).reset_index()
+                batch.intervals.append(table.assign(**keys))
             if keep_calls:
-                calls.append(result.calls.assign(policy=policy, replication=r, seed=seed))
-    return rows, calls
+                batch.calls.append(result.calls.assign(**keys))
+    return batch
 
 
 def default_workers() -> int:
@@ -74,7 +88,8 @@ def replicate(
     first: int = 0,
     progress: Progress | None = None,
     keep_calls: bool = False,
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    intervals: bool = False,
+) -> Replications:
     """Run ``reps`` replications of each policy.
 
     Parameters
@@ -92,51 +107,65 @@ def replicate(
     first
         Number of the first replication (to add replications to an earlier run).
     progress
-        Called with the number of replications (of all policies) just finished.
+        Called with the number of runs (replications x policies) just finished.
     keep_calls
         Also return every run's call records in one DataFrame.
+    intervals
+        Also return every run's per-interval statistics in one DataFrame.
 
     Returns
     -------
-    tuple
-        The per-replication table (one row per policy and replication, one column per metric
-        key of :func:`callsim.metrics.compute_metrics`) and the call records or ``None``.
+    Replications
+        ``table``: one row per policy and replication (key columns ``policy``, ``replication``,
+        ``seed``, then one column per metric key of :func:`callsim.metrics.compute_metrics`);
+        ``intervals`` and ``calls``: DataFrames or ``None``. Rows are in replication then
+        policy order, whatever the number of workers.
     """
     policies = list(policies or [scenario.transfer.policy])
     reps_list = list(range(first, first + reps))
     workers = default_workers() if workers is None else max(1, workers)
-    rows: list[dict[str, object]] = []
-    calls: list[pd.DataFrame] = []
+    batches: list[Batch] = []
     if workers == 1 or reps <= 1:
         for r in reps_list:
-            more_rows, more_calls = replication_rows(scenario, policies, seed, [r], keep_calls)
-            rows += more_rows
-            calls += more_calls
+            batches.append(replication_rows(scenario, policies, seed, [r], keep_calls, intervals))
             if progress:
-                progress(len(more_rows))
+                progress(len(policies))
     else:
         chunk = max(1, min(8, reps // (4 * workers)))
         chunks = [reps_list[i : i + chunk] for i in range(0, reps, chunk)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [
-                pool.submit(replication_rows, scenario, policies, seed, c, keep_calls)
+                pool.submit(replication_rows, scenario, policies, seed, c, keep_calls, intervals)
                 for c in chunks
             ]
             for future in as_completed(futures):
-                more_rows, more_calls = future.result()
-                rows += more_rows
-                calls += more_calls
+                batches.append(future.result())
                 if progress:
-                    progress(len(more_rows))
+                    progress(len(batches[-1].rows))
     order = {p: i for i, p in enumerate(policies)}
-    table = pd.DataFrame(rows)
-    table = table.sort_values(
-        ["replication", "policy"], key=lambda s: s.map(order) if s.name == "policy" else s
-    ).reset_index(drop=True)
-    records = None
-    if keep_calls:
-        records = pd.concat(calls, ignore_index=True) if calls else pd.DataFrame()
-        records = records.sort_values(["replication", "policy", "call_id"],
-                                      key=lambda s: s.map(order) if s.name == "policy" else s)
-        records = records.reset_index(drop=True)
-    return table, records
+
+    def in_order(frames: list[pd.DataFrame], extra: list[str]) -> pd.DataFrame:
+        frame = pd.concat(frames, ignore_index=True)
+        frame = frame.sort_values(
+            ["replication", "policy", *extra],
+            key=lambda s: s.map(order) if s.name == "policy" else s,
+            kind="stable",
+        )
+        return frame.reset_index(drop=True)
+
+    table = in_order([pd.DataFrame(b.rows) for b in batches], [])
+    return Replications(
+        table=table,
+        intervals=in_order([f for b in batches for f in b.intervals], ["interval"])
+        if intervals
+        else None,
+        calls=in_order([f for b in batches for f in b.calls], ["call_id"]) if keep_calls else None,
+    )
+
+
+class Replications(NamedTuple):
+    """The tables of :func:`replicate`."""
+
+    table: pd.DataFrame
+    intervals: pd.DataFrame | None
+    calls: pd.DataFrame | None

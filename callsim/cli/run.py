@@ -57,7 +57,7 @@ def run_command(
         check_records_path(calls_out)
     chosen = policy.value if policy else sc.transfer.policy
     with progress_bar(reps, f"{chosen}: replications", enabled=reps > 1) as bar:
-        table, calls = replicate(
+        table, _, calls = replicate(
             sc,
             [chosen],
             reps=reps,
