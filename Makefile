@@ -13,8 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/callsim run scenarios/billing_support.yaml --policy cold --reps 10 --seed 1
-	$(BIN)/callsim run scenarios/billing_support.yaml --policy warm --reps 10 --seed 1
+	$(BIN)/callsim compare scenarios/billing_support.yaml --reps 20 --seed 1
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
@@ -25,6 +24,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/erlang_a.py
+	$(BIN)/python benchmarks/compare.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

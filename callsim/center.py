@@ -71,7 +71,7 @@ class Department:
 
     def come_on(self, now: float) -> int:
         """Bring one agent on duty and return its number (not yet idle or busy)."""
-        # Every number ever given out is either on duty or spare, so the next new one is their count.
+        # Every number given out is on duty or spare, so the next new one is their count.
         agent = self.spare.pop() if self.spare else len(self.on_duty_since)
         self.on_duty_since[agent] = now
         return agent

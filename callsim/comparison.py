@@ -23,7 +23,11 @@ if TYPE_CHECKING:
     from callsim.scenario import Scenario
 
 #: Metrics whose precision ``--precision`` controls.
-HEADLINE_METRICS: tuple[str, ...] = ("overall.abandon_rate", "overall.wait_mean", "costs.total_cost")
+HEADLINE_METRICS: tuple[str, ...] = (
+    "overall.abandon_rate",
+    "overall.wait_mean",
+    "costs.total_cost",
+)
 
 #: Called with (runs just finished, runs planned in all so far).
 CompareProgress = Callable[[int, int], None]
@@ -201,8 +205,9 @@ def compare(
     planned = min(reps, max_reps) if precision is not None else reps
     if progress:
         progress(0, planned * len(policies))
+    first_total = planned * len(policies)
     runs = replicate(scenario, policies, planned, seed, workers, intervals=True,
-                     progress=(lambda n: progress(n, planned * len(policies))) if progress else None)
+                     progress=(lambda n: progress(n, first_total)) if progress else None)
     tables, interval_tables = [runs.table], [runs.intervals]
     report = None
     if precision is not None:

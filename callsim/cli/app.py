@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from callsim.cli.compare import compare_command
 from callsim.cli.erlang import erlang
 from callsim.cli.run import run_command
 from callsim.cli.validate import validate_command
@@ -21,6 +22,7 @@ def _callsim() -> None:
 
 
 app.command("run")(run_command)
+app.command("compare")(compare_command)
 app.command("erlang")(erlang)
 app.command("validate")(validate_command)
 

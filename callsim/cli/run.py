@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from callsim.cli.common import load_or_exit
-from callsim.cli.tables import progress_bar, stderr, summary_table
+from callsim.cli.common import (
+    JsonOption,
+    ScenarioArgument,
+    SeedOption,
+    SetOption,
+    fail,
+    load_or_exit,
+)
+from callsim.cli.tables import progress_bar, summary_table
 from callsim.output import run_document, to_json
 from callsim.records import RECORD_SUFFIXES, write_records
 from callsim.replications import replicate
@@ -19,33 +26,26 @@ from callsim.statistics import summarize
 
 def check_records_path(path: Path) -> None:
     """Exit with code 2, before any work, if the records file cannot be written."""
-    problem = None
     if path.suffix.lower() not in RECORD_SUFFIXES:
-        problem = "--calls-out must end in .parquet or .csv"
-    elif not path.parent.resolve().is_dir():
-        problem = f"--calls-out: folder {path.parent} does not exist"
-    if problem:
-        stderr.print(f"{path}: {problem}", highlight=False)
-        raise typer.Exit(2)
+        raise fail(f"{path}: --calls-out must end in .parquet or .csv")
+    if not path.parent.resolve().is_dir():
+        raise fail(f"{path}: --calls-out: folder {path.parent} does not exist")
 
 
-class PolicyName(str, Enum):
+class PolicyName(StrEnum):
     cold = "cold"
     warm = "warm"
 
 
 def run_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    scenario: ScenarioArgument,
     policy: Annotated[
         PolicyName | None, typer.Option(help="Transfer policy (default: the scenario's).")
     ] = None,
-    seed: Annotated[int, typer.Option(min=0, help="Base seed.")] = 0,
+    seed: SeedOption = 0,
     reps: Annotated[int, typer.Option(min=1, help="Replications.")] = 1,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="Override a scenario field: --set departments.billing.agents=14"),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print MODEL.md section 7 JSON.")] = False,
+    overrides: SetOption = None,
+    as_json: JsonOption = False,
     calls_out: Annotated[
         Path | None, typer.Option(help="Write every call record to FILE.parquet or FILE.csv.")
     ] = None,

@@ -22,16 +22,19 @@ from callsim.output import split_key
 
 stderr = Console(stderr=True)
 
-_PERCENT_SUFFIXES = ("rate", "service_level", "occupancy")
+_SHARES = frozenset({"service_level", "occupancy"})
 _SECONDS = frozenset({"wait_mean", "wait_p90", "asa", "resolution_time_mean"})
+_COUNTS = frozenset({"calls", "transfers_cold", "transfers_warm", "transfers_hold_timeout"})
 
 
 def format_value(metric: str, value: float) -> str:
     """Human format of a metric value: shares as %, times in s, the rest as numbers."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    if metric.endswith(_PERCENT_SUFFIXES):
+    if metric in _SHARES or "rate" in metric.split("_"):
         return f"{100 * value:.2f}%"
+    if metric in _COUNTS:
+        return f"{value:,.1f}"
     if metric in _SECONDS:
         return f"{value:.1f} s"
     if abs(value) >= 100:
@@ -39,11 +42,12 @@ def format_value(metric: str, value: float) -> str:
     return f"{value:.2f}"
 
 
-def format_ci(metric: str, lo: float, hi: float) -> str:
-    """A confidence interval, or blank when undefined (one replication)."""
+def format_pm(metric: str, mean: float, lo: float, hi: float) -> str:
+    """``mean ± half-width`` of a 95% CI (just the mean when the CI is undefined)."""
+    text = format_value(metric, mean)
     if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
-        return ""
-    return f"[{format_value(metric, lo)}, {format_value(metric, hi)}]"
+        return text
+    return f"{text} ± {format_value(metric, (hi - lo) / 2)}"
 
 
 def group_label(key: str) -> str:
@@ -54,23 +58,36 @@ def group_label(key: str) -> str:
     )
 
 
+def metric_table(title: str, keys: list[str], columns: list[str], cells) -> Table:
+    """A table with one row per metric key, grouped in sections (overall, call types, ...).
+
+    ``cells(key, metric_name)`` returns the cells of the other ``columns`` for a row.
+    """
+    table = Table(title=title, caption="± is the half-width of the 95% confidence interval")
+    table.add_column("metric", no_wrap=True)
+    for column in columns:
+        table.add_column(column, justify="right")
+    last = None
+    for key in keys:
+        label, name = group_label(key), split_key(key)[2]
+        if label != last:
+            if last is not None:
+                table.add_section()
+            table.add_row(f"[bold]{label}[/bold]", *[""] * len(columns))
+            last = label
+        table.add_row(f"  {name}", *cells(key, name))
+    return table
+
+
 def summary_table(title: str, summary: pd.DataFrame) -> Table:
     """One policy's long summary (``metric``, ``mean``, ``ci_low``, ``ci_high``) as a table."""
-    table = Table(title=title, show_lines=False)
-    table.add_column("group")
-    table.add_column("metric")
-    table.add_column("mean", justify="right")
-    table.add_column("95% CI", justify="right")
-    last = None
-    for row in summary.itertuples(index=False):
-        label = group_label(row.metric)
-        name = split_key(row.metric)[2]
-        if label != last and last is not None:
-            table.add_section()
-        table.add_row(label if label != last else "", name, format_value(name, row.mean),
-                      format_ci(name, row.ci_low, row.ci_high))
-        last = label
-    return table
+    rows = summary.set_index("metric")
+
+    def cells(key: str, name: str) -> list[str]:
+        r = rows.loc[key]
+        return [format_pm(name, r["mean"], r["ci_low"], r["ci_high"])]
+
+    return metric_table(title, list(rows.index), ["mean ± 95% CI"], cells)
 
 
 @contextmanager

@@ -1,0 +1,114 @@
+"""``callsim compare``: policies side by side on the same callers, with paired differences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from callsim.cli.common import (
+    JsonOption,
+    ScenarioArgument,
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    fail,
+    load_or_exit,
+)
+from callsim.cli.tables import format_pm, metric_table, progress_bar
+from callsim.comparison import Comparison, compare
+from callsim.output import to_json
+from callsim.policies import POLICIES
+
+PLOT_SUFFIXES = (".png", ".svg")
+
+
+def parse_policies(text: str) -> list[str]:
+    """``cold,warm`` -> ``["cold", "warm"]``; exit 2 naming an unknown policy."""
+    names = [p.strip() for p in text.split(",") if p.strip()]
+    unknown = [p for p in names if p not in POLICIES]
+    if unknown or not names:
+        raise fail(f"--policies: unknown policy {unknown[0]!r} (choose from "
+                   f"{', '.join(POLICIES)})" if unknown else "--policies: no policy given")
+    return list(dict.fromkeys(names))
+
+
+def comparison_table(c: Comparison) -> Table:
+    """Per metric: mean ± CI per policy, the paired difference ± CI, and its significance."""
+    summaries = {p: c.policy_summary(p).set_index("metric") for p in c.policies}
+    diffs = c.differences.set_index("metric") if c.difference else None
+    columns = list(c.policies)
+    if diffs is not None:
+        columns += [f"{c.difference[0]} - {c.difference[1]}", "sig."]
+
+    def cells(key: str, name: str) -> list[str]:
+        out = []
+        for p in c.policies:
+            r = summaries[p].loc[key]
+            out.append(format_pm(name, r["mean"], r["ci_low"], r["ci_high"]))
+        if diffs is not None:
+            d = diffs.loc[key]
+            out += [format_pm(name, d["mean"], d["ci_low"], d["ci_high"]),
+                    "*" if bool(d["significant"]) else ""]
+        return out
+
+    title = f"{c.scenario}: {c.replications} paired replications, seed {c.seed}"
+    return metric_table(title, list(summaries[c.policies[0]].index), columns, cells)
+
+
+def compare_command(
+    scenario: ScenarioArgument,
+    policies: Annotated[str, typer.Option(help="Comma-separated policies.")] = "cold,warm",
+    reps: Annotated[
+        int, typer.Option(min=2, help="Replications per policy (batch size with --precision).")
+    ] = 20,
+    seed: SeedOption = 0,
+    overrides: SetOption = None,
+    as_json: JsonOption = False,
+    plot: Annotated[
+        Path | None, typer.Option(help="Write the comparison and interval figures (.png or .svg).")
+    ] = None,
+    precision: Annotated[
+        float | None,
+        typer.Option(help="Add replications until headline CI half-widths are within this "
+                     "share of the mean (e.g. 0.05)."),
+    ] = None,
+    max_reps: Annotated[int, typer.Option(min=2, help="Replication cap for --precision.")] = 200,
+    workers: WorkersOption = None,
+) -> None:
+    """Compare transfer policies on the same callers (common random numbers)."""
+    names = parse_policies(policies)
+    if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
+        raise fail(f"{plot}: --plot must end in .png or .svg")
+    if plot is not None and not plot.parent.resolve().is_dir():
+        raise fail(f"{plot}: --plot: folder {plot.parent} does not exist")
+    if precision is not None and not 0 < precision < 1:
+        raise fail(f"--precision: must be a share of the mean in (0, 1), got {precision}")
+    sc = load_or_exit(scenario, overrides or [])
+    with progress_bar(reps * len(names), "replications") as bar:
+
+        def advance(done: int, total: int) -> None:
+            bar.update(0, total=total, advance=done)
+
+        result = compare(sc, names, reps=reps, seed=seed, workers=workers,
+                         precision=precision, max_reps=max_reps, progress=advance if bar else None)
+    written = []
+    if plot is not None:
+        from callsim.plots import save_figures  # matplotlib only when asked for
+
+        written = save_figures(result, plot)
+    if as_json:
+        typer.echo(to_json(result.to_dict()))
+        return
+    console = Console()
+    console.print(comparison_table(result))
+    console.print("sig. = the 95% CI of the paired difference excludes 0")
+    if result.precision is not None:
+        p = result.precision
+        state = "met" if p.met else f"not met (cap {p.max_reps})"
+        console.print(f"precision {p.target:.1%}: {state} after {p.reps} replications per policy")
+    for path in written:
+        console.print(f"wrote {path}")
