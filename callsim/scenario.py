@@ -271,6 +271,19 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         bad override, or failed validation.
     """
     path = Path(path)
+    return build_scenario(read_scenario_file(path), str(path), path.parent, overrides)
+
+
+def read_scenario_file(path: str | Path) -> dict[str, Any]:
+    """Read a scenario file's YAML mapping, unvalidated.
+
+    Raises
+    ------
+    ScenarioError
+        Missing or unreadable file, YAML syntax error (with line number), or a top level that
+        is not a mapping.
+    """
+    path = Path(path)
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -285,7 +298,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     if not isinstance(raw, dict):
         message = "top level must be a mapping of scenario fields (name, horizon, ...)"
         raise ScenarioError([format_problem(source, "", message)])
-    return build_scenario(raw, source, path.parent, overrides)
+    return raw
 
 
 def build_scenario(

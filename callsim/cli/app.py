@@ -6,7 +6,9 @@ import typer
 
 from callsim.cli.compare import compare_command
 from callsim.cli.erlang import erlang
+from callsim.cli.plot import plot_command
 from callsim.cli.run import run_command
+from callsim.cli.sweep import sweep_command
 from callsim.cli.validate import validate_command
 
 app = typer.Typer(
@@ -23,8 +25,10 @@ def _callsim() -> None:
 
 app.command("run")(run_command)
 app.command("compare")(compare_command)
+app.command("sweep")(sweep_command)
 app.command("erlang")(erlang)
 app.command("validate")(validate_command)
+app.command("plot")(plot_command)
 
 
 def main() -> None:

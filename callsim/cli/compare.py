@@ -88,13 +88,9 @@ def compare_command(
     if precision is not None and not 0 < precision < 1:
         raise fail(f"--precision: must be a share of the mean in (0, 1), got {precision}")
     sc = load_or_exit(scenario, overrides or [])
-    with progress_bar(reps * len(names), "replications") as bar:
-
-        def advance(done: int, total: int) -> None:
-            bar.update(0, total=total, advance=done)
-
-        result = compare(sc, names, reps=reps, seed=seed, workers=workers,
-                         precision=precision, max_reps=max_reps, progress=advance if bar else None)
+    with progress_bar("replications") as bar:
+        result = compare(sc, names, reps=reps, seed=seed, workers=workers, precision=precision,
+                         max_reps=max_reps, progress=bar.advance if bar else None)
     written = []
     if plot is not None:
         from callsim.plots import save_figures  # matplotlib only when asked for

@@ -56,14 +56,14 @@ def run_command(
     if calls_out is not None:
         check_records_path(calls_out)
     chosen = policy.value if policy else sc.transfer.policy
-    with progress_bar(reps, f"{chosen}: replications", enabled=reps > 1) as bar:
+    with progress_bar(f"{chosen}: replications", enabled=reps > 1) as bar:
         table, _, calls = replicate(
             sc,
             [chosen],
             reps=reps,
             seed=seed,
             workers=workers,
-            progress=(lambda n: bar.advance(0, n)) if bar else None,
+            progress=(lambda n: bar.advance(n, reps)) if bar else None,
             keep_calls=calls_out is not None,
         )
     metrics = [c for c in table.columns if c not in ("policy", "replication", "seed")]

@@ -90,22 +90,48 @@ def summary_table(title: str, summary: pd.DataFrame) -> Table:
     return metric_table(title, list(rows.index), ["mean ± 95% CI"], cells)
 
 
+class LazyProgress:
+    """A rich progress bar (counts, elapsed, ETA) on stderr that appears at the first report.
+
+    Nothing is drawn when the work fails before it starts (e.g. validation), so error output
+    stays one clean line.
+    """
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self.bar: Progress | None = None
+
+    def advance(self, done: int, total: int) -> None:
+        """Report ``done`` more units of work out of ``total`` planned."""
+        if self.bar is None:
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("eta"),
+                TimeRemainingColumn(),
+                console=stderr,
+                transient=True,
+            )
+            self.bar.start()
+            self.bar.add_task(self.description, total=total)
+        self.bar.update(0, total=total, advance=done)
+
+    def close(self) -> None:
+        """Remove the bar."""
+        if self.bar is not None:
+            self.bar.stop()
+
+
 @contextmanager
-def progress_bar(total: int, description: str, enabled: bool = True) -> Iterator[Progress | None]:
-    """A rich progress bar with counts and ETA on stderr (yields ``None`` when disabled)."""
+def progress_bar(description: str, enabled: bool = True) -> Iterator[LazyProgress | None]:
+    """A :class:`LazyProgress` for the duration of a block (``None`` when disabled)."""
     if not enabled:
         yield None
         return
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-        console=stderr,
-        transient=True,
-    )
-    with bar:
-        bar.add_task(description, total=total)
+    bar = LazyProgress(description)
+    try:
         yield bar
+    finally:
+        bar.close()

@@ -1,0 +1,80 @@
+"""``callsim plot``: a figure of a sweep results table (line over one field, heatmap over two)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from callsim.cli.common import fail
+
+FIGURE_SUFFIXES = (".png", ".svg")
+
+
+def parse_at(items: list[str]) -> dict[str, str]:
+    """``["a.b=1", "c=x"]`` -> ``{"a.b": "1", "c": "x"}``; exit 2 on an item without ``=``."""
+    fixed: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise fail(f"--at: expected PATH=VALUE, got {item!r}")
+        fixed[name.strip()] = value.strip()
+    return fixed
+
+
+def default_out(results: Path, metric: str, diff: bool) -> Path:
+    """``<results stem>_<metric>[_diff].png`` next to the results file.
+
+    Examples
+    --------
+    >>> default_out(Path("runs/sweep.parquet"), "overall.wait_mean", True).as_posix()
+    'runs/sweep_overall.wait_mean_diff.png'
+    """
+    return results.with_name(f"{results.stem}_{metric}{'_diff' if diff else ''}.png")
+
+
+def plot_command(
+    results: Annotated[Path, typer.Argument(help="Sweep results table (.parquet).")],
+    x: Annotated[str, typer.Option("--x", help="Swept field on the x-axis, e.g. "
+                                   "departments.billing.agents.")],
+    metric: Annotated[str, typer.Option(help="Metric key (overall.wait_mean) or bare name "
+                                        "meaning overall (wait_mean).")],
+    y: Annotated[str | None, typer.Option("--y", help="Second swept field: draw a heatmap.")]
+    = None,
+    diff: Annotated[bool, typer.Option("--diff", help="Draw the paired warm - cold difference "
+                                       "and where either is significantly better.")] = False,
+    at: Annotated[list[str] | None, typer.Option("--at", help="Fix another swept field, e.g. "
+                                                 "--at call_types.support.misroute.billing=0.2")]
+    = None,
+    out: Annotated[Path | None, typer.Option(help="Figure file (.png or .svg); default "
+                                             "<results stem>_<metric>[_diff].png.")] = None,
+) -> None:
+    """Plot a metric of a sweep against one swept field (lines) or two (heatmap)."""
+    fixed = parse_at(at or [])
+    if out is not None and out.suffix.lower() not in FIGURE_SUFFIXES:
+        raise fail(f"{out}: --out must end in .png or .svg")
+    if not results.is_file():
+        raise fail(f"{results}: no such results file")
+    import pandas as pd  # heavy imports only when the command runs
+
+    from callsim import sweep_plots
+
+    try:
+        rows = pd.read_parquet(results)
+    except Exception as exc:  # pyarrow raises many types for a file that is not Parquet
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise fail(f"{results}: cannot read results table: {reason}") from None
+    try:
+        key = sweep_plots.resolve_metric(rows, metric)
+        target = out if out is not None else default_out(results, key, diff)
+        if y is None:
+            figure = sweep_plots.line_figure(rows, x, key, diff=diff, at=fixed)
+        else:
+            figure = sweep_plots.heatmap_figure(rows, x, y, key, diff=diff, at=fixed)
+        written = sweep_plots.save_figure(figure, target)
+    except ValueError as exc:
+        raise fail(" ".join(str(exc).split())) from None
+    except OSError as exc:
+        raise fail(f"{target}: cannot write figure: {exc.strerror or exc}") from None
+    typer.echo(f"wrote {written}")

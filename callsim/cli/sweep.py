@@ -1,0 +1,88 @@
+"""``callsim sweep``: scenario variants x policies x replications, durable and resumable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from callsim.cli.common import (
+    ScenarioArgument,
+    SetOption,
+    WorkersOption,
+    fail,
+    print_problems,
+)
+from callsim.cli.compare import parse_policies
+from callsim.cli.tables import progress_bar
+from callsim.errors import ScenarioError
+from callsim.executors import EXECUTORS
+from callsim.grid import Grid, GridError, read_sweep_file
+from callsim.store import StoreError
+from callsim.sweep import SweepInterrupted, summary_path, sweep
+
+
+def sweep_command(
+    scenario: ScenarioArgument,
+    out: Annotated[
+        Path, typer.Option(help="Results table (.parquet); rows also go to OUT.parts/.")
+    ],
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(help="PATH=SPEC: a list 8,10,12, a range 8:16 or 8:16:2, a grid 0:0.4:9."),
+    ] = None,
+    grid_file: Annotated[
+        Path | None, typer.Option("--grid", help="Sweep YAML file (vary, policies, reps, seed).")
+    ] = None,
+    policies: Annotated[str | None, typer.Option(help="Comma-separated policies.")] = None,
+    reps: Annotated[int | None, typer.Option(min=1, help="Replications per point.")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Base seed.")] = None,
+    overrides: SetOption = None,
+    workers: WorkersOption = None,
+    resume: Annotated[bool, typer.Option(help="Run only what OUT.parts/ is missing.")] = False,
+    executor: Annotated[str, typer.Option(help="processes (local pool) or dask.")] = "processes",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Existing Dask scheduler, e.g. tcp://10.0.0.5:8786.")
+    ] = None,
+    independent_points: Annotated[
+        bool, typer.Option(help="A seed per point instead of the same callers at every point.")
+    ] = False,
+) -> None:
+    """Sweep scenario fields over a grid; every row is saved as soon as it is finished."""
+    if out.suffix.lower() != ".parquet":
+        raise fail(f"{out}: --out must end in .parquet")
+    if not out.parent.resolve().is_dir():
+        raise fail(f"{out}: --out: folder {out.parent} does not exist")
+    if executor not in EXECUTORS:
+        raise fail(f"--executor: unknown executor {executor!r} (choose from "
+                   f"{', '.join(EXECUTORS)})")
+    try:
+        spec = read_sweep_file(grid_file) if grid_file else {}
+        if vary:
+            spec["grid"] = Grid.from_specs(vary) if "grid" not in spec else Grid.from_axes(
+                [*spec["grid"].axes, *Grid.from_specs(vary).axes])
+        grid = spec.get("grid") or Grid.from_specs([])
+    except GridError as exc:
+        raise fail(str(exc)) from None
+    names = parse_policies(policies) if policies else parse_policies(
+        ",".join(spec.get("policies", ["cold", "warm"])))
+    reps = reps if reps is not None else spec.get("reps", 10)
+    seed = seed if seed is not None else spec.get("seed", 0)
+    try:
+        with progress_bar("sweep") as bar:
+            rows = sweep(scenario, grid, names, reps=reps, seed=seed, overrides=overrides or [],
+                         out=out, resume=resume, workers=workers, executor=executor,
+                         scheduler=scheduler, independent_points=independent_points,
+                         progress=bar.advance if bar else None)
+    except ScenarioError as exc:
+        print_problems(exc)
+        raise typer.Exit(2) from None
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+    except SweepInterrupted as exc:
+        typer.echo(f"{exc}: {exc.saved} finished rows saved in {out}.parts; "
+                   "run the same command with --resume to finish", err=True)
+        raise typer.Exit(130 if str(exc) == "interrupted" else 1) from None
+    typer.echo(f"wrote {out} ({len(rows)} rows: {len(grid.points())} points x {len(names)} "
+               f"policies x {reps} replications) and {summary_path(out)}")

@@ -1,0 +1,125 @@
+"""Durable storage of finished sweep rows: a folder of part files that survives any stop.
+
+``results.parquet`` is written at the end; while a sweep runs, every finished task is written
+at once to ``results.parquet.parts/`` as its own Parquet file (temporary name, fsync, atomic
+rename), next to a ``manifest.json`` describing the sweep. Ctrl-C, a killed worker or a crashed
+process therefore loses no finished row, and ``--resume`` reads the parts to run only what is
+missing. The parts folder is kept after the sweep, so a later ``--resume`` with more
+replications extends it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+MANIFEST = "manifest.json"
+
+
+class StoreError(RuntimeError):
+    """The results location cannot be used; the message is one line naming it."""
+
+
+def _fsync_replace(tmp: str, target: Path) -> None:
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)
+
+
+class PartStore:
+    """The part files of one sweep's results.
+
+    Parameters
+    ----------
+    out
+        The final results file (``.parquet``); parts live in ``<out>.parts/``.
+    """
+
+    def __init__(self, out: str | os.PathLike[str]) -> None:
+        self.out = Path(out)
+        self.folder = self.out.with_name(self.out.name + ".parts")
+
+    def open(self, manifest: Mapping[str, Any], resume: bool) -> None:
+        """Start a new store, or check that an existing one holds the same sweep.
+
+        Raises
+        ------
+        StoreError
+            Parts exist without ``resume``; or they belong to a different sweep.
+        """
+        path = self.folder / MANIFEST
+        if path.exists():
+            if not resume:
+                raise StoreError(f"{self.folder}: holds rows of an earlier sweep; add --resume "
+                                 "to continue it, or delete the folder to start over")
+            old = json.loads(path.read_text(encoding="utf-8"))
+            differ = sorted(k for k in set(old) | set(manifest) if old.get(k) != manifest.get(k))
+            if differ:
+                raise StoreError(f"{self.folder}: holds a different sweep (differs in "
+                                 f"{', '.join(differ)}); use another --out or delete the folder")
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".manifest.")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(dict(manifest), handle, indent=2, sort_keys=True)
+        _fsync_replace(tmp, path)
+
+    def write(self, frame: pd.DataFrame) -> Path:
+        """Write one finished task's rows durably (all or nothing)."""
+        first = frame.iloc[0]
+        name = f"part-{int(first['point']):05d}-{int(first['replication']):05d}-"
+        name += f"{uuid.uuid4().hex[:8]}.parquet"
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".parquet")
+        os.close(fd)
+        try:
+            frame.to_parquet(tmp, index=False)
+            _fsync_replace(tmp, self.folder / name)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return self.folder / name
+
+    def parts(self) -> list[Path]:
+        """The finished part files, in name order."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(self.folder.glob("part-*.parquet"))
+
+    def read(self) -> pd.DataFrame:
+        """Every finished row (empty DataFrame when none)."""
+        files = self.parts()
+        if not files:
+            return pd.DataFrame()
+        frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        return frame.drop_duplicates(["point", "replication", "policy"], keep="first")
+
+    def done(self) -> set[tuple[int, int]]:
+        """``(point, replication)`` pairs already finished (a part holds all their policies)."""
+        keys: set[tuple[int, int]] = set()
+        for f in self.parts():
+            table = pq.read_table(f, columns=["point", "replication"])
+            keys.update(zip(table.column("point").to_pylist(),
+                            table.column("replication").to_pylist(), strict=True))
+        return keys
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write a final table atomically (temporary file, fsync, rename)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".parquet")
+    os.close(fd)
+    try:
+        frame.to_parquet(tmp, index=False)
+        _fsync_replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
