@@ -120,7 +120,8 @@ class Comparison:
             a=a,
             b=b,
         )
-        if self.difference is None:
+        if self.difference is None:  # nothing to pair: no label, no differences
+            del doc["difference"]
             doc["differences"] = {}
         doc["intervals"] = interval_document(self.interval_summary, self.policies)
         if self.precision is not None:

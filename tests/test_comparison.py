@@ -158,8 +158,6 @@ def test_interval_summary(short, short_run):
     np.testing.assert_allclose(rows.sort_index().to_numpy(), calls.sort_index().to_numpy())
 
 
-@pytest.mark.xfail(strict=True, reason="Comparison.to_dict labels a one-policy JSON document "
-                   "'difference': 'warm - cold' although no difference was computed")
 def test_one_policy_json_names_no_difference(short):
     doc = compare(short, policies=["cold"], reps=2, seed=1, workers=1).to_dict()
     assert doc["differences"] == {}
