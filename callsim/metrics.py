@@ -266,7 +266,8 @@ def interval_metrics(result: SimulationResult, scenario: Any) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Index ``interval`` (0..n-1); columns ``start``, ``end`` (s), ``calls`` (arrivals in the
-        interval), ``abandon_rate``, ``asa`` (s), ``service_level`` (of the calls arriving in the
+        interval), ``wait_mean`` (s, all waiting of those calls, warm hold included),
+        ``abandon_rate``, ``asa`` (s), ``service_level`` (of the calls arriving in the
         interval), then ``occupancy.<dept>`` (busy / staffed agent time in the interval) and
         ``queue_length.<dept>`` (time-average number of callers waiting in the department's
         queue, warm holds included). Every interval of the horizon is listed, warm-up intervals
@@ -286,12 +287,14 @@ def interval_metrics(result: SimulationResult, scenario: Any) -> pd.DataFrame:
     n_answered = np.bincount(idx[answered], minlength=n)
     sum_asa = np.bincount(idx[answered], weights=first_wait[answered], minlength=n)
     in_sl = np.bincount(idx, weights=answered & (first_wait <= threshold), minlength=n)
+    sum_wait = np.bincount(idx, weights=call_waits(c), minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         frame = pd.DataFrame(
             {
                 "start": bounds[:-1],
                 "end": bounds[1:],
                 "calls": calls,
+                "wait_mean": sum_wait / calls,
                 "abandon_rate": abandoned / calls,
                 "asa": sum_asa / n_answered,
                 "service_level": in_sl / calls,

@@ -19,7 +19,8 @@ CALL_METRICS = ("calls", "abandon_rate", "drop_rate", "lost_rate", "wait_mean", 
 DEPT_METRICS = ("occupancy", "handling", "identifying", "holding", "handoff", "agent_hours")
 COST_METRICS = ("staff_cost", "transfer_agent_cost", "lost_call_cost", "total_cost")
 NAMES = ("billing", "support")  # the call types and departments of the reference scenario
-INTERVAL_KEYS = {"interval", "start", "calls", "abandon_rate", "asa", "service_level",
+INTERVAL_KEYS = {"interval", "start", "calls", "wait_mean", "abandon_rate", "asa",
+                 "service_level",
                  *(f"{s}.{d}" for s in ("occupancy", "queue_length") for d in NAMES)}
 
 runner = CliRunner()

@@ -140,7 +140,7 @@ def test_interval_summary(short, short_run):
     assert set(policies) == {"cold", "warm"}
     # 3 h of 30 min planning intervals.
     assert sorted(intervals) == list(range(6))
-    assert set(metrics) == {"calls", "abandon_rate", "asa", "service_level",
+    assert set(metrics) == {"calls", "wait_mean", "abandon_rate", "asa", "service_level",
                             *(f"{s}.{d}" for s in ("occupancy", "queue_length")
                               for d in short.departments)}
     assert len(summary) == len(policies) * len(intervals) * len(metrics)

@@ -100,7 +100,7 @@ def test_difference_panels_highlight_significance(comparison: Comparison) -> Non
 def test_interval_figure_panels(comparison: Comparison) -> None:
     figure = interval_figure(comparison)
     wait, abandon, occupancy = figure.axes
-    assert wait.get_title() == "ASA per interval" and wait.get_ylabel() == "ASA (s)"
+    assert wait.get_title() == "mean wait per interval" and wait.get_ylabel() == "mean wait (s)"
     assert abandon.get_ylabel() == "abandon rate (%)"
     assert "occupancy" in occupancy.get_title() and occupancy.get_ylabel() == "occupancy (%)"
     assert occupancy.get_xlabel() == "time from start (h)"
