@@ -122,6 +122,8 @@ class Grid:
     @classmethod
     def from_mapping(cls, vary: Mapping[str, Any], source: str) -> Grid:
         """From the ``vary`` mapping of a sweep file (values: SPEC text, list or scalar)."""
+        if not vary:
+            raise GridError(f"{source}: vary: nothing to sweep (give at least one PATH: SPEC)")
         axes = []
         for path, spec in vary.items():
             try:
@@ -214,9 +216,10 @@ def read_sweep_file(path: str | Path) -> dict[str, Any]:
     if "policies" in data:
         policies = data["policies"]
         out["policies"] = policies.split(",") if isinstance(policies, str) else list(policies)
-    for key in ("reps", "seed"):
+    for key, least in (("reps", 1), ("seed", 0)):
         if key in data:
-            if not isinstance(data[key], int) or isinstance(data[key], bool) or data[key] < 0:
-                raise GridError(f"{source}: {key}: must be a non-negative integer")
-            out[key] = data[key]
+            value = data[key]
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                raise GridError(f"{source}: {key}: must be an integer >= {least}")
+            out[key] = value
     return out

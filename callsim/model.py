@@ -8,6 +8,7 @@ to a few events. Per-call facts are written once into numpy record columns.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -113,7 +114,11 @@ class CallCenter:
         else:
             dept.waiting.append(i)
         if i + 1 < self.n_calls:
-            Timeout(self.env, time[i + 1] - self.env.now, -1).callbacks.append(self._on_arrival)
+            now, at = self.env.now, time[i + 1]
+            delay = at - now
+            if now + delay != at:  # rounding: land exactly on the drawn arrival time
+                delay = math.nextafter(delay, math.inf if now + delay < at else -math.inf)
+            Timeout(self.env, delay, -1).callbacks.append(self._on_arrival)
 
     def offer(self, dept: Department, call: int, priority: bool) -> None:
         """A caller (already in a waiting state) reaches a department's queue."""
@@ -242,19 +247,35 @@ class CallCenter:
         return self._settle_waiting(end_time, h.drain)
 
     def _settle_waiting(self, end_time: float, drain: bool) -> float:
-        """Callers still waiting when the run stops abandon at their deadline if it is due."""
+        """Settle the callers still waiting when the run stops; return when the center closed.
+
+        Without drain, callers whose patience ran out before the horizon abandoned then; the
+        rest stay unfinished. With drain the event list ran dry while callers still wait only
+        where nobody can answer them (no agent on duty, or agents holding for each other's
+        departments in a circle of warm transfers). They abandon at their patience deadline,
+        or, with unlimited patience or on hold, hang up when the center closes; a holding
+        agent is released then.
+        """
         state = np.frombuffer(self.state, dtype=np.uint8)
         waiting = (state == WAITING_FIRST) | (state == WAITING_TRANSFERRED)
         due = waiting & (np.isfinite(self.deadline) if drain else self.deadline < end_time)
         for call in np.flatnonzero(due):
-            s = self.state[call]
-            stage = Stage.FIRST_QUEUE if s == WAITING_FIRST else Stage.AFTER_TRANSFER
-            self.finish(int(call), self.deadline.item(call), Outcome.ABANDONED, stage)
+            self.finish(int(call), self.deadline.item(call), Outcome.ABANDONED,
+                        self._waiting_stage(int(call)))
         if due.any():
             end_time = max(end_time, float(self.deadline[due].max()))
+        if drain:
+            for call in np.flatnonzero(waiting & ~due):
+                self.finish(int(call), end_time, Outcome.ABANDONED, self._waiting_stage(int(call)))
+            for call in np.flatnonzero(state == HOLDING):
+                self.times["hold_end"][call] = end_time
+                self.finish(int(call), end_time, Outcome.ABANDONED, Stage.ON_HOLD)
         for dept in self.departments:
             dept.close(end_time)
         return end_time
+
+    def _waiting_stage(self, call: int) -> Stage:
+        return Stage.FIRST_QUEUE if self.state[call] == WAITING_FIRST else Stage.AFTER_TRANSFER
 
     def records(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The call records and shift records of the finished run."""
