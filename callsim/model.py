@@ -8,7 +8,6 @@ to a few events. Per-call facts are written once into numpy record columns.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -70,7 +69,10 @@ class CallCenter:
         n = len(callers)
         self.n_calls = n
         self.times = empty_time_columns(n)
-        self.times["arrival"] = callers.time
+        # Arrival times as the clock reads them when each arrival fires (the drawn time up to
+        # rounding), so no step of a call can precede its arrival; the same under every policy.
+        self.times["arrival"] = callers.time.copy()
+        self._arrival = self.times["arrival"]
         self.codes = {name: np.zeros(n, dtype=dtype) for name, dtype in CODE_COLUMNS.items()}
         self.codes["agent"][:] = -1
         self.codes["agent2"][:] = -1
@@ -105,20 +107,17 @@ class CallCenter:
     def _arrive(self, _event: Event) -> None:
         i = self.next_arrival
         self.next_arrival = i + 1
-        time = self._time
+        now = self.env.now
+        self._arrival[i] = now
         self.state[i] = WAITING_FIRST
-        self.deadline[i] = time[i] + self._patience[i]
+        self.deadline[i] = now + self._patience[i]
         dept = self.departments[self._dept[i]]
         if dept.idle:  # idle agents imply an empty queue
             self.answer(dept, dept.idle.pop(), i)
         else:
             dept.waiting.append(i)
         if i + 1 < self.n_calls:
-            now, at = self.env.now, time[i + 1]
-            delay = at - now
-            if now + delay != at:  # rounding: land exactly on the drawn arrival time
-                delay = math.nextafter(delay, math.inf if now + delay < at else -math.inf)
-            Timeout(self.env, delay, -1).callbacks.append(self._on_arrival)
+            Timeout(self.env, self._time[i + 1] - now, -1).callbacks.append(self._on_arrival)
 
     def offer(self, dept: Department, call: int, priority: bool) -> None:
         """A caller (already in a waiting state) reaches a department's queue."""

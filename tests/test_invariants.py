@@ -230,9 +230,6 @@ def test_timestamps_and_codes_are_consistent(raw, seed):
     chain = ["arrival", "answer", "transfer", "hold_end", "handoff_end", "end"]
     arrival, answer, transfer = (col(result, x) for x in ("arrival", "answer", "transfer"))
     times = result.calls[chain].to_numpy(dtype=np.float64, copy=True)
-    # The engine's answer time can still fall one ulp short of the arrival time (a known bug, see
-    # test_an_idle_agent_answers_at_the_arrival_time); every other step is ordered exactly.
-    times[:, 0] = np.where(np.isnan(answer), arrival, np.nextafter(arrival, -np.inf))
     for row in times:
         present = row[~np.isnan(row)]
         assert np.all(np.diff(present) >= 0), row
@@ -420,12 +417,6 @@ def test_drain_with_no_agent_left_gives_every_call_an_outcome():
     assert (stranded["end"] == result.end_time).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model.py CallCenter._arrive (ce3f846) nudges the relative delay by one ulp when "
-    "now + (at - now) != at, but no delay may land exactly on at: seed 20, call 1 arrives at "
-    "14.063214548958763 and an idle agent answers it at 14.063214548958761",
-)
 def test_an_idle_agent_answers_at_the_arrival_time():
     scenario = one_queue(600, 600, agents=10, arrivals_per_hour=360, handle=60)
     for seed in range(50):
