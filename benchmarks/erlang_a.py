@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import simpy
@@ -104,8 +104,8 @@ def main() -> None:
     print(f"model: 1 call/s, service 50 s, 55 agents, patience 120 s, {args.calls:,} calls")
     print(f"callsim     {n / t_callsim:>10,.0f} calls/s  ({n:,} calls in {t_callsim:.2f} s, "
           f"abandon {abandon:.4f})")
-    print(f"plain SimPy {n_plain / t_plain:>10,.0f} calls/s  ({n_plain:,} calls in {t_plain:.2f} s, "
-          f"abandon {abandoned_plain / n_plain:.4f})")
+    print(f"plain SimPy {n_plain / t_plain:>10,.0f} calls/s  ({n_plain:,} calls in "
+          f"{t_plain:.2f} s, abandon {abandoned_plain / n_plain:.4f})")
     theory = erlang_a(model["rate"], model["service"], model["patience"], model["agents"])
     print(f"Erlang A    P(abandon) {theory.p_abandon:.4f} (one long run each above)")
     print(f"speed-up    {(n / t_callsim) / (n_plain / t_plain):>10.1f} x   (target >= 4)")

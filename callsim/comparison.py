@@ -206,9 +206,8 @@ def compare(
     planned = min(reps, max_reps) if precision is not None else reps
     if progress:
         progress(0, planned * len(policies))
-    first_total = planned * len(policies)
     runs = replicate(scenario, policies, planned, seed, workers, intervals=True,
-                     progress=(lambda n: progress(n, first_total)) if progress else None)
+                     progress=_planned(progress, planned * len(policies)))
     tables, interval_tables = [runs.table], [runs.intervals]
     report = None
     if precision is not None:
@@ -219,15 +218,21 @@ def compare(
             if met or planned >= max_reps:
                 break
             batch = min(reps, max_reps - planned)
-            total = (planned + batch) * len(policies)
             more = replicate(scenario, policies, batch, seed, workers, first=planned,
                              intervals=True,
-                             progress=(lambda n, t=total: progress(n, t)) if progress else None)
+                             progress=_planned(progress, (planned + batch) * len(policies)))
             tables.append(more.table)
             interval_tables.append(more.intervals)
             planned += batch
         report = Precision(precision, max_reps, planned, met, worst)
     return _assemble(scenario.name, policies, seed, tables, interval_tables, report)
+
+
+def _planned(progress: CompareProgress | None, total: int) -> Callable[[int], None] | None:
+    """Adapt a (done, planned) progress callback to the runner's (done) one."""
+    if progress is None:
+        return None
+    return lambda done: progress(done, total)
 
 
 def _assemble(

@@ -76,8 +76,8 @@ def parse_values(spec: str) -> tuple[Any, ...]:
             count = float(third)
             if count != int(count) or count < 2:
                 raise GridError(f"'{spec}': the number of points must be an integer >= 2")
-            values = np.linspace(float(start_text), float(stop_text), int(count))
-            return tuple(round(float(v), 12) for v in values)
+            grid = np.linspace(float(start_text), float(stop_text), int(count))
+            return tuple(round(float(v), 12) for v in grid)
         start, stop = int(start_text), int(stop_text)
         step = 1 if third is None else float(third)
         if step != int(step) or step <= 0:
@@ -161,9 +161,36 @@ class Grid:
         return [dict(zip(self.paths, combo, strict=True))
                 for combo in itertools.product(*(a.values for a in self.axes))]
 
+    def columns(self) -> list[dict[str, Any]]:
+        """Every point as it appears in the results table (see :func:`column_values`)."""
+        return [dict(zip(self.paths, combo, strict=True))
+                for combo in itertools.product(*(column_values(a) for a in self.axes))]
+
     def describe(self) -> list[dict[str, Any]]:
         """The grid as plain data (for manifests)."""
         return [{"path": a.path, "values": list(a.values)} for a in self.axes]
+
+
+def column_values(axis: Axis) -> tuple[Any, ...]:
+    """An axis's values with one type, so the results column survives Parquet unchanged.
+
+    Integers stay integers, a mix of integers and floats becomes floats, booleans stay
+    booleans; any other mix (``30, 1min``; ``null, 60``) becomes text, ``null`` as ``"null"``.
+
+    Examples
+    --------
+    >>> column_values(Axis("x", (1, 2.5)))
+    (1.0, 2.5)
+    >>> column_values(Axis("x", (None, 60, "1min")))
+    ('null', '60', '1min')
+    """
+    values = axis.values
+    kinds = {type(v) for v in values}
+    if kinds <= {int} or kinds <= {bool} or kinds <= {str}:
+        return values
+    if kinds <= {int, float}:
+        return tuple(float(v) for v in values)
+    return tuple(v if isinstance(v, str) else json.dumps(v) for v in values)
 
 
 def point_overrides(point: Mapping[str, Any]) -> list[str]:

@@ -144,14 +144,14 @@ class CallCenter:
             Timeout(env, delay, call).callbacks.append(self._on_identified)
 
     def _identified(self, event: Event) -> None:
-        call = event.value
+        call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
         self.times["transfer"][call] = self.env.now
         dept = self.departments[self._dept[call]]
         self.policy.transfer(dept, self._agent.item(call), call)
 
     def resolved(self, event: Event) -> None:
         """Service over: the call is resolved and its (last) agent is released."""
-        call = event.value
+        call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
         self.finish(call, self.env.now, _RESOLVED)
         if self._kind.item(call) == _NO_TRANSFER:
             self.release(self.departments[self._dept[call]], self._agent.item(call))
@@ -223,7 +223,7 @@ class CallCenter:
             dept.pending_off += leaving
 
     def _staff_interval(self, event: Event) -> None:
-        j = event.value
+        j: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
         for dept in self.departments:
             self.set_staffing(dept, self.scenario.staffing(dept.name)[j])
 

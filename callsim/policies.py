@@ -100,14 +100,14 @@ class WarmTransfer:
 
     def _handoff_done(self, event: Event) -> None:
         c = self.center
-        call = event.value
+        call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
         c.times["handoff_end"][call] = c.env.now
         self._release_first_agent(call)
         c.after(c.callers.handle.item(call), call, c.resolved)
 
     def _abandon_on_hold(self, event: Event) -> None:
         c = self.center
-        call = event.value
+        call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
         if c.state[call] != HOLDING:
             return
         now = c.env.now
@@ -117,7 +117,7 @@ class WarmTransfer:
 
     def _hold_timeout(self, event: Event) -> None:
         c = self.center
-        call = event.value
+        call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
         if c.state[call] != HOLDING:
             return
         now = c.env.now

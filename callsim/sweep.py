@@ -186,7 +186,7 @@ def sweep(
         store.open(manifest(path, overrides, grid, policies, seed, independent_points), resume)
     done = store.done() if store is not None else set()
     per_task = task_reps or task_size(len(points), reps, workers)
-    tasks = plan_tasks(scenarios, points, policies, seed, reps, done, independent_points, per_task)
+    tasks = plan_tasks(scenarios, grid, policies, seed, reps, done, independent_points, per_task)
     total = sum(len(t[3]) for t in tasks) * len(policies)
     frames: list[pd.DataFrame] = []
     finished = 0
@@ -214,8 +214,8 @@ def sweep(
     rows = store.read() if store is not None else pd.concat(frames, ignore_index=True)
     rows = order_rows(rows, policies, reps)
     if store is not None:
-        write_table(rows, Path(out))
-        write_table(summarize_sweep(rows, grid.paths, policies), summary_path(Path(out)))
+        write_table(rows, store.out)
+        write_table(summarize_sweep(rows, grid.paths, policies), summary_path(store.out))
     return rows
 
 
@@ -228,14 +228,24 @@ def task_size(n_points: int, reps: int, workers: int) -> int:
     return int(np.clip((n_points * reps) // (4 * workers), 1, 10))
 
 
-def plan_tasks(scenarios, points, policies, seed, reps, done, independent, per_task):
+def plan_tasks(
+    scenarios: Sequence[Scenario],
+    grid: Grid,
+    policies: Sequence[str],
+    seed: int,
+    reps: int,
+    done: set[tuple[int, int]],
+    independent: bool,
+    per_task: int,
+) -> list[tuple[Any, ...]]:
     """Tasks for every (point, replication) not yet done, ``per_task`` replications each."""
     tasks = []
-    for index, (scenario, point) in enumerate(zip(scenarios, points, strict=True)):
+    points = zip(scenarios, grid.points(), grid.columns(), strict=True)
+    for index, (scenario, point, columns) in enumerate(points):
         todo = [r for r in range(reps) if (index, r) not in done]
         s = point_seed(seed, point, independent)
         for i in range(0, len(todo), per_task):
-            tasks.append((scenario, policies, s, todo[i : i + per_task], index, point))
+            tasks.append((scenario, policies, s, todo[i : i + per_task], index, columns))
     return tasks
 
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
@@ -384,14 +383,8 @@ def test_resume_after_scenario_edit(tmp_path):
     [
         "transfer.warm.max_hold=30,60",
         "horizon.duration=1h,90min",
-        pytest.param("transfer.warm.max_hold=30,1min", marks=pytest.mark.xfail(
-            strict=True, raises=pa.ArrowInvalid,
-            reason="BUG: an axis whose values mix numbers and text (30,1min) runs every task, "
-            "then the final write_table fails with ArrowInvalid")),
-        pytest.param("transfer.warm.max_hold=null,60", marks=pytest.mark.xfail(
-            strict=True, raises=AssertionError,
-            reason="BUG: with a null point value (max_hold=null,60) the results file reads back "
-            "as float64 NaN/60.0 while the returned table holds object None/60")),
+        "transfer.warm.max_hold=30,1min",  # mixed numbers and text: a text column
+        "transfer.warm.max_hold=null,60",  # null and a number: a text column
     ],
 )
 def test_results_file_equals_in_memory_for_any_axis_values(tmp_path, spec):
@@ -401,6 +394,8 @@ def test_results_file_equals_in_memory_for_any_axis_values(tmp_path, spec):
     durable = sweep(REFERENCE, grid, out=tmp_path / "r.parquet", **kw)
     pd.testing.assert_frame_equal(durable, memory)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "r.parquet"), memory)
+    column = memory[grid.paths[0]]
+    assert column.map(type).nunique() == 1  # one type per swept column
 
 # --- kill and resume the real command -----------------------------------------------------------
 

@@ -45,7 +45,9 @@ def replicate_figures(overrides: list[str], reps: int, seed: int) -> pd.DataFram
 def assert_within_ci(samples: pd.Series, expected: float, max_half_width: float) -> None:
     mean, lo, hi = t_interval(samples, CONFIDENCE)
     assert hi - lo <= 2 * max_half_width, f"CI [{lo:.5f}, {hi:.5f}] too wide to discriminate"
-    assert lo <= expected <= hi, f"theory {expected:.5f} outside {CONFIDENCE:.0%} CI [{lo:.5f}, {hi:.5f}]"
+    assert lo <= expected <= hi, (
+        f"theory {expected:.5f} outside {CONFIDENCE:.0%} CI [{lo:.5f}, {hi:.5f}]"
+    )
 
 
 @pytest.mark.slow

@@ -41,7 +41,7 @@ def comparison_table(c: Comparison) -> Table:
     summaries = {p: c.policy_summary(p).set_index("metric") for p in c.policies}
     diffs = c.differences.set_index("metric") if c.difference else None
     columns = list(c.policies)
-    if diffs is not None:
+    if c.difference is not None:
         columns += [f"{c.difference[0]} - {c.difference[1]}", "sig."]
 
     def cells(key: str, name: str) -> list[str]:

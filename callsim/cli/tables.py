@@ -12,6 +12,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -100,6 +101,7 @@ class LazyProgress:
     def __init__(self, description: str) -> None:
         self.description = description
         self.bar: Progress | None = None
+        self.task: TaskID | None = None
 
     def advance(self, done: int, total: int) -> None:
         """Report ``done`` more units of work out of ``total`` planned."""
@@ -115,8 +117,9 @@ class LazyProgress:
                 transient=True,
             )
             self.bar.start()
-            self.bar.add_task(self.description, total=total)
-        self.bar.update(0, total=total, advance=done)
+            self.task = self.bar.add_task(self.description, total=total)
+        assert self.task is not None
+        self.bar.update(self.task, total=total, advance=done)
 
     def close(self) -> None:
         """Remove the bar."""
