@@ -19,7 +19,7 @@ import pandas as pd
 
 from callsim import compute_metrics, load_scenario, simulate
 from callsim.grid import Grid, point_overrides
-from callsim.sweep import sweep
+from callsim.sweeps import sweep
 
 REFERENCE = Path(__file__).resolve().parents[1] / "scenarios" / "billing_support.yaml"
 GRID = ["departments.billing.agents=8:17", "call_types.support.misroute.billing=0.1,0.3"]

@@ -11,15 +11,20 @@ True
 """
 
 from callsim.analytic import QueueFigures, agents_for_service_level, erlang_a, erlang_c
+from callsim.comparison import Comparison, compare
 from callsim.errors import ScenarioError
+from callsim.grid import Grid
 from callsim.metrics import compute_metrics, interval_metrics
 from callsim.model import simulate
 from callsim.records import Outcome, SimulationResult, Stage, TransferKind, write_records
 from callsim.replications import replicate
 from callsim.scenario import Scenario, apply_overrides, build_scenario, load_scenario
 from callsim.statistics import paired_differences, summarize, t_interval
+from callsim.sweeps import sweep
 
 __all__ = [
+    "Comparison",
+    "Grid",
     "Outcome",
     "QueueFigures",
     "Scenario",
@@ -30,6 +35,7 @@ __all__ = [
     "agents_for_service_level",
     "apply_overrides",
     "build_scenario",
+    "compare",
     "compute_metrics",
     "erlang_a",
     "erlang_c",
@@ -39,6 +45,7 @@ __all__ = [
     "replicate",
     "simulate",
     "summarize",
+    "sweep",
     "t_interval",
     "write_records",
 ]

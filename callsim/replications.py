@@ -131,7 +131,7 @@ def replicate(
             if progress:
                 progress(len(policies))
     else:
-        chunk = max(1, min(8, reps // (4 * workers)))
+        chunk = max(1, min(4, reps // (4 * workers)))
         chunks = [reps_list[i : i + chunk] for i in range(0, reps, chunk)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 MANIFEST = "manifest.json"
 
@@ -101,15 +100,6 @@ class PartStore:
             return pd.DataFrame()
         frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
         return frame.drop_duplicates(["point", "replication", "policy"], keep="first")
-
-    def done(self) -> set[tuple[int, int]]:
-        """``(point, replication)`` pairs already finished (a part holds all their policies)."""
-        keys: set[tuple[int, int]] = set()
-        for f in self.parts():
-            table = pq.read_table(f, columns=["point", "replication"])
-            keys.update(zip(table.column("point").to_pylist(),
-                            table.column("replication").to_pylist(), strict=True))
-        return keys
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:

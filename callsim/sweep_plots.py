@@ -1,6 +1,6 @@
 """Figures of a sweep: one metric against one or two swept scenario fields, with 95% CIs.
 
-Input: the sweep results table (:func:`callsim.sweep.sweep`), one row per (point, policy,
+Input: the sweep results table (:func:`callsim.sweeps.sweep`), one row per (point, policy,
 replication): ``point``, the swept fields (columns named by dotted path, before ``policy``),
 ``policy``, ``replication``, ``seed``, flat metric columns. A figure shows each policy's mean,
 or (``diff``) the paired ``warm − cold`` difference and where either policy is significantly

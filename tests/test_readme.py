@@ -57,3 +57,15 @@ def test_readme_error_example_is_what_the_cli_prints(monkeypatch):
     result = CliRunner().invoke(app, words)
     assert result.exit_code == 2
     assert result.output.strip() == example.group(2).strip()
+
+
+def test_readme_python_example_runs(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    assert blocks
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 (our own docs)
+    assert 0 <= namespace["metrics"]["overall.abandon_rate"] <= 1
+    assert set(namespace["c"].policies) == {"cold", "warm"}
+    assert len(namespace["rows"]) == 5 * 10 * 2

@@ -28,7 +28,7 @@ from callsim.errors import ScenarioError
 from callsim.grid import Grid
 from callsim.replications import KEY_COLUMNS
 from callsim.store import StoreError
-from callsim.sweep import summary_path, sweep, task_size
+from callsim.sweeps import summary_path, sweep, task_size
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "scenarios" / "billing_support.yaml"

@@ -20,7 +20,7 @@ from callsim.errors import ScenarioError
 from callsim.executors import EXECUTORS
 from callsim.grid import Grid, GridError, read_sweep_file
 from callsim.store import StoreError
-from callsim.sweep import SweepInterrupted, summary_path, sweep
+from callsim.sweeps import SweepInterrupted, summary_path, sweep
 
 
 def sweep_command(

@@ -184,11 +184,14 @@ def sweep(
     store = PartStore(out) if out is not None else None
     if store is not None:
         store.open(manifest(path, overrides, grid, policies, seed, independent_points), resume)
-    done = store.done() if store is not None else set()
+    earlier = store.read() if store is not None else pd.DataFrame()  # rows of earlier runs
+    done: set[tuple[int, int]] = set()
+    if len(earlier):
+        done = set(zip(earlier["point"], earlier["replication"], strict=True))
     per_task = task_reps or task_size(len(points), reps, workers)
     tasks = plan_tasks(scenarios, grid, policies, seed, reps, done, independent_points, per_task)
     total = sum(len(t[3]) for t in tasks) * len(policies)
-    frames: list[pd.DataFrame] = []
+    frames: list[pd.DataFrame] = [earlier] if len(earlier) else []
     finished = 0
     if progress:
         progress(0, total)
@@ -197,8 +200,7 @@ def sweep(
         for frame in runner.run(run_task, tasks) if runner else ():
             if store is not None:
                 store.write(frame)
-            else:
-                frames.append(frame)
+            frames.append(frame)
             finished += len(frame)
             if progress:
                 progress(len(frame), total)
@@ -211,7 +213,7 @@ def sweep(
     finally:
         if runner is not None:
             runner.close()
-    rows = store.read() if store is not None else pd.concat(frames, ignore_index=True)
+    rows = pd.concat(frames, ignore_index=True)
     rows = order_rows(rows, policies, reps)
     if store is not None:
         write_table(rows, store.out)
@@ -220,12 +222,13 @@ def sweep(
 
 
 def task_size(n_points: int, reps: int, workers: int) -> int:
-    """Replications per task: at least 4 tasks per worker, at most 10 replications a task.
+    """Replications per task: at least 4 tasks per worker, at most 5 replications a task.
 
-    Small tasks balance the workers and lose little on a crash; 10 replications keep the
-    per-task costs (pickling, one durable part file) to a few percent.
+    Small tasks balance the workers (a short tail when the last tasks finish) and lose little
+    on a crash; 5 replications keep the per-task costs (pickling, one durable part file) to a
+    few percent.
     """
-    return int(np.clip((n_points * reps) // (4 * workers), 1, 10))
+    return int(np.clip((n_points * reps) // (4 * workers), 1, 5))
 
 
 def plan_tasks(
