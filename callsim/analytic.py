@@ -310,7 +310,7 @@ def erlang_a(
         p_abandon=theta * queue_length / arrival_rate,
         wait_mean=queue_length / arrival_rate,
         asa=float(queue @ (p_answer * mean_wait_answered)) / answered if answered > 0 else math.nan,
-        service_level=float(p[:n].sum() + queue @ within),
+        service_level=min(1.0, max(0.0, float(p[:n].sum() + queue @ within))),  # rounding
         occupancy=min(1.0, (arrival_rate - theta * queue_length) / (mu * n)) if n else math.nan,
         mean_queue_length=queue_length,
         agents=n,

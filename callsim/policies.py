@@ -105,23 +105,28 @@ class WarmTransfer:
         self._release_first_agent(call)
         c.after(c.callers.handle.item(call), call, c.resolved)
 
-    def _abandon_on_hold(self, event: Event) -> None:
+    def _end_hold(self, event: Event) -> int:
+        """The call a hold event is about, its hold ended now; -1 if it is no longer held."""
         c = self.center
         call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
-        if c.state[call] != HOLDING:
+        if c.state[call] != HOLDING:  # answered (or settled) before this event fired
+            return -1
+        c.times["hold_end"][call] = c.env.now
+        return call
+
+    def _abandon_on_hold(self, event: Event) -> None:
+        call = self._end_hold(event)
+        if call < 0:
             return
-        now = c.env.now
-        c.times["hold_end"][call] = now
-        c.finish(call, now, Outcome.ABANDONED, Stage.ON_HOLD)
+        self.center.finish(call, self.center.env.now, Outcome.ABANDONED, Stage.ON_HOLD)
         self._release_first_agent(call)
 
     def _hold_timeout(self, event: Event) -> None:
-        c = self.center
-        call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
-        if c.state[call] != HOLDING:
+        call = self._end_hold(event)
+        if call < 0:
             return
+        c = self.center
         now = c.env.now
-        c.times["hold_end"][call] = now
         c.codes["transfer_kind"][call] = TransferKind.WARM_TO_COLD
         queue_alone(c, call, now + c.callers.patience3.item(call))  # keeps its place in line
         self._release_first_agent(call)

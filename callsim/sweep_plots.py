@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from callsim.plots import FORMATS, _new_figure, _write_temporary, metric_unit, policy_colors
-from callsim.statistics import paired_differences, summarize
+from callsim.sweeps import summarize_sweep
 
 __all__ = ["DIFF_POLICY", "HIGHER_IS_BETTER", "heatmap_figure", "line_figure", "metric_columns",
            "resolve_metric", "save_figure", "select_rows", "swept_params", "sweep_summary"]
@@ -168,13 +168,10 @@ def sweep_summary(rows: pd.DataFrame, params: Sequence[str], metric: str) -> pd.
         if column not in rows.columns:
             raise ValueError(f"results have no column {column!r}; columns: {_few(rows.columns)}")
     by = (["point"] if "point" in rows.columns and "point" not in params else []) + params
-    out = summarize(rows, by=[*by, "policy"], metrics=[metric])
-    out["significant"] = pd.Series(pd.NA, index=out.index, dtype="boolean")
-    if {"warm", "cold"} <= set(rows["policy"]):
-        diffs = paired_differences(rows, a="warm", b="cold", by=by, metrics=[metric])
-        diffs.insert(len(by), "policy", DIFF_POLICY)
-        if not diffs.empty:
-            out = pd.concat([out, diffs.astype({"significant": "boolean"})], ignore_index=True)
+    policies = list(dict.fromkeys(rows["policy"]))
+    out = summarize_sweep(rows, by, policies, [metric])
+    significant = out["significant"].astype("boolean")
+    out["significant"] = significant.where(out["policy"] == DIFF_POLICY, pd.NA)
     return out.sort_values(by, kind="stable", ignore_index=True) if by else out
 
 

@@ -217,7 +217,8 @@ def sweep(
     rows = order_rows(rows, policies, reps)
     if store is not None:
         write_table(rows, store.out)
-        write_table(summarize_sweep(rows, grid.paths, policies), summary_path(store.out))
+        summary = summarize_sweep(rows, ["point", *grid.paths], policies)
+        write_table(summary, summary_path(store.out))
     return rows
 
 
@@ -266,21 +267,37 @@ def summary_path(out: Path) -> Path:
     return out.with_name(out.stem + ".summary" + out.suffix)
 
 
-def summarize_sweep(rows: pd.DataFrame, params: Sequence[str],
-                    policies: Sequence[str]) -> pd.DataFrame:
+def summarize_sweep(
+    rows: pd.DataFrame,
+    keys: Sequence[str],
+    policies: Sequence[str],
+    metrics: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Per point and policy: mean and 95% CI of every metric, plus paired differences.
+
+    Parameters
+    ----------
+    rows
+        Sweep rows (one per point, policy and replication).
+    keys
+        Columns that identify a point, e.g. ``["point", *grid.paths]``.
+    policies
+        Policies in the rows; with two, their paired difference is added.
+    metrics
+        Metric columns; default: every column but the keys, policy, replication and seed.
 
     Returns
     -------
     pandas.DataFrame
-        Long table: ``point``, the params, ``policy`` (a policy name, or ``"warm - cold"``
-        for the paired difference), ``metric``, ``mean``, ``ci_low``, ``ci_high``, ``n``,
-        ``significant`` (differences only; False for policy rows).
+        Long table: the keys, ``policy`` (a policy name, or ``"warm - cold"`` for the paired
+        difference), ``metric``, ``mean``, ``ci_low``, ``ci_high``, ``n``, ``significant``
+        (differences only; False for policy rows).
     """
     from callsim.comparison import difference_pair
 
-    keys = ["point", *params]
-    metrics = [c for c in rows.columns if c not in (*keys, *KEY_COLUMNS)]
+    keys = list(keys)
+    if metrics is None:
+        metrics = [c for c in rows.columns if c not in (*keys, *KEY_COLUMNS)]
     summary = summarize(rows, by=[*keys, "policy"], metrics=metrics)
     summary["significant"] = False
     pair = difference_pair(list(policies))

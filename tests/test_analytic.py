@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.stats import poisson
 
@@ -166,6 +166,7 @@ def _figures(lam: float, aht: float, patience: float | None, n: int, t: float) -
     t=st.floats(0, 120),
     dt=st.floats(0, 60),
 )
+@example(lam=0.0078125, aht=357.75, patience=5.0, n=26, t=0.0, dt=0.0)  # once summed to 1 + 2e-16
 def test_service_level_monotone_in_agents_and_threshold(
     lam: float, aht: float, patience: float | None, n: int, t: float, dt: float
 ) -> None:
