@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from callsim.cli.common import (
@@ -18,7 +17,7 @@ from callsim.cli.common import (
     fail,
     load_or_exit,
 )
-from callsim.cli.tables import format_pm, metric_table, progress_bar
+from callsim.cli.tables import format_pm, metric_table, progress_bar, stdout_console
 from callsim.comparison import Comparison, compare
 from callsim.output import to_json
 from callsim.policies import POLICIES
@@ -99,7 +98,7 @@ def compare_command(
     if as_json:
         typer.echo(to_json(result.to_dict()))
         return
-    console = Console()
+    console = stdout_console()
     console.print(comparison_table(result))
     console.print("sig. = the 95% CI of the paired difference excludes 0")
     if result.precision is not None:

@@ -12,10 +12,10 @@ import numbers
 from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from callsim.analytic import agents_for_service_level, staffing_table
+from callsim.cli.tables import stdout_console
 from callsim.durations import parse_duration
 
 _SPAN = 3  # rows shown either side of the recommended staffing
@@ -92,7 +92,7 @@ def _render(rows: list[dict[str, Any]], threshold: float, patience: bool, best: 
     for row in rows:
         cells = [fmt.format(row[key]) if row[key] is not None else "inf" for key, _, fmt in columns]
         table.add_row(*cells, style="bold green" if row["agents"] == best else None)
-    console = Console()
+    console = stdout_console()
     console.print(table)
     if best is not None:
         console.print(f"Fewest agents meeting the target: {best}")

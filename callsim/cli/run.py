@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from callsim.cli.common import (
     JsonOption,
@@ -17,7 +16,7 @@ from callsim.cli.common import (
     fail,
     load_or_exit,
 )
-from callsim.cli.tables import progress_bar, summary_table
+from callsim.cli.tables import progress_bar, stdout_console, summary_table
 from callsim.output import run_document, to_json
 from callsim.records import RECORD_SUFFIXES, write_records
 from callsim.replications import replicate
@@ -74,4 +73,4 @@ def run_command(
         typer.echo(to_json(run_document(sc.name, chosen, reps, seed, summary)))
         return
     title = f"{sc.name}: {chosen} transfer, {reps} replication(s), seed {seed}"
-    Console().print(summary_table(title, summary))
+    stdout_console().print(summary_table(title, summary))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,6 +23,12 @@ from rich.table import Table
 from callsim.output import split_key
 
 stderr = Console(stderr=True)
+
+
+def stdout_console() -> Console:
+    """Console for results: the terminal's width, or 120 columns when output is piped to a file
+    (rich would wrap tables at 80)."""
+    return Console(width=None if sys.stdout.isatty() else 120)
 
 _SHARES = frozenset({"service_level", "occupancy"})
 _SECONDS = frozenset({"wait_mean", "wait_p90", "asa", "resolution_time_mean"})
