@@ -34,8 +34,14 @@ def validate_command(
             failed = True
             continue
         typer.echo(
-            f"OK  {path}  ({scenario.name}: {len(scenario.departments)} departments, "
-            f"{len(scenario.call_types)} call types, {scenario.horizon.n_intervals} intervals)"
+            f"OK  {path}  ({scenario.name}: {_count(len(scenario.departments), 'department')}, "
+            f"{_count(len(scenario.call_types), 'call type')}, "
+            f"{_count(scenario.horizon.n_intervals, 'interval')})"
         )
     if failed:
         raise typer.Exit(2)
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 interval``, ``24 intervals``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
