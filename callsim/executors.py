@@ -13,6 +13,10 @@ from typing import Any, Protocol
 EXECUTORS = ("processes", "dask")
 
 
+class ExecutorError(RuntimeError):
+    """Workers cannot be had (e.g. no Dask scheduler at the address); one-line message."""
+
+
 class Executor(Protocol):
     """Runs tasks and yields their results in completion order."""
 
@@ -59,7 +63,13 @@ class DaskExecutor:
 
         self.cluster = None
         if scheduler:
-            self.client = Client(scheduler, timeout="20s")
+            try:
+                self.client = Client(scheduler, timeout="10s")
+            except (OSError, TimeoutError, ValueError) as exc:
+                message = " ".join(str(exc).split())
+                raise ExecutorError(
+                    f"--scheduler {scheduler}: cannot connect ({message})"
+                ) from None
         else:
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                         dashboard_address=None)

@@ -49,13 +49,16 @@ class PartStore:
     def open(self, manifest: Mapping[str, Any], resume: bool) -> None:
         """Start a new store, or check that an existing one holds the same sweep.
 
+        A folder that holds no finished rows yet (a sweep stopped before its first task ended)
+        is simply started over.
+
         Raises
         ------
         StoreError
             Parts exist without ``resume``; or they belong to a different sweep.
         """
         path = self.folder / MANIFEST
-        if path.exists():
+        if path.exists() and self.parts():  # a folder without rows holds nothing to protect
             if not resume:
                 raise StoreError(f"{self.folder}: holds rows of an earlier sweep; add --resume "
                                  "to continue it, or delete the folder to start over")

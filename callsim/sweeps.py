@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from callsim.errors import ScenarioError
-from callsim.executors import make_executor
+from callsim.executors import Executor, make_executor
 from callsim.grid import Grid, GridError, check_paths, point_overrides
 from callsim.replications import KEY_COLUMNS, default_workers, replication_rows
 from callsim.scenario import Scenario, build_scenario, read_scenario_file
@@ -173,46 +173,31 @@ def sweep(
         A point does not validate (nothing runs).
     callsim.store.StoreError
         ``out`` holds another sweep, or parts exist without ``resume``.
+    callsim.executors.ExecutorError
+        No workers (e.g. no Dask scheduler at ``scheduler``); nothing is written.
     SweepInterrupted
         Ctrl-C or a dead worker; finished rows are saved for ``resume``.
     """
     path = Path(scenario)
     policies = list(dict.fromkeys(policies))
     scenarios = prepare_points(path, grid, overrides)
-    points = grid.points()
     workers = default_workers() if workers is None else max(1, workers)
-    store = PartStore(out) if out is not None else None
-    if store is not None:
-        store.open(manifest(path, overrides, grid, policies, seed, independent_points), resume)
-    earlier = store.read() if store is not None else pd.DataFrame()  # rows of earlier runs
-    done: set[tuple[int, int]] = set()
-    if len(earlier):
-        done = set(zip(earlier["point"], earlier["replication"], strict=True))
-    per_task = task_reps or task_size(len(points), reps, workers)
-    tasks = plan_tasks(scenarios, grid, policies, seed, reps, done, independent_points, per_task)
-    total = sum(len(t[3]) for t in tasks) * len(policies)
-    frames: list[pd.DataFrame] = [earlier] if len(earlier) else []
-    finished = 0
-    if progress:
-        progress(0, total)
-    runner = make_executor(executor, workers, scheduler) if tasks else None
+    runner = make_executor(executor, workers, scheduler)  # before anything is written
     try:
-        for frame in runner.run(run_task, tasks) if runner else ():
-            if store is not None:
-                store.write(frame)
-            frames.append(frame)
-            finished += len(frame)
-            if progress:
-                progress(len(frame), total)
-    except KeyboardInterrupt:
-        raise SweepInterrupted("interrupted", finished) from None
-    except Exception as exc:  # a dead worker, a lost cluster: finished rows are safe
-        if type(exc).__name__ in ("BrokenProcessPool", "KilledWorker", "CancelledError"):
-            raise SweepInterrupted(f"a worker died ({type(exc).__name__})", finished) from None
-        raise
+        store = PartStore(out) if out is not None else None
+        if store is not None:
+            store.open(manifest(path, overrides, grid, policies, seed, independent_points), resume)
+        earlier = store.read() if store is not None else pd.DataFrame()  # rows of earlier runs
+        done: set[tuple[int, int]] = set()
+        if len(earlier):
+            done = set(zip(earlier["point"], earlier["replication"], strict=True))
+        per_task = task_reps or task_size(len(scenarios), reps, workers)
+        tasks = plan_tasks(scenarios, grid, policies, seed, reps, done, independent_points,
+                           per_task)
+        frames = [earlier] if len(earlier) else []
+        frames += _run_tasks(runner, tasks, store, len(policies), progress)
     finally:
-        if runner is not None:
-            runner.close()
+        runner.close()
     rows = pd.concat(frames, ignore_index=True)
     rows = order_rows(rows, policies, reps)
     if store is not None:
@@ -220,6 +205,35 @@ def sweep(
         summary = summarize_sweep(rows, ["point", *grid.paths], policies)
         write_table(summary, summary_path(store.out))
     return rows
+
+
+def _run_tasks(
+    runner: Executor,
+    tasks: list[tuple[Any, ...]],
+    store: PartStore | None,
+    n_policies: int,
+    progress: SweepProgress | None,
+) -> list[pd.DataFrame]:
+    """Run the tasks, writing each finished one durably at once; return their rows."""
+    total = sum(len(task[3]) for task in tasks) * n_policies
+    frames: list[pd.DataFrame] = []
+    if progress:
+        progress(0, total)
+    try:
+        for frame in runner.run(run_task, tasks):
+            if store is not None:
+                store.write(frame)
+            frames.append(frame)
+            if progress:
+                progress(len(frame), total)
+    except KeyboardInterrupt:
+        raise SweepInterrupted("interrupted", sum(map(len, frames))) from None
+    except Exception as exc:  # a dead worker, a lost cluster: finished rows are safe
+        if type(exc).__name__ in ("BrokenProcessPool", "KilledWorker", "CancelledError"):
+            raise SweepInterrupted(f"a worker died ({type(exc).__name__})",
+                                   sum(map(len, frames))) from None
+        raise
+    return frames
 
 
 def task_size(n_points: int, reps: int, workers: int) -> int:

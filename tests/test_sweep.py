@@ -667,3 +667,30 @@ def test_cli_second_run_needs_resume(tmp_path):
     assert "(8 rows: 2 points x 2 policies x 2 replications)" in result.stdout
     message = error_line(invoke(*args[:-1], "horizon.duration=2h", "--resume"))
     assert "differs in overrides" in message
+
+
+# --- no workers, and a folder left without rows --------------------------------------------------
+
+def test_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path):
+    # Nothing listens on port 1: Dask gives up after its connect timeout.
+    out = tmp_path / "r.parquet"
+    result = runner.invoke(app, ["sweep", str(REFERENCE),
+                                 "--vary", "departments.billing.agents=8,9", "--reps", "1",
+                                 "--scheduler", "tcp://127.0.0.1:1", "--out", str(out)])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("--scheduler tcp://127.0.0.1:1: cannot connect")
+    assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_parts_folder_without_rows_does_not_block_a_new_sweep(tmp_path):
+    # A sweep stopped before its first task ended leaves only a manifest: nothing to protect,
+    # so a new sweep (even a different one, without --resume) starts over there.
+    out = tmp_path / "r.parquet"
+    parts = tmp_path / "r.parquet.parts"
+    parts.mkdir()
+    (parts / "manifest.json").write_text('{"seed": 999}', encoding="utf-8")
+    rows = sweep(REFERENCE, small_grid(), workers=1, out=out, **SMALL)
+    assert len(rows) == len(small_grid().points()) * 2 * SMALL["reps"]
+    assert '"seed": 5' in (parts / "manifest.json").read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from callsim.cli.common import (
 from callsim.cli.compare import parse_policies
 from callsim.cli.tables import progress_bar
 from callsim.errors import ScenarioError
-from callsim.executors import EXECUTORS
+from callsim.executors import EXECUTORS, ExecutorError
 from callsim.grid import Grid, GridError, read_sweep_file
 from callsim.store import StoreError
 from callsim.sweeps import SweepInterrupted, summary_path, sweep
@@ -78,7 +78,7 @@ def sweep_command(
     except ScenarioError as exc:
         print_problems(exc)
         raise typer.Exit(2) from None
-    except StoreError as exc:
+    except (StoreError, ExecutorError) as exc:
         raise fail(str(exc)) from None
     except SweepInterrupted as exc:
         typer.echo(f"{exc}: {exc.saved} finished rows saved in {out}.parts; "
