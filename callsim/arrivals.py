@@ -91,6 +91,26 @@ def _pick(cumulative: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.minimum((u[:, None] >= cumulative).sum(axis=1), cumulative.shape[1] - 1)
 
 
+def arrivals(scenario: Scenario, streams: Streams) -> tuple[np.ndarray, np.ndarray]:
+    """Arrival times (s) and call type indices, from the call log or the Poisson profile.
+
+    Poisson arrivals are drawn for all call types together at the summed rate of each interval;
+    each arrival's type is then drawn with the types' shares of that interval's rate.
+    """
+    log = scenario.call_log
+    if log is not None:
+        return log.time, log.call_type.astype(np.int16)
+    h = scenario.horizon
+    bounds = interval_bounds(h.duration, h.interval, h.n_intervals)
+    rates = np.array([scenario.arrival_rates(k) for k in scenario.call_types], dtype=float) / 3600
+    total = rates.sum(axis=0)
+    time = poisson_times(total, bounds, streams.generator("arrivals"))
+    j = np.minimum(np.searchsorted(bounds, time, side="right") - 1, h.n_intervals - 1)
+    shares = np.cumsum(rates / np.where(total > 0, total, 1.0), axis=0).T
+    u = streams.generator("call_type").random(len(time))
+    return time, _pick(shares[j], u).astype(np.int16)
+
+
 def draw_callers(scenario: Scenario, streams: Streams) -> Callers:
     """Draw every caller of one replication.
 
@@ -101,65 +121,42 @@ def draw_callers(scenario: Scenario, streams: Streams) -> Callers:
     streams
         Random streams of the replication.
     """
-    type_names = list(scenario.call_types)
-    dept_names = list(scenario.departments)
-    h = scenario.horizon
-    bounds = interval_bounds(h.duration, h.interval, h.n_intervals)
-    log = scenario.call_log
-    if log is not None:
-        time = log.time
-        call_type = log.call_type.astype(np.int16)
-    else:
-        rates = np.array([scenario.arrival_rates(k) for k in type_names], dtype=float) / 3600.0
-        total = rates.sum(axis=0)
-        time = poisson_times(total, bounds, streams.generator("arrivals"))
-        j = np.minimum(np.searchsorted(bounds, time, side="right") - 1, h.n_intervals - 1)
-        shares = np.cumsum(rates / np.where(total > 0, total, 1.0), axis=0).T
-        u = streams.generator("call_type").random(len(time))
-        call_type = _pick(shares[j], u).astype(np.int16)
+    time, call_type = arrivals(scenario, streams)
     n = len(time)
-
+    dept_names = list(scenario.departments)
     department = np.empty(n, dtype=np.int16)
     u_route = streams.generator("route").random(n)
-    patience = np.empty(n)
-    patience2 = np.empty(n)
-    patience3 = np.empty(n)
     handle = np.empty(n)
+    patiences = {site: np.empty(n) for site in ("patience", "patience2", "patience3")}
     factor = scenario.transfer.cold.patience_factor
-    for k, name in enumerate(type_names):
-        ct = scenario.call_types[name]
+    for k, (name, ct) in enumerate(scenario.call_types.items()):
         mask = call_type == k
         m = int(mask.sum())
         targets = [dept_names.index(d) for d in ct.misroute] + [dept_names.index(ct.resolved_by)]
         shares = np.cumsum(list(ct.misroute.values()) + [1.0])[None, :]
         department[mask] = np.asarray(targets, dtype=np.int16)[_pick(shares, u_route[mask])]
         handle[mask] = ct.handle_time.sample(streams.generator("handle", name), m)
-        for out, site, scale in (
-            (patience, "patience", 1.0),
-            (patience2, "patience2", factor),
-            (patience3, "patience3", factor),
-        ):
+        for site, out in patiences.items():
             if ct.patience is None:
                 out[mask] = np.inf
             else:
+                scale = 1.0 if site == "patience" else factor
                 out[mask] = ct.patience.sample(streams.generator(site, name), m) * scale
-    if log is not None:
+    log = scenario.call_log
+    if log is not None:  # values the log gives replace the draws (which still happen, for CRN)
         given = ~np.isnan(log.handle_time)
         handle[given] = log.handle_time[given]
         given = ~np.isnan(log.patience)
-        patience[given] = log.patience[given]
-
+        patiences["patience"][given] = log.patience[given]
     t = scenario.transfer
     return Callers(
         time=time,
         call_type=call_type,
         department=department,
-        patience=patience,
-        patience2=patience2,
-        patience3=patience3,
         handle=handle,
         identify=t.identify_time.sample(streams.generator("identify"), n),
         reexplain=t.cold.reexplain_time.sample(streams.generator("reexplain"), n),
         handoff=t.warm.handoff_time.sample(streams.generator("handoff"), n),
         drop=streams.generator("drop").random(n),
+        **patiences,
     )

@@ -251,6 +251,37 @@ def _interval_bounds(scenario: Any) -> np.ndarray:
     return np.minimum(np.arange(n + 1) * length, duration)
 
 
+def _department_profiles(
+    result: SimulationResult, scenario: Any, c: CallArrays, bounds: np.ndarray
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per department and interval: occupancy and time-average queue length."""
+    n = len(bounds) - 1
+    departments = list(scenario.departments)
+    shifts = result.shifts
+    shift_dept = pd.Categorical(shifts["department"], categories=departments).codes
+    shift_start = shifts["start"].to_numpy(dtype=np.float64)
+    shift_stop = np.minimum(shifts["end"].to_numpy(dtype=np.float64), float(result.horizon))
+    busy = busy_segments(c)
+    queues = wait_segments(c)
+    profiles = {}
+    for j, name in enumerate(departments):
+        on = shift_dept == j
+        staffed = np.diff(cumulative_time(shift_start[on], shift_stop[on], bounds))
+        busy_time = np.zeros(n)
+        for segs in busy.values():
+            for seg in segs:
+                mine = seg.department == j
+                busy_time += np.diff(cumulative_time(seg.start[mine], seg.stop[mine], bounds))
+        queue_time = np.zeros(n)
+        for seg in queues:
+            mine = seg.department == j
+            queue_time += np.diff(cumulative_time(seg.start[mine], seg.stop[mine], bounds))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            occupancy = np.where(staffed > 0, busy_time / staffed, np.nan)
+        profiles[name] = (occupancy, queue_time / np.diff(bounds))
+    return profiles
+
+
 def interval_metrics(result: SimulationResult, scenario: Any) -> pd.DataFrame:
     """Per-interval profile of one replication.
 
@@ -276,7 +307,6 @@ def interval_metrics(result: SimulationResult, scenario: Any) -> pd.DataFrame:
     c = call_arrays(result, scenario)
     bounds = _interval_bounds(scenario)
     n = len(bounds) - 1
-    lengths = np.diff(bounds)
     threshold = float(scenario.service_level_threshold)
 
     idx = np.clip(np.searchsorted(bounds, c.arrival, side="right") - 1, 0, n - 1)
@@ -301,27 +331,7 @@ def interval_metrics(result: SimulationResult, scenario: Any) -> pd.DataFrame:
             }
         )
 
-    departments = list(scenario.departments)
-    shifts = result.shifts
-    shift_dept = pd.Categorical(shifts["department"], categories=departments).codes
-    shift_start = shifts["start"].to_numpy(dtype=np.float64)
-    shift_stop = np.minimum(shifts["end"].to_numpy(dtype=np.float64), float(result.horizon))
-    busy = busy_segments(c)
-    queues = wait_segments(c)
-    for j, name in enumerate(departments):
-        on = shift_dept == j
-        staffed = np.diff(cumulative_time(shift_start[on], shift_stop[on], bounds))
-        busy_time = np.zeros(n)
-        for segs in busy.values():
-            for seg in segs:
-                mine = seg.department == j
-                busy_time += np.diff(cumulative_time(seg.start[mine], seg.stop[mine], bounds))
-        queue_time = np.zeros(n)
-        for seg in queues:
-            mine = seg.department == j
-            queue_time += np.diff(cumulative_time(seg.start[mine], seg.stop[mine], bounds))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frame[f"occupancy.{name}"] = np.where(staffed > 0, busy_time / staffed, np.nan)
-        frame[f"queue_length.{name}"] = queue_time / lengths
+    for name, columns in _department_profiles(result, scenario, c, bounds).items():
+        frame[f"occupancy.{name}"], frame[f"queue_length.{name}"] = columns
     frame.index = pd.RangeIndex(n, name="interval")
     return frame
