@@ -63,10 +63,7 @@ def run_task(
 ) -> pd.DataFrame:
     """Run the replications of one point for every policy; rows keyed by point and params."""
     rows = replication_rows(scenario, policies, seed, replications).rows
-    frame = pd.DataFrame(rows)
-    head = pd.DataFrame({"point": point, **{k: [v] * len(frame) for k, v in params.items()}},
-                        index=frame.index)
-    return pd.concat([head, frame], axis=1)
+    return pd.DataFrame([{"point": point, **params, **row} for row in rows])
 
 
 def prepare_points(

@@ -27,7 +27,7 @@ from callsim.cli.app import app
 from callsim.errors import ScenarioError
 from callsim.grid import Grid
 from callsim.replications import KEY_COLUMNS
-from callsim.store import StoreError
+from callsim.store import StoreError, read_part
 from callsim.sweeps import summary_path, sweep, task_size
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,10 +178,10 @@ def test_durable_equals_in_memory(serial, tmp_path):
     pd.testing.assert_frame_equal(rows, serial)
     pd.testing.assert_frame_equal(pd.read_parquet(out), serial)
     assert summary_path(out).exists()
-    parts = sorted((tmp_path / "r.parquet.parts").glob("part-*.parquet"))
+    parts = sorted((tmp_path / "r.parquet.parts").glob("part-*.arrow"))
     assert parts and (tmp_path / "r.parquet.parts" / "manifest.json").exists()
     # The parts hold every row once.
-    raw = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    raw = pd.concat([read_part(p) for p in parts], ignore_index=True)
     assert len(raw) == len(serial) and not raw.duplicated(KEYS).any()
 
 
@@ -415,7 +415,7 @@ def callsim_command() -> list[str]:
 
 
 def parts_of(out: Path) -> list[Path]:
-    return sorted(out.with_name(out.name + ".parts").glob("part-*.parquet"))
+    return sorted(out.with_name(out.name + ".parts").glob("part-*.arrow"))
 
 
 def kill_command(out: Path, workers: int) -> list[str]:
@@ -470,7 +470,7 @@ def check_complete(out: Path, reference: Path, tasks: int | None = KILL_TASKS) -
     parts = parts_of(out)
     if tasks is not None:
         assert len(parts) == tasks
-    raw = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    raw = pd.concat([read_part(p) for p in parts], ignore_index=True)
     assert len(raw) == len(table) and not raw.duplicated(KEYS).any()
 
 
@@ -526,7 +526,7 @@ def test_ctrl_c_saves_and_resumes(tmp_path, uninterrupted, workers):
                          r"with --resume to finish", message)
     assert match, message
     assert match.group(2) == f"{out}.parts"
-    saved = len(pd.concat([pd.read_parquet(p) for p in parts_of(out)]))
+    saved = len(pd.concat([read_part(p) for p in parts_of(out)]))
     assert int(match.group(1)) == saved
     assert 0 < saved < KILL_POINTS * 2 * KILL_REPS
     assert not out.exists()
