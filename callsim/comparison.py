@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from callsim.output import compare_document, nest_metrics
-from callsim.replications import KEY_COLUMNS, replicate
+from callsim.replications import KEY_COLUMNS, in_run_order, replicate
 from callsim.statistics import half_width_ratio, paired_differences, summarize
 
 if TYPE_CHECKING:
@@ -243,10 +243,7 @@ def _assemble(
     interval_tables: list[pd.DataFrame | None],
     report: Precision | None,
 ) -> Comparison:
-    order = {p: i for i, p in enumerate(policies)}
-    policy_order = {"key": lambda s: s.map(order) if s.name == "policy" else s}
-    table = pd.concat(tables, ignore_index=True)
-    table = table.sort_values(["replication", "policy"], **policy_order).reset_index(drop=True)
+    table = in_run_order(tables, policies)
     metrics = [c for c in table.columns if c not in KEY_COLUMNS]
     summary = summarize(table, by=["policy"], metrics=metrics)
     pair = difference_pair(policies)
@@ -255,9 +252,8 @@ def _assemble(
     else:
         differences = pd.DataFrame(columns=["metric", "mean", "ci_low", "ci_high", "n",
                                             "significant"])
-    intervals = pd.concat([t for t in interval_tables if t is not None], ignore_index=True)
-    intervals = intervals.sort_values(["replication", "policy", "interval"], **policy_order)
-    intervals = intervals.reset_index(drop=True)
+    intervals = in_run_order([t for t in interval_tables if t is not None], policies,
+                             after=["interval"])
     stats = [c for c in intervals.columns if c not in (*KEY_COLUMNS, "interval", "start", "end")]
     interval_summary = summarize(intervals, by=["policy", "interval", "start"], metrics=stats)
     return Comparison(

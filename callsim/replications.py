@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 
+from callsim.executors import make_executor
 from callsim.metrics import compute_metrics, interval_metrics
 from callsim.model import simulate
 
@@ -124,43 +124,47 @@ def replicate(
     policies = list(policies or [scenario.transfer.policy])
     reps_list = list(range(first, first + reps))
     workers = default_workers() if workers is None else max(1, workers)
+    workers = workers if reps > 1 else 1
+    chunk = 1 if workers == 1 else max(1, min(4, reps // (4 * workers)))
+    tasks = [(scenario, policies, seed, reps_list[i : i + chunk], keep_calls, intervals)
+             for i in range(0, reps, chunk)]
     batches: list[Batch] = []
-    if workers == 1 or reps <= 1:
-        for r in reps_list:
-            batches.append(replication_rows(scenario, policies, seed, [r], keep_calls, intervals))
+    runner = make_executor("processes", workers)
+    try:
+        for batch in runner.run(replication_rows, tasks):
+            batches.append(batch)
             if progress:
-                progress(len(policies))
-    else:
-        chunk = max(1, min(4, reps // (4 * workers)))
-        chunks = [reps_list[i : i + chunk] for i in range(0, reps, chunk)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [
-                pool.submit(replication_rows, scenario, policies, seed, c, keep_calls, intervals)
-                for c in chunks
-            ]
-            for future in as_completed(futures):
-                batches.append(future.result())
-                if progress:
-                    progress(len(batches[-1].rows))
-    order = {p: i for i, p in enumerate(policies)}
-
-    def in_order(frames: list[pd.DataFrame], extra: list[str]) -> pd.DataFrame:
-        frame = pd.concat(frames, ignore_index=True)
-        frame = frame.sort_values(
-            ["replication", "policy", *extra],
-            key=lambda s: s.map(order) if s.name == "policy" else s,
-            kind="stable",
-        )
-        return frame.reset_index(drop=True)
-
-    table = in_order([pd.DataFrame(b.rows) for b in batches], [])
+                progress(len(batch.rows))
+    finally:
+        runner.close()
     return Replications(
-        table=table,
-        intervals=in_order([f for b in batches for f in b.intervals], ["interval"])
-        if intervals
-        else None,
-        calls=in_order([f for b in batches for f in b.calls], ["call_id"]) if keep_calls else None,
+        table=in_run_order([pd.DataFrame(b.rows) for b in batches], policies),
+        intervals=in_run_order([f for b in batches for f in b.intervals], policies,
+                               after=["interval"]) if intervals else None,
+        calls=in_run_order([f for b in batches for f in b.calls], policies,
+                           after=["call_id"]) if keep_calls else None,
     )
+
+
+def in_run_order(
+    frames: Sequence[pd.DataFrame],
+    policies: Sequence[str],
+    before: Sequence[str] = (),
+    after: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Concatenate tables and sort them by ``before``, replication, policy, ``after``.
+
+    Policies sort in the order given (not alphabetically), so a table reads as the runs were
+    planned, whatever order workers finished them in.
+    """
+    order = {p: i for i, p in enumerate(policies)}
+    frame = pd.concat(frames, ignore_index=True)
+    frame = frame.sort_values(
+        [*before, "replication", "policy", *after],
+        key=lambda s: s.map(order) if s.name == "policy" else s,
+        kind="stable",
+    )
+    return frame.reset_index(drop=True)
 
 
 class Replications(NamedTuple):

@@ -28,7 +28,12 @@ import pandas as pd
 from callsim.errors import ScenarioError
 from callsim.executors import Executor, make_executor
 from callsim.grid import Grid, GridError, check_paths, point_overrides
-from callsim.replications import KEY_COLUMNS, default_workers, replication_rows
+from callsim.replications import (
+    KEY_COLUMNS,
+    default_workers,
+    in_run_order,
+    replication_rows,
+)
 from callsim.scenario import Scenario, build_scenario, read_scenario_file
 from callsim.statistics import paired_differences, summarize
 from callsim.store import PartStore, write_table
@@ -266,11 +271,7 @@ def plan_tasks(
 
 def order_rows(rows: pd.DataFrame, policies: Sequence[str], reps: int) -> pd.DataFrame:
     """Rows of replications below ``reps``, sorted by point, replication and policy order."""
-    rows = rows[rows["replication"] < reps]
-    order = {p: i for i, p in enumerate(policies)}
-    rows = rows.sort_values(["point", "replication", "policy"],
-                            key=lambda s: s.map(order) if s.name == "policy" else s)
-    return rows.reset_index(drop=True)
+    return in_run_order([rows[rows["replication"] < reps]], policies, before=["point"])
 
 
 def summary_path(out: Path) -> Path:
