@@ -56,11 +56,6 @@ class Department:
         self.shifts = shifts
 
     @property
-    def on_duty(self) -> int:
-        """Agents on duty now, including those finishing a call before leaving."""
-        return len(self.on_duty_since)
-
-    @property
     def scheduled(self) -> int:
         """Agents on duty who are not about to leave."""
         return len(self.on_duty_since) - self.pending_off
