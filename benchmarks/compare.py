@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from callsim import load_scenario
-from callsim.comparison import compare
+from callsim.experiments.comparison import compare
 
 REFERENCE = Path(__file__).resolve().parents[1] / "scenarios" / "billing_support.yaml"
 

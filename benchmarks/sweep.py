@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from callsim import compute_metrics, load_scenario, simulate
-from callsim.grid import Grid, point_overrides
-from callsim.sweeps import sweep
+from callsim.experiments.grid import Grid, point_overrides
+from callsim.experiments.sweeps import sweep
 
 REFERENCE = Path(__file__).resolve().parents[1] / "scenarios" / "billing_support.yaml"
 GRID = ["departments.billing.agents=8:17", "call_types.support.misroute.billing=0.1,0.3"]

@@ -10,17 +10,17 @@ The public API, for notebooks and scripts:
 True
 """
 
-from callsim.analytic import QueueFigures, agents_for_service_level, erlang_a, erlang_c
-from callsim.comparison import Comparison, compare
-from callsim.errors import ScenarioError
-from callsim.grid import Grid
-from callsim.metrics import compute_metrics, interval_metrics
-from callsim.model import simulate
-from callsim.records import Outcome, SimulationResult, Stage, TransferKind, write_records
-from callsim.replications import replicate
-from callsim.scenario import Scenario, apply_overrides, build_scenario, load_scenario
-from callsim.statistics import paired_differences, summarize, t_interval
-from callsim.sweeps import sweep
+from callsim.analysis.erlang import QueueFigures, agents_for_service_level, erlang_a, erlang_c
+from callsim.analysis.metrics import compute_metrics, interval_metrics
+from callsim.analysis.statistics import paired_differences, summarize, t_interval
+from callsim.engine.call_center import simulate
+from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind, write_records
+from callsim.experiments.comparison import Comparison, compare
+from callsim.experiments.grid import Grid
+from callsim.experiments.replications import replicate
+from callsim.experiments.sweeps import sweep
+from callsim.scenario.errors import ScenarioError
+from callsim.scenario.schema import Scenario, apply_overrides, build_scenario, load_scenario
 
 __all__ = [
     "Comparison",

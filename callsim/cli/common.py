@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from callsim.errors import ScenarioError
-from callsim.scenario import Scenario, load_scenario
+from callsim.scenario.errors import ScenarioError
+from callsim.scenario.schema import Scenario, load_scenario
 
 __all__ = [
     "JsonOption",

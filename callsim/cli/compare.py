@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from callsim.analysis.documents import to_json
 from callsim.cli.common import (
     JsonOption,
     ScenarioArgument,
@@ -18,9 +19,8 @@ from callsim.cli.common import (
     load_or_exit,
 )
 from callsim.cli.tables import format_pm, metric_table, progress_bar, stdout_console
-from callsim.comparison import Comparison, compare
-from callsim.output import to_json
-from callsim.policies import POLICIES
+from callsim.experiments.comparison import Comparison, compare
+from callsim.policies.transfer import POLICIES
 
 PLOT_SUFFIXES = (".png", ".svg")
 
@@ -92,7 +92,7 @@ def compare_command(
                          max_reps=max_reps, progress=bar.advance if bar else None)
     written = []
     if plot is not None:
-        from callsim.plots import save_figures  # matplotlib only when asked for
+        from callsim.report.figures import save_figures  # matplotlib only when asked for
 
         written = save_figures(result, plot)
     if as_json:

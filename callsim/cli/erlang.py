@@ -1,7 +1,8 @@
 """``callsim erlang``: Erlang C / Erlang A figures and staffing from the command line.
 
-A thin layer over :mod:`callsim.analytic`: options are parsed here, numbers come from
-:func:`~callsim.analytic.staffing_table` and :func:`~callsim.analytic.agents_for_service_level`.
+A thin layer over :mod:`callsim.analysis.erlang`: options are parsed here, numbers come from
+:func:`~callsim.analysis.erlang.staffing_table` and
+:func:`~callsim.analysis.erlang.agents_for_service_level`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.table import Table
 
-from callsim.analytic import agents_for_service_level, staffing_table
+from callsim.analysis.erlang import agents_for_service_level, staffing_table
 from callsim.cli.tables import stdout_console
-from callsim.durations import parse_duration
+from callsim.scenario.durations import parse_duration
 
 _SPAN = 3  # rows shown either side of the recommended staffing
 

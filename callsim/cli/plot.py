@@ -58,7 +58,7 @@ def plot_command(
         raise fail(f"{results}: no such results file")
     import pandas as pd  # heavy imports only when the command runs
 
-    from callsim import sweep_plots
+    from callsim.report import sweep_figures as sweep_plots
 
     try:
         rows = pd.read_parquet(results)

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from callsim.analysis.documents import run_document, to_json
+from callsim.analysis.statistics import summarize
 from callsim.cli.common import (
     JsonOption,
     ScenarioArgument,
@@ -17,10 +19,8 @@ from callsim.cli.common import (
     load_or_exit,
 )
 from callsim.cli.tables import progress_bar, stdout_console, summary_table
-from callsim.output import run_document, to_json
-from callsim.records import RECORD_SUFFIXES, write_records
-from callsim.replications import replicate
-from callsim.statistics import summarize
+from callsim.engine.records import RECORD_SUFFIXES, write_records
+from callsim.experiments.replications import replicate
 
 
 def check_records_path(path: Path) -> None:

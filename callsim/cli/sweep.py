@@ -16,11 +16,11 @@ from callsim.cli.common import (
 )
 from callsim.cli.compare import parse_policies
 from callsim.cli.tables import progress_bar
-from callsim.errors import ScenarioError
-from callsim.executors import EXECUTORS, ExecutorError
-from callsim.grid import Grid, GridError, read_sweep_file
-from callsim.store import StoreError
-from callsim.sweeps import SweepInterrupted, summary_path, sweep
+from callsim.experiments.executors import EXECUTORS, ExecutorError
+from callsim.experiments.grid import Grid, GridError, read_sweep_file
+from callsim.experiments.store import StoreError
+from callsim.experiments.sweeps import SweepInterrupted, summary_path, sweep
+from callsim.scenario.errors import ScenarioError
 
 
 def sweep_command(

@@ -20,7 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from callsim.output import split_key
+from callsim.analysis.documents import split_key
 
 stderr = Console(stderr=True)
 

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from callsim.cli.common import print_problems
-from callsim.errors import ScenarioError
-from callsim.scenario import load_scenario
+from callsim.scenario.errors import ScenarioError
+from callsim.scenario.schema import load_scenario
 
 __all__ = ["validate_command"]
 

@@ -16,7 +16,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
+ROOT = HERE.parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 SEED, REPS = 7, 3
 SWEEP_ARGS = ["--vary", "departments.billing.agents=11,13", "--reps", "2", "--seed", "5",

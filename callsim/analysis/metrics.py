@@ -1,0 +1,337 @@
+"""Every number of MODEL.md section 6, derived from one replication's records.
+
+:func:`compute_metrics` returns a flat ``{key: float}`` dict whose keys are
+``overall.<metric>``, ``call_types.<type>.<metric>``, ``departments.<dept>.<metric>`` and
+``costs.<metric>``; the metric names are in :data:`METRIC_NAMES`. :func:`interval_metrics`
+gives the same kind of numbers per planning interval.
+
+Times are seconds, agent time is hours, costs are in the scenario's currency. The definitions
+(and the choices where MODEL.md is silent) are listed in ``docs/DESIGN.md`` and in the
+docstrings below. Per-call metrics count calls that arrived at or after ``warmup``; agent time
+counts every call but only inside the statistics window ``[warmup, end_time]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from callsim.analysis.segments import (
+    ACTIVITIES,
+    CallArrays,
+    busy_segments,
+    call_arrays,
+    cumulative_time,
+    total_by_department,
+    wait_segments,
+)
+from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
+
+#: Per-call metrics, for ``overall`` and for each call type (MODEL.md section 6, then extras).
+CALL_METRICS: tuple[str, ...] = (
+    "calls",
+    "abandon_rate",
+    "drop_rate",
+    "lost_rate",
+    "wait_mean",
+    "wait_p90",
+    "asa",
+    "service_level",
+    "resolution_time_mean",
+    "transfers_cold",
+    "transfers_warm",
+    "abandon_rate_first_queue",
+    "abandon_rate_after_transfer",
+    "abandon_rate_on_hold",
+    "transfers_hold_timeout",
+    "unfinished_rate",
+)
+
+#: Per-department metrics (agent time in hours, cost in currency).
+DEPARTMENT_METRICS: tuple[str, ...] = (
+    "occupancy",
+    *ACTIVITIES,
+    "agent_hours",
+    "busy_hours",
+    "staff_cost",
+)
+
+#: Cost metrics of the whole center (currency).
+COST_METRICS: tuple[str, ...] = (
+    "staff_cost",
+    "transfer_agent_cost",
+    "lost_call_cost",
+    "total_cost",
+)
+
+#: Metric names per output group; ``call_types`` and ``departments`` are keyed by name too.
+METRIC_NAMES: dict[str, tuple[str, ...]] = {
+    "overall": CALL_METRICS,
+    "call_types": CALL_METRICS,
+    "departments": DEPARTMENT_METRICS,
+    "costs": COST_METRICS,
+}
+
+#: Agent activities spent on misrouted calls (priced in ``costs.transfer_agent_cost``).
+TRANSFER_ACTIVITIES: tuple[str, ...] = ("identifying", "holding", "handoff")
+
+_HOUR = 3600.0
+
+
+def metric_keys(scenario: Any) -> list[str]:
+    """All flat keys :func:`compute_metrics` returns for ``scenario``, in output order."""
+    keys = [f"overall.{m}" for m in CALL_METRICS]
+    keys += [f"call_types.{t}.{m}" for t in scenario.call_types for m in CALL_METRICS]
+    keys += [f"departments.{d}.{m}" for d in scenario.departments for m in DEPARTMENT_METRICS]
+    keys += [f"costs.{m}" for m in COST_METRICS]
+    return keys
+
+
+def _share(mask: np.ndarray, n: int) -> float:
+    return float(np.count_nonzero(mask)) / n if n else float("nan")
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.size else float("nan")
+
+
+def call_waits(c: CallArrays) -> np.ndarray:
+    """Total waiting time per call (s): first queue plus second queue (warm hold included).
+
+    Unfinished callers (``drain: false``) are counted up to the end of the run (censored).
+    """
+    first, second = wait_segments(c)
+    w1 = np.nan_to_num(first.stop - first.start, nan=0.0)
+    w2 = np.nan_to_num(second.stop - second.start, nan=0.0)
+    return w1 + w2
+
+
+def _call_group(c: CallArrays, wait: np.ndarray, mask: np.ndarray, threshold: float) -> dict:
+    """Per-call metrics of the calls selected by ``mask``."""
+    n = int(np.count_nonzero(mask))
+    outcome, stage, kind = c.outcome[mask], c.stage[mask], c.kind[mask]
+    first_wait = c.answer[mask] - c.arrival[mask]  # NaN when never answered
+    answered = ~np.isnan(first_wait)
+    resolved = outcome == Outcome.RESOLVED
+    w = wait[mask]
+    return {
+        "calls": float(n),
+        "abandon_rate": _share(outcome == Outcome.ABANDONED, n),
+        "drop_rate": _share(outcome == Outcome.DROPPED, n),
+        "lost_rate": _share((outcome == Outcome.ABANDONED) | (outcome == Outcome.DROPPED), n),
+        "wait_mean": _mean(w),
+        "wait_p90": float(np.percentile(w, 90)) if n else float("nan"),
+        "asa": _mean(first_wait[answered]),
+        "service_level": _share(answered & (first_wait <= threshold), n),
+        "resolution_time_mean": _mean(c.end[mask][resolved] - c.arrival[mask][resolved]),
+        "transfers_cold": float(np.count_nonzero(kind == TransferKind.COLD)),
+        "transfers_warm": float(
+            np.count_nonzero((kind == TransferKind.WARM) | (kind == TransferKind.WARM_TO_COLD))
+        ),
+        "abandon_rate_first_queue": _share(stage == Stage.FIRST_QUEUE, n),
+        "abandon_rate_after_transfer": _share(stage == Stage.AFTER_TRANSFER, n),
+        "abandon_rate_on_hold": _share(stage == Stage.ON_HOLD, n),
+        "transfers_hold_timeout": float(np.count_nonzero(kind == TransferKind.WARM_TO_COLD)),
+        "unfinished_rate": _share(outcome == Outcome.UNFINISHED, n),
+    }
+
+
+def department_busy(
+    c: CallArrays, lo: float, hi: float, n_departments: int
+) -> dict[str, np.ndarray]:
+    """Busy agent time per activity and department inside ``[lo, hi]`` (s)."""
+    return {
+        activity: sum(
+            (total_by_department(seg, lo, hi, n_departments) for seg in segs),
+            start=np.zeros(n_departments),
+        )
+        for activity, segs in busy_segments(c).items()
+    }
+
+
+def staffed_seconds(
+    result: SimulationResult, c: CallArrays, departments: list[str], lo: float
+) -> np.ndarray:
+    """Staffed agent time per department from ``lo`` to the end of the run (s).
+
+    Shift spells count inside ``[lo, horizon]``; after the horizon (drain) an agent counts as
+    staffed only while busy, so staffed time there equals busy time.
+    """
+    shifts = result.shifts
+    n = len(departments)
+    dept = pd.Categorical(shifts["department"], categories=departments).codes.astype(np.int64)
+    start = shifts["start"].to_numpy(dtype=np.float64)
+    stop = shifts["end"].to_numpy(dtype=np.float64)
+    horizon = float(result.horizon)
+    known = dept >= 0
+    length = np.clip(np.minimum(stop, horizon) - np.maximum(start, lo), 0.0, None)
+    on_shift = np.bincount(dept[known], weights=length[known], minlength=n)[:n]
+    if c.end_time <= horizon:
+        return on_shift
+    overtime = department_busy(c, max(lo, horizon), c.end_time, n)
+    return on_shift + sum(overtime.values(), start=np.zeros(n))
+
+
+def compute_metrics(result: SimulationResult, scenario: Any) -> dict[str, float]:
+    """Compute every metric of one replication as a flat dict.
+
+    Parameters
+    ----------
+    result
+        Records of one replication.
+    scenario
+        The validated scenario (only ``service_level_threshold`` (s), ``departments``
+        (``wage_per_hour``), ``call_types`` (``resolved_by``) and ``costs.lost_call`` are read).
+
+    Returns
+    -------
+    dict[str, float]
+        Keys as in :func:`metric_keys`. Waits and times in seconds; ``handling``,
+        ``identifying``, ``holding``, ``handoff``, ``agent_hours``, ``busy_hours`` in agent-hours;
+        costs in currency; counts as floats. Rates of a group without calls are NaN.
+
+    Notes
+    -----
+    ``wait_mean``/``wait_p90`` are over all counted calls (waits of lost calls included, zero
+    for a call answered at once); ``asa`` over calls the first agent answered;
+    ``service_level`` is the share of all counted calls answered by the first agent within the
+    threshold; ``transfers_warm`` includes warm holds turned cold by ``max_hold``
+    (``transfers_hold_timeout``); cold transfers that were dropped count in
+    ``transfers_cold``.
+    """
+    c = call_arrays(result, scenario)
+    warmup = float(result.warmup)
+    threshold = float(scenario.service_level_threshold)
+    counted = c.arrival >= warmup
+    wait = call_waits(c)
+
+    out: dict[str, float] = {}
+    overall = _call_group(c, wait, counted, threshold)
+    out.update({f"overall.{m}": v for m, v in overall.items()})
+    for i, name in enumerate(scenario.call_types):
+        group = _call_group(c, wait, counted & (c.call_type == i), threshold)
+        out.update({f"call_types.{name}.{m}": v for m, v in group.items()})
+
+    departments = list(scenario.departments)
+    n = len(departments)
+    busy = department_busy(c, warmup, c.end_time, n)
+    staffed = staffed_seconds(result, c, departments, warmup)
+    busy_total = sum(busy.values(), start=np.zeros(n))
+    wages = np.array([float(d.wage_per_hour) for d in scenario.departments.values()])
+    staff_cost = staffed / _HOUR * wages
+    transfer_cost = sum((busy[a] for a in TRANSFER_ACTIVITIES), start=np.zeros(n)) / _HOUR * wages
+    with np.errstate(invalid="ignore", divide="ignore"):
+        occupancy = np.where(staffed > 0, busy_total / np.where(staffed > 0, staffed, 1), np.nan)
+    for j, name in enumerate(departments):
+        key = f"departments.{name}."
+        out[key + "occupancy"] = float(occupancy[j])
+        for activity in ACTIVITIES:
+            out[key + activity] = float(busy[activity][j] / _HOUR)
+        out[key + "agent_hours"] = float(staffed[j] / _HOUR)
+        out[key + "busy_hours"] = float(busy_total[j] / _HOUR)
+        out[key + "staff_cost"] = float(staff_cost[j])
+
+    lost = np.count_nonzero(
+        counted & ((c.outcome == Outcome.ABANDONED) | (c.outcome == Outcome.DROPPED))
+    )
+    out["costs.staff_cost"] = float(staff_cost.sum())
+    out["costs.transfer_agent_cost"] = float(transfer_cost.sum())
+    out["costs.lost_call_cost"] = float(lost * float(scenario.costs.lost_call))
+    out["costs.total_cost"] = out["costs.staff_cost"] + out["costs.lost_call_cost"]
+    return out
+
+
+def _interval_bounds(scenario: Any) -> np.ndarray:
+    """Boundaries (s) of the planning intervals: ``0, L, 2L, ..., duration``."""
+    duration = float(scenario.horizon.duration)
+    length = float(scenario.horizon.interval)
+    n = max(1, int(np.ceil(duration / length - 1e-9)))
+    return np.minimum(np.arange(n + 1) * length, duration)
+
+
+def _department_profiles(
+    result: SimulationResult, scenario: Any, c: CallArrays, bounds: np.ndarray
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per department and interval: occupancy and time-average queue length."""
+    n = len(bounds) - 1
+    departments = list(scenario.departments)
+    shifts = result.shifts
+    shift_dept = pd.Categorical(shifts["department"], categories=departments).codes
+    shift_start = shifts["start"].to_numpy(dtype=np.float64)
+    shift_stop = np.minimum(shifts["end"].to_numpy(dtype=np.float64), float(result.horizon))
+    busy = busy_segments(c)
+    queues = wait_segments(c)
+    profiles = {}
+    for j, name in enumerate(departments):
+        on = shift_dept == j
+        staffed = np.diff(cumulative_time(shift_start[on], shift_stop[on], bounds))
+        busy_time = np.zeros(n)
+        for segs in busy.values():
+            for seg in segs:
+                mine = seg.department == j
+                busy_time += np.diff(cumulative_time(seg.start[mine], seg.stop[mine], bounds))
+        queue_time = np.zeros(n)
+        for seg in queues:
+            mine = seg.department == j
+            queue_time += np.diff(cumulative_time(seg.start[mine], seg.stop[mine], bounds))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            occupancy = np.where(staffed > 0, busy_time / staffed, np.nan)
+        profiles[name] = (occupancy, queue_time / np.diff(bounds))
+    return profiles
+
+
+def interval_metrics(result: SimulationResult, scenario: Any) -> pd.DataFrame:
+    """Per-interval profile of one replication.
+
+    Parameters
+    ----------
+    result
+        Records of one replication.
+    scenario
+        The validated scenario (``horizon.duration``, ``horizon.interval`` (s),
+        ``service_level_threshold`` (s), ``departments``, ``call_types``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``interval`` (0..n-1); columns ``start``, ``end`` (s), ``calls`` (arrivals in the
+        interval), ``wait_mean`` (s, all waiting of those calls, warm hold included),
+        ``abandon_rate``, ``asa`` (s), ``service_level`` (of the calls arriving in the
+        interval), then ``occupancy.<dept>`` (busy / staffed agent time in the interval) and
+        ``queue_length.<dept>`` (time-average number of callers waiting in the department's
+        queue, warm holds included). Every interval of the horizon is listed, warm-up intervals
+        too; drain time after the horizon is not part of any interval.
+    """
+    c = call_arrays(result, scenario)
+    bounds = _interval_bounds(scenario)
+    n = len(bounds) - 1
+    threshold = float(scenario.service_level_threshold)
+
+    idx = np.clip(np.searchsorted(bounds, c.arrival, side="right") - 1, 0, n - 1)
+    calls = np.bincount(idx, minlength=n).astype(float)
+    first_wait = c.answer - c.arrival
+    answered = ~np.isnan(first_wait)
+    abandoned = np.bincount(idx, weights=c.outcome == Outcome.ABANDONED, minlength=n)
+    n_answered = np.bincount(idx[answered], minlength=n)
+    sum_asa = np.bincount(idx[answered], weights=first_wait[answered], minlength=n)
+    in_sl = np.bincount(idx, weights=answered & (first_wait <= threshold), minlength=n)
+    sum_wait = np.bincount(idx, weights=call_waits(c), minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame = pd.DataFrame(
+            {
+                "start": bounds[:-1],
+                "end": bounds[1:],
+                "calls": calls,
+                "wait_mean": sum_wait / calls,
+                "abandon_rate": abandoned / calls,
+                "asa": sum_asa / n_answered,
+                "service_level": in_sl / calls,
+            }
+        )
+
+    for name, columns in _department_profiles(result, scenario, c, bounds).items():
+        frame[f"occupancy.{name}"], frame[f"queue_length.{name}"] = columns
+    frame.index = pd.RangeIndex(n, name="interval")
+    return frame

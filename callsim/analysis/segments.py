@@ -1,0 +1,228 @@
+"""Time segments derived from the per-call records: agents busy, callers waiting.
+
+The engine records timestamps only (``docs/DESIGN.md``, "Derived facts"); this module turns them
+into half-open time segments ``[start, stop)`` in seconds, each owned by a department, so that
+:mod:`callsim.analysis.metrics` can integrate them over a window or over planning intervals
+without a Python loop per call.
+
+Rule for calls still in the system at the end of the run (outcome ``unfinished``, only with
+``drain: false``): a step that had started but not ended stops at ``result.end_time``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from callsim.engine.records import Outcome, SimulationResult, TransferKind
+
+#: Agent activities, in the order of the per-department busy split.
+ACTIVITIES: tuple[str, ...] = ("handling", "identifying", "holding", "handoff")
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Time segments of one activity, each owned by a department.
+
+    Attributes
+    ----------
+    start, stop
+        Segment bounds (s). ``NaN`` bounds mean "no segment" and integrate to zero.
+    department
+        Department index (position in the scenario's ``departments``) per segment; ``-1`` for a
+        department the scenario does not know (ignored).
+    """
+
+    start: np.ndarray
+    stop: np.ndarray
+    department: np.ndarray
+
+
+@dataclass(frozen=True)
+class CallArrays:
+    """The call records as numpy arrays, with department and call-type indices resolved."""
+
+    arrival: np.ndarray
+    answer: np.ndarray
+    transfer: np.ndarray
+    hold_end: np.ndarray
+    answer2: np.ndarray
+    handoff_end: np.ndarray
+    end: np.ndarray
+    kind: np.ndarray
+    outcome: np.ndarray
+    stage: np.ndarray
+    call_type: np.ndarray  # index into scenario.call_types, -1 if unknown
+    first_department: np.ndarray  # index into scenario.departments, -1 if unknown
+    resolving_department: np.ndarray  # index into scenario.departments, -1 if unknown
+    end_time: float
+
+    def closed(self, times: np.ndarray) -> np.ndarray:
+        """Replace missing stop times of unfinished calls by the end of the run (s)."""
+        missing = np.isnan(times) & (self.outcome == Outcome.UNFINISHED)
+        return np.where(missing, self.end_time, times)
+
+
+def _time(calls: pd.DataFrame, column: str) -> np.ndarray:
+    return calls[column].to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def call_arrays(result: SimulationResult, scenario: Any) -> CallArrays:
+    """Convert ``result.calls`` to arrays and resolve department indices.
+
+    Parameters
+    ----------
+    result
+        One replication's records.
+    scenario
+        Anything with ``departments`` (mapping of names) and ``call_types`` (mapping of names to
+        objects with ``resolved_by``).
+
+    Returns
+    -------
+    CallArrays
+        Times in seconds; codes as small integers.
+    """
+    calls = result.calls
+    departments = list(scenario.departments)
+    types = list(scenario.call_types)
+    type_idx = pd.Categorical(calls["call_type"], categories=types).codes.astype(np.int64)
+    first = pd.Categorical(calls["first_department"], categories=departments).codes
+    resolver_of_type = np.array(
+        [
+            departments.index(ct.resolved_by) if ct.resolved_by in departments else -1
+            for ct in scenario.call_types.values()
+        ]
+        + [-1],
+        dtype=np.int64,
+    )
+    return CallArrays(
+        arrival=_time(calls, "arrival"),
+        answer=_time(calls, "answer"),
+        transfer=_time(calls, "transfer"),
+        hold_end=_time(calls, "hold_end"),
+        answer2=_time(calls, "answer2"),
+        handoff_end=_time(calls, "handoff_end"),
+        end=_time(calls, "end"),
+        kind=calls["transfer_kind"].to_numpy(dtype=np.int64),
+        outcome=calls["outcome"].to_numpy(dtype=np.int64),
+        stage=calls["abandon_stage"].to_numpy(dtype=np.int64),
+        call_type=type_idx,
+        first_department=first.astype(np.int64),
+        resolving_department=resolver_of_type[type_idx],  # -1 indexes the trailing -1
+        end_time=float(result.end_time),
+    )
+
+
+def _first_valid(*columns: np.ndarray) -> np.ndarray:
+    """Element-wise first non-NaN value among ``columns`` (NaN if all are NaN)."""
+    out = columns[0].copy()
+    for column in columns[1:]:
+        out = np.where(np.isnan(out), column, out)
+    return out
+
+
+def busy_segments(c: CallArrays) -> dict[str, list[Segments]]:
+    """Agent busy segments per activity (both agents of a call).
+
+    Parameters
+    ----------
+    c
+        Call arrays from :func:`call_arrays`.
+
+    Returns
+    -------
+    dict[str, list[Segments]]
+        For each name in :data:`ACTIVITIES`, the segments (s) of the first and, where there is
+        one, the second agent.
+    """
+    answered = ~np.isnan(c.answer)
+    misrouted = c.first_department != c.resolving_department
+    nan = np.full_like(c.answer, np.nan)
+    warm = c.kind == TransferKind.WARM
+    held = warm | (c.kind == TransferKind.WARM_TO_COLD)
+
+    # First agent: resolves the call itself, or identifies and transfers it.
+    handle1_stop = np.where(answered & ~misrouted, c.closed(c.end), nan)
+    identify_stop = np.where(answered & misrouted, c.closed(c.transfer), nan)
+    # Holding ends when the agent is released; an immediate warm handoff has hold_end == answer2.
+    hold_stop = _first_valid(c.hold_end, np.where(warm, c.answer2, nan), c.closed(c.end))
+    hold_stop = np.where(held, hold_stop, nan)
+    # Handoff (warm only): both agents together.
+    handoff = warm & ~np.isnan(c.answer2)
+    handoff_stop = np.where(handoff, c.closed(c.handoff_end), nan)
+    # Second agent handles after the handoff (warm) or from answering (cold, warm turned cold).
+    answered2 = ~np.isnan(c.answer2)
+    handle2_start = np.where(warm, c.closed(c.handoff_end), c.answer2)
+    handle2_stop = np.where(answered2, c.closed(c.end), nan)
+
+    first, second = c.first_department, c.resolving_department
+    return {
+        "handling": [
+            Segments(c.answer, handle1_stop, first),
+            Segments(handle2_start, handle2_stop, second),
+        ],
+        "identifying": [Segments(c.answer, identify_stop, first)],
+        "holding": [Segments(np.where(held, c.transfer, nan), hold_stop, first)],
+        "handoff": [
+            Segments(c.answer2, handoff_stop, first),
+            Segments(c.answer2, handoff_stop, second),
+        ],
+    }
+
+
+def wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
+    """Caller waiting segments: first queue, then the resolving department's queue.
+
+    The first wait runs from arrival to the first answer (or the abandonment, or the end of the
+    run for unfinished callers) in the IVR department's queue. The second wait, for transferred
+    calls that were not dropped, runs from the transfer to ``answer2`` (or the abandonment after
+    transfer or on hold, or the end of the run) in the resolving department's queue; a warm hold
+    is part of it.
+
+    Returns
+    -------
+    tuple[Segments, Segments]
+        First-queue and second-queue segments (s).
+    """
+    end_or_now = c.closed(c.end)
+    first = Segments(c.arrival, _first_valid(c.answer, end_or_now), c.first_department)
+    second_queue = ~np.isnan(c.transfer) & (c.outcome != Outcome.DROPPED)
+    start2 = np.where(second_queue, c.transfer, np.nan)
+    stop2 = np.where(second_queue, _first_valid(c.answer2, end_or_now), np.nan)
+    return first, Segments(start2, stop2, c.resolving_department)
+
+
+def overlap(start: np.ndarray, stop: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Length (s) of each segment's overlap with the window ``[lo, hi]``; NaN segments give 0."""
+    length = np.minimum(stop, hi) - np.maximum(start, lo)
+    return np.nan_to_num(np.clip(length, 0.0, None), nan=0.0)
+
+
+def total_by_department(seg: Segments, lo: float, hi: float, n_departments: int) -> np.ndarray:
+    """Sum of the overlaps of ``seg`` with ``[lo, hi]`` per department (s)."""
+    known = seg.department >= 0
+    return np.bincount(
+        seg.department[known],
+        weights=overlap(seg.start[known], seg.stop[known], lo, hi),
+        minlength=n_departments,
+    )[:n_departments]
+
+
+def cumulative_time(start: np.ndarray, stop: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Total covered time of the segments before each instant in ``at`` (s).
+
+    ``F(t) = sum_i (min(t, stop_i) - min(t, start_i))`` computed with sorted bounds and
+    cumulative sums, so overlaps with many intervals cost ``O((n + m) log n)``.
+    Differences ``F(b) - F(a)`` give the time integral over ``[a, b]``.
+    """
+    valid = ~(np.isnan(start) | np.isnan(stop)) & (stop > start)
+    s, e = np.sort(start[valid]), np.sort(stop[valid])
+    cs = np.concatenate(([0.0], np.cumsum(s)))
+    ce = np.concatenate(([0.0], np.cumsum(e)))
+    ns = np.searchsorted(s, at, side="right")
+    ne = np.searchsorted(e, at, side="right")
+    return (ns * at - cs[ns]) - (ne * at - ce[ne])

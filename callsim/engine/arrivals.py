@@ -1,0 +1,162 @@
+"""Callers: arrival times, types, IVR routing and every random attribute, drawn up front.
+
+All draws happen here, in numpy batches, before the event loop starts, from streams that do not
+depend on the transfer policy. The engine only reads these arrays, so the same seed gives the
+same callers under every policy (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from callsim.engine.streams import Streams
+
+if TYPE_CHECKING:
+    from callsim.scenario.schema import Scenario
+
+#: Unit-rate exponential gaps are drawn in chunks of this size.
+CHUNK = 8192
+
+
+@dataclass(frozen=True)
+class Callers:
+    """Every arriving call's attributes, in arrival order (times in seconds).
+
+    ``patience2`` is the fresh patience after a cold transfer (or on hold when callers abandon on
+    hold), ``patience3`` the fresh patience when a warm hold turns cold at ``max_hold``; both are
+    already multiplied by ``patience_factor``. ``drop`` is a uniform draw compared with the cold
+    drop probability. ``inf`` patience means the caller never abandons.
+    """
+
+    time: np.ndarray
+    call_type: np.ndarray
+    department: np.ndarray
+    patience: np.ndarray
+    patience2: np.ndarray
+    patience3: np.ndarray
+    handle: np.ndarray
+    identify: np.ndarray
+    reexplain: np.ndarray
+    handoff: np.ndarray
+    drop: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+
+def interval_bounds(duration: float, interval: float, n_intervals: int) -> np.ndarray:
+    """Interval start times plus the horizon end, shape ``(n_intervals + 1,)`` (s)."""
+    bounds = np.minimum(np.arange(n_intervals + 1) * interval, duration)
+    bounds[-1] = duration
+    return bounds
+
+
+def poisson_times(rates: np.ndarray, bounds: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Arrival times of a Poisson process with piecewise-constant rate, by inversion.
+
+    Parameters
+    ----------
+    rates
+        Rate in each interval (calls per second), shape ``(n,)``.
+    bounds
+        Interval boundaries (s), shape ``(n + 1,)``.
+    rng
+        Generator of unit-rate exponential gaps.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted arrival times (s) in ``[0, bounds[-1])``.
+    """
+    cumulative = np.concatenate(([0.0], np.cumsum(rates * np.diff(bounds))))
+    total = cumulative[-1]
+    pieces: list[np.ndarray] = []
+    reached = 0.0
+    while reached < total:
+        s = reached + np.cumsum(rng.standard_exponential(CHUNK))
+        reached = s[-1]
+        pieces.append(s[s < total])
+    if not pieces:
+        return np.empty(0)
+    s = np.concatenate(pieces)
+    j = np.searchsorted(cumulative, s, side="right") - 1
+    return bounds[j] + (s - cumulative[j]) / rates[j]
+
+
+def _pick(cumulative: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Index of the category each uniform falls in, for rows of cumulative shares."""
+    return np.minimum((u[:, None] >= cumulative).sum(axis=1), cumulative.shape[1] - 1)
+
+
+def arrivals(scenario: Scenario, streams: Streams) -> tuple[np.ndarray, np.ndarray]:
+    """Arrival times (s) and call type indices, from the call log or the Poisson profile.
+
+    Poisson arrivals are drawn for all call types together at the summed rate of each interval;
+    each arrival's type is then drawn with the types' shares of that interval's rate.
+    """
+    log = scenario.call_log
+    if log is not None:
+        return log.time, log.call_type.astype(np.int16)
+    h = scenario.horizon
+    bounds = interval_bounds(h.duration, h.interval, h.n_intervals)
+    rates = np.array([scenario.arrival_rates(k) for k in scenario.call_types], dtype=float) / 3600
+    total = rates.sum(axis=0)
+    time = poisson_times(total, bounds, streams.generator("arrivals"))
+    j = np.minimum(np.searchsorted(bounds, time, side="right") - 1, h.n_intervals - 1)
+    shares = np.cumsum(rates / np.where(total > 0, total, 1.0), axis=0).T
+    u = streams.generator("call_type").random(len(time))
+    return time, _pick(shares[j], u).astype(np.int16)
+
+
+def draw_callers(scenario: Scenario, streams: Streams) -> Callers:
+    """Draw every caller of one replication.
+
+    Parameters
+    ----------
+    scenario
+        Validated scenario.
+    streams
+        Random streams of the replication.
+    """
+    time, call_type = arrivals(scenario, streams)
+    n = len(time)
+    dept_names = list(scenario.departments)
+    department = np.empty(n, dtype=np.int16)
+    u_route = streams.generator("route").random(n)
+    handle = np.empty(n)
+    patiences = {site: np.empty(n) for site in ("patience", "patience2", "patience3")}
+    factor = scenario.transfer.cold.patience_factor
+    for k, (name, ct) in enumerate(scenario.call_types.items()):
+        mask = call_type == k
+        m = int(mask.sum())
+        targets = [dept_names.index(d) for d in ct.misroute] + [dept_names.index(ct.resolved_by)]
+        shares = np.cumsum(list(ct.misroute.values()) + [1.0])[None, :]
+        department[mask] = np.asarray(targets, dtype=np.int16)[_pick(shares, u_route[mask])]
+        handle[mask] = ct.handle_time.sample(streams.generator("handle", name), m)
+        for site, out in patiences.items():
+            if ct.patience is None:
+                out[mask] = np.inf
+            else:
+                scale = 1.0 if site == "patience" else factor
+                out[mask] = ct.patience.sample(streams.generator(site, name), m) * scale
+    log = scenario.call_log
+    if log is not None:  # values the log gives replace the draws (which still happen, for CRN)
+        given = ~np.isnan(log.handle_time)
+        handle[given] = log.handle_time[given]
+        given = ~np.isnan(log.patience)
+        patiences["patience"][given] = log.patience[given]
+    t = scenario.transfer
+    return Callers(
+        time=time,
+        call_type=call_type,
+        department=department,
+        handle=handle,
+        identify=t.identify_time.sample(streams.generator("identify"), n),
+        reexplain=t.cold.reexplain_time.sample(streams.generator("reexplain"), n),
+        handoff=t.warm.handoff_time.sample(streams.generator("handoff"), n),
+        drop=streams.generator("drop").random(n),
+        **patiences,
+    )

@@ -1,0 +1,132 @@
+"""Per-call and per-shift records: the only facts a replication produces.
+
+Everything else (waits, rates, occupancy, costs) is derived from these tables in
+:mod:`callsim.analysis.metrics`. Times are seconds from the start of the horizon; a step
+that did not happen is ``NaN``. See ``docs/DESIGN.md`` for the column meanings.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+class Outcome(IntEnum):
+    """How a call ended."""
+
+    RESOLVED = 0
+    ABANDONED = 1
+    DROPPED = 2
+    UNFINISHED = 3  # only with ``drain: false``
+
+
+class Stage(IntEnum):
+    """Where an abandoned caller gave up."""
+
+    NONE = 0
+    FIRST_QUEUE = 1
+    AFTER_TRANSFER = 2
+    ON_HOLD = 3
+
+
+class TransferKind(IntEnum):
+    """Which transfer a misrouted call went through."""
+
+    NONE = 0
+    COLD = 1
+    WARM = 2
+    WARM_TO_COLD = 3  # warm hold that reached ``max_hold``
+
+
+#: Timestamp columns of the call records, in order.
+TIME_COLUMNS: tuple[str, ...] = (
+    "arrival",
+    "answer",
+    "transfer",
+    "hold_end",
+    "answer2",
+    "handoff_end",
+    "end",
+)
+
+#: Small integer columns and their dtypes.
+CODE_COLUMNS: dict[str, str] = {
+    "agent": "int16",
+    "agent2": "int16",
+    "transfer_kind": "int8",
+    "outcome": "int8",
+    "abandon_stage": "int8",
+}
+
+SHIFT_COLUMNS: tuple[str, ...] = ("department", "agent", "start", "end")
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """What one replication produces.
+
+    Attributes
+    ----------
+    calls
+        One row per arriving call (columns: ``call_id``, ``call_type``, ``first_department``,
+        the time columns of :data:`TIME_COLUMNS` in seconds, and :data:`CODE_COLUMNS`).
+    shifts
+        One row per agent spell on duty: ``department``, ``agent``, ``start``, ``end`` (s).
+    horizon
+        Arrival horizon (s).
+    warmup
+        Calls arriving before this time (s) are excluded from statistics.
+    end_time
+        Simulation clock when the run stopped (s): the horizon, or later when draining.
+    policy
+        Transfer policy the run used.
+    seed
+        Base seed of the run.
+    replication
+        Replication number.
+    """
+
+    calls: pd.DataFrame
+    shifts: pd.DataFrame
+    horizon: float
+    warmup: float
+    end_time: float
+    policy: str
+    seed: int
+    replication: int
+
+
+def empty_time_columns(n: int) -> dict[str, np.ndarray]:
+    """Allocate the time columns for ``n`` calls, all ``NaN``."""
+    return {name: np.full(n, np.nan) for name in TIME_COLUMNS}
+
+
+RECORD_SUFFIXES: tuple[str, ...] = (".parquet", ".csv")
+
+
+def write_records(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write records to Parquet or CSV (by suffix) through a temporary file and a rename.
+
+    A crash or Ctrl-C while writing leaves no half-written file at ``path``.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in RECORD_SUFFIXES:
+        raise ValueError(f"{path}: records files end in .parquet or .csv")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)
+    try:
+        if suffix == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -1,0 +1,272 @@
+"""Policy comparison: replications with common random numbers, paired differences, precision.
+
+:func:`compare` runs every policy on the same callers (replication ``r`` of each policy shares
+its random streams), summarises each metric per policy with a 95% t-interval, and reports the
+paired difference ``warm - cold`` per metric, whose interval is much narrower than the
+difference of two independent means. With ``precision`` it adds replications in batches until
+the headline metrics are estimated to the requested relative half-width, up to a cap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from callsim.analysis.documents import compare_document, nest_metrics
+from callsim.analysis.statistics import half_width_ratio, paired_differences, summarize
+from callsim.experiments.replications import KEY_COLUMNS, in_run_order, replicate
+
+if TYPE_CHECKING:
+    from callsim.scenario.schema import Scenario
+
+#: Metrics whose precision ``--precision`` controls.
+HEADLINE_METRICS: tuple[str, ...] = (
+    "overall.abandon_rate",
+    "overall.wait_mean",
+    "costs.total_cost",
+)
+
+#: Called with (runs just finished, runs planned in all so far).
+CompareProgress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How a precision target was pursued.
+
+    Attributes
+    ----------
+    target
+        Requested CI half-width as a share of the mean (0.05 = 5%).
+    max_reps
+        Cap on replications per policy.
+    reps
+        Replications per policy it took.
+    met
+        Whether every headline metric of every policy reached the target.
+    worst
+        Largest half-width ratio per headline metric over the policies, at the end.
+    """
+
+    target: float
+    max_reps: int
+    reps: int
+    met: bool
+    worst: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything :func:`compare` measured.
+
+    Attributes
+    ----------
+    scenario
+        Scenario name.
+    policies
+        Policies compared, in the order given.
+    seed
+        Base seed shared by every policy.
+    replications
+        Replications per policy.
+    per_replication
+        One row per policy and replication: ``policy``, ``replication``, ``seed`` and every
+        metric key (seconds, shares, agent-hours, currency).
+    summary
+        Long table: ``policy``, ``metric``, ``mean``, ``ci_low``, ``ci_high``, ``n``.
+    differences
+        Paired differences ``a - b`` (``warm - cold``): ``metric``, ``mean``, ``ci_low``,
+        ``ci_high``, ``n``, ``significant``; empty unless exactly two policies are compared.
+    intervals
+        Per replication and planning interval: ``policy``, ``replication``, ``interval``,
+        ``start``, ``end`` and the interval statistics of
+        :func:`callsim.analysis.metrics.interval_metrics`.
+    interval_summary
+        Long table: ``policy``, ``interval``, ``start``, ``metric``, ``mean``, ``ci_low``,
+        ``ci_high``, ``n``.
+    difference
+        ``(a, b)`` of the differences, or ``None``.
+    precision
+        The precision report when a target was set.
+    """
+
+    scenario: str
+    policies: tuple[str, ...]
+    seed: int
+    replications: int
+    per_replication: pd.DataFrame
+    summary: pd.DataFrame
+    differences: pd.DataFrame
+    intervals: pd.DataFrame
+    interval_summary: pd.DataFrame
+    difference: tuple[str, str] | None
+    precision: Precision | None = None
+
+    def policy_summary(self, policy: str) -> pd.DataFrame:
+        """The long summary of one policy."""
+        return self.summary[self.summary["policy"] == policy].drop(columns="policy")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``callsim compare --json`` document (MODEL.md section 7, plus intervals)."""
+        a, b = self.difference or ("warm", "cold")
+        doc = compare_document(
+            self.scenario,
+            self.replications,
+            self.seed,
+            {p: self.policy_summary(p) for p in self.policies},
+            self.differences,
+            a=a,
+            b=b,
+        )
+        if self.difference is None:  # nothing to pair: no label, no differences
+            del doc["difference"]
+            doc["differences"] = {}
+        doc["intervals"] = interval_document(self.interval_summary, self.policies)
+        if self.precision is not None:
+            p = self.precision
+            doc["precision"] = {"target": p.target, "max_reps": p.max_reps, "reps": p.reps,
+                                "met": p.met, "worst": p.worst}
+        return doc
+
+
+def interval_document(interval_summary: pd.DataFrame, policies: Sequence[str]) -> dict[str, Any]:
+    """Per policy, a list of intervals with each statistic as ``{"mean", "ci95"}``."""
+    doc: dict[str, Any] = {}
+    for policy in policies:
+        rows = interval_summary[interval_summary["policy"] == policy]
+        entries = []
+        for (interval, start), group in rows.groupby(["interval", "start"], sort=True):
+            entry: dict[str, Any] = {"interval": int(interval), "start": float(start)}
+            entry.update(nest_metrics(group.assign(metric="overall." + group["metric"]))["overall"])
+            entries.append(entry)
+        doc[policy] = entries
+    return doc
+
+
+def difference_pair(policies: Sequence[str]) -> tuple[str, str] | None:
+    """Which paired difference to report: ``warm - cold``, or second minus first."""
+    if len(policies) != 2:
+        return None
+    if set(policies) == {"cold", "warm"}:
+        return "warm", "cold"
+    return policies[1], policies[0]
+
+
+def _worst_ratios(summary: pd.DataFrame) -> dict[str, float]:
+    rows = summary[summary["metric"].isin(HEADLINE_METRICS)].copy()
+    half = (rows["ci_high"] - rows["ci_low"]) / 2.0
+    # A metric estimated as exactly constant (e.g. no abandonment at all) is precise.
+    ratio = half_width_ratio(rows["mean"], rows["ci_low"], rows["ci_high"]).where(half != 0, 0.0)
+    rows["ratio"] = ratio.fillna(float("inf"))
+    return {m: float(rows.loc[rows["metric"] == m, "ratio"].max()) for m in HEADLINE_METRICS}
+
+
+def compare(
+    scenario: Scenario,
+    policies: Sequence[str] = ("cold", "warm"),
+    reps: int = 10,
+    seed: int = 0,
+    workers: int | None = None,
+    precision: float | None = None,
+    max_reps: int = 200,
+    progress: CompareProgress | None = None,
+) -> Comparison:
+    """Compare transfer policies on the same callers.
+
+    Parameters
+    ----------
+    scenario
+        Validated scenario.
+    policies
+        Policies to compare.
+    reps
+        Replications per policy (with ``precision``: the first batch, and the batch size).
+    seed
+        Base seed.
+    workers
+        Processes; ``None`` uses every core, ``1`` runs in this process. The numbers do not
+        depend on it.
+    precision
+        Target CI half-width as a share of the mean for :data:`HEADLINE_METRICS` of every
+        policy; replications are added in batches of ``reps`` until met or ``max_reps``.
+    max_reps
+        Cap on replications per policy when ``precision`` is set.
+    progress
+        Called with (runs just finished, runs planned so far).
+
+    Returns
+    -------
+    Comparison
+    """
+    policies = list(dict.fromkeys(policies))
+    if precision is not None and not 0 < precision < 1:
+        raise ValueError("precision must be a share of the mean in (0, 1), e.g. 0.05")
+    planned = min(reps, max_reps) if precision is not None else reps
+    if progress:
+        progress(0, planned * len(policies))
+    runs = replicate(scenario, policies, planned, seed, workers, intervals=True,
+                     progress=_planned(progress, planned * len(policies)))
+    tables, interval_tables = [runs.table], [runs.intervals]
+    report = None
+    if precision is not None:
+        while True:
+            summary = summarize(pd.concat(tables), by=["policy"], metrics=list(HEADLINE_METRICS))
+            worst = _worst_ratios(summary)
+            met = all(r <= precision for r in worst.values())
+            if met or planned >= max_reps:
+                break
+            batch = min(reps, max_reps - planned)
+            more = replicate(scenario, policies, batch, seed, workers, first=planned,
+                             intervals=True,
+                             progress=_planned(progress, (planned + batch) * len(policies)))
+            tables.append(more.table)
+            interval_tables.append(more.intervals)
+            planned += batch
+        report = Precision(precision, max_reps, planned, met, worst)
+    return _assemble(scenario.name, policies, seed, tables, interval_tables, report)
+
+
+def _planned(progress: CompareProgress | None, total: int) -> Callable[[int], None] | None:
+    """Adapt a (done, planned) progress callback to the runner's (done) one."""
+    if progress is None:
+        return None
+    return lambda done: progress(done, total)
+
+
+def _assemble(
+    name: str,
+    policies: list[str],
+    seed: int,
+    tables: list[pd.DataFrame],
+    interval_tables: list[pd.DataFrame | None],
+    report: Precision | None,
+) -> Comparison:
+    table = in_run_order(tables, policies)
+    metrics = [c for c in table.columns if c not in KEY_COLUMNS]
+    summary = summarize(table, by=["policy"], metrics=metrics)
+    pair = difference_pair(policies)
+    if pair is not None:
+        differences = paired_differences(table, a=pair[0], b=pair[1], metrics=metrics)
+    else:
+        differences = pd.DataFrame(columns=["metric", "mean", "ci_low", "ci_high", "n",
+                                            "significant"])
+    intervals = in_run_order([t for t in interval_tables if t is not None], policies,
+                             after=["interval"])
+    stats = [c for c in intervals.columns if c not in (*KEY_COLUMNS, "interval", "start", "end")]
+    interval_summary = summarize(intervals, by=["policy", "interval", "start"], metrics=stats)
+    return Comparison(
+        scenario=name,
+        policies=tuple(policies),
+        seed=seed,
+        replications=int(table["replication"].nunique()),
+        per_replication=table,
+        summary=summary,
+        differences=differences,
+        intervals=intervals,
+        interval_summary=interval_summary,
+        difference=pair,
+        precision=report,
+    )

@@ -1,0 +1,252 @@
+"""Sweep grids: which scenario fields vary, over which values.
+
+A grid is a list of axes, each a dotted scenario path (as in ``--set``) and its values; the
+points are their Cartesian product, the last axis varying fastest. Values are written as
+
+- a list ``8,10,12`` (each item read as YAML: ``cold,warm`` and ``0.1,0.2`` work),
+- an integer range ``8:16`` or ``8:16:2`` (inclusive, step 1 or the third number),
+- a float grid ``0:0.4:9`` (start, stop, number of points; used when start or stop has a
+  decimal point),
+- a single value ``12``,
+
+or as a YAML sweep file::
+
+    vary:
+      departments.billing.agents: 8:16
+      call_types.support.misroute.billing: [0.0, 0.1, 0.2, 0.3, 0.4]
+    policies: [cold, warm]   # optional, also --policies
+    reps: 30                 # optional, also --reps
+    seed: 1                  # optional, also --seed
+
+Examples
+--------
+>>> parse_values("8:16:4")
+(8, 12, 16)
+>>> parse_values("0:0.4:3")
+(0.0, 0.2, 0.4)
+>>> Grid.from_specs(["a=1,2", "b=x,y"]).points()
+[{'a': 1, 'b': 'x'}, {'a': 1, 'b': 'y'}, {'a': 2, 'b': 'x'}, {'a': 2, 'b': 'y'}]
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from callsim.scenario.yamlio import YamlLoader
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*(?::\s*({_NUMBER})\s*)?$")
+
+
+class GridError(ValueError):
+    """A sweep grid that cannot be used; the message is one line naming the problem."""
+
+
+def _scalar(text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError:
+        return text.strip()
+
+
+def parse_values(spec: str) -> tuple[Any, ...]:
+    """Values of one axis from its SPEC text (see the module docstring).
+
+    Raises
+    ------
+    GridError
+        Empty grid, a float grid whose count is not an integer >= 2, or a zero step.
+    """
+    match = _RANGE.match(spec)
+    if match:
+        start_text, stop_text, third = match.groups()
+        is_float = any(("." in t or "e" in t.lower()) for t in (start_text, stop_text))
+        if is_float:
+            if third is None:
+                raise GridError(f"'{spec}': a float grid needs start:stop:count, e.g. 0:0.4:9")
+            count = float(third)
+            if count != int(count) or count < 2:
+                raise GridError(f"'{spec}': the number of points must be an integer >= 2")
+            grid = np.linspace(float(start_text), float(stop_text), int(count))
+            return tuple(round(float(v), 12) for v in grid)
+        start, stop = int(start_text), int(stop_text)
+        step = 1 if third is None else float(third)
+        if step != int(step) or step <= 0:
+            raise GridError(f"'{spec}': the step of an integer range must be a positive integer")
+        values = tuple(range(start, stop + 1, int(step)))
+    else:
+        values = tuple(_scalar(item) for item in spec.split(",") if item.strip())
+    if not values:
+        raise GridError(f"'{spec}': empty grid")
+    return values
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept scenario field and its values."""
+
+    path: str
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The axes of a sweep; points are their Cartesian product (last axis fastest)."""
+
+    axes: tuple[Axis, ...]
+
+    @classmethod
+    def from_specs(cls, specs: Iterable[str]) -> Grid:
+        """From ``--vary PATH=SPEC`` texts."""
+        axes = []
+        for text in specs:
+            path, sep, spec = text.partition("=")
+            if not sep or not path.strip():
+                raise GridError(f"--vary {text}: expected PATH=SPEC, e.g. "
+                                "departments.billing.agents=8:16")
+            try:
+                axes.append(Axis(path.strip(), parse_values(spec)))
+            except GridError as exc:
+                raise GridError(f"--vary {path.strip()}: {exc}") from None
+        return cls.from_axes(axes)
+
+    @classmethod
+    def from_mapping(cls, vary: Mapping[str, Any], source: str) -> Grid:
+        """From the ``vary`` mapping of a sweep file (values: SPEC text, list or scalar)."""
+        if not vary:
+            raise GridError(f"{source}: vary: nothing to sweep (give at least one PATH: SPEC)")
+        axes = []
+        for path, spec in vary.items():
+            try:
+                if isinstance(spec, list):
+                    values = tuple(spec)
+                    if not values:
+                        raise GridError("empty grid")
+                elif isinstance(spec, str):
+                    values = parse_values(spec)
+                else:
+                    values = (spec,)
+            except GridError as exc:
+                raise GridError(f"{source}: vary.{path}: {exc}") from None
+            axes.append(Axis(str(path), values))
+        return cls.from_axes(axes)
+
+    @classmethod
+    def from_axes(cls, axes: Sequence[Axis]) -> Grid:
+        """Check the axes (at least one, no path twice) and build the grid."""
+        if not axes:
+            raise GridError("nothing to sweep: give --vary PATH=SPEC or a sweep file")
+        paths = [a.path for a in axes]
+        twice = sorted({p for p in paths if paths.count(p) > 1})
+        if twice:
+            raise GridError(f"--vary {twice[0]}: given twice")
+        return cls(tuple(axes))
+
+    @property
+    def paths(self) -> list[str]:
+        """The swept scenario paths, in order."""
+        return [a.path for a in self.axes]
+
+    def points(self) -> list[dict[str, Any]]:
+        """Every point as ``{path: value}``, in grid order."""
+        return [dict(zip(self.paths, combo, strict=True))
+                for combo in itertools.product(*(a.values for a in self.axes))]
+
+    def columns(self) -> list[dict[str, Any]]:
+        """Every point as it appears in the results table (see :func:`column_values`)."""
+        return [dict(zip(self.paths, combo, strict=True))
+                for combo in itertools.product(*(column_values(a) for a in self.axes))]
+
+    def describe(self) -> list[dict[str, Any]]:
+        """The grid as plain data (for manifests)."""
+        return [{"path": a.path, "values": list(a.values)} for a in self.axes]
+
+
+def column_values(axis: Axis) -> tuple[Any, ...]:
+    """An axis's values with one type, so the results column survives Parquet unchanged.
+
+    Integers stay integers, a mix of integers and floats becomes floats, booleans stay
+    booleans; any other mix (``30, 1min``; ``null, 60``) becomes text, ``null`` as ``"null"``.
+
+    Examples
+    --------
+    >>> column_values(Axis("x", (1, 2.5)))
+    (1.0, 2.5)
+    >>> column_values(Axis("x", (None, 60, "1min")))
+    ('null', '60', '1min')
+    """
+    values = axis.values
+    kinds = {type(v) for v in values}
+    if kinds <= {int} or kinds <= {bool} or kinds <= {str}:
+        return values
+    if kinds <= {int, float}:
+        return tuple(float(v) for v in values)
+    return tuple(v if isinstance(v, str) else json.dumps(v) for v in values)
+
+
+def point_overrides(point: Mapping[str, Any]) -> list[str]:
+    """``--set``-style overrides for one point (values written as JSON, which is YAML)."""
+    return [f"{path}={json.dumps(value)}" for path, value in point.items()]
+
+
+def check_paths(raw: Mapping[str, Any], grid: Grid, source: str) -> None:
+    """A swept path into ``departments`` or ``call_types`` must name an existing entry.
+
+    Elsewhere validation already rejects unknown fields by name; under these two mappings a
+    typo would instead create a new department or call type.
+
+    Raises
+    ------
+    GridError
+        ``FILE: --vary departments.sales.agents: no department named 'sales'``.
+    """
+    kinds = {"departments": "department", "call_types": "call type"}
+    for path in grid.paths:
+        parts = path.split(".")
+        if parts[0] in kinds and len(parts) > 1:
+            entries = raw.get(parts[0])
+            if not isinstance(entries, Mapping) or parts[1] not in entries:
+                raise GridError(f"{source}: --vary {path}: no {kinds[parts[0]]} named "
+                                f"'{parts[1]}'")
+
+
+def read_sweep_file(path: str | Path) -> dict[str, Any]:
+    """Read a sweep file: ``vary`` (required), ``policies``, ``reps``, ``seed`` (optional).
+
+    Raises
+    ------
+    GridError
+        Missing file, bad YAML, unknown keys or a bad ``vary`` entry, with the file name.
+    """
+    source = str(path)
+    try:
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=YamlLoader)  # noqa: S506
+    except FileNotFoundError:
+        raise GridError(f"{source}: file not found") from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise GridError(f"{source}: cannot read: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("vary"), dict):
+        raise GridError(f"{source}: vary: a mapping of PATH: SPEC is required")
+    unknown = sorted(set(data) - {"vary", "policies", "reps", "seed"})
+    if unknown:
+        raise GridError(f"{source}: {unknown[0]}: unknown key (use vary, policies, reps, seed)")
+    out: dict[str, Any] = {"grid": Grid.from_mapping(data["vary"], source)}
+    if "policies" in data:
+        policies = data["policies"]
+        out["policies"] = policies.split(",") if isinstance(policies, str) else list(policies)
+    for key, least in (("reps", 1), ("seed", 0)):
+        if key in data:
+            value = data[key]
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                raise GridError(f"{source}: {key}: must be an integer >= {least}")
+            out[key] = value
+    return out

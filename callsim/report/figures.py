@@ -1,0 +1,326 @@
+"""Figures of a policy comparison: headline metrics with CIs, and per-interval profiles.
+
+Figures are built with :class:`matplotlib.figure.Figure` on an Agg canvas, never with pyplot's
+global state, so they can be made in threads, worker processes and headless servers alike.
+Shares are drawn in %, their differences in percentage points (pp), times in seconds and costs
+in currency units per run (one replication of the scenario).
+
+>>> from callsim import load_scenario
+>>> from callsim.experiments.comparison import compare
+>>> c = compare(load_scenario("scenarios/billing_support.yaml", ["horizon.duration=1h"]),
+...             reps=2, seed=1, workers=1)
+>>> [ax.get_title() for ax in comparison_figure(c).axes][:2]
+['abandon rate', 'mean wait']
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from callsim.analysis.documents import split_key
+
+if TYPE_CHECKING:
+    from callsim.experiments.comparison import Comparison
+
+#: Overall and cost metrics always drawn by :func:`comparison_figure`, in this order.
+HEADLINE_PLOT_METRICS: tuple[str, ...] = (
+    "overall.abandon_rate",
+    "overall.wait_mean",
+    "overall.service_level",
+    "costs.total_cost",
+)
+#: Department occupancy panels are added while the figure has at most this many columns.
+MAX_PANELS = 8
+#: File formats :func:`save_figures` writes, by file extension.
+FORMATS: dict[str, str] = {".png": "png", ".svg": "svg"}
+
+_LABELS = {"abandon_rate": "abandon rate", "wait_mean": "mean wait", "asa": "ASA",
+           "service_level": "service level", "total_cost": "total cost"}
+_SHARES = frozenset({"service_level", "occupancy"})
+_SECONDS = frozenset({"wait_mean", "wait_p90", "asa", "resolution_time_mean"})
+_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink")
+_DEPT_STYLES = ("-", "--", ":", "-.")
+_SIGNIFICANT, _NOT_SIGNIFICANT = "tab:red", "0.45"
+
+
+def metric_unit(metric: str, difference: bool = False) -> tuple[float, str]:
+    """Scale factor and unit with which a metric is drawn.
+
+    Parameters
+    ----------
+    metric
+        Metric name without its group (``abandon_rate``, ``occupancy``, ``wait_mean``, ...).
+    difference
+        Whether the value is a difference of two policies (shares then in percentage points).
+
+    Returns
+    -------
+    tuple of (float, str)
+        Multiply the value by the factor; the unit is ``%``/``pp``, ``s`` or ``cost per run``.
+
+    Examples
+    --------
+    >>> metric_unit("abandon_rate"), metric_unit("occupancy", difference=True)
+    ((100.0, '%'), (100.0, 'pp'))
+    >>> metric_unit("wait_mean"), metric_unit("total_cost")
+    ((1.0, 's'), (1.0, 'cost per run'))
+    """
+    if metric in _SHARES or "rate" in metric.split("_"):
+        return 100.0, "pp" if difference else "%"
+    if metric in _SECONDS:
+        return 1.0, "s"
+    if "cost" in metric.split("_"):
+        return 1.0, "cost per run"
+    return 1.0, ""
+
+
+def metric_label(key: str) -> str:
+    """Short panel title of a flat metric key (``departments.billing.occupancy`` -> ...)."""
+    _, name, metric = split_key(key)
+    label = _LABELS.get(metric, metric.replace("_", " "))
+    return f"{name} {label}" if name else label
+
+
+def policy_colors(policies: Sequence[str]) -> dict[str, str]:
+    """One colour per policy, the same in every figure of a comparison."""
+    return {p: _COLORS[i % len(_COLORS)] for i, p in enumerate(policies)}
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _plot_metrics(comparison: Comparison) -> list[str]:
+    available = set(comparison.summary["metric"])
+    keys = [k for k in HEADLINE_PLOT_METRICS if k in available]
+    occupancy = sorted(k for k in available
+                       if k.startswith("departments.") and k.endswith(".occupancy"))
+    if len(keys) + len(occupancy) <= MAX_PANELS:
+        keys += occupancy
+    return keys
+
+
+def _policy_panel(ax: Axes, comparison: Comparison, key: str, colors: dict[str, str]) -> None:
+    """One bar per policy with its 95% CI as an error bar."""
+    scale, unit = metric_unit(split_key(key)[2])
+    rows = comparison.summary[comparison.summary["metric"] == key].set_index("policy")
+    for x, policy in enumerate(comparison.policies):
+        if policy not in rows.index:
+            continue
+        r = rows.loc[policy]
+        mean = scale * r["mean"]
+        err = [[mean - scale * r["ci_low"]], [scale * r["ci_high"] - mean]]
+        ax.bar(x, mean, width=0.6, yerr=err, capsize=4, color=colors[policy], label=policy,
+               error_kw={"elinewidth": 1.2, "ecolor": "black"})
+    ax.set_xticks(range(len(comparison.policies)), list(comparison.policies))
+    ax.set_title(metric_label(key))
+    ax.set_ylabel(f"mean ({unit})" if unit else "mean")
+    ax.grid(axis="y", alpha=0.3)
+
+
+def _difference_panel(ax: Axes, comparison: Comparison, key: str) -> None:
+    """The paired difference with its 95% CI, a zero line, and red when significant."""
+    a, b = comparison.difference or ("", "")
+    scale, unit = metric_unit(split_key(key)[2], difference=True)
+    rows = comparison.differences[comparison.differences["metric"] == key]
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    ax.set_xticks([0], [f"{a} − {b}"])
+    ax.set_xlim(-1, 1)
+    ax.set_ylabel(f"difference ({unit})" if unit else "difference")
+    ax.grid(axis="y", alpha=0.3)
+    if rows.empty:
+        return
+    r = rows.iloc[0]
+    significant = bool(r["significant"])
+    color = _SIGNIFICANT if significant else _NOT_SIGNIFICANT
+    mean = scale * r["mean"]
+    err = [[mean - scale * r["ci_low"]], [scale * r["ci_high"] - mean]]
+    ax.errorbar([0], [mean], yerr=err, fmt="o", color=color, capsize=5, markersize=7,
+                linewidth=1.6, label=f"{a} − {b}")
+    ax.set_title("significant" if significant else "not significant", color=color,
+                 fontsize="medium")
+
+
+def comparison_figure(comparison: Comparison) -> Figure:
+    """Headline metrics per policy and their paired differences, with 95% CIs.
+
+    The top row has one panel per metric (overall abandon rate, mean wait, service level,
+    total cost, and each department's occupancy while there is room) with one bar per policy
+    and its CI. When two policies are compared, the bottom row shows the paired difference
+    (e.g. ``warm − cold``) per metric with its CI and a zero line; differences whose CI
+    excludes zero are drawn in red.
+
+    Parameters
+    ----------
+    comparison
+        Result of :func:`callsim.experiments.comparison.compare`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Shares in % (differences in percentage points), times in s, costs per run.
+    """
+    keys = _plot_metrics(comparison)
+    rows = 2 if comparison.difference is not None and not comparison.differences.empty else 1
+    figure = _new_figure(max(6.0, 2.3 * len(keys)), 3.0 * rows + 0.6)
+    axes = figure.subplots(rows, len(keys), squeeze=False)
+    colors = policy_colors(comparison.policies)
+    for column, key in enumerate(keys):
+        _policy_panel(axes[0][column], comparison, key, colors)
+        if rows == 2:
+            _difference_panel(axes[1][column], comparison, key)
+    figure.suptitle(f"{comparison.scenario}: {' vs '.join(comparison.policies)}, "
+                    f"{comparison.replications} replications per policy (bars: 95% CI)")
+    return figure
+
+
+def _interval_series(comparison: Comparison, metric: str) -> dict[str, pd.DataFrame]:
+    """Per policy, the interval rows of one statistic, ordered by start, start in hours."""
+    summary = comparison.interval_summary
+    rows = summary[summary["metric"] == metric].sort_values("start")
+    return {p: rows[rows["policy"] == p].assign(hours=lambda d: d["start"] / 3600.0)
+            for p in comparison.policies}
+
+
+def _band(ax: Axes, rows: pd.DataFrame, scale: float, label: str, color: str,
+          linestyle: str = "-") -> None:
+    """A line of the means with a shaded band from ``ci_low`` to ``ci_high``."""
+    x = rows["hours"].to_numpy(dtype=float)
+    ax.plot(x, scale * rows["mean"].to_numpy(dtype=float), color=color, linestyle=linestyle,
+            marker="o", markersize=3, label=label)
+    ax.fill_between(x, scale * rows["ci_low"].to_numpy(dtype=float),
+                    scale * rows["ci_high"].to_numpy(dtype=float), color=color, alpha=0.18,
+                    linewidth=0)
+
+
+def interval_figure(comparison: Comparison) -> Figure:
+    """Per-interval profile of wait, abandonment and occupancy, one line per policy.
+
+    Three panels share the time axis (interval start, hours from the start of the horizon):
+    the wait per interval (mean wait if the interval statistics have it, else ASA, in s), the
+    abandon rate (%), and each department's occupancy (%; one line per policy and
+    department). Each line has a shaded band for its 95% CI across replications.
+
+    Parameters
+    ----------
+    comparison
+        Result of :func:`callsim.experiments.comparison.compare`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    stats = set(comparison.interval_summary["metric"])
+    wait = "wait_mean" if "wait_mean" in stats else "asa"
+    departments = sorted(m.partition(".")[2] for m in stats if m.startswith("occupancy."))
+    colors = policy_colors(comparison.policies)
+    figure = _new_figure(9.0, 9.0)
+    axes = figure.subplots(3, 1, sharex=True)
+    panels = [(axes[0], wait, f"{_LABELS[wait]} per interval"),
+              (axes[1], "abandon_rate", "abandon rate per interval")]
+    for ax, metric, title in panels:
+        scale, unit = metric_unit(metric)
+        for policy, rows in _interval_series(comparison, metric).items():
+            _band(ax, rows, scale, policy, colors[policy])
+        ax.set_title(title)
+        ax.set_ylabel(f"{_LABELS[metric]} ({unit})")
+    occupancy = axes[2]
+    for d, department in enumerate(departments):
+        style = _DEPT_STYLES[d % len(_DEPT_STYLES)]
+        for policy, rows in _interval_series(comparison, f"occupancy.{department}").items():
+            _band(occupancy, rows, 100.0, f"{policy} · {department}", colors[policy], style)
+    occupancy.set_title("occupancy per interval and department")
+    occupancy.set_ylabel("occupancy (%)")
+    occupancy.set_xlabel("time from start (h)")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", fontsize="small", ncols=2 if ax is occupancy else 1)
+    figure.suptitle(f"{comparison.scenario}: profile per interval, "
+                    f"{comparison.replications} replications per policy (bands: 95% CI)")
+    return figure
+
+
+def figure_paths(path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """Where :func:`save_figures` writes: ``out.png`` and ``out_intervals.png``.
+
+    Raises
+    ------
+    ValueError
+        If the extension is not ``.png`` or ``.svg``.
+
+    Examples
+    --------
+    >>> [p.name for p in figure_paths("results/out.svg")]
+    ['out.svg', 'out_intervals.svg']
+    """
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise ValueError(f"{path}: plot file must end in .png or .svg, not {path.suffix!r}")
+    return path, path.with_name(f"{path.stem}_intervals{path.suffix}")
+
+
+def _write_temporary(figure: Figure, target: Path) -> Path:
+    """Render ``figure`` to a new hidden file next to ``target``; return its path.
+
+    The file is created with :func:`open` mode ``x`` so it gets the usual permissions (those
+    of the umask), unlike :func:`tempfile.mkstemp`, which makes it private.
+    """
+    fmt = FORMATS[target.suffix.lower()]
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(temporary, "xb") as stream:
+            metadata = {"Date": None} if fmt == "svg" else None
+            figure.savefig(stream, format=fmt, dpi=120, metadata=metadata)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def save_figures(comparison: Comparison, path: str | os.PathLike[str]) -> list[Path]:
+    """Write :func:`comparison_figure` to ``path`` and :func:`interval_figure` next to it.
+
+    Both figures are rendered to temporary files in the target folder first and then moved
+    into place with :func:`os.replace`, so no reader ever sees a half-written file.
+
+    Parameters
+    ----------
+    comparison
+        Result of :func:`callsim.experiments.comparison.compare`.
+    path
+        ``NAME.png`` or ``NAME.svg``; the profile goes to ``NAME_intervals`` with the same
+        extension. The folder must exist.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written: the comparison figure, then the interval profile.
+
+    Raises
+    ------
+    ValueError
+        If the extension is not ``.png`` or ``.svg`` (nothing is written).
+    """
+    targets = figure_paths(path)
+    temporaries: list[Path] = []
+    try:
+        for figure, target in zip((comparison_figure(comparison), interval_figure(comparison)),
+                                  targets, strict=True):
+            temporaries.append(_write_temporary(figure, target))
+        for temporary, target in zip(temporaries, targets, strict=True):
+            os.replace(temporary, target)
+    finally:
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+    return list(targets)

@@ -1,0 +1,402 @@
+"""Figures of a sweep: one metric against one or two swept scenario fields, with 95% CIs.
+
+Input: the sweep results table (:func:`callsim.experiments.sweeps.sweep`), one row per (point,
+policy, replication): ``point``, the swept fields (columns named by dotted path, before
+``policy``), ``policy``, ``replication``, ``seed``, flat metric columns. A figure shows each
+policy's mean,
+or (``diff``) the paired ``warm − cold`` difference and where either policy is significantly
+better. Shares in % (differences in pp), times in s, costs in currency units per run. Agg canvas,
+never pyplot's global state.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from callsim.experiments.sweeps import summarize_sweep
+from callsim.report.figures import (
+    FORMATS,
+    _new_figure,
+    _write_temporary,
+    metric_unit,
+    policy_colors,
+)
+
+__all__ = ["DIFF_POLICY", "HIGHER_IS_BETTER", "heatmap_figure", "line_figure", "metric_columns",
+           "resolve_metric", "save_figure", "select_rows", "swept_params", "sweep_summary"]
+
+#: Columns of the results table that are neither swept fields nor metrics.
+ROW_KEYS: frozenset[str] = frozenset({"point", "policy", "replication", "seed"})
+#: The ``policy`` value of the paired-difference rows of :func:`sweep_summary`.
+DIFF_POLICY = "warm - cold"
+#: Metrics (last dotted part of the key) for which higher is better. For every other metric
+#: (waits, abandonment, drops, occupancy, costs, ...) lower is better. This decides which
+#: policy a significant difference favours in the ``diff`` figures.
+HIGHER_IS_BETTER: frozenset[str] = frozenset({"service_level"})
+#: Shading of the regions where one policy is significantly better.
+ADVANTAGE_COLORS: dict[str, str] = {"warm": "tab:green", "cold": "tab:purple"}
+#: Heatmap cells get their value written in them while the grid has at most this many cells.
+ANNOTATE_CELLS = 120
+
+_MINUS = "\u2212"
+_MARKS = {"warm": "W", "cold": "C"}
+
+
+def swept_params(rows: pd.DataFrame) -> list[str]:
+    """Swept scenario fields of a results table: the columns before ``policy`` but ``point``."""
+    columns = list(rows.columns)
+    if not {"policy", "replication"} <= set(columns):
+        raise ValueError("results need 'policy' and 'replication' columns (one row per "
+                         "replication; a summary table will not do)")
+    return [c for c in columns[: columns.index("policy")] if c not in ROW_KEYS]
+
+
+def metric_columns(rows: pd.DataFrame) -> list[str]:
+    """Numeric columns of a results table that are neither keys nor swept fields."""
+    skip = ROW_KEYS | set(swept_params(rows))
+    return [c for c in rows.columns if c not in skip
+            and pd.api.types.is_numeric_dtype(rows[c]) and not pd.api.types.is_bool_dtype(rows[c])]
+
+
+def _few(names: Sequence[Any] | pd.Index, shown: int = 6) -> str:
+    """``a, b, c, ... (N more)``: a short list for an error message."""
+    names = list(names)
+    text = ", ".join(str(n) for n in names[:shown]) or "none"
+    return text + (f", ... ({len(names) - shown} more)" if len(names) > shown else "")
+
+
+def resolve_metric(rows: pd.DataFrame, name: str) -> str:
+    """The metric column meant by ``name``: a full key, or a bare name meaning ``overall``.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame(columns=["policy", "replication", "overall.asa"], dtype=float)
+    >>> resolve_metric(rows, "asa")
+    'overall.asa'
+    """
+    metrics = metric_columns(rows)
+    for key in (name, f"overall.{name}"):
+        if key in metrics:
+            return key
+    raise ValueError(f"unknown metric {name!r}; available: {_few(metrics)}")
+
+
+def _matches(column: pd.Series, name: str, value: Any) -> pd.Series:
+    """Rows of ``column`` equal to ``value`` (numbers compared as floats, the rest as text)."""
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"--at {name}: {value!r} is not a number") from None
+        return pd.Series(np.isclose(column.to_numpy(dtype=float), number, rtol=1e-9, atol=1e-12),
+                         index=column.index)
+    return column.astype(str).str.lower() == str(value).lower()
+
+
+def select_rows(
+    rows: pd.DataFrame, axes: Sequence[str], at: Mapping[str, Any] | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The rows to draw: those at the fixed values ``at``, checked to vary only along ``axes``.
+
+    Parameters
+    ----------
+    rows
+        The sweep results table.
+    axes
+        Swept fields drawn on the axes (one or two).
+    at
+        ``{field: value}`` fixing other swept fields (values may be strings, as typed).
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, dict)
+        The selected rows, and every other swept field with its (single) value.
+
+    Raises
+    ------
+    ValueError
+        One line: unknown field, value not in the results, or a field left varying.
+    """
+    params = swept_params(rows)
+    for name in [*axes, *(at or {})]:
+        if name not in params:
+            raise ValueError(f"unknown swept parameter {name!r}; swept: {_few(params)}")
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"x and y must be different parameters, both are {axes[0]!r}")
+    for name, value in (at or {}).items():
+        if name in axes:
+            raise ValueError(f"--at: {name} is on an axis; fix only the other parameters")
+        mask = _matches(rows[name], name, value)
+        if not mask.any():
+            values = sorted(rows[name].dropna().unique().tolist())
+            raise ValueError(f"--at: no results with {name}={value}; values: {_few(values)}")
+        rows = rows[mask]
+    if rows.empty:
+        raise ValueError("the results table has no rows")
+    others = [p for p in params if p not in axes]
+    varying = [p for p in others if rows[p].nunique(dropna=False) > 1]
+    if varying:
+        fixes = " ".join(f"--at {p}=VALUE" for p in varying)
+        raise ValueError(f"results also vary {', '.join(varying)}; "
+                         f"fix {'it' if len(varying) == 1 else 'them'} with {fixes}")
+    return rows, {p: rows[p].iloc[0] for p in others}
+
+
+def sweep_summary(rows: pd.DataFrame, params: Sequence[str], metric: str) -> pd.DataFrame:
+    """Per point: each policy's mean and 95% CI of ``metric``, and the paired ``warm - cold``.
+
+    Parameters
+    ----------
+    rows
+        The sweep results table (or a part of it).
+    params
+        Swept fields to keep as columns (rows are grouped by ``point`` too when present).
+    metric
+        A metric column (flat key); the summary is in its unit (shares as shares, times in s).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``point`` (when present), ``params...``, ``policy``, ``metric``, ``mean``, ``ci_low``,
+        ``ci_high``, ``n``, ``significant``. Rows with policy ``"warm - cold"`` hold the paired
+        differences (matched by ``replication`` within each point), ``significant`` when their
+        interval excludes 0; ``significant`` is ``<NA>`` on the policy rows.
+    """
+    params = list(params)
+    for column in (*params, metric, "policy", "replication"):
+        if column not in rows.columns:
+            raise ValueError(f"results have no column {column!r}; columns: {_few(rows.columns)}")
+    by = (["point"] if "point" in rows.columns and "point" not in params else []) + params
+    policies = list(dict.fromkeys(rows["policy"]))
+    out = summarize_sweep(rows, by, policies, [metric])
+    significant = out["significant"].astype("boolean")
+    out["significant"] = significant.where(out["policy"] == DIFF_POLICY, pd.NA)
+    return out.sort_values(by, kind="stable", ignore_index=True) if by else out
+
+
+def _advantage(metric: str, diffs: pd.DataFrame) -> np.ndarray:
+    """Per difference row: ``"warm"``/``"cold"`` where it is significantly better, else ``""``."""
+    mean = diffs["mean"].to_numpy(dtype=float)
+    significant = diffs["significant"].fillna(False).to_numpy(dtype=bool)
+    warm_better = mean > 0 if metric.rpartition(".")[2] in HIGHER_IS_BETTER else mean < 0
+    return np.where(significant, np.where(warm_better, "warm", "cold"), "")
+
+
+def _label(value: Any) -> str:
+    """Tick or title text of a swept value (``0.1``, not ``0.1000``)."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _title(metric: str, diff: bool, what: str, fixed: Mapping[str, Any],
+           summary: pd.DataFrame) -> str:
+    """Two title lines: the metric and what is drawn; the fixed fields and replications."""
+    if diff:
+        better = "higher" if metric.rpartition(".")[2] in HIGHER_IS_BETTER else "lower"
+        what = f"paired warm {_MINUS} cold, {what}; {better} is better"
+    n = summary["n"]
+    reps = f"{n.min()}" + (f"{_MINUS}{n.max()}" if n.max() > n.min() else "")
+    context = [f"{k} = {_label(v)}" for k, v in fixed.items()]
+    return f"{metric} ({what})\n" + "; ".join([*context, f"{reps} replications per point"])
+
+
+def _axis_label(metric: str, diff: bool) -> str:
+    """Metric axis or colour-bar label with its unit (shares in %, differences in pp)."""
+    unit = metric_unit(metric.rpartition(".")[2], difference=diff)[1]
+    label = f"warm {_MINUS} cold {metric}" if diff else metric
+    return f"{label} ({unit})" if unit else label
+
+
+def _spans(ax: Axes, xs: np.ndarray, sides: np.ndarray) -> None:
+    """Shade the x-regions (runs of points, out to the midpoints) where one side is better."""
+    gaps = np.diff(xs) / 2.0 if xs.size > 1 else np.array([0.5])
+    edges = np.concatenate([[xs[0] - gaps[0]], xs[:-1] + gaps, [xs[-1] + gaps[-1]]])
+    labelled: set[str] = set()
+    for i, side in enumerate(sides):
+        if side:
+            ax.axvspan(edges[i], edges[i + 1], color=ADVANTAGE_COLORS[side], alpha=0.16,
+                       linewidth=0, label=None if side in labelled else f"{side} better")
+            labelled.add(side)
+
+
+def _band(ax: Axes, part: pd.DataFrame, x: str, scale: float, label: str, color: str) -> None:
+    """A line of the means with markers and a shaded band from ``ci_low`` to ``ci_high``."""
+    xs = part[x].to_numpy(dtype=float)
+    mean, low, high = scale * part[["mean", "ci_low", "ci_high"]].to_numpy(dtype=float).T
+    ax.plot(xs, mean, color=color, marker="o", markersize=4, label=label)
+    ax.fill_between(xs, low, high, color=color, alpha=0.2, linewidth=0)
+
+
+def _prepare(rows: pd.DataFrame, axes: list[str], metric: str, diff: bool,
+             at: Mapping[str, Any] | None) -> tuple[str, pd.DataFrame, dict, pd.DataFrame, float]:
+    """Metric key, selected rows, fixed fields, summary and drawing scale of a figure."""
+    metric = resolve_metric(rows, metric)
+    rows, fixed = select_rows(rows, axes, at)
+    summary = sweep_summary(rows, axes, metric)
+    if diff and not (summary["policy"] == DIFF_POLICY).any():
+        raise ValueError("--diff needs both warm and cold results")
+    return metric, rows, fixed, summary, metric_unit(metric.rpartition(".")[2], diff)[0]
+
+
+def line_figure(
+    rows: pd.DataFrame, x: str, metric: str, diff: bool = False,
+    at: Mapping[str, Any] | None = None,
+) -> Figure:
+    """A metric against one numeric swept field: a line and CI band per policy, or the difference.
+
+    Parameters
+    ----------
+    rows
+        The sweep results table.
+    x
+        The swept field on the x-axis (dotted path).
+    metric
+        A flat metric key, or a bare name meaning ``overall.NAME``.
+    diff
+        Draw the paired ``warm − cold`` difference with its CI band and a zero line instead,
+        shading where warm is significantly better (green, "warm better") and where cold is
+        ("cold better"); better means lower except for :data:`HIGHER_IS_BETTER` metrics.
+    at
+        ``{field: value}`` fixing the other swept fields.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes; shares in % (differences in pp), times in s, costs per run.
+
+    Raises
+    ------
+    ValueError
+        Unknown field or metric, other fields left varying, non-numeric ``x``, or ``diff``
+        without both warm and cold results.
+    """
+    metric, rows, fixed, summary, scale = _prepare(rows, [x], metric, diff, at)
+    if not pd.api.types.is_numeric_dtype(rows[x]) or pd.api.types.is_bool_dtype(rows[x]):
+        raise ValueError(f"{x} is not numeric; draw it as the --y of a heatmap instead")
+    summary = summary.sort_values(x, kind="stable")
+    figure = _new_figure(7.5, 4.8)
+    ax = figure.subplots()
+    if diff:
+        part = summary[summary["policy"] == DIFF_POLICY]
+        _band(ax, part, x, scale, f"warm {_MINUS} cold", "0.15")
+        ax.axhline(0.0, color="black", linewidth=0.8)
+        _spans(ax, part[x].to_numpy(dtype=float), _advantage(metric, part))
+    else:
+        for policy, color in policy_colors(list(pd.unique(rows["policy"]))).items():
+            _band(ax, summary[summary["policy"] == policy], x, scale, str(policy), color)
+    values = sorted(rows[x].unique().tolist())
+    if len(values) <= 12:
+        ax.set_xticks(values, [_label(v) for v in values])
+    ax.set(xlabel=x, ylabel=_axis_label(metric, diff))
+    ax.set_title(_title(metric, diff, "bands: 95% CI", fixed, summary), fontsize="medium")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize="small")
+    return figure
+
+
+def _grid(part: pd.DataFrame, x: str, y: str, column: str, xs: list, ys: list) -> np.ndarray:
+    """A ``len(ys) × len(xs)`` array of one summary column (NaN where a cell has no point)."""
+    return part.pivot(index=y, columns=x, values=column).reindex(index=ys, columns=xs).to_numpy()
+
+
+def _annotate(ax: Axes, image: Any, values: np.ndarray, marks: np.ndarray | None) -> None:
+    """Write each cell's value (small grids only) and its significance mark in it."""
+    small = values.size <= ANNOTATE_CELLS
+    for (row, col), value in np.ndenumerate(values):
+        mark = "" if marks is None or pd.isna(marks[row, col]) else str(marks[row, col])
+        if np.isnan(value) or not (small or mark):
+            continue
+        digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 1 else 2
+        number = f"{value:.{digits}f}" if small else ""
+        red, green, blue, _ = image.cmap(image.norm(value))
+        dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
+        ax.text(col, row, "\n".join(t for t in (number, mark) if t), ha="center", va="center",
+                fontsize=7 if small else 8, color="white" if dark else "black",
+                fontweight="bold" if mark else "normal")
+
+
+def heatmap_figure(
+    rows: pd.DataFrame, x: str, y: str, metric: str, diff: bool = False,
+    at: Mapping[str, Any] | None = None,
+) -> Figure:
+    """A metric over two swept fields: a heatmap per policy, or of the paired difference.
+
+    Parameters
+    ----------
+    rows
+        The sweep results table.
+    x, y
+        The swept fields on the horizontal and vertical axes (ticks are their values).
+    metric, at
+        As in :func:`line_figure`.
+    diff
+        Draw one panel of the mean paired ``warm − cold`` difference (diverging colours centred
+        on 0) instead; cells where warm is significantly better are marked ``W``, where cold
+        is ``C`` (better means lower except for :data:`HIGHER_IS_BETTER` metrics).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A panel per policy on one colour scale (or the difference panel), a colour bar with
+        the metric and its unit; small grids have each cell's value written in.
+
+    Raises
+    ------
+    ValueError
+        As :func:`line_figure` (any field type is fine here).
+    """
+    metric, rows, fixed, summary, scale = _prepare(rows, [x, y], metric, diff, at)
+    xs, ys = sorted(rows[x].unique().tolist()), sorted(rows[y].unique().tolist())
+    panels = [DIFF_POLICY] if diff else list(pd.unique(rows["policy"]))
+    part = summary[summary["policy"] == DIFF_POLICY]
+    grids = [scale * _grid(summary[summary["policy"] == p], x, y, "mean", xs, ys) for p in panels]
+    finite = np.concatenate([g[np.isfinite(g)] for g in grids])
+    marks = None
+    if diff:
+        limit = float(np.abs(finite).max()) if finite.size else 0.0
+        style = {"cmap": "RdBu_r", "vmin": -(limit or 1.0), "vmax": limit or 1.0}
+        letters = [_MARKS.get(side, "") for side in _advantage(metric, part)]
+        marks = _grid(part.assign(mark=letters), x, y, "mark", xs, ys)
+    else:
+        low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+        style = {"cmap": "viridis", "vmin": low, "vmax": high}
+    width = min(16.0, max(4.5, 0.6 * len(xs) + 2.5) * len(panels) + 1.2)
+    figure = _new_figure(width, min(10.0, max(4.0, 0.45 * len(ys) + 2.6)))
+    axes = figure.subplots(1, len(panels), squeeze=False)[0]
+    for ax, panel, values in zip(axes, panels, grids, strict=True):
+        image = ax.imshow(values, origin="lower", aspect="auto", **style)
+        _annotate(ax, image, values, marks)
+        ax.set_xticks(range(len(xs)), [_label(v) for v in xs], rotation=45 if len(xs) > 10 else 0)
+        ax.set_yticks(range(len(ys)), [_label(v) for v in ys])
+        ax.set(xlabel=x, ylabel=y, title=f"warm {_MINUS} cold" if diff else str(panel))
+    figure.colorbar(image, ax=list(axes), label=_axis_label(metric, diff), shrink=0.9)
+    if diff:
+        figure.supxlabel("W: warm significantly better, C: cold significantly better "
+                         "(95% paired CI excludes 0)", fontsize="small")
+    what = "mean; marks: 95% CI" if diff else "mean per policy"
+    figure.suptitle(_title(metric, diff, what, fixed, summary), fontsize="medium")
+    return figure
+
+
+def save_figure(figure: Figure, path: str | os.PathLike[str]) -> Path:
+    """Write ``figure`` to ``path`` (PNG or SVG by extension) atomically.
+
+    It goes to a temporary file in the target folder, moved into place with :func:`os.replace`.
+    Raises ValueError for another extension (nothing is written), OSError for a bad folder.
+    """
+    target = Path(path)
+    if target.suffix.lower() not in FORMATS:
+        raise ValueError(f"{target}: figure file must end in .png or .svg, not {target.suffix!r}")
+    temporary = _write_temporary(figure, target)
+    try:
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target

@@ -1,0 +1,190 @@
+"""Call-log replay files: one row per call instead of Poisson arrivals.
+
+Columns: ``time`` (seconds from the start of the horizon, a duration such as
+``"90s"``, or a clock time ``HH:MM[:SS]`` taken relative to ``horizon.start``),
+``call_type`` (a call type name), and optional ``handle_time`` and ``patience``
+(durations; an empty cell means "draw from the call type's distribution").
+The file is read and checked once, when the scenario is validated; the engine
+only sees the arrays of :class:`CallLog`.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+
+from callsim.scenario.durations import parse_clock, parse_duration
+
+__all__ = ["CallLog", "CallLogError", "read_call_log"]
+
+REQUIRED = ("time", "call_type")
+OPTIONAL = ("handle_time", "patience")
+MAX_PROBLEMS = 10
+
+
+@dataclass(frozen=True, eq=False)
+class CallLog:
+    """Replayed calls, sorted by arrival time (stable for ties).
+
+    Attributes
+    ----------
+    time : numpy.ndarray of float64
+        Arrival times, seconds from the start of the horizon.
+    call_type : numpy.ndarray of int32
+        Index of the call type in the scenario's ``call_types`` order.
+    handle_time : numpy.ndarray of float64
+        Handle time in seconds, NaN where the file gives none.
+    patience : numpy.ndarray of float64
+        Patience in seconds, NaN where the file gives none.
+    """
+
+    time: np.ndarray
+    call_type: np.ndarray
+    handle_time: np.ndarray
+    patience: np.ndarray
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            getattr(self, f.name).flags.writeable = False
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CallLog):
+            return NotImplemented
+        return all(
+            np.array_equal(getattr(self, f.name), getattr(other, f.name), equal_nan=True)
+            for f in fields(self)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __setstate__(self, state: dict[str, np.ndarray]) -> None:
+        for name, array in state.items():
+            object.__setattr__(self, name, array)
+        self.__post_init__()
+
+
+class CallLogError(ValueError):
+    """A replay file that cannot be used; ``problems`` has one message per bad row or column."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+def read_call_log(
+    path: Path, call_types: Sequence[str], duration: float, start: float = 0.0
+) -> CallLog:
+    """Read and check a replay file.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The CSV file; messages name it by its file name.
+    call_types : sequence of str
+        Call type names, in scenario order (``call_type`` becomes an index into it).
+    duration : float
+        Horizon length in seconds: every time must be in [0, duration).
+    start : float
+        Clock time of t = 0 in seconds since midnight (for ``HH:MM`` times).
+
+    Returns
+    -------
+    CallLog
+
+    Raises
+    ------
+    CallLogError
+        With messages such as ``day.csv row 12: unknown call_type 'sales'``,
+        where the row is the file's line number (the header is row 1). At most
+        ten row problems are listed.
+    """
+    name = path.name
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            header = [c.strip() for c in next(reader, [])]
+            _check_header(name, header)
+            rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
+    except FileNotFoundError:
+        raise CallLogError([f"{name}: file not found"]) from None
+    except OSError as exc:
+        raise CallLogError([f"{name}: cannot read: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError:
+        raise CallLogError([f"{name}: not a UTF-8 text file"]) from None
+    if not rows:
+        raise CallLogError([f"{name}: no calls"])
+
+    index = {c: header.index(c) for c in REQUIRED + OPTIONAL if c in header}
+    types = {t: i for i, t in enumerate(call_types)}
+    columns: dict[str, list[float]] = {c: [] for c in REQUIRED + OPTIONAL}
+    problems: list[str] = []
+    for line, row in rows:
+        cells = {c: (row[i].strip() if i < len(row) else "") for c, i in index.items()}
+        try:
+            columns["time"].append(_time(cells["time"], duration, start))
+            if cells["call_type"] not in types:
+                raise ValueError(
+                    f"unknown call_type '{cells['call_type']}' (use {', '.join(types)})"
+                )
+            columns["call_type"].append(types[cells["call_type"]])
+            for col in OPTIONAL:
+                columns[col].append(_optional_duration(col, cells.get(col, "")))
+        except ValueError as exc:
+            problems.append(f"{name} row {line}: {exc}")
+            if len(problems) == MAX_PROBLEMS:
+                problems.append(f"{name}: (more problems not shown)")
+                break
+    if problems:
+        raise CallLogError(problems)
+
+    time = np.asarray(columns["time"], dtype=np.float64)
+    order = np.argsort(time, kind="stable")
+    return CallLog(
+        time=time[order],
+        call_type=np.asarray(columns["call_type"], dtype=np.int32)[order],
+        handle_time=np.asarray(columns["handle_time"], dtype=np.float64)[order],
+        patience=np.asarray(columns["patience"], dtype=np.float64)[order],
+    )
+
+
+def _check_header(name: str, header: list[str]) -> None:
+    problems = [f"{name}: missing column '{c}'" for c in REQUIRED if c not in header]
+    known = REQUIRED + OPTIONAL
+    problems += [
+        f"{name}: unknown column '{c}' (use {', '.join(known)})" for c in header if c not in known
+    ]
+    problems += [f"{name}: column '{c}' appears twice" for c in known if header.count(c) > 1]
+    if problems:
+        raise CallLogError(problems)
+
+
+def _time(cell: str, duration: float, start: float) -> float:
+    """Arrival time in seconds from the start; clock times are taken relative to ``start``."""
+    if not cell:
+        raise ValueError("time is empty")
+    t = parse_clock(cell) - start if ":" in cell else parse_duration(cell)
+    if not 0 <= t < duration:
+        raise ValueError(
+            f"time '{cell}' is {t:g} s from the start, outside the horizon [0, {duration:g}) s"
+        )
+    return t
+
+
+def _optional_duration(column: str, cell: str) -> float:
+    """A non-negative duration in seconds, or NaN for an empty cell."""
+    if not cell:
+        return float("nan")
+    try:
+        value = parse_duration(cell)
+    except ValueError as exc:
+        raise ValueError(f"{column}: {exc}") from None
+    if value < 0:
+        raise ValueError(f"{column}: must be >= 0")
+    return value

@@ -1,0 +1,242 @@
+"""Duration distributions of the scenario file, all in seconds.
+
+Each distribution is a frozen pydantic model tagged by ``dist``; :data:`Distribution`
+is their discriminated union. Every parameter is a duration (``4min`` works).
+``sample(rng, n)`` draws ``n`` values with numpy's native vectorized samplers and
+``expected()`` is the mean, both in seconds.
+
+>>> import numpy as np
+>>> d = Lognormal(mean="4min", sd="3min")
+>>> d.expected()
+240.0
+>>> d.sample(np.random.default_rng(1), 3).shape
+(3,)
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+from callsim.scenario.durations import PositiveSeconds, Seconds, parse_duration
+from callsim.scenario.errors import field_errors
+
+__all__ = [
+    "Deterministic",
+    "Distribution",
+    "Empirical",
+    "Exponential",
+    "Gamma",
+    "Lognormal",
+    "Uniform",
+    "read_values_csv",
+]
+
+
+class _Dist(BaseModel):
+    """Common base: frozen, no unknown fields, ``sample`` and ``expected`` in seconds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Draw ``n`` independent values (float64 seconds) from ``rng``."""
+        raise NotImplementedError
+
+    def expected(self) -> float:
+        """The mean of the distribution, in seconds."""
+        raise NotImplementedError
+
+
+class Exponential(_Dist):
+    """Exponential with ``mean`` > 0 seconds."""
+
+    dist: Literal["exponential"] = "exponential"
+    mean: PositiveSeconds
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.exponential(self.mean, n)
+
+    def expected(self) -> float:
+        return self.mean
+
+
+class Lognormal(_Dist):
+    """Lognormal given by its own ``mean`` > 0 and ``sd`` >= 0 (seconds), not log-scale ones.
+
+    ``sigma**2 = log(1 + sd**2 / mean**2)`` and ``mu = log(mean) - sigma**2 / 2``;
+    ``sd == 0`` gives the constant ``mean``.
+    """
+
+    dist: Literal["lognormal"] = "lognormal"
+    mean: PositiveSeconds
+    sd: Seconds
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        if self.sd == 0:
+            return np.full(n, self.mean)
+        sigma2 = math.log1p((self.sd / self.mean) ** 2)
+        return rng.lognormal(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), n)
+
+    def expected(self) -> float:
+        return self.mean
+
+
+class Gamma(_Dist):
+    """Gamma given by ``mean`` > 0 and ``sd`` > 0 seconds: shape (mean/sd)^2, scale sd^2/mean."""
+
+    dist: Literal["gamma"] = "gamma"
+    mean: PositiveSeconds
+    sd: PositiveSeconds
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.gamma((self.mean / self.sd) ** 2, self.sd**2 / self.mean, n)
+
+    def expected(self) -> float:
+        return self.mean
+
+
+class Deterministic(_Dist):
+    """Always ``value`` >= 0 seconds."""
+
+    dist: Literal["deterministic"] = "deterministic"
+    value: Seconds
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.full(n, self.value)
+
+    def expected(self) -> float:
+        return self.value
+
+
+class Uniform(_Dist):
+    """Uniform on [``low``, ``high``] seconds, 0 <= low <= high."""
+
+    dist: Literal["uniform"] = "uniform"
+    low: Seconds
+    high: Seconds
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.low > self.high:
+            raise field_errors("uniform", [(("high",), f"must be >= low ({self.low:g} s)")])
+        return self
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.uniform(self.low, self.high, n)
+
+    def expected(self) -> float:
+        return (self.low + self.high) / 2
+
+
+class Empirical(_Dist):
+    """Resample observed durations uniformly: give ``values`` or a CSV ``file``.
+
+    ``file`` is relative to the scenario file's folder (validation context key
+    ``base_dir``) and is read once, at validation; its values are stored in
+    ``values`` so sampling never touches the disk.
+    """
+
+    dist: Literal["empirical"] = "empirical"
+    file: str | None = None
+    values: Annotated[tuple[Seconds, ...], Field(min_length=1)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_file(cls, data: Any, info: ValidationInfo) -> Any:
+        if not isinstance(data, dict):
+            return data
+        has_file, has_values = data.get("file") is not None, "values" in data
+        if has_file == has_values:
+            message = "give either values or file, not both" if has_file else "give values or file"
+            raise field_errors("empirical", [(("values",), message)])
+        if has_file:
+            base_dir = Path((info.context or {}).get("base_dir", "."))
+            try:
+                values = read_values_csv(base_dir / str(data["file"]))
+            except ValueError as exc:
+                raise field_errors("empirical", [(("file",), str(exc))]) from None
+            data = {**data, "values": values}
+        return data
+
+    @cached_property
+    def _cache(self) -> _ArrayCache:
+        return _ArrayCache(np.asarray(self.values, dtype=np.float64))
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.choice(self._cache.array, n)
+
+    def expected(self) -> float:
+        return float(self._cache.array.mean())
+
+
+class _ArrayCache:
+    """``values`` as an array, cached in the model; equal by content so models stay comparable."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.array = array
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ArrayCache) and np.array_equal(self.array, other.array)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def read_values_csv(path: Path) -> list[float]:
+    """Read durations from a CSV: one column, or the column named ``value``.
+
+    A header row is optional when there is one column. Cells are durations
+    (numbers of seconds or strings with a unit); blank lines are skipped.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, and the row (its line number) of a bad cell.
+    """
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = [(i, r) for i, r in enumerate(csv.reader(fh), 1) if any(c.strip() for c in r)]
+    except OSError as exc:
+        raise ValueError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+    if not rows:
+        raise ValueError(f"{path.name} has no values")
+    header = [c.strip() for c in rows[0][1]]
+    column = 0
+    if "value" in header:
+        column, rows = header.index("value"), rows[1:]
+    elif len(header) != 1:
+        raise ValueError(f"{path.name}: expected one column or a column named 'value'")
+    elif not _is_duration(header[0]):
+        rows = rows[1:]
+    values = []
+    for line, row in rows:
+        cell = row[column].strip() if column < len(row) else ""
+        try:
+            values.append(parse_duration(cell))
+        except ValueError as exc:
+            raise ValueError(f"{path.name} row {line}: {exc}") from None
+    if not values:
+        raise ValueError(f"{path.name} has no values")
+    return values
+
+
+def _is_duration(text: str) -> bool:
+    try:
+        parse_duration(text)
+    except ValueError:
+        return False
+    return True
+
+
+#: Any duration distribution; the ``dist`` field picks the kind.
+Distribution = Annotated[
+    Exponential | Lognormal | Gamma | Deterministic | Uniform | Empirical,
+    Field(discriminator="dist"),
+]

@@ -1,0 +1,367 @@
+"""The scenario file: frozen, validated models and the loading API.
+
+``load_scenario(path)`` reads YAML, applies ``--set`` overrides and validates once;
+any problem raises :class:`~callsim.scenario.errors.ScenarioError` with one line per
+problem, ``FILE: field.path: message``. All times are seconds; per-interval
+fields (``agents``, ``arrivals_per_hour``) hold one value or one per interval.
+See MODEL.md section 5 and docs/DESIGN.md ("Scenario interface").
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    Tag,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+
+from callsim.scenario.calllog import CallLog, CallLogError, read_call_log
+from callsim.scenario.distributions import Deterministic, Distribution
+from callsim.scenario.durations import ClockTime, PositiveSeconds, Seconds
+from callsim.scenario.errors import ScenarioError, field_errors, format_problem, validation_problems
+from callsim.scenario.yamlio import YamlLoader, yaml_problem
+
+__all__ = [
+    "CallType",
+    "ColdOptions",
+    "Costs",
+    "Department",
+    "Horizon",
+    "Scenario",
+    "Transfer",
+    "WarmOptions",
+    "apply_overrides",
+    "build_scenario",
+    "load_scenario",
+]
+
+#: Department and call type names: dots separate the parts of metric keys.
+Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$")]
+Probability = Annotated[float, Field(ge=0, le=1)]
+Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+AgentCount = Annotated[int, Field(ge=0)]
+
+
+def _shape(value: Any) -> str:
+    return "list" if isinstance(value, list | tuple) else "one"
+
+
+#: One value for the whole horizon, or a list with one value per interval.
+Agents = Annotated[
+    Annotated[AgentCount, Tag("one")] | Annotated[tuple[AgentCount, ...], Tag("list")],
+    Discriminator(_shape),
+]
+Rates = Annotated[
+    Annotated[Rate, Tag("one")] | Annotated[tuple[Rate, ...], Tag("list")],
+    Discriminator(_shape),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Horizon(_Model):
+    """Simulated period. Times in seconds (or duration strings in the file).
+
+    ``start`` is the clock time of t = 0 (seconds since midnight, written
+    ``"08:00"``); it only serves to read clock times in replay files.
+    """
+
+    duration: PositiveSeconds
+    interval: PositiveSeconds
+    warmup: Seconds = 0.0
+    drain: bool = True
+    start: ClockTime = 0.0
+
+    @property
+    def n_intervals(self) -> int:
+        """Number of planning intervals, ``ceil(duration / interval)`` (the last may be shorter)."""
+        return max(1, math.ceil(self.duration / self.interval - 1e-9))
+
+    @model_validator(mode="after")
+    def _fits(self) -> Horizon:
+        problems = []
+        if self.warmup >= self.duration:
+            problems.append((("warmup",), f"must be < duration ({self.duration:g} s)"))
+        if self.interval > self.duration:
+            problems.append((("interval",), f"must be <= duration ({self.duration:g} s)"))
+        if problems:
+            raise field_errors("horizon", problems)
+        return self
+
+
+class Department(_Model):
+    """A queue served by identical agents; ``wage_per_hour`` in currency per agent-hour."""
+
+    agents: Agents
+    wage_per_hour: float = Field(ge=0)
+
+
+class CallType(_Model):
+    """A caller's reason: arrivals per hour, resolving department, durations (s), misroutes.
+
+    ``arrivals_per_hour`` may be left out only when the scenario replays an
+    ``arrivals_file``. ``patience`` None means the caller never abandons.
+    ``misroute`` maps wrong departments to the share of calls the IVR sends there.
+    """
+
+    arrivals_per_hour: Rates = 0.0
+    resolved_by: Name
+    handle_time: Distribution
+    patience: Distribution | None = None
+    misroute: dict[Name, Probability] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _shares(self) -> CallType:
+        total = sum(self.misroute.values())
+        if total > 1 + 1e-9:
+            message = f"shares sum to {total:g}, must be <= 1"
+            raise field_errors("call type", [(("misroute",), message)])
+        return self
+
+
+class ColdOptions(_Model):
+    """Cold (blind) transfer: re-explaining time (s), drop risk, patience factor, priority."""
+
+    reexplain_time: Distribution = Field(default_factory=lambda: Deterministic(value=0))
+    drop_probability: Probability = 0.0
+    patience_factor: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+    priority: bool = False
+
+
+class WarmOptions(_Model):
+    """Warm (attended) transfer: handoff time (s), abandoning on hold, priority, max hold (s)."""
+
+    handoff_time: Distribution = Field(default_factory=lambda: Deterministic(value=0))
+    caller_abandons_on_hold: bool = False
+    priority: bool = False
+    max_hold: PositiveSeconds | None = None
+
+
+class Transfer(_Model):
+    """What happens to a misrouted call once identified (``identify_time`` in seconds)."""
+
+    policy: Literal["cold", "warm"] = "warm"
+    identify_time: Distribution = Field(default_factory=lambda: Deterministic(value=0))
+    cold: ColdOptions = Field(default_factory=lambda: ColdOptions())
+    warm: WarmOptions = Field(default_factory=lambda: WarmOptions())
+
+
+class Costs(_Model):
+    """Cost of each abandoned or dropped call (currency)."""
+
+    lost_call: float = Field(default=0.0, ge=0)
+
+
+class Scenario(_Model):
+    """A whole validated scenario; see docs/DESIGN.md, "Scenario interface"."""
+
+    name: str = Field(min_length=1)
+    horizon: Horizon
+    service_level_threshold: Seconds = 20.0
+    departments: dict[Name, Department] = Field(min_length=1)
+    call_types: dict[Name, CallType] = Field(min_length=1)
+    transfer: Transfer = Field(default_factory=lambda: Transfer())
+    costs: Costs = Field(default_factory=lambda: Costs())
+    arrivals_file: str | None = None
+
+    _call_log: CallLog | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _consistent(self, info: ValidationInfo) -> Scenario:
+        problems = [*self._interval_problems(), *self._routing_problems()]
+        if problems:
+            raise field_errors("scenario", problems)
+        if self.arrivals_file is not None:
+            base_dir = Path((info.context or {}).get("base_dir", "."))
+            try:
+                self._call_log = read_call_log(
+                    base_dir / self.arrivals_file,
+                    list(self.call_types),
+                    self.horizon.duration,
+                    self.horizon.start,
+                )
+            except CallLogError as exc:
+                problems = [(("arrivals_file",), p) for p in exc.problems]
+                raise field_errors("scenario", problems) from None
+        return self
+
+    def _interval_problems(self) -> Iterator[tuple[tuple[str, ...], str]]:
+        n = self.horizon.n_intervals
+        fields: list[tuple[tuple[str, ...], Any]] = [
+            (("departments", d, "agents"), dep.agents) for d, dep in self.departments.items()
+        ]
+        fields += [
+            (("call_types", k, "arrivals_per_hour"), ct.arrivals_per_hour)
+            for k, ct in self.call_types.items()
+        ]
+        for loc, value in fields:
+            if isinstance(value, tuple) and len(value) != n:
+                yield loc, f"expected {n} values (one per interval), got {len(value)}"
+
+    def _routing_problems(self) -> Iterator[tuple[tuple[str, ...], str]]:
+        misrouted = False
+        for k, ct in self.call_types.items():
+            if ct.resolved_by not in self.departments:
+                yield ("call_types", k, "resolved_by"), f"no department named '{ct.resolved_by}'"
+            if self.arrivals_file is None and "arrivals_per_hour" not in ct.model_fields_set:
+                message = "field required (or give arrivals_file)"
+                yield ("call_types", k, "arrivals_per_hour"), message
+            for d, share in ct.misroute.items():
+                loc = ("call_types", k, "misroute", d)
+                if d not in self.departments:
+                    yield loc, f"no department named '{d}'"
+                elif d == ct.resolved_by:
+                    yield loc, f"'{d}' resolves {k} calls: a misroute must name another department"
+                misrouted = misrouted or share > 0
+        if misrouted and "identify_time" not in self.transfer.model_fields_set:
+            yield ("transfer", "identify_time"), "field required (some calls are misrouted)"
+
+    def staffing(self, dept: str) -> tuple[int, ...]:
+        """Agents on duty in each interval for department ``dept`` (length ``n_intervals``)."""
+        return _per_interval(self.departments[dept].agents, self.horizon.n_intervals)
+
+    def arrival_rates(self, call_type: str) -> tuple[float, ...]:
+        """Arrivals per hour of ``call_type`` in each interval (length ``n_intervals``)."""
+        rates = self.call_types[call_type].arrivals_per_hour
+        return tuple(float(r) for r in _per_interval(rates, self.horizon.n_intervals))
+
+    @property
+    def call_log(self) -> CallLog | None:
+        """The replayed calls of ``arrivals_file``, or None for Poisson arrivals."""
+        return self._call_log
+
+
+def _per_interval(value: Any, n: int) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, tuple) else (value,) * n
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Read, override and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The YAML file; relative file names inside it are relative to its folder.
+    overrides : sequence of str
+        ``dotted.path=value`` strings (``--set``), applied before validation.
+
+    Raises
+    ------
+    ScenarioError
+        One line per problem: missing file, YAML syntax (with line number),
+        bad override, or failed validation.
+    """
+    path = Path(path)
+    return build_scenario(read_scenario_file(path), str(path), path.parent, overrides)
+
+
+def read_scenario_file(path: str | Path) -> dict[str, Any]:
+    """Read a scenario file's YAML mapping, unvalidated.
+
+    Raises
+    ------
+    ScenarioError
+        Missing or unreadable file, YAML syntax error (with line number), or a top level that
+        is not a mapping.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([format_problem(source, "", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([format_problem(source, "", f"cannot read: {exc}")]) from None
+    try:
+        raw = yaml.load(text, Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as exc:
+        raise ScenarioError([format_problem(source, "", yaml_problem(exc))]) from None
+    if not isinstance(raw, dict):
+        message = "top level must be a mapping of scenario fields (name, horizon, ...)"
+        raise ScenarioError([format_problem(source, "", message)])
+    return raw
+
+
+def build_scenario(
+    raw: Mapping[str, Any], source: str, base_dir: Path, overrides: Sequence[str] = ()
+) -> Scenario:
+    """Validate a raw scenario mapping (as read from YAML) after applying ``overrides``.
+
+    ``raw`` is not modified. ``source`` names the file in error lines and
+    ``base_dir`` is where relative file names (replay, empirical CSVs) are found.
+
+    Raises
+    ------
+    ScenarioError
+        One line per problem.
+    """
+    data = apply_overrides(raw, overrides, source=source)
+    try:
+        return Scenario.model_validate(data, context={"base_dir": Path(base_dir)})
+    except ValidationError as exc:
+        raise ScenarioError(validation_problems(exc, source, Scenario)) from None
+
+
+def apply_overrides(
+    raw: Mapping[str, Any], overrides: Sequence[str], source: str = "<scenario>"
+) -> dict[str, Any]:
+    """Return a deep copy of ``raw`` with each ``dotted.path=value`` override set.
+
+    Values are parsed as YAML (``14``, ``cold``, ``[10, 12]``, ``null``).
+    Missing intermediate mappings are created, so the validator reports
+    unknown names with their field path.
+
+    Raises
+    ------
+    ScenarioError
+        ``FILE: --set KEY=VALUE: message`` for an override without ``=``, with
+        an empty path segment, going through a non-mapping, or with bad YAML.
+    """
+    data = copy.deepcopy(dict(raw))
+    problems = []
+    for item in overrides:
+        try:
+            _set(data, item)
+        except ValueError as exc:
+            problems.append(format_problem(source, f"--set {item}", str(exc)))
+    if problems:
+        raise ScenarioError(problems)
+    return data
+
+
+def _set(data: dict[str, Any], item: str) -> None:
+    key, sep, text = item.partition("=")
+    parts = key.strip().split(".")
+    if not sep or not all(parts):
+        raise ValueError("expected KEY=VALUE with a dotted field path, e.g. transfer.policy=cold")
+    try:
+        value = yaml.load(text, Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"value is not valid YAML ({yaml_problem(exc)})") from None
+    node = data
+    for i, part in enumerate(parts[:-1]):
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            where = ".".join(parts[: i + 1])
+            raise ValueError(f"cannot set a field inside '{where}': it is {child!r}, not a mapping")
+        node = child
+    node[parts[-1]] = value

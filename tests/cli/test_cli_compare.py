@@ -1,0 +1,156 @@
+"""``callsim compare`` through typer's CliRunner: the JSON contract, errors, precision, table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from callsim.cli.app import app
+
+REFERENCE = str(Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml")
+QUICK = ["--seed", "1", "--workers", "1", "--set", "horizon.duration=2h"]
+
+# MODEL.md section 6 (names are part of the contract).
+CALL_METRICS = ("calls", "abandon_rate", "drop_rate", "lost_rate", "wait_mean", "wait_p90", "asa",
+                "service_level", "resolution_time_mean", "transfers_cold", "transfers_warm")
+DEPT_METRICS = ("occupancy", "handling", "identifying", "holding", "handoff", "agent_hours")
+COST_METRICS = ("staff_cost", "transfer_agent_cost", "lost_call_cost", "total_cost")
+NAMES = ("billing", "support")  # the call types and departments of the reference scenario
+INTERVAL_KEYS = {"interval", "start", "calls", "wait_mean", "abandon_rate", "asa",
+                 "service_level",
+                 *(f"{s}.{d}" for s in ("occupancy", "queue_length") for d in NAMES)}
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    # A wide terminal so that rich does not shorten the table's metric names.
+    return runner.invoke(app, ["compare", *args], env={"COLUMNS": "200"})
+
+
+def check_entry(entry: dict, difference: bool) -> None:
+    assert set(entry) == ({"mean", "ci95", "significant"} if difference else {"mean", "ci95"})
+    assert isinstance(entry["mean"], float)
+    assert isinstance(entry["ci95"], list) and len(entry["ci95"]) == 2
+    if difference:
+        assert isinstance(entry["significant"], bool)
+
+
+def check_metrics(metrics: dict, difference: bool = False) -> None:
+    assert set(metrics) == {"overall", "call_types", "departments", "costs"}
+    assert set(metrics["call_types"]) == set(NAMES) == set(metrics["departments"])
+    groups = [(metrics["overall"], CALL_METRICS), (metrics["costs"], COST_METRICS)]
+    groups += [(metrics["call_types"][n], CALL_METRICS) for n in NAMES]
+    groups += [(metrics["departments"][n], DEPT_METRICS) for n in NAMES]
+    for group, names in groups:
+        for name in names:
+            assert name in group, name
+            check_entry(group[name], difference)
+
+
+@pytest.fixture(scope="module")
+def doc() -> dict:
+    result = invoke(REFERENCE, "--reps", "3", *QUICK, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_json_top_level(doc):
+    assert {"scenario", "replications", "seed", "policies", "differences"} <= set(doc)
+    assert doc["scenario"] == "Billing takes support calls"
+    assert doc["replications"] == 3 and doc["seed"] == 1
+    assert list(doc["policies"]) == ["cold", "warm"]
+    assert doc["difference"] == "warm - cold"
+    assert "precision" not in doc
+
+
+@pytest.mark.parametrize("policy", ["cold", "warm"])
+def test_json_policy_documents(doc, policy):
+    run = doc["policies"][policy]
+    assert set(run) == {"scenario", "policy", "replications", "seed", "metrics"}
+    assert run["scenario"] == doc["scenario"] and run["policy"] == policy
+    assert run["replications"] == 3 and run["seed"] == 1
+    check_metrics(run["metrics"])
+    transfers = run["metrics"]["overall"]["transfers_warm" if policy == "cold" else
+                                          "transfers_cold"]
+    assert transfers["mean"] == 0.0  # each policy transfers only its own way
+
+
+def test_json_differences(doc):
+    diffs = doc["differences"]
+    check_metrics(diffs, difference=True)
+    # Same callers under both policies: the call counts do not differ at all.
+    assert diffs["overall"]["calls"] == {"mean": 0.0, "ci95": [0.0, 0.0], "significant": False}
+    cold, warm = (doc["policies"][p]["metrics"]["overall"]["wait_mean"]["mean"]
+                  for p in ("cold", "warm"))
+    assert diffs["overall"]["wait_mean"]["mean"] == pytest.approx(warm - cold, rel=1e-9)
+
+
+def test_json_intervals(doc):
+    intervals = doc["intervals"]
+    assert list(intervals) == ["cold", "warm"]
+    for entries in intervals.values():
+        assert [e["interval"] for e in entries] == [0, 1, 2, 3]  # 2 h of 30 min intervals
+        assert [e["start"] for e in entries] == [0.0, 1800.0, 3600.0, 5400.0]
+        for entry in entries:
+            assert set(entry) == INTERVAL_KEYS
+            for key in INTERVAL_KEYS - {"interval", "start"}:
+                check_entry(entry[key], difference=False)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([REFERENCE, "--policies", "cold,bogus"], "bogus"),
+        ([REFERENCE, "--plot", "out.pdf"], "out.pdf"),
+        ([REFERENCE, "--precision", "2"], "--precision"),
+        ([REFERENCE, "--set", "nonsense"], "nonsense"),
+        ([REFERENCE, "--set", "departments.billing.agents=-3"], "departments.billing.agents"),
+        (["no/such/scenario.yaml"], "file not found"),
+    ],
+    ids=["policy", "plot-suffix", "precision", "set-syntax", "set-invalid", "missing-file"],
+)
+def test_errors_exit_2_with_one_line(args, expected):
+    result = invoke(*args, "--reps", "2", "--workers", "1")
+    assert result.exit_code == 2
+    assert isinstance(result.exception, SystemExit)  # no other exception escaped
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0]
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert not Path("out.pdf").exists()
+
+
+def test_precision_line_and_json():
+    args = [REFERENCE, "--reps", "3", *QUICK, "--precision", "0.5", "--max-reps", "6"]
+    table = invoke(*args)
+    assert table.exit_code == 0, table.output
+    assert "precision 50.0%: " in table.stdout
+    assert "replications per policy" in table.stdout
+    result = invoke(*args, "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    precision = doc["precision"]
+    assert set(precision) == {"target", "max_reps", "reps", "met", "worst"}
+    assert precision["target"] == 0.5 and precision["max_reps"] == 6
+    assert precision["reps"] in (3, 6) and precision["reps"] <= precision["max_reps"]
+    assert doc["replications"] == precision["reps"]
+    assert isinstance(precision["met"], bool)
+    state = "met" if precision["met"] else "not met (cap 6)"
+    assert f"precision 50.0%: {state} after {precision['reps']} replications" in table.stdout
+
+
+def test_table_output():
+    result = invoke(REFERENCE, "--reps", "2", *QUICK)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "warm - cold" in out and "sig." in out
+    assert "cold" in out and "warm" in out
+    for name in (*CALL_METRICS, *DEPT_METRICS, *COST_METRICS):
+        assert name in out, name
+    assert "call type billing" in out and "department support" in out
+    assert "2 paired replications, seed 1" in out
+    assert "precision" not in out

@@ -1,0 +1,304 @@
+"""Sweep figures: summary table, line and heatmap figures, ``--at`` handling, ``callsim plot``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from typer.testing import CliRunner
+
+from callsim import load_scenario, replicate
+from callsim.cli.app import app
+from callsim.report.sweep_figures import (
+    DIFF_POLICY,
+    HIGHER_IS_BETTER,
+    heatmap_figure,
+    line_figure,
+    resolve_metric,
+    save_figure,
+    select_rows,
+    sweep_summary,
+)
+
+AGENTS = "departments.billing.agents"
+SHARE = "call_types.support.misroute.billing"
+AGENT_VALUES = (8, 10, 12, 14)
+SHARE_VALUES = (0.0, 0.2, 0.4)
+REPS = 6
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+runner = CliRunner()
+
+
+def synthetic(seed: int = 0) -> pd.DataFrame:
+    """A sweep table: wait falls with agents and rises with the share; warm helps (lower wait)
+    from 12 agents on and hurts below, in proportion to the share (no effect at share 0)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    grid = [(a, s) for a in AGENT_VALUES for s in SHARE_VALUES]
+    for point, (agents, share) in enumerate(grid):
+        for rep in range(REPS):
+            common = rng.normal(0.0, 10.0)  # same callers under both policies
+            for policy in ("cold", "warm"):
+                sign = 1.0 if agents < 12 else -1.0
+                effect = share * (80.0 * sign + rng.normal(0.0, 5.0)) if policy == "warm" else 0.0
+                wait = 400.0 / (agents - 6) + 100.0 * share + common + effect
+                rows.append({"point": point, AGENTS: agents, SHARE: share, "policy": policy,
+                             "replication": rep, "seed": 3, "overall.wait_mean": wait,
+                             "overall.service_level": 1.0 - wait / 400.0,
+                             "call_types.support.wait_mean": 1.2 * wait,
+                             "costs.total_cost": 5000.0 + 10.0 * wait})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def rows() -> pd.DataFrame:
+    return synthetic()
+
+
+@pytest.fixture(scope="module")
+def real_rows() -> pd.DataFrame:
+    """Two points of a real (tiny) sweep over billing agents, built with ``replicate``."""
+    frames = []
+    for point, agents in enumerate((10, 12)):
+        sc = load_scenario("scenarios/billing_support.yaml",
+                           ["horizon.duration=1h", f"{AGENTS}={agents}"])
+        table = replicate(sc, ["cold", "warm"], reps=3, seed=1).table
+        table.insert(0, AGENTS, agents)
+        table.insert(0, "point", point)
+        frames.append(table)
+    return pd.concat(frames, ignore_index=True)
+
+
+def legend_texts(figure: Figure) -> list[str]:
+    return [t.get_text() for ax in figure.axes if ax.get_legend()
+            for t in ax.get_legend().get_texts()]
+
+
+def bands(ax) -> list[PolyCollection]:
+    return [c for c in ax.collections if isinstance(c, PolyCollection)]
+
+
+# --- summary ---------------------------------------------------------------------------------
+
+def test_summary_has_policies_and_paired_difference(rows):
+    part = rows[rows[SHARE] == 0.4]
+    summary = sweep_summary(part, [AGENTS], "overall.wait_mean")
+    assert list(summary.columns) == ["point", AGENTS, "policy", "metric", "mean", "ci_low",
+                                     "ci_high", "n", "significant"]
+    assert set(summary["policy"]) == {"cold", "warm", DIFF_POLICY}
+    assert len(summary) == 3 * len(AGENT_VALUES)
+    assert (summary["n"] == REPS).all()
+    assert summary.loc[summary["policy"] != DIFF_POLICY, "significant"].isna().all()
+    means = summary.pivot(index=AGENTS, columns="policy", values="mean")
+    assert np.allclose(means[DIFF_POLICY], means["warm"] - means["cold"])
+    diffs = summary[summary["policy"] == DIFF_POLICY].set_index(AGENTS)
+    assert bool(diffs.loc[8, "significant"]) and diffs.loc[8, "mean"] > 0
+    assert bool(diffs.loc[14, "significant"]) and diffs.loc[14, "mean"] < 0
+
+
+def test_summary_without_warm_has_no_difference(rows):
+    summary = sweep_summary(rows[rows["policy"] == "cold"], [AGENTS, SHARE], "overall.wait_mean")
+    assert set(summary["policy"]) == {"cold"}
+
+
+def test_bare_metric_means_overall(rows):
+    assert resolve_metric(rows, "wait_mean") == "overall.wait_mean"
+    assert resolve_metric(rows, "call_types.support.wait_mean") == "call_types.support.wait_mean"
+    assert HIGHER_IS_BETTER == {"service_level"}
+
+
+# --- line figures ----------------------------------------------------------------------------
+
+def test_line_one_line_and_band_per_policy(rows):
+    fig = line_figure(rows, AGENTS, "wait_mean", at={SHARE: 0.2})
+    (ax,) = fig.axes
+    assert [line.get_label() for line in ax.get_lines()] == ["cold", "warm"]
+    assert len(bands(ax)) == 2
+    assert ax.get_xlabel() == AGENTS
+    assert ax.get_ylabel() == "overall.wait_mean (s)"
+    assert "overall.wait_mean" in ax.get_title() and f"{SHARE} = 0.2" in ax.get_title()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["8", "10", "12", "14"]
+
+
+def test_line_shares_in_percent(rows):
+    fig = line_figure(rows, AGENTS, "service_level", at={SHARE: 0.0})
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "overall.service_level (%)"
+    assert ax.get_lines()[0].get_ydata().max() > 1.0  # drawn in %, not as a share
+    cost = line_figure(rows, AGENTS, "costs.total_cost", at={SHARE: 0.0}).axes[0]
+    assert cost.get_ylabel() == "costs.total_cost (cost per run)"
+
+
+def test_line_diff_shades_where_each_policy_is_better(rows):
+    fig = line_figure(rows, AGENTS, "wait_mean", diff=True, at={SHARE: "0.4"})
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")
+            ] == ["warm \u2212 cold"]
+    assert len(bands(ax)) == 1
+    assert any(np.allclose(line.get_ydata(), 0.0) for line in ax.get_lines())  # zero line
+    assert {"warm better", "cold better"} <= set(legend_texts(fig))
+    assert "(pp)" not in ax.get_ylabel() and ax.get_ylabel().endswith("(s)")
+    assert "lower is better" in ax.get_title()
+
+
+def test_line_diff_no_shading_without_significant_difference(rows):
+    fig = line_figure(rows, AGENTS, "wait_mean", diff=True, at={SHARE: 0.0})
+    assert not any("better" in text for text in legend_texts(fig))
+
+
+def test_higher_is_better_metric_flips_the_side(rows):
+    # At 8 agents warm raises the wait, so it lowers the service level: cold is better for both.
+    for metric in ("wait_mean", "service_level"):
+        fig = line_figure(rows, SHARE, metric, diff=True, at={AGENTS: 8})
+        texts = legend_texts(fig)
+        assert "cold better" in texts and "warm better" not in texts, metric
+    assert "higher is better" in fig.axes[0].get_title()
+    assert fig.axes[0].get_ylabel().endswith("(pp)")
+
+
+def test_real_replications(real_rows):
+    fig = line_figure(real_rows, AGENTS, "costs.total_cost")
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == ["cold", "warm"]
+    diff = line_figure(real_rows, AGENTS, "abandon_rate", diff=True)
+    assert diff.axes[0].get_ylabel() == "warm \u2212 cold overall.abandon_rate (pp)"
+    assert "3 replications per point" in diff.axes[0].get_title()
+
+
+# --- heatmaps --------------------------------------------------------------------------------
+
+def test_heatmap_one_panel_per_policy_with_shared_scale(rows):
+    fig = heatmap_figure(rows, AGENTS, SHARE, "wait_mean")
+    panels, colorbar = fig.axes[:2], fig.axes[2]
+    assert len(fig.axes) == 3
+    assert [ax.get_title() for ax in panels] == ["cold", "warm"]
+    assert panels[0].images[0].get_clim() == panels[1].images[0].get_clim()
+    assert colorbar.get_ylabel() == "overall.wait_mean (s)"
+    for ax in panels:
+        assert ax.get_xlabel() == AGENTS and ax.get_ylabel() == SHARE
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["8", "10", "12", "14"]
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "0.2", "0.4"]
+        assert ax.images[0].get_array().shape == (len(SHARE_VALUES), len(AGENT_VALUES))
+    assert "overall.wait_mean" in fig.get_suptitle()
+
+
+def test_heatmap_diff_marks_significant_cells(rows):
+    fig = heatmap_figure(rows, AGENTS, SHARE, "wait_mean", diff=True)
+    assert len(fig.axes) == 2  # the panel and its colour bar
+    ax = fig.axes[0]
+    low, high = ax.images[0].get_clim()
+    assert low == pytest.approx(-high)
+    marks = [t.get_text().splitlines()[-1] for t in ax.texts]
+    assert marks.count("W") == 2 * (len(SHARE_VALUES) - 1)  # 12 and 14 agents, share > 0
+    assert marks.count("C") == 2 * (len(SHARE_VALUES) - 1)  # 8 and 10 agents, share > 0
+    assert "W: warm significantly better" in fig.get_supxlabel()
+    assert fig.axes[1].get_ylabel().startswith("warm \u2212 cold overall.wait_mean")
+
+
+# --- selection and errors --------------------------------------------------------------------
+
+def test_unfixed_parameter_is_named(rows):
+    with pytest.raises(ValueError) as info:
+        line_figure(rows, AGENTS, "wait_mean")
+    assert str(info.value) == f"results also vary {SHARE}; fix it with --at {SHARE}=VALUE"
+
+
+@pytest.mark.parametrize(("call", "words"), [
+    (lambda r: line_figure(r, "departments.billing.agent", "wait_mean"),
+     ["'departments.billing.agent'", AGENTS]),
+    (lambda r: line_figure(r, AGENTS, "wait_men", at={SHARE: 0}), ["'wait_men'",
+                                                                     "overall.wait_mean"]),
+    (lambda r: line_figure(r, AGENTS, "wait_mean", at={SHARE: 0.3}), ["no results", "0.2"]),
+    (lambda r: line_figure(r, AGENTS, "wait_mean", at={SHARE: "lots"}), ["not a number"]),
+    (lambda r: heatmap_figure(r, AGENTS, SHARE, "wait_mean", at={AGENTS: 8}), ["on an axis"]),
+    (lambda r: heatmap_figure(r, AGENTS, AGENTS, "wait_mean"), ["different"]),
+    (lambda r: line_figure(r[r["policy"] == "warm"], AGENTS, "wait_mean", diff=True,
+                           at={SHARE: 0}), ["warm and cold"]),
+])
+def test_errors_are_one_line_and_name_the_problem(rows, call, words):
+    with pytest.raises(ValueError) as info:
+        call(rows)
+    message = str(info.value)
+    assert "\n" not in message
+    for word in words:
+        assert word in message
+
+
+def test_select_rows_returns_the_fixed_values(rows):
+    selected, fixed = select_rows(rows, [AGENTS], {SHARE: "0.2"})
+    assert fixed == {SHARE: 0.2}
+    assert len(selected) == len(AGENT_VALUES) * REPS * 2
+
+
+def test_summary_table_is_refused(rows):
+    summary = sweep_summary(rows, [AGENTS, SHARE], "overall.wait_mean")
+    with pytest.raises(ValueError, match="replication"):
+        line_figure(summary, AGENTS, "mean")
+
+
+# --- saving ----------------------------------------------------------------------------------
+
+def test_save_png_and_svg_atomically(rows, tmp_path):
+    fig = line_figure(rows, AGENTS, "wait_mean", at={SHARE: 0.2})
+    assert save_figure(fig, tmp_path / "a.png").read_bytes().startswith(PNG_MAGIC)
+    assert b"<svg" in save_figure(fig, tmp_path / "a.svg").read_bytes()
+    with pytest.raises(ValueError, match=".png or .svg"):
+        save_figure(fig, tmp_path / "a.pdf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "a.svg"]
+
+
+# --- CLI -------------------------------------------------------------------------------------
+
+@pytest.fixture()
+def results(rows, tmp_path) -> Path:
+    path = tmp_path / "sweep.parquet"
+    rows.to_parquet(path)
+    return path
+
+
+def test_cli_writes_png_next_to_results(results):
+    result = runner.invoke(app, ["plot", str(results), "--x", AGENTS, "--metric", "wait_mean",
+                                 "--diff", "--at", f"{SHARE}=0.4"])
+    assert result.exit_code == 0, result.output
+    out = results.with_name("sweep_overall.wait_mean_diff.png")
+    assert result.stdout.strip() == f"wrote {out}"
+    assert out.read_bytes().startswith(PNG_MAGIC)
+
+
+def test_cli_heatmap_to_given_file(results, tmp_path):
+    out = tmp_path / "heat.svg"
+    result = runner.invoke(app, ["plot", str(results), "--x", AGENTS, "--y", SHARE,
+                                 "--metric", "call_types.support.wait_mean", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert b"<svg" in out.read_bytes()
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--x", AGENTS, "--metric", "wait_mean"], ["--at", SHARE]),
+    (["--x", "nope", "--metric", "wait_mean"], ["'nope'"]),
+    (["--x", AGENTS, "--metric", "nope", "--at", f"{SHARE}=0"], ["'nope'", "available"]),
+    (["--x", AGENTS, "--metric", "wait_mean", "--at", SHARE], ["PATH=VALUE"]),
+    (["--x", AGENTS, "--metric", "wait_mean", "--at", f"{SHARE}=0", "--out", "x.pdf"],
+     [".png or .svg"]),
+])
+def test_cli_errors_exit_2_with_one_line(results, args, words):
+    result = runner.invoke(app, ["plot", str(results), *args])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output
+    for word in words:
+        assert word in lines[0]
+
+
+def test_cli_unreadable_results(tmp_path):
+    bad = tmp_path / "bad.parquet"
+    bad.write_text("not parquet")
+    for path in (bad, tmp_path / "missing.parquet"):
+        result = runner.invoke(app, ["plot", str(path), "--x", AGENTS, "--metric", "wait_mean"])
+        assert result.exit_code == 2
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert str(path) in result.stderr
