@@ -1,0 +1,234 @@
+"""The metric catalogue: one home for what every metric is called, its unit and its direction.
+
+Tables, figures, sweep plots, Excel sheets, HTML reports and the JSON documents read a metric's
+label, unit and format from here instead of keeping their own copies. Metrics are looked up by
+their bare name (the last part of a flat key such as ``departments.billing.occupancy``).
+
+A plug-in (a transfer policy, say) that adds a metric registers it with :func:`register`; an
+unknown name still gets a readable label, with no unit.
+
+Examples
+--------
+>>> m = metric("abandon_rate")
+>>> m.axis_label(), m.axis_label(difference=True)
+('Abandonment rate (%)', 'Abandonment rate (pp)')
+>>> m.format(0.0432), metric("wait_mean").format(12.345), metric("total_cost").format(1234.5)
+('4.3%', '12.3 s', '1,234.50')
+>>> metric("asa").higher_is_better, metric("service_level").higher_is_better
+(False, True)
+>>> metric("departments.billing.occupancy").name
+'occupancy'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+#: What a metric measures, which sets its display scale, unit and bounds.
+Unit = Literal["share", "seconds", "currency", "count", "hours", "ratio"]
+#: How a metric aggregates: over calls, over time (agent or queue time), or as a total.
+Kind = Literal["per_call", "time_weighted", "total"]
+
+_DISPLAY: dict[str, tuple[float, str, str]] = {
+    # unit: (scale for display, unit suffix, unit suffix of a difference)
+    "share": (100.0, "%", "pp"),
+    "seconds": (1.0, "s", "s"),
+    "currency": (1.0, "per run", "per run"),
+    "count": (1.0, "", ""),
+    "hours": (1.0, "h", "h"),
+    "ratio": (1.0, "", ""),
+}
+_BOUNDS: dict[str, tuple[float, float]] = {
+    "share": (0.0, 1.0),
+    "seconds": (0.0, math.inf),
+    "currency": (0.0, math.inf),
+    "count": (0.0, math.inf),
+    "hours": (0.0, math.inf),
+    "ratio": (0.0, math.inf),
+}
+#: openpyxl number formats by unit (values are written unscaled: shares as fractions).
+_EXCEL: dict[str, str] = {
+    "share": "0.0%",
+    "seconds": '0.0" s"',
+    "currency": "#,##0.00",
+    "count": "#,##0.0",
+    "hours": '#,##0.0" h"',
+    "ratio": "0.000",
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric of the catalogue.
+
+    Attributes
+    ----------
+    name
+        Bare metric name, as in the JSON contract (``abandon_rate``).
+    label
+        Human label without unit (``Abandonment rate``).
+    unit
+        What it measures (:data:`Unit`): shares are stored as fractions and shown in %.
+    higher_is_better
+        ``True``/``False``, or ``None`` when neither is better (a count of calls).
+    kind
+        ``per_call`` (over calls), ``time_weighted`` (over agent or queue time) or ``total``.
+    description
+        One sentence for docs, tooltips and report glossaries.
+    """
+
+    name: str
+    label: str
+    unit: Unit
+    higher_is_better: bool | None
+    kind: Kind
+    description: str = ""
+
+    @property
+    def scale(self) -> float:
+        """Factor from the stored value to the displayed one (100 for shares)."""
+        return _DISPLAY[self.unit][0]
+
+    def unit_label(self, difference: bool = False) -> str:
+        """Displayed unit: ``%`` (``pp`` for a difference), ``s``, ``h``, ``per run`` or ``''``."""
+        return _DISPLAY[self.unit][2 if difference else 1]
+
+    def axis_label(self, difference: bool = False) -> str:
+        """Label with unit for an axis or a table header: ``Mean wait (s)``."""
+        unit = self.unit_label(difference)
+        return f"{self.label} ({unit})" if unit else self.label
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The range a value (not a difference) can take, for clipping confidence bands."""
+        return _BOUNDS[self.unit]
+
+    @property
+    def excel_format(self) -> str:
+        """openpyxl number format for the unscaled value."""
+        return _EXCEL[self.unit]
+
+    def format(self, value: float, difference: bool = False) -> str:
+        """The value as text in its display unit (``4.3%``, ``12.3 s``, ``1,234.50``)."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "n/a"
+        sign = "+" if difference and value > 0 else ""
+        scaled = value * self.scale
+        if self.unit == "share":
+            return f"{sign}{scaled:.1f}{'pp' if difference else '%'}"
+        if self.unit == "seconds":
+            return f"{sign}{scaled:.1f} s"
+        if self.unit == "hours":
+            return f"{sign}{scaled:,.1f} h"
+        if self.unit == "currency":
+            return f"{sign}{scaled:,.2f}"
+        if self.unit == "ratio":
+            return f"{sign}{scaled:.3f}"
+        return f"{sign}{scaled:,.1f}"
+
+
+def _m(name: str, label: str, unit: Unit, better: bool | None, kind: Kind,
+       description: str) -> Metric:
+    return Metric(name, label, unit, better, kind, description)
+
+
+_CATALOGUE: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        # per call type and overall
+        _m("calls", "Calls", "count", None, "total", "Calls that arrived (after warm-up)."),
+        _m("abandon_rate", "Abandonment rate", "share", False, "per_call",
+           "Share of calls whose caller hung up while waiting (any stage)."),
+        _m("abandon_rate_first_queue", "Abandonment in first queue", "share", False, "per_call",
+           "Share of calls abandoned in the first department's queue."),
+        _m("abandon_rate_after_transfer", "Abandonment after transfer", "share", False,
+           "per_call", "Share of calls abandoned in the resolving queue after a transfer."),
+        _m("abandon_rate_on_hold", "Abandonment on hold", "share", False, "per_call",
+           "Share of calls abandoned while held by their first agent (warm)."),
+        _m("drop_rate", "Drop rate", "share", False, "per_call",
+           "Share of calls lost by a failed cold transfer."),
+        _m("lost_rate", "Lost-call rate", "share", False, "per_call",
+           "Share of calls abandoned or dropped."),
+        _m("unfinished_rate", "Unfinished at close", "share", False, "per_call",
+           "Share of calls still in the system when the run stopped (drain: false)."),
+        _m("wait_mean", "Mean wait", "seconds", False, "per_call",
+           "Time spent waiting in any queue (warm hold included), per arriving call."),
+        _m("wait_p90", "90th percentile wait", "seconds", False, "per_call",
+           "90% of calls waited at most this long in all."),
+        _m("asa", "Average speed of answer", "seconds", False, "per_call",
+           "Mean time to the first answer, over answered calls."),
+        _m("service_level", "Service level", "share", True, "per_call",
+           "Share of calls answered by the first agent within the threshold."),
+        _m("resolution_time_mean", "Mean time to resolution", "seconds", False, "per_call",
+           "From arrival to the end of service, over resolved calls."),
+        _m("transfers_cold", "Cold transfers", "count", None, "total",
+           "Misrouted calls transferred cold (dropped ones included)."),
+        _m("transfers_warm", "Warm transfers", "count", None, "total",
+           "Misrouted calls transferred warm (holds turned cold included)."),
+        _m("transfers_hold_timeout", "Warm holds turned cold", "count", None, "total",
+           "Warm holds that reached max_hold and turned cold."),
+        # per department
+        _m("occupancy", "Occupancy", "share", None, "time_weighted",
+           "Busy agent time over staffed agent time."),
+        _m("handling", "Handling", "hours", None, "time_weighted",
+           "Agent-hours spent handling calls."),
+        _m("identifying", "Identifying", "hours", None, "time_weighted",
+           "Agent-hours spent identifying misrouted calls."),
+        _m("holding", "Holding", "hours", None, "time_weighted",
+           "Agent-hours spent holding warm transfers."),
+        _m("handoff", "Handoff", "hours", None, "time_weighted",
+           "Agent-hours spent briefing in warm handoffs (both agents)."),
+        _m("agent_hours", "Staffed agent-hours", "hours", None, "total",
+           "Agent-hours on duty."),
+        _m("busy_hours", "Busy agent-hours", "hours", None, "total",
+           "Agent-hours busy with any call."),
+        # department queues (every caller who joins the queue)
+        _m("offered", "Offered to queue", "count", None, "total",
+           "Callers who joined the department's queue."),
+        _m("queue_length", "Mean queue length", "count", False, "time_weighted",
+           "Time-average number of callers waiting."),
+        # costs
+        _m("staff_cost", "Staff cost", "currency", False, "total",
+           "Staffed agent-hours times wage."),
+        _m("transfer_agent_cost", "Transfer agent cost", "currency", False, "total",
+           "Agent time on misrouted calls (identify, hold, handoff) times wage."),
+        _m("lost_call_cost", "Lost-call cost", "currency", False, "total",
+           "Lost calls (or customers lost for good) times the lost-call cost."),
+        _m("total_cost", "Total cost", "currency", False, "total",
+           "Staff cost plus lost-call cost."),
+    )
+}
+
+
+def register(new: Metric) -> None:
+    """Add a metric (from a plug-in); a name already catalogued must be described identically.
+
+    Raises
+    ------
+    ValueError
+        If another description of the same name is already registered.
+    """
+    old = _CATALOGUE.get(new.name)
+    if old is not None and old != new:
+        raise ValueError(f"metric {new.name!r} is already catalogued differently")
+    _CATALOGUE[new.name] = new
+
+
+def metric(key: str) -> Metric:
+    """The catalogue entry of a bare metric name or a flat key (its last part).
+
+    An unknown name gets a label made from the name, unit ``count`` and no direction.
+    """
+    name = key.rpartition(".")[2]
+    found = _CATALOGUE.get(name)
+    if found is not None:
+        return found
+    label = name.replace("_", " ")
+    return Metric(name, label[:1].upper() + label[1:], "count", None, "total")
+
+
+def catalogued() -> tuple[Metric, ...]:
+    """Every catalogued metric, in catalogue order."""
+    return tuple(_CATALOGUE.values())
