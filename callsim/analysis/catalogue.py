@@ -31,14 +31,15 @@ Unit = Literal["share", "seconds", "currency", "count", "hours", "ratio"]
 #: How a metric aggregates: over calls, over time (agent or queue time), or as a total.
 Kind = Literal["per_call", "time_weighted", "total"]
 
-_DISPLAY: dict[str, tuple[float, str, str]] = {
-    # unit: (scale for display, unit suffix, unit suffix of a difference)
-    "share": (100.0, "%", "pp"),
-    "seconds": (1.0, "s", "s"),
-    "currency": (1.0, "per run", "per run"),
-    "count": (1.0, "", ""),
-    "hours": (1.0, "h", "h"),
-    "ratio": (1.0, "", ""),
+_SCALE: dict[str, float] = {"share": 100.0}
+_DISPLAY: dict[str, tuple[str, str]] = {
+    # unit: (unit suffix, unit suffix of a difference)
+    "share": ("%", "pp"),
+    "seconds": ("s", "s"),
+    "currency": ("per run", "per run"),
+    "count": ("", ""),
+    "hours": ("h", "h"),
+    "ratio": ("", ""),
 }
 _BOUNDS: dict[str, tuple[float, float]] = {
     "share": (0.0, 1.0),
@@ -89,11 +90,11 @@ class Metric:
     @property
     def scale(self) -> float:
         """Factor from the stored value to the displayed one (100 for shares)."""
-        return _DISPLAY[self.unit][0]
+        return _SCALE.get(self.unit, 1.0)
 
     def unit_label(self, difference: bool = False) -> str:
         """Displayed unit: ``%`` (``pp`` for a difference), ``s``, ``h``, ``per run`` or ``''``."""
-        return _DISPLAY[self.unit][2 if difference else 1]
+        return _DISPLAY[self.unit][1 if difference else 0]
 
     def axis_label(self, difference: bool = False) -> str:
         """Label with unit for an axis or a table header: ``Mean wait (s)``."""
