@@ -14,11 +14,12 @@ from callsim.analysis.erlang import QueueFigures, agents_for_service_level, erla
 from callsim.analysis.metrics import compute_metrics, interval_metrics
 from callsim.analysis.statistics import paired_differences, summarize, t_interval
 from callsim.engine.call_center import simulate
-from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind, write_records
+from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
 from callsim.experiments.comparison import Comparison, compare
 from callsim.experiments.grid import Grid
 from callsim.experiments.replications import replicate
 from callsim.experiments.sweeps import sweep
+from callsim.report.writers import write_records
 from callsim.scenario.errors import ScenarioError
 from callsim.scenario.schema import Scenario, apply_overrides, build_scenario, load_scenario
 

@@ -21,8 +21,7 @@ from callsim.cli.common import (
 from callsim.cli.tables import format_pm, metric_table, progress_bar, stdout_console
 from callsim.experiments.comparison import Comparison, compare
 from callsim.policies.transfer import POLICIES
-
-PLOT_SUFFIXES = (".png", ".svg")
+from callsim.report.writers import FIGURE_FORMATS, out_path_problem
 
 
 def parse_policies(text: str) -> list[str]:
@@ -80,10 +79,9 @@ def compare_command(
 ) -> None:
     """Compare transfer policies on the same callers (common random numbers)."""
     names = parse_policies(policies)
-    if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
-        raise fail(f"{plot}: --plot must end in .png or .svg")
-    if plot is not None and not plot.parent.resolve().is_dir():
-        raise fail(f"{plot}: --plot: folder {plot.parent} does not exist")
+    problem = out_path_problem(plot, "--plot", tuple(FIGURE_FORMATS)) if plot else None
+    if problem:
+        raise fail(problem)
     if precision is not None and not 0 < precision < 1:
         raise fail(f"--precision: must be a share of the mean in (0, 1), got {precision}")
     sc = load_or_exit(scenario, overrides or [])

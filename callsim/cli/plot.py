@@ -9,8 +9,6 @@ import typer
 
 from callsim.cli.common import fail
 
-FIGURE_SUFFIXES = (".png", ".svg")
-
 
 def parse_at(items: list[str]) -> dict[str, str]:
     """``["a.b=1", "c=x"]`` -> ``{"a.b": "1", "c": "x"}``; exit 2 on an item without ``=``."""
@@ -52,8 +50,11 @@ def plot_command(
 ) -> None:
     """Plot a metric of a sweep against one swept field (lines) or two (heatmap)."""
     fixed = parse_at(at or [])
-    if out is not None and out.suffix.lower() not in FIGURE_SUFFIXES:
-        raise fail(f"{out}: --out must end in .png or .svg")
+    from callsim.report.writers import FIGURE_FORMATS, out_path_problem
+
+    problem = out_path_problem(out, "--out", tuple(FIGURE_FORMATS)) if out is not None else None
+    if problem:
+        raise fail(problem)
     if not results.is_file():
         raise fail(f"{results}: no such results file")
     import pandas as pd  # heavy imports only when the command runs

@@ -19,16 +19,15 @@ from callsim.cli.common import (
     load_or_exit,
 )
 from callsim.cli.tables import progress_bar, stdout_console, summary_table
-from callsim.engine.records import RECORD_SUFFIXES, write_records
 from callsim.experiments.replications import replicate
+from callsim.report.writers import RECORD_SUFFIXES, out_path_problem, write_records
 
 
 def check_records_path(path: Path) -> None:
     """Exit with code 2, before any work, if the records file cannot be written."""
-    if path.suffix.lower() not in RECORD_SUFFIXES:
-        raise fail(f"{path}: --calls-out must end in .parquet or .csv")
-    if not path.parent.resolve().is_dir():
-        raise fail(f"{path}: --calls-out: folder {path.parent} does not exist")
+    problem = out_path_problem(path, "--calls-out", RECORD_SUFFIXES)
+    if problem:
+        raise fail(problem)
 
 
 class PolicyName(StrEnum):

@@ -7,11 +7,8 @@ that did not happen is ``NaN``. See ``docs/DESIGN.md`` for the column meanings.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from enum import IntEnum
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -105,28 +102,3 @@ class SimulationResult:
 def empty_time_columns(n: int) -> dict[str, np.ndarray]:
     """Allocate the time columns for ``n`` calls, all ``NaN``."""
     return {name: np.full(n, np.nan) for name in TIME_COLUMNS}
-
-
-RECORD_SUFFIXES: tuple[str, ...] = (".parquet", ".csv")
-
-
-def write_records(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write records to Parquet or CSV (by suffix) through a temporary file and a rename.
-
-    A crash or Ctrl-C while writing leaves no half-written file at ``path``.
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in RECORD_SUFFIXES:
-        raise ValueError(f"{path}: records files end in .parquet or .csv")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(fd)
-    try:
-        if suffix == ".parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise

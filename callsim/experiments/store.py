@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,18 +20,14 @@ from typing import Any
 import pandas as pd
 import pyarrow.feather as feather
 
+from callsim.files import atomic_path, write_text
+
 MANIFEST = "manifest.json"
 PART_SUFFIX = ".arrow"
 
 
 class StoreError(RuntimeError):
     """The results location cannot be used; the message is one line naming it."""
-
-
-def _fsync_replace(tmp: str, target: Path) -> None:
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, target)
 
 
 class PartStore:
@@ -71,25 +66,15 @@ class PartStore:
                                  f"{', '.join(differ)}); use another --out or delete the folder")
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".manifest.")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(dict(manifest), handle, indent=2, sort_keys=True)
-        _fsync_replace(tmp, path)
+        write_text(path, json.dumps(dict(manifest), indent=2, sort_keys=True))
 
     def write(self, frame: pd.DataFrame) -> Path:
         """Write one finished task's rows durably (all or nothing)."""
         first = frame.iloc[0]
         name = f"part-{int(first['point']):05d}-{int(first['replication']):05d}-"
         name += f"{uuid.uuid4().hex[:8]}{PART_SUFFIX}"
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=PART_SUFFIX)
-        os.close(fd)
-        try:
-            feather.write_feather(frame, tmp, compression="uncompressed")
-            _fsync_replace(tmp, self.folder / name)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with atomic_path(self.folder / name) as temporary:
+            feather.write_feather(frame, temporary, compression="uncompressed")
         return self.folder / name
 
     def parts(self) -> list[Path]:
@@ -113,13 +98,6 @@ def read_part(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write a final table atomically (temporary file, fsync, rename)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".parquet")
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp, index=False)
-        _fsync_replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write a final table atomically (see :func:`callsim.files.atomic_path`)."""
+    with atomic_path(path) as temporary:
+        frame.to_parquet(temporary, index=False)

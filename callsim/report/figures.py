@@ -16,8 +16,8 @@ in currency units per run (one replication of the scenario).
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from callsim.analysis.documents import split_key
+from callsim.files import atomic_path
+from callsim.report.writers import FIGURE_FORMATS, render_figure
 
 if TYPE_CHECKING:
     from callsim.experiments.comparison import Comparison
@@ -41,7 +43,7 @@ HEADLINE_PLOT_METRICS: tuple[str, ...] = (
 #: Department occupancy panels are added while the figure has at most this many columns.
 MAX_PANELS = 8
 #: File formats :func:`save_figures` writes, by file extension.
-FORMATS: dict[str, str] = {".png": "png", ".svg": "svg"}
+FORMATS = FIGURE_FORMATS
 
 _LABELS = {"abandon_rate": "abandon rate", "wait_mean": "mean wait", "asa": "ASA",
            "service_level": "service level", "total_cost": "total cost"}
@@ -270,29 +272,11 @@ def figure_paths(path: str | os.PathLike[str]) -> tuple[Path, Path]:
     return path, path.with_name(f"{path.stem}_intervals{path.suffix}")
 
 
-def _write_temporary(figure: Figure, target: Path) -> Path:
-    """Render ``figure`` to a new hidden file next to ``target``; return its path.
-
-    The file is created with :func:`open` mode ``x`` so it gets the usual permissions (those
-    of the umask), unlike :func:`tempfile.mkstemp`, which makes it private.
-    """
-    fmt = FORMATS[target.suffix.lower()]
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(temporary, "xb") as stream:
-            metadata = {"Date": None} if fmt == "svg" else None
-            figure.savefig(stream, format=fmt, dpi=120, metadata=metadata)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return temporary
-
-
 def save_figures(comparison: Comparison, path: str | os.PathLike[str]) -> list[Path]:
     """Write :func:`comparison_figure` to ``path`` and :func:`interval_figure` next to it.
 
     Both figures are rendered to temporary files in the target folder first and then moved
-    into place with :func:`os.replace`, so no reader ever sees a half-written file.
+    into place (:func:`callsim.files.atomic_path`), so no reader ever sees a half-written file.
 
     Parameters
     ----------
@@ -313,14 +297,9 @@ def save_figures(comparison: Comparison, path: str | os.PathLike[str]) -> list[P
         If the extension is not ``.png`` or ``.svg`` (nothing is written).
     """
     targets = figure_paths(path)
-    temporaries: list[Path] = []
-    try:
-        for figure, target in zip((comparison_figure(comparison), interval_figure(comparison)),
-                                  targets, strict=True):
-            temporaries.append(_write_temporary(figure, target))
-        for temporary, target in zip(temporaries, targets, strict=True):
-            os.replace(temporary, target)
-    finally:
-        for temporary in temporaries:
-            temporary.unlink(missing_ok=True)
+    figures = (comparison_figure(comparison), interval_figure(comparison))
+    with ExitStack() as stack:  # both files appear, or neither
+        for figure, target in zip(figures, targets, strict=True):
+            render_figure(figure, stack.enter_context(atomic_path(target)),
+                          FORMATS[target.suffix.lower()])
     return list(targets)

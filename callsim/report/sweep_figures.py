@@ -11,9 +11,7 @@ never pyplot's global state.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,13 +20,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from callsim.experiments.sweeps import summarize_sweep
-from callsim.report.figures import (
-    FORMATS,
-    _new_figure,
-    _write_temporary,
-    metric_unit,
-    policy_colors,
-)
+from callsim.report.figures import _new_figure, metric_unit, policy_colors
+from callsim.report.writers import save_figure
 
 __all__ = ["DIFF_POLICY", "HIGHER_IS_BETTER", "heatmap_figure", "line_figure", "metric_columns",
            "resolve_metric", "save_figure", "select_rows", "swept_params", "sweep_summary"]
@@ -383,20 +376,3 @@ def heatmap_figure(
     what = "mean; marks: 95% CI" if diff else "mean per policy"
     figure.suptitle(_title(metric, diff, what, fixed, summary), fontsize="medium")
     return figure
-
-
-def save_figure(figure: Figure, path: str | os.PathLike[str]) -> Path:
-    """Write ``figure`` to ``path`` (PNG or SVG by extension) atomically.
-
-    It goes to a temporary file in the target folder, moved into place with :func:`os.replace`.
-    Raises ValueError for another extension (nothing is written), OSError for a bad folder.
-    """
-    target = Path(path)
-    if target.suffix.lower() not in FORMATS:
-        raise ValueError(f"{target}: figure file must end in .png or .svg, not {target.suffix!r}")
-    temporary = _write_temporary(figure, target)
-    try:
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target

@@ -1,0 +1,95 @@
+"""Atomic writes: a temporary file in the same folder, fsync, then a rename over the target.
+
+The temporary file is created with mode ``0o666`` filtered by the process umask (``0644``
+under the usual umask ``022``), so finished files get the usual permissions; unlike
+:func:`tempfile.mkstemp`, which makes them private (``0600``).
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> with atomic_path(folder / "table.csv") as temporary:
+...     _ = temporary.write_text("a,b\\n1,2\\n")
+>>> (folder / "table.csv").read_text()
+'a,b\\n1,2\\n'
+>>> sorted(p.name for p in folder.iterdir())  # no temporary left behind
+['table.csv']
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["atomic_path", "write_bytes", "write_text"]
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it replaces ``target`` atomically.
+
+    The temporary file exists (empty) when the block starts, in the target's folder, hidden
+    (its name starts with ``.``) and ending in the target's suffix, so writers that pick a
+    format by suffix still work. When the block ends normally the file is flushed to disk
+    (fsync) and renamed to ``target``; when it raises (Ctrl-C included) the temporary file is
+    removed and ``target`` is left untouched.
+
+    Nest several blocks (or use :class:`contextlib.ExitStack`) to write files that must
+    appear together: none is renamed unless every one was written.
+
+    Parameters
+    ----------
+    target
+        The file to write. Its folder must exist.
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary file to write to (open it for writing; it is truncated as usual).
+    """
+    target = Path(target)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp{target.suffix}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # honours the umask
+    os.close(fd)
+    try:
+        yield temporary
+        _fsync_file(temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _fsync_folder(target.parent)
+
+
+def write_bytes(target: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically (see :func:`atomic_path`); return the path."""
+    with atomic_path(target) as temporary:
+        temporary.write_bytes(data)
+    return Path(target)
+
+
+def write_text(target: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``target`` atomically (see :func:`atomic_path`)."""
+    return write_bytes(target, text.encode("utf-8"))
