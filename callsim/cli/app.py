@@ -7,6 +7,7 @@ import typer
 from callsim.cli.compare import compare_command
 from callsim.cli.erlang import erlang
 from callsim.cli.plot import plot_command
+from callsim.cli.report import report_command
 from callsim.cli.run import run_command
 from callsim.cli.sweep import sweep_command
 from callsim.cli.validate import validate_command
@@ -29,6 +30,7 @@ app.command("sweep")(sweep_command)
 app.command("erlang")(erlang)
 app.command("validate")(validate_command)
 app.command("plot")(plot_command)
+app.command("report")(report_command)
 
 
 def main() -> None:

@@ -24,13 +24,13 @@ from callsim.policies.transfer import POLICIES
 from callsim.report.writers import FIGURE_FORMATS, out_path_problem
 
 
-def parse_policies(text: str) -> list[str]:
-    """``cold,warm`` -> ``["cold", "warm"]``; exit 2 naming an unknown policy."""
+def parse_policies(text: str, option: str = "--policies") -> list[str]:
+    """``cold,warm`` -> ``["cold", "warm"]``; exit 2 naming ``option`` and an unknown policy."""
     names = [p.strip() for p in text.split(",") if p.strip()]
     unknown = [p for p in names if p not in POLICIES]
     if unknown or not names:
-        raise fail(f"--policies: unknown policy {unknown[0]!r} (choose from "
-                   f"{', '.join(POLICIES)})" if unknown else "--policies: no policy given")
+        raise fail(f"{option}: unknown policy {unknown[0]!r} (choose from "
+                   f"{', '.join(POLICIES)})" if unknown else f"{option}: no policy given")
     return list(dict.fromkeys(names))
 
 

@@ -1,0 +1,119 @@
+"""The report's answer in one sentence: which policy costs less, by how much, how sure we are.
+
+The sentence is built from the comparison's paired difference of ``costs.total_cost`` (``a -
+b``, e.g. warm - cold) and its 95% CI, and adds the largest significant change in a call type's
+abandonment, in percentage points. Amounts are in the scenario's currency over the whole
+horizon (one replication), rounded to whole units from 10 up.
+
+>>> cost_phrase("warm", "cold", 212.4, 180.2, 245.0, "12 h")
+'Over the 12 h horizon, warm transfers cost 212 more than cold transfers (95% CI 180 to 245)'
+>>> cost_phrase("warm", "cold", -212.4, -245.0, -180.2, "12 h")
+'Over the 12 h horizon, warm transfers cost 212 less than cold transfers (95% CI 180 to 245)'
+>>> cost_phrase("warm", "cold", 12.0, -30.4, 54.0, "12 h")  # doctest: +NORMALIZE_WHITESPACE
+'Over the 12 h horizon, warm and cold transfers cost about the same: warm - cold is +12 (95% CI
+-30 to +54, which includes 0)'
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from callsim.report.words import human_duration
+
+if TYPE_CHECKING:
+    from callsim.experiments.comparison import Comparison
+    from callsim.scenario.schema import Scenario
+
+__all__ = ["abandonment_phrase", "amount", "cost_phrase", "headline", "policy_label"]
+
+COST_KEY = "costs.total_cost"
+
+
+def policy_label(policy: str) -> str:
+    """How a policy is named in sentences: ``warm transfers``."""
+    return f"{policy} transfers"
+
+
+def amount(value: float, signed: bool = False) -> str:
+    """A currency amount: whole units from 10 up, cents below (``1,234``, ``7.50``)."""
+    text = f"{abs(value):,.0f}" if abs(value) >= 10 else f"{abs(value):,.2f}"
+    if not signed or not text.strip("0.,"):
+        return text
+    return f"{'-' if value < 0 else '+'}{text}"
+
+
+def cost_phrase(a: str, b: str, mean: float, low: float, high: float, period: str) -> str:
+    """The cost clause of the headline (``a - b`` = ``mean`` with CI ``[low, high]``)."""
+    start = f"Over the {period} horizon, "
+    if math.isnan(low) or math.isnan(high):
+        way = "more" if mean > 0 else "less"
+        return (f"{start}{policy_label(a)} cost {amount(mean)} {way} than {policy_label(b)} "
+                "(one replication: no confidence interval)")
+    if low > 0:
+        return (f"{start}{policy_label(a)} cost {amount(mean)} more than {policy_label(b)} "
+                f"(95% CI {amount(low)} to {amount(high)})")
+    if high < 0:
+        return (f"{start}{policy_label(a)} cost {amount(-mean)} less than {policy_label(b)} "
+                f"(95% CI {amount(-high)} to {amount(-low)})")
+    return (f"{start}{a} and {policy_label(b)} cost about the same: {a} - {b} is "
+            f"{amount(mean, signed=True)} (95% CI {amount(low, signed=True)} to "
+            f"{amount(high, signed=True)}, which includes 0)")
+
+
+def abandonment_phrase(differences: pd.DataFrame) -> str:
+    """The abandonment clause: the call type whose abandonment changes most, significantly."""
+    rows = differences[differences["metric"].str.startswith("call_types.")
+                       & differences["metric"].str.endswith(".abandon_rate")
+                       & differences["significant"].astype(bool)]
+    if rows.empty:
+        return "no call type's abandonment changes significantly"
+    row = rows.loc[rows["mean"].abs().idxmax()]
+    name = str(row["metric"]).removeprefix("call_types.").removesuffix(".abandon_rate")
+    verb = "raise" if row["mean"] > 0 else "cut"
+    low, high = sorted((abs(100 * row["ci_low"]), abs(100 * row["ci_high"])))
+    return (f"{verb} {name} callers' abandonment by {abs(100 * row['mean']):.1f} points "
+            f"(95% CI {low:.1f} to {high:.1f})")
+
+
+def _single_policy(comparison: Comparison, period: str) -> str:
+    summary = comparison.summary[comparison.summary["metric"] == COST_KEY]
+    best = summary.loc[summary["mean"].idxmin()]
+    ci = (f" (95% CI {amount(best['ci_low'])} to {amount(best['ci_high'])})"
+          if not math.isnan(best["ci_low"]) else "")
+    if len(comparison.policies) == 1:
+        return f"Over the {period} horizon, {policy_label(str(best['policy']))} cost " \
+               f"{amount(best['mean'])}{ci}."
+    names = ", ".join(comparison.policies[:-1]) + f" and {comparison.policies[-1]}"
+    return (f"Of {names} transfers, {policy_label(str(best['policy']))} cost least over the "
+            f"{period} horizon: {amount(best['mean'])}{ci}.")
+
+
+def headline(comparison: Comparison, scenario: Scenario) -> str:
+    """The answer in one sentence.
+
+    Parameters
+    ----------
+    comparison
+        Result of :func:`callsim.experiments.comparison.compare`.
+    scenario
+        The scenario compared (for the length of its horizon).
+
+    Returns
+    -------
+    str
+        With two policies: the paired cost difference and its 95% CI, whether it excludes 0,
+        and the largest significant change in a call type's abandonment. With one policy or
+        more than two (no paired difference): the cheapest policy's cost and CI.
+    """
+    period = human_duration(scenario.horizon.duration)
+    diffs = comparison.differences
+    if comparison.difference is None or COST_KEY not in set(diffs["metric"]):
+        return _single_policy(comparison, period)
+    a, b = comparison.difference
+    row = diffs[diffs["metric"] == COST_KEY].iloc[0]
+    cost = cost_phrase(a, b, float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]),
+                       period)
+    return f"{cost}, and {abandonment_phrase(diffs)}."
