@@ -53,13 +53,14 @@ def report_command(
     through the day, the cost breakdown and the scenario in plain words. Metric definitions:
     docs/model.md.
     """
+    from callsim.report.writers import out_path_problem  # heavy imports only when running
+
     names = parse_policies(",".join(policy or ["cold", "warm"]), option="--policy")
-    if out.suffix.lower() not in HTML_SUFFIXES:
-        raise fail(f"{out}: --out must end in .html")
-    if not out.parent.resolve().is_dir():
-        raise fail(f"{out}: --out: folder {out.parent} does not exist")
+    problem = out_path_problem(out, "--out", HTML_SUFFIXES)
+    if problem:
+        raise fail(problem)
     sc = load_or_exit(scenario, overrides or [])
-    from callsim.experiments.comparison import compare  # heavy imports only when running
+    from callsim.experiments.comparison import compare
     from callsim.report.html import report_html, write_report
 
     with progress_bar("replications") as bar:

@@ -23,7 +23,6 @@ import hashlib
 import io
 import os
 import re
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -34,6 +33,7 @@ import matplotlib as mpl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from callsim.files import write_text
 from callsim.report.cost_figure import COST_KEYS, cost_figure
 from callsim.report.figures import comparison_figure, interval_figure
 from callsim.report.headline import headline
@@ -198,16 +198,5 @@ def report_html(
 
 
 def write_report(html: str, path: str | os.PathLike[str]) -> Path:
-    """Write ``html`` to ``path`` atomically (a temporary file in the folder, then a rename).
-
-    The file gets the usual permissions (those of the umask). Returns the path written.
-    """
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(temporary, "x", encoding="utf-8") as stream:
-            stream.write(html)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
+    """Write ``html`` to ``path`` atomically (:func:`callsim.files.write_text`); return it."""
+    return write_text(path, html)

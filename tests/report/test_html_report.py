@@ -117,7 +117,7 @@ def test_report_contents(report: Path) -> None:
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    (["--out", "report.pdf"], "report.pdf: --out must end in .html"),
+    (["--out", "report.pdf"], "report.pdf: --out must end in .html or .htm, not '.pdf'"),
     (["--out", "missing/report.html"], "missing/report.html: --out: folder missing does not"),
     (["--policy", "lukewarm"], "--policy: unknown policy 'lukewarm'"),
 ])
