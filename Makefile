@@ -18,9 +18,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
+# Style, docstrings and complexity (ruff), types (mypy --strict, see pyproject.toml), the layer
+# contracts (import-linter) and the 40-line limit on function bodies.
 lint: $(STAMP)
-	$(BIN)/ruff check callsim tests benchmarks
+	$(BIN)/ruff check callsim tests benchmarks tools
 	$(BIN)/mypy callsim
+	$(BIN)/lint-imports --no-logo --no-cache
+	$(BIN)/python tools/function_length.py callsim --max-lines 40
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/erlang_a.py

@@ -108,7 +108,7 @@ class Metric:
 
     @property
     def excel_format(self) -> str:
-        """openpyxl number format for the unscaled value."""
+        """The openpyxl number format for the unscaled value."""
         return _EXCEL[self.unit]
 
     def format(self, value: float, difference: bool = False) -> str:

@@ -60,7 +60,8 @@ def split_key(key: str) -> tuple[str, str | None, str]:
 
 def _records(rows: Rows) -> list[Mapping[str, Any]]:
     if isinstance(rows, pd.DataFrame):
-        return rows.to_dict("records")
+        records: list[Mapping[str, Any]] = rows.to_dict("records")
+        return records
     return list(rows)
 
 

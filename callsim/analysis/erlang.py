@@ -225,7 +225,7 @@ def system_size_distribution(
     if not (math.isfinite(mean_patience) and mean_patience > 0):
         raise ValueError(f"mean_patience must be a positive finite number, got {mean_patience}")
     logs = _log_weights(arrival_rate, 1.0 / mean_service, 1.0 / mean_patience, int(agents))
-    return np.exp(logs - logsumexp(logs))
+    return np.exp(logs - float(logsumexp(logs)))
 
 
 def _answered_within(service_rate: float, theta: float, queue_states: int, t: float) -> np.ndarray:
@@ -247,7 +247,9 @@ def _answered_within(service_rate: float, theta: float, queue_states: int, t: fl
     gen = csr_matrix((vals * t, (rows, cols)), shape=(size, size))
     target = np.zeros(size)
     target[-1] = 1.0
-    return np.clip(expm_multiply(gen, target)[:queue_states], 0.0, 1.0)
+    answered: np.ndarray = expm_multiply(gen, target)[:queue_states]
+    clipped: np.ndarray = np.clip(answered, 0.0, 1.0)
+    return clipped
 
 
 def erlang_a(

@@ -13,8 +13,6 @@ counts every call but only inside the statistics window ``[warmup, end_time]``.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
@@ -28,6 +26,7 @@ from callsim.analysis.segments import (
     wait_segments,
 )
 from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
+from callsim.scenario.schema import Scenario
 
 #: Per-call metrics, for ``overall`` and for each call type (MODEL.md section 6, then extras).
 CALL_METRICS: tuple[str, ...] = (
@@ -80,7 +79,7 @@ TRANSFER_ACTIVITIES: tuple[str, ...] = ("identifying", "holding", "handoff")
 _HOUR = 3600.0
 
 
-def metric_keys(scenario: Any) -> list[str]:
+def metric_keys(scenario: Scenario) -> list[str]:
     """All flat keys :func:`compute_metrics` returns for ``scenario``, in output order."""
     keys = [f"overall.{m}" for m in CALL_METRICS]
     keys += [f"call_types.{t}.{m}" for t in scenario.call_types for m in CALL_METRICS]
@@ -105,10 +104,12 @@ def call_waits(c: CallArrays) -> np.ndarray:
     first, second = wait_segments(c)
     w1 = np.nan_to_num(first.stop - first.start, nan=0.0)
     w2 = np.nan_to_num(second.stop - second.start, nan=0.0)
-    return w1 + w2
+    total: np.ndarray = w1 + w2
+    return total
 
 
-def _call_group(c: CallArrays, wait: np.ndarray, mask: np.ndarray, threshold: float) -> dict:
+def _call_group(c: CallArrays, wait: np.ndarray, mask: np.ndarray, threshold: float
+                ) -> dict[str, float]:
     """Per-call metrics of the calls selected by ``mask``."""
     n = int(np.count_nonzero(mask))
     outcome, stage, kind = c.outcome[mask], c.stage[mask], c.kind[mask]
@@ -174,7 +175,7 @@ def staffed_seconds(
     return on_shift + sum(overtime.values(), start=np.zeros(n))
 
 
-def compute_metrics(result: SimulationResult, scenario: Any) -> dict[str, float]:
+def compute_metrics(result: SimulationResult, scenario: Scenario) -> dict[str, float]:
     """Compute every metric of one replication as a flat dict.
 
     Parameters
@@ -203,23 +204,48 @@ def compute_metrics(result: SimulationResult, scenario: Any) -> dict[str, float]
     """
     c = call_arrays(result, scenario)
     warmup = float(result.warmup)
-    threshold = float(scenario.service_level_threshold)
     counted = c.arrival >= warmup
-    wait = call_waits(c)
+    out = _per_call_metrics(c, counted, scenario)
+    departments, staff_cost, transfer_cost = _department_metrics(result, c, scenario, warmup)
+    out.update(departments)
+    lost = np.count_nonzero(
+        counted & ((c.outcome == Outcome.ABANDONED) | (c.outcome == Outcome.DROPPED))
+    )
+    out["costs.staff_cost"] = float(staff_cost.sum())
+    out["costs.transfer_agent_cost"] = float(transfer_cost.sum())
+    out["costs.lost_call_cost"] = float(lost * float(scenario.costs.lost_call))
+    out["costs.total_cost"] = out["costs.staff_cost"] + out["costs.lost_call_cost"]
+    return out
 
+
+def _per_call_metrics(c: CallArrays, counted: np.ndarray, scenario: Scenario) -> dict[str, float]:
+    """The ``overall.*`` and ``call_types.<name>.*`` metrics of the counted calls."""
+    threshold = float(scenario.service_level_threshold)
+    wait = call_waits(c)
     out: dict[str, float] = {}
     overall = _call_group(c, wait, counted, threshold)
     out.update({f"overall.{m}": v for m, v in overall.items()})
     for i, name in enumerate(scenario.call_types):
         group = _call_group(c, wait, counted & (c.call_type == i), threshold)
         out.update({f"call_types.{name}.{m}": v for m, v in group.items()})
+    return out
 
+
+def _department_metrics(
+    result: SimulationResult, c: CallArrays, scenario: Scenario, warmup: float
+) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+    """Department metrics, staff cost and transfer cost per department.
+
+    Returns the ``departments.<name>.*`` metrics, and per department the staff cost and the cost
+    of agent time spent on transfers (currency), for the ``costs.*`` totals.
+    """
     departments = list(scenario.departments)
     n = len(departments)
     busy = department_busy(c, warmup, c.end_time, n)
     staffed = staffed_seconds(result, c, departments, warmup)
     busy_total = sum(busy.values(), start=np.zeros(n))
     wages = np.array([float(d.wage_per_hour) for d in scenario.departments.values()])
+    out: dict[str, float] = {}
     staff_cost = staffed / _HOUR * wages
     transfer_cost = sum((busy[a] for a in TRANSFER_ACTIVITIES), start=np.zeros(n)) / _HOUR * wages
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -232,27 +258,20 @@ def compute_metrics(result: SimulationResult, scenario: Any) -> dict[str, float]
         out[key + "agent_hours"] = float(staffed[j] / _HOUR)
         out[key + "busy_hours"] = float(busy_total[j] / _HOUR)
         out[key + "staff_cost"] = float(staff_cost[j])
-
-    lost = np.count_nonzero(
-        counted & ((c.outcome == Outcome.ABANDONED) | (c.outcome == Outcome.DROPPED))
-    )
-    out["costs.staff_cost"] = float(staff_cost.sum())
-    out["costs.transfer_agent_cost"] = float(transfer_cost.sum())
-    out["costs.lost_call_cost"] = float(lost * float(scenario.costs.lost_call))
-    out["costs.total_cost"] = out["costs.staff_cost"] + out["costs.lost_call_cost"]
-    return out
+    return out, staff_cost, transfer_cost
 
 
-def _interval_bounds(scenario: Any) -> np.ndarray:
+def _interval_bounds(scenario: Scenario) -> np.ndarray:
     """Boundaries (s) of the planning intervals: ``0, L, 2L, ..., duration``."""
     duration = float(scenario.horizon.duration)
     length = float(scenario.horizon.interval)
     n = max(1, int(np.ceil(duration / length - 1e-9)))
-    return np.minimum(np.arange(n + 1) * length, duration)
+    bounds: np.ndarray = np.minimum(np.arange(n + 1) * length, duration)
+    return bounds
 
 
 def _department_profiles(
-    result: SimulationResult, scenario: Any, c: CallArrays, bounds: np.ndarray
+    result: SimulationResult, scenario: Scenario, c: CallArrays, bounds: np.ndarray
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per department and interval: occupancy and time-average queue length."""
     n = len(bounds) - 1
@@ -282,7 +301,7 @@ def _department_profiles(
     return profiles
 
 
-def interval_metrics(result: SimulationResult, scenario: Any) -> pd.DataFrame:
+def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFrame:
     """Per-interval profile of one replication.
 
     Parameters

@@ -12,12 +12,12 @@ Rule for calls still in the system at the end of the run (outcome ``unfinished``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from callsim.engine.records import Outcome, SimulationResult, TransferKind
+from callsim.scenario.schema import Scenario
 
 #: Agent activities, in the order of the per-department busy split.
 ACTIVITIES: tuple[str, ...] = ("handling", "identifying", "holding", "handoff")
@@ -67,10 +67,11 @@ class CallArrays:
 
 
 def _time(calls: pd.DataFrame, column: str) -> np.ndarray:
-    return calls[column].to_numpy(dtype=np.float64, na_value=np.nan)
+    times: np.ndarray = calls[column].to_numpy(dtype=np.float64, na_value=np.nan)
+    return times
 
 
-def call_arrays(result: SimulationResult, scenario: Any) -> CallArrays:
+def call_arrays(result: SimulationResult, scenario: Scenario) -> CallArrays:
     """Convert ``result.calls`` to arrays and resolve department indices.
 
     Parameters
@@ -199,17 +200,19 @@ def wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
 def overlap(start: np.ndarray, stop: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Length (s) of each segment's overlap with the window ``[lo, hi]``; NaN segments give 0."""
     length = np.minimum(stop, hi) - np.maximum(start, lo)
-    return np.nan_to_num(np.clip(length, 0.0, None), nan=0.0)
+    covered: np.ndarray = np.nan_to_num(np.clip(length, 0.0, None), nan=0.0)
+    return covered
 
 
 def total_by_department(seg: Segments, lo: float, hi: float, n_departments: int) -> np.ndarray:
     """Sum of the overlaps of ``seg`` with ``[lo, hi]`` per department (s)."""
     known = seg.department >= 0
-    return np.bincount(
+    totals = np.bincount(
         seg.department[known],
         weights=overlap(seg.start[known], seg.stop[known], lo, hi),
         minlength=n_departments,
-    )[:n_departments]
+    )
+    return totals[:n_departments]
 
 
 def cumulative_time(start: np.ndarray, stop: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -225,4 +228,5 @@ def cumulative_time(start: np.ndarray, stop: np.ndarray, at: np.ndarray) -> np.n
     ce = np.concatenate(([0.0], np.cumsum(e)))
     ns = np.searchsorted(s, at, side="right")
     ne = np.searchsorted(e, at, side="right")
-    return (ns * at - cs[ns]) - (ne * at - ce[ne])
+    covered: np.ndarray = (ns * at - cs[ns]) - (ne * at - ce[ne])
+    return covered

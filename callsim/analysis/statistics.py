@@ -103,7 +103,7 @@ def _rows(
     is_inf = np.isinf(raw)
     keys = [frame[c] for c in by] if by else [np.zeros(len(frame), dtype=int)]
 
-    def groups(values: pd.DataFrame):
+    def groups(values: pd.DataFrame) -> Any:  # pandas is untyped here (no stubs)
         return values.groupby(keys, sort=False, observed=True, dropna=False)
 
     n = groups(raw).count()  # NaN dropped, infinities counted

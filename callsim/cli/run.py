@@ -31,6 +31,8 @@ def check_records_path(path: Path) -> None:
 
 
 class PolicyName(StrEnum):
+    """The ``--policy`` choices."""
+
     cold = "cold"
     warm = "warm"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pandas as pd
@@ -26,8 +26,10 @@ stderr = Console(stderr=True)
 
 
 def stdout_console() -> Console:
-    """Console for results: the terminal's width, or 120 columns when output is piped to a file
-    (rich would wrap tables at 80)."""
+    """Console for results: the terminal's width, or 120 columns when piped to a file.
+
+    Rich would wrap tables at 80 columns otherwise.
+    """
     return Console(width=None if sys.stdout.isatty() else 120)
 
 _SHARES = frozenset({"service_level", "occupancy"})
@@ -66,7 +68,9 @@ def group_label(key: str) -> str:
     )
 
 
-def metric_table(title: str, keys: list[str], columns: list[str], cells) -> Table:
+def metric_table(
+    title: str, keys: list[str], columns: list[str], cells: Callable[[str, str], list[str]]
+) -> Table:
     """A table with one row per metric key, grouped in sections (overall, call types, ...).
 
     ``cells(key, metric_name)`` returns the cells of the other ``columns`` for a row.

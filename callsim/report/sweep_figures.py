@@ -228,7 +228,8 @@ def _band(ax: Axes, part: pd.DataFrame, x: str, scale: float, label: str, color:
 
 
 def _prepare(rows: pd.DataFrame, axes: list[str], metric: str, diff: bool,
-             at: Mapping[str, Any] | None) -> tuple[str, pd.DataFrame, dict, pd.DataFrame, float]:
+             at: Mapping[str, Any] | None
+             ) -> tuple[str, pd.DataFrame, dict[str, Any], pd.DataFrame, float]:
     """Metric key, selected rows, fixed fields, summary and drawing scale of a figure."""
     metric = resolve_metric(rows, metric)
     rows, fixed = select_rows(rows, axes, at)
@@ -294,9 +295,12 @@ def line_figure(
     return figure
 
 
-def _grid(part: pd.DataFrame, x: str, y: str, column: str, xs: list, ys: list) -> np.ndarray:
+def _grid(part: pd.DataFrame, x: str, y: str, column: str, xs: list[Any], ys: list[Any]
+          ) -> np.ndarray:
     """A ``len(ys) × len(xs)`` array of one summary column (NaN where a cell has no point)."""
-    return part.pivot(index=y, columns=x, values=column).reindex(index=ys, columns=xs).to_numpy()
+    cells = part.pivot(index=y, columns=x, values=column).reindex(index=ys, columns=xs)
+    grid: np.ndarray = cells.to_numpy()  # float means, or object marks ("W", "C", "")
+    return grid
 
 
 def _annotate(ax: Axes, image: Any, values: np.ndarray, marks: np.ndarray | None) -> None:

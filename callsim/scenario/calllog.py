@@ -106,6 +106,22 @@ def read_call_log(
         ten row problems are listed.
     """
     name = path.name
+    header, rows = _read_rows(path)
+    columns = _parse_rows(name, header, rows, {t: i for i, t in enumerate(call_types)},
+                          duration, start)
+    time = np.asarray(columns["time"], dtype=np.float64)
+    order = np.argsort(time, kind="stable")
+    return CallLog(
+        time=time[order],
+        call_type=np.asarray(columns["call_type"], dtype=np.int32)[order],
+        handle_time=np.asarray(columns["handle_time"], dtype=np.float64)[order],
+        patience=np.asarray(columns["patience"], dtype=np.float64)[order],
+    )
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The checked header and the non-blank rows with their line numbers."""
+    name = path.name
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh)
@@ -120,38 +136,49 @@ def read_call_log(
         raise CallLogError([f"{name}: not a UTF-8 text file"]) from None
     if not rows:
         raise CallLogError([f"{name}: no calls"])
+    return header, rows
 
+
+def _parse_rows(
+    name: str,
+    header: list[str],
+    rows: list[tuple[int, list[str]]],
+    types: dict[str, int],
+    duration: float,
+    start: float,
+) -> dict[str, list[float]]:
+    """Column values of every row; raises listing up to ``MAX_PROBLEMS`` bad rows."""
     index = {c: header.index(c) for c in REQUIRED + OPTIONAL if c in header}
-    types = {t: i for i, t in enumerate(call_types)}
     columns: dict[str, list[float]] = {c: [] for c in REQUIRED + OPTIONAL}
     problems: list[str] = []
     for line, row in rows:
         cells = {c: (row[i].strip() if i < len(row) else "") for c, i in index.items()}
         try:
-            columns["time"].append(_time(cells["time"], duration, start))
-            if cells["call_type"] not in types:
-                raise ValueError(
-                    f"unknown call_type '{cells['call_type']}' (use {', '.join(types)})"
-                )
-            columns["call_type"].append(types[cells["call_type"]])
-            for col in OPTIONAL:
-                columns[col].append(_optional_duration(col, cells.get(col, "")))
+            values = _parse_row(cells, types, duration, start)
         except ValueError as exc:
             problems.append(f"{name} row {line}: {exc}")
             if len(problems) == MAX_PROBLEMS:
                 problems.append(f"{name}: (more problems not shown)")
                 break
+            continue
+        for column, value in values.items():
+            columns[column].append(value)
     if problems:
         raise CallLogError(problems)
+    return columns
 
-    time = np.asarray(columns["time"], dtype=np.float64)
-    order = np.argsort(time, kind="stable")
-    return CallLog(
-        time=time[order],
-        call_type=np.asarray(columns["call_type"], dtype=np.int32)[order],
-        handle_time=np.asarray(columns["handle_time"], dtype=np.float64)[order],
-        patience=np.asarray(columns["patience"], dtype=np.float64)[order],
-    )
+
+def _parse_row(
+    cells: dict[str, str], types: dict[str, int], duration: float, start: float
+) -> dict[str, float]:
+    """One row's values: time (s), call type index and optional durations (s, NaN if empty)."""
+    time = _time(cells["time"], duration, start)
+    if cells["call_type"] not in types:
+        raise ValueError(f"unknown call_type '{cells['call_type']}' (use {', '.join(types)})")
+    values = {"time": time, "call_type": float(types[cells["call_type"]])}
+    for col in OPTIONAL:
+        values[col] = _optional_duration(col, cells.get(col, ""))
+    return values
 
 
 def _check_header(name: str, header: list[str]) -> None:
