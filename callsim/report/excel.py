@@ -9,14 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-if TYPE_CHECKING:
-    from callsim.report.writers import Sheet
+from callsim.report.sheets import Sheet
 
 __all__ = ["write_workbook"]
 

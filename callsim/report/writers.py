@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
 from callsim.files import atomic_path
+from callsim.report.sheets import Sheet
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -97,35 +97,6 @@ def _check_suffix(path: Path, suffixes: Sequence[str], what: str) -> str:
     if suffix not in suffixes:
         raise ValueError(f"{path}: {what} must end in {_choices(suffixes)}, not {path.suffix!r}")
     return suffix
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """One table to write, with its presentation in Excel.
-
-    Attributes
-    ----------
-    name
-        Sheet name (Excel), key (JSON) or file-name part (CSV, Parquet): ``summary``.
-    frame
-        The table; written as is to CSV, Parquet and JSON.
-    headers
-        Excel header per column (``{"mean": "Mean"}``); other columns keep their names.
-    formats
-        Excel number format per column, for every cell of the column.
-    row_formats
-        Excel number format per row (``None``: general), applied to ``value_columns``: for
-        long tables whose rows hold different metrics.
-    value_columns
-        Columns that take the ``row_formats``.
-    """
-
-    name: str
-    frame: pd.DataFrame
-    headers: Mapping[str, str] = field(default_factory=dict)
-    formats: Mapping[str, str] = field(default_factory=dict)
-    row_formats: Sequence[str | None] | None = None
-    value_columns: Sequence[str] = ()
 
 
 def table_paths(path: str | os.PathLike[str], names: Sequence[str]) -> list[Path]:
