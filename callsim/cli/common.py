@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from callsim.experiments.work import WorkLimitError
 from callsim.scenario.errors import ScenarioError
+from callsim.scenario.limits import MAX_SEED
 from callsim.scenario.schema import Scenario, load_scenario
 
 __all__ = [
     "JsonOption",
+    "MaxCallsOption",
     "ScenarioArgument",
     "SeedOption",
     "SetOption",
     "WorkersOption",
+    "exit_on_errors",
     "fail",
     "load_or_exit",
     "print_problems",
+    "warn_workers",
 ]
 
 # Arguments and options shared by the commands (one declaration each).
@@ -28,7 +35,12 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a field, e.g. --set departments.billing.agents=14"),
 ]
-SeedOption = Annotated[int, typer.Option(min=0, help="Base seed.")]
+SeedOption = Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Base seed.")]
+MaxCallsOption = Annotated[
+    float,
+    typer.Option(min=0, help="Refuse, before running, work expected to simulate more calls "
+                 "than this (the estimate is shown)."),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print MODEL.md section 7 JSON.")]
 WorkersOption = Annotated[
     int | None, typer.Option(min=1, help="Processes (default: all cores; 1 = in-process).")
@@ -39,6 +51,31 @@ def fail(message: str) -> typer.Exit:
     """Print a one-line error to stderr; return the ``Exit(2)`` for the caller to raise."""
     typer.echo(message, err=True)
     return typer.Exit(2)
+
+
+@contextmanager
+def exit_on_errors(*one_line: type[Exception]) -> Iterator[None]:
+    """Turn known errors into messages and exit code 2, chosen by exception type, not text.
+
+    A :class:`ScenarioError` prints its problem lines; :class:`WorkLimitError` and the
+    ``one_line`` types print their one-line message.
+    """
+    kinds: tuple[type[Exception], ...] = (WorkLimitError, *one_line)
+    try:
+        yield
+    except ScenarioError as exc:
+        print_problems(exc)
+        raise typer.Exit(2) from None
+    except kinds as exc:
+        raise fail(str(exc)) from None
+
+
+def warn_workers(workers: int | None) -> None:
+    """Warn (stderr) when more worker processes are asked for than the machine has cores."""
+    cores = os.cpu_count() or 1
+    if workers is not None and workers > cores:
+        typer.echo(f"warning: --workers {workers} is more than the {cores} cores of this "
+                   "machine; extra workers only add overhead", err=True)
 
 
 def print_problems(error: ScenarioError) -> None:

@@ -11,17 +11,21 @@ from rich.table import Table
 from callsim.analysis.documents import to_json
 from callsim.cli.common import (
     JsonOption,
+    MaxCallsOption,
     ScenarioArgument,
     SeedOption,
     SetOption,
     WorkersOption,
+    exit_on_errors,
     fail,
     load_or_exit,
+    warn_workers,
 )
 from callsim.cli.tables import format_pm, metric_table, progress_bar, stdout_console
 from callsim.experiments.comparison import Comparison, compare
 from callsim.policies.transfer import POLICIES
 from callsim.report.writers import FIGURE_FORMATS, out_path_problem
+from callsim.scenario.limits import MAX_CALLS
 
 
 def parse_policies(text: str, option: str = "--policies") -> list[str]:
@@ -76,6 +80,7 @@ def compare_command(
     ] = None,
     max_reps: Annotated[int, typer.Option(min=2, help="Replication cap for --precision.")] = 200,
     workers: WorkersOption = None,
+    max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Compare transfer policies on the same callers (common random numbers)."""
     names = parse_policies(policies)
@@ -85,9 +90,11 @@ def compare_command(
     if precision is not None and not 0 < precision < 1:
         raise fail(f"--precision: must be a share of the mean in (0, 1), got {precision}")
     sc = load_or_exit(scenario, overrides or [])
-    with progress_bar("replications") as bar:
+    warn_workers(workers)
+    with exit_on_errors(), progress_bar("replications") as bar:
         result = compare(sc, names, reps=reps, seed=seed, workers=workers, precision=precision,
-                         max_reps=max_reps, progress=bar.advance if bar else None)
+                         max_reps=max_reps, progress=bar.advance if bar else None,
+                         max_calls=max_calls)
     written = []
     if plot is not None:
         from callsim.report.figures import save_figures  # matplotlib only when asked for

@@ -12,15 +12,19 @@ from callsim.analysis.documents import run_document, to_json
 from callsim.analysis.statistics import summarize
 from callsim.cli.common import (
     JsonOption,
+    MaxCallsOption,
     ScenarioArgument,
     SeedOption,
     SetOption,
+    exit_on_errors,
     fail,
     load_or_exit,
+    warn_workers,
 )
 from callsim.cli.tables import progress_bar, stdout_console, summary_table
 from callsim.experiments.replications import replicate
 from callsim.report.writers import RECORD_SUFFIXES, out_path_problem, write_records
+from callsim.scenario.limits import MAX_CALLS
 
 
 def check_records_path(path: Path) -> None:
@@ -50,13 +54,15 @@ def run_command(
         Path | None, typer.Option(help="Write every call record to FILE.parquet or FILE.csv.")
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes for replications.")] = 1,
+    max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Simulate a scenario under one transfer policy and report every metric."""
     sc = load_or_exit(scenario, overrides or [])
     if calls_out is not None:
         check_records_path(calls_out)
     chosen = policy.value if policy else sc.transfer.policy
-    with progress_bar(f"{chosen}: replications", enabled=reps > 1) as bar:
+    warn_workers(workers)
+    with exit_on_errors(), progress_bar(f"{chosen}: replications", enabled=reps > 1) as bar:
         table, _, calls = replicate(
             sc,
             [chosen],
@@ -65,6 +71,7 @@ def run_command(
             workers=workers,
             progress=(lambda n: bar.advance(n, reps)) if bar else None,
             keep_calls=calls_out is not None,
+            max_calls=max_calls,
         )
     metrics = [c for c in table.columns if c not in ("policy", "replication", "seed")]
     summary = summarize(table, metrics=metrics)

@@ -18,6 +18,8 @@ import pandas as pd
 from callsim.analysis.documents import compare_document, nest_metrics
 from callsim.analysis.statistics import half_width_ratio, paired_differences, summarize
 from callsim.experiments.replications import KEY_COLUMNS, in_run_order, replicate
+from callsim.experiments.work import check_work
+from callsim.scenario.limits import MAX_CALLS
 
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
@@ -173,6 +175,7 @@ def compare(
     precision: float | None = None,
     max_reps: int = 200,
     progress: CompareProgress | None = None,
+    max_calls: float | None = MAX_CALLS,
 ) -> Comparison:
     """Compare transfer policies on the same callers.
 
@@ -196,15 +199,25 @@ def compare(
         Cap on replications per policy when ``precision`` is set.
     progress
         Called with (runs just finished, runs planned so far).
+    max_calls
+        Refuse (before running) work expected to simulate more calls than this; ``None``: no
+        limit. With ``precision`` the estimate counts ``max_reps``.
 
     Returns
     -------
     Comparison
+
+    Raises
+    ------
+    callsim.experiments.work.WorkLimitError
+        The work is above ``max_calls``; nothing runs.
     """
     policies = list(dict.fromkeys(policies))
     if precision is not None and not 0 < precision < 1:
         raise ValueError("precision must be a share of the mean in (0, 1), e.g. 0.05")
     planned = min(reps, max_reps) if precision is not None else reps
+    check_work([scenario], (max_reps if precision is not None else reps) * len(policies),
+               max_calls)
     if progress:
         progress(0, planned * len(policies))
     runs = replicate(scenario, policies, planned, seed, workers, intervals=True,

@@ -16,6 +16,8 @@ import pandas as pd
 from callsim.analysis.metrics import compute_metrics, interval_metrics
 from callsim.engine.call_center import simulate
 from callsim.experiments.executors import make_executor
+from callsim.experiments.work import check_work
+from callsim.scenario.limits import MAX_CALLS
 
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
@@ -89,6 +91,7 @@ def replicate(
     progress: Progress | None = None,
     keep_calls: bool = False,
     intervals: bool = False,
+    max_calls: float | None = MAX_CALLS,
 ) -> Replications:
     """Run ``reps`` replications of each policy.
 
@@ -112,6 +115,8 @@ def replicate(
         Also return every run's call records in one DataFrame.
     intervals
         Also return every run's per-interval statistics in one DataFrame.
+    max_calls
+        Refuse (before running) work expected to simulate more calls than this (None: no limit).
 
     Returns
     -------
@@ -121,11 +126,17 @@ def replicate(
         :func:`callsim.analysis.metrics.compute_metrics`);
         ``intervals`` and ``calls``: DataFrames or ``None``. Rows are in replication then
         policy order, whatever the number of workers.
+
+    Raises
+    ------
+    callsim.experiments.work.WorkLimitError
+        The work is above ``max_calls``; nothing runs.
     """
     policies = list(policies or [scenario.transfer.policy])
+    check_work([scenario], reps * len(policies), max_calls)
     reps_list = list(range(first, first + reps))
     workers = default_workers() if workers is None else max(1, workers)
-    workers = workers if reps > 1 else 1
+    workers = min(workers, reps)  # never more workers than replications
     chunk = 1 if workers == 1 else max(1, min(4, reps // (4 * workers)))
     tasks = [(scenario, policies, seed, reps_list[i : i + chunk], keep_calls, intervals)
              for i in range(0, reps, chunk)]

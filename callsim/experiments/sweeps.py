@@ -229,13 +229,18 @@ def _run_tasks(
             if progress:
                 progress(len(frame), total)
     except KeyboardInterrupt:
-        raise SweepInterrupted("interrupted", sum(map(len, frames))) from None
+        raise SweepInterrupted("interrupted", _saved(store, frames)) from None
     except Exception as exc:  # a dead worker, a lost cluster: finished rows are safe
         if type(exc).__name__ in ("BrokenProcessPool", "KilledWorker", "CancelledError"):
             raise SweepInterrupted(f"a worker died ({type(exc).__name__})",
-                                   sum(map(len, frames))) from None
+                                   _saved(store, frames)) from None
         raise
     return frames
+
+
+def _saved(store: PartStore | None, frames: list[pd.DataFrame]) -> int:
+    """Rows safe on disk (the interrupt may land between a part's rename and its count)."""
+    return len(store.read()) if store is not None else sum(map(len, frames))
 
 
 def task_size(n_points: int, reps: int, workers: int) -> int:

@@ -3,8 +3,10 @@
 :func:`atomic_path` is the one way callsim writes a file: the content goes to a temporary file
 in the target's folder, is flushed to disk, and is renamed over the target, so a reader never
 sees a half-written file and a crash leaves the old file (or none) in place.
+:func:`unwritable` checks an output path before any work starts.
 """
 
 from callsim.files.atomic import atomic_path, write_bytes, write_text
+from callsim.files.checks import unwritable
 
-__all__ = ["atomic_path", "write_bytes", "write_text"]
+__all__ = ["atomic_path", "unwritable", "write_bytes", "write_text"]

@@ -30,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
-from callsim.files import atomic_path
+from callsim.files import atomic_path, unwritable
 from callsim.report.sheets import Sheet
 
 if TYPE_CHECKING:
@@ -73,7 +73,8 @@ def out_path_problem(
 ) -> str | None:
     """The one-line problem with an output path, or ``None`` when it can be written.
 
-    Checked before any work starts: the suffix is one of ``suffixes`` and the folder exists.
+    Checked before any work starts: the suffix is one of ``suffixes``, the path is not a
+    folder, and its folder exists and is writable (:func:`callsim.files.unwritable`).
 
     Examples
     --------
@@ -87,9 +88,8 @@ def out_path_problem(
     path = Path(path)
     if path.suffix.lower() not in suffixes:
         return f"{path}: {option} must end in {_choices(suffixes)}, not {path.suffix!r}"
-    if not path.parent.resolve().is_dir():
-        return f"{path}: {option}: folder {path.parent} does not exist"
-    return None
+    problem = unwritable(path)
+    return f"{path}: {option}: {problem}" if problem else None
 
 
 def _check_suffix(path: Path, suffixes: Sequence[str], what: str) -> str:

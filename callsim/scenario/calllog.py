@@ -11,6 +11,7 @@ only sees the arrays of :class:`CallLog`.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -18,6 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from callsim.scenario.durations import parse_clock, parse_duration
+from callsim.scenario.inputs import InputFileError, read_text
+from callsim.scenario.limits import MAX_INPUT_BYTES, MAX_SECONDS
 
 __all__ = ["CallLog", "CallLogError", "read_call_log"]
 
@@ -123,17 +126,13 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The checked header and the non-blank rows with their line numbers."""
     name = path.name
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header = [c.strip() for c in next(reader, [])]
-            _check_header(name, header)
-            rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
-    except FileNotFoundError:
-        raise CallLogError([f"{name}: file not found"]) from None
-    except OSError as exc:
-        raise CallLogError([f"{name}: cannot read: {exc.strerror or exc}"]) from None
-    except UnicodeDecodeError:
-        raise CallLogError([f"{name}: not a UTF-8 text file"]) from None
+        text = read_text(path, MAX_INPUT_BYTES)
+    except InputFileError as exc:
+        raise CallLogError([str(exc)]) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [c.strip() for c in next(reader, [])]
+    _check_header(name, header)
+    rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
     if not rows:
         raise CallLogError([f"{name}: no calls"])
     return header, rows
@@ -214,4 +213,6 @@ def _optional_duration(column: str, cell: str) -> float:
         raise ValueError(f"{column}: {exc}") from None
     if value < 0:
         raise ValueError(f"{column}: must be >= 0")
+    if value > MAX_SECONDS:
+        raise ValueError(f"{column}: must be <= {MAX_SECONDS:g}")
     return value

@@ -16,6 +16,7 @@ is their discriminated union. Every parameter is a duration (``4min`` works).
 from __future__ import annotations
 
 import csv
+import io
 import math
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validat
 
 from callsim.scenario.durations import PositiveSeconds, Seconds, parse_duration
 from callsim.scenario.errors import field_errors
+from callsim.scenario.inputs import note_file, read_text
+from callsim.scenario.limits import MAX_INPUT_BYTES, MAX_SECONDS
 
 __all__ = [
     "Deterministic",
@@ -77,11 +80,24 @@ class Lognormal(_Dist):
     mean: PositiveSeconds
     sd: Seconds
 
+    @model_validator(mode="after")
+    def _representable(self) -> Lognormal:
+        if self.sd > 0:
+            mu, sigma = self.log_parameters()
+            _check_mean("lognormal", math.exp(mu + sigma**2 / 2), self.mean, (mu, sigma))
+        return self
+
+    def log_parameters(self) -> tuple[float, float]:
+        """``(mu, sigma)`` of the underlying normal (NaN when they overflow)."""
+        ratio = _divide(self.sd, self.mean)
+        sigma2 = math.log1p(ratio * ratio) if ratio < 1e150 else 2 * math.log(ratio)
+        return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
+
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.sd == 0:
             return np.full(n, self.mean)
-        sigma2 = math.log1p((self.sd / self.mean) ** 2)
-        return rng.lognormal(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), n)
+        mu, sigma = self.log_parameters()
+        return rng.lognormal(mu, sigma, n)
 
     def expected(self) -> float:
         return self.mean
@@ -94,8 +110,20 @@ class Gamma(_Dist):
     mean: PositiveSeconds
     sd: PositiveSeconds
 
+    @model_validator(mode="after")
+    def _representable(self) -> Gamma:
+        shape, scale = self.shape_scale()
+        _check_mean("gamma", shape * scale, self.mean, (shape, scale))
+        return self
+
+    def shape_scale(self) -> tuple[float, float]:
+        """The sampler's ``(shape, scale)``; inf or 0 when they are not representable."""
+        ratio = _divide(self.mean, self.sd)
+        return ratio * ratio if ratio < 1e150 else math.inf, self.sd * _divide(self.sd, self.mean)
+
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return rng.gamma((self.mean / self.sd) ** 2, self.sd**2 / self.mean, n)
+        shape, scale = self.shape_scale()
+        return rng.gamma(shape, scale, n)
 
     def expected(self) -> float:
         return self.mean
@@ -144,7 +172,7 @@ class Empirical(_Dist):
 
     dist: Literal["empirical"] = "empirical"
     file: str | None = None
-    values: Annotated[tuple[Seconds, ...], Field(min_length=1)]
+    values: tuple[Seconds, ...]
 
     @model_validator(mode="before")
     @classmethod
@@ -156,13 +184,23 @@ class Empirical(_Dist):
             message = "give either values or file, not both" if has_file else "give values or file"
             raise field_errors("empirical", [(("values",), message)])
         if has_file:
-            base_dir = Path((info.context or {}).get("base_dir", "."))
+            if not isinstance(data["file"], str) or not data["file"].strip():
+                raise field_errors("empirical", [(("file",), "must name a CSV file")])
+            path = Path((info.context or {}).get("base_dir", ".")) / data["file"]
             try:
-                values = read_values_csv(base_dir / str(data["file"]))
+                values = read_values_csv(path)
             except ValueError as exc:
                 raise field_errors("empirical", [(("file",), str(exc))]) from None
+            note_file(info.context, path)
             data = {**data, "values": values}
         return data
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Empirical:
+        if not self.values:
+            raise field_errors("empirical", [(("file" if self.file else "values",),
+                                              "must not be empty")])
+        return self
 
     @cached_property
     def _cache(self) -> _ArrayCache:
@@ -200,11 +238,9 @@ def read_values_csv(path: Path) -> list[float]:
     ValueError
         Naming the file, and the row (its line number) of a bad cell.
     """
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = [(i, r) for i, r in enumerate(csv.reader(fh), 1) if any(c.strip() for c in r)]
-    except OSError as exc:
-        raise ValueError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+    text = read_text(path, MAX_INPUT_BYTES)  # InputFileError is a ValueError
+    lines = io.StringIO(text, newline="")
+    rows = [(i, r) for i, r in enumerate(csv.reader(lines), 1) if any(c.strip() for c in r)]
     if not rows:
         raise ValueError(f"{path.name} has no values")
     header = [c.strip() for c in rows[0][1]]
@@ -219,12 +255,38 @@ def read_values_csv(path: Path) -> list[float]:
     for line, row in rows:
         cell = row[column].strip() if column < len(row) else ""
         try:
-            values.append(parse_duration(cell))
+            values.append(_in_range(parse_duration(cell)))
         except ValueError as exc:
             raise ValueError(f"{path.name} row {line}: {exc}") from None
     if not values:
         raise ValueError(f"{path.name} has no values")
     return values
+
+
+def _in_range(seconds: float) -> float:
+    if not 0 <= seconds <= MAX_SECONDS:
+        raise ValueError(f"{seconds:g} s is outside [0, {MAX_SECONDS:g}] s")
+    return seconds
+
+
+def _divide(a: float, b: float) -> float:
+    """``a / b`` for positive floats, inf instead of OverflowError."""
+    try:
+        return a / b
+    except (OverflowError, ZeroDivisionError):
+        return math.inf
+
+
+def _check_mean(
+    name: str, sampled: float, mean: float, parameters: tuple[float, ...]
+) -> None:
+    """Refuse parameters the sampler cannot use, or whose mean is not the one asked for."""
+    usable = all(math.isfinite(p) for p in parameters)
+    if not (usable and math.isfinite(sampled) and math.isclose(sampled, mean, rel_tol=1e-6)):
+        shown = ", ".join(f"{p:.3g}" for p in parameters)
+        message = (f"mean and sd give {name} parameters ({shown}) whose mean is "
+                   f"{sampled:.3g} s, not {mean:.3g} s: sd is too extreme for this mean")
+        raise field_errors(name, [(("sd",), message)])
 
 
 def _is_duration(text: str) -> bool:

@@ -21,6 +21,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
+from callsim.scenario.limits import MAX_SECONDS
+
 __all__ = [
     "UNITS",
     "ClockTime",
@@ -125,14 +127,14 @@ def parse_clock(value: Any) -> float:
     return total
 
 
-#: Non-negative duration in seconds, parsed from a number or a string with a unit.
+#: Non-negative duration in seconds (at most MAX_SECONDS), from a number or a string with a unit.
 Seconds = Annotated[
-    float, BeforeValidator(parse_duration), Field(ge=0, allow_inf_nan=False)
+    float, BeforeValidator(parse_duration), Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)
 ]
 
 #: Strictly positive duration in seconds.
 PositiveSeconds = Annotated[
-    float, BeforeValidator(parse_duration), Field(gt=0, allow_inf_nan=False)
+    float, BeforeValidator(parse_duration), Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)
 ]
 
 #: Clock time (``"08:00"``) as seconds since midnight.

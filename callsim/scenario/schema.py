@@ -22,6 +22,8 @@ from pydantic import (
     Discriminator,
     Field,
     PrivateAttr,
+    Strict,
+    StrictBool,
     StringConstraints,
     Tag,
     ValidationError,
@@ -33,7 +35,16 @@ from callsim.scenario.calllog import CallLog, CallLogError, read_call_log
 from callsim.scenario.distributions import Deterministic, Distribution
 from callsim.scenario.durations import ClockTime, PositiveSeconds, Seconds
 from callsim.scenario.errors import ScenarioError, field_errors, format_problem, validation_problems
-from callsim.scenario.yamlio import YamlLoader, yaml_problem
+from callsim.scenario.inputs import FILES_KEY, InputFileError, note_file, read_text
+from callsim.scenario.limits import (
+    MAX_AGENTS,
+    MAX_AMOUNT,
+    MAX_FACTOR,
+    MAX_INTERVALS,
+    MAX_RATE,
+    MAX_YAML_BYTES,
+)
+from callsim.scenario.yamlio import load_yaml, yaml_problem
 
 __all__ = [
     "CallType",
@@ -51,9 +62,12 @@ __all__ = [
 
 #: Department and call type names: dots separate the parts of metric keys.
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$")]
-Probability = Annotated[float, Field(ge=0, le=1)]
-Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-AgentCount = Annotated[int, Field(ge=0)]
+# Numbers are strict (``yes`` is not 1, ``"12"`` is not 12) and finite, within limits.py.
+Probability = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
+Rate = Annotated[float, Strict(), Field(ge=0, le=MAX_RATE, allow_inf_nan=False)]
+AgentCount = Annotated[int, Strict(), Field(ge=0, le=MAX_AGENTS)]
+#: Money (a wage per agent-hour, a cost per call).
+Amount = Annotated[float, Strict(), Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 
 
 def _shape(value: Any) -> str:
@@ -85,7 +99,7 @@ class Horizon(_Model):
     duration: PositiveSeconds
     interval: PositiveSeconds
     warmup: Seconds = 0.0
-    drain: bool = True
+    drain: StrictBool = True
     start: ClockTime = 0.0
 
     @property
@@ -100,6 +114,10 @@ class Horizon(_Model):
             problems.append((("warmup",), f"must be < duration ({self.duration:g} s)"))
         if self.interval > self.duration:
             problems.append((("interval",), f"must be <= duration ({self.duration:g} s)"))
+        elif self.duration / self.interval > MAX_INTERVALS:
+            problems.append((("interval",), f"gives {self.duration / self.interval:.3g} "
+                             f"intervals, more than the limit of {MAX_INTERVALS}; use a longer "
+                             "interval"))
         if problems:
             raise field_errors("horizon", problems)
         return self
@@ -109,7 +127,7 @@ class Department(_Model):
     """A queue served by identical agents; ``wage_per_hour`` in currency per agent-hour."""
 
     agents: Agents
-    wage_per_hour: float = Field(ge=0)
+    wage_per_hour: Amount
 
 
 class CallType(_Model):
@@ -140,16 +158,18 @@ class ColdOptions(_Model):
 
     reexplain_time: Distribution = Field(default_factory=lambda: Deterministic(value=0))
     drop_probability: Probability = 0.0
-    patience_factor: float = Field(default=1.0, gt=0, allow_inf_nan=False)
-    priority: bool = False
+    patience_factor: Annotated[float, Strict()] = Field(
+        default=1.0, gt=0, le=MAX_FACTOR, allow_inf_nan=False
+    )
+    priority: StrictBool = False
 
 
 class WarmOptions(_Model):
     """Warm (attended) transfer: handoff time (s), abandoning on hold, priority, max hold (s)."""
 
     handoff_time: Distribution = Field(default_factory=lambda: Deterministic(value=0))
-    caller_abandons_on_hold: bool = False
-    priority: bool = False
+    caller_abandons_on_hold: StrictBool = False
+    priority: StrictBool = False
     max_hold: PositiveSeconds | None = None
 
 
@@ -165,7 +185,7 @@ class Transfer(_Model):
 class Costs(_Model):
     """Cost of each abandoned or dropped call (currency)."""
 
-    lost_call: float = Field(default=0.0, ge=0)
+    lost_call: Amount = 0.0
 
 
 class Scenario(_Model):
@@ -181,6 +201,7 @@ class Scenario(_Model):
     arrivals_file: str | None = None
 
     _call_log: CallLog | None = PrivateAttr(default=None)
+    _files: tuple[Path, ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Scenario:
@@ -188,17 +209,17 @@ class Scenario(_Model):
         if problems:
             raise field_errors("scenario", problems)
         if self.arrivals_file is not None:
-            base_dir = Path((info.context or {}).get("base_dir", "."))
+            path = Path((info.context or {}).get("base_dir", ".")) / self.arrivals_file
             try:
+                if not self.arrivals_file.strip():
+                    raise CallLogError(["must name a CSV file"])
                 self._call_log = read_call_log(
-                    base_dir / self.arrivals_file,
-                    list(self.call_types),
-                    self.horizon.duration,
-                    self.horizon.start,
+                    path, list(self.call_types), self.horizon.duration, self.horizon.start
                 )
             except CallLogError as exc:
                 problems = [(("arrivals_file",), p) for p in exc.problems]
                 raise field_errors("scenario", problems) from None
+            note_file(info.context, path)
         return self
 
     def _interval_problems(self) -> Iterator[tuple[tuple[str, ...], str]]:
@@ -246,6 +267,24 @@ class Scenario(_Model):
         """The replayed calls of ``arrivals_file``, or None for Poisson arrivals."""
         return self._call_log
 
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every data file the scenario read (empirical durations, replayed calls), sorted.
+
+        The scenario's numbers depend on their contents: sweeps hash them for ``--resume``.
+        """
+        return self._files
+
+    def expected_calls(self) -> float:
+        """Expected arrivals in one replication: the replayed calls, or rate x time."""
+        if self._call_log is not None:
+            return float(len(self._call_log))
+        bounds = [min(i * self.horizon.interval, self.horizon.duration)
+                  for i in range(self.horizon.n_intervals)] + [self.horizon.duration]
+        lengths = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
+        return sum(rate * length / 3600 for k in self.call_types
+                   for rate, length in zip(self.arrival_rates(k), lengths, strict=True))
+
 
 def _per_interval(value: Any, n: int) -> tuple[Any, ...]:
     return tuple(value) if isinstance(value, tuple) else (value,) * n
@@ -286,13 +325,12 @@ def read_scenario_file(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([format_problem(source, "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([format_problem(source, "", f"cannot read: {exc}")]) from None
+        text = read_text(path, MAX_YAML_BYTES)
+    except InputFileError as exc:
+        message = str(exc).removeprefix(f"{path.name}: ")
+        raise ScenarioError([format_problem(source, "", message)]) from None
     try:
-        raw = yaml.load(text, Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         raise ScenarioError([format_problem(source, "", yaml_problem(exc))]) from None
     if not isinstance(raw, dict):
@@ -315,10 +353,17 @@ def build_scenario(
         One line per problem.
     """
     data = apply_overrides(raw, overrides, source=source)
+    files: list[Path] = []
     try:
-        return Scenario.model_validate(data, context={"base_dir": Path(base_dir)})
+        scenario = Scenario.model_validate(
+            data, context={"base_dir": Path(base_dir), FILES_KEY: files}
+        )
     except ValidationError as exc:
         raise ScenarioError(validation_problems(exc, source, Scenario)) from None
+    except RecursionError:  # a safety net: documents read from YAML are bounded in depth
+        raise ScenarioError([format_problem(source, "", "nested too deeply")]) from None
+    scenario._files = tuple(sorted(set(files)))
+    return scenario
 
 
 def apply_overrides(
@@ -354,7 +399,7 @@ def _set(data: dict[str, Any], item: str) -> None:
     if not sep or not all(parts):
         raise ValueError("expected KEY=VALUE with a dotted field path, e.g. transfer.policy=cold")
     try:
-        value = yaml.load(text, Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)
+        value = load_yaml(text)
     except yaml.YAMLError as exc:
         raise ValueError(f"value is not valid YAML ({yaml_problem(exc)})") from None
     node = data

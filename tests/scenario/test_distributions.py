@@ -167,7 +167,7 @@ def test_empirical_file_errors(tmp_path: Path, text: str, message: str) -> None:
 
 
 def test_empirical_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match="cannot read nowhere.csv"):
+    with pytest.raises(ValidationError, match="nowhere.csv: file not found"):
         ADAPTER.validate_python(
             {"dist": "empirical", "file": "nowhere.csv"}, context={"base_dir": tmp_path}
         )

@@ -258,7 +258,8 @@ def test_empirical_file_is_relative_to_the_scenario(raw: dict[str, Any], tmp_pat
     assert load_scenario(path).call_types["billing"].handle_time.values == (100.0, 200.0)
     raw["call_types"]["billing"]["handle_time"]["file"] = "data/none.csv"
     path.write_text(yaml.safe_dump(raw))
-    with pytest.raises(ScenarioError, match="call_types.billing.handle_time.file: cannot read"):
+    message = "call_types.billing.handle_time.file: none.csv: file not found"
+    with pytest.raises(ScenarioError, match=message):
         load_scenario(path)
 
 
