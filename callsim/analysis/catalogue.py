@@ -111,23 +111,22 @@ class Metric:
         """The openpyxl number format for the unscaled value."""
         return _EXCEL[self.unit]
 
-    def format(self, value: float, difference: bool = False) -> str:
-        """The value as text in its display unit (``4.3%``, ``12.3 s``, ``1,234.50``)."""
+    def format(self, value: float, difference: bool = False, unit: bool = True) -> str:
+        """The value as text in its display unit (``4.3%``, ``12.3 s``, ``1,234.50``).
+
+        With ``unit=False`` only the number (``4.3``, ``12.3``): for a table whose row or
+        column label already names the unit (:meth:`axis_label`).
+        """
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "n/a"
         sign = "+" if difference and value > 0 else ""
         scaled = value * self.scale
-        if self.unit == "share":
-            return f"{sign}{scaled:.1f}{'pp' if difference else '%'}"
-        if self.unit == "seconds":
-            return f"{sign}{scaled:.1f} s"
-        if self.unit == "hours":
-            return f"{sign}{scaled:,.1f} h"
-        if self.unit == "currency":
-            return f"{sign}{scaled:,.2f}"
-        if self.unit == "ratio":
-            return f"{sign}{scaled:.3f}"
-        return f"{sign}{scaled:,.1f}"
+        digits = {"currency": 2, "ratio": 3}.get(self.unit, 1)
+        number = f"{sign}{scaled:,.{digits}f}"
+        if not unit or self.unit in ("currency", "count", "ratio"):
+            return number
+        return f"{number}{self.unit_label(difference)}" if self.unit == "share" else (
+            f"{number} {self.unit_label(difference)}")
 
 
 def _m(name: str, label: str, unit: Unit, better: bool | None, kind: Kind,
@@ -233,3 +232,61 @@ def metric(key: str) -> Metric:
 def catalogued() -> tuple[Metric, ...]:
     """Every catalogued metric, in catalogue order."""
     return tuple(_CATALOGUE.values())
+
+
+#: Columns that identify a row of a per-replication table (never metrics).
+KEY_COLUMNS: tuple[str, ...] = ("policy", "replication", "seed")
+#: The column numbering the points of a sweep.
+POINT_COLUMN = "point"
+#: Headers of the columns of output tables that are not metrics.
+COLUMN_LABELS: dict[str, str] = {
+    "policy": "Policy",
+    "replication": "Replication",
+    "seed": "Seed",
+    "point": "Point",
+    "metric": "Metric key",
+    "label": "Metric",
+    "mean": "Mean",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "n": "Replications",
+    "significant": "Significant (95%)",
+    "interval": "Interval",
+    "start": "Start (s)",
+    "end": "End (s)",
+    "clock": "Clock time",
+}
+_GROUP_NAMES = ("call_types", "departments")
+
+
+def key_label(key: str, difference: bool = False) -> str:
+    """Label with unit of a flat metric key, naming its call type or department.
+
+    Examples
+    --------
+    >>> key_label("overall.abandon_rate"), key_label("departments.billing.occupancy")
+    ('Abandonment rate (%)', 'billing: Occupancy (%)')
+    >>> key_label("costs.total_cost", difference=True)
+    'Total cost (per run)'
+    """
+    group, _, rest = key.partition(".")
+    found = metric(key)
+    if group in _GROUP_NAMES and "." in rest:
+        return f"{rest.rpartition('.')[0]}: {found.axis_label(difference)}"
+    return found.axis_label(difference)
+
+
+def column_label(column: str) -> str:
+    """Header of any output column: a metric key's label, or a known column's, or the name.
+
+    Examples
+    --------
+    >>> column_label("ci_low"), column_label("overall.wait_mean"), column_label("agents")
+    ('95% CI low', 'Mean wait (s)', 'agents')
+    """
+    if column in COLUMN_LABELS:
+        return COLUMN_LABELS[column]
+    group = column.partition(".")[0]
+    if group in ("overall", "costs", *_GROUP_NAMES):
+        return key_label(column)
+    return column

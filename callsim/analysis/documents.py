@@ -16,6 +16,8 @@ from typing import Any, TypeAlias
 
 import pandas as pd
 
+from callsim.analysis.catalogue import metric
+
 #: Top-level metric groups; the named ones have one sub-object per call type or department.
 GROUPS: tuple[str, ...] = ("overall", "call_types", "departments", "costs")
 NAMED_GROUPS: frozenset[str] = frozenset({"call_types", "departments"})
@@ -98,6 +100,27 @@ def nest_metrics(rows: Rows, significant: bool = False) -> dict[str, Any]:
     return nested
 
 
+def metric_info(rows: Rows) -> dict[str, dict[str, Any]]:
+    """What the metrics of summary rows are, from the catalogue, by bare metric name.
+
+    Each entry: ``label``, ``unit`` (``share``, ``seconds``, ``currency``, ``count``,
+    ``hours`` or ``ratio``; shares are fractions), ``higher_is_better`` (or ``None``) and
+    ``kind`` (``per_call``, ``time_weighted`` or ``total``).
+
+    Examples
+    --------
+    >>> metric_info([{"metric": "overall.asa"}])
+    {'asa': {'label': 'Average speed of answer', 'unit': 'seconds', 'higher_is_better': False, \
+'kind': 'per_call'}}
+    """
+    names = dict.fromkeys(split_key(str(row["metric"]))[2] for row in _records(rows))
+    return {
+        name: {"label": m.label, "unit": m.unit, "higher_is_better": m.higher_is_better,
+               "kind": m.kind}
+        for name, m in ((name, metric(name)) for name in names)
+    }
+
+
 def run_document(
     scenario_name: str, policy: str, replications: int, seed: int, summary_rows: Rows
 ) -> dict[str, Any]:
@@ -120,14 +143,17 @@ def run_document(
     Returns
     -------
     dict
-        ``{"scenario", "policy", "replications", "seed", "metrics"}``.
+        ``{"scenario", "policy", "replications", "seed", "metrics", "metric_info"}``
+        (:func:`metric_info`).
     """
+    rows = _records(summary_rows)
     return {
         "scenario": scenario_name,
         "policy": policy,
         "replications": int(replications),
         "seed": int(seed),
-        "metrics": nest_metrics(summary_rows),
+        "metrics": nest_metrics(rows),
+        "metric_info": metric_info(rows),
     }
 
 
@@ -161,19 +187,24 @@ def compare_document(
     -------
     dict
         ``{"scenario", "replications", "seed", "policies": {policy: run document},
-        "difference", "differences"}``; each difference entry has ``mean``, ``ci95`` and
-        ``significant``.
+        "difference", "differences", "metric_info"}``; each difference entry has ``mean``,
+        ``ci95`` and ``significant``.
     """
+    policies = {
+        policy: run_document(scenario_name, policy, replications, seed, rows)
+        for policy, rows in per_policy_summaries.items()
+    }
+    info: dict[str, Any] = {}
+    for document in policies.values():
+        info.update(document.pop("metric_info"))
     return {
         "scenario": scenario_name,
         "replications": int(replications),
         "seed": int(seed),
-        "policies": {
-            policy: run_document(scenario_name, policy, replications, seed, rows)
-            for policy, rows in per_policy_summaries.items()
-        },
+        "policies": policies,
         "difference": f"{a} - {b}",
         "differences": nest_metrics(differences, significant=True),
+        "metric_info": info,
     }
 
 

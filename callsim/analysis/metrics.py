@@ -261,15 +261,6 @@ def _department_metrics(
     return out, staff_cost, transfer_cost
 
 
-def _interval_bounds(scenario: Scenario) -> np.ndarray:
-    """Boundaries (s) of the planning intervals: ``0, L, 2L, ..., duration``."""
-    duration = float(scenario.horizon.duration)
-    length = float(scenario.horizon.interval)
-    n = max(1, int(np.ceil(duration / length - 1e-9)))
-    bounds: np.ndarray = np.minimum(np.arange(n + 1) * length, duration)
-    return bounds
-
-
 def _department_profiles(
     result: SimulationResult, scenario: Scenario, c: CallArrays, bounds: np.ndarray
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -324,7 +315,7 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
         too; drain time after the horizon is not part of any interval.
     """
     c = call_arrays(result, scenario)
-    bounds = _interval_bounds(scenario)
+    bounds = scenario.horizon.interval_bounds()
     n = len(bounds) - 1
     threshold = float(scenario.service_level_threshold)
 

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from callsim.analysis.catalogue import KEY_COLUMNS
+
 #: Columns of the long summary tables, after the grouping columns.
 SUMMARY_COLUMNS: tuple[str, ...] = ("metric", "mean", "ci_low", "ci_high", "n")
 
-#: Non-metric numeric columns that are never summarised by default.
-KEY_COLUMNS: frozenset[str] = frozenset({"seed", "replication"})
 
 
 def t_interval(values: Iterable[float], confidence: float = 0.95) -> tuple[float, float, float]:
@@ -80,7 +80,7 @@ def half_width_ratio(mean: Any, ci_low: Any, ci_high: Any) -> Any:
 
 
 def _metric_columns(frame: pd.DataFrame, exclude: Iterable[str]) -> list[str]:
-    skip = set(exclude) | KEY_COLUMNS
+    skip = set(exclude) | set(KEY_COLUMNS)
     return [
         col
         for col in frame.columns

@@ -53,7 +53,7 @@ def comparison_table(c: Comparison) -> Table:
             out.append(format_pm(name, r["mean"], r["ci_low"], r["ci_high"]))
         if diffs is not None:
             d = diffs.loc[key]
-            out += [format_pm(name, d["mean"], d["ci_low"], d["ci_high"]),
+            out += [format_pm(name, d["mean"], d["ci_low"], d["ci_high"], difference=True),
                     "*" if bool(d["significant"]) else ""]
         return out
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from callsim.analysis.catalogue import KEY_COLUMNS
 from callsim.analysis.documents import run_document, to_json
 from callsim.analysis.statistics import summarize
 from callsim.cli.common import (
@@ -73,7 +74,7 @@ def run_command(
             keep_calls=calls_out is not None,
             max_calls=max_calls,
         )
-    metrics = [c for c in table.columns if c not in ("policy", "replication", "seed")]
+    metrics = [c for c in table.columns if c not in KEY_COLUMNS]
     summary = summarize(table, metrics=metrics)
     if calls_out is not None and calls is not None:
         write_records(calls, calls_out)

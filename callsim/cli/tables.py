@@ -20,6 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from callsim.analysis import catalogue
 from callsim.analysis.documents import split_key
 
 stderr = Console(stderr=True)
@@ -32,32 +33,18 @@ def stdout_console() -> Console:
     """
     return Console(width=None if sys.stdout.isatty() else 120)
 
-_SHARES = frozenset({"service_level", "occupancy"})
-_SECONDS = frozenset({"wait_mean", "wait_p90", "asa", "resolution_time_mean"})
-_COUNTS = frozenset({"calls", "transfers_cold", "transfers_warm", "transfers_hold_timeout"})
+
+def format_value(metric: str, value: float, difference: bool = False) -> str:
+    """A metric value in its display unit, from the catalogue (``4.3%``, ``12.3 s``)."""
+    return catalogue.metric(metric).format(value, difference)
 
 
-def format_value(metric: str, value: float) -> str:
-    """Human format of a metric value: shares as %, times in s, the rest as numbers."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if metric in _SHARES or "rate" in metric.split("_"):
-        return f"{100 * value:.2f}%"
-    if metric in _COUNTS:
-        return f"{value:,.1f}"
-    if metric in _SECONDS:
-        return f"{value:.1f} s"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
-
-
-def format_pm(metric: str, mean: float, lo: float, hi: float) -> str:
+def format_pm(metric: str, mean: float, lo: float, hi: float, difference: bool = False) -> str:
     """``mean ± half-width`` of a 95% CI (just the mean when the CI is undefined)."""
-    text = format_value(metric, mean)
+    text = format_value(metric, mean, difference)
     if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
         return text
-    return f"{text} ± {format_value(metric, (hi - lo) / 2)}"
+    return f"{text} ± {format_value(metric, (hi - lo) / 2, difference).lstrip('+')}"
 
 
 def group_label(key: str) -> str:
@@ -76,7 +63,7 @@ def metric_table(
     ``cells(key, metric_name)`` returns the cells of the other ``columns`` for a row.
     """
     table = Table(title=title, caption="± is the half-width of the 95% confidence interval")
-    table.add_column("metric", no_wrap=True)
+    table.add_column("Metric", no_wrap=True)
     for column in columns:
         table.add_column(column, justify="right")
     last = None
@@ -87,7 +74,7 @@ def metric_table(
                 table.add_section()
             table.add_row(f"[bold]{label}[/bold]", *[""] * len(columns))
             last = label
-        table.add_row(f"  {name}", *cells(key, name))
+        table.add_row(f"  {catalogue.metric(name).label}", *cells(key, name))
     return table
 
 

@@ -47,13 +47,6 @@ class Callers:
         return len(self.time)
 
 
-def interval_bounds(duration: float, interval: float, n_intervals: int) -> np.ndarray:
-    """Interval start times plus the horizon end, shape ``(n_intervals + 1,)`` (s)."""
-    bounds = np.minimum(np.arange(n_intervals + 1) * interval, duration)
-    bounds[-1] = duration
-    return bounds
-
-
 def poisson_times(rates: np.ndarray, bounds: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Arrival times of a Poisson process with piecewise-constant rate, by inversion.
 
@@ -101,7 +94,7 @@ def arrivals(scenario: Scenario, streams: Streams) -> tuple[np.ndarray, np.ndarr
     if log is not None:
         return log.time, log.call_type.astype(np.int16)
     h = scenario.horizon
-    bounds = interval_bounds(h.duration, h.interval, h.n_intervals)
+    bounds = h.interval_bounds()
     rates = np.array([scenario.arrival_rates(k) for k in scenario.call_types], dtype=float) / 3600
     total = rates.sum(axis=0)
     time = poisson_times(total, bounds, streams.generator("arrivals"))

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from simpy import Environment, Timeout
 
-from callsim.engine.arrivals import Callers, draw_callers, interval_bounds
+from callsim.engine.arrivals import Callers, draw_callers
 from callsim.engine.departments import (
     DONE,
     HOLDING,
@@ -231,7 +231,7 @@ class CallCenter:
     def run(self) -> float:
         """Run the replication; return the clock when it stopped (s)."""
         h = self.scenario.horizon
-        bounds = interval_bounds(h.duration, h.interval, h.n_intervals)
+        bounds = h.interval_bounds()
         for dept in self.departments:
             self.set_staffing(dept, self.scenario.staffing(dept.name)[0])
         for j in range(1, h.n_intervals):

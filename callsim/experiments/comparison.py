@@ -10,14 +10,15 @@ the headline metrics are estimated to the requested relative half-width, up to a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from callsim.analysis.catalogue import KEY_COLUMNS
 from callsim.analysis.documents import compare_document, nest_metrics
 from callsim.analysis.statistics import half_width_ratio, paired_differences, summarize
-from callsim.experiments.replications import KEY_COLUMNS, in_run_order, replicate
+from callsim.experiments.replications import in_run_order, replicate
 from callsim.experiments.work import check_work
 from callsim.scenario.limits import MAX_CALLS
 
@@ -93,6 +94,9 @@ class Comparison:
         ``(a, b)`` of the differences, or ``None``.
     precision
         The precision report when a target was set.
+    clock_start
+        Clock time of t = 0, seconds since midnight (``horizon.start``): interval ``start``
+        values are seconds after it.
     """
 
     scenario: str
@@ -106,6 +110,7 @@ class Comparison:
     interval_summary: pd.DataFrame
     difference: tuple[str, str] | None
     precision: Precision | None = None
+    clock_start: float = 0.0
 
     def policy_summary(self, policy: str) -> pd.DataFrame:
         """The long summary of one policy."""
@@ -239,7 +244,8 @@ def compare(
             interval_tables.append(more.intervals)
             planned += batch
         report = Precision(precision, max_reps, planned, met, worst)
-    return _assemble(scenario.name, policies, seed, tables, interval_tables, report)
+    result = _assemble(scenario.name, policies, seed, tables, interval_tables, report)
+    return replace(result, clock_start=float(scenario.horizon.start))
 
 
 def _planned(progress: CompareProgress | None, total: int) -> Callable[[int], None] | None:

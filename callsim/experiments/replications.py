@@ -22,8 +22,6 @@ from callsim.scenario.limits import MAX_CALLS
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
 
-#: Columns that identify a row of the per-replication table.
-KEY_COLUMNS: tuple[str, ...] = ("policy", "replication", "seed")
 
 Progress = Callable[[int], None]
 

@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from callsim.analysis.catalogue import KEY_COLUMNS
 from callsim.analysis.statistics import paired_differences, summarize
 from callsim.experiments.executors import Executor, make_executor
 from callsim.experiments.grid import Grid, GridError, check_paths, point_overrides
 from callsim.experiments.replications import (
-    KEY_COLUMNS,
     default_workers,
     in_run_order,
     replication_rows,

@@ -10,7 +10,7 @@ in currency units per run (one replication of the scenario).
 >>> c = compare(load_scenario("scenarios/billing_support.yaml", ["horizon.duration=1h"]),
 ...             reps=2, seed=1, workers=1)
 >>> [ax.get_title() for ax in comparison_figure(c).axes][:2]
-['abandon rate', 'mean wait']
+['Abandonment rate', 'Mean wait']
 """
 
 from __future__ import annotations
@@ -21,14 +21,17 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from callsim.analysis.catalogue import Metric, metric
 from callsim.analysis.documents import split_key
 from callsim.files import atomic_path
 from callsim.report.writers import FIGURE_FORMATS, render_figure
+from callsim.scenario.durations import format_clock
 
 if TYPE_CHECKING:
     from callsim.experiments.comparison import Comparison
@@ -45,51 +48,36 @@ MAX_PANELS = 8
 #: File formats :func:`save_figures` writes, by file extension.
 FORMATS = FIGURE_FORMATS
 
-_LABELS = {"abandon_rate": "abandon rate", "wait_mean": "mean wait", "asa": "ASA",
-           "service_level": "service level", "total_cost": "total cost"}
-_SHARES = frozenset({"service_level", "occupancy"})
-_SECONDS = frozenset({"wait_mean", "wait_p90", "asa", "resolution_time_mean"})
 _COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink")
 _DEPT_STYLES = ("-", "--", ":", "-.")
 _SIGNIFICANT, _NOT_SIGNIFICANT = "tab:red", "0.45"
 
 
-def metric_unit(metric: str, difference: bool = False) -> tuple[float, str]:
-    """Scale factor and unit with which a metric is drawn.
-
-    Parameters
-    ----------
-    metric
-        Metric name without its group (``abandon_rate``, ``occupancy``, ``wait_mean``, ...).
-    difference
-        Whether the value is a difference of two policies (shares then in percentage points).
-
-    Returns
-    -------
-    tuple of (float, str)
-        Multiply the value by the factor; the unit is ``%``/``pp``, ``s`` or ``cost per run``.
+def metric_unit(metric_name: str, difference: bool = False) -> tuple[float, str]:
+    """Scale factor and unit with which a metric is drawn, from the metric catalogue.
 
     Examples
     --------
     >>> metric_unit("abandon_rate"), metric_unit("occupancy", difference=True)
     ((100.0, '%'), (100.0, 'pp'))
     >>> metric_unit("wait_mean"), metric_unit("total_cost")
-    ((1.0, 's'), (1.0, 'cost per run'))
+    ((1.0, 's'), (1.0, 'per run'))
     """
-    if metric in _SHARES or "rate" in metric.split("_"):
-        return 100.0, "pp" if difference else "%"
-    if metric in _SECONDS:
-        return 1.0, "s"
-    if "cost" in metric.split("_"):
-        return 1.0, "cost per run"
-    return 1.0, ""
+    entry = metric(metric_name)
+    return entry.scale, entry.unit_label(difference)
 
 
 def metric_label(key: str) -> str:
-    """Short panel title of a flat metric key (``departments.billing.occupancy`` -> ...)."""
-    _, name, metric = split_key(key)
-    label = _LABELS.get(metric, metric.replace("_", " "))
-    return f"{name} {label}" if name else label
+    """Short panel title of a flat metric key (``departments.billing.occupancy`` -> ...).
+
+    Examples
+    --------
+    >>> metric_label("overall.abandon_rate"), metric_label("departments.billing.occupancy")
+    ('Abandonment rate', 'billing occupancy')
+    """
+    _, name, bare = split_key(key)
+    label = metric(bare).label
+    return f"{name} {label.lower()}" if name else label
 
 
 def policy_colors(policies: Sequence[str]) -> dict[str, str]:
@@ -115,31 +103,35 @@ def _plot_metrics(comparison: Comparison) -> list[str]:
 
 def _policy_panel(ax: Axes, comparison: Comparison, key: str, colors: dict[str, str]) -> None:
     """One bar per policy with its 95% CI as an error bar."""
-    scale, unit = metric_unit(split_key(key)[2])
+    entry = metric(key)
+    scale = entry.scale
     rows = comparison.summary[comparison.summary["metric"] == key].set_index("policy")
     for x, policy in enumerate(comparison.policies):
         if policy not in rows.index:
             continue
         r = rows.loc[policy]
         mean = scale * r["mean"]
-        err = [[mean - scale * r["ci_low"]], [scale * r["ci_high"] - mean]]
+        low, high = np.clip([r["ci_low"], r["ci_high"]], *entry.bounds)  # a rate stays in [0, 1]
+        err = [[mean - scale * low], [scale * high - mean]]
         ax.bar(x, mean, width=0.6, yerr=err, capsize=4, color=colors[policy], label=policy,
                error_kw={"elinewidth": 1.2, "ecolor": "black"})
     ax.set_xticks(range(len(comparison.policies)), list(comparison.policies))
     ax.set_title(metric_label(key))
-    ax.set_ylabel(f"mean ({unit})" if unit else "mean")
+    ax.set_ylabel(entry.axis_label())
     ax.grid(axis="y", alpha=0.3)
 
 
 def _difference_panel(ax: Axes, comparison: Comparison, key: str) -> None:
     """The paired difference with its 95% CI, a zero line, and red when significant."""
     a, b = comparison.difference or ("", "")
-    scale, unit = metric_unit(split_key(key)[2], difference=True)
+    entry = metric(key)
+    scale = entry.scale
     rows = comparison.differences[comparison.differences["metric"] == key]
     ax.axhline(0.0, color="black", linewidth=0.8)
     ax.set_xticks([0], [f"{a} − {b}"])
     ax.set_xlim(-1, 1)
-    ax.set_ylabel(f"difference ({unit})" if unit else "difference")
+    ax.set_ylabel(f"Difference ({entry.unit_label(True)})" if entry.unit_label(True)
+                  else "Difference")
     ax.grid(axis="y", alpha=0.3)
     if rows.empty:
         return
@@ -187,32 +179,51 @@ def comparison_figure(comparison: Comparison) -> Figure:
     return figure
 
 
-def _interval_series(comparison: Comparison, metric: str) -> dict[str, pd.DataFrame]:
-    """Per policy, the interval rows of one statistic, ordered by start, start in hours."""
+def _interval_series(comparison: Comparison, statistic: str) -> dict[str, pd.DataFrame]:
+    """Per policy, the interval rows of one statistic, ordered by start."""
     summary = comparison.interval_summary
-    rows = summary[summary["metric"] == metric].sort_values("start")
-    return {p: rows[rows["policy"] == p].assign(hours=lambda d: d["start"] / 3600.0)
-            for p in comparison.policies}
+    rows = summary[summary["metric"] == statistic].sort_values("start")
+    return {p: rows[rows["policy"] == p] for p in comparison.policies}
 
 
-def _band(ax: Axes, rows: pd.DataFrame, scale: float, label: str, color: str,
+def clock_hours(comparison: Comparison, seconds: pd.Series | np.ndarray) -> np.ndarray:
+    """Times from the start of the horizon (s) as clock hours since midnight (8.5 = 08:30)."""
+    return (np.asarray(seconds, dtype=float) + comparison.clock_start) / 3600.0
+
+
+def _band(ax: Axes, x: np.ndarray, rows: pd.DataFrame, entry: Metric, label: str, color: str,
           linestyle: str = "-") -> None:
-    """A line of the means with a shaded band from ``ci_low`` to ``ci_high``."""
-    x = rows["hours"].to_numpy(dtype=float)
-    ax.plot(x, scale * rows["mean"].to_numpy(dtype=float), color=color, linestyle=linestyle,
-            marker="o", markersize=3, label=label)
-    ax.fill_between(x, scale * rows["ci_low"].to_numpy(dtype=float),
-                    scale * rows["ci_high"].to_numpy(dtype=float), color=color, alpha=0.18,
+    """A line of the means with a shaded band from ``ci_low`` to ``ci_high``.
+
+    The band is clipped to the range the metric can take (:attr:`Metric.bounds`): a rate
+    stays within 0 and 100%, a wait at or above 0 s, however wide its t-interval.
+    """
+    low, high = entry.bounds
+    mean, ci_low, ci_high = rows[["mean", "ci_low", "ci_high"]].to_numpy(dtype=float).T
+    ax.plot(x, entry.scale * mean, color=color, linestyle=linestyle, marker="o", markersize=3,
+            label=label)
+    ax.fill_between(x, entry.scale * np.clip(ci_low, low, high),
+                    entry.scale * np.clip(ci_high, low, high), color=color, alpha=0.18,
                     linewidth=0)
+
+
+def _clock_axis(ax: Axes, comparison: Comparison, starts: np.ndarray, most: int = 13) -> None:
+    """Ticks at interval starts (every k-th when there are many), labelled ``HH:MM``."""
+    step = max(1, int(np.ceil(len(starts) / most)))
+    ticks = starts[::step]
+    ax.set_xticks(clock_hours(comparison, ticks),
+                  [format_clock(t, comparison.clock_start) for t in ticks])
+    ax.set_xlabel("Clock time (interval start)")
 
 
 def interval_figure(comparison: Comparison) -> Figure:
     """Per-interval profile of wait, abandonment and occupancy, one line per policy.
 
-    Three panels share the time axis (interval start, hours from the start of the horizon):
+    Three panels share the time axis (interval start as a clock time, from ``horizon.start``):
     the wait per interval (mean wait if the interval statistics have it, else ASA, in s), the
-    abandon rate (%), and each department's occupancy (%; one line per policy and
-    department). Each line has a shaded band for its 95% CI across replications.
+    abandonment rate (%), and each department's occupancy (%; one line per policy and
+    department). Each line has a shaded band for its 95% CI across replications, clipped to
+    the metric's range.
 
     Parameters
     ----------
@@ -229,22 +240,22 @@ def interval_figure(comparison: Comparison) -> Figure:
     colors = policy_colors(comparison.policies)
     figure = _new_figure(9.0, 9.0)
     axes = figure.subplots(3, 1, sharex=True)
-    panels = [(axes[0], wait, f"{_LABELS[wait]} per interval"),
-              (axes[1], "abandon_rate", "abandon rate per interval")]
-    for ax, metric, title in panels:
-        scale, unit = metric_unit(metric)
-        for policy, rows in _interval_series(comparison, metric).items():
-            _band(ax, rows, scale, policy, colors[policy])
-        ax.set_title(title)
-        ax.set_ylabel(f"{_LABELS[metric]} ({unit})")
-    occupancy = axes[2]
+    starts = np.sort(comparison.interval_summary["start"].unique().astype(float))
+    for ax, statistic in ((axes[0], wait), (axes[1], "abandon_rate")):
+        entry = metric(statistic)
+        for policy, rows in _interval_series(comparison, statistic).items():
+            _band(ax, clock_hours(comparison, rows["start"]), rows, entry, policy, colors[policy])
+        ax.set_title(f"{entry.label} per interval")
+        ax.set_ylabel(entry.axis_label())
+    occupancy, entry = axes[2], metric("occupancy")
     for d, department in enumerate(departments):
         style = _DEPT_STYLES[d % len(_DEPT_STYLES)]
         for policy, rows in _interval_series(comparison, f"occupancy.{department}").items():
-            _band(occupancy, rows, 100.0, f"{policy} · {department}", colors[policy], style)
-    occupancy.set_title("occupancy per interval and department")
-    occupancy.set_ylabel("occupancy (%)")
-    occupancy.set_xlabel("time from start (h)")
+            _band(occupancy, clock_hours(comparison, rows["start"]), rows, entry,
+                  f"{policy} · {department}", colors[policy], style)
+    occupancy.set_title("Occupancy per interval and department")
+    occupancy.set_ylabel(entry.axis_label())
+    _clock_axis(occupancy, comparison, starts)
     for ax in axes:
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize="small", ncols=2 if ax is occupancy else 1)

@@ -28,6 +28,7 @@ __all__ = [
     "ClockTime",
     "PositiveSeconds",
     "Seconds",
+    "format_clock",
     "parse_clock",
     "parse_duration",
 ]
@@ -125,6 +126,29 @@ def parse_clock(value: Any) -> float:
     if minutes > 59 or secs >= 60 or total > 86400:
         raise ValueError(f"invalid clock time '{value}' (use HH:MM or HH:MM:SS, up to 24:00)")
     return total
+
+
+def format_clock(seconds: float, start: float = 0.0) -> str:
+    """Clock time ``HH:MM`` (``HH:MM:SS`` off the minute) of ``seconds`` after ``start``.
+
+    Parameters
+    ----------
+    seconds
+        Time from the start of the horizon (s).
+    start
+        Clock time of t = 0, seconds since midnight (``horizon.start``).
+
+    Examples
+    --------
+    >>> format_clock(0, 8 * 3600), format_clock(5400, 8 * 3600), format_clock(90, 0)
+    ('08:00', '09:30', '00:01:30')
+    >>> format_clock(3600, 23.5 * 3600)  # past midnight: the next day's clock
+    '00:30'
+    """
+    total = round(float(seconds) + float(start)) % 86400
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
 
 
 #: Non-negative duration in seconds (at most MAX_SECONDS), from a number or a string with a unit.

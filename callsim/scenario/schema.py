@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import yaml
 from pydantic import (
     BaseModel,
@@ -106,6 +107,22 @@ class Horizon(_Model):
     def n_intervals(self) -> int:
         """Number of planning intervals, ``ceil(duration / interval)`` (the last may be shorter)."""
         return max(1, math.ceil(self.duration / self.interval - 1e-9))
+
+    def interval_bounds(self) -> np.ndarray:
+        """Interval start times plus the horizon end, shape ``(n_intervals + 1,)`` (s from t = 0).
+
+        The one definition of the planning intervals: the engine changes staffing and arrival
+        rates at these times, and the per-interval metrics bin calls by them.
+
+        Examples
+        --------
+        >>> Horizon(duration=5400, interval=3600).interval_bounds().tolist()
+        [0.0, 3600.0, 5400.0]
+        """
+        bounds = np.minimum(np.arange(self.n_intervals + 1) * float(self.interval),
+                            float(self.duration))
+        bounds[-1] = float(self.duration)
+        return bounds
 
     @model_validator(mode="after")
     def _fits(self) -> Horizon:

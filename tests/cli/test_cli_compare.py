@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from callsim.analysis.catalogue import metric
 from callsim.cli.app import app
 
 REFERENCE = str(Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml")
@@ -59,7 +60,9 @@ def doc() -> dict:
 
 
 def test_json_top_level(doc):
-    assert {"scenario", "replications", "seed", "policies", "differences"} <= set(doc)
+    assert {"scenario", "replications", "seed", "policies", "differences",
+            "metric_info"} <= set(doc)
+    assert doc["metric_info"]["wait_mean"]["unit"] == "seconds"
     assert doc["scenario"] == "Billing takes support calls"
     assert doc["replications"] == 3 and doc["seed"] == 1
     assert list(doc["policies"]) == ["cold", "warm"]
@@ -150,7 +153,7 @@ def test_table_output():
     assert "warm - cold" in out and "sig." in out
     assert "cold" in out and "warm" in out
     for name in (*CALL_METRICS, *DEPT_METRICS, *COST_METRICS):
-        assert name in out, name
+        assert metric(name).label in out, name
     assert "call type billing" in out and "department support" in out
     assert "2 paired replications, seed 1" in out
     assert "precision" not in out

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from callsim import load_scenario, simulate
+from callsim.analysis.catalogue import metric
 from callsim.cli.app import app
 from callsim.engine.records import CODE_COLUMNS, TIME_COLUMNS
 
@@ -60,7 +61,11 @@ def three_reps() -> dict:
 
 def test_json_document_has_the_contract_keys(three_reps):
     doc = three_reps
-    assert set(doc) == {"scenario", "policy", "replications", "seed", "metrics"}
+    assert set(doc) == {"scenario", "policy", "replications", "seed", "metrics", "metric_info"}
+    info = doc["metric_info"]
+    assert set(info) >= {*CALL_METRICS} and info["abandon_rate"] == {
+        "label": "Abandonment rate", "unit": "share", "higher_is_better": False,
+        "kind": "per_call"}
     assert (doc["scenario"], doc["policy"], doc["replications"], doc["seed"]) == (
         NAME,
         "warm",
@@ -186,7 +191,7 @@ def test_table_shows_the_scenario_and_the_metrics():
     assert result.exit_code == 0, result.stderr
     assert NAME in result.stdout
     for name in (*CALL_METRICS, *DEPARTMENT_METRICS, *COST_METRICS):
-        assert name in result.stdout, name
+        assert metric(name).label in result.stdout, name
     assert "billing" in result.stdout and "support" in result.stdout
 
 

@@ -22,10 +22,10 @@ import pytest
 from typer.testing import CliRunner
 
 import callsim.cli.app as app_module
+from callsim.analysis.catalogue import KEY_COLUMNS
 from callsim.cli.app import app
 from callsim.experiments import executors
 from callsim.experiments.grid import Grid
-from callsim.experiments.replications import KEY_COLUMNS
 from callsim.experiments.store import StoreError, read_part
 from callsim.experiments.sweeps import summary_path, sweep, task_size
 from callsim.scenario.errors import ScenarioError

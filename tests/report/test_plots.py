@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.container import BarContainer, ErrorbarContainer
@@ -18,7 +21,7 @@ DEPARTMENTS = ("billing", "support")
 
 @pytest.fixture(scope="module")
 def comparison() -> Comparison:
-    scenario = load_scenario(SCENARIO, ["horizon.duration=2h"])
+    scenario = load_scenario(SCENARIO, ["horizon.duration=2h", "horizon.start=08:00"])
     return compare(scenario, reps=3, seed=1, workers=1)
 
 
@@ -63,12 +66,12 @@ def test_comparison_figure_panels(comparison: Comparison) -> None:
     assert comparison.scenario in title and "3 replications" in title
     top, bottom = figure.axes[:6], figure.axes[6:]
     assert [ax.get_title() for ax in top] == [
-        "abandon rate", "mean wait", "service level", "total cost",
+        "Abandonment rate", "Mean wait", "Service level", "Total cost",
         "billing occupancy", "support occupancy",
     ]
     units = [ax.get_ylabel() for ax in top]
-    assert units == ["mean (%)", "mean (s)", "mean (%)", "mean (cost per run)",
-                     "mean (%)", "mean (%)"]
+    assert units == ["Abandonment rate (%)", "Mean wait (s)", "Service level (%)",
+                     "Total cost (per run)", "Occupancy (%)", "Occupancy (%)"]
     for ax in top:
         bars = [c for c in ax.containers if isinstance(c, BarContainer)]
         assert [b.get_label() for b in bars] == list(comparison.policies)
@@ -76,7 +79,7 @@ def test_comparison_figure_panels(comparison: Comparison) -> None:
         assert [t.get_text() for t in ax.get_xticklabels()] == list(comparison.policies)
     assert len(bottom) == 6
     assert [ax.get_ylabel() for ax in bottom][:4] == [
-        "difference (pp)", "difference (s)", "difference (pp)", "difference (cost per run)"]
+        "Difference (pp)", "Difference (s)", "Difference (pp)", "Difference (per run)"]
 
 
 def test_difference_panels_highlight_significance(comparison: Comparison) -> None:
@@ -100,10 +103,10 @@ def test_difference_panels_highlight_significance(comparison: Comparison) -> Non
 def test_interval_figure_panels(comparison: Comparison) -> None:
     figure = interval_figure(comparison)
     wait, abandon, occupancy = figure.axes
-    assert wait.get_title() == "mean wait per interval" and wait.get_ylabel() == "mean wait (s)"
-    assert abandon.get_ylabel() == "abandon rate (%)"
-    assert "occupancy" in occupancy.get_title() and occupancy.get_ylabel() == "occupancy (%)"
-    assert occupancy.get_xlabel() == "time from start (h)"
+    assert wait.get_title() == "Mean wait per interval" and wait.get_ylabel() == "Mean wait (s)"
+    assert abandon.get_ylabel() == "Abandonment rate (%)"
+    assert "Occupancy" in occupancy.get_title() and occupancy.get_ylabel() == "Occupancy (%)"
+    assert occupancy.get_xlabel() == "Clock time (interval start)"
     policies = list(comparison.policies)
     for ax in (wait, abandon):
         assert ax.get_legend_handles_labels()[1] == policies
@@ -117,7 +120,40 @@ def test_interval_figure_panels(comparison: Comparison) -> None:
         bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
         assert len(bands) == series
         x = ax.get_lines()[0].get_xdata()
-        assert list(x) == [0.0, 0.5, 1.0, 1.5]  # interval start in hours
+        assert list(x) == [8.0, 8.5, 9.0, 9.5]  # interval start, clock hours from 08:00
+
+
+def test_interval_axis_ticks_are_clock_times(comparison: Comparison) -> None:
+    axes = interval_figure(comparison).axes
+    assert [t.get_text() for t in axes[2].get_xticklabels()] == [
+        "08:00", "08:30", "09:00", "09:30"]
+    for ax in axes:  # shared x-axis: the same ticks on every panel
+        assert list(ax.get_xticks()) == [8.0, 8.5, 9.0, 9.5]
+
+
+def test_many_intervals_get_fewer_clock_ticks(comparison: Comparison) -> None:
+    rows = comparison.interval_summary
+    many = pd.concat([rows.assign(interval=rows["interval"] + 4 * k,
+                                  start=rows["start"] + 7200.0 * k) for k in range(12)])
+    labels = [t.get_text() for t in
+              interval_figure(replace(comparison, interval_summary=many)).axes[2]
+              .get_xticklabels()]
+    assert len(labels) <= 13 and labels[:2] == ["08:00", "10:00"]
+
+
+def test_interval_bands_are_clipped_to_the_metric_range(comparison: Comparison) -> None:
+    rows = comparison.interval_summary.copy()
+    rows["ci_low"] = rows["mean"] - 5.0  # far below 0 for rates and waits
+    rows["ci_high"] = rows["mean"] + 5.0  # above 100% for rates
+    wait, abandon, occupancy = interval_figure(replace(comparison, interval_summary=rows)).axes
+    for ax, top in ((wait, None), (abandon, 100.0), (occupancy, 100.0)):
+        bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+        y = np.concatenate([path.vertices[:, 1] for band in bands for path in band.get_paths()])
+        assert y.min() == pytest.approx(0.0)
+        if top is not None:
+            assert y.max() == pytest.approx(top)
+        else:  # waits are unbounded above: the band keeps its top
+            assert y.max() > rows.loc[rows["metric"] == "wait_mean", "mean"].max()
 
 
 def test_interval_figure_shows_shares_in_percent(comparison: Comparison) -> None:
