@@ -32,20 +32,6 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 @contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces ``target`` atomically.
@@ -53,8 +39,9 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     The temporary file exists (empty) when the block starts, in the target's folder, hidden
     (its name starts with ``.``) and ending in the target's suffix, so writers that pick a
     format by suffix still work. When the block ends normally the file is flushed to disk
-    (fsync) and renamed to ``target``; when it raises (Ctrl-C included) the temporary file is
-    removed and ``target`` is left untouched.
+    (fsync) and renamed to ``target`` as the very last step (the sweep store counts a part as
+    saved once it is written, so nothing may run after the rename); when it raises (Ctrl-C
+    included) the temporary file is removed and ``target`` is left untouched.
 
     Nest several blocks (or use :class:`contextlib.ExitStack`) to write files that must
     appear together: none is renamed unless every one was written.
@@ -80,7 +67,6 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _fsync_folder(target.parent)
 
 
 def write_bytes(target: str | os.PathLike[str], data: bytes) -> Path:
