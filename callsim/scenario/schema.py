@@ -119,8 +119,8 @@ class Horizon(_Model):
         >>> Horizon(duration=5400, interval=3600).interval_bounds().tolist()
         [0.0, 3600.0, 5400.0]
         """
-        bounds = np.minimum(np.arange(self.n_intervals + 1) * float(self.interval),
-                            float(self.duration))
+        bounds: np.ndarray = np.minimum(np.arange(self.n_intervals + 1) * float(self.interval),
+                                        float(self.duration))
         bounds[-1] = float(self.duration)
         return bounds
 
