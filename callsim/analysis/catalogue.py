@@ -189,6 +189,13 @@ _CATALOGUE: dict[str, Metric] = {
            "Callers who joined the department's queue."),
         _m("queue_length", "Mean queue length", "count", False, "time_weighted",
            "Time-average number of callers waiting."),
+        # Erlang C / Erlang A formulas (callsim erlang)
+        _m("p_wait", "Probability of waiting", "share", False, "per_call",
+           "Share of callers who wait at all (Erlang C / Erlang A)."),
+        _m("p_abandon", "Probability of abandoning", "share", False, "per_call",
+           "Share of callers who abandon (Erlang A)."),
+        _m("mean_queue_length", "Mean queue length", "count", False, "time_weighted",
+           "Time-average number of callers waiting (Erlang formulas)."),
         # costs
         _m("staff_cost", "Staff cost", "currency", False, "total",
            "Staffed agent-hours times wage."),
@@ -255,6 +262,9 @@ COLUMN_LABELS: dict[str, str] = {
     "start": "Start (s)",
     "end": "End (s)",
     "clock": "Clock time",
+    "agents": "Agents",
+    "field": "Scenario field",
+    "value": "Value",
 }
 _GROUP_NAMES = ("call_types", "departments")
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,9 +15,13 @@ from callsim.scenario.errors import ScenarioError
 from callsim.scenario.limits import MAX_SEED
 from callsim.scenario.schema import Scenario, load_scenario
 
+if TYPE_CHECKING:
+    from callsim.report.sheets import Sheet
+
 __all__ = [
     "JsonOption",
     "MaxCallsOption",
+    "OutOption",
     "ScenarioArgument",
     "SeedOption",
     "SetOption",
@@ -27,6 +31,8 @@ __all__ = [
     "load_or_exit",
     "print_problems",
     "warn_workers",
+    "check_out",
+    "write_out",
 ]
 
 # Arguments and options shared by the commands (one declaration each).
@@ -42,6 +48,11 @@ MaxCallsOption = Annotated[
                  "than this (the estimate is shown)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print MODEL.md section 7 JSON.")]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", metavar="FILE", help="Also write the tables to FILE: .csv, .parquet, "
+                 ".json or .xlsx (Excel: a sheet per table, labelled, formatted)."),
+]
 WorkersOption = Annotated[
     int | None, typer.Option(min=1, help="Processes (default: all cores; 1 = in-process).")
 ]
@@ -104,3 +115,28 @@ def load_or_exit(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     except ScenarioError as exc:
         print_problems(exc)
         raise typer.Exit(2) from None
+
+
+def check_out(path: Path | None, option: str = "--out",
+              suffixes: Sequence[str] | None = None) -> None:
+    """Exit with status 2, before any work, if an output file could not be written.
+
+    ``suffixes`` defaults to the table formats (:data:`callsim.report.writers.TABLE_SUFFIXES`).
+    """
+    if path is None:
+        return
+    from callsim.report.writers import TABLE_SUFFIXES, out_path_problem
+
+    problem = out_path_problem(path, option, tuple(suffixes or TABLE_SUFFIXES))
+    if problem:
+        raise fail(problem)
+
+
+def write_out(sheets: Sequence[Sheet], path: Path | None) -> None:
+    """Write ``sheets`` to ``path`` (format by suffix) and name each file on stderr."""
+    if path is None:
+        return
+    from callsim.report.writers import write_tables
+
+    for written in write_tables(sheets, path):
+        typer.echo(f"wrote {written}", err=True)

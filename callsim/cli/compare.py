@@ -12,19 +12,22 @@ from callsim.analysis.documents import to_json
 from callsim.cli.common import (
     JsonOption,
     MaxCallsOption,
+    OutOption,
     ScenarioArgument,
     SeedOption,
     SetOption,
     WorkersOption,
+    check_out,
     exit_on_errors,
     fail,
     load_or_exit,
     warn_workers,
+    write_out,
 )
 from callsim.cli.tables import format_pm, metric_table, progress_bar, stdout_console
 from callsim.experiments.comparison import Comparison, compare
 from callsim.policies.transfer import POLICIES
-from callsim.report.writers import FIGURE_FORMATS, out_path_problem
+from callsim.report.writers import FIGURE_FORMATS
 from callsim.scenario.limits import MAX_CALLS
 
 
@@ -79,14 +82,14 @@ def compare_command(
                      "share of the mean (e.g. 0.05)."),
     ] = None,
     max_reps: Annotated[int, typer.Option(min=2, help="Replication cap for --precision.")] = 200,
+    out: OutOption = None,
     workers: WorkersOption = None,
     max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Compare transfer policies on the same callers (common random numbers)."""
     names = parse_policies(policies)
-    problem = out_path_problem(plot, "--plot", tuple(FIGURE_FORMATS)) if plot else None
-    if problem:
-        raise fail(problem)
+    check_out(plot, "--plot", tuple(FIGURE_FORMATS))
+    check_out(out)
     if precision is not None and not 0 < precision < 1:
         raise fail(f"--precision: must be a share of the mean in (0, 1), got {precision}")
     sc = load_or_exit(scenario, overrides or [])
@@ -100,6 +103,10 @@ def compare_command(
         from callsim.report.figures import save_figures  # matplotlib only when asked for
 
         written = save_figures(result, plot)
+    if out is not None:
+        from callsim.report.exports import comparison_sheets
+
+        write_out(comparison_sheets(result, sc), out)
     if as_json:
         typer.echo(to_json(result.to_dict()))
         return

@@ -16,6 +16,7 @@ import typer
 from rich.table import Table
 
 from callsim.analysis.erlang import agents_for_service_level, staffing_table
+from callsim.cli.common import OutOption, check_out, write_out
 from callsim.cli.tables import stdout_console
 from callsim.scenario.durations import parse_duration
 
@@ -122,6 +123,7 @@ def erlang(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print JSON instead of a table.")
     ] = False,
+    out: OutOption = None,
 ) -> None:
     """Queue figures from Erlang C, or Erlang A when --patience is given.
 
@@ -138,7 +140,8 @@ def erlang(
     mean_patience = None if patience is None else _seconds("--patience", patience)
     limit = _seconds("--threshold", threshold, allow_zero=True)
     counts = [] if agents is None else [_agents(agents)]
-    best = None
+    check_out(out)
+    best, target = None, None
     if target_sl is not None:
         target = _share(target_sl)
         try:
@@ -148,17 +151,20 @@ def erlang(
         counts += range(max(1, best - _SPAN), best + _SPAN + 1)
     frame = staffing_table(rate, mean_service, sorted(set(counts)), limit, mean_patience)
     rows = [{key: _plain(value) for key, value in row.items()} for row in frame.to_dict("records")]
-    if not json_output:
-        _render(rows, limit, mean_patience is not None, best)
-        return
-    report = {
+    inputs = {
         "model": "erlang_a" if mean_patience is not None else "erlang_c",
         "arrivals_per_hour": rate * 3600.0,
         "aht_s": mean_service,
         "patience_s": mean_patience,
         "threshold_s": limit,
-        "target_sl": None if target_sl is None else target,
+        "target_sl": target,
         "recommended_agents": best,
-        "rows": rows,
     }
-    typer.echo(json.dumps(report, indent=2))
+    if out is not None:
+        from callsim.report.exports import erlang_sheets
+
+        write_out(erlang_sheets(frame, inputs), out)
+    if json_output:
+        typer.echo(json.dumps({**inputs, "rows": rows}, indent=2))
+        return
+    _render(rows, limit, mean_patience is not None, best)

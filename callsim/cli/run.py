@@ -14,25 +14,26 @@ from callsim.analysis.statistics import summarize
 from callsim.cli.common import (
     JsonOption,
     MaxCallsOption,
+    OutOption,
     ScenarioArgument,
     SeedOption,
     SetOption,
+    WorkersOption,
+    check_out,
     exit_on_errors,
-    fail,
     load_or_exit,
     warn_workers,
+    write_out,
 )
 from callsim.cli.tables import progress_bar, stdout_console, summary_table
 from callsim.experiments.replications import replicate
-from callsim.report.writers import RECORD_SUFFIXES, out_path_problem, write_records
+from callsim.report.writers import RECORD_SUFFIXES, write_records
 from callsim.scenario.limits import MAX_CALLS
 
 
 def check_records_path(path: Path) -> None:
     """Exit with code 2, before any work, if the records file cannot be written."""
-    problem = out_path_problem(path, "--calls-out", RECORD_SUFFIXES)
-    if problem:
-        raise fail(problem)
+    check_out(path, "--calls-out", RECORD_SUFFIXES)
 
 
 class PolicyName(StrEnum):
@@ -54,13 +55,15 @@ def run_command(
     calls_out: Annotated[
         Path | None, typer.Option(help="Write every call record to FILE.parquet or FILE.csv.")
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Processes for replications.")] = 1,
+    out: OutOption = None,
+    workers: WorkersOption = None,
     max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Simulate a scenario under one transfer policy and report every metric."""
     sc = load_or_exit(scenario, overrides or [])
     if calls_out is not None:
         check_records_path(calls_out)
+    check_out(out)
     chosen = policy.value if policy else sc.transfer.policy
     warn_workers(workers)
     with exit_on_errors(), progress_bar(f"{chosen}: replications", enabled=reps > 1) as bar:
@@ -78,6 +81,10 @@ def run_command(
     summary = summarize(table, metrics=metrics)
     if calls_out is not None and calls is not None:
         write_records(calls, calls_out)
+    if out is not None:
+        from callsim.report.exports import run_sheets
+
+        write_out(run_sheets(summary, table, sc), out)
     if as_json:
         typer.echo(to_json(run_document(sc.name, chosen, reps, seed, summary)))
         return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -11,6 +11,7 @@ from callsim.cli.common import (
     ScenarioArgument,
     SetOption,
     WorkersOption,
+    check_out,
     fail,
     print_problems,
 )
@@ -19,14 +20,28 @@ from callsim.cli.tables import progress_bar
 from callsim.experiments.executors import EXECUTORS, ExecutorError
 from callsim.experiments.grid import Grid, GridError, read_sweep_file
 from callsim.experiments.store import StoreError
-from callsim.experiments.sweeps import SweepInterrupted, summary_path, sweep
+from callsim.experiments.sweeps import SweepInterrupted, sweep
 from callsim.scenario.errors import ScenarioError
+
+
+def read_spec(grid_file: Path | None, vary: list[str] | None) -> dict[str, Any]:
+    """The sweep file's settings with the ``--vary`` axes added to its grid; exit 2 on errors."""
+    try:
+        spec = read_sweep_file(grid_file) if grid_file else {}
+        if vary:
+            spec["grid"] = Grid.from_specs(vary) if "grid" not in spec else Grid.from_axes(
+                [*spec["grid"].axes, *Grid.from_specs(vary).axes])
+        spec["grid"] = spec.get("grid") or Grid.from_specs([])
+    except GridError as exc:
+        raise fail(str(exc)) from None
+    return spec
 
 
 def sweep_command(
     scenario: ScenarioArgument,
     out: Annotated[
-        Path, typer.Option(help="Results table (.parquet); rows also go to OUT.parts/.")
+        Path, typer.Option(help="Results table (.parquet, .csv, .json or .xlsx); the summary "
+                           "goes beside it (or in the same file); rows also go to OUT.parts/.")
     ],
     vary: Annotated[
         list[str] | None,
@@ -50,31 +65,25 @@ def sweep_command(
     ] = False,
 ) -> None:
     """Sweep scenario fields over a grid; every row is saved as soon as it is finished."""
-    if out.suffix.lower() != ".parquet":
-        raise fail(f"{out}: --out must end in .parquet")
-    if not out.parent.resolve().is_dir():
-        raise fail(f"{out}: --out: folder {out.parent} does not exist")
+    check_out(out)
     if executor not in EXECUTORS:
         raise fail(f"--executor: unknown executor {executor!r} (choose from "
                    f"{', '.join(EXECUTORS)})")
-    try:
-        spec = read_sweep_file(grid_file) if grid_file else {}
-        if vary:
-            spec["grid"] = Grid.from_specs(vary) if "grid" not in spec else Grid.from_axes(
-                [*spec["grid"].axes, *Grid.from_specs(vary).axes])
-        grid = spec.get("grid") or Grid.from_specs([])
-    except GridError as exc:
-        raise fail(str(exc)) from None
+    spec = read_spec(grid_file, vary)
+    grid = spec["grid"]
     names = parse_policies(policies) if policies else parse_policies(
         ",".join(spec.get("policies", ["cold", "warm"])))
     reps = reps if reps is not None else spec.get("reps", 10)
     seed = seed if seed is not None else spec.get("seed", 0)
+    from callsim.report.exports import write_sweep_tables
+    from callsim.report.writers import table_paths
+
     try:
         with progress_bar("sweep") as bar:
             rows = sweep(scenario, grid, names, reps=reps, seed=seed, overrides=overrides or [],
                          out=out, resume=resume, workers=workers, executor=executor,
                          scheduler=scheduler, independent_points=independent_points,
-                         progress=bar.advance if bar else None)
+                         progress=bar.advance if bar else None, export=write_sweep_tables)
     except ScenarioError as exc:
         print_problems(exc)
         raise typer.Exit(2) from None
@@ -84,5 +93,7 @@ def sweep_command(
         typer.echo(f"{exc}: {exc.saved} finished rows saved in {out}.parts; "
                    "run the same command with --resume to finish", err=True)
         raise typer.Exit(130 if str(exc) == "interrupted" else 1) from None
+    files = table_paths(out, ["results", "summary"])
+    where = f" and {files[1]}" if len(files) > 1 else " (sheets results and summary)"
     typer.echo(f"wrote {out} ({len(rows)} rows: {len(grid.points())} points x {len(names)} "
-               f"policies x {reps} replications) and {summary_path(out)}")
+               f"policies x {reps} replications){where}")

@@ -40,6 +40,8 @@ from callsim.scenario.schema import Scenario, build_scenario, read_scenario_file
 
 #: Called with (runs just finished, runs to do in all).
 SweepProgress = Callable[[int, int], None]
+#: Writes the finished results and summary tables to ``out`` (in a format of its choice).
+SweepExport = Callable[[pd.DataFrame, pd.DataFrame, Path], object]
 
 
 class SweepInterrupted(RuntimeError):
@@ -128,6 +130,7 @@ def sweep(
     independent_points: bool = False,
     task_reps: int | None = None,
     progress: SweepProgress | None = None,
+    export: SweepExport | None = None,
 ) -> pd.DataFrame:
     """Run a sweep and return its tidy table.
 
@@ -146,7 +149,7 @@ def sweep(
     overrides
         ``--set`` overrides applied at every point before the swept values.
     out
-        Results Parquet file; finished rows are also kept in ``<out>.parts/``. ``None`` keeps
+        Results file; finished rows are also kept in ``<out>.parts/``. ``None`` keeps
         everything in memory.
     resume
         Continue the sweep stored at ``out``: run only the missing (point, replication) pairs.
@@ -162,6 +165,10 @@ def sweep(
         Replications per task (default: chosen so each worker gets several tasks).
     progress
         Called with (runs just finished, runs to do in all).
+    export
+        Writes the results and summary tables at the end, given ``(rows, summary, out)``;
+        default: Parquet files ``out`` and :func:`summary_path` ``(out)``. The CLI passes
+        one that picks the format by suffix (:mod:`callsim.report.writers`).
 
     Returns
     -------
@@ -203,10 +210,15 @@ def sweep(
     rows = pd.concat(frames, ignore_index=True)
     rows = order_rows(rows, policies, reps)
     if store is not None:
-        write_table(rows, store.out)
         summary = summarize_sweep(rows, ["point", *grid.paths], policies)
-        write_table(summary, summary_path(store.out))
+        (export or write_parquet_tables)(rows, summary, store.out)
     return rows
+
+
+def write_parquet_tables(rows: pd.DataFrame, summary: pd.DataFrame, out: Path) -> None:
+    """The default sweep export: ``out`` and its :func:`summary_path`, both Parquet."""
+    write_table(rows, out)
+    write_table(summary, summary_path(out))
 
 
 def _run_tasks(

@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -107,9 +108,24 @@ def table_paths(path: str | os.PathLike[str], names: Sequence[str]) -> list[Path
     return [path] + [path.with_name(f"{path.stem}.{name}{path.suffix}") for name in names[1:]]
 
 
+def _json_value(value: Any) -> Any:
+    """A JSON-safe cell: NumPy scalars as Python ones, NaN/NA/inf as ``null``, times as text."""
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
 def _json_ready(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", date_format="iso"))
-    return records
+    """Rows as objects, numbers exactly as stored (``json`` writes the shortest round trip)."""
+    columns = [str(c) for c in frame.columns]
+    return [dict(zip(columns, map(_json_value, row), strict=True))
+            for row in frame.itertuples(index=False, name=None)]
 
 
 def _write_excel(sheets: Sequence[Sheet], stream: Path) -> None:

@@ -554,10 +554,11 @@ def error_line(result) -> str:
     return message
 
 
-def test_cli_out_must_be_parquet(tmp_path):
-    message = error_line(invoke("--out", str(tmp_path / "x.csv"), "--vary",
+def test_cli_out_must_be_a_table_format(tmp_path):
+    message = error_line(invoke("--out", str(tmp_path / "x.txt"), "--vary",
                                 "departments.billing.agents=10,12", *QUICK))
-    assert message == f"{tmp_path / 'x.csv'}: --out must end in .parquet"
+    assert message == (f"{tmp_path / 'x.txt'}: --out must end in .csv, .parquet, .json or "
+                       ".xlsx, not '.txt'")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -1,0 +1,149 @@
+"""Excel (and every table format) from the commands: same values as JSON and CSV, labelled
+headers, number formats, frozen header row (read back with openpyxl)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from callsim.cli.app import app
+
+REFERENCE = str(Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml")
+QUICK = ["--seed", "3", "--workers", "1", "--set", "horizon.duration=1h"]
+PERCENT, SECONDS, CURRENCY = "0.0%", '0.0" s"', "#,##0.00"
+
+runner = CliRunner()
+
+
+def cli(*args: str) -> str:
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def sheet_rows(path: Path, name: str) -> tuple[list[str], list[tuple], openpyxl.Workbook]:
+    book = openpyxl.load_workbook(path)
+    ws = book[name]
+    rows = list(ws.iter_rows(values_only=True))
+    assert ws.freeze_panes == "A2", name
+    return list(rows[0]), rows[1:], book
+
+
+def same(cell, value) -> bool:
+    """An Excel cell equals a JSON/CSV value (missing numbers are empty cells).
+
+    openpyxl writes numbers with 16 significant digits (Excel shows 15), so floats agree to
+    a relative 1e-15, not to the last bit.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return cell is None
+    if isinstance(value, float):
+        return cell == pytest.approx(value, rel=1e-15, abs=0.0)
+    return cell == value
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("compare")
+    args = ["compare", REFERENCE, "--reps", "2", *QUICK]
+    cli(*args, "--out", str(folder / "c.xlsx"))
+    document = json.loads(cli(*args, "--json", "--out", str(folder / "c.json")))
+    return folder, document
+
+
+def test_compare_workbook_has_a_sheet_per_table(compared):
+    folder, _ = compared
+    book = openpyxl.load_workbook(folder / "c.xlsx")
+    assert book.sheetnames == ["summary", "differences", "intervals", "replications",
+                               "scenario inputs"]
+
+
+def test_compare_summary_equals_json_with_labels_and_formats(compared):
+    folder, document = compared
+    headers, rows, book = sheet_rows(folder / "c.xlsx", "summary")
+    assert headers[:6] == ["Policy", "Metric key", "Metric", "Mean", "95% CI low", "95% CI high"]
+    tables = json.loads((folder / "c.json").read_text())
+    assert len(rows) == len(tables["summary"])
+    for row, record in zip(rows, tables["summary"], strict=True):
+        keys = ["policy", "metric", "label", "mean", "ci_low", "ci_high"]
+        assert all(same(cell, record[key]) for cell, key in zip(row[:6], keys, strict=True))
+    ws = book["summary"]
+    formats = {ws.cell(i, 2).value: ws.cell(i, 4).number_format for i in range(2, ws.max_row + 1)}
+    assert formats["overall.abandon_rate"] == PERCENT
+    assert formats["overall.wait_mean"] == SECONDS
+    assert formats["costs.total_cost"] == CURRENCY
+    labels = {r[1]: r[2] for r in rows}
+    assert labels["overall.abandon_rate"] == "Abandonment rate (%)"
+    assert labels["departments.billing.occupancy"] == "billing: Occupancy (%)"
+    # ... and the same numbers as the compare --json document
+    cold = {r[1]: r[3] for r in rows if r[0] == "cold"}
+    assert same(cold["overall.wait_mean"],
+                document["policies"]["cold"]["metrics"]["overall"]["wait_mean"]["mean"])
+
+
+def test_compare_differences_and_intervals(compared):
+    folder, document = compared
+    headers, rows, _ = sheet_rows(folder / "c.xlsx", "differences")
+    assert headers[:3] == ["difference", "Metric key", "Metric"]
+    total = next(r for r in rows if r[1] == "costs.total_cost")
+    assert total[0] == "warm - cold"
+    assert same(total[3], document["differences"]["costs"]["total_cost"]["mean"])
+    assert next(r for r in rows if r[1] == "overall.abandon_rate")[2] == "Abandonment rate (pp)"
+    headers, rows, book = sheet_rows(folder / "c.xlsx", "intervals")
+    assert "Clock time" in headers
+    clock = headers.index("Clock time")
+    assert [r[clock] for r in rows if r[headers.index("Metric key")] == "wait_mean"][:2] == [
+        "00:00", "00:30"]
+    _, inputs, _ = sheet_rows(folder / "c.xlsx", "scenario inputs")
+    assert ("horizon.duration", 3600.0) in inputs
+
+
+def test_run_csv_and_excel_hold_the_same_numbers(tmp_path):
+    args = ["run", REFERENCE, "--reps", "2", *QUICK]
+    cli(*args, "--out", str(tmp_path / "r.xlsx"))
+    cli(*args, "--out", str(tmp_path / "r.csv"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "r.csv", "r.replications.csv", "r.scenario inputs.csv", "r.xlsx"]
+    csv = pd.read_csv(tmp_path / "r.csv")
+    headers, rows, book = sheet_rows(tmp_path / "r.xlsx", "summary")
+    excel = pd.DataFrame(rows, columns=list(csv.columns))
+    pd.testing.assert_frame_equal(excel, csv, check_dtype=False, rtol=1e-15)
+    headers, rows, book = sheet_rows(tmp_path / "r.xlsx", "replications")
+    assert headers[:4] == ["Policy", "Replication", "Seed", "Calls"]
+    ws = book["replications"]
+    column = headers.index("Abandonment rate (%)") + 1
+    assert ws.cell(2, column).number_format == PERCENT
+
+
+def test_erlang_workbook(tmp_path):
+    out = tmp_path / "e.xlsx"
+    document = json.loads(cli("erlang", "--arrivals-per-hour", "120", "--aht", "180",
+                              "--agents", "8", "--json", "--out", str(out)))
+    headers, rows, book = sheet_rows(out, "erlang")
+    assert headers[:2] == ["Agents", "Probability of waiting (%)"]
+    assert "Average speed of answer (s)" in headers
+    assert all(same(cell, value) for cell, value in zip(rows[0], document["rows"][0].values(),
+                                                         strict=True))
+    assert book["erlang"].cell(2, 2).number_format == PERCENT
+    _, inputs, _ = sheet_rows(out, "inputs")
+    assert ("aht_s", 180.0) in inputs
+
+
+def test_sweep_workbook_holds_results_and_summary(tmp_path):
+    args = ["sweep", REFERENCE, "--vary", "departments.billing.agents=11,13", "--reps", "2",
+            *QUICK]
+    cli(*args, "--out", str(tmp_path / "s.xlsx"))
+    cli(*args, "--out", str(tmp_path / "s.parquet"))
+    results = pd.read_parquet(tmp_path / "s.parquet")
+    headers, rows, book = sheet_rows(tmp_path / "s.xlsx", "results")
+    assert headers[:5] == ["Point", "departments.billing.agents", "Policy", "Replication", "Seed"]
+    excel = pd.DataFrame(rows, columns=list(results.columns))
+    pd.testing.assert_frame_equal(excel, results, check_dtype=False, rtol=1e-15)
+    summary = pd.read_parquet(tmp_path / "s.summary.parquet")
+    assert book["summary"].max_row == len(summary) + 1
