@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from callsim.analysis.queues import QUEUE_METRICS, queue_metrics
 from callsim.analysis.segments import (
     ACTIVITIES,
     CallArrays,
@@ -55,6 +56,7 @@ DEPARTMENT_METRICS: tuple[str, ...] = (
     "agent_hours",
     "busy_hours",
     "staff_cost",
+    *QUEUE_METRICS,
 )
 
 #: Cost metrics of the whole center (currency).
@@ -241,6 +243,7 @@ def _department_metrics(
     """
     departments = list(scenario.departments)
     n = len(departments)
+    queues = queue_metrics(result, scenario, c)[0]
     busy = department_busy(c, warmup, c.end_time, n)
     staffed = staffed_seconds(result, c, departments, warmup)
     busy_total = sum(busy.values(), start=np.zeros(n))
@@ -258,6 +261,7 @@ def _department_metrics(
         out[key + "agent_hours"] = float(staffed[j] / _HOUR)
         out[key + "busy_hours"] = float(busy_total[j] / _HOUR)
         out[key + "staff_cost"] = float(staff_cost[j])
+        out.update({key + m: queues[key + m] for m in QUEUE_METRICS})
     return out, staff_cost, transfer_cost
 
 
@@ -311,7 +315,10 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
         ``abandon_rate``, ``asa`` (s), ``service_level`` (of the calls arriving in the
         interval), then ``occupancy.<dept>`` (busy / staffed agent time in the interval) and
         ``queue_length.<dept>`` (time-average number of callers waiting in the department's
-        queue, warm holds included). Every interval of the horizon is listed, warm-up intervals
+        queue, warm holds included), then the department queue metrics of
+        :mod:`callsim.analysis.queues` per interval of joining (``offered.<dept>``,
+        ``service_level.<dept>``, ``abandon_rate.<dept>``, ``asa.<dept>`` (s),
+        ``wait_mean.<dept>`` (s)). Every interval of the horizon is listed, warm-up intervals
         too; drain time after the horizon is not part of any interval.
     """
     c = call_arrays(result, scenario)
@@ -343,5 +350,7 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
 
     for name, columns in _department_profiles(result, scenario, c, bounds).items():
         frame[f"occupancy.{name}"], frame[f"queue_length.{name}"] = columns
+    queues = queue_metrics(result, scenario, c)[1]
+    frame = pd.concat([frame, queues.set_axis(frame.index)], axis=1)
     frame.index = pd.RangeIndex(n, name="interval")
     return frame

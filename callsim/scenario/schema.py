@@ -45,6 +45,7 @@ from callsim.scenario.limits import (
     MAX_RATE,
     MAX_YAML_BYTES,
 )
+from callsim.scenario.targets import Target, TargetError, parse_target
 from callsim.scenario.yamlio import load_yaml, yaml_problem
 
 __all__ = [
@@ -141,10 +142,16 @@ class Horizon(_Model):
 
 
 class Department(_Model):
-    """A queue served by identical agents; ``wage_per_hour`` in currency per agent-hour."""
+    """A queue served by identical agents; ``wage_per_hour`` in currency per agent-hour.
+
+    ``shrinkage`` is the share of paid time agents are off the phones (breaks, training,
+    absence): ``agents`` counts agents on the phones, and staffing reports rostered agents
+    ``ceil(agents / (1 - shrinkage))`` (MODEL.md section 8).
+    """
 
     agents: Agents
     wage_per_hour: Amount
+    shrinkage: float = Field(default=0.0, ge=0, lt=1)
 
 
 class CallType(_Model):
@@ -216,13 +223,15 @@ class Scenario(_Model):
     transfer: Transfer = Field(default_factory=lambda: Transfer())
     costs: Costs = Field(default_factory=lambda: Costs())
     arrivals_file: str | None = None
+    targets: tuple[str, ...] = ()
 
     _call_log: CallLog | None = PrivateAttr(default=None)
     _files: tuple[Path, ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Scenario:
-        problems = [*self._interval_problems(), *self._routing_problems()]
+        problems = [*self._interval_problems(), *self._routing_problems(),
+                    *self._target_problems()]
         if problems:
             raise field_errors("scenario", problems)
         if self.arrivals_file is not None:
@@ -269,6 +278,21 @@ class Scenario(_Model):
                 misrouted = misrouted or share > 0
         if misrouted and "identify_time" not in self.transfer.model_fields_set:
             yield ("transfer", "identify_time"), "field required (some calls are misrouted)"
+
+    def _target_problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
+        for i, text in enumerate(self.targets):
+            try:
+                target = parse_target(text)
+            except TargetError as exc:
+                yield ("targets", i), str(exc)
+                continue
+            if target.department is not None and target.department not in self.departments:
+                yield ("targets", i), f"no department named '{target.department}'"
+
+    @property
+    def parsed_targets(self) -> tuple[Target, ...]:
+        """The scenario's ``targets`` list, parsed (see :mod:`callsim.scenario.targets`)."""
+        return tuple(parse_target(t) for t in self.targets)
 
     def staffing(self, dept: str) -> tuple[int, ...]:
         """Agents on duty in each interval for department ``dept`` (length ``n_intervals``)."""

@@ -1,0 +1,164 @@
+"""Department queue metrics: every caller who joins a department's queue (MODEL.md section 6).
+
+A department's queue is joined by first-queue arrivals (the IVR sent the caller there), by
+transferred callers (cold transfers that were not dropped) and by warm callers on hold (the
+first agent attached). Each join counts once for the department joined, with times measured
+from the moment of joining: a transferred caller answered at once by an idle agent joined and
+waited zero seconds. These are the numbers staffing targets constrain (MODEL.md section 8).
+
+:func:`queue_table` gives, per department and planning interval of joining, the sums the
+metrics are made of; :func:`queue_metrics` turns them into ``offered``, ``service_level``,
+``abandon_rate``, ``asa`` and ``wait_mean`` for the whole horizon and per interval. Joins
+before ``warmup`` are left out; joins after the horizon (transfers during drain) belong to the
+last interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from callsim.analysis.segments import CallArrays, call_arrays
+from callsim.engine.records import Outcome, SimulationResult, Stage
+
+#: Department queue metrics, in output order.
+QUEUE_METRICS: tuple[str, ...] = ("offered", "service_level", "abandon_rate", "asa", "wait_mean")
+
+#: The sums each department and interval keeps (counts, and waits in seconds).
+_SUMS: tuple[str, ...] = ("offered", "in_sl", "abandoned", "answered", "asa_sum", "wait_sum")
+
+
+@dataclass(frozen=True)
+class QueueJoins:
+    """One row per join of a department queue.
+
+    Attributes
+    ----------
+    department
+        Department index joined (``-1`` when unknown).
+    join
+        Time of joining (s).
+    wait
+        Time waited in this queue (s): to the answer, the abandonment, or the end of the run.
+    answered
+        Whether an agent of the department answered the caller from this queue.
+    abandoned
+        Whether the caller hung up while waiting in this queue (on hold included).
+    """
+
+    department: np.ndarray
+    join: np.ndarray
+    wait: np.ndarray
+    answered: np.ndarray
+    abandoned: np.ndarray
+
+
+def queue_joins(c: CallArrays) -> QueueJoins:
+    """Every join of a department queue, first queues then transfers.
+
+    A transferred caller joins the resolving department's queue at the transfer time unless the
+    cold transfer dropped the call; warm callers wait there on hold. See the module docstring.
+    """
+    end = c.closed(c.end)
+    answered1 = ~np.isnan(c.answer)
+    wait1 = np.where(answered1, c.answer, end) - c.arrival
+    abandoned1 = (c.outcome == Outcome.ABANDONED) & (c.stage == Stage.FIRST_QUEUE)
+    second = ~np.isnan(c.transfer) & (c.outcome != Outcome.DROPPED)
+    answered2 = ~np.isnan(c.answer2[second])
+    join2 = c.transfer[second]
+    wait2 = np.where(answered2, c.answer2[second], end[second]) - join2
+    stage2 = c.stage[second]
+    abandoned2 = (c.outcome[second] == Outcome.ABANDONED) & (
+        (stage2 == Stage.AFTER_TRANSFER) | (stage2 == Stage.ON_HOLD)
+    )
+    return QueueJoins(
+        department=np.concatenate([c.first_department, c.resolving_department[second]]),
+        join=np.concatenate([c.arrival, join2]),
+        wait=np.nan_to_num(np.concatenate([wait1, wait2]), nan=0.0),
+        answered=np.concatenate([answered1, answered2]),
+        abandoned=np.concatenate([abandoned1, abandoned2]),
+    )
+
+
+def queue_table(result: SimulationResult, scenario: Any, c: CallArrays | None = None
+                ) -> np.ndarray:
+    """Sums per department and interval of joining, shape ``(departments, intervals, 6)``.
+
+    The last axis holds ``offered``, answered within the threshold, abandoned, answered, the
+    sum of answered callers' waits (s) and the sum of all waits (s). Joins before ``warmup``
+    are left out; joins after the horizon count in the last interval.
+    """
+    c = call_arrays(result, scenario) if c is None else c
+    joins = queue_joins(c)
+    n_dept = len(scenario.departments)
+    n_int = scenario.horizon.n_intervals
+    keep = (joins.join >= float(result.warmup)) & (joins.department >= 0)
+    interval = np.clip((joins.join[keep] // float(scenario.horizon.interval)).astype(np.int64),
+                       0, n_int - 1)
+    cell = joins.department[keep] * n_int + interval
+    wait, answered = joins.wait[keep], joins.answered[keep]
+    threshold = float(scenario.service_level_threshold)
+    weights = (
+        np.ones(cell.size),
+        answered & (wait <= threshold),
+        joins.abandoned[keep],
+        answered,
+        np.where(answered, wait, 0.0),
+        wait,
+    )
+    size = n_dept * n_int
+    sums = np.stack([np.bincount(cell, weights=w, minlength=size)[:size] for w in weights],
+                    axis=-1)
+    return sums.reshape(n_dept, n_int, len(_SUMS))
+
+
+def metrics_from_sums(sums: np.ndarray) -> dict[str, np.ndarray]:
+    """Queue metrics from sums along the last axis (any leading shape); NaN where none joined."""
+    offered, in_sl, abandoned, answered, asa_sum, wait_sum = np.moveaxis(sums, -1, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "offered": offered,
+            "service_level": np.where(offered > 0, in_sl / offered, np.nan),
+            "abandon_rate": np.where(offered > 0, abandoned / offered, np.nan),
+            "asa": np.where(answered > 0, asa_sum / answered, np.nan),
+            "wait_mean": np.where(offered > 0, wait_sum / offered, np.nan),
+        }
+
+
+def queue_metrics(result: SimulationResult, scenario: Any, c: CallArrays | None = None
+                  ) -> tuple[dict[str, float], pd.DataFrame]:
+    """Department queue metrics of one replication, for the horizon and per interval.
+
+    Parameters
+    ----------
+    result
+        Records of one replication.
+    scenario
+        The validated scenario (``departments``, ``call_types``, ``horizon``,
+        ``service_level_threshold`` (s)).
+    c
+        The call arrays of ``result`` when already computed.
+
+    Returns
+    -------
+    tuple[dict[str, float], pandas.DataFrame]
+        Flat keys ``departments.<dept>.<metric>`` for the horizon, and a frame indexed by
+        interval with columns ``<metric>.<dept>``. ``offered`` is a count of joins,
+        ``service_level`` and ``abandon_rate`` are shares of all joins, ``asa`` (answered
+        joins) and ``wait_mean`` (all joins) are seconds from joining.
+    """
+    sums = queue_table(result, scenario, c)
+    horizon = metrics_from_sums(sums.sum(axis=1))
+    per_interval = metrics_from_sums(sums)
+    flat: dict[str, float] = {}
+    columns: dict[str, np.ndarray] = {}
+    for j, name in enumerate(scenario.departments):
+        for m in QUEUE_METRICS:
+            flat[f"departments.{name}.{m}"] = float(horizon[m][j])
+            columns[f"{m}.{name}"] = per_interval[m][j]
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(scenario.horizon.n_intervals,
+                                                      name="interval"))
+    return flat, frame
