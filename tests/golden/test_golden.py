@@ -35,6 +35,10 @@ def assert_contains(actual, expected, where: str) -> None:
         for key, value in expected.items():
             assert key in actual, f"{where}.{key} is missing"
             assert_contains(actual[key], value, f"{where}.{key}")
+    elif isinstance(expected, list):  # e.g. per-interval entries, which may gain keys too
+        assert isinstance(actual, list) and len(actual) == len(expected), where
+        for i, (got, value) in enumerate(zip(actual, expected, strict=True)):
+            assert_contains(got, value, f"{where}[{i}]")
     else:
         assert actual == expected, f"{where}: {actual!r} != {expected!r}"
 
