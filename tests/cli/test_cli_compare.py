@@ -22,7 +22,8 @@ COST_METRICS = ("staff_cost", "transfer_agent_cost", "lost_call_cost", "total_co
 NAMES = ("billing", "support")  # the call types and departments of the reference scenario
 INTERVAL_KEYS = {"interval", "start", "calls", "wait_mean", "abandon_rate", "asa",
                  "service_level",
-                 *(f"{s}.{d}" for s in ("occupancy", "queue_length") for d in NAMES)}
+                 *(f"{s}.{d}" for s in ("occupancy", "queue_length", "offered", "service_level",
+                                        "abandon_rate", "asa", "wait_mean") for d in NAMES)}
 
 runner = CliRunner()
 
