@@ -6,6 +6,7 @@ import typer
 
 from callsim.cli.compare import compare_command
 from callsim.cli.erlang import erlang
+from callsim.cli.init import init_command
 from callsim.cli.plot import plot_command
 from callsim.cli.report import report_command
 from callsim.cli.run import run_command
@@ -31,6 +32,7 @@ app.command("erlang")(erlang)
 app.command("validate")(validate_command)
 app.command("plot")(plot_command)
 app.command("report")(report_command)
+app.command("init")(init_command)
 
 
 def main() -> None:
