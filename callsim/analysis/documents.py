@@ -1,4 +1,4 @@
-"""JSON documents of MODEL.md section 7.
+"""JSON documents of docs/model.md section 8.
 
 Summary tables (long format, from :func:`callsim.analysis.statistics.summarize` or
 :func:`callsim.analysis.statistics.paired_differences`) carry flat metric keys such as

@@ -1,4 +1,4 @@
-"""Every number of MODEL.md section 6, derived from one replication's records.
+"""Every number of docs/model.md section 5, derived from one replication's records.
 
 :func:`compute_metrics` returns a flat ``{key: float}`` dict whose keys are
 ``overall.<metric>``, ``call_types.<type>.<metric>``, ``departments.<dept>.<metric>`` and
@@ -6,7 +6,7 @@
 gives the same kind of numbers per planning interval.
 
 Times are seconds, agent time is hours, costs are in the scenario's currency. The definitions
-(and the choices where MODEL.md is silent) are listed in ``docs/DESIGN.md`` and in the
+(and the choices where the spec is silent) are listed in ``docs/DESIGN.md`` and in the
 docstrings below. Per-call metrics count calls that arrived at or after ``warmup``; agent time
 counts every call but only inside the statistics window ``[warmup, end_time]``.
 """
@@ -29,7 +29,7 @@ from callsim.analysis.segments import (
 from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
 from callsim.scenario.schema import Scenario
 
-#: Per-call metrics, for ``overall`` and for each call type (MODEL.md section 6, then extras).
+#: Per-call metrics, for ``overall`` and for each call type (docs/model.md section 5).
 CALL_METRICS: tuple[str, ...] = (
     "calls",
     "abandon_rate",

@@ -47,7 +47,7 @@ MaxCallsOption = Annotated[
     typer.Option(min=0, help="Refuse, before running, work expected to simulate more calls "
                  "than this (the estimate is shown)."),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print MODEL.md section 7 JSON.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (docs/model.md section 8).")]
 OutOption = Annotated[
     Path | None,
     typer.Option("--out", metavar="FILE", help="Also write the tables to FILE: .csv, .parquet, "

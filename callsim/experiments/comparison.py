@@ -117,7 +117,7 @@ class Comparison:
         return self.summary[self.summary["policy"] == policy].drop(columns="policy")
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``callsim compare --json`` document (MODEL.md section 7, plus intervals)."""
+        """The ``callsim compare --json`` document (docs/model.md section 8)."""
         a, b = self.difference or ("warm", "cold")
         doc = compare_document(
             self.scenario,

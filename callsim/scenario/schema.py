@@ -4,7 +4,7 @@
 any problem raises :class:`~callsim.scenario.errors.ScenarioError` with one line per
 problem, ``FILE: field.path: message``. All times are seconds; per-interval
 fields (``agents``, ``arrivals_per_hour``) hold one value or one per interval.
-See MODEL.md section 5 and docs/DESIGN.md ("Scenario interface").
+See docs/model.md section 4 and docs/DESIGN.md ("Scenario interface").
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ WAGE = {"billing": 28.0, "support": 35.0}
 H = 3600.0
 NAN = float("nan")
 
-#: MODEL.md section 6 names: the contract.
+#: docs/model.md section 5 names: the contract.
 SPEC_CALL = ("calls", "abandon_rate", "drop_rate", "lost_rate", "wait_mean", "wait_p90", "asa",
              "service_level", "resolution_time_mean", "transfers_cold", "transfers_warm")
 SPEC_DEPT = ("occupancy", "handling", "identifying", "holding", "handoff", "agent_hours")

@@ -1,4 +1,4 @@
-"""JSON documents of MODEL.md section 7."""
+"""JSON documents of docs/model.md section 8."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from callsim.cli.app import app
 REFERENCE = str(Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml")
 QUICK = ["--seed", "1", "--workers", "1", "--set", "horizon.duration=2h"]
 
-# MODEL.md section 6 (names are part of the contract).
+# docs/model.md section 5 (names are part of the contract).
 CALL_METRICS = ("calls", "abandon_rate", "drop_rate", "lost_rate", "wait_mean", "wait_p90", "asa",
                 "service_level", "resolution_time_mean", "transfers_cold", "transfers_warm")
 DEPT_METRICS = ("occupancy", "handling", "identifying", "holding", "handoff", "agent_hours")

@@ -1,4 +1,4 @@
-"""``callsim run`` through typer's CliRunner: the JSON contract (MODEL.md section 7), records
+"""``callsim run`` through typer's CliRunner: the JSON contract (docs/model.md section 8), records
 files, ``--set`` overrides and one-line errors."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ runner = CliRunner()
 REFERENCE = str(Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml")
 NAME = "Billing takes support calls"
 
-#: MODEL.md section 6 metric names per output group.
+#: docs/model.md section 5 metric names per output group.
 CALL_METRICS = (
     "calls", "abandon_rate", "drop_rate", "lost_rate", "wait_mean", "wait_p90", "asa",
     "service_level", "resolution_time_mean", "transfers_cold", "transfers_warm",

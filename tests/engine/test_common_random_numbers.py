@@ -1,4 +1,4 @@
-"""Common random numbers (MODEL.md section 6, docs/DESIGN.md "Random streams").
+"""Common random numbers (docs/model.md section 5, docs/DESIGN.md "Random streams").
 
 The same seed gives the same callers under every policy; streams are per sampling site and per
 call type, so changing one call type's handle time leaves every other draw unchanged.

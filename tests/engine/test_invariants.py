@@ -1,6 +1,6 @@
 """Properties every replication must have, on randomly generated scenarios (hypothesis).
 
-The scenarios are small (a few hundred calls at most) but cover every option of MODEL.md
+The scenarios are small (a few hundred calls at most) but cover every option of docs/model.md
 section 3: staffing that changes per interval (zero agents included), misroutes to any other
 department, every transfer option, optional patience, warm-up and ``drain: false``.
 """
