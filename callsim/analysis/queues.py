@@ -1,10 +1,10 @@
-"""Department queue metrics: every caller who joins a department's queue (MODEL.md section 6).
+"""Department queue metrics: every caller who joins a department's queue (docs/model.md).
 
 A department's queue is joined by first-queue arrivals (the IVR sent the caller there), by
 transferred callers (cold transfers that were not dropped) and by warm callers on hold (the
 first agent attached). Each join counts once for the department joined, with times measured
 from the moment of joining: a transferred caller answered at once by an idle agent joined and
-waited zero seconds. These are the numbers staffing targets constrain (MODEL.md section 8).
+waited zero seconds. These are the numbers staffing targets constrain (docs/model.md).
 
 :func:`queue_table` gives, per department and planning interval of joining, the sums the
 metrics are made of; :func:`queue_metrics` turns them into ``offered``, ``service_level``,

@@ -146,7 +146,7 @@ class Department(_Model):
 
     ``shrinkage`` is the share of paid time agents are off the phones (breaks, training,
     absence): ``agents`` counts agents on the phones, and staffing reports rostered agents
-    ``ceil(agents / (1 - shrinkage))`` (MODEL.md section 8).
+    ``ceil(agents / (1 - shrinkage))`` (docs/model.md section 4).
     """
 
     agents: Agents

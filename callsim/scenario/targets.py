@@ -1,4 +1,4 @@
-"""Service targets: ``[DEPT:]METRIC(>=|<=)VALUE`` (MODEL.md section 8).
+"""Service targets: ``[DEPT:]METRIC(>=|<=)VALUE`` (docs/model.md section 4, `targets`).
 
 A target bounds one department queue metric (``service_level``, ``abandon_rate``, ``asa``,
 ``wait_mean``) or a department's ``occupancy``; without ``DEPT:`` it applies to every
