@@ -155,6 +155,14 @@ def erlang_c(
     ------
     ValueError
         If an argument is out of range (non-positive rate or service time, negative agents).
+
+    Examples
+    --------
+    200 calls per hour, 3 min handling time, 14 agents (10 Erlangs):
+
+    >>> figures = erlang_c(arrival_rate=200 / 3600, mean_service=180.0, agents=14)
+    >>> round(figures.p_wait, 4), round(figures.service_level, 4), round(figures.asa, 2)
+    (0.1741, 0.8884, 7.84)
     """
     _check(arrival_rate, mean_service, agents, threshold)
     n = int(agents)
@@ -293,6 +301,14 @@ def erlang_a(
     ------
     ValueError
         If an argument is out of range.
+
+    Examples
+    --------
+    The Erlang C case above with callers who give up after 10 min on average:
+
+    >>> figures = erlang_a(200 / 3600, mean_service=180.0, mean_patience=600.0, agents=14)
+    >>> round(figures.p_abandon, 4), round(figures.service_level, 4)
+    (0.0088, 0.9066)
     """
     if mean_patience == math.inf:
         return erlang_c(arrival_rate, mean_service, agents, threshold)
@@ -364,6 +380,15 @@ def agents_for_service_level(
     ------
     ValueError
         If the target is not in (0, 1) or no staffing up to ``max_agents`` reaches it.
+
+    Examples
+    --------
+    Agents for 80% of callers answered within 20 s at 200 calls per hour of 3 min:
+
+    >>> agents_for_service_level(200 / 3600, mean_service=180.0, target_sl=0.8)
+    14
+    >>> agents_for_service_level(200 / 3600, 180.0, 0.8, mean_patience=600.0)  # some give up
+    13
     """
     if not 0 < target_sl < 1:
         raise ValueError(f"target_sl must be strictly between 0 and 1, got {target_sl}")

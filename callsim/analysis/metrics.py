@@ -203,6 +203,16 @@ def compute_metrics(result: SimulationResult, scenario: Scenario) -> dict[str, f
     threshold; ``transfers_warm`` includes warm holds turned cold by ``max_hold``
     (``transfers_hold_timeout``); cold transfers that were dropped count in
     ``transfers_cold``.
+
+    Examples
+    --------
+    >>> from callsim import load_scenario, simulate
+    >>> scenario = load_scenario("scenarios/billing_support.yaml", ["horizon.duration=1h"])
+    >>> metrics = compute_metrics(simulate(scenario, policy="cold", seed=1), scenario)
+    >>> metrics["overall.calls"] > 0, 0 <= metrics["overall.service_level"] <= 1
+    (True, True)
+    >>> sorted(k for k in metrics if k.startswith("costs."))
+    ['costs.lost_call_cost', 'costs.staff_cost', 'costs.total_cost', 'costs.transfer_agent_cost']
     """
     c = call_arrays(result, scenario)
     warmup = float(result.warmup)
@@ -320,6 +330,20 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
         ``service_level.<dept>``, ``abandon_rate.<dept>``, ``asa.<dept>`` (s),
         ``wait_mean.<dept>`` (s)). Every interval of the horizon is listed, warm-up intervals
         too; drain time after the horizon is not part of any interval.
+
+    Examples
+    --------
+    >>> from callsim import load_scenario, simulate
+    >>> scenario = load_scenario("scenarios/billing_support.yaml",
+    ...                          ["horizon.duration=2h", "horizon.interval=1h"])
+    >>> profile = interval_metrics(simulate(scenario, policy="warm", seed=1), scenario)
+    >>> profile[["start", "end"]]
+               start     end
+    interval
+    0            0.0  3600.0
+    1         3600.0  7200.0
+    >>> [c for c in profile.columns if c.endswith(".billing")]
+    ['occupancy.billing', 'queue_length.billing']
     """
     c = call_arrays(result, scenario)
     bounds = scenario.horizon.interval_bounds()

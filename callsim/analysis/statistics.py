@@ -155,6 +155,17 @@ def summarize(
     pandas.DataFrame
         Columns ``by...``, ``metric``, ``mean``, ``ci_low``, ``ci_high``, ``n`` (replications with
         a value), one row per group and metric, in the units of the metric.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> per_rep = pd.DataFrame({"policy": ["warm"] * 3 + ["cold"] * 3,
+    ...                         "replication": [0, 1, 2] * 2,
+    ...                         "wait_mean": [30.0, 34.0, 32.0, 41.0, 45.0, 40.0]})
+    >>> summarize(per_rep, by=["policy"]).round(2)
+      policy     metric  mean  ci_low  ci_high  n
+    0   warm  wait_mean  32.0   27.03    36.97  3
+    1   cold  wait_mean  42.0   35.43    48.57  3
     """
     by = list(by)
     metrics = list(metrics) if metrics is not None else _metric_columns(per_rep, by)
@@ -196,6 +207,19 @@ def paired_differences(
         Columns ``by...``, ``metric``, ``mean``, ``ci_low``, ``ci_high``, ``n`` (pairs with both
         values), ``significant`` (the interval excludes 0; False when it is undefined).
         Replications present for only one policy are left out.
+
+    Examples
+    --------
+    Warm minus cold, replication by replication (same callers in both, so the interval is
+    narrower than the one of two separate means):
+
+    >>> import pandas as pd
+    >>> per_rep = pd.DataFrame({"policy": ["warm"] * 3 + ["cold"] * 3,
+    ...                         "replication": [0, 1, 2] * 2,
+    ...                         "wait_mean": [30.0, 34.0, 32.0, 41.0, 45.0, 40.0]})
+    >>> paired_differences(per_rep, a="warm", b="cold").round(2)
+          metric  mean  ci_low  ci_high  n  significant
+    0  wait_mean -10.0   -14.3     -5.7  3         True
     """
     by = list(by)
     keys = [*by, rep_col]

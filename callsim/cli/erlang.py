@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import math
 import numbers
+from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -135,31 +137,18 @@ def erlang(
         _fail("--arrivals-per-hour and --aht are required")
     if agents is None and target_sl is None:
         _fail("give --agents, --target-sl, or both")
-    rate = _number("--arrivals-per-hour", arrivals_per_hour) / 3600.0
-    mean_service = _seconds("--aht", aht)
-    mean_patience = None if patience is None else _seconds("--patience", patience)
-    limit = _seconds("--threshold", threshold, allow_zero=True)
-    counts = [] if agents is None else [_agents(agents)]
+    query = _Query(
+        rate=_number("--arrivals-per-hour", arrivals_per_hour) / 3600.0,
+        mean_service=_seconds("--aht", aht),
+        mean_patience=None if patience is None else _seconds("--patience", patience),
+        threshold=_seconds("--threshold", threshold, allow_zero=True),
+        agents=None if agents is None else _agents(agents),
+        target=None if target_sl is None else _share(target_sl),
+    )
     check_out(out)
-    best, target = None, None
-    if target_sl is not None:
-        target = _share(target_sl)
-        try:
-            best = agents_for_service_level(rate, mean_service, target, limit, mean_patience)
-        except ValueError as error:
-            _fail(str(error))
-        counts += range(max(1, best - _SPAN), best + _SPAN + 1)
-    frame = staffing_table(rate, mean_service, sorted(set(counts)), limit, mean_patience)
+    frame, best = _staffing(query)
     rows = [{key: _plain(value) for key, value in row.items()} for row in frame.to_dict("records")]
-    inputs = {
-        "model": "erlang_a" if mean_patience is not None else "erlang_c",
-        "arrivals_per_hour": rate * 3600.0,
-        "aht_s": mean_service,
-        "patience_s": mean_patience,
-        "threshold_s": limit,
-        "target_sl": target,
-        "recommended_agents": best,
-    }
+    inputs = _inputs(query, best)
     if out is not None:
         from callsim.report.exports import erlang_sheets
 
@@ -167,4 +156,48 @@ def erlang(
     if json_output:
         typer.echo(json.dumps({**inputs, "rows": rows}, indent=2))
         return
-    _render(rows, limit, mean_patience is not None, best)
+    _render(rows, query.threshold, query.mean_patience is not None, best)
+
+
+@dataclass(frozen=True)
+class _Query:
+    """The checked options: rate per second, times in seconds, target as a share."""
+
+    rate: float
+    mean_service: float
+    mean_patience: float | None
+    threshold: float
+    agents: int | None
+    target: float | None
+
+
+def _staffing(query: _Query) -> tuple[pd.DataFrame, int | None]:
+    """The staffing table and the fewest agents meeting the target (``None`` without one).
+
+    The table has the ``--agents`` row and the rows around the recommendation.
+    """
+    counts = [] if query.agents is None else [query.agents]
+    best = None
+    if query.target is not None:
+        try:
+            best = agents_for_service_level(query.rate, query.mean_service, query.target,
+                                            query.threshold, query.mean_patience)
+        except ValueError as error:
+            _fail(str(error))
+        counts += range(max(1, best - _SPAN), best + _SPAN + 1)
+    frame = staffing_table(query.rate, query.mean_service, sorted(set(counts)), query.threshold,
+                           query.mean_patience)
+    return frame, best
+
+
+def _inputs(query: _Query, best: int | None) -> dict[str, Any]:
+    """The inputs and the recommendation, as in the ``--json`` document and ``--out`` file."""
+    return {
+        "model": "erlang_a" if query.mean_patience is not None else "erlang_c",
+        "arrivals_per_hour": query.rate * 3600.0,
+        "aht_s": query.mean_service,
+        "patience_s": query.mean_patience,
+        "threshold_s": query.threshold,
+        "target_sl": query.target,
+        "recommended_agents": best,
+    }

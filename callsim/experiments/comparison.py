@@ -216,6 +216,16 @@ def compare(
     ------
     callsim.experiments.work.WorkLimitError
         The work is above ``max_calls``; nothing runs.
+
+    Examples
+    --------
+    >>> from callsim import load_scenario
+    >>> scenario = load_scenario("scenarios/billing_support.yaml", ["horizon.duration=1h"])
+    >>> result = compare(scenario, ["cold", "warm"], reps=3, seed=1, workers=1)
+    >>> result.difference, result.replications
+    (('warm', 'cold'), 3)
+    >>> list(result.differences.columns)
+    ['metric', 'mean', 'ci_low', 'ci_high', 'n', 'significant']
     """
     policies = list(dict.fromkeys(policies))
     if precision is not None and not 0 < precision < 1:

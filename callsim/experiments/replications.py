@@ -129,6 +129,20 @@ def replicate(
     ------
     callsim.experiments.work.WorkLimitError
         The work is above ``max_calls``; nothing runs.
+
+    Examples
+    --------
+    >>> from callsim import load_scenario
+    >>> scenario = load_scenario("scenarios/billing_support.yaml", ["horizon.duration=1h"])
+    >>> runs = replicate(scenario, ["cold", "warm"], reps=2, seed=1)
+    >>> runs.table[["policy", "replication", "seed"]]
+      policy  replication  seed
+    0   cold            0     1
+    1   warm            0     1
+    2   cold            1     1
+    3   warm            1     1
+    >>> bool((runs.table["overall.calls"] > 0).all())
+    True
     """
     policies = list(policies or [scenario.transfer.policy])
     check_work([scenario], reps * len(policies), max_calls)

@@ -186,6 +186,23 @@ def sweep(
         No workers (e.g. no Dask scheduler at ``scheduler``); nothing is written.
     SweepInterrupted
         Ctrl-C or a dead worker; finished rows are saved for ``resume``.
+
+    Examples
+    --------
+    Two billing staffings, both policies, two replications each, kept in memory:
+
+    >>> from callsim import Grid
+    >>> grid = Grid.from_specs(["departments.billing.agents=10,12"])
+    >>> rows = sweep("scenarios/billing_support.yaml", grid, reps=2, seed=1,
+    ...              overrides=["horizon.duration=1h"], workers=1)
+    >>> rows[["point", "departments.billing.agents", "policy", "replication"]].head(4)
+       point  departments.billing.agents policy  replication
+    0      0                          10   cold            0
+    1      0                          10   warm            0
+    2      0                          10   cold            1
+    3      0                          10   warm            1
+    >>> len(rows)
+    8
     """
     path = Path(scenario)
     policies = list(dict.fromkeys(policies))

@@ -202,6 +202,17 @@ def write_records(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     ------
     ValueError
         If the suffix is not ``.parquet`` or ``.csv`` (nothing is written).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from callsim import load_scenario, simulate
+    >>> scenario = load_scenario("scenarios/billing_support.yaml", ["horizon.duration=1h"])
+    >>> result = simulate(scenario, policy="cold", seed=1)
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "calls.csv"
+    >>> write_records(result.calls, path)
+    >>> len(path.read_text().splitlines()) == len(result.calls) + 1  # a header and a row per call
+    True
     """
     path = Path(path)
     suffix = _check_suffix(path, RECORD_SUFFIXES, "records file")

@@ -349,6 +349,14 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     ScenarioError
         One line per problem: missing file, YAML syntax (with line number),
         bad override, or failed validation.
+
+    Examples
+    --------
+    A shipped scenario (paths relative to the repository root), shortened to one hour:
+
+    >>> scenario = load_scenario("scenarios/billing_support.yaml", ["horizon.duration=1h"])
+    >>> scenario.horizon.duration, list(scenario.departments)
+    (3600.0, ['billing', 'support'])
     """
     path = Path(path)
     return build_scenario(read_scenario_file(path), str(path), path.parent, overrides)
@@ -392,6 +400,28 @@ def build_scenario(
     ------
     ScenarioError
         One line per problem.
+
+    Examples
+    --------
+    One department answering one call type, for two hours:
+
+    >>> from pathlib import Path
+    >>> raw = {
+    ...     "name": "tiny",
+    ...     "horizon": {"duration": "2h", "interval": "1h"},
+    ...     "departments": {"desk": {"agents": 3, "wage_per_hour": 30.0}},
+    ...     "call_types": {"calls": {
+    ...         "arrivals_per_hour": 40, "resolved_by": "desk",
+    ...         "handle_time": {"dist": "exponential", "mean": "3min"},
+    ...         "patience": {"dist": "exponential", "mean": "5min"}}},
+    ... }
+    >>> scenario = build_scenario(raw, "tiny.yaml", Path("."), ["departments.desk.agents=4"])
+    >>> scenario.horizon.duration, scenario.departments["desk"].agents
+    (7200.0, 4)
+    >>> build_scenario(raw, "tiny.yaml", Path("."), ["departments.desk.agents=-1"])
+    Traceback (most recent call last):
+    ...
+    callsim.scenario.errors.ScenarioError: tiny.yaml: departments.desk.agents: must be >= 0
     """
     data = apply_overrides(raw, overrides, source=source)
     files: list[Path] = []
@@ -421,6 +451,12 @@ def apply_overrides(
     ScenarioError
         ``FILE: --set KEY=VALUE: message`` for an override without ``=``, with
         an empty path segment, going through a non-mapping, or with bad YAML.
+
+    Examples
+    --------
+    >>> apply_overrides({"transfer": {"policy": "warm"}},
+    ...                 ["transfer.policy=cold", "departments.billing.agents=[10, 12]"])
+    {'transfer': {'policy': 'cold'}, 'departments': {'billing': {'agents': [10, 12]}}}
     """
     data = copy.deepcopy(dict(raw))
     problems = []
