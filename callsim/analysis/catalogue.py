@@ -291,8 +291,10 @@ def column_label(column: str) -> str:
 
     Examples
     --------
-    >>> column_label("ci_low"), column_label("overall.wait_mean"), column_label("agents")
-    ('95% CI low', 'Mean wait (s)', 'agents')
+    >>> column_label("ci_low"), column_label("overall.wait_mean")
+    ('95% CI low', 'Mean wait (s)')
+    >>> column_label("horizon.duration")  # not a metric: the name itself
+    'horizon.duration'
     """
     if column in COLUMN_LABELS:
         return COLUMN_LABELS[column]
