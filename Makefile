@@ -3,14 +3,28 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NOTEBOOKS_STAMP := $(VENV)/.notebooks
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean notebooks notebooks-run
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(NOTEBOOKS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks]'
+	touch $(NOTEBOOKS_STAMP)
+
+# JupyterLab on notebooks/ (installs the notebooks extra: jupyterlab, ipykernel).
+notebooks: $(NOTEBOOKS_STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+# Re-execute every notebook on a real kernel and save it with its outputs (then commit them;
+# tests/docs/test_notebooks.py checks that the committed outputs are current).
+notebooks-run: $(STAMP)
+	$(BIN)/python tools/notebooks.py
 
 demo: $(STAMP)
 	$(BIN)/callsim compare scenarios/billing_support.yaml --reps 20 --seed 1
