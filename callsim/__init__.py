@@ -8,20 +8,58 @@ The public API, for notebooks and scripts:
 >>> metrics = compute_metrics(result, scenario)
 >>> 0 <= metrics["overall.abandon_rate"] <= 1
 True
+
+Names are imported on first use (a module ``__getattr__``), so ``import callsim`` and the
+command line start fast: pandas, SciPy and matplotlib load only when something needs them.
 """
 
-from callsim.analysis.erlang import QueueFigures, agents_for_service_level, erlang_a, erlang_c
-from callsim.analysis.metrics import compute_metrics, interval_metrics
-from callsim.analysis.statistics import paired_differences, summarize, t_interval
-from callsim.engine.call_center import simulate
-from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
-from callsim.experiments.comparison import Comparison, compare
-from callsim.experiments.grid import Grid
-from callsim.experiments.replications import replicate
-from callsim.experiments.sweeps import sweep
-from callsim.report.writers import write_records
-from callsim.scenario.errors import ScenarioError
-from callsim.scenario.schema import Scenario, apply_overrides, build_scenario, load_scenario
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from callsim.analysis.erlang import QueueFigures, agents_for_service_level, erlang_a, erlang_c
+    from callsim.analysis.metrics import compute_metrics, interval_metrics
+    from callsim.analysis.statistics import paired_differences, summarize, t_interval
+    from callsim.engine.call_center import simulate
+    from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
+    from callsim.experiments.comparison import Comparison, compare
+    from callsim.experiments.grid import Grid
+    from callsim.experiments.replications import replicate
+    from callsim.experiments.sweeps import sweep
+    from callsim.report.writers import write_records
+    from callsim.scenario.errors import ScenarioError
+    from callsim.scenario.schema import Scenario, apply_overrides, build_scenario, load_scenario
+
+#: Where each public name lives (imported on first use).
+_EXPORTS: dict[str, str] = {
+    "Comparison": "callsim.experiments.comparison",
+    "Grid": "callsim.experiments.grid",
+    "Outcome": "callsim.engine.records",
+    "QueueFigures": "callsim.analysis.erlang",
+    "Scenario": "callsim.scenario.schema",
+    "ScenarioError": "callsim.scenario.errors",
+    "SimulationResult": "callsim.engine.records",
+    "Stage": "callsim.engine.records",
+    "TransferKind": "callsim.engine.records",
+    "agents_for_service_level": "callsim.analysis.erlang",
+    "apply_overrides": "callsim.scenario.schema",
+    "build_scenario": "callsim.scenario.schema",
+    "compare": "callsim.experiments.comparison",
+    "compute_metrics": "callsim.analysis.metrics",
+    "erlang_a": "callsim.analysis.erlang",
+    "erlang_c": "callsim.analysis.erlang",
+    "interval_metrics": "callsim.analysis.metrics",
+    "load_scenario": "callsim.scenario.schema",
+    "paired_differences": "callsim.analysis.statistics",
+    "replicate": "callsim.experiments.replications",
+    "simulate": "callsim.engine.call_center",
+    "summarize": "callsim.analysis.statistics",
+    "sweep": "callsim.experiments.sweeps",
+    "t_interval": "callsim.analysis.statistics",
+    "write_records": "callsim.report.writers",
+}
 
 __all__ = [
     "Comparison",
@@ -50,3 +88,22 @@ __all__ = [
     "t_interval",
     "write_records",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name (or ``__version__``) on first use (PEP 562) and keep it."""
+    if name == "__version__":
+        from callsim._version import package_version
+
+        globals()[name] = value = package_version()
+        return value
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'callsim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from callsim.cli.compare import compare_command
@@ -14,14 +16,28 @@ from callsim.cli.sweep import sweep_command
 from callsim.cli.validate import validate_command
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     help="Simulate warm vs cold transfers of misrouted calls in a contact center.",
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from callsim._version import package_version
+
+        typer.echo(f"callsim {package_version()}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _callsim() -> None:
+def _callsim(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True,
+                     help="Print the version and exit."),
+    ] = False,
+) -> None:
     """Simulate warm vs cold transfers of misrouted calls in a contact center."""
 
 

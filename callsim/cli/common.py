@@ -1,4 +1,9 @@
-"""Helpers shared by the CLI commands."""
+"""Helpers shared by the CLI commands.
+
+Only typer and the standard library are imported at module level: every command module
+imports this one, and ``callsim --help`` must not pay for pydantic, pandas or SciPy. The
+helpers import what they need when they run.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,16 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from callsim.experiments.work import WorkLimitError
-from callsim.scenario.errors import ScenarioError
 from callsim.scenario.limits import MAX_SEED
-from callsim.scenario.schema import Scenario, load_scenario
 
 if TYPE_CHECKING:
     from callsim.report.sheets import Sheet
+    from callsim.scenario.errors import ScenarioError
+    from callsim.scenario.schema import Scenario
 
 __all__ = [
     "JsonOption",
@@ -26,12 +30,12 @@ __all__ = [
     "SeedOption",
     "SetOption",
     "WorkersOption",
+    "check_out",
     "exit_on_errors",
     "fail",
     "load_or_exit",
     "print_problems",
     "warn_workers",
-    "check_out",
     "write_out",
 ]
 
@@ -71,6 +75,9 @@ def exit_on_errors(*one_line: type[Exception]) -> Iterator[None]:
     A :class:`ScenarioError` prints its problem lines; :class:`WorkLimitError` and the
     ``one_line`` types print their one-line message.
     """
+    from callsim.experiments.work import WorkLimitError
+    from callsim.scenario.errors import ScenarioError
+
     kinds: tuple[type[Exception], ...] = (WorkLimitError, *one_line)
     try:
         yield
@@ -110,6 +117,9 @@ def load_or_exit(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     typer.Exit
         With code 2 when the scenario is invalid (no traceback is shown).
     """
+    from callsim.scenario.errors import ScenarioError
+    from callsim.scenario.schema import load_scenario
+
     try:
         return load_scenario(path, overrides)
     except ScenarioError as exc:
@@ -118,16 +128,19 @@ def load_or_exit(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
 
 
 def check_out(path: Path | None, option: str = "--out",
-              suffixes: Sequence[str] | None = None) -> None:
+              kind: Literal["table", "figure", "records"] = "table") -> None:
     """Exit with status 2, before any work, if an output file could not be written.
 
-    ``suffixes`` defaults to the table formats (:data:`callsim.report.writers.TABLE_SUFFIXES`).
+    ``kind`` picks the accepted suffixes from :mod:`callsim.report.writers`: tables (``.csv``,
+    ``.parquet``, ``.json``, ``.xlsx``), figures (``.png``, ``.svg``) or call records.
     """
     if path is None:
         return
-    from callsim.report.writers import TABLE_SUFFIXES, out_path_problem
+    from callsim.report import writers
 
-    problem = out_path_problem(path, option, tuple(suffixes or TABLE_SUFFIXES))
+    suffixes = {"table": tuple(writers.TABLE_SUFFIXES), "figure": tuple(writers.FIGURE_FORMATS),
+                "records": writers.RECORD_SUFFIXES}[kind]
+    problem = writers.out_path_problem(path, option, suffixes)
     if problem:
         raise fail(problem)
 

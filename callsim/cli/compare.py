@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from callsim.analysis.documents import to_json
 from callsim.cli.common import (
     JsonOption,
     MaxCallsOption,
@@ -24,15 +22,18 @@ from callsim.cli.common import (
     warn_workers,
     write_out,
 )
-from callsim.cli.tables import format_pm, metric_table, progress_bar, stdout_console
-from callsim.experiments.comparison import Comparison, compare
-from callsim.policies.transfer import POLICIES
-from callsim.report.writers import FIGURE_FORMATS
 from callsim.scenario.limits import MAX_CALLS
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from callsim.experiments.comparison import Comparison
 
 
 def parse_policies(text: str, option: str = "--policies") -> list[str]:
     """``cold,warm`` -> ``["cold", "warm"]``; exit 2 naming ``option`` and an unknown policy."""
+    from callsim.policies.transfer import POLICIES
+
     names = [p.strip() for p in text.split(",") if p.strip()]
     unknown = [p for p in names if p not in POLICIES]
     if unknown or not names:
@@ -43,6 +44,8 @@ def parse_policies(text: str, option: str = "--policies") -> list[str]:
 
 def comparison_table(c: Comparison) -> Table:
     """Per metric: mean ± CI per policy, the paired difference ± CI, and its significance."""
+    from callsim.cli.tables import format_pm, metric_table
+
     summaries = {p: c.policy_summary(p).set_index("metric") for p in c.policies}
     diffs = c.differences.set_index("metric") if c.difference else None
     columns = list(c.policies)
@@ -88,12 +91,15 @@ def compare_command(
 ) -> None:
     """Compare transfer policies on the same callers (common random numbers)."""
     names = parse_policies(policies)
-    check_out(plot, "--plot", tuple(FIGURE_FORMATS))
+    check_out(plot, "--plot", "figure")
     check_out(out)
     if precision is not None and not 0 < precision < 1:
         raise fail(f"--precision: must be a share of the mean in (0, 1), got {precision}")
     sc = load_or_exit(scenario, overrides or [])
     warn_workers(workers)
+    from callsim.cli.tables import progress_bar
+    from callsim.experiments.comparison import compare
+
     with exit_on_errors(), progress_bar("replications") as bar:
         result = compare(sc, names, reps=reps, seed=seed, workers=workers, precision=precision,
                          max_reps=max_reps, progress=bar.advance if bar else None,
@@ -107,6 +113,14 @@ def compare_command(
         from callsim.report.exports import comparison_sheets
 
         write_out(comparison_sheets(result, sc), out)
+    print_comparison(result, as_json, written)
+
+
+def print_comparison(result: Comparison, as_json: bool, written: list[Path]) -> None:
+    """The comparison on stdout: its JSON document, or the table and the files written."""
+    from callsim.analysis.documents import to_json
+    from callsim.cli.tables import stdout_console
+
     if as_json:
         typer.echo(to_json(result.to_dict()))
         return

@@ -11,16 +11,14 @@ import json
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-import pandas as pd
 import typer
-from rich.table import Table
 
-from callsim.analysis.erlang import agents_for_service_level, staffing_table
 from callsim.cli.common import OutOption, check_out, write_out
-from callsim.cli.tables import stdout_console
-from callsim.scenario.durations import parse_duration
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _SPAN = 3  # rows shown either side of the recommended staffing
 
@@ -43,6 +41,8 @@ def _number(option: str, text: str, *, minimum: float = 0.0) -> float:
 
 def _seconds(option: str, text: str, *, allow_zero: bool = False) -> float:
     try:
+        from callsim.scenario.durations import parse_duration
+
         value = parse_duration(text)
     except ValueError as error:
         _fail(f"{option}: {error}")
@@ -80,6 +80,8 @@ def _plain(value: Any) -> int | float | None:
 
 def _render(rows: list[dict[str, Any]], threshold: float, patience: bool, best: int | None) -> None:
     title = "Erlang A (M/M/n+M)" if patience else "Erlang C (M/M/n)"
+    from rich.table import Table
+
     table = Table(title=title)
     columns = [("agents", "agents", "{:d}"), ("p_wait", "P(wait)", "{:.4f}")]
     if patience:
@@ -96,6 +98,8 @@ def _render(rows: list[dict[str, Any]], threshold: float, patience: bool, best: 
     for row in rows:
         cells = [fmt.format(row[key]) if row[key] is not None else "inf" for key, _, fmt in columns]
         table.add_row(*cells, style="bold green" if row["agents"] == best else None)
+    from callsim.cli.tables import stdout_console
+
     console = stdout_console()
     console.print(table)
     if best is not None:
@@ -176,6 +180,8 @@ def _staffing(query: _Query) -> tuple[pd.DataFrame, int | None]:
 
     The table has the ``--agents`` row and the rows around the recommendation.
     """
+    from callsim.analysis.erlang import agents_for_service_level, staffing_table
+
     counts = [] if query.agents is None else [query.agents]
     best = None
     if query.target is not None:

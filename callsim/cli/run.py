@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from callsim.analysis.catalogue import KEY_COLUMNS
-from callsim.analysis.documents import run_document, to_json
-from callsim.analysis.statistics import summarize
 from callsim.cli.common import (
     JsonOption,
     MaxCallsOption,
@@ -25,15 +22,12 @@ from callsim.cli.common import (
     warn_workers,
     write_out,
 )
-from callsim.cli.tables import progress_bar, stdout_console, summary_table
-from callsim.experiments.replications import replicate
-from callsim.report.writers import RECORD_SUFFIXES, write_records
 from callsim.scenario.limits import MAX_CALLS
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-def check_records_path(path: Path) -> None:
-    """Exit with code 2, before any work, if the records file cannot be written."""
-    check_out(path, "--calls-out", RECORD_SUFFIXES)
+    from callsim.scenario.schema import Scenario
 
 
 class PolicyName(StrEnum):
@@ -61,11 +55,15 @@ def run_command(
 ) -> None:
     """Simulate a scenario under one transfer policy and report every metric."""
     sc = load_or_exit(scenario, overrides or [])
-    if calls_out is not None:
-        check_records_path(calls_out)
+    check_out(calls_out, "--calls-out", "records")
     check_out(out)
     chosen = policy.value if policy else sc.transfer.policy
     warn_workers(workers)
+    from callsim.analysis.catalogue import KEY_COLUMNS
+    from callsim.analysis.statistics import summarize
+    from callsim.cli.tables import progress_bar
+    from callsim.experiments.replications import replicate
+
     with exit_on_errors(), progress_bar(f"{chosen}: replications", enabled=reps > 1) as bar:
         table, _, calls = replicate(
             sc,
@@ -77,16 +75,27 @@ def run_command(
             keep_calls=calls_out is not None,
             max_calls=max_calls,
         )
-    metrics = [c for c in table.columns if c not in KEY_COLUMNS]
-    summary = summarize(table, metrics=metrics)
+    summary = summarize(table, metrics=[c for c in table.columns if c not in KEY_COLUMNS])
     if calls_out is not None and calls is not None:
-        write_records(calls, calls_out)
+        from callsim.report.exports import labelled_records
+        from callsim.report.writers import write_records
+
+        write_records(labelled_records(calls, sc.horizon.start), calls_out)
     if out is not None:
         from callsim.report.exports import run_sheets
 
         write_out(run_sheets(summary, table, sc), out)
+    print_run(sc, chosen, reps, seed, summary, as_json)
+
+
+def print_run(sc: Scenario, policy: str, reps: int, seed: int, summary: pd.DataFrame,
+              as_json: bool) -> None:
+    """The run on stdout: its JSON document (MODEL.md section 7) or a table."""
+    from callsim.analysis.documents import run_document, to_json
+    from callsim.cli.tables import stdout_console, summary_table
+
     if as_json:
-        typer.echo(to_json(run_document(sc.name, chosen, reps, seed, summary)))
+        typer.echo(to_json(run_document(sc.name, policy, reps, seed, summary)))
         return
-    title = f"{sc.name}: {chosen} transfer, {reps} replication(s), seed {seed}"
+    title = f"{sc.name}: {policy} transfer, {reps} replication(s), seed {seed}"
     stdout_console().print(summary_table(title, summary))

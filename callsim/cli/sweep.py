@@ -17,15 +17,12 @@ from callsim.cli.common import (
 )
 from callsim.cli.compare import parse_policies
 from callsim.cli.tables import progress_bar
-from callsim.experiments.executors import EXECUTORS, ExecutorError
-from callsim.experiments.grid import Grid, GridError, read_sweep_file
-from callsim.experiments.store import StoreError
-from callsim.experiments.sweeps import SweepInterrupted, sweep
-from callsim.scenario.errors import ScenarioError
 
 
 def read_spec(grid_file: Path | None, vary: list[str] | None) -> dict[str, Any]:
     """The sweep file's settings with the ``--vary`` axes added to its grid; exit 2 on errors."""
+    from callsim.experiments.grid import Grid, GridError, read_sweep_file
+
     try:
         spec = read_sweep_file(grid_file) if grid_file else {}
         if vary:
@@ -65,6 +62,12 @@ def sweep_command(
     ] = False,
 ) -> None:
     """Sweep scenario fields over a grid; every row is saved as soon as it is finished."""
+    from callsim.experiments.executors import EXECUTORS, ExecutorError
+    from callsim.experiments.store import StoreError
+    from callsim.experiments.sweeps import SweepInterrupted, sweep
+    from callsim.report.exports import write_sweep_tables
+    from callsim.scenario.errors import ScenarioError
+
     check_out(out)
     if executor not in EXECUTORS:
         raise fail(f"--executor: unknown executor {executor!r} (choose from "
@@ -75,9 +78,6 @@ def sweep_command(
         ",".join(spec.get("policies", ["cold", "warm"])))
     reps = reps if reps is not None else spec.get("reps", 10)
     seed = seed if seed is not None else spec.get("seed", 0)
-    from callsim.report.exports import write_sweep_tables
-    from callsim.report.writers import table_paths
-
     try:
         with progress_bar("sweep") as bar:
             rows = sweep(scenario, grid, names, reps=reps, seed=seed, overrides=overrides or [],
@@ -93,7 +93,13 @@ def sweep_command(
         typer.echo(f"{exc}: {exc.saved} finished rows saved in {out}.parts; "
                    "run the same command with --resume to finish", err=True)
         raise typer.Exit(130 if str(exc) == "interrupted" else 1) from None
-    files = table_paths(out, ["results", "summary"])
-    where = f" and {files[1]}" if len(files) > 1 else " (sheets results and summary)"
     typer.echo(f"wrote {out} ({len(rows)} rows: {len(grid.points())} points x {len(names)} "
-               f"policies x {reps} replications){where}")
+               f"policies x {reps} replications){_summary_place(out)}")
+
+
+def _summary_place(out: Path) -> str:
+    """Where the summary went: `` and results.summary.csv`` or a sheet of the same file."""
+    from callsim.report.writers import table_paths
+
+    files = table_paths(out, ["results", "summary"])
+    return f" and {files[1]}" if len(files) > 1 else " (sheets results and summary)"

@@ -1,29 +1,29 @@
-"""Rich tables and progress bars shared by the commands."""
+"""Rich tables and progress reports shared by the commands.
+
+rich and the analysis modules are imported when a table or bar is made, not with this module,
+so that ``callsim --help`` stays fast.
+"""
 
 from __future__ import annotations
 
 import math
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-import pandas as pd
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
+from datetime import timedelta
+from typing import TYPE_CHECKING, TextIO
 
 from callsim.analysis import catalogue
-from callsim.analysis.documents import split_key
 
-stderr = Console(stderr=True)
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+    from rich.table import Table
+
+#: Seconds between progress lines when stderr is not a terminal (CI logs, nohup).
+LINE_EVERY = 10.0
 
 
 def stdout_console() -> Console:
@@ -31,6 +31,8 @@ def stdout_console() -> Console:
 
     Rich would wrap tables at 80 columns otherwise.
     """
+    from rich.console import Console
+
     return Console(width=None if sys.stdout.isatty() else 120)
 
 
@@ -49,6 +51,8 @@ def format_pm(metric: str, mean: float, lo: float, hi: float, difference: bool =
 
 def group_label(key: str) -> str:
     """Section label of a flat metric key: ``overall``, ``call type support``, ..."""
+    from callsim.analysis.documents import split_key
+
     group, name, _ = split_key(key)
     return {"call_types": "call type ", "departments": "department "}.get(group, "") + (
         name or group
@@ -62,6 +66,10 @@ def metric_table(
 
     ``cells(key, metric_name)`` returns the cells of the other ``columns`` for a row.
     """
+    from rich.table import Table
+
+    from callsim.analysis.documents import split_key
+
     table = Table(title=title, caption="± is the half-width of the 95% confidence interval")
     table.add_column("Metric", no_wrap=True)
     for column in columns:
@@ -90,39 +98,85 @@ def summary_table(title: str, summary: pd.DataFrame) -> Table:
 
 
 class LazyProgress:
-    """A rich progress bar (counts, elapsed, ETA) on stderr that appears at the first report.
+    """Progress on stderr from the first report: a rich bar on a terminal, else plain lines.
 
-    Nothing is drawn when the work fails before it starts (e.g. validation), so error output
-    stays one clean line.
+    On a terminal the bar shows counts, elapsed time and ETA, and disappears at the end. When
+    stderr is not a terminal (a CI log, ``nohup``, a pipe) a line such as ``sweep: 12/48 (25%),
+    0:00:31 elapsed, eta 0:01:33`` is printed at the start, every :data:`LINE_EVERY` seconds
+    and at the end. Nothing is shown when the work fails before it starts (e.g. validation),
+    so error output stays one clean line.
     """
 
-    def __init__(self, description: str) -> None:
+    def __init__(self, description: str, stream: TextIO | None = None) -> None:
         self.description = description
+        self.stream = stream
         self.bar: Progress | None = None
         self.task: TaskID | None = None
+        self.done, self.total = 0, 0
+        self.started = self.last_line = -math.inf
+
+    @property
+    def _stream(self) -> TextIO:
+        return self.stream if self.stream is not None else sys.stderr
 
     def advance(self, done: int, total: int) -> None:
         """Report ``done`` more units of work out of ``total`` planned."""
+        self.done += done
+        self.total = total
+        if not self._stream.isatty():
+            self._line()
+            return
         if self.bar is None:
-            self.bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TextColumn("eta"),
-                TimeRemainingColumn(),
-                console=stderr,
-                transient=True,
-            )
+            self.bar = _rich_bar(self._stream)
             self.bar.start()
             self.task = self.bar.add_task(self.description, total=total)
         assert self.task is not None
         self.bar.update(self.task, total=total, advance=done)
 
+    def _line(self, final: bool = False) -> None:
+        now = time.monotonic()
+        if self.started == -math.inf:
+            self.started = now
+        elif not final and now - self.last_line < LINE_EVERY and self.done < self.total:
+            return
+        self.last_line = now
+        elapsed = now - self.started
+        share = self.done / self.total if self.total else 1.0
+        text = f"{self.description}: {self.done}/{self.total} ({share:.0%}), "
+        text += f"{timedelta(seconds=round(elapsed))} elapsed"
+        if 0 < self.done < self.total:
+            text += f", eta {timedelta(seconds=round(elapsed * (1 / share - 1)))}"
+        print(text, file=self._stream, flush=True)
+
     def close(self) -> None:
-        """Remove the bar."""
+        """Remove the bar (or print the last line, if the work did not finish)."""
         if self.bar is not None:
             self.bar.stop()
+        elif self.started != -math.inf and self.done < self.total:
+            self._line(final=True)
+
+
+def _rich_bar(stream: TextIO) -> Progress:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=Console(file=stream),
+        transient=True,
+    )
 
 
 @contextmanager

@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 
 from callsim.cli.common import print_problems
-from callsim.scenario.errors import ScenarioError
-from callsim.scenario.schema import load_scenario
 
 __all__ = ["validate_command"]
 
@@ -25,6 +23,9 @@ def validate_command(
 
     Exits with status 2 if any file is invalid, 0 otherwise.
     """
+    from callsim.scenario.errors import ScenarioError
+    from callsim.scenario.schema import load_scenario
+
     failed = False
     for path in scenarios:
         try:

@@ -21,12 +21,15 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from callsim.analysis.catalogue import KEY_COLUMNS, POINT_COLUMN, column_label, key_label, metric
+from callsim.engine.records import Outcome, Stage, TransferKind
 from callsim.report.sheets import Sheet
 from callsim.scenario.durations import format_clock
 
@@ -35,15 +38,17 @@ if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
 
 __all__ = [
+    "clock_times",
     "comparison_sheets",
     "erlang_sheets",
     "interval_sheet",
+    "labelled_records",
     "long_sheet",
     "run_sheets",
     "scenario_sheet",
     "sweep_sheets",
-    "write_sweep_tables",
     "wide_sheet",
+    "write_sweep_tables",
 ]
 
 _VALUES = ("mean", "ci_low", "ci_high")
@@ -177,6 +182,58 @@ def write_sweep_tables(rows: pd.DataFrame, summary: pd.DataFrame, out: Path) -> 
     from callsim.report.writers import write_tables
 
     return write_tables(sweep_sheets(rows, summary), out)
+
+
+#: Labelled categories of the call records (``--calls-out``): column -> code enum.
+RECORD_CATEGORIES: dict[str, type[IntEnum]] = {
+    "transfer_kind": TransferKind,
+    "outcome": Outcome,
+    "abandon_stage": Stage,
+}
+
+
+def clock_times(seconds: pd.Series, start: float) -> pd.Series:
+    """``HH:MM:SS`` clock times (to the second, past midnight wrapping) of times in s from t = 0.
+
+    Examples
+    --------
+    >>> clock_times(pd.Series([8.9, 3600.0, float("nan")]), 8 * 3600).tolist()
+    ['08:00:08', '09:00:00', None]
+    """
+    total = (seconds.to_numpy(dtype=float) + start) % 86400.0
+    known = ~np.isnan(total)
+    whole = np.floor(np.where(known, total, 0.0)).astype(np.int64)
+    text = [f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}" if ok else None
+            for t, ok in zip(whole.tolist(), known.tolist(), strict=True)]
+    return pd.Series(text, index=seconds.index, dtype=object)
+
+
+def labelled_records(calls: pd.DataFrame, start: float = 0.0) -> pd.DataFrame:
+    """Call records for people and files: codes as labelled categories, arrival clock time.
+
+    ``transfer_kind``, ``outcome`` and ``abandon_stage`` become pandas categoricals (Arrow
+    dictionaries in Parquet) whose categories are the lower-case enum names, in code order
+    (``resolved``, ``abandoned``, ``dropped``, ``unfinished`` for ``outcome``);
+    ``call_type`` and ``first_department`` are categoricals already. An ``arrival_clock``
+    column (``HH:MM:SS`` from ``horizon.start``) follows ``arrival``.
+
+    Parameters
+    ----------
+    calls
+        Call records of one or more replications (:class:`callsim.engine.records.SimulationResult`).
+    start
+        Clock time of t = 0, seconds since midnight.
+    """
+    out = calls.copy()
+    for column, codes in RECORD_CATEGORIES.items():
+        if column in out.columns:
+            labels = [member.name.lower() for member in sorted(codes)]
+            out[column] = pd.Categorical.from_codes(
+                out[column].to_numpy(dtype=np.int64) - min(codes), categories=labels)
+    if "arrival" in out.columns:
+        out.insert(list(out.columns).index("arrival") + 1, "arrival_clock",
+                   clock_times(out["arrival"], start))
+    return out
 
 
 def erlang_sheets(frame: pd.DataFrame, inputs: Mapping[str, Any]) -> list[Sheet]:
