@@ -14,6 +14,7 @@ from callsim import load_scenario, simulate
 from callsim.analysis.catalogue import metric
 from callsim.cli.app import app
 from callsim.engine.records import CODE_COLUMNS, TIME_COLUMNS
+from callsim.report.exports import labelled_records
 
 runner = CliRunner()
 REFERENCE = str(Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml")
@@ -29,8 +30,8 @@ DEPARTMENT_METRICS = (
 )  # fmt: skip
 COST_METRICS = ("staff_cost", "transfer_agent_cost", "lost_call_cost", "total_cost")
 RECORD_COLUMNS = [
-    "call_id", "call_type", "first_department", *TIME_COLUMNS, *CODE_COLUMNS,
-    "policy", "replication", "seed",
+    "call_id", "call_type", "first_department", "arrival", "arrival_clock", *TIME_COLUMNS[1:],
+    *CODE_COLUMNS, "policy", "replication", "seed",
 ]  # fmt: skip
 
 
@@ -156,13 +157,14 @@ def test_calls_out_writes_one_row_per_call_and_replication(tmp_path, suffix):
     assert list(frame.columns) == RECORD_COLUMNS
     scenario = load_scenario(REFERENCE)
     for r in (0, 1):
-        expected = simulate(scenario, policy="cold", seed=5, replication=r).calls
+        expected = labelled_records(simulate(scenario, policy="cold", seed=5,
+                                             replication=r).calls)
         mine = frame[frame["replication"] == r].reset_index(drop=True)
         assert len(mine) == len(expected)
         assert (mine["policy"] == "cold").all() and (mine["seed"] == 5).all()
         assert mine["call_id"].tolist() == list(range(len(expected)))
         assert mine["arrival"].to_numpy().tolist() == expected["arrival"].tolist()
-        assert mine["outcome"].tolist() == expected["outcome"].tolist()
+        assert mine["outcome"].astype(str).tolist() == expected["outcome"].astype(str).tolist()
         if suffix == ".parquet":
             assert mine[list(expected.columns)].equals(expected)
     assert len(frame) == sum(  # and nothing else

@@ -65,7 +65,7 @@ def test_report_renders_in_headless_chromium(report: Path, tmp_path: Path) -> No
 def test_headline_matches_the_compare_json(report: Path) -> None:
     result = CliRunner().invoke(app, ["compare", SCENARIO, *ARGS, "--json"])
     assert result.exit_code == 0, result.output
-    doc = json.loads(result.output)
+    doc = json.loads(result.stdout)  # progress lines go to stderr
     cost = doc["differences"]["costs"]["total_cost"]
     html = report.read_text(encoding="utf-8")
     headline = re.search(r'<p class="headline" id="headline">(.*?)</p>', html, re.S)
