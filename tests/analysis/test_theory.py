@@ -10,15 +10,13 @@ it could fail on a wrong model.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from callsim import compute_metrics, erlang_a, erlang_c, load_scenario, simulate, t_interval
+from tests.shared import STEADY
 
-STEADY = Path(__file__).resolve().parents[2] / "scenarios" / "steady_state.yaml"
 CONFIDENCE = 0.99
 
 

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from callsim.analysis.catalogue import metric
-from callsim.cli.app import app
+from tests.shared import REFERENCE as REFERENCE_PATH
+from tests.shared import invoke_cli
 
-REFERENCE = str(Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml")
+REFERENCE = str(REFERENCE_PATH)
 QUICK = ["--seed", "1", "--workers", "1", "--set", "horizon.duration=2h"]
 
 # docs/model.md section 5 (names are part of the contract).
@@ -25,12 +25,9 @@ INTERVAL_KEYS = {"interval", "start", "calls", "wait_mean", "abandon_rate", "asa
                  *(f"{s}.{d}" for s in ("occupancy", "queue_length", "offered", "service_level",
                                         "abandon_rate", "asa", "wait_mean") for d in NAMES)}
 
-runner = CliRunner()
-
 
 def invoke(*args: str):
-    # A wide terminal so that rich does not shorten the table's metric names.
-    return runner.invoke(app, ["compare", *args], env={"COLUMNS": "200"})
+    return invoke_cli("compare", *args)
 
 
 def check_entry(entry: dict, difference: bool) -> None:

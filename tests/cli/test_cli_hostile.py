@@ -11,16 +11,15 @@ import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from callsim.cli.app import app
+from tests.shared import REFERENCE as REFERENCE_PATH
+from tests.shared import invoke_cli
 
-runner = CliRunner()
-REFERENCE = str(Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml")
+REFERENCE = str(REFERENCE_PATH)
 
 
 def invoke(*args: str):
-    return runner.invoke(app, list(args), env={"COLUMNS": "200"})
+    return invoke_cli(*args)
 
 
 def assert_one_line_error(result, *words: str) -> None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 from typer.testing import CliRunner
 
 from callsim import load_scenario
 from callsim.cli.app import app
 from callsim.scenario.starter import starter_text
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.shared import ROOT
 
 
 def test_init_writes_the_reference_scenario(tmp_path, monkeypatch):

@@ -4,7 +4,6 @@ files, ``--set`` overrides and one-line errors."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,9 +14,11 @@ from callsim.analysis.catalogue import metric
 from callsim.cli.app import app
 from callsim.engine.records import CODE_COLUMNS, TIME_COLUMNS
 from callsim.report.exports import labelled_records
+from tests.shared import REFERENCE as REFERENCE_PATH
+from tests.shared import invoke_cli
 
 runner = CliRunner()
-REFERENCE = str(Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml")
+REFERENCE = str(REFERENCE_PATH)
 NAME = "Billing takes support calls"
 
 #: docs/model.md section 5 metric names per output group.
@@ -36,7 +37,7 @@ RECORD_COLUMNS = [
 
 
 def run(*args: str):
-    return runner.invoke(app, ["run", REFERENCE, *args], env={"COLUMNS": "200"})
+    return invoke_cli("run", REFERENCE, *args)
 
 
 def run_json(*args: str) -> dict:

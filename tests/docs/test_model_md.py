@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import types
 import typing
-from pathlib import Path
 
 import typer
 from pydantic import BaseModel
@@ -14,8 +13,8 @@ from callsim.analysis.catalogue import catalogued
 from callsim.cli.app import app
 from callsim.engine.records import CODE_COLUMNS, TIME_COLUMNS
 from callsim.scenario.schema import Scenario
+from tests.shared import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 MODEL_MD = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
 #: How model.md writes the name of a department or call type inside a field path.
 PLACEHOLDERS = {"departments": "D", "call_types": "K"}

@@ -18,8 +18,8 @@ import typer
 from typer.testing import CliRunner
 
 from callsim.cli.app import app
+from tests.shared import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

@@ -7,22 +7,17 @@ call type, so changing one call type's handle time leaves every other draw uncha
 from __future__ import annotations
 
 from dataclasses import fields
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from callsim import load_scenario, simulate
+from callsim import simulate
 from callsim.engine.arrivals import Callers, draw_callers
 from callsim.engine.streams import Streams
+from tests.shared import reference as scenario
 
-REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml"
 SEED = 11
 CALLER_FIELDS = [f.name for f in fields(Callers)]
-
-
-def scenario(*overrides: str):
-    return load_scenario(REFERENCE, overrides=list(overrides))
 
 
 def callers(sc, seed: int = SEED, replication: int = 0) -> Callers:

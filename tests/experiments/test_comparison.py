@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,16 +11,15 @@ from scipy import stats
 
 from callsim.analysis.documents import to_json
 from callsim.experiments.comparison import HEADLINE_METRICS, compare
-from callsim.scenario.schema import load_scenario
+from tests.shared import reference
 
-REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml"
 TABLES = ("per_replication", "summary", "differences", "intervals", "interval_summary")
 
 
 @pytest.fixture(scope="module")
 def short():
     """The reference scenario cut to 3 h (the properties below do not need a full day)."""
-    return load_scenario(REFERENCE, ["horizon.duration=3h"])
+    return reference("horizon.duration=3h")
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +61,7 @@ def welch_width(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> float
 
 
 def test_common_random_numbers_narrow_the_difference_interval():
-    scenario = load_scenario(REFERENCE)  # the full 12 h day
+    scenario = reference()  # the full 12 h day
     result = compare(scenario, reps=20, seed=7, workers=1)
     table = result.per_replication
     key = "overall.wait_mean"
@@ -90,7 +88,7 @@ def headline_ratios(result) -> dict[str, float]:
 def test_loose_precision_stops_after_the_first_batch():
     # On the full day, 6 replications give worst headline ratios of 0.17-0.33 (seeds 0-7; 0.29
     # at seed 5), so 50% is met by the first batch.
-    scenario = load_scenario(REFERENCE)
+    scenario = reference()
     result = compare(scenario, reps=6, seed=5, workers=1, precision=0.5, max_reps=30)
     p = result.precision
     assert p is not None and p.met is True

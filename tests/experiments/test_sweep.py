@@ -29,9 +29,7 @@ from callsim.experiments.grid import Grid
 from callsim.experiments.store import StoreError, read_part
 from callsim.experiments.sweeps import summary_path, sweep, task_size
 from callsim.scenario.errors import ScenarioError
-
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / "scenarios" / "billing_support.yaml"
+from tests.shared import REFERENCE, invoke_cli
 
 # The small sweep of the executor tests: 4 points x 2 policies x 3 replications.
 SPECS = ["departments.billing.agents=10,12", "call_types.support.misroute.billing=0.1,0.3"]
@@ -543,7 +541,7 @@ QUICK = ["--seed", "5", "--workers", "1", "--reps", "2", "--set", "horizon.durat
 
 
 def invoke(*args: str):
-    return runner.invoke(app, ["sweep", str(REFERENCE), *args], env={"COLUMNS": "200"})
+    return invoke_cli("sweep", str(REFERENCE), *args)
 
 
 def error_line(result) -> str:

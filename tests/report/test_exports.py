@@ -13,8 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from callsim.cli.app import app
+from tests.shared import REFERENCE as REFERENCE_PATH
 
-REFERENCE = str(Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml")
+REFERENCE = str(REFERENCE_PATH)
 QUICK = ["--seed", "3", "--workers", "1", "--set", "horizon.duration=1h"]
 PERCENT, SECONDS, CURRENCY = "0.0%", '0.0" s"', "#,##0.00"
 

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from callsim.cli.app import app
 from tests.report.chromium import Browser, chromium_path
+from tests.shared import REFERENCE
 
-ROOT = Path(__file__).resolve().parents[2]
-SCENARIO = str(ROOT / "scenarios" / "billing_support.yaml")
+SCENARIO = str(REFERENCE)
 #: A short day keeps the runs cheap; 4 replications give CIs.
 ARGS = ["--set", "horizon.duration=3h", "--reps", "4", "--seed", "7", "--workers", "1"]
 

@@ -11,17 +11,16 @@ import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.container import BarContainer, ErrorbarContainer
 
-from callsim import load_scenario
 from callsim.experiments.comparison import Comparison, compare
 from callsim.report.figures import comparison_figure, figure_paths, interval_figure, save_figures
+from tests.shared import reference
 
-SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml"
 DEPARTMENTS = ("billing", "support")
 
 
 @pytest.fixture(scope="module")
 def comparison() -> Comparison:
-    scenario = load_scenario(SCENARIO, ["horizon.duration=2h", "horizon.start=08:00"])
+    scenario = reference("horizon.duration=2h", "horizon.start=08:00")
     return compare(scenario, reps=3, seed=1, workers=1)
 
 
@@ -164,7 +163,7 @@ def test_interval_figure_shows_shares_in_percent(comparison: Comparison) -> None
 
 
 def test_single_policy_has_no_difference_row(tmp_path: Path) -> None:
-    scenario = load_scenario(SCENARIO, ["horizon.duration=1h"])
+    scenario = reference("horizon.duration=1h")
     one = compare(scenario, policies=("warm",), reps=2, seed=1, workers=1)
     figure = comparison_figure(one)
     assert len(figure.axes) == 6

@@ -19,9 +19,7 @@ import yaml
 from callsim.scenario.errors import ScenarioError
 from callsim.scenario.limits import MAX_NESTING
 from callsim.scenario.schema import load_scenario, read_scenario_file
-
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / "scenarios" / "billing_support.yaml"
+from tests.shared import REFERENCE
 
 #: (override, the field named, words of the message): each is a class of fault.
 BAD_VALUES = [

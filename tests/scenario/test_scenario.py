@@ -18,10 +18,8 @@ from callsim.cli.common import load_or_exit
 from callsim.scenario.distributions import Deterministic, Exponential, Lognormal
 from callsim.scenario.errors import ScenarioError
 from callsim.scenario.schema import apply_overrides, build_scenario, load_scenario
+from tests.shared import REFERENCE, ROOT, SCENARIOS
 
-ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "scenarios"
-REFERENCE = SCENARIOS / "billing_support.yaml"
 MODEL_MD = ROOT.parent / "shared" / "MODEL.md"
 SOURCE = "scenarios/x.yaml"
 DELETE = object()

@@ -1,0 +1,35 @@
+"""What many tests share: the repository's paths and the reference scenario.
+
+Import from here (``from tests.shared import REFERENCE``) instead of rebuilding paths from
+``__file__`` in each test module; fixtures built on these live in ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from click.testing import Result
+from typer.testing import CliRunner
+
+from callsim import Scenario, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+#: The reference scenario of MODEL.md: billing takes misrouted support calls, a 12 h day.
+REFERENCE = SCENARIOS / "billing_support.yaml"
+#: One M/M/14+M queue over 200 h, for comparisons with Erlang C and Erlang A.
+STEADY = SCENARIOS / "steady_state.yaml"
+
+
+@lru_cache(maxsize=32)
+def reference(*overrides: str) -> Scenario:
+    """The reference scenario with ``--set`` style overrides (validated once, then cached)."""
+    return load_scenario(REFERENCE, overrides=list(overrides))
+
+
+def invoke_cli(*args: str) -> Result:
+    """Run ``callsim ARGS...`` in-process, on a wide terminal so rich keeps metric names whole."""
+    from callsim.cli.app import app
+
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
