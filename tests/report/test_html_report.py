@@ -128,3 +128,18 @@ def test_bad_options_are_one_line_errors(extra, message, tmp_path, monkeypatch) 
     assert result.output.startswith(message)
     assert len(result.output.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_extra_sections_come_before_the_scenario_inputs() -> None:
+    from callsim import load_scenario
+    from callsim.experiments.comparison import compare
+    from callsim.report.html import Section, report_html
+
+    scenario = load_scenario(SCENARIO, ["horizon.duration=1h"])
+    comparison = compare(scenario, reps=2, seed=1, workers=1)
+    extra = Section("staffing", "Staffing", "inputs.html.j2",
+                    {"groups": [("Agents needed", ["billing: 13 agents."])]})
+    html = report_html(scenario, comparison, extra_sections=[extra])
+    assert html.index('<section id="costs">') < html.index('<section id="staffing">') \
+        < html.index('<section id="inputs">')
+    assert '<a href="#staffing">Staffing</a>' in html and "billing: 13 agents." in html
