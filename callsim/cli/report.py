@@ -9,15 +9,19 @@ from typing import Annotated
 import typer
 
 from callsim.cli.common import (
+    MaxCallsOption,
     ScenarioArgument,
     SeedOption,
     SetOption,
     WorkersOption,
-    fail,
+    check_out,
+    exit_on_errors,
     load_or_exit,
+    warn_workers,
 )
 from callsim.cli.compare import parse_policies
 from callsim.cli.tables import progress_bar
+from callsim.scenario.limits import MAX_CALLS
 
 HTML_SUFFIXES = (".html", ".htm")
 
@@ -45,6 +49,7 @@ def report_command(
     overrides: SetOption = None,
     out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
     workers: WorkersOption = None,
+    max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Write a one-file HTML report comparing transfer policies (open it in any browser).
 
@@ -53,19 +58,16 @@ def report_command(
     through the day, the cost breakdown and the scenario in plain words. Metric definitions:
     docs/model.md.
     """
-    from callsim.report.writers import out_path_problem  # heavy imports only when running
-
     names = parse_policies(",".join(policy or ["cold", "warm"]), option="--policy")
-    problem = out_path_problem(out, "--out", HTML_SUFFIXES)
-    if problem:
-        raise fail(problem)
+    check_out(out, "--out", HTML_SUFFIXES)
     sc = load_or_exit(scenario, overrides or [])
-    from callsim.experiments.comparison import compare
+    warn_workers(workers)
+    from callsim.experiments.comparison import compare  # heavy imports only when running
     from callsim.report.html import report_html, write_report
 
-    with progress_bar("replications") as bar:
+    with exit_on_errors(), progress_bar("replications") as bar:
         result = compare(sc, names, reps=reps, seed=seed, workers=workers,
-                         progress=bar.advance if bar else None)
+                         progress=bar.advance if bar else None, max_calls=max_calls)
     page = report_html(sc, result, source=scenario, overrides=overrides or [],
                        command=command_line(scenario, names, reps, seed, overrides or [], out))
     typer.echo(f"wrote {write_report(page, out)}")
