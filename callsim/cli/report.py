@@ -14,8 +14,8 @@ from callsim.cli.common import (
     SeedOption,
     SetOption,
     WorkersOption,
-    check_out,
     exit_on_errors,
+    fail,
     load_or_exit,
     warn_workers,
 )
@@ -59,7 +59,11 @@ def report_command(
     docs/model.md.
     """
     names = parse_policies(",".join(policy or ["cold", "warm"]), option="--policy")
-    check_out(out, "--out", HTML_SUFFIXES)
+    from callsim.report.writers import out_path_problem  # heavy imports only when running
+
+    problem = out_path_problem(out, "--out", HTML_SUFFIXES)
+    if problem:
+        raise fail(problem)
     sc = load_or_exit(scenario, overrides or [])
     warn_workers(workers)
     from callsim.experiments.comparison import compare  # heavy imports only when running
