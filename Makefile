@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/erlang_a.py
 	$(BIN)/python benchmarks/compare.py
 	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/startup.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
