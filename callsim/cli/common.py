@@ -128,18 +128,20 @@ def load_or_exit(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
 
 
 def check_out(path: Path | None, option: str = "--out",
-              kind: Literal["table", "figure", "records"] = "table") -> None:
+              kind: Literal["table", "figure", "records"] | Sequence[str] = "table") -> None:
     """Exit with status 2, before any work, if an output file could not be written.
 
     ``kind`` picks the accepted suffixes from :mod:`callsim.report.writers`: tables (``.csv``,
-    ``.parquet``, ``.json``, ``.xlsx``), figures (``.png``, ``.svg``) or call records.
+    ``.parquet``, ``.json``, ``.xlsx``), figures (``.png``, ``.svg``) or call records; or it
+    lists them (``(".html",)``).
     """
     if path is None:
         return
     from callsim.report import writers
 
-    suffixes = {"table": tuple(writers.TABLE_SUFFIXES), "figure": tuple(writers.FIGURE_FORMATS),
-                "records": writers.RECORD_SUFFIXES}[kind]
+    kinds = {"table": tuple(writers.TABLE_SUFFIXES), "figure": tuple(writers.FIGURE_FORMATS),
+             "records": writers.RECORD_SUFFIXES}
+    suffixes = kinds[kind] if isinstance(kind, str) else tuple(kind)
     problem = writers.out_path_problem(path, option, suffixes)
     if problem:
         raise fail(problem)
