@@ -2,39 +2,38 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from callsim.cli.common import (
+    MaxCallsOption,
     ScenarioArgument,
     SetOption,
     WorkersOption,
     check_out,
+    exit_on_errors,
     fail,
-    print_problems,
+    warn_workers,
 )
 from callsim.cli.compare import parse_policies
 from callsim.cli.tables import progress_bar
+from callsim.scenario.limits import MAX_CALLS, MAX_POINTS, MAX_SEED
+
+if TYPE_CHECKING:
+    from callsim.experiments.grid import Grid
+
+# The experiments and report layers are imported inside the functions: ``callsim --help`` and
+# the other commands start without them.
+
+#: Exit code of a sweep stopped by Ctrl-C (the shell's 128 + SIGINT) or by a dead worker.
+EXIT_INTERRUPTED = 130
+EXIT_WORKER_DIED = 1
 
 
-def read_spec(grid_file: Path | None, vary: list[str] | None) -> dict[str, Any]:
-    """The sweep file's settings with the ``--vary`` axes added to its grid; exit 2 on errors."""
-    from callsim.experiments.grid import Grid, GridError, read_sweep_file
-
-    try:
-        spec = read_sweep_file(grid_file) if grid_file else {}
-        if vary:
-            spec["grid"] = Grid.from_specs(vary) if "grid" not in spec else Grid.from_axes(
-                [*spec["grid"].axes, *Grid.from_specs(vary).axes])
-        spec["grid"] = spec.get("grid") or Grid.from_specs([])
-    except GridError as exc:
-        raise fail(str(exc)) from None
-    return spec
-
-
-def sweep_command(
+def sweep_command(  # noqa: PLR0913 (one parameter per option)
     scenario: ScenarioArgument,
     out: Annotated[
         Path, typer.Option(help="Results table (.parquet, .csv, .json or .xlsx); the summary "
@@ -49,7 +48,7 @@ def sweep_command(
     ] = None,
     policies: Annotated[str | None, typer.Option(help="Comma-separated policies.")] = None,
     reps: Annotated[int | None, typer.Option(min=1, help="Replications per point.")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Base seed.")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, max=MAX_SEED, help="Base seed.")] = None,
     overrides: SetOption = None,
     workers: WorkersOption = None,
     resume: Annotated[bool, typer.Option(help="Run only what OUT.parts/ is missing.")] = False,
@@ -60,46 +59,82 @@ def sweep_command(
     independent_points: Annotated[
         bool, typer.Option(help="A seed per point instead of the same callers at every point.")
     ] = False,
+    max_calls: MaxCallsOption = MAX_CALLS,
+    max_points: Annotated[
+        int, typer.Option(min=1, help="Refuse grids of more points than this (counted first).")
+    ] = MAX_POINTS,
 ) -> None:
     """Sweep scenario fields over a grid; every row is saved as soon as it is finished."""
-    from callsim.experiments.executors import EXECUTORS, ExecutorError
-    from callsim.experiments.store import StoreError
-    from callsim.experiments.sweeps import SweepInterrupted, sweep
-    from callsim.report.exports import write_sweep_tables
-    from callsim.scenario.errors import ScenarioError
+    check_options(out, executor)
+    spec = read_spec(grid_file, vary or [])
+    names = parse_policies(policies if policies is not None
+                           else ",".join(spec.get("policies", ["cold", "warm"])))
+    reps = reps if reps is not None else spec.get("reps", 10)
+    seed = seed if seed is not None else spec.get("seed", 0)
+    warn_workers(workers)
+    options: dict[str, Any] = {
+        "reps": reps, "seed": seed, "overrides": overrides or [], "out": out, "resume": resume,
+        "workers": workers, "executor": executor, "scheduler": scheduler,
+        "independent_points": independent_points, "max_calls": max_calls,
+        "max_points": max_points,
+    }
+    rows = run_sweep(scenario, spec["grid"], names, options)
+    from callsim.report.writers import table_paths
+
+    files = table_paths(out, ["results", "summary"])
+    where = f" and {files[1]}" if len(files) > 1 else " (sheets results and summary)"
+    typer.echo(f"wrote {out} ({len(rows)} rows: {spec['grid'].size} points x {len(names)} "
+               f"policies x {reps} replications){where}")
+
+
+def check_options(out: Path, executor: str) -> None:
+    """Exit 2 on a results path that cannot be written or an unknown executor."""
+    from callsim.experiments.executors import EXECUTORS
 
     check_out(out)
     if executor not in EXECUTORS:
         raise fail(f"--executor: unknown executor {executor!r} (choose from "
                    f"{', '.join(EXECUTORS)})")
-    spec = read_spec(grid_file, vary)
-    grid = spec["grid"]
-    names = parse_policies(policies) if policies else parse_policies(
-        ",".join(spec.get("policies", ["cold", "warm"])))
-    reps = reps if reps is not None else spec.get("reps", 10)
-    seed = seed if seed is not None else spec.get("seed", 0)
+
+
+def read_spec(grid_file: Path | None, vary: list[str]) -> dict[str, Any]:
+    """The sweep file's settings with ``--vary`` axes added to its grid; exit 2 on a problem."""
+    from callsim.experiments.grid import Grid, GridError, read_sweep_file
+
+    with exit_on_errors(GridError):
+        spec = read_sweep_file(grid_file) if grid_file else {}
+        if vary:
+            axes = Grid.from_specs(vary).axes
+            spec["grid"] = Grid.from_axes([*spec["grid"].axes, *axes] if "grid" in spec
+                                          else axes)
+        spec["grid"] = spec.get("grid") or Grid.from_specs([])
+    return spec
+
+
+def run_sweep(scenario: Path, grid: Grid, names: list[str], options: dict[str, Any]) -> Any:
+    """Run the sweep with progress; errors become messages and exit codes, chosen by type."""
+    from callsim.experiments.executors import ExecutorError
+    from callsim.experiments.grid import GridError
+    from callsim.experiments.store import StoreError
+    from callsim.experiments.sweeps import Interrupted, SweepInterrupted, SweepWarning, sweep
+    from callsim.report.exports import write_sweep_tables
+
+    out = options["out"]
+    caught: list[warnings.WarningMessage] = []
     try:
-        with progress_bar("sweep") as bar:
-            rows = sweep(scenario, grid, names, reps=reps, seed=seed, overrides=overrides or [],
-                         out=out, resume=resume, workers=workers, executor=executor,
-                         scheduler=scheduler, independent_points=independent_points,
-                         progress=bar.advance if bar else None, export=write_sweep_tables)
-    except ScenarioError as exc:
-        print_problems(exc)
-        raise typer.Exit(2) from None
-    except (StoreError, ExecutorError) as exc:
-        raise fail(str(exc)) from None
+        with (exit_on_errors(GridError, StoreError, ExecutorError),
+              warnings.catch_warnings(record=True) as recorded,
+              progress_bar("sweep") as bar):
+            caught = recorded
+            warnings.simplefilter("always", SweepWarning)
+            return sweep(scenario, grid, names, progress=bar.advance if bar else None,
+                         export=write_sweep_tables, **options)
     except SweepInterrupted as exc:
         typer.echo(f"{exc}: {exc.saved} finished rows saved in {out}.parts; "
                    "run the same command with --resume to finish", err=True)
-        raise typer.Exit(130 if str(exc) == "interrupted" else 1) from None
-    typer.echo(f"wrote {out} ({len(rows)} rows: {len(grid.points())} points x {len(names)} "
-               f"policies x {reps} replications){_summary_place(out)}")
-
-
-def _summary_place(out: Path) -> str:
-    """Where the summary went: `` and results.summary.csv`` or a sheet of the same file."""
-    from callsim.report.writers import table_paths
-
-    files = table_paths(out, ["results", "summary"])
-    return f" and {files[1]}" if len(files) > 1 else " (sheets results and summary)"
+        code = EXIT_INTERRUPTED if isinstance(exc, Interrupted) else EXIT_WORKER_DIED
+        raise typer.Exit(code) from None
+    finally:
+        for warning in caught:
+            if issubclass(warning.category, SweepWarning):
+                typer.echo(f"warning: {warning.message}", err=True)

@@ -1,27 +1,49 @@
-"""Where sweep tasks run: in this process, a local process pool, or a Dask cluster.
+"""Where tasks run: in this process, a local process pool, or a Dask cluster.
 
-Each executor takes a function and a list of argument tuples and yields results as they
-complete. Results never depend on the executor: every task carries its own seeds.
+Each executor takes a function of one argument and a list of tasks (frozen dataclasses) and
+yields ``fn(task)`` as each completes. Results never depend on the executor: every task carries
+its own seeds. A worker that dies (killed, out of memory) ends the run with :class:`WorkerLost`,
+whatever the executor; pool workers exit by themselves when the process that started them dies,
+even when it is killed with SIGKILL (:func:`_exit_with_parent`), so no orphan keeps running.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Any, Protocol
+from concurrent.futures import CancelledError, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import Protocol, TypeVar
 
 EXECUTORS = ("processes", "dask")
+#: How often a pool worker checks that its parent is still alive (s).
+PARENT_POLL = 0.5
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class ExecutorError(RuntimeError):
     """Workers cannot be had (e.g. no Dask scheduler at the address); one-line message."""
 
 
+class WorkerLost(RuntimeError):
+    """A worker died while running a task (killed, out of memory, cluster lost)."""
+
+
 class Executor(Protocol):
     """Runs tasks and yields their results in completion order."""
 
-    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]) -> Iterator[Any]:
-        """Yield ``fn(*task)`` for every task, as each completes."""
+    def run(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
+        """Yield ``fn(task)`` for every task, as each completes.
+
+        Raises
+        ------
+        WorkerLost
+            A worker died; results already yielded are complete.
+        """
         ...
 
     def close(self) -> None:
@@ -32,26 +54,50 @@ class Executor(Protocol):
 class InlineExecutor:
     """Runs tasks one after another in this process."""
 
-    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]) -> Iterator[Any]:
+    def run(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
+        """Yield ``fn(task)`` for every task, in order."""
         for task in tasks:
-            yield fn(*task)
+            yield fn(task)
 
     def close(self) -> None:
-        pass
+        """Nothing to release."""
+
+
+def _exit_with_parent() -> None:
+    """Pool-worker initializer: a daemon thread ends the worker when its parent is gone.
+
+    A pool worker blocked on its task queue would otherwise outlive a parent killed with
+    SIGKILL (nothing tells it). When a parent dies its children are re-parented, so a change of
+    ``os.getppid()`` is a reliable sign on POSIX, whatever the start method (the parent is the
+    main process, or the fork server, which exits with it).
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="callsim-parent-watch", daemon=True).start()
 
 
 class ProcessExecutor:
-    """A local pool of worker processes."""
+    """A local pool of worker processes that exit when this process dies."""
 
     def __init__(self, workers: int) -> None:
-        self.pool = ProcessPoolExecutor(max_workers=workers)
+        self.pool = ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent)
 
-    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]) -> Iterator[Any]:
-        futures = [self.pool.submit(fn, *task) for task in tasks]
-        for future in as_completed(futures):
-            yield future.result()
+    def run(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
+        """Yield ``fn(task)`` for every task, as each completes."""
+        futures = [self.pool.submit(fn, task) for task in tasks]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool:
+            raise WorkerLost("a worker process died (BrokenProcessPool)") from None
 
     def close(self) -> None:
+        """Stop the workers, cancelling tasks not started."""
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -75,17 +121,22 @@ class DaskExecutor:
                                         dashboard_address=None)
             self.client = Client(self.cluster)
 
-    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]) -> Iterator[Any]:
+    def run(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
+        """Yield ``fn(task)`` for every task, as each completes on the cluster."""
+        from distributed import KilledWorker
         from distributed import as_completed as dask_completed
 
-        futures = [self.client.submit(fn, *task, pure=False) for task in tasks]
+        futures = [self.client.submit(fn, task, pure=False) for task in tasks]
         try:
             for future in dask_completed(futures):
                 yield future.result()
+        except (KilledWorker, CancelledError) as exc:
+            raise WorkerLost(f"a Dask worker died ({type(exc).__name__})") from None
         finally:
             self.client.cancel(futures)
 
     def close(self) -> None:
+        """Disconnect; a cluster started here is shut down, an existing one keeps running."""
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -41,7 +42,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-from callsim.scenario.yamlio import YamlLoader
+from callsim.scenario.inputs import InputFileError, read_text
+from callsim.scenario.limits import MAX_SEED, MAX_YAML_BYTES
+from callsim.scenario.yamlio import load_yaml, yaml_problem
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*(?::\s*({_NUMBER})\s*)?$")
@@ -51,11 +54,26 @@ class GridError(ValueError):
     """A sweep grid that cannot be used; the message is one line naming the problem."""
 
 
+#: Most values one axis may hold (the grid's size is checked against ``max_points`` before
+#: any point is built; this bounds a single range such as ``0:1000000000``).
+MAX_AXIS_VALUES = 1_000_000
+#: Scenario paths that are not sweep fields, with the hint shown instead.
+NOT_SWEPT = {
+    "transfer.policy": "the policy is not a sweep field: every point runs every policy on the "
+                       "same callers; choose them with --policies (or policies: in a sweep file)",
+}
+
+
 def _scalar(text: str) -> Any:
     try:
-        return yaml.load(text, Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)
+        return load_yaml(text)
     except yaml.YAMLError:
         return text.strip()
+
+
+def _range_count(start: float, stop: float, step: float) -> int:
+    """Values of ``range(start, stop + 1, step)``, counted without building it."""
+    return max(0, int((stop - start) // step) + 1)
 
 
 def parse_values(spec: str) -> tuple[Any, ...]:
@@ -76,12 +94,18 @@ def parse_values(spec: str) -> tuple[Any, ...]:
             count = float(third)
             if count != int(count) or count < 2:
                 raise GridError(f"'{spec}': the number of points must be an integer >= 2")
+            if count > MAX_AXIS_VALUES:
+                raise GridError(f"'{spec}': {count:.0f} values, more than the "
+                                f"{MAX_AXIS_VALUES} one axis may hold")
             grid = np.linspace(float(start_text), float(stop_text), int(count))
             return tuple(round(float(v), 12) for v in grid)
         start, stop = int(start_text), int(stop_text)
         step = 1 if third is None else float(third)
         if step != int(step) or step <= 0:
             raise GridError(f"'{spec}': the step of an integer range must be a positive integer")
+        if _range_count(start, stop, int(step)) > MAX_AXIS_VALUES:
+            raise GridError(f"'{spec}': {_range_count(start, stop, int(step))} values, more "
+                            f"than the {MAX_AXIS_VALUES} one axis may hold")
         values = tuple(range(start, stop + 1, int(step)))
     else:
         values = tuple(_scalar(item) for item in spec.split(",") if item.strip())
@@ -152,6 +176,25 @@ class Grid:
         return cls(tuple(axes))
 
     @property
+    def size(self) -> int:
+        """Number of points, counted without building them."""
+        return math.prod(len(a.values) for a in self.axes)
+
+    def check_size(self, max_points: int | None) -> None:
+        """Refuse a grid of more than ``max_points`` points (None: no limit), with the count.
+
+        Raises
+        ------
+        GridError
+            ``the grid has 2500000 points (2500 x 1000), more than the limit of 10000 ...``.
+        """
+        if max_points is not None and self.size > max_points:
+            shape = " x ".join(str(len(a.values)) for a in self.axes)
+            raise GridError(f"the grid has {self.size} points ({shape}), more than the limit "
+                            f"of {max_points}: use fewer values, or raise the limit with "
+                            "--max-points")
+
+    @property
     def paths(self) -> list[str]:
         """The swept scenario paths, in order."""
         return [a.path for a in self.axes]
@@ -201,6 +244,8 @@ def point_overrides(point: Mapping[str, Any]) -> list[str]:
 def check_paths(raw: Mapping[str, Any], grid: Grid, source: str) -> None:
     """A swept path into ``departments`` or ``call_types`` must name an existing entry.
 
+    Paths that are not sweep fields (``transfer.policy``) are refused with a hint.
+
     Elsewhere validation already rejects unknown fields by name; under these two mappings a
     typo would instead create a new department or call type.
 
@@ -211,6 +256,8 @@ def check_paths(raw: Mapping[str, Any], grid: Grid, source: str) -> None:
     """
     kinds = {"departments": "department", "call_types": "call type"}
     for path in grid.paths:
+        if path in NOT_SWEPT:
+            raise GridError(f"{source}: --vary {path}: {NOT_SWEPT[path]}")
         parts = path.split(".")
         if parts[0] in kinds and len(parts) > 1:
             entries = raw.get(parts[0])
@@ -225,28 +272,40 @@ def read_sweep_file(path: str | Path) -> dict[str, Any]:
     Raises
     ------
     GridError
-        Missing file, bad YAML, unknown keys or a bad ``vary`` entry, with the file name.
+        Missing, special or non-text file, bad YAML (duplicate keys included), unknown keys,
+        wrong types or a bad ``vary`` entry, with the file name.
     """
     source = str(path)
     try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=YamlLoader)  # noqa: S506
-    except FileNotFoundError:
-        raise GridError(f"{source}: file not found") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise GridError(f"{source}: cannot read: {' '.join(str(exc).split())}") from None
+        data = load_yaml(read_text(path, MAX_YAML_BYTES))
+    except InputFileError as exc:
+        raise GridError(f"{source}: {str(exc).removeprefix(Path(path).name + ': ')}") from None
+    except yaml.YAMLError as exc:
+        raise GridError(f"{source}: cannot read: {yaml_problem(exc)}") from None
     if not isinstance(data, dict) or not isinstance(data.get("vary"), dict):
         raise GridError(f"{source}: vary: a mapping of PATH: SPEC is required")
-    unknown = sorted(set(data) - {"vary", "policies", "reps", "seed"})
+    unknown = sorted(set(map(str, data)) - {"vary", "policies", "reps", "seed"})
     if unknown:
         raise GridError(f"{source}: {unknown[0]}: unknown key (use vary, policies, reps, seed)")
     out: dict[str, Any] = {"grid": Grid.from_mapping(data["vary"], source)}
     if "policies" in data:
-        policies = data["policies"]
-        out["policies"] = policies.split(",") if isinstance(policies, str) else list(policies)
+        out["policies"] = _policy_names(data["policies"], source)
     for key, least in (("reps", 1), ("seed", 0)):
         if key in data:
             value = data[key]
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise GridError(f"{source}: {key}: must be an integer >= {least}")
+            if value > MAX_SEED:
+                raise GridError(f"{source}: {key}: must be <= {MAX_SEED}")
             out[key] = value
     return out
+
+
+def _policy_names(policies: Any, source: str) -> list[str]:
+    """``cold,warm`` or ``[cold, warm]`` as a list of names (each a non-empty string)."""
+    names = policies.split(",") if isinstance(policies, str) else policies
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+        raise GridError(f"{source}: policies: must be a list of policy names, e.g. [cold, warm]")
+    if not names:
+        raise GridError(f"{source}: policies: must not be empty")
+    return [n.strip() for n in names]

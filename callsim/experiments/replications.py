@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
@@ -72,6 +73,24 @@ def replication_rows(
             if keep_calls:
                 batch.calls.append(result.calls.assign(**keys))
     return batch
+
+
+@dataclass(frozen=True)
+class ReplicationTask:
+    """A batch of replications for one worker: the arguments of :func:`replication_rows`."""
+
+    scenario: Scenario
+    policies: tuple[str, ...]
+    seed: int
+    replications: tuple[int, ...]
+    keep_calls: bool = False
+    intervals: bool = False
+
+
+def run_replications(task: ReplicationTask) -> Batch:
+    """Run one :class:`ReplicationTask` (what a worker does)."""
+    return replication_rows(task.scenario, task.policies, task.seed, task.replications,
+                            task.keep_calls, task.intervals)
 
 
 def default_workers() -> int:
@@ -150,12 +169,12 @@ def replicate(
     workers = default_workers() if workers is None else max(1, workers)
     workers = min(workers, reps)  # never more workers than replications
     chunk = 1 if workers == 1 else max(1, min(4, reps // (4 * workers)))
-    tasks = [(scenario, policies, seed, reps_list[i : i + chunk], keep_calls, intervals)
-             for i in range(0, reps, chunk)]
+    tasks = [ReplicationTask(scenario, tuple(policies), seed, tuple(reps_list[i : i + chunk]),
+                             keep_calls, intervals) for i in range(0, reps, chunk)]
     batches: list[Batch] = []
     runner = make_executor("processes", workers)
     try:
-        for batch in runner.run(replication_rows, tasks):
+        for batch in runner.run(run_replications, tasks):
             batches.append(batch)
             if progress:
                 progress(len(batch.rows))

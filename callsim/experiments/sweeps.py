@@ -16,97 +16,68 @@ completion order, executor or resuming.
 from __future__ import annotations
 
 import hashlib
-import json
-import zlib
-from collections.abc import Callable, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from callsim.analysis.catalogue import KEY_COLUMNS
 from callsim.analysis.statistics import paired_differences, summarize
-from callsim.experiments.executors import Executor, make_executor
-from callsim.experiments.grid import Grid, GridError, check_paths, point_overrides
-from callsim.experiments.replications import (
-    default_workers,
-    in_run_order,
-    replication_rows,
+from callsim.experiments.executors import make_executor
+from callsim.experiments.grid import Grid
+from callsim.experiments.replications import default_workers, in_run_order
+from callsim.experiments.store import PartStore, StoreError, summary_path, write_table
+from callsim.experiments.sweep_tasks import (
+    Interrupted,
+    SweepInterrupted,
+    SweepProgress,
+    WorkerDied,
+    plan_tasks,
+    prepare_points,
+    run_tasks,
+    task_size,
 )
-from callsim.experiments.store import PartStore, write_table
-from callsim.scenario.errors import ScenarioError
-from callsim.scenario.schema import Scenario, build_scenario, read_scenario_file
+from callsim.experiments.work import check_work
+from callsim.scenario.limits import MAX_CALLS, MAX_POINTS
+from callsim.scenario.schema import Scenario
 
-#: Called with (runs just finished, runs to do in all).
-SweepProgress = Callable[[int, int], None]
+__all__ = [
+    "Interrupted",
+    "SweepInterrupted",
+    "SweepExport",
+    "SweepWarning",
+    "WorkerDied",
+    "manifest",
+    "order_rows",
+    "summarize_sweep",
+    "summary_path",
+    "sweep",
+    "write_parquet_tables",
+]
+
+
 #: Writes the finished results and summary tables to ``out`` (in a format of its choice).
 SweepExport = Callable[[pd.DataFrame, pd.DataFrame, Path], object]
 
 
-class SweepInterrupted(RuntimeError):
-    """The sweep stopped early; finished rows are saved. ``saved`` counts them."""
-
-    def __init__(self, message: str, saved: int) -> None:
-        super().__init__(message)
-        self.saved = saved
-
-
-def point_seed(seed: int, point: Mapping[str, Any], independent: bool) -> int:
-    """The seed of a point: the base seed, or one derived from (base seed, point values)."""
-    if not independent:
-        return seed
-    key = zlib.crc32(json.dumps(point, sort_keys=True).encode("utf-8"))
-    return int(np.random.SeedSequence(seed, spawn_key=(key,)).generate_state(1)[0])
-
-
-def run_task(
-    scenario: Scenario,
-    policies: Sequence[str],
-    seed: int,
-    replications: Sequence[int],
-    point: int,
-    params: Mapping[str, Any],
-) -> pd.DataFrame:
-    """Run the replications of one point for every policy; rows keyed by point and params."""
-    rows = replication_rows(scenario, policies, seed, replications).rows
-    return pd.DataFrame([{"point": point, **params, **row} for row in rows])
-
-
-def prepare_points(
-    scenario_path: str | Path, grid: Grid, overrides: Sequence[str] = ()
-) -> list[Scenario]:
-    """Validate the scenario at every point; all problems are reported before anything runs.
-
-    Raises
-    ------
-    ScenarioError
-        One line per problem, each naming the field and the point.
-    """
-    path = Path(scenario_path)
-    raw = read_scenario_file(path)
-    try:
-        check_paths(raw, grid, str(path))
-    except GridError as exc:
-        raise ScenarioError([str(exc)]) from None
-    scenarios, problems = [], []
-    for point in grid.points():
-        try:
-            scenarios.append(build_scenario(raw, str(path), path.parent,
-                                            [*overrides, *point_overrides(point)]))
-        except ScenarioError as exc:
-            at = ", ".join(f"{k}={v}" for k, v in point.items())
-            problems += [f"{line} (at {at})" for line in exc.problems]
-    if problems:
-        raise ScenarioError(list(dict.fromkeys(problems)))
-    return scenarios
+class SweepWarning(UserWarning):
+    """Something a sweep found and repaired (damaged parts set aside and recomputed)."""
 
 
 def manifest(scenario_path: Path, overrides: Sequence[str], grid: Grid,
-             policies: Sequence[str], seed: int, independent_points: bool) -> dict[str, Any]:
-    """What identifies a sweep for ``--resume`` (replications may grow)."""
+             policies: Sequence[str], seed: int, independent_points: bool,
+             scenarios: Sequence[Scenario] = ()) -> dict[str, Any]:
+    """What identifies a sweep for ``--resume`` (replications may grow).
+
+    The scenario file is hashed, and so is every file it references at any point (empirical
+    durations, replayed calls): editing one of them makes the stored rows another sweep's.
+    """
+    files = sorted({f for s in scenarios for f in s.files})
     return {
-        "scenario_sha256": hashlib.sha256(scenario_path.read_bytes()).hexdigest(),
+        "scenario_sha256": _sha256(scenario_path),
+        "files_sha256": {str(f): _sha256(f) for f in files},
         "overrides": list(overrides),
         "grid": grid.describe(),
         "policies": list(policies),
@@ -115,7 +86,15 @@ def manifest(scenario_path: Path, overrides: Sequence[str], grid: Grid,
     }
 
 
-def sweep(
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sweep(  # noqa: PLR0913 (the library mirror of the command's options)
     scenario: str | Path,
     grid: Grid,
     policies: Sequence[str] = ("cold", "warm"),
@@ -130,6 +109,8 @@ def sweep(
     independent_points: bool = False,
     task_reps: int | None = None,
     progress: SweepProgress | None = None,
+    max_calls: float | None = MAX_CALLS,
+    max_points: int | None = MAX_POINTS,
     export: SweepExport | None = None,
 ) -> pd.DataFrame:
     """Run a sweep and return its tidy table.
@@ -149,12 +130,13 @@ def sweep(
     overrides
         ``--set`` overrides applied at every point before the swept values.
     out
-        Results file; finished rows are also kept in ``<out>.parts/``. ``None`` keeps
+        Results Parquet file; finished rows are also kept in ``<out>.parts/``. ``None`` keeps
         everything in memory.
     resume
         Continue the sweep stored at ``out``: run only the missing (point, replication) pairs.
     workers
-        Worker processes (default: all cores); ``1`` with the default executor runs in-process.
+        Worker processes (default: all cores; never more than the replications to run);
+        ``1`` with the default executor runs in-process.
     executor
         ``processes`` (local pool) or ``dask`` (a local Dask cluster).
     scheduler
@@ -165,6 +147,10 @@ def sweep(
         Replications per task (default: chosen so each worker gets several tasks).
     progress
         Called with (runs just finished, runs to do in all).
+    max_calls
+        Refuse work expected to simulate more calls than this (None: no limit).
+    max_points
+        Refuse grids of more points than this, counted before they are built (None: no limit).
     export
         Writes the results and summary tables at the end, given ``(rows, summary, out)``;
         default: Parquet files ``out`` and :func:`summary_path` ``(out)``. The CLI passes
@@ -178,14 +164,20 @@ def sweep(
 
     Raises
     ------
+    callsim.experiments.grid.GridError
+        More points than ``max_points`` (nothing is built).
     ScenarioError
         A point does not validate (nothing runs).
+    callsim.experiments.work.WorkLimitError
+        More expected calls than ``max_calls`` (nothing runs).
     callsim.experiments.store.StoreError
-        ``out`` holds another sweep, or parts exist without ``resume``.
+        ``out`` cannot be written, holds another sweep, is locked by a running sweep, or parts
+        exist without ``resume`` or without a valid manifest; checked before any work.
     callsim.experiments.executors.ExecutorError
         No workers (e.g. no Dask scheduler at ``scheduler``); nothing is written.
     SweepInterrupted
-        Ctrl-C or a dead worker; finished rows are saved for ``resume``.
+        :class:`Interrupted` (Ctrl-C) or :class:`WorkerDied`; finished rows are saved for
+        ``resume``.
 
     Examples
     --------
@@ -206,29 +198,27 @@ def sweep(
     """
     path = Path(scenario)
     policies = list(dict.fromkeys(policies))
+    store = PartStore(out) if out is not None else None
+    if store is not None:
+        store.check()  # before any work: every output path can be written
+    grid.check_size(max_points)
     scenarios = prepare_points(path, grid, overrides)
-    workers = default_workers() if workers is None else max(1, workers)
+    check_work(scenarios, reps * len(policies), max_calls)
+    workers = min(default_workers() if workers is None else max(1, workers), len(scenarios) * reps)
     runner = make_executor(executor, workers, scheduler)  # before anything is written
     try:
-        store = PartStore(out) if out is not None else None
+        frames = _run(store, runner, scenarios, grid, policies, seed, reps, independent_points,
+                      task_reps or task_size(len(scenarios), reps, workers), progress,
+                      manifest(path, overrides, grid, policies, seed, independent_points,
+                               scenarios), resume)
+        rows = order_rows(pd.concat(frames, ignore_index=True), policies, reps)
         if store is not None:
-            store.open(manifest(path, overrides, grid, policies, seed, independent_points), resume)
-        earlier = store.read() if store is not None else pd.DataFrame()  # rows of earlier runs
-        done: set[tuple[int, int]] = set()
-        if len(earlier):
-            done = set(zip(earlier["point"], earlier["replication"], strict=True))
-        per_task = task_reps or task_size(len(scenarios), reps, workers)
-        tasks = plan_tasks(scenarios, grid, policies, seed, reps, done, independent_points,
-                           per_task)
-        frames = [earlier] if len(earlier) else []
-        frames += _run_tasks(runner, tasks, store, len(policies), progress)
+            _write_tables(store, rows, summarize_sweep(rows, ["point", *grid.paths], policies),
+                          export or write_parquet_tables)
     finally:
         runner.close()
-    rows = pd.concat(frames, ignore_index=True)
-    rows = order_rows(rows, policies, reps)
-    if store is not None:
-        summary = summarize_sweep(rows, ["point", *grid.paths], policies)
-        (export or write_parquet_tables)(rows, summary, store.out)
+        if store is not None:
+            store.close()
     return rows
 
 
@@ -238,79 +228,40 @@ def write_parquet_tables(rows: pd.DataFrame, summary: pd.DataFrame, out: Path) -
     write_table(summary, summary_path(out))
 
 
-def _run_tasks(
-    runner: Executor,
-    tasks: list[tuple[Any, ...]],
-    store: PartStore | None,
-    n_policies: int,
-    progress: SweepProgress | None,
-) -> list[pd.DataFrame]:
-    """Run the tasks, writing each finished one durably at once; return their rows."""
-    total = sum(len(task[3]) for task in tasks) * n_policies
-    frames: list[pd.DataFrame] = []
-    if progress:
-        progress(0, total)
+def _write_tables(store: PartStore, rows: pd.DataFrame, summary: pd.DataFrame,
+                  export: SweepExport) -> None:
+    """Write the results and summary; a failure is a StoreError (the parts are complete)."""
     try:
-        for frame in runner.run(run_task, tasks):
-            if store is not None:
-                store.write(frame)
-            frames.append(frame)
-            if progress:
-                progress(len(frame), total)
-    except KeyboardInterrupt:
-        raise SweepInterrupted("interrupted", _saved(store, frames)) from None
-    except Exception as exc:  # a dead worker, a lost cluster: finished rows are safe
-        if type(exc).__name__ in ("BrokenProcessPool", "KilledWorker", "CancelledError"):
-            raise SweepInterrupted(f"a worker died ({type(exc).__name__})",
-                                   _saved(store, frames)) from None
-        raise
-    return frames
+        export(rows, summary, store.out)
+    except OSError as exc:
+        raise StoreError(f"{store.out}: cannot write the results ({exc.strerror or exc}); every "
+                         f"row is saved in {store.folder}: fix the folder and run the same "
+                         "command with --resume") from None
 
 
-def _saved(store: PartStore | None, frames: list[pd.DataFrame]) -> int:
-    """Rows safe on disk (the interrupt may land between a part's rename and its count)."""
-    return len(store.read()) if store is not None else sum(map(len, frames))
-
-
-def task_size(n_points: int, reps: int, workers: int) -> int:
-    """Replications per task: at least 4 tasks per worker, at most 5 replications a task.
-
-    Small tasks balance the workers (a short tail when the last tasks finish) and lose little
-    on a crash; 5 replications keep the per-task costs (pickling, one durable part file) to a
-    few percent.
-    """
-    return int(np.clip((n_points * reps) // (4 * workers), 1, 5))
-
-
-def plan_tasks(
-    scenarios: Sequence[Scenario],
-    grid: Grid,
-    policies: Sequence[str],
-    seed: int,
-    reps: int,
-    done: set[tuple[int, int]],
-    independent: bool,
-    per_task: int,
-) -> list[tuple[Any, ...]]:
-    """Tasks for every (point, replication) not yet done, ``per_task`` replications each."""
-    tasks = []
-    points = zip(scenarios, grid.points(), grid.columns(), strict=True)
-    for index, (scenario, point, columns) in enumerate(points):
-        todo = [r for r in range(reps) if (index, r) not in done]
-        s = point_seed(seed, point, independent)
-        for i in range(0, len(todo), per_task):
-            tasks.append((scenario, policies, s, todo[i : i + per_task], index, columns))
-    return tasks
+def _run(store: PartStore | None, runner: Any, scenarios: Sequence[Scenario], grid: Grid,
+         policies: Sequence[str], seed: int, reps: int, independent: bool, per_task: int,
+         progress: SweepProgress | None, description: dict[str, Any],
+         resume: bool) -> list[pd.DataFrame]:
+    """Open the store, plan what is missing, run it; the earlier and the new rows."""
+    earlier = pd.DataFrame()
+    if store is not None:
+        store.open(description, resume)
+        earlier = store.read()
+        for damaged in store.damaged:
+            warnings.warn(f"{damaged.name}: a damaged part (unreadable or truncated) was set "
+                          "aside; its rows are computed again", SweepWarning, stacklevel=3)
+    done: set[tuple[int, int]] = set()
+    if len(earlier):
+        done = set(zip(earlier["point"], earlier["replication"], strict=True))
+    tasks = plan_tasks(scenarios, grid, policies, seed, reps, done, independent, per_task)
+    new = run_tasks(runner, tasks, store, progress)
+    return [earlier, *new] if len(earlier) else new
 
 
 def order_rows(rows: pd.DataFrame, policies: Sequence[str], reps: int) -> pd.DataFrame:
     """Rows of replications below ``reps``, sorted by point, replication and policy order."""
     return in_run_order([rows[rows["replication"] < reps]], policies, before=["point"])
-
-
-def summary_path(out: Path) -> Path:
-    """``results.parquet`` -> ``results.summary.parquet``."""
-    return out.with_name(out.stem + ".summary" + out.suffix)
 
 
 def summarize_sweep(

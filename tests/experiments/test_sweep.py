@@ -27,7 +27,8 @@ from callsim.cli.app import app
 from callsim.experiments import executors
 from callsim.experiments.grid import Grid
 from callsim.experiments.store import StoreError, read_part
-from callsim.experiments.sweeps import summary_path, sweep, task_size
+from callsim.experiments.sweep_tasks import task_size
+from callsim.experiments.sweeps import summary_path, sweep
 from callsim.scenario.errors import ScenarioError
 from tests.shared import REFERENCE, invoke_cli
 
