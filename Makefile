@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS_STAMP := $(VENV)/.notebooks
 
-.PHONY: demo test lint bench clean notebooks notebooks-run
+.PHONY: demo test lint bench clean notebooks notebooks-run fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: $(STAMP)
 
 # Style, docstrings and complexity (ruff), types (mypy --strict, see pyproject.toml), the layer
 # contracts (import-linter) and the 40-line limit on function bodies.
+# The loader fuzz test, long mode: 10,000 mutated scenario documents (make test runs 150).
+fuzz: $(STAMP)
+	CALLSIM_FUZZ_EXAMPLES=10000 CALLSIM_FUZZ_REPORT=1 $(BIN)/python -m pytest -q -s \
+		-p no:cacheprovider tests/scenario/test_fuzz_loader.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check callsim tests benchmarks tools
 	$(BIN)/mypy callsim

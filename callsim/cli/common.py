@@ -18,6 +18,8 @@ import typer
 from callsim.scenario.limits import MAX_SEED
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from callsim.report.sheets import Sheet
     from callsim.scenario.errors import ScenarioError
     from callsim.scenario.schema import Scenario
@@ -34,6 +36,7 @@ __all__ = [
     "exit_on_errors",
     "fail",
     "load_or_exit",
+    "print_caveats",
     "print_problems",
     "warn_workers",
     "write_out",
@@ -94,6 +97,18 @@ def warn_workers(workers: int | None) -> None:
     if workers is not None and workers > cores:
         typer.echo(f"warning: --workers {workers} is more than the {cores} cores of this "
                    "machine; extra workers only add overhead", err=True)
+
+
+def print_caveats(scenario: Scenario, table: pd.DataFrame | None = None) -> None:
+    """Warn (stderr) when results are not what they seem (:mod:`callsim.experiments.caveats`).
+
+    Without ``table``: the horizon (before running); with it: unfinished calls at close.
+    """
+    from callsim.experiments.caveats import horizon_caveats, result_caveats
+
+    lines = horizon_caveats(scenario) if table is None else result_caveats(table, scenario)
+    for line in lines:
+        typer.echo(f"warning: {line}", err=True)
 
 
 def print_problems(error: ScenarioError) -> None:

@@ -19,6 +19,7 @@ from callsim.cli.common import (
     exit_on_errors,
     fail,
     load_or_exit,
+    print_caveats,
     warn_workers,
     write_out,
 )
@@ -100,10 +101,12 @@ def compare_command(
     from callsim.cli.tables import progress_bar
     from callsim.experiments.comparison import compare
 
+    print_caveats(sc)
     with exit_on_errors(), progress_bar("replications") as bar:
         result = compare(sc, names, reps=reps, seed=seed, workers=workers, precision=precision,
                          max_reps=max_reps, progress=bar.advance if bar else None,
                          max_calls=max_calls)
+    print_caveats(sc, result.per_replication)
     written = []
     if plot is not None:
         from callsim.report.figures import save_figures  # matplotlib only when asked for

@@ -19,6 +19,7 @@ from callsim.cli.common import (
     check_out,
     exit_on_errors,
     load_or_exit,
+    print_caveats,
     warn_workers,
     write_out,
 )
@@ -64,6 +65,7 @@ def run_command(
     from callsim.cli.tables import progress_bar
     from callsim.experiments.replications import replicate
 
+    print_caveats(sc)
     with exit_on_errors(), progress_bar(f"{chosen}: replications", enabled=reps > 1) as bar:
         table, _, calls = replicate(
             sc,
@@ -75,6 +77,7 @@ def run_command(
             keep_calls=calls_out is not None,
             max_calls=max_calls,
         )
+    print_caveats(sc, table)
     summary = summarize(table, metrics=[c for c in table.columns if c not in KEY_COLUMNS])
     if calls_out is not None and calls is not None:
         from callsim.report.exports import labelled_records

@@ -23,7 +23,7 @@ def validate_command(
 
     Exits with status 2 if any file is invalid, 0 otherwise.
     """
-    from callsim.scenario.errors import ScenarioError
+    from callsim.scenario.errors import ScenarioError, one_line
     from callsim.scenario.schema import load_scenario
 
     failed = False
@@ -35,7 +35,8 @@ def validate_command(
             failed = True
             continue
         typer.echo(
-            f"OK  {path}  ({scenario.name}: {_count(len(scenario.departments), 'department')}, "
+            f"OK  {one_line(str(path))}  ({one_line(scenario.name)}: "
+            f"{_count(len(scenario.departments), 'department')}, "
             f"{_count(len(scenario.call_types), 'call type')}, "
             f"{_count(scenario.horizon.n_intervals, 'interval')})"
         )

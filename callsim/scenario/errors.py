@@ -19,6 +19,7 @@ __all__ = [
     "ScenarioError",
     "field_errors",
     "format_problem",
+    "one_line",
     "validation_problems",
 ]
 
@@ -43,8 +44,27 @@ class ScenarioError(Exception):
 
 
 def format_problem(source: str, path: str, message: str) -> str:
-    """One problem line: ``source: path: message`` (``source: message`` without a path)."""
+    """One problem line: ``source: path: message`` (``source: message`` without a path).
+
+    Characters that would break the line (a key holding ``\\r`` or ``\\n``, other control
+    characters) are shown escaped, so one problem is always one line.
+    """
+    source, path, message = one_line(source), one_line(path), one_line(message)
     return f"{source}: {path}: {message}" if path else f"{source}: {message}"
+
+
+def one_line(text: str) -> str:
+    """``text`` with every non-printable character escaped (``\\n`` for a newline).
+
+    Examples
+    --------
+    >>> one_line("a\\nb")
+    'a\\\\nb'
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 def field_errors(title: str, problems: Sequence[tuple[Loc, str]]) -> ValidationError:
