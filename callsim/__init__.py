@@ -60,8 +60,24 @@ _EXPORTS: dict[str, str] = {
     "t_interval": "callsim.analysis.statistics",
     "write_records": "callsim.report.writers",
 }
+from callsim.analysis.erlang import QueueFigures, agents_for_service_level, erlang_a, erlang_c
+from callsim.analysis.metrics import compute_metrics, interval_metrics
+from callsim.analysis.statistics import paired_differences, summarize, t_interval
+from callsim.calibration.estimate import Calibration, calibrate
+from callsim.calibration.records import CallRecords, read_records
+from callsim.engine.call_center import simulate
+from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
+from callsim.experiments.comparison import Comparison, compare
+from callsim.experiments.grid import Grid
+from callsim.experiments.replications import replicate
+from callsim.experiments.sweeps import sweep
+from callsim.report.writers import write_records
+from callsim.scenario.errors import ScenarioError
+from callsim.scenario.schema import Scenario, apply_overrides, build_scenario, load_scenario
 
 __all__ = [
+    "Calibration",
+    "CallRecords",
     "Comparison",
     "Grid",
     "Outcome",
@@ -74,6 +90,7 @@ __all__ = [
     "agents_for_service_level",
     "apply_overrides",
     "build_scenario",
+    "calibrate",
     "compare",
     "compute_metrics",
     "erlang_a",
@@ -81,6 +98,7 @@ __all__ = [
     "interval_metrics",
     "load_scenario",
     "paired_differences",
+    "read_records",
     "replicate",
     "simulate",
     "summarize",

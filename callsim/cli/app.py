@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from callsim.cli.calibrate import calibrate_command
 from callsim.cli.compare import compare_command
 from callsim.cli.erlang import erlang
 from callsim.cli.init import init_command
@@ -49,6 +50,7 @@ app.command("validate")(validate_command)
 app.command("plot")(plot_command)
 app.command("report")(report_command)
 app.command("init")(init_command)
+app.command("calibrate")(calibrate_command)
 
 
 def main() -> None:

@@ -1,0 +1,275 @@
+"""The calibrated scenario as commented YAML: every estimate with its sample size and CI.
+
+Values that the records cannot give are written with a comment starting ``DEFAULT:`` and
+listed at the top of the file, so nothing is invented silently.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from callsim.calibration.patience import MIN_ABANDONED
+from callsim.calibration.routing import MIN_IDENTIFY
+
+if TYPE_CHECKING:
+    from callsim.calibration.estimate import Calibration
+    from callsim.calibration.fitting import DurationFit
+    from callsim.calibration.patience import PatienceEstimate
+
+__all__ = ["scenario_text"]
+
+_DEFAULT_HANDLE = {"dist": "lognormal", "mean": 300.0, "sd": 240.0}
+_DEFAULT_PATIENCE = {"dist": "exponential", "mean": 180.0}
+_DEFAULT_IDENTIFY = {"dist": "gamma", "mean": 65.0, "sd": 30.0}
+
+
+def _key(name: str) -> str:
+    """A mapping key, quoted when YAML would read it as something else than that text."""
+    return name if yaml.safe_load(name) == name else f'"{name}"'
+
+
+def _num(value: float, digits: int = 1) -> str:
+    return f"{value:.{digits}f}"
+
+
+def _dist(dist: dict[str, Any]) -> str:
+    parts = []
+    for key, value in dist.items():
+        if isinstance(value, list):
+            parts.append(f"{key}: [{', '.join(_num(v) for v in value)}]")
+        elif isinstance(value, float):
+            parts.append(f"{key}: {_num(value, 2)}")
+        else:
+            parts.append(f"{key}: {value}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _ci(low: float, high: float, unit: str = " s", digits: int = 1) -> str:
+    return f"95% CI {_num(low, digits)}-{_num(high, digits)}{unit}"
+
+
+class _Text:
+    """Lines of YAML being built, and the defaults used."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.defaults: list[str] = []
+
+    def add(self, indent: int, text: str, comment: str = "") -> None:
+        line = "  " * indent + text
+        self.lines.append(f"{line}  # {comment}" if comment else line)
+
+    def note(self, indent: int, comment: str) -> None:
+        self.lines.append("  " * indent + f"# {comment}")
+
+    def default(self, indent: int, text: str, where: str, why: str) -> None:
+        self.add(indent, text, f"DEFAULT: {why}")
+        self.defaults.append(f"{where}: {why}")
+
+
+def scenario_text(cal: Calibration) -> tuple[str, list[str]]:
+    """The commented scenario file of a calibration, and the list of defaults it used."""
+    out = _Text()
+    window = cal.window
+    out.add(0, f"name: {_quoted(cal.name)}")
+    out.add(0, "horizon:")
+    out.add(1, f"duration: {_num(window.duration / 60, 0)}min",
+            f"{window.clock(0)} to {window.clock(window.n)}: first to last interval with a call")
+    out.add(1, f"interval: {_num(window.interval / 60, 0)}min")
+    out.add(1, f'start: "{window.clock(0)}"')
+    out.add(1, "warmup: 0s")
+    out.add(1, "drain: true")
+    out.default(0, "service_level_threshold: 20s", "service_level_threshold",
+                "not in the records: your service-level target")
+    _departments(out, cal)
+    _call_types(out, cal)
+    _transfer(out, cal)
+    out.add(0, "costs:")
+    out.default(1, "lost_call: 0.0", "costs.lost_call", "not in the records: cost of a lost call")
+    return _header(cal, out.defaults) + "\n".join(out.lines) + "\n", out.defaults
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _header(cal: Calibration, defaults: list[str]) -> str:
+    frame = cal.records.frame
+    days = cal.records.days
+    files = ", ".join(cal.records.sources) or "records given in code"
+    lines = [
+        "# Calibrated by `callsim calibrate` from call records. Read the comments before use.",
+        f"# Records: {files}",
+        f"# {len(frame):,} calls on {len(days)} day(s), {days[0]:%Y-%m-%d} to {days[-1]:%Y-%m-%d};"
+        f" intervals of {_num(cal.window.interval / 60, 0)} min.",
+        "# Each estimate carries its sample size (n) and a 95% confidence interval (CI).",
+        f"# {len(defaults)} value(s) could not be estimated from the records and are marked"
+        " DEFAULT:",
+        *[f"#   - {d}" for d in defaults],
+        "",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _departments(out: _Text, cal: Calibration) -> None:
+    staffing = cal.staffing
+    out.add(0, "departments:")
+    for department in cal.departments:
+        out.add(1, f"{_key(department)}:")
+        rows = staffing.table[staffing.table["department"] == department]
+        if staffing.lower_bound:
+            out.note(2, "LOWER BOUND: no agent ids in the records; agents = most calls handled "
+                        "at once in the interval (mean over days, rounded up). Real staffing is"
+                        " higher.")
+            out.defaults.append(f"departments.{department}.agents: a lower bound (no agent ids)")
+        else:
+            out.note(2, f"agents seen handling calls (agent ids), mean over {cal.arrivals.days}"
+                        " day(s), rounded; agents idle a whole interval are not seen")
+        out.add(2, "agents:")
+        for i, row in enumerate(rows.itertuples()):
+            out.add(3, f"- {row.agents}", f"{cal.window.clock(i)}  mean {_num(row.mean)}, "
+                    f"days {_num(row.low, 0)}-{_num(row.high, 0)}")
+        out.default(2, "wage_per_hour: 30.0", f"departments.{department}.wage_per_hour",
+                    "not in the records: loaded cost per agent-hour")
+
+
+def _call_types(out: _Text, cal: Calibration) -> None:
+    out.add(0, "call_types:")
+    for call_type in cal.call_types:
+        resolver = cal.routing.resolved_by[call_type]
+        out.add(1, f"{_key(call_type)}:")
+        _arrivals(out, cal, call_type)
+        out.add(2, f"resolved_by: {_key(resolver)}",
+                "the queue that answered most of these calls without transferring them")
+        _handle_time(out, cal.handle_times.get((call_type, resolver)), call_type, resolver)
+        _patience(out, cal.patience.get(call_type), call_type)
+        _misroutes(out, cal, call_type)
+
+
+def _arrivals(out: _Text, cal: Calibration, call_type: str) -> None:
+    rates = cal.arrivals.rates(call_type)
+    disp = cal.arrivals.dispersion[call_type]
+    days = cal.arrivals.days
+    out.note(2, f"arrivals: n = {int(rates['calls'].sum()):,} calls over {days} day(s); "
+                "per interval: calls per hour, 95% CI over days, day-to-day sd (calls/interval)")
+    if math.isnan(disp.index):
+        out.note(2, "over-dispersion: not measurable with one day")
+    else:
+        verdict = ("over-dispersed: daily volumes vary more than Poisson, plan for it"
+                   if disp.p_value < 0.01 else "consistent with Poisson")
+        out.note(2, f"over-dispersion: day-to-day variance/mean = {_num(disp.index, 2)} "
+                    f"(Poisson: 1; p = {disp.p_value:.3g}, df {disp.df}): {verdict}")
+    out.add(2, "arrivals_per_hour:")
+    for row in rates.itertuples():
+        sd = "" if math.isnan(row.sd) else f", sd {_num(row.sd)}"
+        out.add(3, f"- {_num(row.rate, 2)}", f"{row.clock}  n={int(row.calls)}  "
+                f"{_ci(row.ci_low, row.ci_high, '/h', 1)}{sd}")
+
+
+def _fit_comment(fit: DurationFit) -> list[str]:
+    lines = [f"mean {_num(fit.mean)} s ({_ci(*fit.mean_ci)}), sd {_num(fit.sd)} s"]
+    if fit.params:
+        lines[0] += "; " + ", ".join(
+            f"{k} {_num(v, 3)}" + (f" ({_ci(*fit.params_ci[k], '', 3)})" if k in fit.params_ci
+                                    else "") for k, v in fit.params.items())
+    if fit.aic:
+        best = min(fit.aic.values())
+        lines.append("AIC: " + ", ".join(f"{k} {'best' if v == best else f'+{_num(v - best)}'}"
+                                         for k, v in sorted(fit.aic.items(), key=lambda x: x[1])))
+        verdict = "fits" if fit.fits else "no family fits, resampling the observed times"
+        lines[-1] += f"; KS D = {fit.ks[0]:.3f} (p = {fit.ks[1]:.3g}): {verdict}"
+    return lines
+
+
+def _handle_time(out: _Text, fit: DurationFit | None, call_type: str, resolver: str) -> None:
+    where = f"call_types.{call_type}.handle_time"
+    if fit is None:
+        out.default(2, f"handle_time: {_dist(_DEFAULT_HANDLE)}", where,
+                    "no handled times in the records")
+        return
+    out.note(2, f"handle time: {fit.family} by maximum likelihood, n = {fit.n:,} {call_type} "
+                f"calls handled in {resolver} without transfer")
+    for line in _fit_comment(fit):
+        out.note(3, line)
+    out.add(2, f"handle_time: {_dist(fit.distribution)}")
+
+
+def _patience(out: _Text, est: PatienceEstimate | None, call_type: str) -> None:
+    where = f"call_types.{call_type}.patience"
+    if est is None or est.n == 0:
+        out.default(2, f"patience: {_dist(_DEFAULT_PATIENCE)}", where, "no waits in the records")
+        return
+    out.note(2, f"patience: n = {est.n:,} callers, {est.abandoned:,} abandoned (exact), "
+                f"{est.censored:,} answered (censored at their wait)")
+    if est.abandoned == 0:
+        out.default(2, "patience: null", where, "no caller abandoned: callers never abandon")
+        return
+    median = "not reached" if math.isinf(est.median) else f"{_num(est.median)} s"
+    out.note(3, f"Kaplan-Meier median patience: {median}; naive mean of abandoned waits "
+                f"{_num(est.naive_mean)} s (biased low: ignores answered callers)")
+    for family, fit in sorted(est.fits.items(), key=lambda kv: kv[1]["aic"]):
+        out.note(3, f"{family} (censored MLE): mean {_num(fit['mean'])} s "
+                    f"({_ci(*fit['mean_ci'])}), AIC {_num(fit['aic'])}")
+    if est.distribution is None:
+        exponential = {"dist": "exponential", "mean": est.fits["exponential"]["mean"]}
+        out.default(2, f"patience: {_dist(exponential)}", where,
+                    f"only {est.abandoned} callers abandoned (< {MIN_ABANDONED}): "
+                    "exponential censored estimate, very uncertain")
+        return
+    out.add(2, f"patience: {_dist(est.distribution)}", f"{est.family}: lowest AIC")
+
+
+def _misroutes(out: _Text, cal: Calibration, call_type: str) -> None:
+    routing = cal.routing
+    where = f"call_types.{call_type}.misroute"
+    if not routing.known:
+        out.default(2, "misroute: {}", where,
+                    "no call_type or transferred_to column: misroutes cannot be seen")
+        return
+    mine = [m for m in routing.misroutes if m.call_type == call_type]
+    base = "answered calls (no call_type column)" if routing.among_answered else "calls"
+    for m in mine:
+        out.note(2, f"misroute to {m.department}: {m.count:,} of {m.n:,} {call_type} {base} "
+                    f"reached it first: {100 * m.share:.2f}% "
+                    f"({_ci(100 * m.ci[0], 100 * m.ci[1], '%', 2)})")
+    shares = ", ".join(f"{_key(m.department)}: {m.share:.4f}" for m in mine)
+    out.add(2, f"misroute: {{{shares}}}", "" if mine else "no call reached another queue first")
+
+
+def _transfer(out: _Text, cal: Calibration) -> None:
+    routing = cal.routing
+    counts = routing.transfer_counts
+    out.add(0, "transfer:")
+    kinds = {k: counts.get(k, 0) for k in ("cold", "warm")}
+    if sum(kinds.values()) == 0:
+        out.default(1, "policy: warm", "transfer.policy", "no transfer kind in the records")
+    else:
+        policy = max(kinds, key=lambda k: kinds[k])
+        out.add(1, f"policy: {policy}", f"transfers in the records: {kinds['cold']:,} cold, "
+                f"{kinds['warm']:,} warm, {counts.get('unknown', 0):,} of unknown kind")
+    fit = routing.identify
+    if fit is None:
+        out.default(1, f"identify_time: {_dist(_DEFAULT_IDENTIFY)}", "transfer.identify_time",
+                    f"fewer than {MIN_IDENTIFY} cold transfers with handled times "
+                    "(about 65 s per transfer, PolyAI 2020)")
+    else:
+        out.note(1, f"identify time: the first agent's time on {fit.n:,} cold transfers, "
+                    f"{fit.family} by maximum likelihood")
+        for line in _fit_comment(fit):
+            out.note(2, line)
+        out.add(1, f"identify_time: {_dist(fit.distribution)}")
+    unseen = "the second leg of a transfer is not in the records"
+    out.add(1, "cold:")
+    for text in ("reexplain_time: {dist: exponential, mean: 60.0}", "drop_probability: 0.0",
+                 "patience_factor: 1.0"):
+        out.default(2, text, f"transfer.cold.{text.split(':')[0]}", unseen)
+    out.add(2, "priority: false")
+    out.add(1, "warm:")
+    out.default(2, "handoff_time: {dist: exponential, mean: 30.0}", "transfer.warm.handoff_time",
+                unseen)
+    out.add(2, "caller_abandons_on_hold: false")
+    out.add(2, "priority: false")
+    out.add(2, "max_hold: null")

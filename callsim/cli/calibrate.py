@@ -1,0 +1,59 @@
+"""``callsim calibrate``: call records in, a commented scenario file out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from callsim.cli.common import fail
+
+RecordsArgument = Annotated[
+    list[Path], typer.Argument(help="Call-record files (CSV or Parquet), see docs/calibration.md.")
+]
+MapOption = Annotated[
+    Path | None,
+    typer.Option("--map", help="YAML mapping file: the export's column names and codes."),
+]
+DaysOption = Annotated[
+    str, typer.Option(help="Days to use: all, weekdays, or dates YYYY-MM-DD,YYYY-MM-DD.")
+]
+
+
+def check_output(path: Path, option: str, suffixes: tuple[str, ...]) -> None:
+    """Exit with code 2, before any work, when ``path`` cannot be an output of ``option``."""
+    if path.suffix.lower() not in suffixes:
+        raise fail(f"{path}: {option} must end in {' or '.join(suffixes)}")
+    if not path.parent.resolve().is_dir():
+        raise fail(f"{path}: {option}: folder {path.parent} does not exist")
+
+
+def calibrate_command(
+    records: RecordsArgument,
+    out: Annotated[Path, typer.Option(help="Scenario file to write (.yaml).")],
+    interval: Annotated[str, typer.Option(help="Planning interval, e.g. 15min, 30min, 1h.")] = (
+        "30min"),
+    days: DaysOption = "all",
+    mapping: MapOption = None,
+    name: Annotated[str | None, typer.Option(help="Scenario name.")] = None,
+) -> None:
+    """Estimate a scenario from call records; every estimate is commented with its evidence."""
+    from callsim.calibration.errors import RecordsError
+    from callsim.calibration.estimate import calibrate
+
+    check_output(out, "--out", (".yaml", ".yml"))
+    try:
+        result = calibrate(records, interval=interval, days=days, mapping=mapping, name=name)
+    except RecordsError as exc:
+        for line in exc.problems:
+            typer.echo(line, err=True)
+        raise typer.Exit(2) from None
+    result.write(out)
+    frame = result.records.frame
+    typer.echo(f"{len(frame):,} calls on {len(result.records.days)} day(s) -> {out}")
+    if result.defaults:
+        typer.echo(f"{len(result.defaults)} value(s) not in the records, marked DEFAULT in the "
+                   "file:")
+        for line in result.defaults:
+            typer.echo(f"  {line}")
