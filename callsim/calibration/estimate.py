@@ -21,6 +21,7 @@ from callsim.calibration.patience import PatienceEstimate, estimate_patience
 from callsim.calibration.records import CallRecords, read_records, select_days
 from callsim.calibration.routing import Routing, estimate_routing
 from callsim.calibration.staffing import Staffing, estimate_staffing
+from callsim.files import write_text
 from callsim.scenario.durations import parse_duration
 
 if TYPE_CHECKING:
@@ -89,12 +90,8 @@ class Calibration:
         return build_scenario(raw, f"<calibrated {self.name}>", Path("."))
 
     def write(self, path: str | os.PathLike[str]) -> Path:
-        """Write the scenario file (through a temporary file and a rename); return its path."""
-        path = Path(path)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(self.text, encoding="utf-8")
-        os.replace(tmp, path)
-        return path
+        """Write the scenario file atomically (:func:`callsim.files.write_text`); return it."""
+        return write_text(path, self.text)
 
 
 def load_records(
