@@ -63,6 +63,7 @@ _EXPORTS: dict[str, str] = {
 from callsim.analysis.erlang import QueueFigures, agents_for_service_level, erlang_a, erlang_c
 from callsim.analysis.metrics import compute_metrics, interval_metrics
 from callsim.analysis.statistics import paired_differences, summarize, t_interval
+from callsim.calibration.backtest import Backtest, backtest
 from callsim.calibration.estimate import Calibration, calibrate
 from callsim.calibration.records import CallRecords, read_records
 from callsim.engine.call_center import simulate
@@ -76,6 +77,7 @@ from callsim.scenario.errors import ScenarioError
 from callsim.scenario.schema import Scenario, apply_overrides, build_scenario, load_scenario
 
 __all__ = [
+    "Backtest",
     "Calibration",
     "CallRecords",
     "Comparison",
@@ -89,6 +91,7 @@ __all__ = [
     "TransferKind",
     "agents_for_service_level",
     "apply_overrides",
+    "backtest",
     "build_scenario",
     "calibrate",
     "compare",

@@ -187,6 +187,8 @@ _CATALOGUE: dict[str, Metric] = {
         # department queues (every caller who joins the queue)
         _m("offered", "Offered to queue", "count", None, "total",
            "Callers who joined the department's queue."),
+        _m("answered", "Answered calls", "count", None, "total",
+           "Calls answered in the queue they reached first (call records, backtest)."),
         _m("queue_length", "Mean queue length", "count", False, "time_weighted",
            "Time-average number of callers waiting."),
         # Erlang C / Erlang A formulas (callsim erlang)

@@ -20,14 +20,16 @@ __all__ = ["simulated_records"]
 
 
 def simulated_records(
-    result: SimulationResult, scenario: Scenario, day: str | pd.Timestamp = "2026-03-02"
+    result: SimulationResult | pd.DataFrame,
+    scenario: Scenario,
+    day: str | pd.Timestamp = "2026-03-02",
 ) -> pd.DataFrame:
     """The calls of one replication as call records (one row per call, first queue).
 
     Parameters
     ----------
     result
-        One replication's records.
+        One replication's records, or just its ``calls`` table.
     scenario
         Its scenario (``horizon.start`` places t = 0 on the clock; ``call_types`` give the
         department a transferred call went to).
@@ -47,7 +49,7 @@ def simulated_records(
     ``handled`` is the first agent's time on the call: until the end of service when that agent
     resolved it, until the transfer (cold), or until released after the handoff or hold (warm).
     """
-    calls = result.calls
+    calls = result.calls if isinstance(result, SimulationResult) else result
     arrival = calls["arrival"].to_numpy()
     answer = calls["answer"].to_numpy()
     end = calls["end"].to_numpy()

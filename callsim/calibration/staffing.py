@@ -17,7 +17,7 @@ import pandas as pd
 from callsim.calibration.arrivals import Window
 from callsim.calibration.records import CallRecords
 
-__all__ = ["Staffing", "estimate_staffing"]
+__all__ = ["Staffing", "agents_seen", "busy_spans", "estimate_staffing"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Staffing:
         return [int(a) for a in rows["agents"]]
 
 
-def _busy(frame: pd.DataFrame) -> pd.DataFrame:
+def busy_spans(frame: pd.DataFrame) -> pd.DataFrame:
     """Answered calls as busy spans ``[start, stop]`` (s since midnight) of their first agent."""
     answered = frame[frame["answered"]]
     start = answered["clock"].to_numpy() + np.nan_to_num(answered["waited"].to_numpy())
@@ -56,7 +56,8 @@ def _busy(frame: pd.DataFrame) -> pd.DataFrame:
                          "agent": answered["agent"].to_numpy(), "start": start, "stop": stop})
 
 
-def _by_agent_ids(busy: pd.DataFrame, window: Window) -> pd.DataFrame:
+def agents_seen(busy: pd.DataFrame, window: Window) -> pd.Series:
+    """Distinct agents busy in each interval, indexed by ``(queue, day, interval)``."""
     first = np.floor((busy["start"].to_numpy() - window.start) / window.interval).astype(int)
     last = np.floor((busy["stop"].to_numpy() - window.start) / window.interval).astype(int)
     last = np.maximum(first, last)
@@ -68,7 +69,7 @@ def _by_agent_ids(busy: pd.DataFrame, window: Window) -> pd.DataFrame:
     return rows.drop_duplicates().groupby(["queue", "day", "interval"], observed=True).size()
 
 
-def _by_concurrency(busy: pd.DataFrame, window: Window) -> pd.DataFrame:
+def _by_concurrency(busy: pd.DataFrame, window: Window) -> pd.Series:
     out = {}
     for (queue, day), spans in busy.groupby(["queue", "day"], observed=True):
         times = np.concatenate([spans["start"].to_numpy(), spans["stop"].to_numpy()])
@@ -89,9 +90,9 @@ def _by_concurrency(busy: pd.DataFrame, window: Window) -> pd.DataFrame:
 def estimate_staffing(records: CallRecords, window: Window, departments: list[str]) -> Staffing:
     """Agents per department and interval (means over the days, and their range)."""
     frame = records.frame
-    busy = _busy(frame)
+    busy = busy_spans(frame)
     has_ids = "agent" in records.present and busy["agent"].notna().any()
-    counts = _by_agent_ids(busy, window) if has_ids else _by_concurrency(busy, window)
+    counts = agents_seen(busy, window) if has_ids else _by_concurrency(busy, window)
     days = records.days
     rows = []
     for department in departments:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from callsim.cli.backtest import backtest_command
 from callsim.cli.calibrate import calibrate_command
 from callsim.cli.compare import compare_command
 from callsim.cli.erlang import erlang
@@ -51,6 +52,7 @@ app.command("plot")(plot_command)
 app.command("report")(report_command)
 app.command("init")(init_command)
 app.command("calibrate")(calibrate_command)
+app.command("backtest")(backtest_command)
 
 
 def main() -> None:

@@ -36,6 +36,9 @@ def calibrate_command(
         "30min"),
     days: DaysOption = "all",
     mapping: MapOption = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Also write the evidence as an HTML page.")
+    ] = None,
     name: Annotated[str | None, typer.Option(help="Scenario name.")] = None,
 ) -> None:
     """Estimate a scenario from call records; every estimate is commented with its evidence."""
@@ -43,6 +46,8 @@ def calibrate_command(
     from callsim.calibration.estimate import calibrate
 
     check_output(out, "--out", (".yaml", ".yml"))
+    if report is not None:
+        check_output(report, "--report", (".html",))
     try:
         result = calibrate(records, interval=interval, days=days, mapping=mapping, name=name)
     except RecordsError as exc:
@@ -50,6 +55,10 @@ def calibrate_command(
             typer.echo(line, err=True)
         raise typer.Exit(2) from None
     result.write(out)
+    if report is not None:
+        from callsim.report.calibration_pages import write_calibration_report
+
+        write_calibration_report(result, report)
     frame = result.records.frame
     typer.echo(f"{len(frame):,} calls on {len(result.records.days)} day(s) -> {out}")
     if result.defaults:
@@ -57,3 +66,5 @@ def calibrate_command(
                    "file:")
         for line in result.defaults:
             typer.echo(f"  {line}")
+    if report is not None:
+        typer.echo(f"report: {report}")

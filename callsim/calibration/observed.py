@@ -1,0 +1,106 @@
+"""Per-interval statistics of call records, per day: what a backtest compares.
+
+The same function reads real records and simulated ones (written in the record format by
+:mod:`callsim.calibration.simulated`), so both sides of a backtest are measured alike. Calls
+are assigned to the interval they arrived in, per queue (their first queue) and for ``all``:
+
+- ``offered``: calls that arrived; ``answered``: of them, answered in that queue;
+- ``abandon_rate``: abandoned / offered; ``asa``: mean wait of the answered calls (s);
+- ``service_level``: answered within the threshold / offered;
+- ``occupancy`` (per queue, needs agent ids and handled times): the first agents' busy time in
+  the interval over (agents seen busy in the interval x interval length). An agent idle for a
+  whole interval is not seen, and a transferred call's second leg is not in the records.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from callsim.analysis.segments import cumulative_time
+from callsim.calibration.arrivals import Window, interval_index
+from callsim.calibration.staffing import agents_seen, busy_spans
+
+__all__ = ["BACKTEST_METRICS", "interval_statistics"]
+
+#: Metrics of the backtest, in display order.
+BACKTEST_METRICS: tuple[str, ...] = (
+    "offered", "answered", "abandon_rate", "asa", "service_level", "occupancy",
+)
+
+
+def _call_metrics(frame: pd.DataFrame, idx: np.ndarray, threshold: float) -> pd.DataFrame:
+    waited = frame["waited"].to_numpy(dtype=float)
+    answered = frame["answered"].to_numpy(dtype=bool)
+    calls = pd.DataFrame({
+        "day": frame["day"].to_numpy(), "interval": idx, "queue": frame["queue"].astype(str),
+        "offered": 1.0, "answered": answered.astype(float),
+        "abandoned": (~answered).astype(float),
+        "wait_answered": np.where(answered, waited, np.nan),
+        "in_time": (answered & (waited <= threshold)).astype(float),
+    })[idx >= 0]
+    every = calls.assign(queue="all")
+    grouped = pd.concat([calls, every]).groupby(["day", "interval", "queue"])
+    sums = grouped[["offered", "answered", "abandoned", "in_time"]].sum()
+    sums["asa"] = grouped["wait_answered"].mean()
+    sums["abandon_rate"] = sums["abandoned"] / sums["offered"]
+    sums["service_level"] = sums["in_time"] / sums["offered"]
+    if frame["waited"].isna().all():
+        sums[["asa", "service_level"]] = np.nan
+    return sums[["offered", "answered", "abandon_rate", "asa", "service_level"]]
+
+
+def _occupancy(frame: pd.DataFrame, window: Window) -> pd.Series:
+    busy = busy_spans(frame)
+    bounds = window.start + np.arange(window.n + 1) * window.interval
+    seen = agents_seen(busy, window)
+    rows = {}
+    for (queue, day), spans in busy.groupby(["queue", "day"], observed=True):
+        work = np.diff(cumulative_time(spans["start"].to_numpy(), spans["stop"].to_numpy(),
+                                       bounds))
+        for i in range(window.n):
+            agents = float(seen.get((queue, day, i), 0.0))
+            if agents > 0:
+                rows[(day, i, str(queue))] = work[i] / (agents * window.interval)
+    index = pd.MultiIndex.from_tuples(list(rows), names=["day", "interval", "queue"])
+    return pd.Series(list(rows.values()), index=index, dtype=float, name="occupancy")
+
+
+def interval_statistics(
+    frame: pd.DataFrame, window: Window, threshold: float, occupancy: bool = True
+) -> pd.DataFrame:
+    """Per day, interval and queue (and ``all``), the backtest metrics of call records.
+
+    Parameters
+    ----------
+    frame
+        A :class:`~callsim.calibration.records.CallRecords` frame.
+    window
+        The planning intervals (clock times of the scenario).
+    threshold
+        Service-level threshold (s).
+    occupancy
+        Also estimate occupancy (needs agent ids).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table: ``day``, ``interval``, ``queue``, ``metric``, ``value``; intervals of a
+        day without calls have ``offered`` and ``answered`` 0 and no rates.
+    """
+    idx = interval_index(frame["clock"].to_numpy(dtype=float), window)
+    wide = _call_metrics(frame, idx, threshold)
+    days = pd.unique(frame["day"])
+    queues = sorted(set(frame["queue"].astype(str))) + ["all"]
+    full = pd.MultiIndex.from_product([days, range(window.n), queues],
+                                      names=["day", "interval", "queue"])
+    wide = wide.reindex(full)
+    wide[["offered", "answered"]] = wide[["offered", "answered"]].fillna(0.0)
+    if occupancy and frame["agent"].notna().any():
+        wide = wide.join(_occupancy(frame, window))
+    else:
+        wide["occupancy"] = np.nan
+    wide.loc[wide.index.get_level_values("queue") == "all", "occupancy"] = np.nan
+    long = wide.reset_index().melt(id_vars=["day", "interval", "queue"], var_name="metric",
+                                   value_name="value")
+    return long.dropna(subset=["value"]).reset_index(drop=True)

@@ -1,0 +1,74 @@
+"""``callsim backtest``: does a scenario reproduce the call records, interval by interval?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from callsim.cli.calibrate import DaysOption, MapOption
+from callsim.cli.common import ScenarioArgument, SeedOption, WorkersOption, fail, load_or_exit
+
+
+def backtest_command(
+    scenario: ScenarioArgument,
+    records: Annotated[list[Path], typer.Argument(help="Call-record files (CSV or Parquet).")],
+    reps: Annotated[int, typer.Option(min=2, help="Replications (simulated days).")] = 30,
+    seed: SeedOption = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the backtest: FILE.html (page with the figure) or a table "
+                          "(.xlsx, .csv, .parquet, .json)."),
+    ] = None,
+    days: DaysOption = "all",
+    mapping: MapOption = None,
+    workers: WorkersOption = None,
+) -> None:
+    """Simulate a scenario and compare it with call records interval by interval."""
+    from callsim.calibration.backtest import backtest
+    from callsim.calibration.errors import RecordsError
+    from callsim.cli.tables import progress_bar
+    from callsim.report.calibration_pages import BACKTEST_SUFFIXES, write_backtest
+    from callsim.report.writers import out_path_problem
+
+    sc = load_or_exit(scenario)
+    if out is not None and (problem := out_path_problem(out, "--out", BACKTEST_SUFFIXES)):
+        raise fail(problem)
+    try:
+        with progress_bar("backtest: replications", enabled=True) as bar:
+            result = backtest(sc, records, reps=reps, seed=seed, days=days, mapping=mapping,
+                              workers=workers,
+                              progress=(lambda n: bar.advance(n, reps)) if bar else None)
+    except RecordsError as exc:
+        for line in exc.problems:
+            typer.echo(line, err=True)
+        raise typer.Exit(2) from None
+    _print(result)
+    if out is not None:
+        for path in write_backtest(result, out):
+            typer.echo(f"wrote {path}")
+
+
+def _print(result: object) -> None:
+    from rich.table import Table
+
+    from callsim.analysis.catalogue import metric
+    from callsim.calibration.backtest import Backtest
+    from callsim.cli.tables import stdout_console
+
+    assert isinstance(result, Backtest)
+    console = stdout_console()
+    for note in result.notes:
+        console.print(f"note: {note}")
+    if len(result.outside):
+        table = Table(title="Observed values outside the simulated 95% band")
+        for column in ("metric", "queue", "interval", "observed", "simulated mean", "band"):
+            table.add_column(column, justify="right" if column not in ("metric", "queue")
+                             else "left")
+        for r in result.outside.itertuples():
+            m = metric(r.metric)
+            table.add_row(m.label, r.queue, r.clock, m.format(r.observed), m.format(r.sim_mean),
+                          f"{m.format(r.band_low)} to {m.format(r.band_high)}")
+        console.print(table)
+    console.print(result.verdict)

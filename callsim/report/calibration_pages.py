@@ -1,0 +1,173 @@
+"""HTML pages (and tables) of a calibration and of a backtest.
+
+Both pages extend ``base.html.j2`` of the comparison report: one self-contained file, figures
+inline as SVG, no scripts. A backtest can also be written as a table (``.xlsx``, ``.csv``,
+``.parquet``, ``.json``) through :mod:`callsim.report.writers`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from callsim.analysis.catalogue import metric
+from callsim.files import write_text
+from callsim.report.calibration_figures import (
+    arrivals_figure,
+    backtest_figure,
+    handle_time_figure,
+    patience_figure,
+)
+from callsim.report.html import environment, svg_markup
+from callsim.report.writers import Sheet, write_tables
+
+if TYPE_CHECKING:
+    from callsim.calibration.backtest import Backtest
+    from callsim.calibration.estimate import Calibration
+
+__all__ = ["BACKTEST_SUFFIXES", "backtest_html", "calibration_html", "write_backtest",
+           "write_calibration_report"]
+
+#: What ``callsim backtest --out`` can write.
+BACKTEST_SUFFIXES: tuple[str, ...] = (".html", ".xlsx", ".csv", ".parquet", ".json")
+
+
+def _version() -> str:
+    from callsim.report.html import _callsim_version
+
+    return _callsim_version()
+
+
+def _s(value: float, digits: int = 1) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value:,.{digits}f} s"
+
+
+def _arrival_rows(cal: Calibration) -> list[dict[str, Any]]:
+    rows = []
+    for name in cal.call_types:
+        d = cal.arrivals.dispersion[name]
+        calls = int(cal.arrivals.rates(name)["calls"].sum())
+        if math.isnan(d.index):
+            reading = "one day: not measurable"
+        else:
+            reading = "over-dispersed" if d.p_value < 0.01 else "consistent with Poisson"
+        rows.append({"call_type": name, "calls": f"{calls:,}", "days": cal.arrivals.days,
+                     "index": "n/a" if math.isnan(d.index) else f"{d.index:.2f}",
+                     "p": "n/a" if math.isnan(d.p_value) else f"{d.p_value:.3g}",
+                     "reading": reading})
+    return rows
+
+
+def _handle_rows(cal: Calibration) -> list[dict[str, Any]]:
+    rows = []
+    for key, fit in sorted(cal.handle_times.items()):
+        best = min(fit.aic.values()) if fit.aic else 0.0
+        department = key[1] + (" (transferred: first agent)" if len(key) > 2 else "")
+        rows.append({
+            "call_type": key[0], "department": department, "n": f"{fit.n:,}",
+            "family": fit.family, "mean": f"{_s(fit.mean)} ({fit.mean_ci[0]:.1f}-"
+                                          f"{fit.mean_ci[1]:.1f})",
+            "sd": _s(fit.sd),
+            "aic": ", ".join(f"{k} {'best' if v == best else f'+{v - best:.1f}'}"
+                             for k, v in sorted(fit.aic.items(), key=lambda kv: kv[1])),
+            "ks": f"{fit.ks[0]:.3f} ({fit.ks[1]:.3g})" if fit.aic else "n/a",
+        })
+    return rows
+
+
+def _patience_rows(cal: Calibration) -> list[dict[str, Any]]:
+    rows = []
+    for name in cal.call_types:
+        est = cal.patience[name]
+        fits = "; ".join(f"{f}: {_s(v['mean'])} ({v['mean_ci'][0]:.1f}-{v['mean_ci'][1]:.1f}),"
+                         f" AIC {v['aic']:.1f}" for f, v in est.fits.items())
+        rows.append({"call_type": name, "n": f"{est.n:,}", "abandoned": f"{est.abandoned:,}",
+                     "naive": _s(est.naive_mean),
+                     "median": "not reached" if math.isinf(est.median) else _s(est.median),
+                     "fits": fits or "too few abandonments",
+                     "chosen": est.family or "marked default"})
+    return rows
+
+
+def _transfer_text(cal: Calibration) -> str:
+    counts = cal.routing.transfer_counts
+    text = ", ".join(f"{v:,} {k}" for k, v in counts.items()) or "none"
+    fit = cal.routing.identify
+    identify = (f"identify time {fit.family}, mean {_s(fit.mean)} from {fit.n:,} cold transfers"
+                if fit else "identify time: marked default (too few cold transfers)")
+    return f"Transfers in the records: {text}; {identify}."
+
+
+def calibration_html(cal: Calibration) -> str:
+    """The evidence behind a calibrated scenario as one HTML page."""
+    days = cal.records.days
+    staffing = ("From agent ids: distinct agents busy in each interval, mean over days."
+                if not cal.staffing.lower_bound else
+                "LOWER BOUND: no agent ids; the most calls handled at once in each interval.")
+    figures = {
+        "arrivals": svg_markup(arrivals_figure(cal), "arrivals", "Arrivals per interval"),
+        "handle": svg_markup(handle_time_figure(cal), "handle", "Handle times and fits"),
+        "patience": svg_markup(patience_figure(cal), "patience", "Patience survival curves"),
+    }
+    misroutes = [{"call_type": m.call_type, "department": m.department,
+                  "count": f"{m.count:,} of {m.n:,}",
+                  "share": f"{100 * m.share:.2f}% ({100 * m.ci[0]:.2f}-{100 * m.ci[1]:.2f}%)"}
+                 for m in cal.routing.misroutes]
+    return environment().get_template("calibration.html.j2").render(
+        title=f"Calibration: {cal.name}",
+        summary=f"{len(cal.records):,} calls on {len(days)} day(s), {days[0]:%Y-%m-%d} to "
+                f"{days[-1]:%Y-%m-%d}, intervals of {cal.window.interval / 60:.0f} min from "
+                f"{cal.window.clock(0)} to {cal.window.clock(cal.window.n)}.",
+        defaults=list(cal.defaults), figures=figures, arrivals=_arrival_rows(cal),
+        handle=_handle_rows(cal), patience=_patience_rows(cal), misroutes=misroutes,
+        transfers=_transfer_text(cal), staffing=staffing, version=_version(),
+        sources=", ".join(cal.records.sources) or "records given in code",
+    )
+
+
+def write_calibration_report(cal: Calibration, path: str | os.PathLike[str]) -> Path:
+    """Write :func:`calibration_html` to ``path`` atomically."""
+    return write_text(path, calibration_html(cal))
+
+
+def _value(name: str, value: float) -> str:
+    return metric(name).format(value)
+
+
+def backtest_html(bt: Backtest) -> str:
+    """A backtest as one HTML page: verdict, the figure through the day, flagged values."""
+    outside = [{"metric": metric(r.metric).label, "queue": r.queue, "clock": r.clock,
+                "observed": _value(r.metric, r.observed),
+                "sim": f"{_value(r.metric, r.sim_mean)} ({_value(r.metric, r.ci_low)} to "
+                       f"{_value(r.metric, r.ci_high)})",
+                "band": f"{_value(r.metric, r.band_low)} to {_value(r.metric, r.band_high)}"}
+               for r in bt.outside.itertuples()]
+    figure = svg_markup(backtest_figure(bt), "backtest", "Observed values over simulated bands")
+    return environment().get_template("backtest.html.j2").render(
+        title=f"Backtest: {bt.scenario}", verdict=bt.verdict, passed=bt.passed,
+        summary=f"{bt.days} day(s) of records against {bt.reps} simulated days, per interval: "
+                "offered and answered calls, abandonment, ASA, service level, occupancy.",
+        figure=figure, notes=list(bt.notes), outside=outside, reps=bt.reps, seed=bt.seed,
+        days=bt.days, version=_version(),
+    )
+
+
+def write_backtest(bt: Backtest, path: str | os.PathLike[str]) -> list[Path]:
+    """Write a backtest by suffix: an HTML page, or its table (Excel, CSV, Parquet, JSON)."""
+    path = Path(path)
+    if path.suffix.lower() == ".html":
+        return [write_text(path, backtest_html(bt))]
+    verdict = [{"verdict": bt.verdict, "passed": bt.passed, "checks": bt.checks,
+                "flagged": bt.flagged, "allowed": bt.allowed, "days": bt.days, "reps": bt.reps,
+                "seed": bt.seed}]
+    import pandas as pd
+
+    values = ["observed", "sim_mean", "ci_low", "ci_high", "band_low", "band_high"]
+    headers = {"sim_mean": "Simulated mean", "ci_low": "CI low", "ci_high": "CI high",
+               "band_low": "Band low", "band_high": "Band high", "outside": "Outside band"}
+    table = Sheet("backtest", bt.table, headers=headers,
+                  row_formats=[metric(m).excel_format for m in bt.table["metric"]],
+                  value_columns=values)
+    return write_tables([table, Sheet("verdict", pd.DataFrame(verdict))], path)
