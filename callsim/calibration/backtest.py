@@ -1,4 +1,4 @@
-"""``backtest()``: does a scenario reproduce the call records, interval by interval?
+"""``backtest()``: whether a scenario reproduces the call records, interval by interval.
 
 The scenario is simulated ``reps`` times; each replication is written as call records of one
 day and measured with the same :func:`~callsim.calibration.observed.interval_statistics` as the

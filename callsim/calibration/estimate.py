@@ -9,89 +9,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from callsim.calibration.arrivals import ArrivalEstimate, Window, estimate_arrivals
+from callsim.calibration.arrivals import Window, estimate_arrivals
+from callsim.calibration.calibrated import Calibration
 from callsim.calibration.errors import RecordsError
 from callsim.calibration.fitting import DurationFit, fit_durations
 from callsim.calibration.mapping import ColumnMap, load_mapping
 from callsim.calibration.patience import PatienceEstimate, estimate_patience
 from callsim.calibration.records import CallRecords, read_records, select_days
-from callsim.calibration.routing import Routing, estimate_routing
+from callsim.calibration.routing import estimate_routing
 from callsim.calibration.staffing import Staffing, estimate_staffing
-from callsim.files import write_text
+from callsim.calibration.writer import scenario_text
 from callsim.scenario.durations import parse_duration
-
-if TYPE_CHECKING:
-    from callsim.scenario.schema import Scenario
 
 __all__ = ["Calibration", "calibrate", "load_records"]
 
 RecordsInput = CallRecords | str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Everything :func:`calibrate` estimated, and the scenario file it makes of it.
-
-    Attributes
-    ----------
-    records
-        The calls used (after the choice of days).
-    window
-        The planning intervals (the scenario's horizon).
-    arrivals, patience, routing, staffing
-        The estimates (see their modules).
-    handle_times
-        Fit of the first agent's time per ``(call_type, department)`` on calls answered and not
-        transferred, and on transferred ones (``(call_type, department, "transferred")``).
-    name
-        The scenario name.
-    text
-        The commented scenario YAML.
-    defaults
-        One line per value that could not be estimated and was set to a marked default.
-    """
-
-    records: CallRecords
-    window: Window
-    arrivals: ArrivalEstimate
-    handle_times: dict[tuple[str, ...], DurationFit]
-    patience: dict[str, PatienceEstimate]
-    routing: Routing
-    staffing: Staffing
-    name: str
-    text: str = ""
-    defaults: tuple[str, ...] = ()
-
-    @property
-    def departments(self) -> list[str]:
-        """Departments of the scenario: every queue, resolver and transfer target."""
-        frame = self.records.frame
-        names = set(frame["queue"].astype(str)) | set(self.routing.resolved_by.values())
-        names |= set(frame["transferred_to"].dropna().astype(str))
-        return sorted(names)
-
-    @property
-    def call_types(self) -> list[str]:
-        """Call types of the scenario, sorted."""
-        return sorted(str(c) for c in self.records.frame["call_type"].cat.categories)
-
-    def scenario(self) -> Scenario:
-        """The calibrated scenario, validated (as ``callsim run`` would load it)."""
-        import yaml
-
-        from callsim.scenario.schema import build_scenario
-        from callsim.scenario.yamlio import YamlLoader
-
-        raw = yaml.load(self.text, Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)
-        return build_scenario(raw, f"<calibrated {self.name}>", Path("."))
-
-    def write(self, path: str | os.PathLike[str]) -> Path:
-        """Write the scenario file atomically (:func:`callsim.files.write_text`); return it."""
-        return write_text(path, self.text)
 
 
 def load_records(
@@ -154,8 +89,6 @@ def calibrate(
         staffing=Staffing("agent_ids", frame.iloc[:0]), name=name or _default_name(chosen),
     )
     staffing = estimate_staffing(chosen, window, partial.departments)
-    from callsim.calibration.writer import scenario_text
-
     partial = replace(partial, staffing=staffing)
     text, defaults = scenario_text(partial)
     return replace(partial, text=text, defaults=tuple(defaults))

@@ -243,7 +243,7 @@ def _durations(values: pd.Series, column: str, bad: _Problems) -> np.ndarray:
     bad.add(column, unreadable, values, "unreadable duration (use seconds, HH:MM:SS or 45s)")
     bad.add(column, seconds < 0, values, "negative duration")
     bad.add(column, np.isinf(seconds), values, "infinite duration")
-    return seconds
+    return np.asarray(seconds, dtype=np.float64)
 
 
 def _texts(values: pd.Series, mapping: ColumnMap, column: str) -> pd.Series:

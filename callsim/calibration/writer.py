@@ -15,7 +15,7 @@ from callsim.calibration.patience import MIN_ABANDONED
 from callsim.calibration.routing import MIN_IDENTIFY
 
 if TYPE_CHECKING:
-    from callsim.calibration.estimate import Calibration
+    from callsim.calibration.calibrated import Calibration
     from callsim.calibration.fitting import DurationFit
     from callsim.calibration.patience import PatienceEstimate
 

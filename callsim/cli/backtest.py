@@ -1,4 +1,4 @@
-"""``callsim backtest``: does a scenario reproduce the call records, interval by interval?"""
+"""``callsim backtest``: whether a scenario reproduces the call records, interval by interval."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from callsim.calibration.backtest import Backtest
-    from callsim.calibration.estimate import Calibration
+    from callsim.calibration.calibrated import Calibration
 
 __all__ = ["arrivals_figure", "backtest_figure", "handle_time_figure", "patience_figure"]
 

@@ -25,7 +25,7 @@ from callsim.report.writers import Sheet, write_tables
 
 if TYPE_CHECKING:
     from callsim.calibration.backtest import Backtest
-    from callsim.calibration.estimate import Calibration
+    from callsim.calibration.calibrated import Calibration
 
 __all__ = ["BACKTEST_SUFFIXES", "backtest_html", "calibration_html", "write_backtest",
            "write_calibration_report"]

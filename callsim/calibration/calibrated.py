@@ -1,0 +1,83 @@
+"""The result of a calibration: every estimate, and the commented scenario made of them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from callsim.calibration.arrivals import ArrivalEstimate, Window
+from callsim.calibration.fitting import DurationFit
+from callsim.calibration.patience import PatienceEstimate
+from callsim.calibration.records import CallRecords
+from callsim.calibration.routing import Routing
+from callsim.calibration.staffing import Staffing
+from callsim.files import write_text
+
+if TYPE_CHECKING:
+    from callsim.scenario.schema import Scenario
+
+__all__ = ["Calibration"]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Everything :func:`calibrate` estimated, and the scenario file it makes of it.
+
+    Attributes
+    ----------
+    records
+        The calls used (after the choice of days).
+    window
+        The planning intervals (the scenario's horizon).
+    arrivals, patience, routing, staffing
+        The estimates (see their modules).
+    handle_times
+        Fit of the first agent's time per ``(call_type, department)`` on calls answered and not
+        transferred, and on transferred ones (``(call_type, department, "transferred")``).
+    name
+        The scenario name.
+    text
+        The commented scenario YAML.
+    defaults
+        One line per value that could not be estimated and was set to a marked default.
+    """
+
+    records: CallRecords
+    window: Window
+    arrivals: ArrivalEstimate
+    handle_times: dict[tuple[str, ...], DurationFit]
+    patience: dict[str, PatienceEstimate]
+    routing: Routing
+    staffing: Staffing
+    name: str
+    text: str = ""
+    defaults: tuple[str, ...] = ()
+
+    @property
+    def departments(self) -> list[str]:
+        """Departments of the scenario: every queue, resolver and transfer target."""
+        frame = self.records.frame
+        names = set(frame["queue"].astype(str)) | set(self.routing.resolved_by.values())
+        names |= set(frame["transferred_to"].dropna().astype(str))
+        return sorted(names)
+
+    @property
+    def call_types(self) -> list[str]:
+        """Call types of the scenario, sorted."""
+        return sorted(str(c) for c in self.records.frame["call_type"].cat.categories)
+
+    def scenario(self) -> Scenario:
+        """The calibrated scenario, validated (as ``callsim run`` would load it)."""
+        import yaml
+
+        from callsim.scenario.schema import build_scenario
+        from callsim.scenario.yamlio import YamlLoader
+
+        raw = yaml.load(self.text, Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)
+        return build_scenario(raw, f"<calibrated {self.name}>", Path("."))
+
+    def write(self, path: str | os.PathLike[str]) -> Path:
+        """Write the scenario file atomically (:func:`callsim.files.write_text`); return it."""
+        return write_text(path, self.text)
