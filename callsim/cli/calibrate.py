@@ -23,10 +23,11 @@ DaysOption = Annotated[
 
 def check_output(path: Path, option: str, suffixes: tuple[str, ...]) -> None:
     """Exit with code 2, before any work, when ``path`` cannot be an output of ``option``."""
-    if path.suffix.lower() not in suffixes:
-        raise fail(f"{path}: {option} must end in {' or '.join(suffixes)}")
-    if not path.parent.resolve().is_dir():
-        raise fail(f"{path}: {option}: folder {path.parent} does not exist")
+    from callsim.report.writers import out_path_problem
+
+    problem = out_path_problem(path, option, suffixes)
+    if problem:
+        raise fail(problem)
 
 
 def calibrate_command(
