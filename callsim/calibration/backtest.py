@@ -191,6 +191,15 @@ def backtest(
     ------
     RecordsError
         Bad records, mapping or days.
+
+    Examples
+    --------
+    >>> from callsim import calibrate
+    >>> c = calibrate("scenarios/records/acd_week.csv", days="2026-03-02",
+    ...               mapping="scenarios/records/acd_map.yaml")
+    >>> b = backtest(c.scenario(), c.records, reps=3, seed=1)
+    >>> b.verdict.startswith("The scenario"), sorted(set(b.table["queue"]))
+    (True, ['all', 'billing', 'support'])
     """
     if reps < 2:
         raise ValueError("a backtest needs at least 2 replications")

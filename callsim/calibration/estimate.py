@@ -72,6 +72,15 @@ def calibrate(
     ------
     RecordsError
         Bad records, mapping or choice of days (one line per problem).
+
+    Examples
+    --------
+    >>> c = calibrate("scenarios/records/acd_week.csv", days="2026-03-02",
+    ...               mapping="scenarios/records/acd_map.yaml")
+    >>> c.scenario().horizon.n_intervals, c.routing.resolved_by["support"]
+    (24, 'support')
+    >>> "# DEFAULT:" in c.text
+    True
     """
     try:
         length = parse_duration(interval)

@@ -100,6 +100,14 @@ def read_records(
     RecordsError
         One line per problem (missing file or column, unreadable timestamp, negative or
         unreadable duration, unknown outcome or transfer kind, ...), naming file, row, column.
+
+    Examples
+    --------
+    >>> from callsim.calibration.mapping import load_mapping
+    >>> records = read_records("scenarios/records/acd_week.csv",
+    ...                        load_mapping("scenarios/records/acd_map.yaml"))
+    >>> len(records), sorted(records.frame["queue"].cat.categories)
+    (14581, ['billing', 'support'])
     """
     mapping = mapping or ColumnMap()
     paths = [paths] if isinstance(paths, str | Path) else list(paths)
@@ -233,11 +241,13 @@ def _durations(values: pd.Series, column: str, bad: _Problems) -> np.ndarray:
         seconds = values.to_numpy(dtype=np.float64)
         unreadable = np.zeros(len(values), dtype=bool)
     else:
-        codes, uniques = pd.factorize(values.astype(str).str.strip())
-        numbers = pd.to_numeric(pd.Series(uniques), errors="coerce")
-        clock = pd.to_timedelta(pd.Series(uniques).where(numbers.isna()), errors="coerce")
+        # Convert each distinct cell once (exports repeat whole seconds); -1 (missing) is blank.
+        codes, raw = pd.factorize(values)
+        uniques = pd.Series([str(u).strip() for u in raw] + [""])
+        numbers = pd.to_numeric(uniques, errors="coerce")
+        clock = pd.to_timedelta(uniques.where(numbers.isna()), errors="coerce")
         parsed = numbers.fillna(clock.dt.total_seconds()).to_numpy(dtype=np.float64)
-        blank = pd.Series(uniques).isin(["", "nan", "NaN", "None"]).to_numpy()
+        blank = uniques.isin(["", "nan", "NaN", "None"]).to_numpy()
         unreadable = (np.isnan(parsed) & ~blank)[codes]
         seconds = parsed[codes]
     bad.add(column, unreadable, values, "unreadable duration (use seconds, HH:MM:SS or 45s)")
