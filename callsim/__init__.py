@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from callsim.analysis.erlang import QueueFigures, agents_for_service_level, erlang_a, erlang_c
     from callsim.analysis.metrics import compute_metrics, interval_metrics
     from callsim.analysis.statistics import paired_differences, summarize, t_interval
+    from callsim.calibration.backtest import Backtest, backtest
+    from callsim.calibration.calibrated import Calibration
+    from callsim.calibration.estimate import calibrate
+    from callsim.calibration.records import CallRecords, read_records
     from callsim.engine.call_center import simulate
     from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
     from callsim.experiments.comparison import Comparison, compare
@@ -34,6 +38,9 @@ if TYPE_CHECKING:
 
 #: Where each public name lives (imported on first use).
 _EXPORTS: dict[str, str] = {
+    "Backtest": "callsim.calibration.backtest",
+    "Calibration": "callsim.calibration.calibrated",
+    "CallRecords": "callsim.calibration.records",
     "Comparison": "callsim.experiments.comparison",
     "Grid": "callsim.experiments.grid",
     "Outcome": "callsim.engine.records",
@@ -45,7 +52,9 @@ _EXPORTS: dict[str, str] = {
     "TransferKind": "callsim.engine.records",
     "agents_for_service_level": "callsim.analysis.erlang",
     "apply_overrides": "callsim.scenario.schema",
+    "backtest": "callsim.calibration.backtest",
     "build_scenario": "callsim.scenario.schema",
+    "calibrate": "callsim.calibration.estimate",
     "compare": "callsim.experiments.comparison",
     "compute_metrics": "callsim.analysis.metrics",
     "erlang_a": "callsim.analysis.erlang",
@@ -53,6 +62,7 @@ _EXPORTS: dict[str, str] = {
     "interval_metrics": "callsim.analysis.metrics",
     "load_scenario": "callsim.scenario.schema",
     "paired_differences": "callsim.analysis.statistics",
+    "read_records": "callsim.calibration.records",
     "replicate": "callsim.experiments.replications",
     "simulate": "callsim.engine.call_center",
     "summarize": "callsim.analysis.statistics",
@@ -60,21 +70,6 @@ _EXPORTS: dict[str, str] = {
     "t_interval": "callsim.analysis.statistics",
     "write_records": "callsim.report.writers",
 }
-from callsim.analysis.erlang import QueueFigures, agents_for_service_level, erlang_a, erlang_c
-from callsim.analysis.metrics import compute_metrics, interval_metrics
-from callsim.analysis.statistics import paired_differences, summarize, t_interval
-from callsim.calibration.backtest import Backtest, backtest
-from callsim.calibration.estimate import Calibration, calibrate
-from callsim.calibration.records import CallRecords, read_records
-from callsim.engine.call_center import simulate
-from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
-from callsim.experiments.comparison import Comparison, compare
-from callsim.experiments.grid import Grid
-from callsim.experiments.replications import replicate
-from callsim.experiments.sweeps import sweep
-from callsim.report.writers import write_records
-from callsim.scenario.errors import ScenarioError
-from callsim.scenario.schema import Scenario, apply_overrides, build_scenario, load_scenario
 
 __all__ = [
     "Backtest",
