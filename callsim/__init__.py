@@ -28,9 +28,12 @@ if TYPE_CHECKING:
     from callsim.calibration.records import CallRecords, read_records
     from callsim.engine.call_center import simulate
     from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
+    from callsim.experiments.breakeven import BreakEven, breakeven
     from callsim.experiments.comparison import Comparison, compare
     from callsim.experiments.grid import Grid
     from callsim.experiments.replications import replicate
+    from callsim.experiments.staffing import StaffingError, staff
+    from callsim.experiments.staffing_result import StaffingResult
     from callsim.experiments.sweeps import sweep
     from callsim.report.writers import write_records
     from callsim.scenario.errors import ScenarioError
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 #: Where each public name lives (imported on first use).
 _EXPORTS: dict[str, str] = {
     "Backtest": "callsim.calibration.backtest",
+    "BreakEven": "callsim.experiments.breakeven",
     "Calibration": "callsim.calibration.calibrated",
     "CallRecords": "callsim.calibration.records",
     "Comparison": "callsim.experiments.comparison",
@@ -48,11 +52,14 @@ _EXPORTS: dict[str, str] = {
     "Scenario": "callsim.scenario.schema",
     "ScenarioError": "callsim.scenario.errors",
     "SimulationResult": "callsim.engine.records",
+    "StaffingError": "callsim.experiments.staffing",
+    "StaffingResult": "callsim.experiments.staffing_result",
     "Stage": "callsim.engine.records",
     "TransferKind": "callsim.engine.records",
     "agents_for_service_level": "callsim.analysis.erlang",
     "apply_overrides": "callsim.scenario.schema",
     "backtest": "callsim.calibration.backtest",
+    "breakeven": "callsim.experiments.breakeven",
     "build_scenario": "callsim.scenario.schema",
     "calibrate": "callsim.calibration.estimate",
     "compare": "callsim.experiments.comparison",
@@ -65,6 +72,7 @@ _EXPORTS: dict[str, str] = {
     "read_records": "callsim.calibration.records",
     "replicate": "callsim.experiments.replications",
     "simulate": "callsim.engine.call_center",
+    "staff": "callsim.experiments.staffing",
     "summarize": "callsim.analysis.statistics",
     "sweep": "callsim.experiments.sweeps",
     "t_interval": "callsim.analysis.statistics",
@@ -73,6 +81,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "Backtest",
+    "BreakEven",
     "Calibration",
     "CallRecords",
     "Comparison",
@@ -82,11 +91,14 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulationResult",
+    "StaffingError",
+    "StaffingResult",
     "Stage",
     "TransferKind",
     "agents_for_service_level",
     "apply_overrides",
     "backtest",
+    "breakeven",
     "build_scenario",
     "calibrate",
     "compare",
@@ -99,6 +111,7 @@ __all__ = [
     "read_records",
     "replicate",
     "simulate",
+    "staff",
     "summarize",
     "sweep",
     "t_interval",

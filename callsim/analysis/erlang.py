@@ -167,7 +167,7 @@ def erlang_c(
     _check(arrival_rate, mean_service, agents, threshold)
     n = int(agents)
     load = arrival_rate * mean_service
-    if load >= n:
+    if load >= n or n / mean_service - arrival_rate <= 0:  # the second: load == n, rounded
         inf = math.inf
         return QueueFigures(1.0, 0.0, inf, inf, 0.0, 1.0, inf, n, load)
     b = erlang_b(load, n)

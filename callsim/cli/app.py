@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from callsim.cli.backtest import backtest_command
+from callsim.cli.breakeven import breakeven_command
 from callsim.cli.calibrate import calibrate_command
 from callsim.cli.compare import compare_command
 from callsim.cli.erlang import erlang
@@ -14,6 +15,7 @@ from callsim.cli.init import init_command
 from callsim.cli.plot import plot_command
 from callsim.cli.report import report_command
 from callsim.cli.run import run_command
+from callsim.cli.staff import staff_command
 from callsim.cli.sweep import sweep_command
 from callsim.cli.validate import validate_command
 
@@ -53,6 +55,8 @@ app.command("report")(report_command)
 app.command("init")(init_command)
 app.command("calibrate")(calibrate_command)
 app.command("backtest")(backtest_command)
+app.command("staff")(staff_command)
+app.command("breakeven")(breakeven_command)
 
 
 def main() -> None:

@@ -1,0 +1,220 @@
+"""Offered load per department and interval, and the Erlang A staffing that meets targets.
+
+The staffing search (:mod:`callsim.experiments.staffing`) starts from these figures. Each
+department queue is treated as an M/M/n+M queue per interval (stationary, SIPP-style): the
+arrival rate of every caller who joins it, the mean agent work one join brings, and the mean
+patience of those who join.
+
+What a join brings (means in seconds, from each distribution's ``expected()``):
+
+- a caller the department resolves: the handle time ``H``;
+- a misrouted caller (first queue of a wrong department): the identify time ``I``; under
+  ``warm`` also the hold (estimated by the resolving queue's Erlang mean wait at its own start
+  staffing) and the handoff ``C``;
+- a transferred caller joining the resolving queue: ``H + R`` (re-explain) under ``cold``, with
+  the drop share left out; ``C + H`` under ``warm``, with no abandonment on hold unless
+  ``caller_abandons_on_hold``. Other policies are treated as ``cold``.
+
+Patience is mixed by arrival rate through its abandonment rate ``1 / mean``; callers who never
+abandon add zero, so a queue where nobody abandons is Erlang C.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from callsim.analysis.erlang import QueueFigures, erlang_a, erlang_c
+from callsim.scenario.schema import CallType, Scenario
+from callsim.scenario.targets import Target
+
+__all__ = ["QueueLoad", "department_loads", "erlang_staffing", "fewest_agents"]
+
+_MAX_AGENTS = 10_000
+
+
+@dataclass(frozen=True)
+class QueueLoad:
+    """One department queue's load per interval.
+
+    Attributes
+    ----------
+    arrival_rate
+        Joins per second, one value per interval.
+    mean_service
+        Mean agent work per join (s).
+    abandon_rate
+        Mean abandonment rate of joiners (per second; 0 when nobody abandons).
+    """
+
+    arrival_rate: np.ndarray
+    mean_service: np.ndarray
+    abandon_rate: np.ndarray
+
+    @property
+    def erlangs(self) -> np.ndarray:
+        """Offered load per interval (Erlangs): arrival rate x mean work."""
+        return np.asarray(self.arrival_rate * self.mean_service)
+
+
+def _theta(patience: float) -> float:
+    return 0.0 if not math.isfinite(patience) else 1.0 / patience
+
+
+def _transferred(scenario: Scenario, ct: CallType, rate: np.ndarray, h: float,
+                 patience: float, warm: bool) -> tuple[str, np.ndarray, float, float]:
+    t = scenario.transfer
+    if warm:
+        theta = _theta(patience * t.cold.patience_factor) if t.warm.caller_abandons_on_hold else 0
+        return ct.resolved_by, rate, t.warm.handoff_time.expected() + h, theta
+    kept = rate * (1.0 - t.cold.drop_probability)
+    return (ct.resolved_by, kept, h + t.cold.reexplain_time.expected(),
+            _theta(patience * t.cold.patience_factor))
+
+
+def department_loads(scenario: Scenario, policy: str,
+                     hold: dict[str, np.ndarray] | None = None) -> dict[str, QueueLoad]:
+    """Per department, the load of its queue in each interval.
+
+    Parameters
+    ----------
+    scenario
+        Validated scenario (Poisson arrivals per interval).
+    policy
+        ``warm`` adds hold and handoff work; any other policy is treated as ``cold``.
+    hold
+        Mean warm hold (s) per interval when transferring to each department (default 0).
+
+    Returns
+    -------
+    dict[str, QueueLoad]
+        Keyed by department name.
+    """
+    n = scenario.horizon.n_intervals
+    hold = hold or {d: np.zeros(n) for d in scenario.departments}
+    rate = {d: np.zeros(n) for d in scenario.departments}
+    work = {d: np.zeros(n) for d in scenario.departments}
+    theta = {d: np.zeros(n) for d in scenario.departments}
+    warm = policy == "warm"
+    for name, ct in scenario.call_types.items():
+        lam = np.asarray(scenario.arrival_rates(name), dtype=float) / 3600.0
+        h = ct.handle_time.expected()
+        patience = ct.patience.expected() if ct.patience is not None else math.inf
+        moved = sum(ct.misroute.values())
+        streams: list[tuple[str, np.ndarray, np.ndarray, float]] = [
+            (ct.resolved_by, lam * (1.0 - moved), np.full(n, h), _theta(patience))]
+        for dept, share in ct.misroute.items():
+            first_work = np.full(n, scenario.transfer.identify_time.expected())
+            if warm:
+                first_work = (first_work + hold[ct.resolved_by]
+                              + scenario.transfer.warm.handoff_time.expected())
+            streams.append((dept, lam * share, first_work, _theta(patience)))
+            d, r, w, th = _transferred(scenario, ct, lam * share, h, patience, warm)
+            streams.append((d, r, np.full(n, w), float(th)))
+        for dept, r_k, w_k, th_k in streams:
+            rate[dept] += r_k
+            work[dept] += r_k * w_k
+            theta[dept] += r_k * th_k
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {d: QueueLoad(rate[d], np.where(rate[d] > 0, work[d] / rate[d], 0.0),
+                             np.where(rate[d] > 0, theta[d] / rate[d], 0.0))
+                for d in scenario.departments}
+
+
+@lru_cache(maxsize=4096)
+def _figures(rate: float, service: float, theta: float, agents: int,
+             threshold: float) -> QueueFigures:
+    if theta <= 0:
+        return erlang_c(rate, service, agents, threshold)
+    return erlang_a(rate, service, 1.0 / theta, agents, threshold)
+
+
+def _value(fig: QueueFigures, metric: str) -> float:
+    return {"service_level": fig.service_level, "abandon_rate": fig.p_abandon,
+            "asa": fig.asa, "wait_mean": fig.wait_mean, "occupancy": fig.occupancy}[metric]
+
+
+def fewest_agents(rate: float, service: float, theta: float, target: Target,
+                  threshold: float) -> int:
+    """Fewest agents meeting ``target`` by Erlang A (Erlang C when ``theta`` is 0).
+
+    Parameters
+    ----------
+    rate
+        Joins per second.
+    service
+        Mean work per join (s).
+    theta
+        Abandonment rate (per s).
+    target
+        The target; every target metric improves with more agents.
+    threshold
+        Service-level threshold (s).
+
+    Returns
+    -------
+    int
+        0 when nobody joins; otherwise the smallest ``n`` whose figure meets the target
+        (a square-root staffing guess, then steps of one).
+    """
+    if rate <= 0 or service <= 0:
+        return 0
+    load = rate * service
+
+    def meets(n: int) -> bool:
+        value = _value(_figures(rate, service, theta, n, threshold), target.metric)
+        return target.holds(value) and not math.isnan(value)
+
+    n = max(1, math.floor(load) + 1 if theta <= 0 else 1, math.ceil(load + math.sqrt(load)))
+    floor = math.floor(load) + 1 if theta <= 0 else 1
+    while n > floor and meets(n - 1):
+        n -= 1
+    while not meets(n):
+        n += 1
+        if n > _MAX_AGENTS:
+            raise ValueError(f"no staffing up to {_MAX_AGENTS} agents meets {target.text}")
+    return n
+
+
+def erlang_staffing(scenario: Scenario, policy: str, targets: list[Target]
+                    ) -> tuple[dict[str, np.ndarray], dict[str, QueueLoad]]:
+    """The Erlang A staffing per department and interval meeting every target.
+
+    Under ``warm`` the hold a misrouted caller's first agent spends is the resolving queue's
+    Erlang mean wait at the staffing found without it (one refinement step).
+
+    Returns
+    -------
+    tuple
+        Agents per department (integer array per interval) and the loads used.
+    """
+    threshold = float(scenario.service_level_threshold)
+    loads = department_loads(scenario, policy)
+    staffing = _staff(loads, targets, threshold)
+    if policy == "warm":
+        hold = {d: np.array([_figures(float(r), float(s), float(t), int(n), threshold).wait_mean
+                             if r > 0 and n > 0 else 0.0
+                             for r, s, t, n in zip(load.arrival_rate, load.mean_service,
+                                                   load.abandon_rate, staffing[d], strict=True)])
+                for d, load in loads.items()}
+        hold = {d: np.where(np.isfinite(h), h, 0.0) for d, h in hold.items()}
+        loads = department_loads(scenario, policy, hold)
+        staffing = _staff(loads, targets, threshold)
+    return staffing, loads
+
+
+def _staff(loads: dict[str, QueueLoad], targets: list[Target], threshold: float
+           ) -> dict[str, np.ndarray]:
+    out = {}
+    for d, load in loads.items():
+        mine = [t for t in targets if t.applies_to(d)]
+        out[d] = np.array([
+            max([fewest_agents(float(r), float(s), float(th), t, threshold) for t in mine],
+                default=0)
+            for r, s, th in zip(load.arrival_rate, load.mean_service, load.abandon_rate,
+                                strict=True)
+        ], dtype=np.int64)
+    return out

@@ -1,0 +1,121 @@
+"""``callsim breakeven``: where warm - cold of a metric changes sign as one field varies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from callsim.cli.common import ScenarioArgument, SeedOption, SetOption, fail
+from callsim.cli.staff import EXECUTOR_NAMES, TargetOption
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from callsim.experiments.breakeven import BreakEven
+
+
+def breakeven_table(result: BreakEven) -> Table:
+    """Evaluated values with the paired difference and its 95% CI."""
+    from rich.table import Table
+
+    from callsim.analysis.catalogue import metric as catalogue_metric
+
+    m = catalogue_metric(result.metric)
+    title = f"{result.a} - {result.b} of {result.metric} as {result.field} varies"
+    if result.restaffed:
+        title += " (both policies re-staffed to the targets)"
+    t = Table(title=title, caption="* = the paired 95% CI excludes 0")
+    t.add_column(result.field, justify="right")
+    t.add_column(f"{result.a} - {result.b}", justify="right")
+    t.add_column("95% CI", justify="right")
+    t.add_column("")
+    for r in result.points.itertuples():
+        sig = (r.ci_low > 0) or (r.ci_high < 0)
+        t.add_row(f"{r.value:.4g}", m.format(r.mean, difference=True),
+                  f"[{m.format(r.ci_low, difference=True)}, "
+                  f"{m.format(r.ci_high, difference=True)}]", "*" if sig else "")
+    return t
+
+
+def verdict(result: BreakEven) -> str:
+    """One sentence: the crossing and its range, or which policy wins everywhere."""
+    if result.crossing is not None and result.range is not None:
+        lo, hi = result.range
+        above = result.b if result.better_below == result.a else result.a
+        return (f"break-even at {result.field} = {result.crossing:.4g} (the paired CI may "
+                f"include 0 from {lo:.4g} to {hi:.4g}); {result.better_below} is better below, "
+                f"{above} above")
+    if result.better is not None:
+        return f"no crossing: {result.better} is better over the whole range"
+    return "no crossing found, and the difference is not significant everywhere"
+
+
+def breakeven_command(
+    scenario: ScenarioArgument,
+    vary: Annotated[str, typer.Option(help="FIELD=LO:HI, e.g. "
+                                      "call_types.support.misroute.billing=0:0.4.")],
+    metric: Annotated[str, typer.Option(help="Metric (name or flat key).")] = "total_cost",
+    policies: Annotated[str, typer.Option(help="Two comma-separated policies.")] = "cold,warm",
+    reps: Annotated[int, typer.Option(min=2, help="Paired replications per value.")] = 20,
+    seed: SeedOption = 0,
+    target: TargetOption = None,
+    grid: Annotated[int, typer.Option(min=2, help="Coarse grid points.")] = 5,
+    steps: Annotated[int, typer.Option(min=0, help="Bisection steps.")] = 4,
+    overrides: SetOption = None,
+    constant: Annotated[bool, typer.Option(help="With --target: one level per department for "
+                                           "the whole horizon.")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="Processes (or Dask workers).")] = 1,
+    executor: Annotated[str, typer.Option(help="processes (local pool) or dask.")] = "processes",
+    scheduler: Annotated[str | None, typer.Option(help="Existing Dask scheduler "
+                                                  "address.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document.")] = False,
+    plot: Annotated[Path | None, typer.Option(help="Difference figure (.png or .svg).")] = None,
+) -> None:
+    """Find where warm - cold of a metric changes sign as one scenario field varies."""
+    from callsim.cli.tables import progress_bar
+    from callsim.experiments.breakeven import BreakEvenError, breakeven
+    from callsim.experiments.executors import ExecutorError
+    from callsim.experiments.staffing import StaffingError
+    from callsim.report.writers import FIGURE_FORMATS, out_path_problem
+    from callsim.scenario.errors import ScenarioError
+
+    if executor not in EXECUTOR_NAMES:
+        raise fail(f"--executor: unknown executor {executor!r} (choose from "
+                   f"{', '.join(EXECUTOR_NAMES)})")
+    if plot is not None and (problem := out_path_problem(plot, "--plot", tuple(FIGURE_FORMATS))):
+        raise fail(problem)
+    names = [p.strip() for p in policies.split(",") if p.strip()]
+    try:
+        with progress_bar("values") as bar:
+            result = breakeven(scenario, vary, metric, names, reps, seed, target, grid, steps,
+                               overrides or [], constant=constant, workers=workers,
+                               executor=executor, scheduler=scheduler,
+                               progress=bar.advance if bar else None)
+    except ScenarioError as exc:
+        raise fail(exc.problems[0]) from None
+    except (BreakEvenError, StaffingError, ExecutorError) as exc:
+        message = str(exc)
+        raise fail(message if message.startswith(f"{scenario}:") else f"{scenario}: {message}"
+                   ) from None
+    _show(result, plot, as_json)
+
+
+def _show(result: BreakEven, plot: Path | None, as_json: bool) -> None:
+    """Write the figure, then print the JSON or the table and the verdict."""
+    from callsim.cli.tables import stdout_console
+
+    if plot is not None:
+        from callsim.report.staffing_figures import breakeven_figure
+        from callsim.report.writers import save_figure
+
+        save_figure(breakeven_figure(result), plot)
+    if as_json:
+        typer.echo(result.to_json())
+        return
+    console = stdout_console()
+    console.print(breakeven_table(result))
+    console.print(verdict(result))
+    if plot is not None:
+        console.print(f"wrote {plot}")

@@ -1,0 +1,261 @@
+"""``staff()``: the cheapest staffing per policy that meets service targets, verified.
+
+For each policy: the Erlang A figure per department and interval
+(:func:`callsim.analysis.offered_load.erlang_staffing`), corrected by simulation
+(:mod:`callsim.experiments.staffing_search`) on replications ``0 .. reps-1``, then a
+verification run on fresh replications (``reps .. reps+verify_reps-1``, the same for every
+policy, so policy differences are paired) that reports every targeted metric with its 95% CI.
+Staff cost is charged on rostered agents, ``ceil(on phones / (1 - shrinkage))``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from callsim.analysis.offered_load import QueueLoad, erlang_staffing
+from callsim.analysis.statistics import t_interval
+from callsim.experiments.comparison import difference_pair
+from callsim.experiments.executors import Executor, make_executor
+from callsim.experiments.replications import Batch, ReplicationTask, run_replications
+from callsim.experiments.staffing_result import PolicyStaffing, StaffingResult, target_checks
+from callsim.experiments.staffing_runs import StaffingRunner, with_staffing
+from callsim.experiments.staffing_search import SearchSpec, search
+from callsim.policies.transfer import POLICIES
+from callsim.scenario.schema import Scenario
+from callsim.scenario.targets import Target, TargetError, parse_target
+
+__all__ = ["StaffingError", "resolve_targets", "staff"]
+
+#: Called with (policy, iteration, targets still unmet).
+StaffProgress = Callable[[str, int, int], None]
+SCOPES = ("interval", "horizon")
+
+
+class StaffingError(ValueError):
+    """Bad staffing input (targets, bounds, scope); the message is one line."""
+
+
+def resolve_targets(scenario: Scenario, targets: Sequence[str] | None) -> tuple[Target, ...]:
+    """The targets to meet.
+
+    ``targets`` when given (they replace the scenario's), else the scenario's ``targets:``
+    list.
+
+    Raises
+    ------
+    StaffingError
+        A target that does not parse, names an unknown department, or no target at all.
+    """
+    texts = list(targets) if targets else list(scenario.targets)
+    parsed = []
+    for text in texts:
+        try:
+            target = parse_target(text)
+        except TargetError as exc:
+            raise StaffingError(f"--target {exc}") from None
+        if target.department is not None and target.department not in scenario.departments:
+            raise StaffingError(f"--target {text!r}: no department named "
+                                f"'{target.department}'")
+        parsed.append(target)
+    if not parsed:
+        raise StaffingError("no target: give --target (e.g. service_level>=0.8) or a "
+                            "targets: list in the scenario")
+    return tuple(parsed)
+
+
+def _bounds(scenario: Scenario, values: Mapping[str, int] | None, default: int, option: str
+            ) -> np.ndarray:
+    out = np.full(len(scenario.departments), default, dtype=np.int64)
+    names = list(scenario.departments)
+    for name, value in (values or {}).items():
+        if name not in scenario.departments:
+            raise StaffingError(f"{option} {name}={value}: no department named '{name}'")
+        if int(value) < 0:
+            raise StaffingError(f"{option} {name}={value}: must be >= 0")
+        out[names.index(name)] = int(value)
+    return out
+
+
+def _shrinkage(scenario: Scenario, shrinkage: float | None) -> np.ndarray:
+    if shrinkage is not None and not 0 <= shrinkage < 1:
+        raise StaffingError(f"--shrinkage must be in [0, 1), got {shrinkage}")
+    return np.array([shrinkage if shrinkage is not None else d.shrinkage
+                     for d in scenario.departments.values()])
+
+
+def rostered(staffing: np.ndarray, shrinkage: np.ndarray) -> np.ndarray:
+    """Rostered agents ``ceil(on phones / (1 - shrinkage))`` per department and interval."""
+    return np.ceil(staffing / (1.0 - shrinkage[:, None]) - 1e-9).astype(np.int64)
+
+
+def interval_hours(scenario: Scenario) -> np.ndarray:
+    """Length of each planning interval in hours (the last may be shorter)."""
+    h = scenario.horizon
+    starts = np.arange(h.n_intervals) * h.interval
+    return np.asarray((np.minimum(starts + h.interval, h.duration) - starts) / 3600.0)
+
+
+def staff(
+    scenario: Scenario,
+    targets: Sequence[str] | None = None,
+    policies: Sequence[str] | None = None,
+    scope: str = "interval",
+    constant: bool = False,
+    min_agents: Mapping[str, int] | None = None,
+    max_agents: Mapping[str, int] | None = None,
+    shrinkage: float | None = None,
+    reps: int = 20,
+    verify_reps: int = 20,
+    seed: int = 0,
+    workers: int = 1,
+    executor: str = "processes",
+    scheduler: str | None = None,
+    progress: StaffProgress | None = None,
+) -> StaffingResult:
+    """Staff every department per interval to meet the targets, under each policy.
+
+    Parameters
+    ----------
+    scenario
+        Validated scenario; its own ``agents`` are ignored.
+    targets
+        ``[DEPT:]METRIC(>=|<=)VALUE`` strings; when given they replace the scenario's
+        ``targets:`` list.
+    policies
+        Policies to staff (default: every registered policy).
+    scope
+        ``interval`` (every target in every planning interval) or ``horizon``.
+    constant
+        One level per department for the whole horizon.
+    min_agents, max_agents
+        Bounds per department name (defaults 0 and 1000).
+    shrinkage
+        Share of paid time off the phones for every department (default: each department's
+        ``shrinkage``).
+    reps
+        Replications per candidate during the search.
+    verify_reps
+        Fresh replications of the verification run (at least 2).
+    seed
+        Base seed: the same seed gives the same staffing.
+    workers, executor, scheduler
+        Where simulations run (``processes`` or ``dask``; ``scheduler`` for an existing Dask
+        cluster); the numbers do not depend on them.
+    progress
+        Called with (policy, iteration, targets still unmet) after each simulated round.
+
+    Returns
+    -------
+    StaffingResult
+
+    Raises
+    ------
+    StaffingError
+        Bad targets, bounds, scope or shrinkage.
+
+    Examples
+    --------
+    >>> from callsim import load_scenario
+    >>> sc = load_scenario("tests/experiments/staffing_small.yaml")
+    >>> r = staff(sc, ["service_level>=0.8"], policies=["cold"], reps=2, verify_reps=2)
+    >>> r.table.columns.tolist()[:5]
+    ['policy', 'department', 'interval', 'start', 'clock']
+    >>> r.policies["cold"].staffing.shape  # departments x intervals
+    (2, 2)
+    """
+    parsed = resolve_targets(scenario, targets)
+    if scope not in SCOPES:
+        raise StaffingError(f"--scope must be interval or horizon, got {scope!r}")
+    names = list(policies or POLICIES)
+    unknown = [p for p in names if p not in POLICIES]
+    if unknown:
+        raise StaffingError(f"--policy: unknown policy {unknown[0]!r} (choose from "
+                            f"{', '.join(POLICIES)})")
+    if reps < 1 or verify_reps < 2:
+        raise StaffingError("--reps must be >= 1 and --verify-reps >= 2")
+    low = _bounds(scenario, min_agents, 0, "--min-agents")
+    high = _bounds(scenario, max_agents, 1000, "--max-agents")
+    if (low > high).any():
+        raise StaffingError("--min-agents is above --max-agents for some department")
+    shrink = _shrinkage(scenario, shrinkage)
+    spec = SearchSpec(parsed, tuple(scenario.departments), scope == "horizon", constant, low,
+                      high, tuple(range(reps)))
+    runner_executor = make_executor(executor, workers, scheduler)
+    try:
+        found = {p: _staff_policy(runner_executor, workers, scenario, p, spec, seed, shrink,
+                                  verify_reps, progress) for p in dict.fromkeys(names)}
+    finally:
+        runner_executor.close()
+    return StaffingResult(scenario=scenario, targets=parsed, scope=scope, constant=constant,
+                          replications=reps, verify_replications=verify_reps, seed=seed,
+                          policies=found, difference=difference_pair(list(found)))
+
+
+def _staff_policy(executor: Executor, workers: int, scenario: Scenario, policy: str,
+                  spec: SearchSpec, seed: int, shrink: np.ndarray, verify_reps: int,
+                  progress: StaffProgress | None) -> PolicyStaffing:
+    """Search and verify one policy's staffing."""
+    start, loads = erlang_staffing(scenario, policy, list(spec.targets))
+    first = np.array([start[d] for d in scenario.departments])
+    occupancy = any(t.metric == "occupancy" for t in spec.targets)
+    runner = StaffingRunner(executor, workers, scenario, policy, seed, occupancy)
+    report = (lambda i, unmet: progress(policy, i, unmet)) if progress else None
+    outcome = search(runner, spec, first, report)
+    staffed = with_staffing(scenario, outcome.staffing)
+    verify = range(len(spec.replications), len(spec.replications) + verify_reps)
+    batch = _verify(executor, workers, staffed, policy, seed, list(verify))
+    found = _policy_result(scenario, policy, spec, outcome.staffing, first, loads, shrink,
+                           batch, outcome.iterations, runner.runs + verify_reps)
+    return dataclasses.replace(found, feasible=outcome.feasible)
+
+
+def _verify(executor: Executor, workers: int, scenario: Scenario, policy: str, seed: int,
+            replications: list[int]) -> Batch:
+    """Fresh replications of the found staffing: metric rows and interval tables."""
+    size = max(1, math.ceil(len(replications) / (2 * max(1, workers))))
+    tasks = [ReplicationTask(scenario, (policy,), seed, tuple(replications[i:i + size]),
+                             intervals=True)
+             for i in range(0, len(replications), size)]
+    out = Batch([], [], [])
+    for batch in executor.run(run_replications, tasks):
+        out.rows.extend(batch.rows)
+        out.intervals.extend(batch.intervals)
+    order = sorted(range(len(out.rows)), key=lambda i: int(str(out.rows[i]["replication"])))
+    rows = [out.rows[i] for i in order]
+    intervals = sorted(out.intervals, key=lambda f: int(f["replication"].iloc[0]))
+    return Batch(rows, intervals, [])
+
+
+def _policy_result(scenario: Scenario, policy: str, spec: SearchSpec, staffing: np.ndarray,
+                   start: np.ndarray, loads: Mapping[str, QueueLoad], shrink: np.ndarray,
+                   batch: Batch, iterations: int, runs: int) -> PolicyStaffing:
+    hours = interval_hours(scenario)
+    roster = rostered(staffing, shrink)
+    wages = np.array([d.wage_per_hour for d in scenario.departments.values()])
+    staff_cost = float((roster * hours).sum(axis=1) @ wages)
+    table = pd.DataFrame(batch.rows)
+    total = staff_cost + table["costs.lost_call_cost"].to_numpy(dtype=float)
+    intervals = pd.concat(batch.intervals, ignore_index=True)
+    checks = target_checks(spec.targets, list(scenario.departments), spec.horizon, table,
+                           intervals)
+    return PolicyStaffing(
+        policy=policy,
+        staffing=staffing,
+        erlang_start=start,
+        rostered=roster,
+        offered_load=np.array([loads[d].erlangs for d in scenario.departments]),
+        agent_hours=(staffing * hours).sum(axis=1),
+        rostered_hours=(roster * hours).sum(axis=1),
+        staff_cost=staff_cost,
+        total_cost=t_interval(total),
+        per_replication=table.assign(**{"staffing.total_cost": total}),
+        intervals=intervals,
+        checks=checks,
+        iterations=iterations,
+        runs=runs,
+    )

@@ -1,0 +1,280 @@
+"""What :func:`callsim.experiments.staffing.staff` found: staffing, costs, verified targets.
+
+:class:`StaffingResult` carries DataFrames (``table``, ``summary``, ``checks``) for notebooks
+and reports, and :meth:`StaffingResult.to_dict` is the ``callsim staff --json`` contract.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from callsim.analysis.documents import nest_metrics
+from callsim.analysis.queues import QUEUE_METRICS
+from callsim.analysis.statistics import summarize, t_interval
+from callsim.scenario.schema import Scenario
+from callsim.scenario.targets import Target
+
+#: Department metrics reported by the verification run.
+VERIFIED_METRICS: tuple[str, ...] = (*QUEUE_METRICS, "occupancy")
+
+
+def _num(x: Any) -> float | None:
+    value = float(x)
+    return value if np.isfinite(value) else None
+
+
+def _ci(mean: float, lo: float, hi: float) -> dict[str, Any]:
+    return {"mean": _num(mean), "ci95": [_num(lo), _num(hi)]}
+
+
+def target_checks(targets: Sequence[Target], departments: Sequence[str], horizon: bool,
+                  table: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
+    """Every target per department (and interval), with the verification mean and 95% CI.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``target``, ``department``, ``interval`` (-1 for the horizon), ``metric``, ``bound``,
+        ``mean``, ``ci_low``, ``ci_high``, ``met`` (the mean meets the target; an interval
+        nobody joined meets it) and ``straddles`` (the CI contains the bound).
+    """
+    rows = []
+    for target in targets:
+        for dept in departments:
+            if not target.applies_to(dept):
+                continue
+            if horizon:
+                values = [(-1, *t_interval(table[f"departments.{dept}.{target.metric}"]))]
+            else:
+                column = f"{target.metric}.{dept}"
+                s = summarize(intervals, by=["interval"], metrics=[column])
+                values = list(zip(s["interval"], s["mean"], s["ci_low"], s["ci_high"],
+                                  strict=True))
+            for interval, mean, lo, hi in values:
+                rows.append({"target": target.text, "department": dept,
+                             "interval": int(interval), "metric": target.metric,
+                             "bound": target.value, "mean": mean, "ci_low": lo, "ci_high": hi,
+                             "met": target.holds(mean),
+                             "straddles": bool(lo <= target.value <= hi)})
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class PolicyStaffing:
+    """One policy's staffing, verified.
+
+    Attributes
+    ----------
+    policy
+        The transfer policy.
+    staffing, erlang_start, rostered
+        Agents on the phones (found, and the Erlang A start) and rostered agents, integer
+        arrays ``(departments, intervals)``.
+    offered_load
+        Offered load per department and interval (Erlangs) used for the Erlang start.
+    agent_hours, rostered_hours
+        Per department: agent-hours on the phones and rostered (h).
+    staff_cost
+        Rostered agent-hours x wage (currency).
+    total_cost
+        Mean and 95% CI of staff cost plus lost-call cost over the verification replications.
+    per_replication, intervals
+        The verification run: one row per replication (every metric key, plus
+        ``staffing.total_cost``) and the interval statistics per replication.
+    checks
+        :func:`target_checks` of the verification run.
+    iterations, runs
+        Simulated rounds of the search, and replications simulated in all (search and
+        verification), each one simulated horizon.
+    """
+
+    policy: str
+    staffing: np.ndarray
+    erlang_start: np.ndarray
+    rostered: np.ndarray
+    offered_load: np.ndarray
+    agent_hours: np.ndarray
+    rostered_hours: np.ndarray
+    staff_cost: float
+    total_cost: tuple[float, float, float]
+    per_replication: pd.DataFrame
+    intervals: pd.DataFrame
+    checks: pd.DataFrame
+    iterations: int
+    runs: int
+    feasible: bool = True
+
+    @property
+    def meets_targets(self) -> bool:
+        """Whether the search met every target on its own replications.
+
+        The staffing then cannot lose an agent-interval without missing one there. Fresh
+        replications of the verification run check it again: see :meth:`verified`.
+        """
+        return self.feasible
+
+    def verified(self) -> dict[str, int]:
+        """Counts of the verification checks.
+
+        ``checks``, ``met`` (the mean meets the target), ``straddling`` (missed, but the 95% CI
+        contains the target) and ``missed`` (the whole CI on the wrong side).
+        """
+        c = self.checks
+        if not len(c):
+            return {"checks": 0, "met": 0, "straddling": 0, "missed": 0}
+        met = c["met"].to_numpy(dtype=bool)
+        straddling = ~met & c["straddles"].to_numpy(dtype=bool)
+        return {"checks": len(c), "met": int(met.sum()), "straddling": int(straddling.sum()),
+                "missed": int((~met & ~straddling).sum())}
+
+    def metrics(self, departments: Sequence[str]) -> pd.DataFrame:
+        """Long summary of the verified department metrics and costs.
+
+        Columns ``metric``, ``mean``, ``ci_low``, ``ci_high``, ``n``.
+        """
+        keys = [f"departments.{d}.{m}" for d in departments for m in VERIFIED_METRICS]
+        keys += ["costs.lost_call_cost"]
+        return summarize(self.per_replication, metrics=keys)
+
+
+@dataclass(frozen=True)
+class StaffingResult:
+    """Everything :func:`callsim.experiments.staffing.staff` found, per policy."""
+
+    scenario: Scenario
+    targets: tuple[Target, ...]
+    scope: str
+    constant: bool
+    replications: int
+    verify_replications: int
+    seed: int
+    policies: Mapping[str, PolicyStaffing]
+    difference: tuple[str, str] | None
+
+    @property
+    def departments(self) -> list[str]:
+        """Department names in scenario order."""
+        return list(self.scenario.departments)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per policy, department and interval.
+
+        Clock time, offered load (Erlangs), Erlang A start, agents on the phones, rostered
+        agents and ``missed`` (a verified target of that department and interval missed).
+        """
+        h = self.scenario.horizon
+        frames = []
+        for p, found in self.policies.items():
+            missed = found.checks[~found.checks["met"]] if len(found.checks) else found.checks
+            for i, dept in enumerate(self.departments):
+                bad = set(missed.loc[missed["department"] == dept, "interval"]) if len(
+                    missed) else set()
+                frames.append(pd.DataFrame({
+                    "policy": p, "department": dept, "interval": np.arange(h.n_intervals),
+                    "start": np.arange(h.n_intervals) * h.interval,
+                    "clock": [clock(h.start + j * h.interval) for j in range(h.n_intervals)],
+                    "offered_load": found.offered_load[i], "erlang": found.erlang_start[i],
+                    "agents": found.staffing[i], "rostered": found.rostered[i],
+                    "missed": [j in bad or -1 in bad for j in range(h.n_intervals)],
+                }))
+        return pd.concat(frames, ignore_index=True)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per policy: agent-hours per department, costs, targets met, effort."""
+        rows = []
+        for p, found in self.policies.items():
+            row: dict[str, Any] = {"policy": p}
+            for i, d in enumerate(self.departments):
+                row[f"agent_hours.{d}"] = float(found.agent_hours[i])
+                row[f"rostered_hours.{d}"] = float(found.rostered_hours[i])
+            mean, lo, hi = found.total_cost
+            lost = found.per_replication["costs.lost_call_cost"].mean()
+            row.update(staff_cost=found.staff_cost, lost_call_cost=float(lost), total_cost=mean,
+                       total_cost_ci_low=lo, total_cost_ci_high=hi,
+                       meets_targets=found.meets_targets,
+                       **{f"verified_{k}": v for k, v in found.verified().items()},
+                       iterations=found.iterations,
+                       runs=found.runs)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def differences(self) -> dict[str, Any]:
+        """Paired ``a - b`` (``warm - cold``) staff cost and total cost; empty without a pair."""
+        if self.difference is None:
+            return {}
+        a, b = (self.policies[p] for p in self.difference)
+        paired = (a.per_replication["staffing.total_cost"].to_numpy()
+                  - b.per_replication["staffing.total_cost"].to_numpy())
+        return {"difference": f"{self.difference[0]} - {self.difference[1]}",
+                "staff_cost": a.staff_cost - b.staff_cost,
+                "total_cost": _ci(*t_interval(paired))}
+
+    def _policy_dict(self, found: PolicyStaffing) -> dict[str, Any]:
+        names = self.departments
+        metrics = nest_metrics(found.metrics(names))
+        checks = [{"target": r.target, "department": r.department,
+                   "interval": None if r.interval < 0 else int(r.interval),
+                   **_ci(r.mean, r.ci_low, r.ci_high), "met": bool(r.met),
+                   "straddles": bool(r.straddles)} for r in found.checks.itertuples()]
+        return {
+            "staffing": {d: [int(x) for x in found.staffing[i]] for i, d in enumerate(names)},
+            "rostered": {d: [int(x) for x in found.rostered[i]] for i, d in enumerate(names)},
+            "erlang_start": {d: [int(x) for x in found.erlang_start[i]]
+                             for i, d in enumerate(names)},
+            "agent_hours": {d: float(found.agent_hours[i]) for i, d in enumerate(names)},
+            "rostered_hours": {d: float(found.rostered_hours[i]) for i, d in enumerate(names)},
+            "staff_cost": found.staff_cost,
+            "lost_call_cost": metrics["costs"].get("lost_call_cost"),
+            "total_cost": _ci(*found.total_cost),
+            "metrics": {"departments": metrics["departments"]},
+            "checks": checks,
+            "meets_targets": found.meets_targets,
+            "verified": found.verified(),
+            "iterations": found.iterations,
+            "runs": found.runs,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``callsim staff --json`` document."""
+        return {
+            "scenario": self.scenario.name,
+            "targets": [t.text for t in self.targets],
+            "scope": self.scope,
+            "constant": self.constant,
+            "replications": self.replications,
+            "verify_replications": self.verify_replications,
+            "seed": self.seed,
+            "policies": {p: self._policy_dict(f) for p, f in self.policies.items()},
+            "differences": self.differences(),
+        }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as strict JSON."""
+        return json.dumps(self.to_dict(), indent=2, allow_nan=False)
+
+    def scenario_for(self, raw: Mapping[str, Any], policy: str) -> dict[str, Any]:
+        """The scenario mapping ``raw`` with ``policy`` and its found staffing.
+
+        The targets are kept too; the mapping can be written as YAML and run as is.
+        """
+        doc = copy.deepcopy(dict(raw))
+        doc.setdefault("transfer", {})["policy"] = policy
+        for i, d in enumerate(self.departments):
+            doc["departments"][d]["agents"] = [int(x) for x in self.policies[policy].staffing[i]]
+        doc["targets"] = [t.text for t in self.targets]
+        return doc
+
+
+def clock(seconds: float) -> str:
+    """``HH:MM`` of a time of day in seconds (past midnight wraps)."""
+    minutes = int(round(seconds / 60.0)) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -1,0 +1,54 @@
+"""Break-even: a crossing known by construction is found; a one-sided field has none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from callsim import breakeven
+from callsim.experiments.breakeven import BreakEvenError, parse_vary
+
+KNOWN = Path(__file__).parent / "breakeven_known.yaml"
+METRIC = "call_types.support.resolution_time_mean"
+
+
+def test_crossing_known_by_construction_is_inside_the_range():
+    # warm - cold = (share misrouted) x (handoff - 60 s): zero at a handoff of 60 s
+    result = breakeven(KNOWN, "transfer.warm.handoff_time.value=0:100", METRIC, reps=3,
+                       grid=5, steps=4)
+    assert result.crossing is not None and result.range is not None
+    assert result.range[0] <= 60.0 <= result.range[1]
+    assert result.crossing == pytest.approx(60.0, abs=0.5)
+    assert result.better_below == "warm"
+    doc = result.to_dict()
+    assert set(doc) >= {"field", "metric", "crossing", "range", "better_below", "points"}
+    assert all(set(p) == {"value", "difference"} for p in doc["points"])
+    assert [p["value"] for p in doc["points"]] == sorted(p["value"] for p in doc["points"])
+
+
+def test_one_policy_always_better_has_no_crossing():
+    result = breakeven(KNOWN, "transfer.warm.handoff_time.value=70:200", METRIC, reps=3,
+                       grid=4)
+    doc = result.to_dict()
+    assert doc["crossing"] is None and doc["range"] is None and doc["better_below"] is None
+    assert doc["better"] == "cold"
+    assert all(p["difference"]["mean"] > 0 for p in doc["points"])
+
+
+@pytest.mark.parametrize(("vary", "message"), [
+    ("transfer.warm.handoff_time.value", "expected FIELD=LO:HI"),
+    ("transfer.warm.handoff_time.value=5:1", "LO must be below HI"),
+    ("departments.sales.agents=1:3", "no department named 'sales'"),
+    ("transfer.warm.bogus=1:3", "transfer.warm.bogus"),
+])
+def test_bad_fields_are_one_line_errors(vary, message):
+    with pytest.raises((BreakEvenError, ValueError)) as info:
+        breakeven(KNOWN, vary, METRIC, reps=2, grid=2, steps=0)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_integer_fields():
+    assert parse_vary("departments.billing.agents=8:16") == ("departments.billing.agents",
+                                                             8.0, 16.0, True)
+    assert parse_vary("call_types.support.misroute.billing=0:1")[3] is False
