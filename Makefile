@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/compare.py
 	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/staffing.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
