@@ -81,7 +81,7 @@ def test_readme_python_example_runs(monkeypatch):
 
 #: Simulating commands get few replications and a short day: the test checks that each command
 #: works as pasted, not the numbers (the other tests do).
-SIMULATING = {"run", "compare", "sweep", "report"}
+SIMULATING = {"run", "compare", "sweep", "report", "staff", "breakeven"}
 SETUP_LINES = ("make ", ". .venv/bin/activate")
 
 
