@@ -14,6 +14,7 @@ estimate with a one-line error.
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import re
@@ -126,6 +127,13 @@ def _parent(doc: Any, path: tuple[Any, ...]) -> Any:
     return doc
 
 
+def _value(draw: st.DrawFn) -> Any:
+    """A fresh value: ``sampled_from`` hands out the same dict each time, and a later mutation
+    of the document must not edit the strategy's own constant (hypothesis then sees data
+    generation that depends on external state)."""
+    return copy.deepcopy(draw(VALUES))
+
+
 def _mutate(draw: st.DrawFn, doc: Any, kind: str) -> bool:
     """Apply one mutation of ``kind`` to ``doc`` in place; False when there is nothing left."""
     paths = _paths(doc)
@@ -139,11 +147,11 @@ def _mutate(draw: st.DrawFn, doc: Any, kind: str) -> bool:
         scaled = parent[key] * draw(st.sampled_from([0, 0.5, 2, 3, 10]))  # plausible variants
         parent[key] = round(scaled) if isinstance(parent[key], int) else scaled
     elif kind in ("set", "scale") or not isinstance(parent, dict):
-        parent[key] = draw(VALUES)
+        parent[key] = _value(draw)
     elif kind == "delete":
         del parent[key]
     elif kind == "add":
-        parent[draw(TEXT) or "x"] = draw(VALUES)
+        parent[draw(TEXT) or "x"] = _value(draw)
     else:  # rename
         parent[draw(TEXT) or "y"] = parent.pop(key)
     return True
