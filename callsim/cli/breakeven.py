@@ -7,8 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from callsim.cli.common import ScenarioArgument, SeedOption, SetOption, fail
-from callsim.cli.staff import EXECUTOR_NAMES, TargetOption
+from callsim.cli.common import (
+    MaxCallsOption,
+    ScenarioArgument,
+    SeedOption,
+    SetOption,
+    check_out,
+    warn_workers,
+)
+from callsim.cli.staff import TargetOption, check_executor, one_line_errors
+from callsim.scenario.limits import MAX_CALLS
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -72,33 +80,22 @@ def breakeven_command(
                                                   "address.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document.")] = False,
     plot: Annotated[Path | None, typer.Option(help="Difference figure (.png or .svg).")] = None,
+    max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Find where warm - cold of a metric changes sign as one scenario field varies."""
+    from callsim.cli.compare import parse_policies
     from callsim.cli.tables import progress_bar
-    from callsim.experiments.breakeven import BreakEvenError, breakeven
-    from callsim.experiments.executors import ExecutorError
-    from callsim.experiments.staffing import StaffingError
-    from callsim.report.writers import FIGURE_FORMATS, out_path_problem
-    from callsim.scenario.errors import ScenarioError
+    from callsim.experiments.breakeven import breakeven
 
-    if executor not in EXECUTOR_NAMES:
-        raise fail(f"--executor: unknown executor {executor!r} (choose from "
-                   f"{', '.join(EXECUTOR_NAMES)})")
-    if plot is not None and (problem := out_path_problem(plot, "--plot", tuple(FIGURE_FORMATS))):
-        raise fail(problem)
-    names = [p.strip() for p in policies.split(",") if p.strip()]
-    try:
-        with progress_bar("values") as bar:
-            result = breakeven(scenario, vary, metric, names, reps, seed, target, grid, steps,
-                               overrides or [], constant=constant, workers=workers,
-                               executor=executor, scheduler=scheduler,
-                               progress=bar.advance if bar else None)
-    except ScenarioError as exc:
-        raise fail(exc.problems[0]) from None
-    except (BreakEvenError, StaffingError, ExecutorError) as exc:
-        message = str(exc)
-        raise fail(message if message.startswith(f"{scenario}:") else f"{scenario}: {message}"
-                   ) from None
+    check_executor(executor)
+    check_out(plot, "--plot", "figure")
+    names = parse_policies(policies)
+    warn_workers(workers)
+    with one_line_errors(scenario), progress_bar("breakeven values") as bar:
+        result = breakeven(scenario, vary, metric, names, reps, seed, target, grid, steps,
+                           overrides or [], constant=constant, workers=workers,
+                           executor=executor, scheduler=scheduler,
+                           progress=bar.advance if bar else None, max_calls=max_calls)
     _show(result, plot, as_json)
 
 

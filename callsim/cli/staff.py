@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from callsim.cli.common import ScenarioArgument, SeedOption, SetOption, fail, load_or_exit
+from callsim.cli.common import (
+    MaxCallsOption,
+    ScenarioArgument,
+    SeedOption,
+    SetOption,
+    check_out,
+    fail,
+    load_or_exit,
+    warn_workers,
+)
+from callsim.scenario.limits import MAX_CALLS
 
 if TYPE_CHECKING:
     from rich.table import Table
 
     from callsim.experiments.staffing_result import StaffingResult
 
-EXECUTOR_NAMES = ("processes", "dask")
+#: Exit code when a worker process dies mid-search (as for ``sweep``).
+EXIT_WORKER_DIED = 1
 
 TargetOption = Annotated[
     list[str] | None,
@@ -74,13 +88,17 @@ def cost_table(result: StaffingResult) -> Table:
     diff = result.differences()
     for c in columns + ([diff["difference"]] if diff else []):
         t.add_column(c, justify="right")
+    pair = list(result.difference or ())
+
+    def row(label: str, column: str, fmt: str) -> None:
+        values = [f"{summary.loc[p, column]:{fmt}}" for p in columns]
+        change = summary.loc[pair[0], column] - summary.loc[pair[1], column] if pair else None
+        t.add_row(label, *values, *([f"{change:+{fmt}}"] if pair else []))
+
     for dept in result.departments:
-        t.add_row(f"agent-hours {dept}", *[f"{summary.loc[p, f'agent_hours.{dept}']:,.1f}"
-                                           for p in columns], *([""] if diff else []))
-    t.add_row("staff cost", *[f"{summary.loc[p, 'staff_cost']:,.0f}" for p in columns],
-              *([f"{diff['staff_cost']:+,.0f}"] if diff else []))
-    t.add_row("lost-call cost", *[f"{summary.loc[p, 'lost_call_cost']:,.0f}" for p in columns],
-              *([""] if diff else []))
+        row(f"agent-hours {dept}", f"agent_hours.{dept}", ",.1f")
+    row("staff cost", "staff_cost", ",.0f")
+    row("lost-call cost", "lost_call_cost", ",.0f")
     totals = [f"{summary.loc[p, 'total_cost']:,.0f} ± "
               f"{(summary.loc[p, 'total_cost_ci_high'] - summary.loc[p, 'total_cost']):,.0f}"
               for p in columns]
@@ -105,7 +123,7 @@ def write_scenarios(result: StaffingResult, source: Path, overrides: list[str], 
     """One scenario file per policy with its staffing, runnable by ``callsim run`` as is."""
     import yaml
 
-    from callsim.files import atomic_path
+    from callsim.files import write_text
     from callsim.scenario.schema import apply_overrides, read_scenario_file
 
     raw = apply_overrides(read_scenario_file(source), overrides, source=str(source))
@@ -115,20 +133,23 @@ def write_scenarios(result: StaffingResult, source: Path, overrides: list[str], 
     written = []
     for policy in result.policies:
         path = folder / f"{source.stem}.{policy}.yaml"
-        doc = result.scenario_for(raw, policy)
-        with atomic_path(path) as temporary:
-            temporary.write_text(yaml.safe_dump(doc, sort_keys=False), "utf-8")
+        write_text(path, yaml.safe_dump(result.scenario_for(raw, policy), sort_keys=False))
         written.append(path)
     return written
 
 
-def _check_outputs(out: Path | None, plot: Path | None, write_scenario: Path | None) -> None:
-    from callsim.report.writers import FIGURE_FORMATS, out_path_problem
+def check_executor(executor: str) -> None:
+    """Exit 2 on an unknown ``--executor`` (the names come from the executors module)."""
+    from callsim.experiments.executors import EXECUTORS
 
-    if out is not None and (problem := out_path_problem(out, "--out")):
-        raise fail(problem)
-    if plot is not None and (problem := out_path_problem(plot, "--plot", tuple(FIGURE_FORMATS))):
-        raise fail(problem)
+    if executor not in EXECUTORS:
+        raise fail(f"--executor: unknown executor {executor!r} (choose from "
+                   f"{', '.join(EXECUTORS)})")
+
+
+def _check_outputs(out: Path | None, plot: Path | None, write_scenario: Path | None) -> None:
+    check_out(out)
+    check_out(plot, "--plot", "figure")
     if write_scenario is not None and (write_scenario.exists() and not write_scenario.is_dir()
                                        or not write_scenario.parent.resolve().is_dir()):
         raise fail(f"{write_scenario}: --write-scenario needs a folder (made if missing) "
@@ -138,17 +159,35 @@ def _check_outputs(out: Path | None, plot: Path | None, write_scenario: Path | N
 class _Progress:
     """Progress on stderr: the policy, the iteration and the targets still unmet.
 
-    A one-line status on a terminal; a plain line per iteration otherwise (CI logs, pipes).
+    A one-line status on a terminal. Otherwise (CI logs, pipes) plain lines such as ``staff
+    cold: iteration 3, 5 targets unmet, 0:00:12 elapsed``: the first of each policy, then one
+    every :data:`callsim.cli.tables.LINE_EVERY` seconds, and the last one at the end.
     """
 
     def __init__(self) -> None:
         self.status: Any = None
+        self.started = time.monotonic()
+        self.last_line = -float("inf")
+        self.policy = ""
+        self.pending = ""
 
     def __call__(self, policy: str, iteration: int, unmet: int) -> None:
-        text = f"staff {policy}: iteration {iteration}, {unmet} targets unmet"
-        if not sys.stderr.isatty():
-            print(text, file=sys.stderr, flush=True)
+        from callsim.cli.tables import LINE_EVERY
+
+        text = (f"staff {policy}: iteration {iteration}, {unmet} target"
+                f"{'' if unmet == 1 else 's'} unmet")
+        if sys.stderr.isatty():
+            self._status(text)
             return
+        if policy != self.policy and self.pending:
+            self._line()  # the last state of the policy before
+        now = time.monotonic()
+        self.pending = f"{text}, {_elapsed(now - self.started)} elapsed"
+        if policy != self.policy or now - self.last_line >= LINE_EVERY:
+            self.policy, self.last_line = policy, now
+            self._line()
+
+    def _status(self, text: str) -> None:
         if self.status is None:
             from rich.console import Console
 
@@ -156,10 +195,22 @@ class _Progress:
             self.status.start()
         self.status.update(text)
 
+    def _line(self) -> None:
+        print(self.pending, file=sys.stderr, flush=True)
+        self.pending = ""
+
     def close(self) -> None:
-        """Remove the status line."""
+        """Remove the status line, or print the last progress line not yet shown."""
         if self.status is not None:
             self.status.stop()
+        elif self.pending:
+            self._line()
+
+
+def _elapsed(seconds: float) -> str:
+    from datetime import timedelta
+
+    return str(timedelta(seconds=round(seconds)))
 
 
 def staff_command(
@@ -189,31 +240,56 @@ def staff_command(
                                                   "address.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document.")] = False,
     out: Annotated[Path | None, typer.Option(help="Staffing table: .csv, .parquet, .json or "
-                                             ".xlsx.")] = None,
+                                             ".xlsx (sheets staffing, summary, checks).")
+                   ] = None,
     write_scenario: Annotated[Path | None, typer.Option(help="Folder for one scenario file "
                                                         "per policy.")] = None,
     plot: Annotated[Path | None, typer.Option(help="Staffing figure (.png or .svg).")] = None,
+    max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Find the fewest agents per department and interval that meet the targets, per policy."""
-    if executor not in EXECUTOR_NAMES:
-        raise fail(f"--executor: unknown executor {executor!r} (choose from "
-                   f"{', '.join(EXECUTOR_NAMES)})")
+    check_executor(executor)
     _check_outputs(out, plot, write_scenario)
     sc = load_or_exit(scenario, overrides or [])
     low = parse_agents(min_agents, "--min-agents")
     high = parse_agents(max_agents, "--max-agents")
-    from callsim.experiments.executors import ExecutorError
-    from callsim.experiments.staffing import StaffingError, staff
+    warn_workers(workers)
+    from callsim.experiments.staffing import staff
 
     bar = _Progress()
-    try:
-        result = staff(sc, target, policy, scope, constant, low, high, shrinkage, reps,
-                       verify_reps, seed, workers, executor, scheduler, progress=bar)
-    except (StaffingError, ExecutorError) as exc:
-        raise fail(f"{scenario}: {exc}") from None
-    finally:
-        bar.close()
+    with one_line_errors(scenario):
+        try:
+            result = staff(sc, target, policy, scope, constant, low, high, shrinkage, reps,
+                           verify_reps, seed, workers, executor, scheduler, progress=bar,
+                           max_calls=max_calls)
+        finally:
+            bar.close()
     _write_outputs(result, scenario, overrides or [], out, plot, write_scenario, as_json)
+
+
+@contextmanager
+def one_line_errors(scenario: Path) -> Iterator[None]:
+    """Input errors of ``staff`` and ``breakeven`` as one line naming the file, exit 2.
+
+    A worker that dies mid-search is one line too, with exit code 1.
+    """
+    from callsim.experiments.breakeven import BreakEvenError
+    from callsim.experiments.executors import ExecutorError, WorkerLost
+    from callsim.experiments.staffing import StaffingError
+    from callsim.experiments.work import WorkLimitError
+    from callsim.scenario.errors import ScenarioError
+
+    try:
+        yield
+    except ScenarioError as exc:
+        raise fail(exc.problems[0]) from None
+    except (StaffingError, BreakEvenError, ExecutorError, WorkLimitError) as exc:
+        message = str(exc)
+        raise fail(message if message.startswith(f"{scenario}:") else f"{scenario}: {message}"
+                   ) from None
+    except WorkerLost as exc:
+        typer.echo(f"{scenario}: {exc}; nothing was written", err=True)
+        raise typer.Exit(EXIT_WORKER_DIED) from None
 
 
 def _write_outputs(result: StaffingResult, scenario: Path, overrides: list[str],
@@ -221,10 +297,10 @@ def _write_outputs(result: StaffingResult, scenario: Path, overrides: list[str],
                    as_json: bool) -> None:
     written: list[Path] = []
     if out is not None:
+        from callsim.cli.common import write_out
         from callsim.report.staffing_tables import staffing_sheets
-        from callsim.report.writers import write_tables
 
-        written += write_tables(staffing_sheets(result), out)
+        write_out(staffing_sheets(result), out)
     if plot is not None:
         from callsim.report.staffing_figures import staffing_figure
         from callsim.report.writers import save_figure
@@ -233,6 +309,8 @@ def _write_outputs(result: StaffingResult, scenario: Path, overrides: list[str],
         written.append(plot)
     if folder is not None:
         written += write_scenarios(result, scenario, overrides, folder)
+    for path in written:
+        typer.echo(f"wrote {path}", err=True)
     if as_json:
         typer.echo(result.to_json())
         return
@@ -242,5 +320,3 @@ def _write_outputs(result: StaffingResult, scenario: Path, overrides: list[str],
     for table in staffing_tables(result):
         console.print(table)
     console.print(cost_table(result))
-    for path in written:
-        console.print(f"wrote {path}")

@@ -24,11 +24,14 @@ import pandas as pd
 from callsim.analysis.catalogue import metric as catalogue_metric
 from callsim.analysis.metrics import metric_keys
 from callsim.analysis.statistics import t_interval
+from callsim.experiments.comparison import difference_pair
 from callsim.experiments.executors import make_executor
 from callsim.experiments.grid import Grid, GridError, check_paths
 from callsim.experiments.replications import Batch, ReplicationTask, run_replications
-from callsim.experiments.staffing import StaffingError, staff
+from callsim.experiments.staffing import StaffingError, resolve_targets, staff
+from callsim.experiments.work import check_work
 from callsim.scenario.errors import ScenarioError
+from callsim.scenario.limits import MAX_CALLS
 from callsim.scenario.schema import Scenario, build_scenario, read_scenario_file
 
 __all__ = ["BreakEven", "BreakEvenError", "breakeven", "parse_vary"]
@@ -173,6 +176,7 @@ class _Setup:
     targets: tuple[str, ...] | None
     staff_reps: int
     constant: bool = False
+    max_calls: float | None = MAX_CALLS
 
 
 def _scenario_at(setup: _Setup, value: float) -> Scenario:
@@ -231,7 +235,8 @@ def run_point_task(task: PointTask) -> tuple[int, Batch]:
     return task.index, run_replications(task.task)
 
 
-def _evaluate_restaffed(setup: _Setup, values: Sequence[float]) -> list[tuple[float, ...]]:
+def _evaluate_restaffed(setup: _Setup, values: Sequence[float], tick: Callable[[int], None]
+                        ) -> list[tuple[float, ...]]:
     """Paired differences after re-staffing both policies to the targets at each value."""
     out: list[tuple[float, ...]] = []
     key = "staffing.total_cost" if setup.key == "costs.total_cost" else setup.key
@@ -241,18 +246,23 @@ def _evaluate_restaffed(setup: _Setup, values: Sequence[float]) -> list[tuple[fl
                            constant=setup.constant, reps=setup.staff_reps,
                            verify_reps=setup.reps, seed=setup.seed,
                            workers=setup.workers, executor=setup.executor,
-                           scheduler=setup.scheduler)
+                           scheduler=setup.scheduler, max_calls=setup.max_calls)
         except StaffingError as exc:
             raise BreakEvenError(str(exc)) from None
         a, b = (result.policies[p].per_replication[key] for p in setup.policies)
         out.append(_paired(a, b))
+        tick(1)
     return out
 
 
-def _evaluate(setup: _Setup, values: Sequence[float]) -> list[tuple[float, ...]]:
+def _evaluate(setup: _Setup, values: Sequence[float], tick: Callable[[int], None]
+              ) -> list[tuple[float, ...]]:
+    """Paired differences at each value; ``tick(n)`` as ``n`` more values are done."""
     if setup.targets:
-        return _evaluate_restaffed(setup, values)
-    return _evaluate_plain(setup, values)
+        return _evaluate_restaffed(setup, values, tick)
+    out = _evaluate_plain(setup, values)
+    tick(len(values))
+    return out
 
 
 def _grid(lo: float, hi: float, points: int, integer: bool) -> list[float]:
@@ -328,6 +338,7 @@ def breakeven(
     executor: str = "processes",
     scheduler: str | None = None,
     progress: BreakEvenProgress | None = None,
+    max_calls: float | None = MAX_CALLS,
 ) -> BreakEven:
     """Find where ``warm - cold`` (or second minus first policy) of a metric changes sign.
 
@@ -359,12 +370,18 @@ def breakeven(
     workers, executor, scheduler
         Where simulations run; the numbers do not depend on them.
     progress
-        Called with (values evaluated, values planned).
+        Called with (values just evaluated, values planned).
+    max_calls
+        Refuse, before running, a coarse grid expected to simulate more calls than this
+        (bisection steps and the re-staffing search beyond its first round not counted;
+        ``None``: no limit).
 
     Raises
     ------
     BreakEvenError, ScenarioError
         Bad field, range, metric or scenario (one line each).
+    WorkLimitError
+        The work is above ``max_calls``; nothing runs.
 
     Examples
     --------
@@ -376,21 +393,24 @@ def breakeven(
     """
     setup, lo, hi = _setup(scenario, vary, metric, policies, reps, seed, targets, overrides,
                            staff_reps, workers, executor, scheduler)
-    setup = dataclasses.replace(setup, constant=constant)
-    planned = len(_grid(lo, hi, grid, setup.integer)) + steps
+    setup = dataclasses.replace(setup, constant=constant, max_calls=max_calls)
     values = _grid(lo, hi, grid, setup.integer)
-    points = dict(zip(values, _evaluate(setup, values), strict=True))
-    if progress:
-        progress(len(points), planned)
+    runs = 2 * (reps + (staff_reps if setup.targets else 0))
+    check_work([_scenario_at(setup, v) for v in values], runs, max_calls)
+    planned = len(values) + steps
+
+    def tick(done: int) -> None:
+        if progress:
+            progress(done, planned)
+
+    points = dict(zip(values, _evaluate(setup, values, tick), strict=True))
     bracket = _bracket(points)
     for _ in range(steps):
         if bracket is None or bracket[1] - bracket[0] <= (1 if setup.integer else 0):
             break
         mid = (bracket[0] + bracket[1]) / 2
         mid = float(math.floor(mid)) if setup.integer else mid
-        points[mid] = _evaluate(setup, [mid])[0]
-        if progress:
-            progress(1, planned)
+        points[mid] = _evaluate(setup, [mid], tick)[0]
         bracket = _bracket({k: points[k] for k in (bracket[0], mid, bracket[1])})
     return _summarize(setup, points, lo, hi, bracket)
 
@@ -406,13 +426,18 @@ def _setup(scenario: str | Path, vary: str, metric: str, policies: Sequence[str]
         check_paths(raw, Grid.from_specs([f"{field}={lo:g}"]), str(path))
     except GridError as exc:
         raise BreakEvenError(str(exc)) from None
-    pair = list(dict.fromkeys(policies))
-    if len(pair) != 2:
+    pair = difference_pair(list(dict.fromkeys(policies)))
+    if pair is None:
         raise BreakEvenError("--policies: give exactly two policies")
-    a, b = ("warm", "cold") if set(pair) == {"cold", "warm"} else (pair[1], pair[0])
+    a, b = pair
     if reps < 2:
         raise BreakEvenError("--reps must be >= 2 (paired confidence intervals)")
     base = build_scenario(raw, str(path), path.parent, list(overrides))
+    if targets:
+        try:
+            resolve_targets(base, targets)
+        except StaffingError as exc:
+            raise BreakEvenError(str(exc)) from None
     setup = _Setup(raw, str(path), path.parent, tuple(overrides), field, integer,
                    metric_key(base, metric), (a, b), reps, seed, workers, executor, scheduler,
                    tuple(targets) if targets else None, staff_reps)

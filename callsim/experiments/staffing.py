@@ -25,7 +25,9 @@ from callsim.experiments.replications import Batch, ReplicationTask, run_replica
 from callsim.experiments.staffing_result import PolicyStaffing, StaffingResult, target_checks
 from callsim.experiments.staffing_runs import StaffingRunner, with_staffing
 from callsim.experiments.staffing_search import SearchSpec, search
+from callsim.experiments.work import check_work
 from callsim.policies.transfer import POLICIES
+from callsim.scenario.limits import MAX_CALLS
 from callsim.scenario.schema import Scenario
 from callsim.scenario.targets import Target, TargetError, parse_target
 
@@ -116,6 +118,7 @@ def staff(
     executor: str = "processes",
     scheduler: str | None = None,
     progress: StaffProgress | None = None,
+    max_calls: float | None = MAX_CALLS,
 ) -> StaffingResult:
     """Staff every department per interval to meet the targets, under each policy.
 
@@ -148,6 +151,10 @@ def staff(
         cluster); the numbers do not depend on them.
     progress
         Called with (policy, iteration, targets still unmet) after each simulated round.
+    max_calls
+        Refuse, before running, a scenario whose first search round and verification alone
+        (``(reps + verify_reps)`` replications per policy, the least the search simulates)
+        are expected to simulate more calls than this (``None``: no limit).
 
     Returns
     -------
@@ -156,7 +163,9 @@ def staff(
     Raises
     ------
     StaffingError
-        Bad targets, bounds, scope or shrinkage.
+        Bad targets, bounds, scope, policies or shrinkage.
+    WorkLimitError
+        The work is above ``max_calls``; nothing runs.
 
     Examples
     --------
@@ -168,10 +177,35 @@ def staff(
     >>> r.policies["cold"].staffing.shape  # departments x intervals
     (2, 2)
     """
+    spec, names, shrink = _plan(scenario, targets, policies, scope, constant, min_agents,
+                                max_agents, shrinkage, reps, verify_reps)
+    check_work([scenario], (reps + verify_reps) * len(names), max_calls)
+    runner_executor = make_executor(executor, workers, scheduler)
+    try:
+        found = {p: _staff_policy(runner_executor, workers, scenario, p, spec, seed, shrink,
+                                  verify_reps, progress) for p in names}
+    finally:
+        runner_executor.close()
+    return StaffingResult(scenario=scenario, targets=spec.targets, scope=scope, constant=constant,
+                          replications=reps, verify_replications=verify_reps, seed=seed,
+                          policies=found, difference=difference_pair(list(found)))
+
+
+def _plan(scenario: Scenario, targets: Sequence[str] | None, policies: Sequence[str] | None,
+          scope: str, constant: bool, min_agents: Mapping[str, int] | None,
+          max_agents: Mapping[str, int] | None, shrinkage: float | None, reps: int,
+          verify_reps: int) -> tuple[SearchSpec, list[str], np.ndarray]:
+    """Check the staffing input: the search spec, the policies and the shrinkage per department.
+
+    Raises
+    ------
+    StaffingError
+        The first problem, as one line.
+    """
     parsed = resolve_targets(scenario, targets)
     if scope not in SCOPES:
         raise StaffingError(f"--scope must be interval or horizon, got {scope!r}")
-    names = list(policies or POLICIES)
+    names = list(dict.fromkeys(policies or POLICIES))
     unknown = [p for p in names if p not in POLICIES]
     if unknown:
         raise StaffingError(f"--policy: unknown policy {unknown[0]!r} (choose from "
@@ -182,18 +216,9 @@ def staff(
     high = _bounds(scenario, max_agents, 1000, "--max-agents")
     if (low > high).any():
         raise StaffingError("--min-agents is above --max-agents for some department")
-    shrink = _shrinkage(scenario, shrinkage)
     spec = SearchSpec(parsed, tuple(scenario.departments), scope == "horizon", constant, low,
                       high, tuple(range(reps)))
-    runner_executor = make_executor(executor, workers, scheduler)
-    try:
-        found = {p: _staff_policy(runner_executor, workers, scenario, p, spec, seed, shrink,
-                                  verify_reps, progress) for p in dict.fromkeys(names)}
-    finally:
-        runner_executor.close()
-    return StaffingResult(scenario=scenario, targets=parsed, scope=scope, constant=constant,
-                          replications=reps, verify_replications=verify_reps, seed=seed,
-                          policies=found, difference=difference_pair(list(found)))
+    return spec, names, _shrinkage(scenario, shrinkage)
 
 
 def _staff_policy(executor: Executor, workers: int, scenario: Scenario, policy: str,

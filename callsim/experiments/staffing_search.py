@@ -164,8 +164,10 @@ def _batch_acceptance(state: _Search, staffing: Staffing, candidates: set[tuple[
             if cells:
                 batches.append((d, cells))
     trials = [staffing - _mask(staffing.shape, [(d, j) for j in cells]) for d, cells in batches]
+    estimates = state.evaluate(trials)
+    state.report(0)  # the current staffing meets every target; these are trial removals
     accepted = set()
-    for (d, cells), estimate in zip(batches, state.evaluate(trials), strict=True):
+    for (d, cells), estimate in zip(batches, estimates, strict=True):
         fail = state.failures(estimate)
         for i, j in enumerate(cells):
             end = cells[i + 1] if i + 1 < len(cells) else n_int

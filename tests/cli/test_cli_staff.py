@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from callsim import load_scenario
-from callsim.cli.app import app
+from tests.shared import ROOT, invoke_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 SMALL = str(ROOT / "tests" / "experiments" / "staffing_small.yaml")
 KNOWN = str(ROOT / "tests" / "experiments" / "breakeven_known.yaml")
-runner = CliRunner()
 QUICK = ["--reps", "2", "--verify-reps", "2", "--seed", "4"]
 
 
 @pytest.fixture(scope="module")
 def staffed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("staff")
-    result = runner.invoke(app, ["staff", SMALL, "--target", "service_level>=0.8",
-                                 "--target", "billing:asa<=30s", *QUICK, "--json",
-                                 "--write-scenario", str(folder),
-                                 "--out", str(folder / "staffing.xlsx"),
-                                 "--plot", str(folder / "staffing.png")])
+    result = invoke_cli("staff", SMALL, "--target", "service_level>=0.8",
+                        "--target", "billing:asa<=30s", *QUICK, "--json",
+                        "--write-scenario", str(folder), "--out", str(folder / "staffing.xlsx"),
+                        "--plot", str(folder / "staffing.png"))
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout), folder
 
@@ -60,7 +56,7 @@ def test_written_scenarios_load_and_run(staffed):
         assert scenario.transfer.policy == policy
         assert {d: list(scenario.staffing(d)) for d in scenario.departments} == \
             doc["policies"][policy]["staffing"]
-        result = runner.invoke(app, ["run", str(path), "--json", "--workers", "1"])
+        result = invoke_cli("run", str(path), "--json", "--workers", "1")
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["policy"] == policy
 
@@ -75,20 +71,30 @@ def test_written_scenarios_load_and_run(staffed):
     (["--target", "asa<=30s", "--policy", "bogus"], "unknown policy 'bogus'"),
     (["--target", "asa<=30s", "--scope", "day"], "--scope"),
     (["--target", "asa<=30s", "--out", "out.txt"], "--out must end in"),
+    (["--target", "asa<=30s", "--plot", "staffing.pdf"], "--plot must end in"),
+    (["--target", "asa<=30s", "--executor", "threads"], "unknown executor 'threads'"),
+    (["--target", "asa<=30s", "--shrinkage", "1"], "--shrinkage must be in [0, 1)"),
+    (["--target", "asa<=30s", "--min-agents", "billing=9", "--max-agents", "billing=3"],
+     "--min-agents is above --max-agents"),
+    (["--target", "asa<=30s", "--max-calls", "10"], "above the limit of 10 calls"),
+    (["--target", "asa<=30s", "--set", "departments.billing.wage_per_hour=-1"],
+     "wage_per_hour"),
 ])
 def test_staff_bad_input_one_line_exit_2(args, expected):
-    result = runner.invoke(app, ["staff", SMALL, *args, *QUICK])
+    result = invoke_cli("staff", SMALL, *args, *QUICK)
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.output
 
 
-def test_breakeven_json_contract():
-    result = runner.invoke(app, ["breakeven", KNOWN, "--vary",
-                                 "transfer.warm.handoff_time.value=0:100", "--metric",
-                                 "call_types.support.resolution_time_mean", "--reps", "2",
-                                 "--grid", "3", "--steps", "2", "--json"])
+def test_breakeven_json_contract(tmp_path):
+    result = invoke_cli("breakeven", KNOWN, "--vary", "transfer.warm.handoff_time.value=0:100",
+                        "--metric", "call_types.support.resolution_time_mean", "--reps", "2",
+                        "--grid", "3", "--steps", "2", "--json",
+                        "--plot", str(tmp_path / "breakeven.svg"))
     assert result.exit_code == 0, result.output
+    assert (tmp_path / "breakeven.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert "breakeven values: 5/5 (100%)" in result.stderr
     doc = json.loads(result.stdout)
     assert {"field", "metric", "crossing", "range", "better_below", "points"} <= set(doc)
     assert doc["better_below"] in ("warm", "cold")
@@ -103,9 +109,79 @@ def test_breakeven_json_contract():
     (["--vary", "transfer.warm.bogus=1:3"], "transfer.warm.bogus"),
     (["--vary", "departments.billing.agents=30:40", "--metric", "happiness"],
      "unknown metric"),
+    (["--vary", "departments.billing.agents=30:40", "--policies", "cold,tepid"],
+     "unknown policy 'tepid'"),
+    (["--vary", "departments.billing.agents=30:40", "--policies", "warm"],
+     "give exactly two policies"),
+    (["--vary", "departments.billing.agents=30:40", "--target", "sla>=1"],
+     "unknown metric 'sla'"),
+    (["--vary", "departments.billing.agents=30:40", "--plot", "x.gif"], "--plot must end in"),
+    (["--vary", "departments.billing.agents=30:40", "--max-calls", "10"],
+     "above the limit of 10 calls"),
 ])
 def test_breakeven_bad_input_one_line_exit_2(args, expected):
-    result = runner.invoke(app, ["breakeven", KNOWN, *args, "--reps", "2"])
+    result = invoke_cli("breakeven", KNOWN, *args, "--reps", "2")
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.output
+
+
+def test_targets_from_the_scenario_unless_given_on_the_command_line():
+    listed = ["--set", 'targets=["service_level>=0.8", "support:abandon_rate<=0.1"]']
+    own = invoke_cli("staff", SMALL, *listed, *QUICK, "--policy", "cold", "--json")
+    assert own.exit_code == 0, own.output
+    assert json.loads(own.stdout)["targets"] == ["service_level>=0.8",
+                                                 "support:abandon_rate<=0.1"]
+    replaced = invoke_cli("staff", SMALL, *listed, *QUICK, "--policy", "cold", "--json",
+                          "--target", "asa<=40s")
+    assert replaced.exit_code == 0, replaced.output
+    assert json.loads(replaced.stdout)["targets"] == ["asa<=40s"]
+
+
+def test_horizon_scope_constant_levels_and_shrinkage(tmp_path):
+    result = invoke_cli("staff", SMALL, "--target", "service_level>=0.8", *QUICK, "--json",
+                        "--policy", "warm", "--policy", "cold", "--scope", "horizon",
+                        "--constant", "--shrinkage", "0.25", "--min-agents", "support=6",
+                        "--out", str(tmp_path / "staffing.csv"))
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["scope"] == "horizon" and list(doc["policies"]) == ["warm", "cold"]
+    for found in doc["policies"].values():
+        for dept, levels in found["staffing"].items():
+            assert len(set(levels)) == 1
+            assert found["rostered"][dept] == [-(-n * 4 // 3) for n in levels]  # ceil(n / 0.75)
+        assert found["staffing"]["support"][0] >= 6
+        assert all(c["interval"] is None for c in found["checks"])
+    assert doc["differences"]["difference"] == "warm - cold"
+    tables = {name: pd.read_csv(tmp_path / f"staffing{name}.csv")
+              for name in ("", ".summary", ".checks")}
+    assert {"policy", "department", "interval", "clock", "agents", "rostered"} <= set(
+        tables[""].columns)
+    assert len(tables[""]) == 2 * 2 * 2  # policies x departments x intervals
+    assert set(tables[".summary"]["policy"]) == {"warm", "cold"}
+    assert {"target", "mean", "ci_low", "ci_high", "met", "straddles"} <= set(
+        tables[".checks"].columns)
+
+
+def test_staff_prints_tables_and_progress_lines():
+    result = invoke_cli("staff", SMALL, "--target", "service_level>=0.8", *QUICK)
+    assert result.exit_code == 0, result.output
+    for text in ("cold: agents on the phones", "warm: agents on the phones", "total cost",
+                 "warm - cold", "00:00", "01:00"):
+        assert text in result.stdout
+    progress = result.stderr.strip().splitlines()
+    assert progress and all(line.startswith("staff ") for line in progress)
+    assert {line.split(":")[0] for line in progress} == {"staff cold", "staff warm"}
+    assert " unmet, " in progress[0] and progress[-1].startswith("staff warm")
+
+
+def test_breakeven_restaffed_json():
+    result = invoke_cli("breakeven", SMALL, "--vary", "call_types.support.misroute.billing=0.1:0.4",
+                        "--target", "service_level>=0.8", "--constant", "--reps", "2",
+                        "--grid", "2", "--steps", "0", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["restaffed"] is True and doc["metric"] == "costs.total_cost"
+    assert [p["value"] for p in doc["points"]] == [0.1, 0.4]
+    if doc["crossing"] is None:
+        assert doc["range"] is None and doc["better_below"] is None

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from callsim import build_scenario, load_scenario, staff
-from callsim.analysis.offered_load import erlang_staffing
+from callsim.analysis.offered_load import department_loads, erlang_staffing
 from callsim.experiments.executors import InlineExecutor
 from callsim.experiments.staffing_runs import StaffingRunner
 from callsim.scenario.targets import parse_target
@@ -32,12 +32,17 @@ def one_queue(rates: list[float], hours: float, patience: str | None = None,
 
 
 def assert_erlang_or_straddles(result, expected: dict[str, list[int]]) -> None:
-    """Found staffing equals the Erlang figure, except where the verification CI straddles."""
+    """Found staffing equals the Erlang figure, except where the verification CI straddles.
+
+    Even then it is off by one agent at most: the cases are chosen so that one agent less or
+    more moves the metric by several CI half-widths.
+    """
     for policy, found in result.policies.items():
         for i, dept in enumerate(result.departments):
             for j, n in enumerate(expected[dept]):
                 if found.staffing[i, j] == n:
                     continue
+                assert abs(found.staffing[i, j] - n) <= 1, (policy, dept, j)
                 checks = found.checks[(found.checks.department == dept)
                                       & found.checks.interval.isin([j, -1])]
                 assert checks.straddles.any(), (policy, dept, j, found.staffing[i, j], n)
@@ -129,3 +134,79 @@ def test_costs_and_shrinkage(small):
     assert (found.rostered == np.ceil(found.staffing / 0.7 - 1e-9)).all()
     wages = np.array([d.wage_per_hour for d in small.departments.values()])
     assert found.staff_cost == pytest.approx(float(found.rostered.sum(axis=1) @ wages))
+
+
+def test_constant_levels_are_minimal_too(small):
+    result = staff(small, TWO, policies=["warm"], constant=True, reps=4, verify_reps=2, seed=6)
+    found = result.policies["warm"].staffing
+    assert (found == found[:, :1]).all()  # one level per department
+    targets = [parse_target(t) for t in TWO]
+    runner = StaffingRunner(InlineExecutor(), 1, small, "warm", 6, occupancy=False)
+    rows = [found - np.eye(len(found), dtype=np.int64)[[d]].T for d in range(len(found))]
+    estimates = runner.evaluate([found, *rows], range(4))
+    assert not estimates[0].failures(targets, list(small.departments), horizon=False).any()
+    for estimate in estimates[1:]:
+        assert estimate.failures(targets, list(small.departments), horizon=False).any()
+
+
+def test_occupancy_cap_binds(small):
+    # An occupancy cap below what the service targets need adds agents; every interval's
+    # verified occupancy then sits at or under the cap (up to its CI).
+    result = staff(small, ["service_level>=0.5", "occupancy<=0.6"], policies=["cold"],
+                   reps=4, verify_reps=4, seed=7)
+    loose = staff(small, ["service_level>=0.5"], policies=["cold"], reps=4, verify_reps=4,
+                  seed=7)
+    found = result.policies["cold"]
+    assert found.agent_hours.sum() > loose.policies["cold"].agent_hours.sum()
+    occupancy = found.checks[found.checks.metric == "occupancy"]
+    assert len(occupancy) == 4 and (occupancy.met | occupancy.straddles).all()
+
+
+def test_shrinkage_from_the_scenario(small):
+    shrunk = small.model_copy(update={"departments": {
+        "billing": small.departments["billing"].model_copy(update={"shrinkage": 0.25}),
+        "support": small.departments["support"]}})
+    found = staff(shrunk, TWO, policies=["cold"], reps=3, verify_reps=2, seed=5
+                  ).policies["cold"]
+    assert (found.rostered[0] == np.ceil(found.staffing[0] / 0.75 - 1e-9)).all()
+    assert (found.rostered[1] == found.staffing[1]).all()
+    hours = np.ones(2)  # two one-hour intervals
+    wages = np.array([28.0, 35.0])
+    assert found.staff_cost == pytest.approx(float((found.rostered @ hours) @ wages))
+    assert found.agent_hours.tolist() == found.staffing.sum(axis=1).tolist()
+
+
+def test_offered_load_counts_identify_hold_and_handoff(small):
+    # billing: 40-60 own calls/h x 3 min, plus 20% of support's 50-30 calls/h identified in
+    # 45 s (and, warm, held until support answers, then handed off in 30 s); support: its own
+    # calls x 4 min, plus the misrouted ones re-explaining 1 min (cold, minus the drops) or
+    # briefed in 30 s (warm)
+    own_b, support = np.array([40.0, 60.0]), np.array([50.0, 30.0])
+    moved = 0.2 * support
+    drop = small.transfer.cold.drop_probability
+    cold = department_loads(small, "cold")
+    assert cold["billing"].erlangs * 3600 == pytest.approx(own_b * 180 + moved * 45)
+    assert cold["support"].erlangs * 3600 == pytest.approx(
+        (support - moved) * 240 + moved * (1 - drop) * (240 + 60))
+    hold = {"billing": np.zeros(2), "support": np.array([10.0, 5.0])}
+    warm = department_loads(small, "warm", hold)
+    assert warm["billing"].erlangs * 3600 == pytest.approx(
+        own_b * 180 + moved * (45 + np.array([10.0, 5.0]) + 30))
+    assert warm["support"].erlangs * 3600 == pytest.approx(
+        (support - moved) * 240 + moved * (30 + 240))
+
+
+def test_progress_reports_iterations_and_unmet_targets(small):
+    calls = []
+    result = staff(small, TWO, policies=["cold"], reps=3, verify_reps=2, seed=5,
+                   progress=lambda *args: calls.append(args))
+    assert [c[1] for c in calls] == list(range(1, len(calls) + 1))
+    assert {c[0] for c in calls} == {"cold"} and len(calls) == result.policies["cold"].iterations
+    assert calls[-1][2] >= 0 and min(c[2] for c in calls) == 0
+
+
+@pytest.mark.slow
+def test_dask_executor_gives_the_same_staffing(small, small_result):
+    on_dask = staff(small, TWO, policies=["cold", "warm"], reps=6, verify_reps=6, seed=5,
+                    workers=2, executor="dask")
+    assert on_dask.to_dict() == small_result.to_dict()
