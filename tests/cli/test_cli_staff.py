@@ -79,6 +79,7 @@ def test_written_scenarios_load_and_run(staffed):
     (["--target", "asa<=30s", "--max-calls", "10"], "above the limit of 10 calls"),
     (["--target", "asa<=30s", "--set", "departments.billing.wage_per_hour=-1"],
      "wage_per_hour"),
+    (["--target", "asa<=30s", "--write-scenario", SMALL], "--write-scenario needs a folder"),
 ])
 def test_staff_bad_input_one_line_exit_2(args, expected):
     result = invoke_cli("staff", SMALL, *args, *QUICK)
@@ -185,3 +186,13 @@ def test_breakeven_restaffed_json():
     assert [p["value"] for p in doc["points"]] == [0.1, 0.4]
     if doc["crossing"] is None:
         assert doc["range"] is None and doc["better_below"] is None
+
+
+def test_a_bound_that_rules_out_every_target_is_reported_not_hidden():
+    result = invoke_cli("staff", SMALL, "--target", "service_level>=0.8", *QUICK, "--json",
+                        "--policy", "cold", "--max-agents", "billing=2")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)["policies"]["cold"]
+    assert found["meets_targets"] is False
+    assert found["staffing"]["billing"] == [2, 2]
+    assert found["verified"]["missed"] >= 1
