@@ -12,10 +12,11 @@ from callsim.cli.common import (
     ScenarioArgument,
     SeedOption,
     SetOption,
+    WorkersOption,
     check_out,
     warn_workers,
 )
-from callsim.cli.staff import TargetOption, check_executor, one_line_errors
+from callsim.cli.staff import TargetOption, all_cores, check_executor, one_line_errors
 from callsim.scenario.limits import MAX_CALLS
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def breakeven_command(
     overrides: SetOption = None,
     constant: Annotated[bool, typer.Option(help="With --target: one level per department for "
                                            "the whole horizon.")] = False,
-    workers: Annotated[int, typer.Option(min=1, help="Processes (or Dask workers).")] = 1,
+    workers: WorkersOption = None,
     executor: Annotated[str, typer.Option(help="processes (local pool) or dask.")] = "processes",
     scheduler: Annotated[str | None, typer.Option(help="Existing Dask scheduler "
                                                   "address.")] = None,
@@ -91,6 +92,7 @@ def breakeven_command(
     check_out(plot, "--plot", "figure")
     names = parse_policies(policies)
     warn_workers(workers)
+    workers = workers or all_cores()
     with one_line_errors(scenario), progress_bar("breakeven values") as bar:
         result = breakeven(scenario, vary, metric, names, reps, seed, target, grid, steps,
                            overrides or [], constant=constant, workers=workers,

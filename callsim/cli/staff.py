@@ -17,6 +17,7 @@ from callsim.cli.common import (
     ScenarioArgument,
     SeedOption,
     SetOption,
+    WorkersOption,
     check_out,
     fail,
     load_or_exit,
@@ -138,6 +139,13 @@ def write_scenarios(result: StaffingResult, source: Path, overrides: list[str], 
     return written
 
 
+def all_cores() -> int:
+    """The default number of workers: every core (the numbers do not depend on it)."""
+    from callsim.experiments.replications import default_workers
+
+    return default_workers()
+
+
 def check_executor(executor: str) -> None:
     """Exit 2 on an unknown ``--executor`` (the names come from the executors module)."""
     from callsim.experiments.executors import EXECUTORS
@@ -234,7 +242,7 @@ def staff_command(
                                              "verification run.")] = 20,
     seed: SeedOption = 0,
     overrides: SetOption = None,
-    workers: Annotated[int, typer.Option(min=1, help="Processes (or Dask workers).")] = 1,
+    workers: WorkersOption = None,
     executor: Annotated[str, typer.Option(help="processes (local pool) or dask.")] = "processes",
     scheduler: Annotated[str | None, typer.Option(help="Existing Dask scheduler "
                                                   "address.")] = None,
@@ -254,6 +262,7 @@ def staff_command(
     low = parse_agents(min_agents, "--min-agents")
     high = parse_agents(max_agents, "--max-agents")
     warn_workers(workers)
+    workers = workers or all_cores()
     from callsim.experiments.staffing import staff
 
     bar = _Progress()

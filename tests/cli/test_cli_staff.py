@@ -12,7 +12,7 @@ from tests.shared import ROOT, invoke_cli
 
 SMALL = str(ROOT / "tests" / "experiments" / "staffing_small.yaml")
 KNOWN = str(ROOT / "tests" / "experiments" / "breakeven_known.yaml")
-QUICK = ["--reps", "2", "--verify-reps", "2", "--seed", "4"]
+QUICK = ["--reps", "2", "--verify-reps", "2", "--seed", "4", "--workers", "1"]
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def test_staff_bad_input_one_line_exit_2(args, expected):
 def test_breakeven_json_contract(tmp_path):
     result = invoke_cli("breakeven", KNOWN, "--vary", "transfer.warm.handoff_time.value=0:100",
                         "--metric", "call_types.support.resolution_time_mean", "--reps", "2",
-                        "--grid", "3", "--steps", "2", "--json",
+                        "--workers", "1", "--grid", "3", "--steps", "2", "--json",
                         "--plot", str(tmp_path / "breakeven.svg"))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "breakeven.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
@@ -121,7 +121,7 @@ def test_breakeven_json_contract(tmp_path):
      "above the limit of 10 calls"),
 ])
 def test_breakeven_bad_input_one_line_exit_2(args, expected):
-    result = invoke_cli("breakeven", KNOWN, *args, "--reps", "2")
+    result = invoke_cli("breakeven", KNOWN, *args, "--reps", "2", "--workers", "1")
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.output
@@ -179,7 +179,7 @@ def test_staff_prints_tables_and_progress_lines():
 def test_breakeven_restaffed_json():
     result = invoke_cli("breakeven", SMALL, "--vary", "call_types.support.misroute.billing=0.1:0.4",
                         "--target", "service_level>=0.8", "--constant", "--reps", "2",
-                        "--grid", "2", "--steps", "0", "--json")
+                        "--workers", "1", "--grid", "2", "--steps", "0", "--json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["restaffed"] is True and doc["metric"] == "costs.total_cost"
