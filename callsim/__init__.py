@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from callsim.calibration.calibrated import Calibration
     from callsim.calibration.estimate import calibrate
     from callsim.calibration.records import CallRecords, read_records
-    from callsim.engine.call_center import simulate
     from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
     from callsim.experiments.breakeven import BreakEven, breakeven
     from callsim.experiments.comparison import Comparison, compare
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from callsim.experiments.staffing import StaffingError, staff
     from callsim.experiments.staffing_result import StaffingResult
     from callsim.experiments.sweeps import sweep
+    from callsim.policies.simulation import simulate
     from callsim.report.writers import write_records
     from callsim.scenario.errors import ScenarioError
     from callsim.scenario.schema import Scenario, apply_overrides, build_scenario, load_scenario
@@ -71,7 +71,7 @@ _EXPORTS: dict[str, str] = {
     "paired_differences": "callsim.analysis.statistics",
     "read_records": "callsim.calibration.records",
     "replicate": "callsim.experiments.replications",
-    "simulate": "callsim.engine.call_center",
+    "simulate": "callsim.policies.simulation",
     "staff": "callsim.experiments.staffing",
     "summarize": "callsim.analysis.statistics",
     "sweep": "callsim.experiments.sweeps",

@@ -31,27 +31,36 @@ if TYPE_CHECKING:
     from callsim.experiments.comparison import Comparison
 
 
+def default_policies() -> str:
+    """The policies compared when none are named, comma-separated (from the registry)."""
+    from callsim.policies import registry
+
+    return ",".join(registry.default_comparison())
+
+
 def parse_policies(text: str, option: str = "--policies") -> list[str]:
     """``cold,warm`` -> ``["cold", "warm"]``; exit 2 naming ``option`` and an unknown policy."""
-    from callsim.policies.transfer import POLICIES
+    from callsim.policies import registry
 
     names = [p.strip() for p in text.split(",") if p.strip()]
-    unknown = [p for p in names if p not in POLICIES]
+    known = registry.names()
+    unknown = [p for p in names if p not in known]
     if unknown or not names:
         raise fail(f"{option}: unknown policy {unknown[0]!r} (choose from "
-                   f"{', '.join(POLICIES)})" if unknown else f"{option}: no policy given")
+                   f"{', '.join(known)})" if unknown else f"{option}: no policy given")
     return list(dict.fromkeys(names))
 
 
 def comparison_table(c: Comparison) -> Table:
     """Per metric: mean ± CI per policy, the paired difference ± CI, and its significance."""
     from callsim.cli.tables import format_pm, metric_table
+    from callsim.experiments.comparison import difference_label
 
     summaries = {p: c.policy_summary(p).set_index("metric") for p in c.policies}
     diffs = c.differences.set_index("metric") if c.difference else None
     columns = list(c.policies)
     if c.difference is not None:
-        columns += [f"{c.difference[0]} - {c.difference[1]}", "sig."]
+        columns += [difference_label(c.difference), "sig."]
 
     def cells(key: str, name: str) -> list[str]:
         out = []
@@ -70,7 +79,11 @@ def comparison_table(c: Comparison) -> Table:
 
 def compare_command(
     scenario: ScenarioArgument,
-    policies: Annotated[str, typer.Option(help="Comma-separated policies.")] = "cold,warm",
+    policies: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated policies; the first is the reference A of the paired "
+                     "differences B - A (default: the registry's default, cold,warm)."),
+    ] = None,
     reps: Annotated[
         int, typer.Option(min=2, help="Replications per policy (batch size with --precision).")
     ] = 20,
@@ -91,7 +104,7 @@ def compare_command(
     max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Compare transfer policies on the same callers (common random numbers)."""
-    names = parse_policies(policies)
+    names = parse_policies(default_policies() if policies is None else policies)
     check_out(plot, "--plot", "figure")
     check_out(out)
     if precision is not None and not 0 < precision < 1:

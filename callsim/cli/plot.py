@@ -40,8 +40,9 @@ def plot_command(
                                         "meaning overall (wait_mean).")],
     y: Annotated[str | None, typer.Option("--y", help="Second swept field: draw a heatmap.")]
     = None,
-    diff: Annotated[bool, typer.Option("--diff", help="Draw the paired warm - cold difference "
-                                       "and where either is significantly better.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Draw the paired difference B - A of the "
+                                       "two policies (A the first run, e.g. warm - cold) and "
+                                       "where either is significantly better.")] = False,
     at: Annotated[list[str] | None, typer.Option("--at", help="Fix another swept field, e.g. "
                                                  "--at call_types.support.misroute.billing=0.2")]
     = None,

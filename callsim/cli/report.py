@@ -19,7 +19,7 @@ from callsim.cli.common import (
     load_or_exit,
     warn_workers,
 )
-from callsim.cli.compare import parse_policies
+from callsim.cli.compare import default_policies, parse_policies
 from callsim.cli.tables import progress_bar
 from callsim.scenario.limits import MAX_CALLS
 
@@ -42,7 +42,8 @@ def report_command(
     scenario: ScenarioArgument,
     policy: Annotated[
         list[str] | None,
-        typer.Option(help="A policy to compare; repeat for several (default: cold and warm)."),
+        typer.Option(help="A policy to compare; repeat for several (default: the registry's "
+                     "default, cold and warm)."),
     ] = None,
     reps: Annotated[int, typer.Option(min=2, help="Replications per policy.")] = 20,
     seed: SeedOption = 0,
@@ -58,9 +59,9 @@ def report_command(
     through the day, the cost breakdown and the scenario in plain words. Metric definitions:
     docs/model.md.
     """
-    names = parse_policies(",".join(policy or ["cold", "warm"]), option="--policy")
     from callsim.report.writers import out_path_problem  # heavy imports only when running
 
+    names = parse_policies(",".join(policy) if policy else default_policies(), option="--policy")
     problem = out_path_problem(out, "--out", HTML_SUFFIXES)
     if problem:
         raise fail(problem)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,6 +17,7 @@ from callsim.cli.common import (
     WorkersOption,
     check_out,
     exit_on_errors,
+    fail,
     load_or_exit,
     print_caveats,
     warn_workers,
@@ -31,17 +31,26 @@ if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
 
 
-class PolicyName(StrEnum):
-    """The ``--policy`` choices."""
+def policy_names() -> list[str]:
+    """Registered policy names (``--policy`` completion; the registry loads on first use)."""
+    from callsim.policies import registry
 
-    cold = "cold"
-    warm = "warm"
+    return list(registry.names())
+
+
+def check_policy(policy: str | None) -> None:
+    """Exit with code 2 if ``policy`` is not a registered transfer policy."""
+    names = policy_names()
+    if policy is not None and policy not in names:
+        raise fail(f"--policy: unknown policy {policy!r} (choose from {', '.join(names)})")
 
 
 def run_command(
     scenario: ScenarioArgument,
     policy: Annotated[
-        PolicyName | None, typer.Option(help="Transfer policy (default: the scenario's).")
+        str | None,
+        typer.Option(help="Transfer policy, a registered name such as cold or warm (default: "
+                     "the scenario's).", autocompletion=policy_names),
     ] = None,
     seed: SeedOption = 0,
     reps: Annotated[int, typer.Option(min=1, help="Replications.")] = 1,
@@ -55,10 +64,11 @@ def run_command(
     max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Simulate a scenario under one transfer policy and report every metric."""
+    check_policy(policy)
     sc = load_or_exit(scenario, overrides or [])
     check_out(calls_out, "--calls-out", "records")
     check_out(out)
-    chosen = policy.value if policy else sc.transfer.policy
+    chosen = policy or sc.transfer.policy
     warn_workers(workers)
     from callsim.analysis.catalogue import KEY_COLUMNS
     from callsim.analysis.statistics import summarize

@@ -18,7 +18,7 @@ from callsim.cli.common import (
     fail,
     warn_workers,
 )
-from callsim.cli.compare import parse_policies
+from callsim.cli.compare import default_policies, parse_policies
 from callsim.cli.tables import progress_bar
 from callsim.scenario.limits import MAX_CALLS, MAX_POINTS, MAX_SEED
 
@@ -67,8 +67,8 @@ def sweep_command(  # noqa: PLR0913 (one parameter per option)
     """Sweep scenario fields over a grid; every row is saved as soon as it is finished."""
     check_options(out, executor)
     spec = read_spec(grid_file, vary or [])
-    names = parse_policies(policies if policies is not None
-                           else ",".join(spec.get("policies", ["cold", "warm"])))
+    listed = ",".join(spec["policies"]) if "policies" in spec else default_policies()
+    names = parse_policies(policies if policies is not None else listed)
     reps = reps if reps is not None else spec.get("reps", 10)
     seed = seed if seed is not None else spec.get("seed", 0)
     warn_workers(workers)

@@ -7,7 +7,8 @@ same callers under every policy (common random numbers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from callsim.engine.streams import Streams
 
 if TYPE_CHECKING:
+    from callsim.engine.draws import Draw
     from callsim.scenario.schema import Scenario
 
 #: Unit-rate exponential gaps are drawn in chunks of this size.
@@ -25,23 +27,19 @@ CHUNK = 8192
 class Callers:
     """Every arriving call's attributes, in arrival order (times in seconds).
 
-    ``patience2`` is the fresh patience after a cold transfer (or on hold when callers abandon on
-    hold), ``patience3`` the fresh patience when a warm hold turns cold at ``max_hold``; both are
-    already multiplied by ``patience_factor``. ``drop`` is a uniform draw compared with the cold
-    drop probability. ``inf`` patience means the caller never abandons.
+    ``patience`` is the patience in the first queue (``inf``: the caller never abandons),
+    ``identify`` the time a wrong department's agent needs to see the call is not theirs.
+    ``drawn`` holds the per-call draws the transfer policy declared (:mod:`callsim.engine.draws`),
+    by name, e.g. ``drawn["reexplain"]``.
     """
 
     time: np.ndarray
     call_type: np.ndarray
     department: np.ndarray
     patience: np.ndarray
-    patience2: np.ndarray
-    patience3: np.ndarray
     handle: np.ndarray
     identify: np.ndarray
-    reexplain: np.ndarray
-    handoff: np.ndarray
-    drop: np.ndarray
+    drawn: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.time)
@@ -76,12 +74,14 @@ def poisson_times(rates: np.ndarray, bounds: np.ndarray, rng: np.random.Generato
         return np.empty(0)
     s = np.concatenate(pieces)
     j = np.searchsorted(cumulative, s, side="right") - 1
-    return bounds[j] + (s - cumulative[j]) / rates[j]
+    times: np.ndarray = bounds[j] + (s - cumulative[j]) / rates[j]
+    return times
 
 
 def _pick(cumulative: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Index of the category each uniform falls in, for rows of cumulative shares."""
-    return np.minimum((u[:, None] >= cumulative).sum(axis=1), cumulative.shape[1] - 1)
+    index: np.ndarray = np.minimum((u[:, None] >= cumulative).sum(axis=1), cumulative.shape[1] - 1)
+    return index
 
 
 def arrivals(scenario: Scenario, streams: Streams) -> tuple[np.ndarray, np.ndarray]:
@@ -104,7 +104,7 @@ def arrivals(scenario: Scenario, streams: Streams) -> tuple[np.ndarray, np.ndarr
     return time, _pick(shares[j], u).astype(np.int16)
 
 
-def draw_callers(scenario: Scenario, streams: Streams) -> Callers:
+def draw_callers(scenario: Scenario, streams: Streams, draws: Sequence[Draw] = ()) -> Callers:
     """Draw every caller of one replication.
 
     Parameters
@@ -113,6 +113,8 @@ def draw_callers(scenario: Scenario, streams: Streams) -> Callers:
         Validated scenario.
     streams
         Random streams of the replication.
+    draws
+        The transfer policy's own per-call draws (``Callers.drawn``).
     """
     time, call_type = arrivals(scenario, streams)
     n = len(time)
@@ -120,8 +122,7 @@ def draw_callers(scenario: Scenario, streams: Streams) -> Callers:
     department = np.empty(n, dtype=np.int16)
     u_route = streams.generator("route").random(n)
     handle = np.empty(n)
-    patiences = {site: np.empty(n) for site in ("patience", "patience2", "patience3")}
-    factor = scenario.transfer.cold.patience_factor
+    patience = np.empty(n)
     for k, (name, ct) in enumerate(scenario.call_types.items()):
         mask = call_type == k
         m = int(mask.sum())
@@ -129,27 +130,22 @@ def draw_callers(scenario: Scenario, streams: Streams) -> Callers:
         shares = np.cumsum(list(ct.misroute.values()) + [1.0])[None, :]
         department[mask] = np.asarray(targets, dtype=np.int16)[_pick(shares, u_route[mask])]
         handle[mask] = ct.handle_time.sample(streams.generator("handle", name), m)
-        for site, out in patiences.items():
-            if ct.patience is None:
-                out[mask] = np.inf
-            else:
-                scale = 1.0 if site == "patience" else factor
-                out[mask] = ct.patience.sample(streams.generator(site, name), m) * scale
+        if ct.patience is None:
+            patience[mask] = np.inf
+        else:
+            patience[mask] = ct.patience.sample(streams.generator("patience", name), m)
     log = scenario.call_log
     if log is not None:  # values the log gives replace the draws (which still happen, for CRN)
         given = ~np.isnan(log.handle_time)
         handle[given] = log.handle_time[given]
         given = ~np.isnan(log.patience)
-        patiences["patience"][given] = log.patience[given]
-    t = scenario.transfer
+        patience[given] = log.patience[given]
     return Callers(
         time=time,
         call_type=call_type,
         department=department,
+        patience=patience,
         handle=handle,
-        identify=t.identify_time.sample(streams.generator("identify"), n),
-        reexplain=t.cold.reexplain_time.sample(streams.generator("reexplain"), n),
-        handoff=t.warm.handoff_time.sample(streams.generator("handoff"), n),
-        drop=streams.generator("drop").random(n),
-        **patiences,
+        identify=scenario.transfer.identify_time.sample(streams.generator("identify"), n),
+        drawn={draw.name: draw.make(scenario, streams, call_type) for draw in draws},
     )

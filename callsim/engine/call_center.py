@@ -1,20 +1,26 @@
-"""The engine: one replication of the call center on SimPy's event loop.
+"""The call center: one replication on SimPy's event loop, and the API policies act through.
 
-Calls are not SimPy processes. Every step of a call is a :class:`simpy.events.Timeout` whose
-callback moves the call on, and queue abandonment is checked lazily when an agent frees up (the
-abandonment time recorded is the patience deadline, so it is exact). This keeps the cost per call
-to a few events. Per-call facts are written once into numpy record columns.
+Calls are not SimPy processes. Every step of a call is an event scheduled with
+:meth:`CallCenter.after`, whose callback moves the call on, and queue abandonment is checked
+lazily when an agent frees up (the abandonment time recorded is the patience deadline, so it is
+exact). This keeps the cost per call to a few events. Per-call facts are written once into numpy
+record columns.
+
+The engine owns the first leg of every call (first queue, answer, identification or
+resolution) and the agents; what happens to a misrouted call once identified belongs to a
+transfer policy (:mod:`callsim.policies`). The engine does not import policies: it is given an
+object with the two hooks of :class:`PolicyHooks`, and the policy acts on the center only
+through the methods under "transfer policy API" below (no record columns, no call states).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-import pandas as pd
 from simpy import Environment, Timeout
 
-from callsim.engine.arrivals import Callers, draw_callers
+from callsim.engine.arrivals import Callers
 from callsim.engine.departments import (
     DONE,
     HOLDING,
@@ -23,17 +29,7 @@ from callsim.engine.departments import (
     WAITING_TRANSFERRED,
     Department,
 )
-from callsim.engine.records import (
-    CODE_COLUMNS,
-    SHIFT_COLUMNS,
-    Outcome,
-    SimulationResult,
-    Stage,
-    TransferKind,
-    empty_time_columns,
-)
-from callsim.engine.streams import Streams
-from callsim.policies.transfer import POLICIES
+from callsim.engine.records import CODE_COLUMNS, Outcome, Stage, TransferKind, empty_time_columns
 
 _RESOLVED = int(Outcome.RESOLVED)
 _NO_TRANSFER = int(TransferKind.NONE)
@@ -45,6 +41,20 @@ if TYPE_CHECKING:
 
     from callsim.scenario.schema import Scenario
 
+
+class PolicyHooks(Protocol):
+    """What the engine calls on a transfer policy (see :mod:`callsim.policies.protocol`)."""
+
+    def transfer(self, dept: Department, agent: int, call: int) -> None:
+        """Identification by ``agent`` of ``dept`` is over: move the misrouted call on."""
+
+    def answer_transferred(self, dept: Department, agent: int, call: int, holding: bool) -> None:
+        """An agent of the resolving department answers a transferred caller.
+
+        ``holding``: the first agent is still on the line (a warm hold).
+        """
+
+
 class CallCenter:
     """The runtime state of one replication: departments, callers and their records.
 
@@ -52,17 +62,18 @@ class CallCenter:
     ----------
     scenario
         Validated scenario.
-    policy
-        Transfer policy name (a key of :data:`callsim.policies.transfer.POLICIES`).
     callers
         Every caller of the replication, drawn up front.
+
+    Call :meth:`install` with the transfer policy before :meth:`run`.
     """
 
-    def __init__(self, scenario: Scenario, policy: str, callers: Callers) -> None:
+    def __init__(self, scenario: Scenario, callers: Callers) -> None:
         self.env = Environment()
         self.scenario = scenario
         self.callers = callers
         self.shifts: list[tuple[int, int, float, float]] = []
+        self.activity: list[tuple[int, int, str, float, float]] = []
         names = list(scenario.departments)
         self.departments = [Department(i, name, self.shifts) for i, name in enumerate(names)]
         self.resolver = [names.index(ct.resolved_by) for ct in scenario.call_types.values()]
@@ -72,38 +83,55 @@ class CallCenter:
         # Arrival times as the clock reads them when each arrival fires (the drawn time up to
         # rounding), so no step of a call can precede its arrival; the same under every policy.
         self.times["arrival"] = callers.time.copy()
-        self._arrival = self.times["arrival"]
         self.codes = {name: np.zeros(n, dtype=dtype) for name, dtype in CODE_COLUMNS.items()}
         self.codes["agent"][:] = -1
         self.codes["agent2"][:] = -1
         self.codes["outcome"][:] = Outcome.UNFINISHED
-        # Hot-path views: every call reads these, so they are Python lists (fast item access);
-        # record columns are bound once instead of looked up by name per event.
-        self._time = callers.time.tolist()
-        self._patience = callers.patience.tolist()
-        self._handle = callers.handle.tolist()
-        self._type = callers.call_type.tolist()
-        self._dept = callers.department.tolist()
-        self._answer = self.times["answer"]
-        self._end = self.times["end"]
-        self._agent = self.codes["agent"]
-        self._outcome = self.codes["outcome"]
-        self._stage = self.codes["abandon_stage"]
-        self._kind = self.codes["transfer_kind"]
+        self._bind_hot_path(callers)
         self.state = bytearray(n)  # one call state per call (see callsim.engine.departments)
         self.deadline = np.full(n, np.inf)
         self.next_arrival = 0
-        self._on_arrival = self._arrive
-        self._on_resolved = self.resolved
-        self._on_identified = self._identified
-        self.policy = POLICIES[policy](self, scenario.transfer)
 
-    # -- scheduling ---------------------------------------------------------------------------
+    def _bind_hot_path(self, callers: Callers) -> None:
+        """Bind what every call reads, once, instead of looking it up by name per event.
+
+        Caller attributes become Python lists (fast item access); record columns and event
+        callbacks are bound to attributes.
+        """
+        self._arrival_time = callers.time.tolist()
+        self._patience = callers.patience.tolist()
+        self._handle = callers.handle.tolist()
+        self._type: list[int] = callers.call_type.tolist()
+        self._first_dept: list[int] = callers.department.tolist()
+        t, c = self.times, self.codes
+        self._arrival = t["arrival"]
+        self._first_answer, self._transfer_time = t["answer"], t["transfer"]
+        self._hold_end, self._second_answer = t["hold_end"], t["answer2"]
+        self._handoff_end, self._end = t["handoff_end"], t["end"]
+        self._first_agent, self._second_agent = c["agent"], c["agent2"]
+        self._outcome, self._stage = c["outcome"], c["abandon_stage"]
+        self._kind = c["transfer_kind"]
+        self._on_arrival = self._arrive
+        self._on_resolved = self._resolved
+        self._on_identified = self._identified
+
+    def install(self, policy: PolicyHooks) -> None:
+        """Give the center its transfer policy (its hooks are bound once, for speed)."""
+        self.policy = policy
+        self._transfer = policy.transfer
+        self._answer_transferred = policy.answer_transferred
+
+    # -- scheduling: the one way events are made ----------------------------------------------
     def after(self, delay: float, call: int, then: Callable[[Event], None]) -> None:
         """Call ``then`` with an event whose ``value`` is ``call`` after ``delay`` seconds."""
         Timeout(self.env, delay, call).callbacks.append(then)
 
-    # -- arrivals and the first leg ----------------------------------------------------------
+    @property
+    def now(self) -> float:
+        """The simulation clock (s)."""
+        return self.env.now
+
+    # -- the first leg: arrival, first queue, answer, identification ---------------------------
     def _arrive(self, _event: Event) -> None:
         i = self.next_arrival
         self.next_arrival = i + 1
@@ -111,58 +139,144 @@ class CallCenter:
         self._arrival[i] = now
         self.state[i] = WAITING_FIRST
         self.deadline[i] = now + self._patience[i]
-        dept = self.departments[self._dept[i]]
+        dept = self.departments[self._first_dept[i]]
         if dept.idle:  # idle agents imply an empty queue
             self.answer(dept, dept.idle.pop(), i)
         else:
             dept.waiting.append(i)
         if i + 1 < self.n_calls:
-            Timeout(self.env, self._time[i + 1] - now, -1).callbacks.append(self._on_arrival)
+            self.after(self._arrival_time[i + 1] - now, -1, self._on_arrival)
 
-    def offer(self, dept: Department, call: int, priority: bool) -> None:
-        """A caller (already in a waiting state) reaches a department's queue."""
+    def answer(self, dept: Department, agent: int, call: int) -> None:
+        """An agent of ``dept`` answers a waiting caller."""
+        state = self.state
+        was = state[call]
+        state[call] = IN_SERVICE
+        if was != WAITING_FIRST:
+            self._answer_transferred(dept, agent, call, was == HOLDING)
+            return
+        self._first_answer[call] = self.env.now
+        self._first_agent[call] = agent
+        if self.resolver[self._type[call]] == dept.index:
+            self.after(self._handle[call], call, self._on_resolved)
+        else:
+            self.after(self.callers.identify.item(call), call, self._on_identified)
+
+    def _identified(self, event: Event) -> None:
+        call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
+        self._transfer_time[call] = self.env.now
+        self._transfer(self.departments[self._first_dept[call]], self._first_agent.item(call), call)
+
+    def _resolved(self, event: Event) -> None:
+        """Service over: the call is resolved and its (last) agent is released."""
+        call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
+        self.finish(call, self.env.now, _RESOLVED)
+        if self._kind.item(call) == _NO_TRANSFER:
+            self.release(self.departments[self._first_dept[call]], self._first_agent.item(call))
+        else:
+            self.release(self.resolving_department(call), self._second_agent.item(call))
+
+    # -- transfer policy API: the only ways a policy acts on the center -------------------------
+    def resolving_department(self, call: int) -> Department:
+        """The department that resolves the call's type."""
+        return self.departments[self.resolver[self._type[call]]]
+
+    def first_department(self, call: int) -> Department:
+        """The department whose agent answered the call first (where the IVR sent it)."""
+        return self.departments[self._first_dept[call]]
+
+    def first_agent(self, call: int) -> int:
+        """The agent who answered the call first."""
+        agent: int = self._first_agent.item(call)
+        return agent
+
+    def take_idle_agent(self, dept: Department) -> int:
+        """An idle agent of ``dept``, now no longer idle; -1 if none is idle."""
+        return dept.idle.pop() if dept.idle else -1
+
+    def idle_agents(self, dept: Department) -> int:
+        """How many agents of ``dept`` are idle now."""
+        return len(dept.idle)
+
+    def on_duty(self, dept: Department) -> int:
+        """How many agents of ``dept`` are on duty now (busy, idle or finishing a last call)."""
+        return len(dept.on_duty_since)
+
+    def waiting(self, dept: Department) -> int:
+        """How many callers wait in ``dept``'s queue now: both lines, holds included.
+
+        Counts live callers only (not those whose patience ran out): O(queue length).
+        """
+        now = self.env.now
+        state, deadline = self.state, self.deadline
+        count = 0
+        for line in (dept.priority_waiting, dept.waiting):
+            for call in line:
+                s = state[call]
+                if s == HOLDING or (s != DONE and deadline.item(call) >= now):
+                    count += 1
+        return count
+
+    def mark_transfer(self, call: int, kind: TransferKind) -> None:
+        """Record which kind of transfer the call went through (the latest kind counts)."""
+        self._kind[call] = kind
+
+    def queue_alone(self, call: int, dept: Department, patience: float, priority: bool) -> None:
+        """The caller waits for ``dept`` without an agent, for at most ``patience`` seconds.
+
+        Answered at once if an agent of ``dept`` is idle; else joins the back of its ordinary
+        or (``priority``) priority line.
+        """
+        self.wait_alone(call, patience)
         if dept.idle:  # idle agents imply an empty queue
             self.answer(dept, dept.idle.pop(), call)
         else:
             dept.enqueue(call, priority)
 
-    def answer(self, dept: Department, agent: int, call: int) -> None:
-        """An agent of ``dept`` answers a waiting caller."""
-        state = self.state
-        s = state[call]
-        state[call] = IN_SERVICE
-        if s != WAITING_FIRST:
-            self.policy.answer_transferred(dept, agent, call, s == HOLDING)
-            return
-        env = self.env
-        self._answer[call] = env.now
-        self._agent[call] = agent
-        if self.resolver[self._type[call]] == dept.index:
-            Timeout(env, self._handle[call], call).callbacks.append(self._on_resolved)
-        else:
-            delay = self.callers.identify.item(call)
-            Timeout(env, delay, call).callbacks.append(self._on_identified)
+    def wait_alone(self, call: int, patience: float) -> None:
+        """A caller already in a queue now waits there without an agent (a hold turned cold).
 
-    def _identified(self, event: Event) -> None:
-        call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
-        self.times["transfer"][call] = self.env.now
-        dept = self.departments[self._dept[call]]
-        self.policy.transfer(dept, self._agent.item(call), call)
+        The caller keeps their place, for at most ``patience`` seconds from now.
+        """
+        self.state[call] = WAITING_TRANSFERRED
+        self.deadline[call] = self.env.now + patience
 
-    def resolved(self, event: Event) -> None:
-        """Service over: the call is resolved and its (last) agent is released."""
-        call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
-        self.finish(call, self.env.now, _RESOLVED)
-        if self._kind.item(call) == _NO_TRANSFER:
-            self.release(self.departments[self._dept[call]], self._agent.item(call))
-        else:
-            self.release(self.resolving_department(call), self.codes["agent2"].item(call))
+    def hold(self, call: int, dept: Department, priority: bool) -> None:
+        """The caller waits for ``dept`` with the first agent on the line (who stays busy)."""
+        self.state[call] = HOLDING
+        dept.enqueue(call, priority)
 
-    def resolving_department(self, call: int) -> Department:
-        """The department that resolves the call's type."""
-        return self.departments[self.resolver[self._type[call]]]
+    def is_held(self, call: int) -> bool:
+        """Whether the caller is still on hold (not answered, not settled)."""
+        return self.state[call] == HOLDING
 
-    # -- outcomes and agents ------------------------------------------------------------------
+    def end_hold(self, call: int) -> None:
+        """The hold ends now (answered, abandoned or turned cold)."""
+        self._hold_end[call] = self.env.now
+
+    def connect(self, call: int, agent: int) -> None:
+        """An agent of the resolving department is now on the call (its second leg starts)."""
+        self.state[call] = IN_SERVICE
+        self._second_answer[call] = self.env.now
+        self._second_agent[call] = agent
+
+    def end_handoff(self, call: int) -> None:
+        """The two agents' handoff is over."""
+        self._handoff_end[call] = self.env.now
+
+    def resolve_after(self, call: int, duration: float) -> None:
+        """The connected agent resolves the call after ``duration`` seconds, then is released."""
+        self.after(duration, call, self._on_resolved)
+
+    def release_first_agent(self, call: int) -> None:
+        """The agent who answered the call first is done with it."""
+        self.release(self.departments[self._first_dept[call]], self._first_agent.item(call))
+
+    def record_activity(self, dept: Department, agent: int, activity: str, start: float,
+                        end: float) -> None:
+        """Log an agent's time (s) in an activity the call records do not show (e.g. dialling)."""
+        self.activity.append((dept.index, agent, activity, start, end))
+
     def finish(self, call: int, when: float, outcome: int, stage: int = 0) -> None:
         """Record a call's single outcome (an :class:`Outcome`, and a :class:`Stage` if any)."""
         self.state[call] = DONE
@@ -179,6 +293,7 @@ class CallCenter:
         else:
             self._next_or_idle(dept, agent)
 
+    # -- agents and queues ---------------------------------------------------------------------
     def _next_or_idle(self, dept: Department, agent: int) -> None:
         call = self._next_caller(dept)
         if call < 0:
@@ -200,11 +315,13 @@ class CallCenter:
                     continue
                 deadline = self.deadline.item(call)
                 if deadline < now:
-                    stage = Stage.FIRST_QUEUE if s == WAITING_FIRST else Stage.AFTER_TRANSFER
-                    self.finish(call, deadline, Outcome.ABANDONED, stage)
+                    self.finish(call, deadline, Outcome.ABANDONED, self._waiting_stage(call))
                     continue
                 return call
         return -1
+
+    def _waiting_stage(self, call: int) -> Stage:
+        return Stage.FIRST_QUEUE if self.state[call] == WAITING_FIRST else Stage.AFTER_TRANSFER
 
     def set_staffing(self, dept: Department, level: int) -> None:
         """Change the number of agents on duty; agents leaving mid-call finish it first."""
@@ -227,7 +344,7 @@ class CallCenter:
         for dept in self.departments:
             self.set_staffing(dept, self.scenario.staffing(dept.name)[j])
 
-    # -- the run ------------------------------------------------------------------------------
+    # -- the run -------------------------------------------------------------------------------
     def run(self) -> float:
         """Run the replication; return the clock when it stopped (s)."""
         h = self.scenario.horizon
@@ -235,9 +352,9 @@ class CallCenter:
         for dept in self.departments:
             self.set_staffing(dept, self.scenario.staffing(dept.name)[0])
         for j in range(1, h.n_intervals):
-            Timeout(self.env, bounds[j], j).callbacks.append(self._staff_interval)
+            self.after(bounds[j], j, self._staff_interval)
         if len(self.callers):
-            self.after(self.callers.time.item(0), -1, self._arrive)
+            self.after(self.callers.time.item(0), -1, self._on_arrival)
         if h.drain:
             self.env.run()
         else:
@@ -258,93 +375,17 @@ class CallCenter:
         state = np.frombuffer(self.state, dtype=np.uint8)
         waiting = (state == WAITING_FIRST) | (state == WAITING_TRANSFERRED)
         due = waiting & (np.isfinite(self.deadline) if drain else self.deadline < end_time)
-        for call in np.flatnonzero(due):
-            self.finish(int(call), self.deadline.item(call), Outcome.ABANDONED,
-                        self._waiting_stage(int(call)))
+        for call in np.flatnonzero(due).tolist():
+            stage = self._waiting_stage(call)
+            self.finish(call, self.deadline.item(call), Outcome.ABANDONED, stage)
         if due.any():
             end_time = max(end_time, float(self.deadline[due].max()))
         if drain:
-            for call in np.flatnonzero(waiting & ~due):
-                self.finish(int(call), end_time, Outcome.ABANDONED, self._waiting_stage(int(call)))
-            for call in np.flatnonzero(state == HOLDING):
-                self.times["hold_end"][call] = end_time
-                self.finish(int(call), end_time, Outcome.ABANDONED, Stage.ON_HOLD)
+            for call in np.flatnonzero(waiting & ~due).tolist():
+                self.finish(call, end_time, Outcome.ABANDONED, self._waiting_stage(call))
+            for call in np.flatnonzero(state == HOLDING).tolist():
+                self._hold_end[call] = end_time
+                self.finish(call, end_time, Outcome.ABANDONED, Stage.ON_HOLD)
         for dept in self.departments:
             dept.close(end_time)
         return end_time
-
-    def _waiting_stage(self, call: int) -> Stage:
-        return Stage.FIRST_QUEUE if self.state[call] == WAITING_FIRST else Stage.AFTER_TRANSFER
-
-    def records(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The call records and shift records of the finished run."""
-        c = self.callers
-        type_names = list(self.scenario.call_types)
-        dept_names = [d.name for d in self.departments]
-        calls = pd.DataFrame(
-            {
-                "call_id": np.arange(len(c), dtype=np.int32),
-                "call_type": pd.Categorical.from_codes(c.call_type, type_names),
-                "first_department": pd.Categorical.from_codes(c.department, dept_names),
-                **self.times,
-                **self.codes,
-            }
-        )
-        rows = sorted(self.shifts, key=lambda r: (r[0], r[2], r[1]))
-        shifts = pd.DataFrame(rows, columns=list(SHIFT_COLUMNS))
-        shifts["department"] = pd.Categorical.from_codes(
-            shifts["department"].to_numpy(dtype=np.int16), dept_names
-        )
-        shifts["agent"] = shifts["agent"].astype(np.int16)
-        return calls, shifts
-
-
-def simulate(
-    scenario: Scenario, policy: str | None = None, seed: int = 0, replication: int = 0
-) -> SimulationResult:
-    """Run one replication of a scenario.
-
-    Parameters
-    ----------
-    scenario
-        Validated scenario.
-    policy
-        ``"cold"`` or ``"warm"``; default: the scenario's ``transfer.policy``.
-    seed
-        Base seed (non-negative integer).
-    replication
-        Replication number: replication ``r`` of every policy sees the same callers.
-
-    Returns
-    -------
-    SimulationResult
-        Per-call and per-shift records (times in seconds).
-
-    Examples
-    --------
-    >>> from callsim import load_scenario
-    >>> scenario = load_scenario("scenarios/billing_support.yaml", ["horizon.duration=1h"])
-    >>> cold = simulate(scenario, policy="cold", seed=1)
-    >>> warm = simulate(scenario, policy="warm", seed=1)
-    >>> cold.calls["arrival"].equals(warm.calls["arrival"])  # the same callers
-    True
-    >>> cold.end_time >= cold.horizon == 3600.0  # drained after the horizon
-    True
-    """
-    policy = policy or scenario.transfer.policy
-    if policy not in POLICIES:
-        raise ValueError(f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}")
-    callers = draw_callers(scenario, Streams(seed, replication))
-    center = CallCenter(scenario, policy, callers)
-    end_time = center.run()
-    calls, shifts = center.records()
-    return SimulationResult(
-        calls=calls,
-        shifts=shifts,
-        horizon=scenario.horizon.duration,
-        warmup=scenario.horizon.warmup,
-        end_time=end_time,
-        policy=policy,
-        seed=seed,
-        replication=replication,
-    )

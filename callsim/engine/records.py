@@ -7,11 +7,14 @@ that did not happen is ``NaN``. See ``docs/DESIGN.md`` for the column meanings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas loads only when records are built (the policies import the codes)
+    import pandas as pd
 
 
 class Outcome(IntEnum):
@@ -63,6 +66,10 @@ CODE_COLUMNS: dict[str, str] = {
 
 SHIFT_COLUMNS: tuple[str, ...] = ("department", "agent", "start", "end")
 
+#: Columns of the activity records: an agent's time (s) in an activity that the call records do
+#: not show (logged by transfer policies through ``CallCenter.record_activity``).
+ACTIVITY_COLUMNS: tuple[str, ...] = ("department", "agent", "activity", "start", "end")
+
 
 @dataclass(frozen=True)
 class SimulationResult:
@@ -87,6 +94,9 @@ class SimulationResult:
         Base seed of the run.
     replication
         Replication number.
+    activity
+        One row per logged agent activity: ``department``, ``agent``, ``activity``, ``start``,
+        ``end`` (s); empty for policies that log none (cold, warm).
     """
 
     calls: pd.DataFrame
@@ -97,6 +107,14 @@ class SimulationResult:
     policy: str
     seed: int
     replication: int
+    activity: pd.DataFrame = field(default_factory=lambda: no_activity())
+
+
+def no_activity() -> pd.DataFrame:
+    """An empty activity table (:data:`ACTIVITY_COLUMNS`)."""
+    import pandas as pd
+
+    return pd.DataFrame(columns=list(ACTIVITY_COLUMNS))
 
 
 def empty_time_columns(n: int) -> dict[str, np.ndarray]:

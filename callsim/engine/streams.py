@@ -21,19 +21,16 @@ import zlib
 
 import numpy as np
 
-#: Fixed site numbers. Append new sites at the end; never renumber.
+#: Fixed site numbers of the engine's own draws; never renumber. Transfer policies declare their
+#: draws themselves (:class:`callsim.engine.draws.Draw`): the built-in ones keep the numbers they
+#: had before policies became plug-ins (4, 5, 8, 9, 10), new ones are keyed by their name.
 SITES: dict[str, int] = {
     "arrivals": 0,
     "call_type": 1,
     "route": 2,
     "patience": 3,
-    "patience2": 4,
-    "patience3": 5,
     "handle": 6,
     "identify": 7,
-    "reexplain": 8,
-    "handoff": 9,
-    "drop": 10,
 }
 
 
@@ -59,9 +56,13 @@ class Streams:
         self.seed = int(seed)
         self.replication = int(replication)
 
-    def generator(self, site: str, key: str | None = None) -> np.random.Generator:
-        """A fresh generator for a sampling site, optionally per call type name."""
-        spawn_key: tuple[int, ...] = (self.replication, SITES[site])
+    def generator(self, site: str | int, key: str | None = None) -> np.random.Generator:
+        """A fresh generator for a sampling site, optionally per call type name.
+
+        ``site`` is the name of one of the engine's :data:`SITES`, or a site number.
+        """
+        number = SITES[site] if isinstance(site, str) else site
+        spawn_key: tuple[int, ...] = (self.replication, number)
         if key is not None:
             spawn_key += (name_key(key),)
         sequence = np.random.SeedSequence(self.seed, spawn_key=spawn_key)

@@ -2,9 +2,10 @@
 
 :func:`compare` runs every policy on the same callers (replication ``r`` of each policy shares
 its random streams), summarises each metric per policy with a 95% t-interval, and reports the
-paired difference ``warm - cold`` per metric, whose interval is much narrower than the
-difference of two independent means. With ``precision`` it adds replications in batches until
-the headline metrics are estimated to the requested relative half-width, up to a cap.
+paired difference ``B - A`` of two policies per metric (``warm - cold`` by default; A is the
+first named), whose interval is much narrower than the difference of two independent means.
+With ``precision`` it adds replications in batches until the headline metrics are estimated to
+the requested relative half-width, up to a cap.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from callsim.analysis.documents import compare_document, nest_metrics
 from callsim.analysis.statistics import half_width_ratio, paired_differences, summarize
 from callsim.experiments.replications import in_run_order, replicate
 from callsim.experiments.work import check_work
+from callsim.policies import registry
 from callsim.scenario.limits import MAX_CALLS
 
 if TYPE_CHECKING:
@@ -81,7 +83,7 @@ class Comparison:
     summary
         Long table: ``policy``, ``metric``, ``mean``, ``ci_low``, ``ci_high``, ``n``.
     differences
-        Paired differences ``a - b`` (``warm - cold``): ``metric``, ``mean``, ``ci_low``,
+        Paired differences ``a - b`` (:func:`difference_pair`): ``metric``, ``mean``, ``ci_low``,
         ``ci_high``, ``n``, ``significant``; empty unless exactly two policies are compared.
     intervals
         Per replication and planning interval: ``policy``, ``replication``, ``interval``,
@@ -118,7 +120,7 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``callsim compare --json`` document (docs/model.md section 8)."""
-        a, b = self.difference or ("warm", "cold")
+        a, b = self.difference or (self.policies[0], self.policies[0])
         doc = compare_document(
             self.scenario,
             self.replications,
@@ -154,12 +156,25 @@ def interval_document(interval_summary: pd.DataFrame, policies: Sequence[str]) -
 
 
 def difference_pair(policies: Sequence[str]) -> tuple[str, str] | None:
-    """Which paired difference to report: ``warm - cold``, or second minus first."""
+    """The paired difference ``(b, a)``, read ``b - a``, of two policies: a is the first named.
+
+    >>> difference_pair(["cold", "warm"])
+    ('warm', 'cold')
+    >>> difference_pair(["warm"]) is None
+    True
+    """
     if len(policies) != 2:
         return None
-    if set(policies) == {"cold", "warm"}:
-        return "warm", "cold"
     return policies[1], policies[0]
+
+
+def difference_label(pair: tuple[str, str]) -> str:
+    """The name of a paired difference, ``"b - a"`` (its ``policy`` value in sweep summaries).
+
+    >>> difference_label(("warm", "cold"))
+    'warm - cold'
+    """
+    return f"{pair[0]} - {pair[1]}"
 
 
 def _worst_ratios(summary: pd.DataFrame) -> dict[str, float]:
@@ -173,7 +188,7 @@ def _worst_ratios(summary: pd.DataFrame) -> dict[str, float]:
 
 def compare(
     scenario: Scenario,
-    policies: Sequence[str] = ("cold", "warm"),
+    policies: Sequence[str] | None = None,
     reps: int = 10,
     seed: int = 0,
     workers: int | None = None,
@@ -189,7 +204,8 @@ def compare(
     scenario
         Validated scenario.
     policies
-        Policies to compare.
+        Policies to compare (the first is the reference of the paired differences); default:
+        the registry's default comparison, ``("cold", "warm")``.
     reps
         Replications per policy (with ``precision``: the first batch, and the batch size).
     seed
@@ -227,7 +243,7 @@ def compare(
     >>> list(result.differences.columns)
     ['metric', 'mean', 'ci_low', 'ci_high', 'n', 'significant']
     """
-    policies = list(dict.fromkeys(policies))
+    policies = list(dict.fromkeys(policies or registry.default_comparison()))
     if precision is not None and not 0 < precision < 1:
         raise ValueError("precision must be a share of the mean in (0, 1), e.g. 0.05")
     planned = min(reps, max_reps) if precision is not None else reps

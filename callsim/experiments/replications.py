@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import pandas as pd
 
 from callsim.analysis.metrics import compute_metrics, interval_metrics
-from callsim.engine.call_center import simulate
 from callsim.experiments.executors import make_executor
 from callsim.experiments.work import check_work
+from callsim.policies.simulation import simulate
 from callsim.scenario.limits import MAX_CALLS
 
 if TYPE_CHECKING:

@@ -40,6 +40,7 @@ from callsim.experiments.sweep_tasks import (
     task_size,
 )
 from callsim.experiments.work import check_work
+from callsim.policies import registry
 from callsim.scenario.limits import MAX_CALLS, MAX_POINTS
 from callsim.scenario.schema import Scenario
 
@@ -97,7 +98,7 @@ def _sha256(path: Path) -> str:
 def sweep(  # noqa: PLR0913 (the library mirror of the command's options)
     scenario: str | Path,
     grid: Grid,
-    policies: Sequence[str] = ("cold", "warm"),
+    policies: Sequence[str] | None = None,
     reps: int = 10,
     seed: int = 0,
     overrides: Sequence[str] = (),
@@ -122,7 +123,8 @@ def sweep(  # noqa: PLR0913 (the library mirror of the command's options)
     grid
         Swept fields and values (:class:`callsim.experiments.grid.Grid`).
     policies
-        Policies run at every point, on the same callers.
+        Policies run at every point, on the same callers; default: the registry's default
+        comparison (``cold``, ``warm``).
     reps
         Replications per point and policy.
     seed
@@ -197,7 +199,7 @@ def sweep(  # noqa: PLR0913 (the library mirror of the command's options)
     8
     """
     path = Path(scenario)
-    policies = list(dict.fromkeys(policies))
+    policies = list(dict.fromkeys(policies or registry.default_comparison()))
     store = PartStore(out) if out is not None else None
     if store is not None:
         store.check()  # before any work: every output path can be written
@@ -286,11 +288,12 @@ def summarize_sweep(
     Returns
     -------
     pandas.DataFrame
-        Long table: the keys, ``policy`` (a policy name, or ``"warm - cold"`` for the paired
-        difference), ``metric``, ``mean``, ``ci_low``, ``ci_high``, ``n``, ``significant``
-        (differences only; False for policy rows).
+        Long table: the keys, ``policy`` (a policy name, or the paired difference's
+        :func:`~callsim.experiments.comparison.difference_label`, e.g. ``"warm - cold"``),
+        ``metric``, ``mean``, ``ci_low``, ``ci_high``, ``n``, ``significant`` (differences
+        only; False for policy rows).
     """
-    from callsim.experiments.comparison import difference_pair
+    from callsim.experiments.comparison import difference_label, difference_pair
 
     keys = list(keys)
     if metrics is None:
@@ -301,5 +304,5 @@ def summarize_sweep(
     if pair is None:
         return summary
     diff = paired_differences(rows, a=pair[0], b=pair[1], by=keys, metrics=metrics)
-    diff.insert(len(keys), "policy", f"{pair[0]} - {pair[1]}")
+    diff.insert(len(keys), "policy", difference_label(pair))
     return pd.concat([summary, diff], ignore_index=True)

@@ -33,6 +33,7 @@ import matplotlib as mpl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from callsim.experiments.comparison import difference_label
 from callsim.files import write_text
 from callsim.report.cost_figure import COST_KEYS, cost_figure
 from callsim.report.figures import comparison_figure, interval_figure
@@ -191,7 +192,7 @@ def report_html(
         comparison=comparison,
         headline=headline(comparison, scenario),
         sections=_sections(scenario, comparison, extra_sections),
-        difference=" - ".join(comparison.difference) if comparison.difference else None,
+        difference=difference_label(comparison.difference) if comparison.difference else None,
         footer={"version": _callsim_version(), "command": command, "file": file_info,
                 "overrides": list(overrides)},
     )

@@ -4,7 +4,8 @@ Input: the sweep results table (:func:`callsim.experiments.sweeps.sweep`), one r
 policy, replication): ``point``, the swept fields (columns named by dotted path, before
 ``policy``), ``policy``, ``replication``, ``seed``, flat metric columns. A figure shows each
 policy's mean,
-or (``diff``) the paired ``warm − cold`` difference and where either policy is significantly
+or (``diff``) the paired difference ``B − A`` of the two policies in the table (A the first
+one run, e.g. ``warm − cold``) and where either policy is significantly
 better. Shares in % (differences in pp), times in s, costs in currency units per run. Agg canvas,
 never pyplot's global state.
 """
@@ -19,28 +20,52 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from callsim.experiments.comparison import difference_label, difference_pair
 from callsim.experiments.sweeps import summarize_sweep
 from callsim.report.figures import _new_figure, metric_unit, policy_colors
 from callsim.report.writers import save_figure
 
-__all__ = ["DIFF_POLICY", "HIGHER_IS_BETTER", "heatmap_figure", "line_figure", "metric_columns",
+__all__ = ["HIGHER_IS_BETTER", "difference_of", "heatmap_figure", "line_figure", "metric_columns",
            "resolve_metric", "save_figure", "select_rows", "swept_params", "sweep_summary"]
 
 #: Columns of the results table that are neither swept fields nor metrics.
 ROW_KEYS: frozenset[str] = frozenset({"point", "policy", "replication", "seed"})
-#: The ``policy`` value of the paired-difference rows of :func:`sweep_summary`.
-DIFF_POLICY = "warm - cold"
 #: Metrics (last dotted part of the key) for which higher is better. For every other metric
 #: (waits, abandonment, drops, occupancy, costs, ...) lower is better. This decides which
 #: policy a significant difference favours in the ``diff`` figures.
 HIGHER_IS_BETTER: frozenset[str] = frozenset({"service_level"})
 #: Shading of the regions where one policy is significantly better.
-ADVANTAGE_COLORS: dict[str, str] = {"warm": "tab:green", "cold": "tab:purple"}
+#: Shading of the regions where one policy is significantly better: B, then A of ``B - A``.
+ADVANTAGE_COLORS: tuple[str, str] = ("tab:green", "tab:purple")
 #: Heatmap cells get their value written in them while the grid has at most this many cells.
 ANNOTATE_CELLS = 120
 
 _MINUS = "\u2212"
-_MARKS = {"warm": "W", "cold": "C"}
+
+
+#: The two policies ``(b, a)`` of a paired difference ``b - a``.
+Pair = tuple[str, str]
+
+
+def difference_of(rows: pd.DataFrame) -> tuple[str, str] | None:
+    """The paired difference ``(b, a)``, read ``b - a``, of a results table.
+
+    The table's two policies, the first one run as ``a``; ``None`` unless it has exactly two.
+
+    >>> difference_of(pd.DataFrame({"policy": ["cold", "warm", "cold"]}))
+    ('warm', 'cold')
+    """
+    return difference_pair(list(pd.unique(rows["policy"])))
+
+
+def _marks(pair: tuple[str, str]) -> dict[str, str]:
+    """Cell marks of the two sides: their initials (whole names when the initials clash)."""
+    initials = {side: side[:1].upper() for side in pair}
+    return initials if len(set(initials.values())) == 2 else {side: side for side in pair}
+
+
+def _minus(pair: tuple[str, str]) -> str:
+    return f"{pair[0]} {_MINUS} {pair[1]}"
 
 
 def swept_params(rows: pd.DataFrame) -> list[str]:
@@ -144,7 +169,7 @@ def select_rows(
 
 
 def sweep_summary(rows: pd.DataFrame, params: Sequence[str], metric: str) -> pd.DataFrame:
-    """Per point: each policy's mean and 95% CI of ``metric``, and the paired ``warm - cold``.
+    """Per point: each policy's mean and 95% CI of ``metric``, and the paired difference.
 
     Parameters
     ----------
@@ -159,7 +184,8 @@ def sweep_summary(rows: pd.DataFrame, params: Sequence[str], metric: str) -> pd.
     -------
     pandas.DataFrame
         ``point`` (when present), ``params...``, ``policy``, ``metric``, ``mean``, ``ci_low``,
-        ``ci_high``, ``n``, ``significant``. Rows with policy ``"warm - cold"`` hold the paired
+        ``ci_high``, ``n``, ``significant``. Rows with policy ``"B - A"`` (:func:`difference_of`,
+        e.g. ``"warm - cold"``) hold the paired
         differences (matched by ``replication`` within each point), ``significant`` when their
         interval excludes 0; ``significant`` is ``<NA>`` on the policy rows.
     """
@@ -171,16 +197,18 @@ def sweep_summary(rows: pd.DataFrame, params: Sequence[str], metric: str) -> pd.
     policies = list(dict.fromkeys(rows["policy"]))
     out = summarize_sweep(rows, by, policies, [metric])
     significant = out["significant"].astype("boolean")
-    out["significant"] = significant.where(out["policy"] == DIFF_POLICY, pd.NA)
+    pair = difference_pair(policies)
+    label = difference_label(pair) if pair else None
+    out["significant"] = significant.where(out["policy"] == label, pd.NA)
     return out.sort_values(by, kind="stable", ignore_index=True) if by else out
 
 
-def _advantage(metric: str, diffs: pd.DataFrame) -> np.ndarray:
-    """Per difference row: ``"warm"``/``"cold"`` where it is significantly better, else ``""``."""
+def _advantage(metric: str, diffs: pd.DataFrame, pair: tuple[str, str]) -> np.ndarray:
+    """Per difference row: the policy that is significantly better there, else ``""``."""
     mean = diffs["mean"].to_numpy(dtype=float)
     significant = diffs["significant"].fillna(False).to_numpy(dtype=bool)
-    warm_better = mean > 0 if metric.rpartition(".")[2] in HIGHER_IS_BETTER else mean < 0
-    return np.where(significant, np.where(warm_better, "warm", "cold"), "")
+    b_better = mean > 0 if metric.rpartition(".")[2] in HIGHER_IS_BETTER else mean < 0
+    return np.where(significant, np.where(b_better, pair[0], pair[1]), "")
 
 
 def _label(value: Any) -> str:
@@ -188,33 +216,34 @@ def _label(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _title(metric: str, diff: bool, what: str, fixed: Mapping[str, Any],
+def _title(metric: str, diff: tuple[str, str] | None, what: str, fixed: Mapping[str, Any],
            summary: pd.DataFrame) -> str:
     """Two title lines: the metric and what is drawn; the fixed fields and replications."""
     if diff:
         better = "higher" if metric.rpartition(".")[2] in HIGHER_IS_BETTER else "lower"
-        what = f"paired warm {_MINUS} cold, {what}; {better} is better"
+        what = f"paired {_minus(diff)}, {what}; {better} is better"
     n = summary["n"]
     reps = f"{n.min()}" + (f"{_MINUS}{n.max()}" if n.max() > n.min() else "")
     context = [f"{k} = {_label(v)}" for k, v in fixed.items()]
     return f"{metric} ({what})\n" + "; ".join([*context, f"{reps} replications per point"])
 
 
-def _axis_label(metric: str, diff: bool) -> str:
+def _axis_label(metric: str, diff: tuple[str, str] | None) -> str:
     """Metric axis or colour-bar label with its unit (shares in %, differences in pp)."""
-    unit = metric_unit(metric.rpartition(".")[2], difference=diff)[1]
-    label = f"warm {_MINUS} cold {metric}" if diff else metric
+    unit = metric_unit(metric.rpartition(".")[2], difference=diff is not None)[1]
+    label = f"{_minus(diff)} {metric}" if diff else metric
     return f"{label} ({unit})" if unit else label
 
 
-def _spans(ax: Axes, xs: np.ndarray, sides: np.ndarray) -> None:
+def _spans(ax: Axes, xs: np.ndarray, sides: np.ndarray, sides_of: tuple[str, str]) -> None:
     """Shade the x-regions (runs of points, out to the midpoints) where one side is better."""
     gaps = np.diff(xs) / 2.0 if xs.size > 1 else np.array([0.5])
     edges = np.concatenate([[xs[0] - gaps[0]], xs[:-1] + gaps, [xs[-1] + gaps[-1]]])
     labelled: set[str] = set()
     for i, side in enumerate(sides):
         if side:
-            ax.axvspan(edges[i], edges[i + 1], color=ADVANTAGE_COLORS[side], alpha=0.16,
+            color = ADVANTAGE_COLORS[0 if side == sides_of[0] else 1]
+            ax.axvspan(edges[i], edges[i + 1], color=color, alpha=0.16,
                        linewidth=0, label=None if side in labelled else f"{side} better")
             labelled.add(side)
 
@@ -229,14 +258,20 @@ def _band(ax: Axes, part: pd.DataFrame, x: str, scale: float, label: str, color:
 
 def _prepare(rows: pd.DataFrame, axes: list[str], metric: str, diff: bool,
              at: Mapping[str, Any] | None
-             ) -> tuple[str, pd.DataFrame, dict[str, Any], pd.DataFrame, float]:
-    """Metric key, selected rows, fixed fields, summary and drawing scale of a figure."""
+             ) -> tuple[str, pd.DataFrame, dict[str, Any], pd.DataFrame, float, Pair | None]:
+    """Metric key, selected rows, fixed fields, summary and drawing scale of a figure.
+
+    Also the policies ``(b, a)`` of the difference drawn (``None`` without ``diff``).
+    """
     metric = resolve_metric(rows, metric)
     rows, fixed = select_rows(rows, axes, at)
     summary = sweep_summary(rows, axes, metric)
-    if diff and not (summary["policy"] == DIFF_POLICY).any():
-        raise ValueError("--diff needs both warm and cold results")
-    return metric, rows, fixed, summary, metric_unit(metric.rpartition(".")[2], diff)[0]
+    pair = difference_of(rows)
+    if diff and pair is None:
+        raise ValueError("--diff needs the results of exactly two policies, got "
+                         f"{', '.join(map(str, pd.unique(rows['policy'])))}")
+    scale = metric_unit(metric.rpartition(".")[2], diff)[0]
+    return metric, rows, fixed, summary, scale, pair if diff else None
 
 
 def line_figure(
@@ -254,9 +289,10 @@ def line_figure(
     metric
         A flat metric key, or a bare name meaning ``overall.NAME``.
     diff
-        Draw the paired ``warm − cold`` difference with its CI band and a zero line instead,
-        shading where warm is significantly better (green, "warm better") and where cold is
-        ("cold better"); better means lower except for :data:`HIGHER_IS_BETTER` metrics.
+        Draw the paired difference ``B − A`` of the two policies (:func:`difference_of`,
+        e.g. ``warm − cold``) with its CI band and a zero line instead, shading where B is
+        significantly better (green, "B better") and where A is (purple); better means lower
+        except for :data:`HIGHER_IS_BETTER` metrics.
     at
         ``{field: value}`` fixing the other swept fields.
 
@@ -269,27 +305,27 @@ def line_figure(
     ------
     ValueError
         Unknown field or metric, other fields left varying, non-numeric ``x``, or ``diff``
-        without both warm and cold results.
+        without exactly two policies.
     """
-    metric, rows, fixed, summary, scale = _prepare(rows, [x], metric, diff, at)
+    metric, rows, fixed, summary, scale, pair = _prepare(rows, [x], metric, diff, at)
     if not pd.api.types.is_numeric_dtype(rows[x]) or pd.api.types.is_bool_dtype(rows[x]):
         raise ValueError(f"{x} is not numeric; draw it as the --y of a heatmap instead")
     summary = summary.sort_values(x, kind="stable")
     figure = _new_figure(7.5, 4.8)
     ax = figure.subplots()
-    if diff:
-        part = summary[summary["policy"] == DIFF_POLICY]
-        _band(ax, part, x, scale, f"warm {_MINUS} cold", "0.15")
+    if pair:
+        part = summary[summary["policy"] == difference_label(pair)]
+        _band(ax, part, x, scale, _minus(pair), "0.15")
         ax.axhline(0.0, color="black", linewidth=0.8)
-        _spans(ax, part[x].to_numpy(dtype=float), _advantage(metric, part))
+        _spans(ax, part[x].to_numpy(dtype=float), _advantage(metric, part, pair), pair)
     else:
         for policy, color in policy_colors(list(pd.unique(rows["policy"]))).items():
             _band(ax, summary[summary["policy"] == policy], x, scale, str(policy), color)
     values = sorted(rows[x].unique().tolist())
     if len(values) <= 12:
         ax.set_xticks(values, [_label(v) for v in values])
-    ax.set(xlabel=x, ylabel=_axis_label(metric, diff))
-    ax.set_title(_title(metric, diff, "bands: 95% CI", fixed, summary), fontsize="medium")
+    ax.set(xlabel=x, ylabel=_axis_label(metric, pair))
+    ax.set_title(_title(metric, pair, "bands: 95% CI", fixed, summary), fontsize="medium")
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize="small")
     return figure
@@ -319,6 +355,16 @@ def _annotate(ax: Axes, image: Any, values: np.ndarray, marks: np.ndarray | None
                 fontweight="bold" if mark else "normal")
 
 
+def _colour_scale(grids: list[np.ndarray], diverging: bool) -> dict[str, Any]:
+    """Colour map and limits shared by the panels (centred on 0 for a difference)."""
+    finite = np.concatenate([g[np.isfinite(g)] for g in grids])
+    if diverging:
+        limit = float(np.abs(finite).max()) if finite.size else 0.0
+        return {"cmap": "RdBu_r", "vmin": -(limit or 1.0), "vmax": limit or 1.0}
+    low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+    return {"cmap": "viridis", "vmin": low, "vmax": high}
+
+
 def heatmap_figure(
     rows: pd.DataFrame, x: str, y: str, metric: str, diff: bool = False,
     at: Mapping[str, Any] | None = None,
@@ -334,9 +380,10 @@ def heatmap_figure(
     metric, at
         As in :func:`line_figure`.
     diff
-        Draw one panel of the mean paired ``warm − cold`` difference (diverging colours centred
-        on 0) instead; cells where warm is significantly better are marked ``W``, where cold
-        is ``C`` (better means lower except for :data:`HIGHER_IS_BETTER` metrics).
+        Draw one panel of the mean paired difference ``B − A`` (e.g. ``warm − cold``,
+        diverging colours centred on 0) instead; cells where one policy is significantly better
+        are marked with its initial (``W``, ``C``); better means lower except for
+        :data:`HIGHER_IS_BETTER` metrics.
 
     Returns
     -------
@@ -349,21 +396,18 @@ def heatmap_figure(
     ValueError
         As :func:`line_figure` (any field type is fine here).
     """
-    metric, rows, fixed, summary, scale = _prepare(rows, [x, y], metric, diff, at)
+    metric, rows, fixed, summary, scale, pair = _prepare(rows, [x, y], metric, diff, at)
     xs, ys = sorted(rows[x].unique().tolist()), sorted(rows[y].unique().tolist())
-    panels = [DIFF_POLICY] if diff else list(pd.unique(rows["policy"]))
-    part = summary[summary["policy"] == DIFF_POLICY]
+    panels = [difference_label(pair)] if pair else list(pd.unique(rows["policy"]))
+    part = summary[summary["policy"] == panels[0]]
     grids = [scale * _grid(summary[summary["policy"] == p], x, y, "mean", xs, ys) for p in panels]
-    finite = np.concatenate([g[np.isfinite(g)] for g in grids])
-    marks = None
-    if diff:
-        limit = float(np.abs(finite).max()) if finite.size else 0.0
-        style = {"cmap": "RdBu_r", "vmin": -(limit or 1.0), "vmax": limit or 1.0}
-        letters = [_MARKS.get(side, "") for side in _advantage(metric, part)]
+    style = _colour_scale(grids, diverging=pair is not None)
+    marks, legend = None, ""
+    if pair:
+        marks_of = _marks(pair)
+        letters = [marks_of.get(side, "") for side in _advantage(metric, part, pair)]
         marks = _grid(part.assign(mark=letters), x, y, "mark", xs, ys)
-    else:
-        low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
-        style = {"cmap": "viridis", "vmin": low, "vmax": high}
+        legend = ", ".join(f"{marks_of[side]}: {side} significantly better" for side in pair)
     width = min(16.0, max(4.5, 0.6 * len(xs) + 2.5) * len(panels) + 1.2)
     figure = _new_figure(width, min(10.0, max(4.0, 0.45 * len(ys) + 2.6)))
     axes = figure.subplots(1, len(panels), squeeze=False)[0]
@@ -372,11 +416,10 @@ def heatmap_figure(
         _annotate(ax, image, values, marks)
         ax.set_xticks(range(len(xs)), [_label(v) for v in xs], rotation=45 if len(xs) > 10 else 0)
         ax.set_yticks(range(len(ys)), [_label(v) for v in ys])
-        ax.set(xlabel=x, ylabel=y, title=f"warm {_MINUS} cold" if diff else str(panel))
-    figure.colorbar(image, ax=list(axes), label=_axis_label(metric, diff), shrink=0.9)
-    if diff:
-        figure.supxlabel("W: warm significantly better, C: cold significantly better "
-                         "(95% paired CI excludes 0)", fontsize="small")
+        ax.set(xlabel=x, ylabel=y, title=_minus(pair) if pair else str(panel))
+    figure.colorbar(image, ax=list(axes), label=_axis_label(metric, pair), shrink=0.9)
+    if pair:
+        figure.supxlabel(f"{legend} (95% paired CI excludes 0)", fontsize="small")
     what = "mean; marks: 95% CI" if diff else "mean per policy"
-    figure.suptitle(_title(metric, diff, what, fixed, summary), fontsize="medium")
+    figure.suptitle(_title(metric, pair, what, fixed, summary), fontsize="medium")
     return figure

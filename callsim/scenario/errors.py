@@ -19,6 +19,7 @@ __all__ = [
     "ScenarioError",
     "field_errors",
     "format_problem",
+    "nested_problems",
     "one_line",
     "validation_problems",
 ]
@@ -110,6 +111,19 @@ def validation_problems(
         if line not in lines:
             lines.append(line)
     return lines
+
+
+def nested_problems(error: ValidationError, model: type[BaseModel]) -> list[tuple[Loc, str]]:
+    """``(loc, message)`` per error of validating ``model``, for :func:`field_errors`.
+
+    For the validator of an enclosing model that validates ``model`` itself: union tags are
+    dropped from the locations and the messages shortened, as :func:`validation_problems` does.
+    """
+    problems: list[tuple[Loc, str]] = []
+    for err in error.errors(include_url=False):
+        path = _field_path(err["loc"], model)
+        problems.append((tuple(path.split(".")) if path else (), _message(err)))
+    return problems
 
 
 # -- locations ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import copy
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import numpy as np
 import yaml
@@ -33,30 +33,28 @@ from pydantic import (
 )
 
 from callsim.scenario.calllog import CallLog, CallLogError, read_call_log
-from callsim.scenario.distributions import Deterministic, Distribution
+from callsim.scenario.distributions import Distribution
 from callsim.scenario.durations import ClockTime, PositiveSeconds, Seconds
 from callsim.scenario.errors import ScenarioError, field_errors, format_problem, validation_problems
 from callsim.scenario.inputs import FILES_KEY, InputFileError, note_file, read_text
 from callsim.scenario.limits import (
     MAX_AGENTS,
     MAX_AMOUNT,
-    MAX_FACTOR,
     MAX_INTERVALS,
     MAX_RATE,
     MAX_YAML_BYTES,
 )
 from callsim.scenario.targets import Target, TargetError, parse_target
+from callsim.scenario.transfer import Transfer
 from callsim.scenario.yamlio import load_yaml, yaml_problem
 
 __all__ = [
     "CallType",
-    "ColdOptions",
     "Costs",
     "Department",
     "Horizon",
     "Scenario",
     "Transfer",
-    "WarmOptions",
     "apply_overrides",
     "build_scenario",
     "load_scenario",
@@ -175,35 +173,6 @@ class CallType(_Model):
             message = f"shares sum to {total:g}, must be <= 1"
             raise field_errors("call type", [(("misroute",), message)])
         return self
-
-
-class ColdOptions(_Model):
-    """Cold (blind) transfer: re-explaining time (s), drop risk, patience factor, priority."""
-
-    reexplain_time: Distribution = Field(default_factory=lambda: Deterministic(value=0))
-    drop_probability: Probability = 0.0
-    patience_factor: Annotated[float, Strict()] = Field(
-        default=1.0, gt=0, le=MAX_FACTOR, allow_inf_nan=False
-    )
-    priority: StrictBool = False
-
-
-class WarmOptions(_Model):
-    """Warm (attended) transfer: handoff time (s), abandoning on hold, priority, max hold (s)."""
-
-    handoff_time: Distribution = Field(default_factory=lambda: Deterministic(value=0))
-    caller_abandons_on_hold: StrictBool = False
-    priority: StrictBool = False
-    max_hold: PositiveSeconds | None = None
-
-
-class Transfer(_Model):
-    """What happens to a misrouted call once identified (``identify_time`` in seconds)."""
-
-    policy: Literal["cold", "warm"] = "warm"
-    identify_time: Distribution = Field(default_factory=lambda: Deterministic(value=0))
-    cold: ColdOptions = Field(default_factory=lambda: ColdOptions())
-    warm: WarmOptions = Field(default_factory=lambda: WarmOptions())
 
 
 class Costs(_Model):

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from callsim.analysis.catalogue import catalogued
 from callsim.cli.app import app
 from callsim.engine.records import CODE_COLUMNS, TIME_COLUMNS
+from callsim.policies import registry
 from callsim.scenario.schema import Scenario
 from tests.shared import ROOT
 
@@ -51,8 +52,17 @@ def documented(name: str) -> bool:
     return f"`{name}`" in MODEL_MD
 
 
-def test_every_scenario_field_is_documented() -> None:
+def scenario_paths() -> list[str]:
+    """Every field path of a scenario: the schema's and each policy's ``transfer.NAME`` ones."""
     paths = field_paths(Scenario)
+    for name, model in registry.options_models().items():
+        if model is not None:
+            paths += field_paths(model, f"transfer.{name}.")
+    return paths
+
+
+def test_every_scenario_field_is_documented() -> None:
+    paths = scenario_paths()
     assert "transfer.cold.drop_probability" in paths and "departments.D.agents" in paths
     missing = [p for p in paths if not documented(p)]
     assert missing == [], f"docs/model.md lacks scenario fields {missing}"

@@ -14,18 +14,28 @@ import pytest
 from callsim import simulate
 from callsim.engine.arrivals import Callers, draw_callers
 from callsim.engine.streams import Streams
+from callsim.policies import registry
 from tests.shared import reference as scenario
 
 SEED = 11
-CALLER_FIELDS = [f.name for f in fields(Callers)]
+#: The engine's caller attributes, then the built-in policies' draws (``drawn.NAME``).
+DRAWS = {d.name: d for p in ("cold", "warm") for d in registry.get(p).draws}
+CALLER_FIELDS = [f.name for f in fields(Callers) if f.name != "drawn"] + [
+    f"drawn.{name}" for name in DRAWS
+]
 
 
 def callers(sc, seed: int = SEED, replication: int = 0) -> Callers:
-    return draw_callers(sc, Streams(seed, replication))
+    return draw_callers(sc, Streams(seed, replication), list(DRAWS.values()))
+
+
+def field_values(callers: Callers, name: str) -> np.ndarray:
+    group, _, key = name.partition(".")
+    return callers.drawn[key] if group == "drawn" else getattr(callers, name)
 
 
 def same_field(a: Callers, b: Callers, name: str) -> bool:
-    return np.array_equal(getattr(a, name), getattr(b, name))
+    return np.array_equal(field_values(a, name), field_values(b, name))
 
 
 def test_without_misroutes_cold_and_warm_give_identical_records():

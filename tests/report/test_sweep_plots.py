@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from callsim import load_scenario, replicate
 from callsim.cli.app import app
 from callsim.report.sweep_figures import (
-    DIFF_POLICY,
     HIGHER_IS_BETTER,
     heatmap_figure,
     line_figure,
@@ -31,6 +30,9 @@ SHARE_VALUES = (0.0, 0.2, 0.4)
 REPS = 6
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 runner = CliRunner()
+
+#: The policy value of the paired-difference rows (cold runs first in these tables).
+WARM_MINUS_COLD = "warm - cold"
 
 
 def synthetic(seed: int = 0) -> pd.DataFrame:
@@ -89,13 +91,13 @@ def test_summary_has_policies_and_paired_difference(rows):
     summary = sweep_summary(part, [AGENTS], "overall.wait_mean")
     assert list(summary.columns) == ["point", AGENTS, "policy", "metric", "mean", "ci_low",
                                      "ci_high", "n", "significant"]
-    assert set(summary["policy"]) == {"cold", "warm", DIFF_POLICY}
+    assert set(summary["policy"]) == {"cold", "warm", WARM_MINUS_COLD}
     assert len(summary) == 3 * len(AGENT_VALUES)
     assert (summary["n"] == REPS).all()
-    assert summary.loc[summary["policy"] != DIFF_POLICY, "significant"].isna().all()
+    assert summary.loc[summary["policy"] != WARM_MINUS_COLD, "significant"].isna().all()
     means = summary.pivot(index=AGENTS, columns="policy", values="mean")
-    assert np.allclose(means[DIFF_POLICY], means["warm"] - means["cold"])
-    diffs = summary[summary["policy"] == DIFF_POLICY].set_index(AGENTS)
+    assert np.allclose(means[WARM_MINUS_COLD], means["warm"] - means["cold"])
+    diffs = summary[summary["policy"] == WARM_MINUS_COLD].set_index(AGENTS)
     assert bool(diffs.loc[8, "significant"]) and diffs.loc[8, "mean"] > 0
     assert bool(diffs.loc[14, "significant"]) and diffs.loc[14, "mean"] < 0
 
@@ -216,7 +218,7 @@ def test_unfixed_parameter_is_named(rows):
     (lambda r: heatmap_figure(r, AGENTS, SHARE, "wait_mean", at={AGENTS: 8}), ["on an axis"]),
     (lambda r: heatmap_figure(r, AGENTS, AGENTS, "wait_mean"), ["different"]),
     (lambda r: line_figure(r[r["policy"] == "warm"], AGENTS, "wait_mean", diff=True,
-                           at={SHARE: 0}), ["warm and cold"]),
+                           at={SHARE: 0}), ["exactly two policies", "warm"]),
 ])
 def test_errors_are_one_line_and_name_the_problem(rows, call, words):
     with pytest.raises(ValueError) as info:
