@@ -3,25 +3,31 @@
 "Cold, but the first agent waits a fixed time (10 s by default) before transferring": its name,
 its options section (``transfer.wait_then_cold.wait``) and its hooks live here. Registered at run
 time, it is accepted by scenario validation, ``simulate``, ``compare`` (paired differences
-named after it) and the sweep summaries, with no other file edited.
+named after it), sweeps and their summaries, and the ``run``, ``compare`` and ``sweep`` commands,
+with no other file edited.
 """
 
 from __future__ import annotations
 
+import json
 from typing import ClassVar
 
+import pandas as pd
 import pytest
+import yaml
 from pydantic import BaseModel, ConfigDict
 
 from callsim import ScenarioError, build_scenario, compare, replicate
 from callsim.engine.records import Outcome, TransferKind
-from callsim.experiments.sweeps import summarize_sweep
+from callsim.experiments.grid import Grid
+from callsim.experiments.sweeps import summarize_sweep, sweep
 from callsim.policies import registry
 from callsim.policies.cold import ColdTransfer
 from callsim.policies.protocol import options_of
 from callsim.report.sweep_figures import difference_of
 from callsim.scenario.durations import Seconds
 from tests.engine.timeline import BASE, row, run_log
+from tests.shared import invoke_cli
 
 NAME = "wait_then_cold"
 
@@ -127,3 +133,39 @@ def test_compare_and_sweep_summary_name_the_difference_after_it():
     summary = summarize_sweep(rows, ["point"], ["cold", NAME], ["overall.wait_mean"])
     assert f"{NAME} - cold" in set(summary["policy"])
     assert difference_of(rows) == (NAME, "cold")
+
+
+def scenario_file(tmp_path):
+    """:func:`scenario`'s document as a YAML file (the CLI and sweeps read files)."""
+    raw = {**BASE, "call_types": {**BASE["call_types"]}}
+    for kind in ("misrouted", "billing"):
+        raw["call_types"][kind] = {**raw["call_types"][kind], "arrivals_per_hour": 20}
+    raw["horizon"] = {"duration": 7200, "interval": 3600}
+    path = tmp_path / "plugin.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return path
+
+
+def test_sweep_runs_it_at_every_point(tmp_path):
+    grid = Grid.from_specs(["departments.billing.agents=1,2"])
+    rows = sweep(scenario_file(tmp_path), grid, ["cold", NAME], reps=2, seed=3, workers=1,
+                 out=tmp_path / "results.parquet")
+    assert set(rows["policy"]) == {"cold", NAME} and len(rows) == 2 * 2 * 2
+    summary = pd.read_parquet(tmp_path / "results.summary.parquet")
+    assert f"{NAME} - cold" in set(summary["policy"])
+
+
+def test_the_commands_accept_it(tmp_path):
+    path = str(scenario_file(tmp_path))
+    ran = invoke_cli("run", path, "--policy", NAME, "--seed", "1", "--json")
+    assert ran.exit_code == 0, ran.output
+    assert json.loads(ran.stdout)["policy"] == NAME
+    compared = invoke_cli("compare", path, "--policies", f"cold,{NAME}", "--reps", "2",
+                          "--workers", "1", "--json")
+    assert compared.exit_code == 0, compared.output
+    assert json.loads(compared.stdout)["difference"] == f"{NAME} - cold"
+    swept = invoke_cli("sweep", path, "--vary", "departments.billing.agents=1,2", "--policies",
+                       f"cold,{NAME}", "--reps", "2", "--workers", "1", "--out",
+                       str(tmp_path / "sweep.csv"))
+    assert swept.exit_code == 0, swept.output
+    assert NAME in set(pd.read_csv(tmp_path / "sweep.csv")["policy"])
