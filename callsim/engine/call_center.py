@@ -144,8 +144,9 @@ class CallCenter:
             self.answer(dept, dept.idle.pop(), i)
         else:
             dept.waiting.append(i)
-        if i + 1 < self.n_calls:
-            self.after(self._arrival_time[i + 1] - now, -1, self._on_arrival)
+        if i + 1 < self.n_calls:  # self.after, inlined on the hot path (as below)
+            Timeout(self.env, self._arrival_time[i + 1] - now, -1).callbacks.append(
+                self._on_arrival)
 
     def answer(self, dept: Department, agent: int, call: int) -> None:
         """An agent of ``dept`` answers a waiting caller."""
@@ -155,12 +156,14 @@ class CallCenter:
         if was != WAITING_FIRST:
             self._answer_transferred(dept, agent, call, was == HOLDING)
             return
-        self._first_answer[call] = self.env.now
+        env = self.env
+        self._first_answer[call] = env.now
         self._first_agent[call] = agent
         if self.resolver[self._type[call]] == dept.index:
-            self.after(self._handle[call], call, self._on_resolved)
+            Timeout(env, self._handle[call], call).callbacks.append(self._on_resolved)
         else:
-            self.after(self.callers.identify.item(call), call, self._on_identified)
+            Timeout(env, self.callers.identify.item(call), call).callbacks.append(
+                self._on_identified)
 
     def _identified(self, event: Event) -> None:
         call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
@@ -170,7 +173,9 @@ class CallCenter:
     def _resolved(self, event: Event) -> None:
         """Service over: the call is resolved and its (last) agent is released."""
         call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
-        self.finish(call, self.env.now, _RESOLVED)
+        self.state[call] = DONE  # self.finish(call, now, RESOLVED), inlined on the hot path
+        self._end[call] = self.env.now
+        self._outcome[call] = _RESOLVED
         if self._kind.item(call) == _NO_TRANSFER:
             self.release(self.departments[self._first_dept[call]], self._first_agent.item(call))
         else:
@@ -290,8 +295,12 @@ class CallCenter:
         if dept.pending_off:
             dept.pending_off -= 1
             dept.go_off(agent, self.env.now)
+            return
+        call = self._next_caller(dept)  # self._next_or_idle, inlined on the hot path
+        if call < 0:
+            dept.idle.append(agent)
         else:
-            self._next_or_idle(dept, agent)
+            self.answer(dept, agent, call)
 
     # -- agents and queues ---------------------------------------------------------------------
     def _next_or_idle(self, dept: Department, agent: int) -> None:
