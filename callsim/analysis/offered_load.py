@@ -28,6 +28,9 @@ from functools import lru_cache
 import numpy as np
 
 from callsim.analysis.erlang import QueueFigures, erlang_a, erlang_c
+from callsim.policies import registry
+from callsim.policies.cold import cold_options
+from callsim.policies.warm import warm_options
 from callsim.scenario.schema import CallType, Scenario
 from callsim.scenario.targets import Target
 
@@ -66,13 +69,25 @@ def _theta(patience: float) -> float:
 
 def _transferred(scenario: Scenario, ct: CallType, rate: np.ndarray, h: float,
                  patience: float, warm: bool) -> tuple[str, np.ndarray, float, float]:
-    t = scenario.transfer
+    cold, hold = cold_options(scenario), warm_options(scenario)
     if warm:
-        theta = _theta(patience * t.cold.patience_factor) if t.warm.caller_abandons_on_hold else 0
-        return ct.resolved_by, rate, t.warm.handoff_time.expected() + h, theta
-    kept = rate * (1.0 - t.cold.drop_probability)
-    return (ct.resolved_by, kept, h + t.cold.reexplain_time.expected(),
-            _theta(patience * t.cold.patience_factor))
+        theta = _theta(patience * cold.patience_factor) if hold.caller_abandons_on_hold else 0
+        return ct.resolved_by, rate, hold.handoff_time.expected() + h, theta
+    kept = rate * (1.0 - cold.drop_probability)
+    return (ct.resolved_by, kept, h + cold.reexplain_time.expected(),
+            _theta(patience * cold.patience_factor))
+
+
+def first_agent_holds(policy: str) -> bool:
+    """Whether the policy keeps the first agent on the line until a resolving agent answers.
+
+    Read from the policy's optional ``first_agent_holds`` attribute (``True`` for ``warm``);
+    only the Erlang starting point of the staffing search uses it.
+
+    >>> first_agent_holds("warm"), first_agent_holds("cold")
+    (True, False)
+    """
+    return bool(getattr(registry.get(policy), "first_agent_holds", False))
 
 
 def department_loads(scenario: Scenario, policy: str,
@@ -84,7 +99,8 @@ def department_loads(scenario: Scenario, policy: str,
     scenario
         Validated scenario (Poisson arrivals per interval).
     policy
-        ``warm`` adds hold and handoff work; any other policy is treated as ``cold``.
+        A policy whose first agent holds (``first_agent_holds``, e.g. ``warm``) adds hold and
+        handoff work; any other policy is treated as ``cold``.
     hold
         Mean warm hold (s) per interval when transferring to each department (default 0).
 
@@ -98,7 +114,7 @@ def department_loads(scenario: Scenario, policy: str,
     rate = {d: np.zeros(n) for d in scenario.departments}
     work = {d: np.zeros(n) for d in scenario.departments}
     theta = {d: np.zeros(n) for d in scenario.departments}
-    warm = policy == "warm"
+    warm = first_agent_holds(policy)
     for name, ct in scenario.call_types.items():
         lam = np.asarray(scenario.arrival_rates(name), dtype=float) / 3600.0
         h = ct.handle_time.expected()
@@ -110,7 +126,7 @@ def department_loads(scenario: Scenario, policy: str,
             first_work = np.full(n, scenario.transfer.identify_time.expected())
             if warm:
                 first_work = (first_work + hold[ct.resolved_by]
-                              + scenario.transfer.warm.handoff_time.expected())
+                              + warm_options(scenario).handoff_time.expected())
             streams.append((dept, lam * share, first_work, _theta(patience)))
             d, r, w, th = _transferred(scenario, ct, lam * share, h, patience, warm)
             streams.append((d, r, np.full(n, w), float(th)))
@@ -194,7 +210,7 @@ def erlang_staffing(scenario: Scenario, policy: str, targets: list[Target]
     threshold = float(scenario.service_level_threshold)
     loads = department_loads(scenario, policy)
     staffing = _staff(loads, targets, threshold)
-    if policy == "warm":
+    if first_agent_holds(policy):
         hold = {d: np.array([_figures(float(r), float(s), float(t), int(n), threshold).wait_mean
                              if r > 0 and n > 0 else 0.0
                              for r, s, t, n in zip(load.arrival_rate, load.mean_service,

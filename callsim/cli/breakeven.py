@@ -66,7 +66,8 @@ def breakeven_command(
     vary: Annotated[str, typer.Option(help="FIELD=LO:HI, e.g. "
                                       "call_types.support.misroute.billing=0:0.4.")],
     metric: Annotated[str, typer.Option(help="Metric (name or flat key).")] = "total_cost",
-    policies: Annotated[str, typer.Option(help="Two comma-separated policies.")] = "cold,warm",
+    policies: Annotated[str | None, typer.Option(help="Two comma-separated policies (default: "
+                                                 "cold,warm, the registry's default).")] = None,
     reps: Annotated[int, typer.Option(min=2, help="Paired replications per value.")] = 20,
     seed: SeedOption = 0,
     target: TargetOption = None,
@@ -84,13 +85,13 @@ def breakeven_command(
     max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Find where warm - cold of a metric changes sign as one scenario field varies."""
-    from callsim.cli.compare import parse_policies
+    from callsim.cli.compare import default_policies, parse_policies
     from callsim.cli.tables import progress_bar
     from callsim.experiments.breakeven import breakeven
 
     check_executor(executor)
     check_out(plot, "--plot", "figure")
-    names = parse_policies(policies)
+    names = parse_policies(default_policies() if policies is None else policies)
     warn_workers(workers)
     workers = workers or all_cores()
     with one_line_errors(scenario), progress_bar("breakeven values") as bar:

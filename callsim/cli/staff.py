@@ -224,8 +224,9 @@ def _elapsed(seconds: float) -> str:
 def staff_command(
     scenario: ScenarioArgument,
     target: TargetOption = None,
-    policy: Annotated[list[str] | None, typer.Option(help="Policy to staff; repeat "
-                                                      "(default: every policy).")] = None,
+    policy: Annotated[list[str] | None, typer.Option(help="Policy to staff; repeat (default: "
+                                                      "cold and warm, the registry's "
+                                                      "default).")] = None,
     scope: Annotated[str, typer.Option(help="interval (every planning interval) or "
                                        "horizon.")] = "interval",
     constant: Annotated[bool, typer.Option(help="One level per department for the whole "

@@ -30,6 +30,7 @@ from callsim.experiments.grid import Grid, GridError, check_paths
 from callsim.experiments.replications import Batch, ReplicationTask, run_replications
 from callsim.experiments.staffing import StaffingError, resolve_targets, staff
 from callsim.experiments.work import check_work
+from callsim.policies import registry
 from callsim.scenario.errors import ScenarioError
 from callsim.scenario.limits import MAX_CALLS
 from callsim.scenario.schema import Scenario, build_scenario, read_scenario_file
@@ -325,7 +326,7 @@ def breakeven(
     scenario: str | Path,
     vary: str,
     metric: str = "total_cost",
-    policies: Sequence[str] = ("cold", "warm"),
+    policies: Sequence[str] | None = None,
     reps: int = 20,
     seed: int = 0,
     targets: Sequence[str] | None = None,
@@ -352,7 +353,8 @@ def breakeven(
     metric
         Metric name or flat key (default ``total_cost``, currency per run).
     policies
-        Two policies; differences are second minus first, ``warm - cold`` for that pair.
+        Two policies (default: the registry's default comparison, cold and warm); differences
+        are second minus first (``warm - cold`` for the default).
     reps
         Paired replications per value (with targets: of the verification run).
     seed
@@ -415,7 +417,7 @@ def breakeven(
     return _summarize(setup, points, lo, hi, bracket)
 
 
-def _setup(scenario: str | Path, vary: str, metric: str, policies: Sequence[str], reps: int,
+def _setup(scenario: str | Path, vary: str, metric: str, policies: Sequence[str] | None, reps: int,
            seed: int, targets: Sequence[str] | None, overrides: Sequence[str],
            staff_reps: int, workers: int, executor: str, scheduler: str | None
            ) -> tuple[_Setup, float, float]:
@@ -426,9 +428,13 @@ def _setup(scenario: str | Path, vary: str, metric: str, policies: Sequence[str]
         check_paths(raw, Grid.from_specs([f"{field}={lo:g}"]), str(path))
     except GridError as exc:
         raise BreakEvenError(str(exc)) from None
-    pair = difference_pair(list(dict.fromkeys(policies)))
+    pair = difference_pair(list(dict.fromkeys(policies or registry.default_comparison())))
     if pair is None:
         raise BreakEvenError("--policies: give exactly two policies")
+    unknown = [p for p in pair if p not in registry.names()]
+    if unknown:
+        raise BreakEvenError(f"--policies: unknown policy {unknown[0]!r} (choose from "
+                             f"{', '.join(registry.names())})")
     a, b = pair
     if reps < 2:
         raise BreakEvenError("--reps must be >= 2 (paired confidence intervals)")

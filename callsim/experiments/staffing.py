@@ -26,7 +26,7 @@ from callsim.experiments.staffing_result import PolicyStaffing, StaffingResult, 
 from callsim.experiments.staffing_runs import StaffingRunner, with_staffing
 from callsim.experiments.staffing_search import SearchSpec, search
 from callsim.experiments.work import check_work
-from callsim.policies.transfer import POLICIES
+from callsim.policies import registry
 from callsim.scenario.limits import MAX_CALLS
 from callsim.scenario.schema import Scenario
 from callsim.scenario.targets import Target, TargetError, parse_target
@@ -130,7 +130,7 @@ def staff(
         ``[DEPT:]METRIC(>=|<=)VALUE`` strings; when given they replace the scenario's
         ``targets:`` list.
     policies
-        Policies to staff (default: every registered policy).
+        Policies to staff (default: the registry's default comparison, cold and warm).
     scope
         ``interval`` (every target in every planning interval) or ``horizon``.
     constant
@@ -205,11 +205,11 @@ def _plan(scenario: Scenario, targets: Sequence[str] | None, policies: Sequence[
     parsed = resolve_targets(scenario, targets)
     if scope not in SCOPES:
         raise StaffingError(f"--scope must be interval or horizon, got {scope!r}")
-    names = list(dict.fromkeys(policies or POLICIES))
-    unknown = [p for p in names if p not in POLICIES]
+    names = list(dict.fromkeys(policies or registry.default_comparison()))
+    unknown = [p for p in names if p not in registry.names()]
     if unknown:
         raise StaffingError(f"--policy: unknown policy {unknown[0]!r} (choose from "
-                            f"{', '.join(POLICIES)})")
+                            f"{', '.join(registry.names())})")
     if reps < 1 or verify_reps < 2:
         raise StaffingError("--reps must be >= 1 and --verify-reps >= 2")
     low = _bounds(scenario, min_agents, 0, "--min-agents")

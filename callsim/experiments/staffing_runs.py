@@ -17,9 +17,9 @@ import numpy as np
 
 from callsim.analysis.queues import metrics_from_sums, queue_table
 from callsim.analysis.segments import CallArrays, busy_segments, call_arrays, cumulative_time
-from callsim.engine.call_center import simulate
 from callsim.engine.records import Outcome, SimulationResult
 from callsim.experiments.executors import Executor
+from callsim.policies.simulation import simulate
 from callsim.scenario.schema import Scenario
 from callsim.scenario.targets import Target
 

@@ -45,6 +45,9 @@ class TransferPolicy(Protocol):
     compare_position
         Position in the default list of ``compare`` and ``sweep`` (the first is the reference
         of paired differences); ``None``: run only when named.
+
+    Optional: ``first_agent_holds`` (default ``False``), true when the first agent stays on the
+    line until a resolving agent answers (``warm``); the staffing search's Erlang start reads it.
     """
 
     name: ClassVar[str]

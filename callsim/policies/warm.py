@@ -69,6 +69,9 @@ class WarmTransfer:
         PATIENCE_AFTER_TRANSFER, PATIENCE_AFTER_HOLD, REEXPLAIN, HANDOFF
     )
     compare_position: ClassVar[int | None] = 1
+    #: The first agent stays on the line until a resolving agent answers (read by the Erlang
+    #: start of the staffing search, :func:`callsim.analysis.offered_load.first_agent_holds`).
+    first_agent_holds: ClassVar[bool] = True
 
     def __init__(self, center: CallCenter, scenario: Scenario) -> None:
         self.center = center
