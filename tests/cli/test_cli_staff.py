@@ -153,7 +153,7 @@ def test_horizon_scope_constant_levels_and_shrinkage(tmp_path):
             assert found["rostered"][dept] == [-(-n * 4 // 3) for n in levels]  # ceil(n / 0.75)
         assert found["staffing"]["support"][0] >= 6
         assert all(c["interval"] is None for c in found["checks"])
-    assert doc["differences"]["difference"] == "warm - cold"
+    assert doc["differences"]["difference"] == "cold - warm"  # B - A: A is the first named
     tables = {name: pd.read_csv(tmp_path / f"staffing{name}.csv")
               for name in ("", ".summary", ".checks")}
     assert {"policy", "department", "interval", "clock", "agents", "rostered"} <= set(
