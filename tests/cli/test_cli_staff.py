@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -48,8 +49,15 @@ def test_staff_json_contract(staffed):
 
 def test_written_scenarios_load_and_run(staffed):
     doc, folder = staffed
-    assert (folder / "staffing.xlsx").stat().st_size > 0
-    assert (folder / "staffing.png").stat().st_size > 0
+    book = openpyxl.load_workbook(folder / "staffing.xlsx", read_only=True)
+    assert book.sheetnames == ["staffing", "summary", "checks"]
+    header = [c.value for c in next(book["staffing"].iter_rows(max_row=1))]
+    assert {"Clock time", "Agents on the phones", "Rostered agents"} <= set(header)
+    rows = list(book["staffing"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 2 * 2 * 2  # policies x departments x intervals
+    agents = header.index("Agents on the phones")
+    assert [r[agents] for r in rows[:2]] == doc["policies"]["cold"]["staffing"]["billing"]
+    assert (folder / "staffing.png").read_bytes()[:4] == b"\x89PNG"
     for policy in ("cold", "warm"):
         path = folder / f"staffing_small.{policy}.yaml"
         scenario = load_scenario(path)

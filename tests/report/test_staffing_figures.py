@@ -1,0 +1,45 @@
+"""The staffing figure: step lines per policy and department, missed intervals marked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.patches import StepPatch
+
+from callsim import load_scenario, staff
+from callsim.report.staffing_figures import staffing_figure
+from tests.shared import ROOT
+
+
+@pytest.fixture(scope="module")
+def result():
+    scenario = load_scenario(ROOT / "tests" / "experiments" / "staffing_small.yaml")
+    # seed 2: the verification misses a target in one interval per policy (a mark each)
+    return staff(scenario, ["service_level>=0.8", "abandon_rate<=0.05"], reps=2,
+                 verify_reps=3, seed=2, workers=1)
+
+
+def test_one_panel_per_department_with_load_and_a_step_line_per_policy(result):
+    figure = staffing_figure(result)
+    axes = figure.axes
+    assert [ax.get_title() for ax in axes] == result.departments
+    table = result.table
+    for ax, dept in zip(axes, result.departments, strict=True):
+        steps = [p for p in ax.patches if isinstance(p, StepPatch)]
+        assert [s.get_label() for s in steps] == ["offered load (Erlangs)", "cold: agents",
+                                                  "warm: agents"]
+        for step, policy in zip(steps[1:], ("cold", "warm"), strict=True):
+            mine = table[(table.department == dept) & (table.policy == policy)]
+            assert np.array_equal(step.get_data().values, mine["agents"].to_numpy())
+
+
+def test_missed_intervals_are_marked_with_a_cross(result):
+    figure = staffing_figure(result)
+    table = result.table
+    assert table.groupby("policy")["missed"].sum().to_dict() == {"cold": 1, "warm": 1}
+    for ax, dept in zip(figure.axes, result.departments, strict=True):
+        for policy in ("cold", "warm"):
+            missed = table[(table.department == dept) & (table.policy == policy)]["missed"]
+            marks = [line for line in ax.get_lines()
+                     if line.get_label() == f"{policy}: target missed"]
+            assert sum(len(m.get_xdata()) for m in marks) == int(missed.sum())
