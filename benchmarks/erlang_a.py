@@ -5,6 +5,11 @@ Model: 1 call/s, exponential service with mean 50 s, 55 agents, exponential pati
 ``Resource`` request raced against a patience timeout. Prints calls per second for each, their
 ratio, bytes of records per call and peak traced memory per call.
 
+A last line runs the reference scenario (``scenarios/billing_support.yaml``) with section 4's
+options switched on (conditional warm when support's queue holds at most 2 callers, warm holds
+capped at 2 minutes ending in a callback, billing resolving 30% of the misrouted support calls,
+lost callers redialling) and prints its calls per second.
+
 Usage: ``python benchmarks/erlang_a.py [--calls N]``
 """
 
@@ -18,7 +23,31 @@ from pathlib import Path
 import numpy as np
 import simpy
 
-from callsim import build_scenario, erlang_a, simulate
+from callsim import build_scenario, erlang_a, load_scenario, simulate
+
+#: The reference scenario with section 4's options.
+OPTIONS = [
+    "call_types.support.redial={probability: 0.7, delay: {dist: exponential, mean: 5min}}",
+    "call_types.billing.redial={probability: 0.5, delay: 2min}",
+    "transfer.conditional.warm_when=queue_at_most",
+    "transfer.conditional.max_queue=2",
+    "transfer.warm.max_hold=2min",
+    "transfer.warm.on_max_hold=callback",
+    "transfer.callback.reach_probability=0.85",
+    "transfer.callback.attempts=3",
+    "transfer.callback.retry_delay=10min",
+    "departments.billing.resolves={support: {share: 0.3, handle_factor: 1.5}}",
+]
+
+
+def reference_with_options(replications: int = 5) -> tuple[int, float]:
+    """Calls and seconds of ``replications`` runs of the reference scenario with options."""
+    scenario = load_scenario(Path(__file__).parents[1] / "scenarios" / "billing_support.yaml",
+                             OPTIONS)
+    t0 = time.perf_counter()
+    calls = sum(len(simulate(scenario, "conditional", seed=1, replication=r).calls)
+                for r in range(replications))
+    return calls, time.perf_counter() - t0
 
 
 def erlang_a_scenario(calls: int, rate: float, service: float, agents: int, patience: float):
@@ -111,6 +140,10 @@ def main() -> None:
     print(f"speed-up    {(n / t_callsim) / (n_plain / t_plain):>10.1f} x   (target >= 4)")
     print(f"records     {record_bytes / n:>10.1f} bytes/call (target <= 200)")
     print(f"peak memory {peak / n:>10.1f} bytes/call (traced, whole replication)")
+    calls, seconds = reference_with_options()
+    print(f"reference + redials, conditional, callbacks, cross-trained {calls / seconds:,.0f} "
+          f"calls/s "
+          f"({calls:,} calls in {seconds:.2f} s)")
 
 
 if __name__ == "__main__":

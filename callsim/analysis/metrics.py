@@ -16,6 +16,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from callsim.analysis.extensions import (
+    EXTENSION_CALL_METRICS,
+    LOST_OUTCOMES,
+    extension_call_metrics,
+    lost_for_good,
+)
 from callsim.analysis.queues import QUEUE_METRICS, queue_metrics
 from callsim.analysis.segments import (
     ACTIVITIES,
@@ -47,6 +53,7 @@ CALL_METRICS: tuple[str, ...] = (
     "abandon_rate_on_hold",
     "transfers_hold_timeout",
     "unfinished_rate",
+    *EXTENSION_CALL_METRICS,
 )
 
 #: Per-department metrics (agent time in hours, cost in currency).
@@ -110,8 +117,8 @@ def call_waits(c: CallArrays) -> np.ndarray:
     return total
 
 
-def _call_group(c: CallArrays, wait: np.ndarray, mask: np.ndarray, threshold: float
-                ) -> dict[str, float]:
+def _call_group(c: CallArrays, wait: np.ndarray, mask: np.ndarray, threshold: float,
+                policy: str = "") -> dict[str, float]:
     """Per-call metrics of the calls selected by ``mask``."""
     n = int(np.count_nonzero(mask))
     outcome, stage, kind = c.outcome[mask], c.stage[mask], c.kind[mask]
@@ -123,7 +130,7 @@ def _call_group(c: CallArrays, wait: np.ndarray, mask: np.ndarray, threshold: fl
         "calls": float(n),
         "abandon_rate": _share(outcome == Outcome.ABANDONED, n),
         "drop_rate": _share(outcome == Outcome.DROPPED, n),
-        "lost_rate": _share((outcome == Outcome.ABANDONED) | (outcome == Outcome.DROPPED), n),
+        "lost_rate": _share(np.isin(outcome, LOST_OUTCOMES), n),
         "wait_mean": _mean(w),
         "wait_p90": float(np.percentile(w, 90)) if n else float("nan"),
         "asa": _mean(first_wait[answered]),
@@ -138,6 +145,7 @@ def _call_group(c: CallArrays, wait: np.ndarray, mask: np.ndarray, threshold: fl
         "abandon_rate_on_hold": _share(stage == Stage.ON_HOLD, n),
         "transfers_hold_timeout": float(np.count_nonzero(kind == TransferKind.WARM_TO_COLD)),
         "unfinished_rate": _share(outcome == Outcome.UNFINISHED, n),
+        **extension_call_metrics(c, mask, policy),
     }
 
 
@@ -217,12 +225,12 @@ def compute_metrics(result: SimulationResult, scenario: Scenario) -> dict[str, f
     c = call_arrays(result, scenario)
     warmup = float(result.warmup)
     counted = c.arrival >= warmup
-    out = _per_call_metrics(c, counted, scenario)
+    out = _per_call_metrics(c, counted, scenario, result.policy)
     departments, staff_cost, transfer_cost = _department_metrics(result, c, scenario, warmup)
     out.update(departments)
-    lost = np.count_nonzero(
-        counted & ((c.outcome == Outcome.ABANDONED) | (c.outcome == Outcome.DROPPED))
-    )
+    # Per customer lost for good (their last call lost); without redials, per lost call.
+    first = counted & (c.attempt == 1)
+    lost = np.count_nonzero(lost_for_good(c)[c.customer[first]])
     out["costs.staff_cost"] = float(staff_cost.sum())
     out["costs.transfer_agent_cost"] = float(transfer_cost.sum())
     out["costs.lost_call_cost"] = float(lost * float(scenario.costs.lost_call))
@@ -230,15 +238,16 @@ def compute_metrics(result: SimulationResult, scenario: Scenario) -> dict[str, f
     return out
 
 
-def _per_call_metrics(c: CallArrays, counted: np.ndarray, scenario: Scenario) -> dict[str, float]:
+def _per_call_metrics(c: CallArrays, counted: np.ndarray, scenario: Scenario, policy: str
+                      ) -> dict[str, float]:
     """The ``overall.*`` and ``call_types.<name>.*`` metrics of the counted calls."""
     threshold = float(scenario.service_level_threshold)
     wait = call_waits(c)
     out: dict[str, float] = {}
-    overall = _call_group(c, wait, counted, threshold)
+    overall = _call_group(c, wait, counted, threshold, policy)
     out.update({f"overall.{m}": v for m, v in overall.items()})
     for i, name in enumerate(scenario.call_types):
-        group = _call_group(c, wait, counted & (c.call_type == i), threshold)
+        group = _call_group(c, wait, counted & (c.call_type == i), threshold, policy)
         out.update({f"call_types.{name}.{m}": v for m, v in group.items()})
     return out
 

@@ -20,7 +20,10 @@ from callsim.engine.records import Outcome, SimulationResult, TransferKind
 from callsim.scenario.schema import Scenario
 
 #: Agent activities, in the order of the per-department busy split.
-ACTIVITIES: tuple[str, ...] = ("handling", "identifying", "holding", "handoff")
+ACTIVITIES: tuple[str, ...] = ("handling", "identifying", "holding", "handoff", "calling_back")
+
+#: Transfer kinds whose customer hung up with a callback request (at ``hold_end``).
+CALLBACK_KINDS: tuple[int, ...] = (TransferKind.CALLBACK, TransferKind.HOLD_TO_CALLBACK)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class CallArrays:
     first_department: np.ndarray  # index into scenario.departments, -1 if unknown
     resolving_department: np.ndarray  # index into scenario.departments, -1 if unknown
     end_time: float
+    calling_back: Segments  # agents dialling callbacks (from the activity records)
+    customer: np.ndarray  # customer number (first calls in arrival order)
+    attempt: np.ndarray  # 1 for a customer's first call, k for their k-th (redials)
 
     def closed(self, times: np.ndarray) -> np.ndarray:
         """Replace missing stop times of unfinished calls by the end of the run (s)."""
@@ -115,7 +121,20 @@ def call_arrays(result: SimulationResult, scenario: Scenario) -> CallArrays:
         first_department=first.astype(np.int64),
         resolving_department=resolver_of_type[type_idx],  # -1 indexes the trailing -1
         end_time=float(result.end_time),
+        calling_back=_activity(result, departments, "calling_back"),
+        customer=(calls["customer"].to_numpy(dtype=np.int64) if "customer" in calls
+                  else np.arange(len(calls), dtype=np.int64)),
+        attempt=(calls["attempt"].to_numpy(dtype=np.int64) if "attempt" in calls
+                 else np.ones(len(calls), dtype=np.int64)),
     )
+
+
+def _activity(result: SimulationResult, departments: list[str], name: str) -> Segments:
+    """The segments of one logged agent activity (``result.activity``)."""
+    log = result.activity
+    rows = log[log["activity"] == name] if len(log) else log
+    dept = pd.Categorical(rows["department"], categories=departments).codes.astype(np.int64)
+    return Segments(_time(rows, "start"), _time(rows, "end"), dept)
 
 
 def _first_valid(*columns: np.ndarray) -> np.ndarray:
@@ -144,11 +163,14 @@ def busy_segments(c: CallArrays) -> dict[str, list[Segments]]:
     misrouted = c.first_department != c.resolving_department
     nan = np.full_like(c.answer, np.nan)
     warm = c.kind == TransferKind.WARM
-    held = warm | (c.kind == TransferKind.WARM_TO_COLD)
+    held = warm | np.isin(c.kind, (TransferKind.WARM_TO_COLD, TransferKind.HOLD_TO_CALLBACK))
 
-    # First agent: resolves the call itself, or identifies and transfers it.
+    # First agent: resolves the call itself, or identifies and transfers it (or, cross-trained,
+    # resolves it in place after identifying: handling from the end of identification).
+    in_place = c.kind == TransferKind.IN_PLACE
     handle1_stop = np.where(answered & ~misrouted, c.closed(c.end), nan)
     identify_stop = np.where(answered & misrouted, c.closed(c.transfer), nan)
+    noting = c.kind == TransferKind.CALLBACK  # writing a callback request down: identifying
     # Holding ends when the agent is released; an immediate warm handoff has hold_end == answer2.
     hold_stop = _first_valid(c.hold_end, np.where(warm, c.answer2, nan), c.closed(c.end))
     hold_stop = np.where(held, hold_stop, nan)
@@ -161,18 +183,31 @@ def busy_segments(c: CallArrays) -> dict[str, list[Segments]]:
     handle2_stop = np.where(answered2, c.closed(c.end), nan)
 
     first, second = c.first_department, c.resolving_department
+    handling = [Segments(c.answer, handle1_stop, first),
+                Segments(handle2_start, handle2_stop, second)]
+    identifying = [Segments(c.answer, identify_stop, first)]
+    # Section 4 segments only where they occur (the common case stays fast).
+    _add_first_agent(handling, in_place, c.transfer, c.closed(c.end), first)
+    _add_first_agent(identifying, noting, c.transfer, c.closed(c.hold_end), first)
     return {
-        "handling": [
-            Segments(c.answer, handle1_stop, first),
-            Segments(handle2_start, handle2_stop, second),
-        ],
-        "identifying": [Segments(c.answer, identify_stop, first)],
+        "handling": handling,
+        "identifying": identifying,
         "holding": [Segments(np.where(held, c.transfer, nan), hold_stop, first)],
         "handoff": [
             Segments(c.answer2, handoff_stop, first),
             Segments(c.answer2, handoff_stop, second),
         ],
+        "calling_back": [c.calling_back],
     }
+
+
+def _add_first_agent(segments: list[Segments], where: np.ndarray, start: np.ndarray,
+                     stop: np.ndarray, department: np.ndarray) -> None:
+    """Append the first agent's segments ``[start, stop)`` of the calls ``where`` is true."""
+    if where.any():
+        nan = np.nan
+        segments.append(Segments(np.where(where, start, nan), np.where(where, stop, nan),
+                                 department))
 
 
 def wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
@@ -180,9 +215,11 @@ def wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
 
     The first wait runs from arrival to the first answer (or the abandonment, or the end of the
     run for unfinished callers) in the IVR department's queue. The second wait, for transferred
-    calls that were not dropped, runs from the transfer to ``answer2`` (or the abandonment after
-    transfer or on hold, or the end of the run) in the resolving department's queue; a warm hold
-    is part of it.
+    calls that were not dropped (calls resolved in place were not transferred), runs from the
+    transfer to ``answer2`` (or the abandonment after transfer or on hold, or the end of the run)
+    in the resolving department's queue; a warm hold is part of it. A callback customer waits
+    on the line only until the request (``policy: callback``: not at all; a warm hold turned
+    callback: until ``hold_end``): waiting for the call back is not waiting in a queue.
 
     Returns
     -------
@@ -191,9 +228,16 @@ def wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
     """
     end_or_now = c.closed(c.end)
     first = Segments(c.arrival, _first_valid(c.answer, end_or_now), c.first_department)
-    second_queue = ~np.isnan(c.transfer) & (c.outcome != Outcome.DROPPED)
+    kind = c.kind
+    second_queue = (
+        ~np.isnan(c.transfer) & (c.outcome != Outcome.DROPPED) & (kind != TransferKind.IN_PLACE)
+        & (kind != TransferKind.CALLBACK)
+    )
     start2 = np.where(second_queue, c.transfer, np.nan)
-    stop2 = np.where(second_queue, _first_valid(c.answer2, end_or_now), np.nan)
+    # A warm hold turned callback waited until the request (hold_end), then was off the line.
+    stop = np.where(kind == TransferKind.HOLD_TO_CALLBACK, c.closed(c.hold_end),
+                    _first_valid(c.answer2, end_or_now))
+    stop2 = np.where(second_queue, stop, np.nan)
     return first, Segments(start2, stop2, c.resolving_department)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,7 +30,13 @@ class Callers:
     ``patience`` is the patience in the first queue (``inf``: the caller never abandons),
     ``identify`` the time a wrong department's agent needs to see the call is not theirs.
     ``drawn`` holds the per-call draws the transfer policy declared (:mod:`callsim.engine.draws`),
-    by name, e.g. ``drawn["reexplain"]``.
+    by name, e.g. ``drawn["reexplain"]``. ``in_place`` is a uniform number per call compared
+    with a cross-trained department's ``resolves`` share (empty when no department has one).
+
+    With redials (``scenario.max_attempts`` > 1) there is a slot per customer and attempt:
+    slot ``(k - 1) * customers + c`` is customer c's k-th call, ``time`` is NaN for k > 1 (the
+    engine sets it if the call happens), ``redial_u`` and ``redial_delay`` (s) decide whether
+    and when it happens. Attributes of slot (c, k) come from attempt k's streams.
     """
 
     time: np.ndarray
@@ -40,9 +46,18 @@ class Callers:
     handle: np.ndarray
     identify: np.ndarray
     drawn: Mapping[str, np.ndarray] = field(default_factory=dict)
+    in_place: np.ndarray = field(default_factory=lambda: np.empty(0))
+    customers: int = -1
+    redial_u: np.ndarray = field(default_factory=lambda: np.empty(0))
+    redial_delay: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     def __len__(self) -> int:
         return len(self.time)
+
+    @property
+    def first_calls(self) -> int:
+        """Customers: the first calls, slots ``0..n-1`` (every slot without redials)."""
+        return len(self.time) if self.customers < 0 else self.customers
 
 
 def poisson_times(rates: np.ndarray, bounds: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -117,7 +132,67 @@ def draw_callers(scenario: Scenario, streams: Streams, draws: Sequence[Draw] = (
         The transfer policy's own per-call draws (``Callers.drawn``).
     """
     time, call_type = arrivals(scenario, streams)
+    first = _attributes(scenario, streams, call_type, draws)
+    log = scenario.call_log
+    if log is not None:  # values the log gives replace the draws (which still happen, for CRN)
+        given = ~np.isnan(log.handle_time)
+        first["handle"][given] = log.handle_time[given]
+        given = ~np.isnan(log.patience)
+        first["patience"][given] = log.patience[given]
+    attempts = scenario.max_attempts
+    if attempts == 1:
+        return Callers(time=time, call_type=call_type, **first)
+    return _with_redials(scenario, streams, draws, time, call_type, first, attempts)
+
+
+def _with_redials(
+    scenario: Scenario, streams: Streams, draws: Sequence[Draw], time: np.ndarray,
+    call_type: np.ndarray, first: dict[str, Any], attempts: int,
+) -> Callers:
+    """Callers with a slot per customer and attempt: slot ``(k - 1) * n + customer``.
+
+    Attempt k's attributes (and whether and when it happens) come from attempt k's streams.
+    """
     n = len(time)
+    parts = [first]
+    redial_u, redial_delay = [np.ones(n)], [np.zeros(n)]
+    for k in range(2, attempts + 1):
+        at = streams.for_attempt(k)
+        parts.append(_attributes(scenario, at, call_type, draws))
+        redial_u.append(at.generator("redial").random(n))
+        redial_delay.append(_redial_delays(scenario, at, call_type))
+    joined: dict[str, Any] = {
+        name: np.concatenate([part[name] for part in parts])
+        for name in ("department", "patience", "handle", "identify", "in_place")
+    }
+    joined["drawn"] = {name: np.concatenate([part["drawn"][name] for part in parts])
+                       for name in first["drawn"]}
+    return Callers(
+        time=np.concatenate([time, np.full(n * (attempts - 1), np.nan)]),
+        call_type=np.tile(call_type, attempts),
+        customers=n,
+        redial_u=np.concatenate(redial_u),
+        redial_delay=np.concatenate(redial_delay),
+        **joined,
+    )
+
+
+def _redial_delays(scenario: Scenario, streams: Streams, call_type: np.ndarray) -> np.ndarray:
+    """The delay (s) before each customer's call of ``streams``' attempt, per call type."""
+    delay = np.full(len(call_type), np.inf)
+    for k, (name, ct) in enumerate(scenario.call_types.items()):
+        if ct.redial is not None:
+            mask = call_type == k
+            rng = streams.generator("redial_delay", name)
+            delay[mask] = ct.redial.delay.sample(rng, int(mask.sum()))
+    return delay
+
+
+def _attributes(
+    scenario: Scenario, streams: Streams, call_type: np.ndarray, draws: Sequence[Draw]
+) -> dict[str, Any]:
+    """Every per-call attribute but the arrival time, for calls of the given types."""
+    n = len(call_type)
     dept_names = list(scenario.departments)
     department = np.empty(n, dtype=np.int16)
     u_route = streams.generator("route").random(n)
@@ -134,18 +209,15 @@ def draw_callers(scenario: Scenario, streams: Streams, draws: Sequence[Draw] = (
             patience[mask] = np.inf
         else:
             patience[mask] = ct.patience.sample(streams.generator("patience", name), m)
-    log = scenario.call_log
-    if log is not None:  # values the log gives replace the draws (which still happen, for CRN)
-        given = ~np.isnan(log.handle_time)
-        handle[given] = log.handle_time[given]
-        given = ~np.isnan(log.patience)
-        patience[given] = log.patience[given]
-    return Callers(
-        time=time,
-        call_type=call_type,
-        department=department,
-        patience=patience,
-        handle=handle,
-        identify=scenario.transfer.identify_time.sample(streams.generator("identify"), n),
-        drawn={draw.name: draw.make(scenario, streams, call_type) for draw in draws},
-    )
+    return {
+        "department": department,
+        "patience": patience,
+        "handle": handle,
+        "identify": scenario.transfer.identify_time.sample(streams.generator("identify"), n),
+        "drawn": {draw.name: draw.make(scenario, streams, call_type) for draw in draws},
+        "in_place": (
+            streams.generator("in_place").random(n)
+            if any(d.resolves for d in scenario.departments.values())
+            else np.empty(0)
+        ),
+    }

@@ -22,6 +22,7 @@ from simpy import Environment, Timeout
 
 from callsim.engine.arrivals import Callers
 from callsim.engine.departments import (
+    CALLBACK_PENDING,
     DONE,
     HOLDING,
     IN_SERVICE,
@@ -33,6 +34,7 @@ from callsim.engine.records import CODE_COLUMNS, Outcome, Stage, TransferKind, e
 
 _RESOLVED = int(Outcome.RESOLVED)
 _NO_TRANSFER = int(TransferKind.NONE)
+_IN_PLACE = int(TransferKind.IN_PLACE)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -79,6 +81,7 @@ class CallCenter:
         self.resolver = [names.index(ct.resolved_by) for ct in scenario.call_types.values()]
         n = len(callers)
         self.n_calls = n
+        self.n_first = callers.first_calls  # customers; the other slots are their redials
         self.times = empty_time_columns(n)
         # Arrival times as the clock reads them when each arrival fires (the drawn time up to
         # rounding), so no step of a call can precede its arrival; the same under every policy.
@@ -114,6 +117,30 @@ class CallCenter:
         self._on_arrival = self._arrive
         self._on_resolved = self._resolved
         self._on_identified = self._identified
+        self._in_place = self._in_place_rules()
+        if self._in_place:
+            self._on_identified = self._identified_cross_trained
+        self._redials = self._redial_rules()
+        self._eager = self._redials is not None  # abandonment as events: a redial needs its time
+        self._on_redial = self._redial_arrives
+
+    def _redial_rules(self) -> list[tuple[float, int] | None] | None:
+        """Per call type ``(probability, max_attempts)`` of redials; None when nobody redials."""
+        if self.scenario.max_attempts == 1:
+            return None
+        return [
+            (ct.redial.probability, ct.redial.max_attempts) if ct.redial is not None else None
+            for ct in self.scenario.call_types.values()
+        ]
+
+    def _in_place_rules(self) -> dict[tuple[int, int], tuple[float, float]]:
+        """``(department, call type) -> (share, handle_factor)`` of cross-trained agents."""
+        types = list(self.scenario.call_types)
+        return {
+            (d, types.index(k)): (rule.share, rule.handle_factor)
+            for d, dept in enumerate(self.scenario.departments.values())
+            for k, rule in dept.resolves.items()
+        }
 
     def install(self, policy: PolicyHooks) -> None:
         """Give the center its transfer policy (its hooks are bound once, for speed)."""
@@ -144,9 +171,58 @@ class CallCenter:
             self.answer(dept, dept.idle.pop(), i)
         else:
             dept.waiting.append(i)
-        if i + 1 < self.n_calls:  # self.after, inlined on the hot path (as below)
+            if self._eager:
+                self._abandon_at(i)
+        if i + 1 < self.n_first:  # self.after, inlined on the hot path (as below)
             Timeout(self.env, self._arrival_time[i + 1] - now, -1).callbacks.append(
                 self._on_arrival)
+
+    # -- redials (only with call_types.K.redial) ------------------------------------------------
+    def _maybe_redial(self, call: int, when: float) -> None:
+        """A customer's call was lost at ``when``: schedule their next call if they make one.
+
+        Made with the redial probability (attempt k's own draw), ``delay`` after the loss, while
+        calls are left (``max_attempts``) and only if it comes before the end of the horizon.
+        """
+        assert self._redials is not None
+        rule = self._redials[self._type[call]]
+        n = self.n_first
+        following = call + n
+        if rule is None or call // n + 1 >= rule[1] or following >= self.n_calls:
+            return
+        callers = self.callers
+        if callers.redial_u.item(following) >= rule[0]:
+            return
+        at = when + callers.redial_delay.item(following)
+        if at < self.scenario.horizon.duration:
+            self.after(max(at - self.env.now, 0.0), following, self._on_redial)
+
+    def _redial_arrives(self, event: Event) -> None:
+        """A customer calls again: a new call, routed afresh by the IVR."""
+        i: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
+        now = self.env.now
+        self._arrival[i] = now
+        self.state[i] = WAITING_FIRST
+        self.deadline[i] = now + self._patience[i]
+        dept = self.departments[self._first_dept[i]]
+        if dept.idle:
+            self.answer(dept, dept.idle.pop(), i)
+        else:
+            dept.waiting.append(i)
+            self._abandon_at(i)
+
+    def _abandon_at(self, call: int) -> None:
+        """Abandon as an event at the caller's deadline (with redials: the loss time matters)."""
+        patience = self.deadline.item(call) - self.env.now
+        if patience < np.inf:
+            self.after(patience, call, self._abandon_now)
+
+    def _abandon_now(self, event: Event) -> None:
+        call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
+        s = self.state[call]
+        deadline = self.deadline.item(call)
+        if (s == WAITING_FIRST or s == WAITING_TRANSFERRED) and deadline <= self.env.now:
+            self.finish(call, deadline, Outcome.ABANDONED, self._waiting_stage(call))
 
     def answer(self, dept: Department, agent: int, call: int) -> None:
         """An agent of ``dept`` answers a waiting caller."""
@@ -170,13 +246,29 @@ class CallCenter:
         self._transfer_time[call] = self.env.now
         self._transfer(self.departments[self._first_dept[call]], self._first_agent.item(call), call)
 
+    def _identified_cross_trained(self, event: Event) -> None:
+        """Identification is over where agents are cross-trained: resolve in place or transfer.
+
+        With the department's ``resolves`` share for the call type, the agent handles the call
+        for handle time x ``handle_factor``; otherwise the transfer policy takes over.
+        """
+        call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
+        rule = self._in_place.get((self._first_dept[call], self._type[call]))
+        if rule is not None and self.callers.in_place.item(call) < rule[0]:
+            self._transfer_time[call] = self.env.now
+            self._kind[call] = _IN_PLACE
+            self.after(self._handle[call] * rule[1], call, self._on_resolved)
+            return
+        self._identified(event)
+
     def _resolved(self, event: Event) -> None:
         """Service over: the call is resolved and its (last) agent is released."""
         call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
         self.state[call] = DONE  # self.finish(call, now, RESOLVED), inlined on the hot path
         self._end[call] = self.env.now
         self._outcome[call] = _RESOLVED
-        if self._kind.item(call) == _NO_TRANSFER:
+        kind = self._kind.item(call)
+        if kind == _NO_TRANSFER or kind == _IN_PLACE:
             self.release(self.departments[self._first_dept[call]], self._first_agent.item(call))
         else:
             self.release(self.resolving_department(call), self._second_agent.item(call))
@@ -218,7 +310,7 @@ class CallCenter:
         for line in (dept.priority_waiting, dept.waiting):
             for call in line:
                 s = state[call]
-                if s == HOLDING or (s != DONE and deadline.item(call) >= now):
+                if s == HOLDING or (s < DONE and deadline.item(call) >= now):
                     count += 1
         return count
 
@@ -245,6 +337,8 @@ class CallCenter:
         """
         self.state[call] = WAITING_TRANSFERRED
         self.deadline[call] = self.env.now + patience
+        if self._eager:
+            self._abandon_at(call)
 
     def hold(self, call: int, dept: Department, priority: bool) -> None:
         """The caller waits for ``dept`` with the first agent on the line (who stays busy)."""
@@ -289,6 +383,25 @@ class CallCenter:
         self._outcome[call] = outcome
         if stage:
             self._stage[call] = stage
+        if self._eager and outcome != _RESOLVED:
+            self._maybe_redial(call, when)
+
+    def request_callback(self, call: int, dept: Department,
+                         dial: Callable[[Department, int, int], None], first: bool) -> None:
+        """The customer hangs up with a callback request, due now, to ``dept``.
+
+        The caller leaves any queue line. An idle agent of ``dept`` takes the request at once;
+        otherwise it joins the back of ``dept``'s callback list, and a freed agent takes the
+        oldest due request when no live caller waits (``first``: before live callers). Taking a
+        request calls ``dial(dept, agent, call)``; the agent stays busy until released.
+        """
+        self.state[call] = CALLBACK_PENDING
+        self._dial = dial
+        dept.callbacks_first = first
+        if dept.idle:  # idle agents imply an empty queue and an empty callback list
+            dial(dept, dept.idle.pop(), call)
+        else:
+            dept.callbacks.append(call)
 
     def release(self, dept: Department, agent: int) -> None:
         """An agent is done with a call: leave if due off shift, else take the next caller."""
@@ -296,7 +409,10 @@ class CallCenter:
             dept.pending_off -= 1
             dept.go_off(agent, self.env.now)
             return
-        call = self._next_caller(dept)  # self._next_or_idle, inlined on the hot path
+        if dept.callbacks:
+            self._next_or_idle(dept, agent)
+            return
+        call = self._next_caller(dept)  # self._next_or_idle without callbacks, inlined
         if call < 0:
             dept.idle.append(agent)
         else:
@@ -304,11 +420,16 @@ class CallCenter:
 
     # -- agents and queues ---------------------------------------------------------------------
     def _next_or_idle(self, dept: Department, agent: int) -> None:
+        if dept.callbacks and dept.callbacks_first:
+            self._dial(dept, agent, dept.callbacks.popleft())
+            return
         call = self._next_caller(dept)
-        if call < 0:
-            dept.idle.append(agent)
-        else:
+        if call >= 0:
             self.answer(dept, agent, call)
+        elif dept.callbacks:
+            self._dial(dept, agent, dept.callbacks.popleft())
+        else:
+            dept.idle.append(agent)
 
     def _next_caller(self, dept: Department) -> int:
         """Pop the next live caller (priority line first), settling abandonments on the way."""
@@ -320,7 +441,7 @@ class CallCenter:
                 s = state[call]
                 if s == HOLDING:
                     return call
-                if s == DONE:  # abandoned on hold, already settled
+                if s >= DONE:  # abandoned on hold (settled), or now a callback request
                     continue
                 deadline = self.deadline.item(call)
                 if deadline < now:
@@ -379,7 +500,8 @@ class CallCenter:
         where nobody can answer them (no agent on duty, or agents holding for each other's
         departments in a circle of warm transfers). They abandon at their patience deadline,
         or, with unlimited patience or on hold, hang up when the center closes; a holding
-        agent is released then.
+        agent is released then. Callback requests still pending then (their department has
+        nobody on duty) are ``unreached``; without drain pending requests stay unfinished.
         """
         state = np.frombuffer(self.state, dtype=np.uint8)
         waiting = (state == WAITING_FIRST) | (state == WAITING_TRANSFERRED)
@@ -395,6 +517,8 @@ class CallCenter:
             for call in np.flatnonzero(state == HOLDING).tolist():
                 self._hold_end[call] = end_time
                 self.finish(call, end_time, Outcome.ABANDONED, Stage.ON_HOLD)
+            for call in np.flatnonzero(state == CALLBACK_PENDING).tolist():
+                self.finish(call, end_time, Outcome.UNREACHED)  # nobody on duty to call back
         for dept in self.departments:
             dept.close(end_time)
         return end_time

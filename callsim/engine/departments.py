@@ -15,6 +15,8 @@ WAITING_TRANSFERRED = 2  # in the resolving department's queue, alone (cold, or 
 HOLDING = 3  # warm: in the resolving department's queue with the first agent attached
 IN_SERVICE = 4
 DONE = 5
+CALLBACK_PENDING = 6  # off the line, a callback request of the resolving department (>= DONE:
+# a caller in this state left the queue lines, which skip it)
 
 
 class Department:
@@ -43,6 +45,8 @@ class Department:
         "on_duty_since",
         "spare",
         "shifts",
+        "callbacks",
+        "callbacks_first",
     )
 
     def __init__(self, index: int, name: str, shifts: list[tuple[int, int, float, float]]) -> None:
@@ -55,6 +59,8 @@ class Department:
         self.on_duty_since: dict[int, float] = {}
         self.spare: list[int] = []
         self.shifts = shifts
+        self.callbacks: deque[int] = deque()  # due callback requests, oldest first
+        self.callbacks_first = False  # a free agent takes a due request before a live caller
 
     @property
     def scheduled(self) -> int:

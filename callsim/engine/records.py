@@ -24,6 +24,7 @@ class Outcome(IntEnum):
     ABANDONED = 1
     DROPPED = 2
     UNFINISHED = 3  # only with ``drain: false``
+    UNREACHED = 4  # a callback whose every attempt failed (a lost call)
 
 
 class Stage(IntEnum):
@@ -42,6 +43,9 @@ class TransferKind(IntEnum):
     COLD = 1
     WARM = 2
     WARM_TO_COLD = 3  # warm hold that reached ``max_hold``
+    IN_PLACE = 4  # not transferred: a cross-trained agent of the wrong department resolved it
+    CALLBACK = 5  # the first agent wrote a callback request (``policy: callback``)
+    HOLD_TO_CALLBACK = 6  # warm hold that reached ``max_hold`` with ``on_max_hold: callback``
 
 
 #: Timestamp columns of the call records, in order.

@@ -76,13 +76,24 @@ def records(center: CallCenter) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
     callers = center.callers
     type_names = list(center.scenario.call_types)
     dept_names = [d.name for d in center.departments]
+    n = center.n_first
+    if len(callers) == n:  # no redials: every slot is a call, in arrival order
+        made: np.ndarray | slice = slice(None)
+        customer, attempt = np.arange(n, dtype=np.int32), np.ones(n, dtype=np.int8)
+    else:  # the calls made, in arrival order (a customer's slots are (k - 1) * n + customer)
+        arrival = center.times["arrival"]
+        made = np.flatnonzero(~np.isnan(arrival))
+        made = made[np.argsort(arrival[made], kind="stable")]
+        customer, attempt = (made % n).astype(np.int32), (made // n + 1).astype(np.int8)
     calls = pd.DataFrame(
         {
-            "call_id": np.arange(len(callers), dtype=np.int32),
-            "call_type": pd.Categorical.from_codes(callers.call_type, type_names),
-            "first_department": pd.Categorical.from_codes(callers.department, dept_names),
-            **center.times,
-            **center.codes,
+            "call_id": np.arange(len(customer), dtype=np.int32),
+            "call_type": pd.Categorical.from_codes(callers.call_type[made], type_names),
+            "first_department": pd.Categorical.from_codes(callers.department[made], dept_names),
+            "customer": customer,
+            "attempt": attempt,
+            **{name: column[made] for name, column in center.times.items()},
+            **{name: column[made] for name, column in center.codes.items()},
         }
     )
     rows = sorted(center.shifts, key=lambda r: (r[0], r[2], r[1]))

@@ -31,7 +31,13 @@ SITES: dict[str, int] = {
     "patience": 3,
     "handle": 6,
     "identify": 7,
+    "in_place": 11,  # cross-trained agents: uniform draw against ``resolves.K.share``
+    "redial": 12,  # redials: uniform draw against ``redial.probability``
+    "redial_delay": 13,
 }
+
+#: Added to the attempt number (>= 2) in the spawn key of a customer's later calls.
+ATTEMPT_KEY = 1_000_000
 
 
 def name_key(name: str) -> int:
@@ -50,11 +56,20 @@ class Streams:
         Replication number; replication ``r`` of every policy gets the same streams.
     """
 
-    def __init__(self, seed: int, replication: int = 0) -> None:
+    def __init__(self, seed: int, replication: int = 0, attempt: int = 1) -> None:
         if seed < 0 or replication < 0:
             raise ValueError("seed and replication must be non-negative integers")
         self.seed = int(seed)
         self.replication = int(replication)
+        self.attempt = int(attempt)
+
+    def for_attempt(self, attempt: int) -> Streams:
+        """The streams of customers' ``attempt``-th calls (redials; 1: the first calls).
+
+        Every site has its own stream per attempt, so a customer's k-th call draws the same
+        attributes whenever and under whichever policy it happens.
+        """
+        return Streams(self.seed, self.replication, attempt)
 
     def generator(self, site: str | int, key: str | None = None) -> np.random.Generator:
         """A fresh generator for a sampling site, optionally per call type name.
@@ -65,5 +80,7 @@ class Streams:
         spawn_key: tuple[int, ...] = (self.replication, number)
         if key is not None:
             spawn_key += (name_key(key),)
+        if self.attempt > 1:
+            spawn_key += (ATTEMPT_KEY + self.attempt,)
         sequence = np.random.SeedSequence(self.seed, spawn_key=spawn_key)
         return np.random.Generator(np.random.PCG64(sequence))

@@ -7,23 +7,27 @@ agent answers, both spend the handoff time together; then the first agent is fre
 resolving agent handles for the handle time (no re-explaining). With ``caller_abandons_on_hold``
 the caller may hang up on hold (fresh patience as after a cold transfer; the holding agent is
 freed). With ``max_hold`` a hold that lasts that long turns cold: the first agent leaves, the
-caller keeps the place with a fresh patience and must re-explain.
+caller keeps the place with a fresh patience and must re-explain; with ``on_max_hold: callback``
+it ends instead with the first agent freed and the caller hanging up with a callback request
+(:mod:`callsim.policies.callback`).
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from callsim.engine.draws import Draw, patience, per_call
 from callsim.engine.records import Outcome, Stage, TransferKind
+from callsim.policies.callback import CallbackDesk
 from callsim.policies.cold import PATIENCE_AFTER_TRANSFER, REEXPLAIN, cold_options
 from callsim.policies.protocol import options_of
 from callsim.policies.registry import register
 from callsim.scenario.distributions import Deterministic, Distribution
 from callsim.scenario.durations import PositiveSeconds
+from callsim.scenario.errors import field_errors
 
 if TYPE_CHECKING:
     from simpy.events import Event
@@ -44,6 +48,13 @@ class WarmOptions(BaseModel):
     caller_abandons_on_hold: StrictBool = False
     priority: StrictBool = False
     max_hold: PositiveSeconds | None = None
+    on_max_hold: Literal["cold", "callback"] = "cold"
+
+    @model_validator(mode="after")
+    def _on_max_hold_needs_max_hold(self) -> WarmOptions:
+        if self.on_max_hold != "cold" and self.max_hold is None:
+            raise field_errors("warm", [(("on_max_hold",), "applies only with max_hold set")])
+        return self
 
 
 def warm_options(scenario: Scenario) -> WarmOptions:
@@ -66,7 +77,7 @@ class WarmTransfer:
     name: ClassVar[str] = "warm"
     options: ClassVar[type[BaseModel] | None] = WarmOptions
     draws: ClassVar[tuple[Draw, ...]] = (
-        PATIENCE_AFTER_TRANSFER, PATIENCE_AFTER_HOLD, REEXPLAIN, HANDOFF
+        PATIENCE_AFTER_TRANSFER, PATIENCE_AFTER_HOLD, REEXPLAIN, HANDOFF, *CallbackDesk.draws
     )
     compare_position: ClassVar[int | None] = 1
     #: The first agent stays on the line until a resolving agent answers (read by the Erlang
@@ -79,6 +90,7 @@ class WarmTransfer:
         self.priority = options.priority
         self.abandons_on_hold = options.caller_abandons_on_hold
         self.max_hold = options.max_hold
+        self.desk = CallbackDesk(center, scenario) if options.on_max_hold == "callback" else None
         drawn = center.callers.drawn
         self.patience_on_hold = drawn["patience_after_transfer"]
         self.patience_after_hold = drawn["patience_after_hold"]
@@ -144,6 +156,10 @@ class WarmTransfer:
         if call < 0:
             return
         center = self.center
-        center.mark_transfer(call, TransferKind.WARM_TO_COLD)
-        center.wait_alone(call, self.patience_after_hold.item(call))  # keeps its place in line
+        if self.desk is not None:  # on_max_hold: callback
+            center.mark_transfer(call, TransferKind.HOLD_TO_CALLBACK)
+            self.desk.request(call)  # leaves the queue line
+        else:
+            center.mark_transfer(call, TransferKind.WARM_TO_COLD)
+            center.wait_alone(call, self.patience_after_hold.item(call))  # keeps its place
         center.release_first_agent(call)

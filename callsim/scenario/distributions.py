@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
 
 from callsim.scenario.durations import PositiveSeconds, Seconds, parse_duration
 from callsim.scenario.errors import field_errors
@@ -297,8 +297,25 @@ def _is_duration(text: str) -> bool:
     return True
 
 
-#: Any duration distribution; the ``dist`` field picks the kind.
+def _bare_duration(value: Any) -> Any:
+    """A bare duration (``45s``, ``30``) where a distribution is expected: deterministic.
+
+    Booleans are left alone (they are not durations), so validation still refuses them.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"dist": "deterministic", "value": value}
+    if isinstance(value, str):
+        if not _is_duration(value):
+            raise ValueError(f"'{value}' is neither a duration (45s, 3min) nor a distribution "
+                             "mapping ({dist: exponential, mean: 45s})")
+        return {"dist": "deterministic", "value": value}
+    return value
+
+
+#: Any duration distribution; the ``dist`` field picks the kind. A bare duration means a
+#: deterministic time (``identify_time: 45s`` is ``{dist: deterministic, value: 45s}``).
 Distribution = Annotated[
     Exponential | Lognormal | Gamma | Deterministic | Uniform | Empirical,
     Field(discriminator="dist"),
+    BeforeValidator(_bare_duration),
 ]

@@ -40,6 +40,7 @@ from callsim.scenario.inputs import FILES_KEY, InputFileError, note_file, read_t
 from callsim.scenario.limits import (
     MAX_AGENTS,
     MAX_AMOUNT,
+    MAX_FACTOR,
     MAX_INTERVALS,
     MAX_RATE,
     MAX_YAML_BYTES,
@@ -53,6 +54,8 @@ __all__ = [
     "Costs",
     "Department",
     "Horizon",
+    "InPlace",
+    "Redial",
     "Scenario",
     "Transfer",
     "apply_overrides",
@@ -139,17 +142,50 @@ class Horizon(_Model):
         return self
 
 
+class InPlace(_Model):
+    """A misrouted call type a department's agents resolve themselves (cross-trained agents).
+
+    With probability ``share`` the agent who identified the call resolves it, handling for
+    handle time x ``handle_factor`` (no transfer, no re-explaining).
+    """
+
+    share: Probability
+    handle_factor: Annotated[float, Strict()] = Field(
+        default=1.0, gt=0, le=MAX_FACTOR, allow_inf_nan=False
+    )
+
+
 class Department(_Model):
     """A queue served by identical agents; ``wage_per_hour`` in currency per agent-hour.
 
     ``shrinkage`` is the share of paid time agents are off the phones (breaks, training,
     absence): ``agents`` counts agents on the phones, and staffing reports rostered agents
     ``ceil(agents / (1 - shrinkage))`` (docs/model.md section 4).
+
+    ``resolves`` maps call types of other departments to the share its agents resolve in place
+    when such a call is misrouted to them (MODEL.md section 4.3).
     """
 
     agents: Agents
     wage_per_hour: Amount
     shrinkage: float = Field(default=0.0, ge=0, lt=1)
+    resolves: dict[Name, InPlace] = Field(default_factory=dict)
+
+
+#: Upper bound of ``redial.max_attempts`` (attributes are drawn per customer and attempt).
+MAX_ATTEMPTS = 20
+
+
+class Redial(_Model):
+    """Customers who call again after a lost call (MODEL.md section 4.4).
+
+    A customer whose call ends abandoned, dropped or unreached calls again with ``probability``
+    after ``delay`` (s), at most ``max_attempts`` calls in all.
+    """
+
+    probability: Probability
+    delay: Distribution
+    max_attempts: Annotated[int, Strict(), Field(ge=1, le=MAX_ATTEMPTS)] = 3
 
 
 class CallType(_Model):
@@ -165,6 +201,7 @@ class CallType(_Model):
     handle_time: Distribution
     patience: Distribution | None = None
     misroute: dict[Name, Probability] = Field(default_factory=dict)
+    redial: Redial | None = None
 
     @model_validator(mode="after")
     def _shares(self) -> CallType:
@@ -200,7 +237,7 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Scenario:
         problems = [*self._interval_problems(), *self._routing_problems(),
-                    *self._target_problems()]
+                    *self._target_problems(), *self._in_place_problems()]
         if problems:
             raise field_errors("scenario", problems)
         if self.arrivals_file is not None:
@@ -262,6 +299,24 @@ class Scenario(_Model):
     def parsed_targets(self) -> tuple[Target, ...]:
         """The scenario's ``targets`` list, parsed (see :mod:`callsim.scenario.targets`)."""
         return tuple(parse_target(t) for t in self.targets)
+
+    def _in_place_problems(self) -> Iterator[tuple[tuple[str, ...], str]]:
+        for d, dept in self.departments.items():
+            for k in dept.resolves:
+                loc = ("departments", d, "resolves", k)
+                if k not in self.call_types:
+                    yield loc, f"no call type named '{k}'"
+                elif self.call_types[k].resolved_by == d:
+                    yield loc, f"'{d}' resolves {k} calls already: name another department's type"
+
+    @property
+    def max_attempts(self) -> int:
+        """Most calls a customer can make: 1 without redials.
+
+        Redials with probability 0 count as none, so they cost nothing and change nothing.
+        """
+        return max((ct.redial.max_attempts for ct in self.call_types.values()
+                    if ct.redial is not None and ct.redial.probability > 0), default=1)
 
     def staffing(self, dept: str) -> tuple[int, ...]:
         """Agents on duty in each interval for department ``dept`` (length ``n_intervals``)."""

@@ -17,10 +17,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from callsim import build_scenario, compute_metrics, simulate
+from callsim.analysis.segments import ACTIVITIES
 from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
 from tests.engine.timeline import det
 
 R, A, D, U = Outcome.RESOLVED, Outcome.ABANDONED, Outcome.DROPPED, Outcome.UNFINISHED
+N = Outcome.UNREACHED
+#: Transfer kinds each policy may record (besides none and resolved in place).
+KINDS = {
+    "cold": {TransferKind.COLD},
+    "warm": {TransferKind.WARM, TransferKind.WARM_TO_COLD, TransferKind.HOLD_TO_CALLBACK},
+    "conditional": {TransferKind.COLD, TransferKind.WARM, TransferKind.WARM_TO_COLD,
+                    TransferKind.HOLD_TO_CALLBACK},
+    "callback": {TransferKind.CALLBACK},
+}
+HELD_KINDS = (TransferKind.WARM, TransferKind.WARM_TO_COLD)
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 #: Expected number of arrivals of a generated scenario is at most this (fast runs).
 MAX_EXPECTED_CALLS = 160
@@ -58,6 +69,7 @@ def scenarios(draw) -> dict:
     departments = [f"d{i}" for i in range(draw(st.integers(1, 3)))]
     types = [f"k{i}" for i in range(draw(st.integers(1, 3)))]
 
+    max_hold = draw(st.none() | st.floats(1.0, 300.0))
     staffing = {d: draw(per_interval(st.integers(0, 4), n)) for d in departments}
     if not any(np.sum(a) for a in staffing.values()):
         staffing[departments[0]] = 1  # at least one agent somewhere
@@ -82,6 +94,11 @@ def scenarios(draw) -> dict:
             "handle_time": draw(distributions(30, 600, zero=True)),
             "patience": draw(st.none() | distributions(5, 600, zero=True)),
             "misroute": misroute,
+            "redial": draw(st.none() | st.fixed_dictionaries({
+                "probability": st.sampled_from([0.0, 1.0]) | st.floats(0.0, 1.0),
+                "delay": distributions(1, 600, zero=True),
+                "max_attempts": st.integers(1, 4),
+            })),
         }
 
     return {
@@ -93,11 +110,13 @@ def scenarios(draw) -> dict:
             "drain": draw(st.booleans()),
         },
         "departments": {
-            d: {"agents": staffing[d], "wage_per_hour": draw(st.floats(0, 50))} for d in departments
+            d: {"agents": staffing[d], "wage_per_hour": draw(st.floats(0, 50)),
+                "resolves": draw(cross_training(d, call_types))}
+            for d in departments
         },
         "call_types": call_types,
         "transfer": {
-            "policy": draw(st.sampled_from(["cold", "warm"])),
+            "policy": draw(st.sampled_from(["cold", "warm", "conditional", "callback"])),
             "identify_time": draw(distributions(1, 120, zero=True)),
             "cold": {
                 "reexplain_time": draw(distributions(1, 120, zero=True)),
@@ -109,11 +128,41 @@ def scenarios(draw) -> dict:
                 "handoff_time": draw(distributions(1, 60, zero=True)),
                 "caller_abandons_on_hold": draw(st.booleans()),
                 "priority": draw(st.booleans()),
-                "max_hold": draw(st.none() | st.floats(1.0, 300.0)),
+                "max_hold": max_hold,
+                "on_max_hold": draw(st.sampled_from(["cold", "callback"])) if max_hold else "cold",
+            },
+            "conditional": draw(conditions()),
+            "callback": {
+                "note_time": draw(distributions(1, 60, zero=True)),
+                "first": draw(st.booleans()),
+                "connect_time": draw(distributions(1, 60, zero=True)),
+                "reach_probability": draw(st.sampled_from([0.0, 1.0]) | st.floats(0.0, 1.0)),
+                "attempts": draw(st.integers(1, 3)),
+                "retry_delay": draw(st.floats(0.0, 600.0)),
             },
         },
         "costs": {"lost_call": draw(st.floats(0, 20))},
     }
+
+
+@st.composite
+def conditions(draw) -> dict:
+    """A ``transfer.conditional`` section."""
+    when = draw(st.sampled_from(["agent_free", "queue_at_most", "expected_wait_at_most"]))
+    if when == "queue_at_most":
+        return {"warm_when": when, "max_queue": draw(st.integers(0, 5))}
+    if when == "expected_wait_at_most":
+        return {"warm_when": when, "max_expected_wait": draw(st.floats(0.0, 900.0))}
+    return {"warm_when": when}
+
+
+@st.composite
+def cross_training(draw, department: str, call_types: dict) -> dict:
+    """A ``departments.D.resolves`` section: some other departments' call types."""
+    others = [k for k, ct in call_types.items() if ct["resolved_by"] != department]
+    chosen = draw(st.lists(st.sampled_from(others), unique=True)) if others else []
+    return {k: {"share": draw(st.sampled_from([0.0, 1.0]) | st.floats(0.0, 1.0)),
+                "handle_factor": draw(st.floats(0.2, 3.0))} for k in chosen}
 
 
 SEEDS = st.integers(0, 2**32 - 1)
@@ -162,6 +211,9 @@ def busy_intervals(scenario, result: SimulationResult) -> pd.DataFrame:
     warm_release = np.where(np.isnan(handoff_end) & (outcome != A), np.nan, warm_release)
     release = np.where(kind == TransferKind.WARM, warm_release, release)
     release = np.where(kind == TransferKind.WARM_TO_COLD, hold_end, release)
+    release = np.where(kind == TransferKind.IN_PLACE, end, release)
+    called = np.isin(kind, (TransferKind.CALLBACK, TransferKind.HOLD_TO_CALLBACK))
+    release = np.where(called, hold_end, release)
     release = np.where(np.isnan(release), end_time, release)  # still busy when the run stopped
     answered = ~np.isnan(answer)
     first = pd.DataFrame(
@@ -183,7 +235,10 @@ def busy_intervals(scenario, result: SimulationResult) -> pd.DataFrame:
             "stop": np.where(np.isnan(end), end_time, end)[answered2],
         }
     )
-    return pd.concat([first, second], ignore_index=True)
+    dialling = result.activity.assign(department=result.activity["department"].astype(str))
+    dialling = dialling.rename(columns={"end": "stop"})[["department", "agent", "start", "stop"]]
+    parts = [frame for frame in (first, second, dialling) if len(frame)]
+    return pd.concat(parts, ignore_index=True) if parts else first
 
 
 # -- properties --------------------------------------------------------------------------------
@@ -194,8 +249,8 @@ def busy_intervals(scenario, result: SimulationResult) -> pd.DataFrame:
 def test_every_call_has_exactly_one_outcome(raw, seed):
     scenario, result = run(raw, seed)
     outcome = col(result, "outcome")
-    assert set(np.unique(outcome)) <= {R, A, D, U}
-    counts = {o: int(np.count_nonzero(outcome == o)) for o in (R, A, D, U)}
+    assert set(np.unique(outcome)) <= {R, A, D, U, N}
+    counts = {o: int(np.count_nonzero(outcome == o)) for o in (R, A, D, U, N)}
     assert len(result.calls) == sum(counts.values())
     assert np.array_equal(result.calls["call_id"].to_numpy(), np.arange(len(result.calls)))
     if scenario.horizon.drain:
@@ -212,14 +267,38 @@ def test_every_call_has_exactly_one_outcome(raw, seed):
     n = int(np.count_nonzero(counted))
     assert m["overall.calls"] == n
     if n:
-        shares = {o: np.count_nonzero(counted & (outcome == o)) / n for o in (R, A, D, U)}
+        shares = {o: np.count_nonzero(counted & (outcome == o)) / n for o in (R, A, D, U, N)}
         assert m["overall.abandon_rate"] == shares[A]
         assert m["overall.drop_rate"] == shares[D]
         assert m["overall.unfinished_rate"] == shares[U]
-        total = m["overall.abandon_rate"] + m["overall.drop_rate"]
+        assert m["overall.unreached_rate"] == shares[N]
+        total = m["overall.abandon_rate"] + m["overall.drop_rate"] + m["overall.unreached_rate"]
         total += m["overall.unfinished_rate"] + shares[R]
         assert math.isclose(total, 1.0, rel_tol=1e-12)
     assert sum(m[f"call_types.{k}.calls"] for k in scenario.call_types) == n
+
+
+@PROPERTY
+@given(raw=scenarios(), seed=SEEDS)
+def test_customers_are_first_calls_and_redials_follow_lost_calls(raw, seed):
+    scenario, result = run(raw, seed)
+    calls = result.calls
+    first = calls["attempt"] == 1
+    assert np.array_equal(np.sort(calls.loc[first, "customer"]), np.arange(first.sum()))
+    assert calls[["customer", "attempt"]].drop_duplicates().shape[0] == len(calls)
+    ordered = calls.sort_values(["customer", "attempt"])
+    previous = ordered.groupby("customer").shift(1)
+    later = ordered["attempt"] > 1
+    assert (previous.loc[later, "attempt"] == ordered.loc[later, "attempt"] - 1).all()
+    assert previous.loc[later, "outcome"].isin([A, D, N]).all()
+    assert (ordered.loc[later, "arrival"] >= previous.loc[later, "end"]).all()
+    for k, ct in scenario.call_types.items():
+        mine = ordered["call_type"] == k
+        allowed = ct.redial.max_attempts if ct.redial and ct.redial.probability > 0 else 1
+        assert (ordered.loc[mine, "attempt"] <= allowed).all()
+    m = compute_metrics(result, scenario)
+    counted = calls["arrival"] >= scenario.horizon.warmup
+    assert m["overall.customers"] == (counted & first).sum()
 
 
 @PROPERTY
@@ -252,24 +331,28 @@ def test_timestamps_and_codes_are_consistent(raw, seed):
     assert np.all(kind[own] == TransferKind.NONE)
     assert np.all(np.isnan(answer[~own]) | ~np.isnan(transfer[~own]) | (outcome[~own] == U))
 
-    if t.policy == "cold":
-        assert set(np.unique(kind)) <= {TransferKind.NONE, TransferKind.COLD}
-        assert np.all(np.isnan(hold_end))
-    else:
-        assert set(np.unique(kind)) <= {
-            TransferKind.NONE,
-            TransferKind.WARM,
-            TransferKind.WARM_TO_COLD,
-        }
+    assert set(np.unique(kind)) <= KINDS[t.policy] | {TransferKind.NONE, TransferKind.IN_PLACE}
+    if t.policy in ("cold", "callback"):
+        assert np.all(np.isnan(answer2) | ~np.isin(kind, HELD_KINDS))
+    if t.policy in ("warm", "callback"):
         assert np.all(outcome != D)
-        warm = kind == TransferKind.WARM
-        handed = warm & two
-        assert np.array_equal(hold_end[handed], answer2[handed])  # handoff starts the release
-        w2c = kind == TransferKind.WARM_TO_COLD
-        if w2c.any():  # the hold turns cold exactly max_hold after the transfer
-            assert np.array_equal(hold_end[w2c], transfer[w2c] + t.warm.max_hold)
-        assert np.all(np.isnan(answer2[w2c]) | (answer2[w2c] >= hold_end[w2c]))
-        assert np.all(np.isnan(col(result, "handoff_end")[w2c]))
+    warm = kind == TransferKind.WARM
+    handed = warm & two
+    assert np.array_equal(hold_end[handed], answer2[handed])  # handoff starts the release
+    timed_out = np.isin(kind, (TransferKind.WARM_TO_COLD, TransferKind.HOLD_TO_CALLBACK))
+    if timed_out.any():  # the hold ends exactly max_hold after the transfer
+        assert np.array_equal(hold_end[timed_out], transfer[timed_out] + t.warm.max_hold)
+    w2c = kind == TransferKind.WARM_TO_COLD
+    assert np.all(np.isnan(answer2[w2c]) | (answer2[w2c] >= hold_end[w2c]))
+    assert np.all(np.isnan(col(result, "handoff_end")[w2c]))
+    # Callbacks are never answered before they were requested; unreached calls were callbacks.
+    called = np.isin(kind, (TransferKind.CALLBACK, TransferKind.HOLD_TO_CALLBACK))
+    assert np.all(np.isnan(answer2[called]) | (answer2[called] >= hold_end[called]))
+    unreached = outcome == N
+    assert np.all(called[unreached]) and np.all(np.isnan(answer2[unreached]))
+    assert np.all(col(result, "agent2")[called & ~np.isnan(answer2)] >= 0)
+    in_place = kind == TransferKind.IN_PLACE
+    assert np.all(np.isnan(answer2[in_place])) and np.all(outcome[in_place] != A)
     dropped = outcome == D
     assert np.all(kind[dropped] == TransferKind.COLD)
     assert np.array_equal(end[dropped], transfer[dropped])
@@ -329,9 +412,7 @@ def test_busy_time_never_exceeds_staffed_time(raw, seed):
     m = compute_metrics(result, scenario)
     for d in scenario.departments:
         occupancy = m[f"departments.{d}.occupancy"]
-        busy = sum(
-            m[f"departments.{d}.{a}"] for a in ("handling", "identifying", "holding", "handoff")
-        )
+        busy = sum(m[f"departments.{d}.{a}"] for a in ACTIVITIES)
         assert math.isclose(busy, m[f"departments.{d}.busy_hours"], rel_tol=1e-9, abs_tol=1e-12)
         if m[f"departments.{d}.agent_hours"] > 0:
             assert 0 <= occupancy <= 1 + 1e-9, (d, occupancy)

@@ -88,7 +88,8 @@ def test_scenario_validation_takes_its_name_and_options():
     with pytest.raises(ScenarioError) as bad:
         scenario(wait_then_cold={"wait": -1})
     assert str(bad.value) == "plugin.yaml: transfer.wait_then_cold.wait: must be >= 0"
-    with pytest.raises(ScenarioError, match="transfer.policy: must be 'cold', "
+    with pytest.raises(ScenarioError, match="transfer.policy: must be 'callback', 'cold', "
+                       "'conditional', "
                        "'wait_then_cold' or 'warm'"):
         scenario(policy="blind")
 

@@ -119,7 +119,8 @@ class _Holder(BaseModel):
         ({"dist": "exponential", "mean": 3, "sd": 1}, "f.yaml: d.sd: extra field not permitted"),
         ({"dist": "weibull", "mean": 3}, "f.yaml: d: unknown dist 'weibull' (use one of: "),
         ({"mean": 3}, "f.yaml: d: field 'dist' required"),
-        ("3min", "f.yaml: d: must be a mapping"),
+        ("3 parsecs", "f.yaml: d: '3 parsecs' is neither a duration"),
+        ([3], "f.yaml: d: must be a mapping"),
     ],
 )
 def test_constraint_errors_name_the_field(raw: object, expected: str) -> None:

@@ -209,7 +209,8 @@ ERRORS = [
     (("call_types", "b c"), {"arrivals_per_hour": 1, "resolved_by": "billing",
                              "handle_time": {"dist": "exponential", "mean": 60}},
      "call_types.b c: invalid name"),
-    (("transfer", "policy"), "blind", "transfer.policy: must be 'cold' or 'warm'"),
+    (("transfer", "policy"), "blind", "transfer.policy: must be 'callback', 'cold', 'conditional' "
+     "or 'warm'"),
     (("transfer", "identify_time"), DELETE,
      "transfer.identify_time: field required (some calls are misrouted)"),
     (("transfer", "cold", "drop_probability"), 1.5, "transfer.cold.drop_probability: must be <= 1"),
@@ -446,5 +447,6 @@ def test_validate_missing_file_and_override(tmp_path: Path) -> None:
     result = runner.invoke(
         app_module.app, ["validate", str(REFERENCE), "--set", "transfer.policy=blind"]
     )
-    assert result.exit_code == 2 and "transfer.policy: must be 'cold' or 'warm'" in result.stderr
+    assert result.exit_code == 2
+    assert "transfer.policy: must be 'callback', 'cold', 'conditional' or 'warm'" in result.stderr
     assert "Traceback" not in result.output
