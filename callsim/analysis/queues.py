@@ -2,7 +2,8 @@
 
 A department's queue is joined by first-queue arrivals (the IVR sent the caller there), by
 transferred callers (cold transfers that were not dropped) and by warm callers on hold (the
-first agent attached). Each join counts once for the department joined, with times measured
+first agent attached). Callback requests and calls resolved in place by a cross-trained agent
+do not join; a warm hold turned callback leaves the queue, unanswered, at the request. Each join counts once for the department joined, with times measured
 from the moment of joining: a transferred caller answered at once by an idle agent joined and
 waited zero seconds. These are the numbers staffing targets constrain (docs/model.md).
 
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from callsim.analysis.segments import CallArrays, call_arrays
-from callsim.engine.records import Outcome, SimulationResult, Stage
+from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
 
 #: Department queue metrics, in output order.
 QUEUE_METRICS: tuple[str, ...] = ("offered", "service_level", "abandon_rate", "asa", "wait_mean")
@@ -66,10 +67,15 @@ def queue_joins(c: CallArrays) -> QueueJoins:
     answered1 = ~np.isnan(c.answer)
     wait1 = np.where(answered1, c.answer, end) - c.arrival
     abandoned1 = (c.outcome == Outcome.ABANDONED) & (c.stage == Stage.FIRST_QUEUE)
-    second = ~np.isnan(c.transfer) & (c.outcome != Outcome.DROPPED)
-    answered2 = ~np.isnan(c.answer2[second])
+    # Not joins: calls resolved in place or written down as callbacks (policy callback). A warm
+    # hold turned callback left the queue at the request (hold_end), unanswered from it.
+    second = (~np.isnan(c.transfer) & (c.outcome != Outcome.DROPPED)
+              & ~np.isin(c.kind, (TransferKind.IN_PLACE, TransferKind.CALLBACK)))
+    to_callback = c.kind[second] == TransferKind.HOLD_TO_CALLBACK
+    answered2 = ~np.isnan(c.answer2[second]) & ~to_callback
     join2 = c.transfer[second]
-    wait2 = np.where(answered2, c.answer2[second], end[second]) - join2
+    left = np.where(to_callback, c.closed(c.hold_end)[second], end[second])
+    wait2 = np.where(answered2, c.answer2[second], left) - join2
     stage2 = c.stage[second]
     abandoned2 = (c.outcome[second] == Outcome.ABANDONED) & (
         (stage2 == Stage.AFTER_TRANSFER) | (stage2 == Stage.ON_HOLD)
