@@ -232,9 +232,9 @@ def paired_differences(
         if side.duplicated(keys).any():
             raise ValueError(f"policy {name!r} has duplicate rows for {keys}")
     paired = left.merge(right, on=keys, suffixes=("__a", "__b"))
-    diff = paired[keys].copy()
-    for metric in metrics:
-        diff[metric] = paired[f"{metric}__a"].astype(float) - paired[f"{metric}__b"].astype(float)
+    columns = {metric: paired[f"{metric}__a"].astype(float) - paired[f"{metric}__b"].astype(float)
+               for metric in metrics}
+    diff = pd.concat([paired[keys], pd.DataFrame(columns, index=paired.index)], axis=1)
     out = _rows(diff, by, metrics, confidence)[[*by, *SUMMARY_COLUMNS]]
     out["significant"] = (out["ci_low"] > 0) | (out["ci_high"] < 0)
     return out

@@ -52,23 +52,27 @@ def parse_policies(text: str, option: str = "--policies") -> list[str]:
 
 
 def comparison_table(c: Comparison) -> Table:
-    """Per metric: mean ± CI per policy, the paired difference ± CI, and its significance."""
+    """Per metric: mean ± CI per policy, each paired difference against the first policy ± CI,
+    and its significance (``*``)."""
     from callsim.cli.tables import format_pm, metric_table
     from callsim.experiments.comparison import difference_label
 
     summaries = {p: c.policy_summary(p).set_index("metric") for p in c.policies}
-    diffs = c.differences.set_index("metric") if c.difference else None
-    columns = list(c.policies)
+    pairs = dict(c.versus_first)
     if c.difference is not None:
-        columns += [difference_label(c.difference), "sig."]
+        pairs = {difference_label(c.difference): c.differences}
+    diffs = {label: frame.set_index("metric") for label, frame in pairs.items()}
+    columns = list(c.policies)
+    for label in diffs:
+        columns += [label, "sig."]
 
     def cells(key: str, name: str) -> list[str]:
         out = []
         for p in c.policies:
             r = summaries[p].loc[key]
             out.append(format_pm(name, r["mean"], r["ci_low"], r["ci_high"]))
-        if diffs is not None:
-            d = diffs.loc[key]
+        for frame in diffs.values():
+            d = frame.loc[key]
             out += [format_pm(name, d["mean"], d["ci_low"], d["ci_high"], difference=True),
                     "*" if bool(d["significant"]) else ""]
         return out
@@ -83,6 +87,12 @@ def compare_command(
         str | None,
         typer.Option(help="Comma-separated policies; the first is the reference A of the paired "
                      "differences B - A (default: the registry's default, cold,warm)."),
+    ] = None,
+    policy: Annotated[
+        list[str] | None,
+        typer.Option("--policy", help="A policy to compare; repeat it (--policy cold --policy "
+                     "warm --policy conditional). The first is the reference. Same as "
+                     "--policies."),
     ] = None,
     reps: Annotated[
         int, typer.Option(min=2, help="Replications per policy (batch size with --precision).")
@@ -104,7 +114,10 @@ def compare_command(
     max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Compare transfer policies on the same callers (common random numbers)."""
-    names = parse_policies(default_policies() if policies is None else policies)
+    if policy and policies is not None:
+        raise fail("--policy and --policies: give the policies one way")
+    names = (parse_policies(",".join(policy), "--policy") if policy
+             else parse_policies(default_policies() if policies is None else policies))
     check_out(plot, "--plot", "figure")
     check_out(out)
     if precision is not None and not 0 < precision < 1:

@@ -10,8 +10,8 @@ the requested relative half-width, up to a cap.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -99,6 +99,10 @@ class Comparison:
     clock_start
         Clock time of t = 0, seconds since midnight (``horizon.start``): interval ``start``
         values are seconds after it.
+    versus_first
+        With more than two policies: the paired differences ``b - a`` of every other policy b
+        against the first named a, by label (:func:`difference_label`), each shaped like
+        ``differences`` (``differences`` itself stays empty: it holds one pair).
     """
 
     scenario: str
@@ -113,6 +117,7 @@ class Comparison:
     difference: tuple[str, str] | None
     precision: Precision | None = None
     clock_start: float = 0.0
+    versus_first: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
     def policy_summary(self, policy: str) -> pd.DataFrame:
         """The long summary of one policy."""
@@ -133,6 +138,11 @@ class Comparison:
         if self.difference is None:  # nothing to pair: no label, no differences
             del doc["difference"]
             doc["differences"] = {}
+        if self.versus_first:
+            doc["differences_vs_first"] = {
+                label: nest_metrics(frame, significant=True)
+                for label, frame in self.versus_first.items()
+            }
         doc["intervals"] = interval_document(self.interval_summary, self.policies)
         if self.precision is not None:
             p = self.precision
@@ -298,6 +308,11 @@ def _assemble(
     else:
         differences = pd.DataFrame(columns=["metric", "mean", "ci_low", "ci_high", "n",
                                             "significant"])
+    versus_first = {
+        difference_label((other, policies[0])): paired_differences(
+            table, a=other, b=policies[0], metrics=metrics)
+        for other in policies[1:]
+    } if len(policies) > 2 else {}
     intervals = in_run_order([t for t in interval_tables if t is not None], policies,
                              after=["interval"])
     stats = [c for c in intervals.columns if c not in (*KEY_COLUMNS, "interval", "start", "end")]
@@ -314,4 +329,5 @@ def _assemble(
         interval_summary=interval_summary,
         difference=pair,
         precision=report,
+        versus_first=versus_first,
     )

@@ -117,3 +117,27 @@ def test_validation(section, message):
         build_scenario(raw, source="s.yaml", base_dir=".")
     lines = str(err.value).splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"s.yaml: {message}")
+
+
+def test_compare_any_set_of_policies_differences_against_the_first():
+    import json
+
+    from typer.testing import CliRunner
+
+    from callsim.cli.app import app
+
+    result = CliRunner().invoke(app, [
+        "compare", "scenarios/conditional_warm.yaml", "--policy", "cold", "--policy", "warm",
+        "--policy", "conditional", "--reps", "2", "--workers", "1", "--json",
+        "--set", "horizon.duration=1h"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert list(doc["policies"]) == ["cold", "warm", "conditional"]
+    assert list(doc["differences_vs_first"]) == ["warm - cold", "conditional - cold"]
+    warm = doc["policies"]["warm"]["metrics"]["overall"]["wait_mean"]["mean"]
+    cold = doc["policies"]["cold"]["metrics"]["overall"]["wait_mean"]["mean"]
+    got = doc["differences_vs_first"]["warm - cold"]["overall"]["wait_mean"]["mean"]
+    assert got == pytest.approx(warm - cold)
+    both = CliRunner().invoke(app, ["compare", "scenarios/conditional_warm.yaml", "--policy",
+                                    "cold", "--policies", "cold,warm"])
+    assert both.exit_code == 2
