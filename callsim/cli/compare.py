@@ -53,7 +53,8 @@ def parse_policies(text: str, option: str = "--policies") -> list[str]:
 
 def comparison_table(c: Comparison) -> Table:
     """Per metric: mean ± CI per policy, each paired difference against the first policy ± CI,
-    and its significance (``*``)."""
+    and its significance (``*``).
+    """
     from callsim.cli.tables import format_pm, metric_table
     from callsim.experiments.comparison import difference_label
 
