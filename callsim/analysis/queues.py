@@ -3,7 +3,8 @@
 A department's queue is joined by first-queue arrivals (the IVR sent the caller there), by
 transferred callers (cold transfers that were not dropped) and by warm callers on hold (the
 first agent attached). Callback requests and calls resolved in place by a cross-trained agent
-do not join; a warm hold turned callback leaves the queue, unanswered, at the request. Each join counts once for the department joined, with times measured
+do not join; a warm hold turned callback leaves the queue, unanswered, at the request. Each
+join counts once for the department joined, with times measured
 from the moment of joining: a transferred caller answered at once by an idle agent joined and
 waited zero seconds. These are the numbers staffing targets constrain (docs/model.md).
 

@@ -52,8 +52,9 @@ def parse_policies(text: str, option: str = "--policies") -> list[str]:
 
 
 def comparison_table(c: Comparison) -> Table:
-    """Per metric: mean ± CI per policy, each paired difference against the first policy ± CI,
-    and its significance (``*``).
+    """Per metric: mean ± CI per policy, then each paired difference against the first policy.
+
+    Each difference is shown ± its CI, with ``*`` when significant.
     """
     from callsim.cli.tables import format_pm, metric_table
     from callsim.experiments.comparison import difference_label
