@@ -90,10 +90,10 @@ def records(center: CallCenter) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
             "call_id": np.arange(len(customer), dtype=np.int32),
             "call_type": pd.Categorical.from_codes(callers.call_type[made], type_names),
             "first_department": pd.Categorical.from_codes(callers.department[made], dept_names),
-            "customer": customer,
-            "attempt": attempt,
             **{name: column[made] for name, column in center.times.items()},
             **{name: column[made] for name, column in center.codes.items()},
+            "customer": customer,
+            "attempt": attempt,
         }
     )
     rows = sorted(center.shifts, key=lambda r: (r[0], r[2], r[1]))

@@ -32,7 +32,7 @@ DEPARTMENT_METRICS = (
 COST_METRICS = ("staff_cost", "transfer_agent_cost", "lost_call_cost", "total_cost")
 RECORD_COLUMNS = [
     "call_id", "call_type", "first_department", "arrival", "arrival_clock", *TIME_COLUMNS[1:],
-    *CODE_COLUMNS, "policy", "replication", "seed",
+    *CODE_COLUMNS, "customer", "attempt", "policy", "replication", "seed",
 ]  # fmt: skip
 
 
