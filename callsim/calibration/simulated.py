@@ -47,7 +47,10 @@ def simulated_records(
     Notes
     -----
     ``handled`` is the first agent's time on the call: until the end of service when that agent
-    resolved it, until the transfer (cold), or until released after the handoff or hold (warm).
+    resolved it (cross-trained agents resolving in place included: no transfer), until the
+    transfer (cold), until the callback request is written (``policy: callback``, logged as a
+    cold transfer: the agent is freed and the case passed on), or until released after the
+    handoff or hold (warm, and holds turned cold or callback).
     """
     calls = result.calls if isinstance(result, SimulationResult) else result
     arrival = calls["arrival"].to_numpy()
@@ -60,14 +63,16 @@ def simulated_records(
     for column in ("hold_end", "transfer", "end"):
         release = np.where(np.isnan(release), calls[column].to_numpy(), release)
     kind = calls["transfer_kind"].to_numpy()
-    transferred = kind != TransferKind.NONE
+    in_place = kind == TransferKind.IN_PLACE  # a cross-trained agent resolved it: no transfer
+    release = np.where(in_place, end, release)
+    transferred = (kind != TransferKind.NONE) & ~in_place
     call_type = calls["call_type"].astype(str).to_numpy()
     resolver = {k: ct.resolved_by for k, ct in scenario.call_types.items()}
     queue = calls["first_department"].astype(str).to_numpy()
     agent = calls["agent"].to_numpy()
     start = pd.Timestamp(day).normalize() + pd.Timedelta(seconds=scenario.horizon.start)
-    kind_text = pd.Series(np.select([kind == TransferKind.COLD, transferred], ["cold", "warm"],
-                                    default=""))
+    freed = np.isin(kind, [TransferKind.COLD, TransferKind.CALLBACK])
+    kind_text = pd.Series(np.select([freed, transferred], ["cold", "warm"], default=""))
     agent_id = pd.Series(queue).str.cat(pd.Series(agent).astype(str), sep="-")
     frame = pd.DataFrame(
         {

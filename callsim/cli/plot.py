@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from callsim.cli.common import fail
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def parse_at(items: list[str]) -> dict[str, str]:
@@ -32,6 +35,19 @@ def default_out(results: Path, metric: str, diff: bool) -> Path:
     return results.with_name(f"{results.stem}_{metric}{'_diff' if diff else ''}.png")
 
 
+def read_results(results: Path) -> pd.DataFrame:
+    """The sweep results table; exit 2 with one line when it is missing or not Parquet."""
+    if not results.is_file():
+        raise fail(f"{results}: no such results file")
+    import pandas as pd  # heavy imports only when the command runs
+
+    try:
+        return pd.read_parquet(results)
+    except Exception as exc:  # pyarrow raises many types for a file that is not Parquet
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise fail(f"{results}: cannot read results table: {reason}") from None
+
+
 def plot_command(
     results: Annotated[Path, typer.Argument(help="Sweep results table (.parquet).")],
     x: Annotated[str, typer.Option("--x", help="Swept field on the x-axis, e.g. "
@@ -43,6 +59,9 @@ def plot_command(
     diff: Annotated[bool, typer.Option("--diff", help="Draw the paired difference B - A of the "
                                        "two policies (A the first run, e.g. warm - cold) and "
                                        "where either is significantly better.")] = False,
+    policies: Annotated[str | None, typer.Option(help="Comma-separated policies to draw, in "
+                                                 "order (A first), e.g. cold,conditional "
+                                                 "with --diff; default: every policy.")] = None,
     at: Annotated[list[str] | None, typer.Option("--at", help="Fix another swept field, e.g. "
                                                  "--at call_types.support.misroute.billing=0.2")]
     = None,
@@ -56,18 +75,13 @@ def plot_command(
     problem = out_path_problem(out, "--out", tuple(FIGURE_FORMATS)) if out is not None else None
     if problem:
         raise fail(problem)
-    if not results.is_file():
-        raise fail(f"{results}: no such results file")
-    import pandas as pd  # heavy imports only when the command runs
-
-    from callsim.report import sweep_figures as sweep_plots
+    rows = read_results(results)
+    from callsim.report import sweep_figures as sweep_plots  # heavy imports only when running
 
     try:
-        rows = pd.read_parquet(results)
-    except Exception as exc:  # pyarrow raises many types for a file that is not Parquet
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise fail(f"{results}: cannot read results table: {reason}") from None
-    try:
+        if policies is not None:
+            names = [p.strip() for p in policies.split(",") if p.strip()]
+            rows = sweep_plots.select_policies(rows, names)
         key = sweep_plots.resolve_metric(rows, metric)
         target = out if out is not None else default_out(results, key, diff)
         if y is None:

@@ -178,6 +178,17 @@ def difference_pair(policies: Sequence[str]) -> tuple[str, str] | None:
     return policies[1], policies[0]
 
 
+def difference_pairs(policies: Sequence[str]) -> list[tuple[str, str]]:
+    """The paired differences ``(b, a)`` of every other policy b against the first named a.
+
+    >>> difference_pairs(["cold", "warm", "conditional"])
+    [('warm', 'cold'), ('conditional', 'cold')]
+    >>> difference_pairs(["cold", "warm"]) == [difference_pair(["cold", "warm"])]
+    True
+    """
+    return [(other, policies[0]) for other in policies[1:]]
+
+
 def difference_label(pair: tuple[str, str]) -> str:
     """The name of a paired difference, ``"b - a"`` (its ``policy`` value in sweep summaries).
 

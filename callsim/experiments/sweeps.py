@@ -281,7 +281,8 @@ def summarize_sweep(
     keys
         Columns that identify a point, e.g. ``["point", *grid.paths]``.
     policies
-        Policies in the rows; with two, their paired difference is added.
+        Policies in the rows; the paired difference of every other policy against the first
+        (``B - A``) is added.
     metrics
         Metric columns; default: every column but the keys, policy, replication and seed.
 
@@ -293,16 +294,16 @@ def summarize_sweep(
         ``metric``, ``mean``, ``ci_low``, ``ci_high``, ``n``, ``significant`` (differences
         only; False for policy rows).
     """
-    from callsim.experiments.comparison import difference_label, difference_pair
+    from callsim.experiments.comparison import difference_label, difference_pairs
 
     keys = list(keys)
     if metrics is None:
         metrics = [c for c in rows.columns if c not in (*keys, *KEY_COLUMNS)]
     summary = summarize(rows, by=[*keys, "policy"], metrics=metrics)
     summary["significant"] = False
-    pair = difference_pair(list(policies))
-    if pair is None:
-        return summary
-    diff = paired_differences(rows, a=pair[0], b=pair[1], by=keys, metrics=metrics)
-    diff.insert(len(keys), "policy", difference_label(pair))
-    return pd.concat([summary, diff], ignore_index=True)
+    frames = [summary]
+    for pair in difference_pairs(policies):
+        diff = paired_differences(rows, a=pair[0], b=pair[1], by=keys, metrics=metrics)
+        diff.insert(len(keys), "policy", difference_label(pair))
+        frames.append(diff)
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else summary

@@ -20,12 +20,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from callsim.experiments.comparison import difference_label, difference_pair
+from callsim.experiments.comparison import difference_label, difference_pair, difference_pairs
 from callsim.experiments.sweeps import summarize_sweep
 from callsim.report.figures import _new_figure, metric_unit, policy_colors
 from callsim.report.writers import save_figure
 
 __all__ = ["HIGHER_IS_BETTER", "difference_of", "heatmap_figure", "line_figure", "metric_columns",
+           "select_policies",
            "resolve_metric", "save_figure", "select_rows", "swept_params", "sweep_summary"]
 
 #: Columns of the results table that are neither swept fields nor metrics.
@@ -168,6 +169,30 @@ def select_rows(
     return rows, {p: rows[p].iloc[0] for p in others}
 
 
+def select_policies(rows: pd.DataFrame, policies: Sequence[str]) -> pd.DataFrame:
+    """The rows of ``policies`` only, in that order (the first is A of a difference B - A).
+
+    Raises
+    ------
+    ValueError
+        A named policy has no rows (the message lists the table's policies).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"policy": ["cold", "warm", "conditional"], "replication": 0})
+    >>> select_policies(rows, ["conditional", "cold"])["policy"].tolist()
+    ['conditional', 'cold']
+    """
+    present = list(pd.unique(rows["policy"]))
+    missing = [p for p in policies if p not in present]
+    if missing:
+        raise ValueError(f"--policies: no results of policy {missing[0]!r} (the table has "
+                         f"{', '.join(map(str, present))})")
+    order = {p: i for i, p in enumerate(policies)}
+    chosen = rows[rows["policy"].isin(order)]
+    return chosen.iloc[np.argsort(chosen["policy"].map(order).to_numpy(), kind="stable")]
+
+
 def sweep_summary(rows: pd.DataFrame, params: Sequence[str], metric: str) -> pd.DataFrame:
     """Per point: each policy's mean and 95% CI of ``metric``, and the paired difference.
 
@@ -197,9 +222,8 @@ def sweep_summary(rows: pd.DataFrame, params: Sequence[str], metric: str) -> pd.
     policies = list(dict.fromkeys(rows["policy"]))
     out = summarize_sweep(rows, by, policies, [metric])
     significant = out["significant"].astype("boolean")
-    pair = difference_pair(policies)
-    label = difference_label(pair) if pair else None
-    out["significant"] = significant.where(out["policy"] == label, pd.NA)
+    labels = [difference_label(pair) for pair in difference_pairs(policies)]
+    out["significant"] = significant.where(out["policy"].isin(labels), pd.NA)
     return out.sort_values(by, kind="stable", ignore_index=True) if by else out
 
 
@@ -269,7 +293,8 @@ def _prepare(rows: pd.DataFrame, axes: list[str], metric: str, diff: bool,
     pair = difference_of(rows)
     if diff and pair is None:
         raise ValueError("--diff needs the results of exactly two policies, got "
-                         f"{', '.join(map(str, pd.unique(rows['policy'])))}")
+                         f"{', '.join(map(str, pd.unique(rows['policy'])))}: choose two with "
+                         "--policies A,B")
     scale = metric_unit(metric.rpartition(".")[2], diff)[0]
     return metric, rows, fixed, summary, scale, pair if diff else None
 
