@@ -213,7 +213,7 @@ def labelled_records(calls: pd.DataFrame, start: float = 0.0) -> pd.DataFrame:
 
     ``transfer_kind``, ``outcome`` and ``abandon_stage`` become pandas categoricals (Arrow
     dictionaries in Parquet) whose categories are the lower-case enum names, in code order
-    (``resolved``, ``abandoned``, ``dropped``, ``unfinished`` for ``outcome``);
+    (``resolved``, ``abandoned``, ``dropped``, ``unfinished``, ``unreached`` for ``outcome``);
     ``call_type`` and ``first_department`` are categoricals already. An ``arrival_clock``
     column (``HH:MM:SS`` from ``horizon.start``) follows ``arrival``.
 

@@ -97,6 +97,13 @@ def test_first_calls_are_the_same_under_every_policy():
     both = runs["cold"].merge(runs["warm"], on=["customer", "attempt"], suffixes=("_c", "_w"))
     assert (both["attempt"] > 1).any()
     assert (both["first_department_c"] == both["first_department_w"]).all()
+    # ... and the same handle time: redials resolved without a transfer under both policies.
+    direct = both[(both["attempt"] > 1) & (both["transfer_kind_c"] == 0)
+                  & (both["transfer_kind_w"] == 0) & (both["outcome_c"] == Outcome.RESOLVED)
+                  & (both["outcome_w"] == Outcome.RESOLVED)]
+    assert len(direct) > 0
+    np.testing.assert_allclose(direct["end_c"] - direct["answer_c"],
+                               direct["end_w"] - direct["answer_w"], rtol=1e-9)
 
 
 def test_every_redial_follows_a_lost_call_of_the_same_customer():

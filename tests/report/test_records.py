@@ -13,9 +13,10 @@ from callsim.cli.app import app
 SCENARIO = str(Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml")
 #: The documented labels, in code order.
 LABELS = {
-    "outcome": ["resolved", "abandoned", "dropped", "unfinished"],
+    "outcome": ["resolved", "abandoned", "dropped", "unfinished", "unreached"],
     "abandon_stage": ["none", "first_queue", "after_transfer", "on_hold"],
-    "transfer_kind": ["none", "cold", "warm", "warm_to_cold"],
+    "transfer_kind": ["none", "cold", "warm", "warm_to_cold", "in_place", "callback",
+                      "hold_to_callback"],
 }
 
 
