@@ -51,7 +51,7 @@ def parse_policies(text: str, option: str = "--policies") -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def comparison_table(c: Comparison) -> Table:
+def comparison_table(result: Comparison) -> Table:
     """Per metric: mean ± CI per policy, then each paired difference against the first policy.
 
     Each difference is shown ± its CI, with ``*`` when significant.
@@ -59,18 +59,18 @@ def comparison_table(c: Comparison) -> Table:
     from callsim.cli.tables import format_pm, metric_table
     from callsim.experiments.comparison import difference_label
 
-    summaries = {p: c.policy_summary(p).set_index("metric") for p in c.policies}
-    pairs = dict(c.versus_first)
-    if c.difference is not None:
-        pairs = {difference_label(c.difference): c.differences}
+    summaries = {p: result.policy_summary(p).set_index("metric") for p in result.policies}
+    pairs = dict(result.versus_first)
+    if result.difference is not None:
+        pairs = {difference_label(result.difference): result.differences}
     diffs = {label: frame.set_index("metric") for label, frame in pairs.items()}
-    columns = list(c.policies)
+    columns = list(result.policies)
     for label in diffs:
         columns += [label, "sig."]
 
     def cells(key: str, name: str) -> list[str]:
         out = []
-        for p in c.policies:
+        for p in result.policies:
             r = summaries[p].loc[key]
             out.append(format_pm(name, r["mean"], r["ci_low"], r["ci_high"]))
         for frame in diffs.values():
@@ -79,8 +79,8 @@ def comparison_table(c: Comparison) -> Table:
                     "*" if bool(d["significant"]) else ""]
         return out
 
-    title = f"{c.scenario}: {c.replications} paired replications, seed {c.seed}"
-    return metric_table(title, list(summaries[c.policies[0]].index), columns, cells)
+    title = f"{result.scenario}: {result.replications} paired replications, seed {result.seed}"
+    return metric_table(title, list(summaries[result.policies[0]].index), columns, cells)
 
 
 def compare_command(
