@@ -16,7 +16,7 @@ from tests.engine.timeline import BASE, row, run_log
 RESOLVES = "departments.billing.resolves"
 
 
-@pytest.mark.parametrize("policy", ["cold", "warm", "conditional"])
+@pytest.mark.parametrize("policy", ["cold", "warm", "conditional", "callback"])
 def test_a_call_resolved_in_place(tmp_path, policy):
     # Billing identifies 0-10, then handles 100 x 1.5 = 150 itself -> ends 160; the billing
     # caller at 5 waits until 160 -> 210. No transfer, no second agent, under every policy.

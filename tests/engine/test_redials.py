@@ -44,6 +44,20 @@ def test_redial_after_a_drop_until_max_attempts(tmp_path):
     assert (calls["outcome"] == D).all() and (calls["transfer_kind"] == TransferKind.COLD).all()
 
 
+def test_redial_after_an_unreached_callback(tmp_path):
+    # Callback policy: billing identifies 0-10 and notes 10-25; support dials 25-30 and never
+    # reaches the customer: unreached at 30. The customer calls again at 60, is misrouted
+    # again: identified 60-70, noted 70-85, dialled 85-90, unreached at 90; max_attempts 2.
+    changes = {**redial("misrouted"),
+               "transfer.callback": {"note_time": det(15), "connect_time": det(5),
+                                     "reach_probability": 0.0}}
+    r = run_log(tmp_path, [(0, "misrouted")], changes, policy="callback")
+    calls = r.calls
+    assert calls["attempt"].tolist() == [1, 2] and calls["customer"].tolist() == [0, 0]
+    assert calls["arrival"].tolist() == [0, 60] and calls["end"].tolist() == [30, 90]
+    assert (calls["outcome"] == Outcome.UNREACHED).all()
+
+
 def test_a_redial_after_the_horizon_is_not_made(tmp_path):
     # Billing busy 900-1100; the caller at 950 (patience 20) abandons at 970; the redial would
     # come at 970 + 30 = 1000, the end of the horizon: not made.
