@@ -61,8 +61,8 @@ TIME_COLUMNS: tuple[str, ...] = (
 
 #: Small integer columns and their dtypes.
 CODE_COLUMNS: dict[str, str] = {
-    "agent": "int16",
-    "agent2": "int16",
+    "agent": "int32",
+    "agent2": "int32",
     "transfer_kind": "int8",
     "outcome": "int8",
     "abandon_stage": "int8",
