@@ -112,9 +112,9 @@ def customer_metrics(c: CallArrays, mask: np.ndarray) -> dict[str, float]:
 
 def _callback_metrics(c: CallArrays, mask: np.ndarray) -> dict[str, float]:
     requested = mask & np.isin(c.kind, CALLBACK_KINDS)
-    reached = requested & ~np.isnan(c.answer2)
+    reached = requested & ~np.isnan(c.answer_after_transfer)
     n = int(np.count_nonzero(mask))
-    delay = c.answer2[reached] - c.hold_end[reached]
+    delay = c.answer_after_transfer[reached] - c.hold_end[reached]
     return {
         "callbacks": float(np.count_nonzero(requested)),
         "callback_delay_mean": float(delay.mean()) if delay.size else float("nan"),

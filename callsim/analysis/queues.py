@@ -73,10 +73,10 @@ def queue_joins(c: CallArrays) -> QueueJoins:
     second = (~np.isnan(c.transfer) & (c.outcome != Outcome.DROPPED)
               & ~np.isin(c.kind, (TransferKind.IN_PLACE, TransferKind.CALLBACK)))
     to_callback = c.kind[second] == TransferKind.HOLD_TO_CALLBACK
-    answered2 = ~np.isnan(c.answer2[second]) & ~to_callback
+    answered2 = ~np.isnan(c.answer_after_transfer[second]) & ~to_callback
     join2 = c.transfer[second]
     left = np.where(to_callback, c.closed(c.hold_end)[second], end[second])
-    wait2 = np.where(answered2, c.answer2[second], left) - join2
+    wait2 = np.where(answered2, c.answer_after_transfer[second], left) - join2
     stage2 = c.stage[second]
     abandoned2 = (c.outcome[second] == Outcome.ABANDONED) & (
         (stage2 == Stage.AFTER_TRANSFER) | (stage2 == Stage.ON_HOLD)

@@ -52,7 +52,7 @@ class CallArrays:
     answer: np.ndarray
     transfer: np.ndarray
     hold_end: np.ndarray
-    answer2: np.ndarray
+    answer_after_transfer: np.ndarray
     handoff_end: np.ndarray
     end: np.ndarray
     kind: np.ndarray
@@ -111,7 +111,7 @@ def call_arrays(result: SimulationResult, scenario: Scenario) -> CallArrays:
         answer=_time(calls, "answer"),
         transfer=_time(calls, "transfer"),
         hold_end=_time(calls, "hold_end"),
-        answer2=_time(calls, "answer2"),
+        answer_after_transfer=_time(calls, "answer_after_transfer"),
         handoff_end=_time(calls, "handoff_end"),
         end=_time(calls, "end"),
         kind=calls["transfer_kind"].to_numpy(dtype=np.int64),
@@ -164,22 +164,22 @@ def busy_segments(c: CallArrays) -> dict[str, list[Segments]]:
     nan = np.full_like(c.answer, np.nan)
     warm = c.kind == TransferKind.WARM
     held = warm | np.isin(c.kind, (TransferKind.WARM_TO_COLD, TransferKind.HOLD_TO_CALLBACK))
-
     # First agent: resolves the call itself, or identifies and transfers it (or, cross-trained,
     # resolves it in place after identifying: handling from the end of identification).
     in_place = c.kind == TransferKind.IN_PLACE
     handle1_stop = np.where(answered & ~misrouted, c.closed(c.end), nan)
     identify_stop = np.where(answered & misrouted, c.closed(c.transfer), nan)
     noting = c.kind == TransferKind.CALLBACK  # writing a callback request down: identifying
-    # Holding ends when the agent is released; an immediate warm handoff has hold_end == answer2.
-    hold_stop = _first_valid(c.hold_end, np.where(warm, c.answer2, nan), c.closed(c.end))
+    # Holding ends at the release (an immediate handoff: hold_end == answer_after_transfer).
+    hold_stop = _first_valid(c.hold_end, np.where(warm, c.answer_after_transfer, nan),
+                             c.closed(c.end))
     hold_stop = np.where(held, hold_stop, nan)
     # Handoff (warm only): both agents together.
-    handoff = warm & ~np.isnan(c.answer2)
+    handoff = warm & ~np.isnan(c.answer_after_transfer)
     handoff_stop = np.where(handoff, c.closed(c.handoff_end), nan)
     # Second agent handles after the handoff (warm) or from answering (cold, warm turned cold).
-    answered2 = ~np.isnan(c.answer2)
-    handle2_start = np.where(warm, c.closed(c.handoff_end), c.answer2)
+    answered2 = ~np.isnan(c.answer_after_transfer)
+    handle2_start = np.where(warm, c.closed(c.handoff_end), c.answer_after_transfer)
     handle2_stop = np.where(answered2, c.closed(c.end), nan)
 
     first, second = c.first_department, c.resolving_department
@@ -194,8 +194,8 @@ def busy_segments(c: CallArrays) -> dict[str, list[Segments]]:
         "identifying": identifying,
         "holding": [Segments(np.where(held, c.transfer, nan), hold_stop, first)],
         "handoff": [
-            Segments(c.answer2, handoff_stop, first),
-            Segments(c.answer2, handoff_stop, second),
+            Segments(c.answer_after_transfer, handoff_stop, first),
+            Segments(c.answer_after_transfer, handoff_stop, second),
         ],
         "calling_back": [c.calling_back],
     }
@@ -216,10 +216,10 @@ def wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
     The first wait runs from arrival to the first answer (or the abandonment, or the end of the
     run for unfinished callers) in the IVR department's queue. The second wait, for transferred
     calls that were not dropped (calls resolved in place were not transferred), runs from the
-    transfer to ``answer2`` (or the abandonment after transfer or on hold, or the end of the run)
-    in the resolving department's queue; a warm hold is part of it. A callback customer waits
-    on the line only until the request (``policy: callback``: not at all; a warm hold turned
-    callback: until ``hold_end``): waiting for the call back is not waiting in a queue.
+    transfer to ``answer_after_transfer`` (or the abandonment after transfer or on hold, or the
+    end of the run) in the resolving department's queue; a warm hold is part of it. A callback
+    customer waits on the line only until the request (``policy: callback``: not at all; a warm
+    hold turned callback: until ``hold_end``): waiting for the call back is not waiting in a queue.
 
     Returns
     -------
@@ -236,7 +236,7 @@ def wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
     start2 = np.where(second_queue, c.transfer, np.nan)
     # A warm hold turned callback waited until the request (hold_end), then was off the line.
     stop = np.where(kind == TransferKind.HOLD_TO_CALLBACK, c.closed(c.hold_end),
-                    _first_valid(c.answer2, end_or_now))
+                    _first_valid(c.answer_after_transfer, end_or_now))
     stop2 = np.where(second_queue, stop, np.nan)
     return first, Segments(start2, stop2, c.resolving_department)
 

@@ -88,7 +88,7 @@ class CallCenter:
         self.times["arrival"] = callers.time.copy()
         self.codes = {name: np.zeros(n, dtype=dtype) for name, dtype in CODE_COLUMNS.items()}
         self.codes["agent"][:] = -1
-        self.codes["agent2"][:] = -1
+        self.codes["agent_after_transfer"][:] = -1
         self.codes["outcome"][:] = Outcome.UNFINISHED
         self._bind_hot_path(callers)
         self.state = bytearray(n)  # one call state per call (see callsim.engine.departments)
@@ -109,9 +109,9 @@ class CallCenter:
         times, codes = self.times, self.codes
         self._arrival = times["arrival"]
         self._first_answer, self._transfer_time = times["answer"], times["transfer"]
-        self._hold_end, self._second_answer = times["hold_end"], times["answer2"]
+        self._hold_end, self._second_answer = times["hold_end"], times["answer_after_transfer"]
         self._handoff_end, self._end = times["handoff_end"], times["end"]
-        self._first_agent, self._second_agent = codes["agent"], codes["agent2"]
+        self._first_agent, self._second_agent = codes["agent"], codes["agent_after_transfer"]
         self._outcome, self._stage = codes["outcome"], codes["abandon_stage"]
         self._kind = codes["transfer_kind"]
         self._on_arrival = self._arrive

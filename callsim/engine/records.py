@@ -54,7 +54,7 @@ TIME_COLUMNS: tuple[str, ...] = (
     "answer",
     "transfer",
     "hold_end",
-    "answer2",
+    "answer_after_transfer",
     "handoff_end",
     "end",
 )
@@ -62,7 +62,7 @@ TIME_COLUMNS: tuple[str, ...] = (
 #: Small integer columns and their dtypes.
 CODE_COLUMNS: dict[str, str] = {
     "agent": "int32",
-    "agent2": "int32",
+    "agent_after_transfer": "int32",
     "transfer_kind": "int8",
     "outcome": "int8",
     "abandon_stage": "int8",

@@ -103,7 +103,7 @@ def records(center: CallCenter) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
 
 
 def _by_agent(frame: pd.DataFrame, dept_names: list[str]) -> pd.DataFrame:
-    """Department codes as a categorical of names, agent numbers as int32 (a department may have more than 32,767)."""
+    """Department codes as a categorical of names, agent numbers as int32 (above 32,767 too)."""
     frame["department"] = pd.Categorical.from_codes(
         frame["department"].to_numpy(dtype=np.int16), dept_names
     )

@@ -14,9 +14,9 @@ the agent handles for the handle time (no re-explaining: the notes travelled); o
 attempts left (``attempts`` in all), the request is due again after ``retry_delay``, else the
 call ends ``unreached`` (a lost call).
 
-Records: ``hold_end`` is the request time (the first agent freed), ``answer2`` / ``agent2`` the
-attempt that reached the customer, ``transfer_kind`` 5 (callback) or 6 (warm hold turned
-callback). Dialling time is logged as the activity ``calling_back``.
+Records: ``hold_end`` is the request time (the first agent freed), ``answer_after_transfer`` /
+``agent_after_transfer`` the attempt that reached the customer, ``transfer_kind`` 5 (callback)
+or 6 (warm hold turned callback). Dialling time is logged as the activity ``calling_back``.
 """
 
 from __future__ import annotations

@@ -74,7 +74,8 @@ def call(call_type: str, first: str, arrival: float, **kw) -> dict:
     """One call record; unspecified times are NaN, codes 0, agents -1."""
     row = {name: NAN for name in TIME_COLUMNS}
     row.update({"call_type": call_type, "first_department": first, "arrival": arrival})
-    row.update({"agent": 0, "agent2": -1, "transfer_kind": 0, "outcome": 0, "abandon_stage": 0})
+    row.update({"agent": 0, "agent_after_transfer": -1, "transfer_kind": 0, "outcome": 0,
+                "abandon_stage": 0})
     row.update(kw)
     return row
 
@@ -124,8 +125,8 @@ def test_resolved_direct_call(scenario):
 
 
 def test_cold_transfer(scenario):
-    c = call("support", "billing", 0, answer=30, transfer=90, answer2=150, end=450,
-             agent2=0, transfer_kind=1)
+    c = call("support", "billing", 0, answer=30, transfer=90, answer_after_transfer=150, end=450,
+             agent_after_transfer=0, transfer_kind=1)
     m = compute_metrics(result([c]), scenario)
     assert m["overall.wait_mean"] == 30 + 60  # first queue + support queue
     assert m["overall.asa"] == 30 and m["overall.service_level"] == 0  # 30 s > 20 s threshold
@@ -139,8 +140,9 @@ def test_cold_transfer(scenario):
 
 
 def test_warm_transfer_with_hold_and_handoff(scenario):
-    c = call("support", "billing", 0, answer=5, transfer=65, hold_end=125, answer2=125,
-             handoff_end=155, end=455, agent2=0, transfer_kind=2)
+    c = call("support", "billing", 0, answer=5, transfer=65, hold_end=125,
+             answer_after_transfer=125, handoff_end=155, end=455, agent_after_transfer=0,
+             transfer_kind=2)
     m = compute_metrics(result([c]), scenario)
     assert m["overall.wait_mean"] == 5 + 60  # the hold is waiting too
     assert m["overall.transfers_warm"] == 1 and m["overall.transfers_cold"] == 0
@@ -157,8 +159,8 @@ def test_warm_transfer_with_hold_and_handoff(scenario):
 
 
 def test_warm_turned_cold_by_max_hold(scenario):
-    c = call("support", "billing", 0, answer=10, transfer=70, hold_end=130, answer2=200,
-             end=500, agent2=0, transfer_kind=3)
+    c = call("support", "billing", 0, answer=10, transfer=70, hold_end=130,
+             answer_after_transfer=200, end=500, agent_after_transfer=0, transfer_kind=3)
     m = compute_metrics(result([c]), scenario)
     assert m["overall.transfers_warm"] == 1 and m["overall.transfers_hold_timeout"] == 1
     assert m["overall.wait_mean"] == 10 + 130
@@ -296,8 +298,8 @@ def test_interval_metrics_hand_computed(scenario):
     calls = [
         call("billing", "billing", 100, answer=1900, end=2000),  # waits across the boundary
         call("support", "support", 1000, end=1010, agent=-1, outcome=1, abandon_stage=1),
-        call("support", "billing", 2000, answer=2010, transfer=2070, answer2=2170, end=2470,
-             agent2=0, transfer_kind=1),
+        call("support", "billing", 2000, answer=2010, transfer=2070, answer_after_transfer=2170,
+             end=2470, agent_after_transfer=0, transfer_kind=1),
     ]
     shifts = [("billing", 0, 0.0, H), ("support", 0, 1800.0, H)]
     frame = interval_metrics(result(calls, shifts), scenario)
@@ -341,18 +343,20 @@ def big_result(n: int) -> SimulationResult:
     kind = rng.choice([0, 1, 2, 3], n, p=[0.8, 0.1, 0.05, 0.05]).astype("int8")
     misrouted = kind > 0
     transfer = np.where(misrouted, answer + 45, np.nan)
-    answer2 = np.where(misrouted, transfer + rng.exponential(60, n), np.nan)
-    hold_end = np.where(kind == 2, answer2, np.where(kind == 3, transfer + 30, np.nan))
-    handoff_end = np.where(kind == 2, answer2 + 30, np.nan)
-    end = np.where(misrouted, answer2 + 300, answer + 300)
+    answer_after_transfer = np.where(misrouted, transfer + rng.exponential(60, n), np.nan)
+    hold_end = np.where(kind == 2, answer_after_transfer,
+                        np.where(kind == 3, transfer + 30, np.nan))
+    handoff_end = np.where(kind == 2, answer_after_transfer + 30, np.nan)
+    end = np.where(misrouted, answer_after_transfer + 300, answer + 300)
     first = np.where(misrouted, "billing", rng.choice(DEPTS, n))
     ctype = np.where(misrouted, "support", first)
     calls = pd.DataFrame({
         "call_id": np.arange(n), "call_type": pd.Categorical(ctype, categories=TYPES),
         "first_department": pd.Categorical(first, categories=DEPTS), "arrival": arrival,
-        "answer": answer, "transfer": transfer, "hold_end": hold_end, "answer2": answer2,
+        "answer": answer, "transfer": transfer, "hold_end": hold_end,
+        "answer_after_transfer": answer_after_transfer,
         "handoff_end": handoff_end, "end": end, "agent": np.zeros(n, "int16"),
-        "agent2": np.zeros(n, "int16"), "transfer_kind": kind,
+        "agent_after_transfer": np.zeros(n, "int16"), "transfer_kind": kind,
         "outcome": np.zeros(n, "int8"), "abandon_stage": np.zeros(n, "int8"),
     })
     shifts = pd.DataFrame({"department": np.repeat(DEPTS, 100), "agent": np.tile(np.arange(100), 2),

@@ -24,7 +24,7 @@ def test_a_call_resolved_in_place(tmp_path, policy):
                 {RESOLVES: {"misrouted": {"share": 1.0, "handle_factor": 1.5}}}, policy=policy)
     call = row(r, 0)
     assert (call["answer"], call["transfer"], call["end"]) == (0, 10, 160)
-    assert call["answer2"] is None and call["agent2"] == -1
+    assert call["answer_after_transfer"] is None and call["agent_after_transfer"] == -1
     assert call["transfer_kind"] == TransferKind.IN_PLACE and call["outcome"] == Outcome.RESOLVED
     assert (row(r, 1)["answer"], row(r, 1)["end"]) == (160, 210)
 

@@ -224,14 +224,14 @@ def busy_intervals(scenario, result: SimulationResult) -> pd.DataFrame:
             "stop": release[answered],
         }
     )
-    answer2 = col(result, "answer2")
-    answered2 = ~np.isnan(answer2)
+    answer_after_transfer = col(result, "answer_after_transfer")
+    answered2 = ~np.isnan(answer_after_transfer)
     resolver = np.array([scenario.call_types[k].resolved_by for k in c["call_type"]], dtype=object)
     second = pd.DataFrame(
         {
             "department": resolver[answered2].astype(str),
-            "agent": col(result, "agent2")[answered2],
-            "start": answer2[answered2],
+            "agent": col(result, "agent_after_transfer")[answered2],
+            "start": answer_after_transfer[answered2],
             "stop": np.where(np.isnan(end), end_time, end)[answered2],
         }
     )
@@ -312,19 +312,20 @@ def test_timestamps_and_codes_are_consistent(raw, seed):
     for row in times:
         present = row[~np.isnan(row)]
         assert np.all(np.diff(present) >= 0), row
-    hold_end, answer2, end = (col(result, x) for x in ("hold_end", "answer2", "end"))
+    hold_end, answer_after_transfer, end = (
+        col(result, x) for x in ("hold_end", "answer_after_transfer", "end"))
     assert np.all(np.diff(arrival) >= 0)
     assert np.all((arrival >= 0) & (arrival < scenario.horizon.duration))
-    two = ~np.isnan(answer2)
-    assert np.all(answer2[two] >= transfer[two])
-    assert np.all((end >= answer2)[two & ~np.isnan(end)])
+    two = ~np.isnan(answer_after_transfer)
+    assert np.all(answer_after_transfer[two] >= transfer[two])
+    assert np.all((end >= answer_after_transfer)[two & ~np.isnan(end)])
 
     kind, outcome, stage = (col(result, x) for x in ("transfer_kind", "outcome", "abandon_stage"))
-    agent, agent2 = col(result, "agent"), col(result, "agent2")
+    agent, agent_after_transfer = col(result, "agent"), col(result, "agent_after_transfer")
     assert np.array_equal(agent >= 0, ~np.isnan(answer))
-    assert np.array_equal(agent2 >= 0, two)
+    assert np.array_equal(agent_after_transfer >= 0, two)
     assert np.array_equal(~np.isnan(transfer), kind != TransferKind.NONE)
-    assert np.all(np.isnan(answer2[kind == TransferKind.NONE]))
+    assert np.all(np.isnan(answer_after_transfer[kind == TransferKind.NONE]))
     # Misrouted iff the first department does not resolve the call type.
     resolver = np.array([scenario.call_types[k].resolved_by for k in result.calls["call_type"]])
     own = result.calls["first_department"].astype(str).to_numpy() == resolver
@@ -333,26 +334,30 @@ def test_timestamps_and_codes_are_consistent(raw, seed):
 
     assert set(np.unique(kind)) <= KINDS[t.policy] | {TransferKind.NONE, TransferKind.IN_PLACE}
     if t.policy in ("cold", "callback"):
-        assert np.all(np.isnan(answer2) | ~np.isin(kind, HELD_KINDS))
+        assert np.all(np.isnan(answer_after_transfer) | ~np.isin(kind, HELD_KINDS))
     if t.policy in ("warm", "callback"):
         assert np.all(outcome != D)
     warm = kind == TransferKind.WARM
     handed = warm & two
-    assert np.array_equal(hold_end[handed], answer2[handed])  # handoff starts the release
+    # the handoff starts the release
+    assert np.array_equal(hold_end[handed], answer_after_transfer[handed])
     timed_out = np.isin(kind, (TransferKind.WARM_TO_COLD, TransferKind.HOLD_TO_CALLBACK))
     if timed_out.any():  # the hold ends exactly max_hold after the transfer
         assert np.array_equal(hold_end[timed_out], transfer[timed_out] + t.warm.max_hold)
     w2c = kind == TransferKind.WARM_TO_COLD
-    assert np.all(np.isnan(answer2[w2c]) | (answer2[w2c] >= hold_end[w2c]))
+    assert np.all(np.isnan(answer_after_transfer[w2c])
+                  | (answer_after_transfer[w2c] >= hold_end[w2c]))
     assert np.all(np.isnan(col(result, "handoff_end")[w2c]))
     # Callbacks are never answered before they were requested; unreached calls were callbacks.
     called = np.isin(kind, (TransferKind.CALLBACK, TransferKind.HOLD_TO_CALLBACK))
-    assert np.all(np.isnan(answer2[called]) | (answer2[called] >= hold_end[called]))
+    assert np.all(np.isnan(answer_after_transfer[called])
+                  | (answer_after_transfer[called] >= hold_end[called]))
     unreached = outcome == N
-    assert np.all(called[unreached]) and np.all(np.isnan(answer2[unreached]))
-    assert np.all(col(result, "agent2")[called & ~np.isnan(answer2)] >= 0)
+    assert np.all(called[unreached]) and np.all(np.isnan(answer_after_transfer[unreached]))
+    reached = called & ~np.isnan(answer_after_transfer)
+    assert np.all(col(result, "agent_after_transfer")[reached] >= 0)
     in_place = kind == TransferKind.IN_PLACE
-    assert np.all(np.isnan(answer2[in_place])) and np.all(outcome[in_place] != A)
+    assert np.all(np.isnan(answer_after_transfer[in_place])) and np.all(outcome[in_place] != A)
     dropped = outcome == D
     assert np.all(kind[dropped] == TransferKind.COLD)
     assert np.array_equal(end[dropped], transfer[dropped])
@@ -364,7 +369,7 @@ def test_timestamps_and_codes_are_consistent(raw, seed):
     assert np.all(np.isnan(answer[stage == Stage.FIRST_QUEUE]))
     after = stage == Stage.AFTER_TRANSFER
     assert np.all(np.isin(kind[after], [TransferKind.COLD, TransferKind.WARM_TO_COLD]))
-    assert np.all(np.isnan(answer2[abandoned]))
+    assert np.all(np.isnan(answer_after_transfer[abandoned]))
     on_hold = stage == Stage.ON_HOLD
     assert np.all(kind[on_hold] == TransferKind.WARM)
     assert np.array_equal(end[on_hold], hold_end[on_hold])

@@ -20,10 +20,11 @@ def test_cold_transfer_frees_the_first_agent_at_once(tmp_path):
     # 1: billing caller at 5 waits for the billing agent, freed at 10 -> 10 + 50 = 60.
     r = run_log(tmp_path, [(0, "misrouted"), (5, "billing")])
     call = row(r, 0)
-    assert (call["answer"], call["transfer"], call["answer2"], call["end"]) == (0, 10, 10, 115)
+    times = (call["answer"], call["transfer"], call["answer_after_transfer"], call["end"])
+    assert times == (0, 10, 10, 115)
     assert call["hold_end"] is None and call["handoff_end"] is None
     assert call["transfer_kind"] == TransferKind.COLD and call["outcome"] == R
-    assert (call["agent"], call["agent2"]) == (0, 0)
+    assert (call["agent"], call["agent_after_transfer"]) == (0, 0)
     assert (row(r, 1)["answer"], row(r, 1)["end"]) == (10, 60)
 
 
@@ -35,7 +36,7 @@ def test_warm_transfer_holds_then_hands_off(tmp_path):
     r = run_log(tmp_path, [(0, "support"), (0, "misrouted"), (50, "billing")], policy="warm")
     call = row(r, 1)
     assert (call["answer"], call["transfer"], call["hold_end"]) == (0, 10, 100)
-    assert (call["answer2"], call["handoff_end"], call["end"]) == (100, 120, 220)
+    assert (call["answer_after_transfer"], call["handoff_end"], call["end"]) == (100, 120, 220)
     assert call["transfer_kind"] == TransferKind.WARM and call["outcome"] == R
     assert (row(r, 2)["answer"], row(r, 2)["end"]) == (120, 170)
     assert row(r, 0)["end"] == 100
@@ -44,7 +45,7 @@ def test_warm_transfer_holds_then_hands_off(tmp_path):
 def test_warm_transfer_to_an_idle_agent_hands_off_at_once(tmp_path):
     r = run_log(tmp_path, [(0, "misrouted")], policy="warm")
     call = row(r, 0)
-    assert (call["transfer"], call["hold_end"], call["answer2"]) == (10, 10, 10)
+    assert (call["transfer"], call["hold_end"], call["answer_after_transfer"]) == (10, 10, 10)
     assert (call["handoff_end"], call["end"]) == (30, 130)
 
 
@@ -52,7 +53,7 @@ def test_dropped_cold_transfer(tmp_path):
     r = run_log(tmp_path, [(0, "misrouted"), (5, "billing")],
                 {"transfer.cold.drop_probability": 1.0})
     call = row(r, 0)
-    assert call["outcome"] == D and call["end"] == 10 and call["answer2"] is None
+    assert call["outcome"] == D and call["end"] == 10 and call["answer_after_transfer"] is None
     assert call["abandon_stage"] == Stage.NONE
     assert row(r, 1)["answer"] == 10
 
@@ -73,7 +74,7 @@ def test_abandonment_after_a_cold_transfer(tmp_path):
                 {"call_types.misrouted.patience": det(30), "transfer.cold.patience_factor": 2.0})
     call = row(r, 1)
     assert call["outcome"] == A and call["end"] == 70
-    assert call["abandon_stage"] == Stage.AFTER_TRANSFER and call["answer2"] is None
+    assert call["abandon_stage"] == Stage.AFTER_TRANSFER and call["answer_after_transfer"] is None
 
 
 def test_abandonment_on_hold_frees_the_holding_agent(tmp_path):
@@ -101,7 +102,7 @@ def test_max_hold_turns_a_warm_transfer_cold(tmp_path):
                 {"transfer.warm.max_hold": 30}, policy="warm")
     call = row(r, 1)
     assert call["transfer_kind"] == TransferKind.WARM_TO_COLD
-    assert (call["hold_end"], call["answer2"], call["end"]) == (40, 100, 205)
+    assert (call["hold_end"], call["answer_after_transfer"], call["end"]) == (40, 100, 205)
     assert call["handoff_end"] is None and call["outcome"] == R
     assert row(r, 2)["answer"] == 40
 
@@ -123,7 +124,7 @@ def test_transferred_callers_with_priority_jump_the_line(tmp_path, priority, fir
     r = run_log(tmp_path, [(0, "support"), (0, "misrouted"), (5, "support")],
                 {"transfer.cold.priority": priority})
     transferred, direct = row(r, 1), row(r, 2)
-    times = (direct["answer"], transferred["answer2"])
+    times = (direct["answer"], transferred["answer_after_transfer"])
     assert times[first_answered] == 100
     assert times[1 - first_answered] == (205 if first_answered else 200)
 

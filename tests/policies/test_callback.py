@@ -28,7 +28,8 @@ def test_reached_at_the_first_attempt(tmp_path):
     # support idle dials 25-30, reaches the customer, handles 100 -> 130. No re-explaining.
     r = run_log(tmp_path, [(0, "misrouted"), (5, "billing")], callback(), policy="callback")
     call = row(r, 0)
-    assert (call["transfer"], call["hold_end"], call["answer2"], call["end"]) == (10, 25, 30, 130)
+    times = (call["transfer"], call["hold_end"], call["answer_after_transfer"], call["end"])
+    assert times == (10, 25, 30, 130)
     assert call["transfer_kind"] == TransferKind.CALLBACK and call["outcome"] == Outcome.RESOLVED
     assert (row(r, 1)["answer"], row(r, 1)["end"]) == (25, 75)
     activity = r.activity.to_dict("records")
@@ -46,10 +47,10 @@ def test_live_callers_first_then_the_request(tmp_path):
     # after that caller (100-200): dial 200-205, handle -> 305. With first: true, at 100.
     calls = [(0, "support"), (0, "misrouted"), (1, "support")]
     r = run_log(tmp_path, calls, callback(), policy="callback")
-    assert (row(r, 1)["answer2"], row(r, 1)["end"]) == (205, 305)
+    assert (row(r, 1)["answer_after_transfer"], row(r, 1)["end"]) == (205, 305)
     assert row(r, 2)["answer"] == 100
     r = run_log(tmp_path, calls, callback(first=True), policy="callback")
-    assert (row(r, 1)["answer2"], row(r, 1)["end"]) == (105, 205)
+    assert (row(r, 1)["answer_after_transfer"], row(r, 1)["end"]) == (105, 205)
     assert row(r, 2)["answer"] == 205
 
 
@@ -59,7 +60,7 @@ def test_every_attempt_fails(tmp_path):
     call = row(r, 0)
     # Three failed attempts: dials 25-30, 90-95, 155-160 -> unreached at 160.
     assert call["outcome"] == Outcome.UNREACHED and call["end"] == 160
-    assert call["answer2"] is None
+    assert call["answer_after_transfer"] is None
     starts = sorted(r.activity["start"].tolist())
     assert starts == [25, 90, 155]
 
@@ -88,7 +89,7 @@ def test_retry_reached_on_the_second_attempt(tmp_path, monkeypatch):
                                                        retry_delay=60), policy="callback")
     # Dial 25-30 fails; due again at 90, dial 90-95 reaches, handle 100 -> 195.
     call = row(r, 0)
-    assert (call["hold_end"], call["answer2"], call["end"]) == (25, 95, 195)
+    assert (call["hold_end"], call["answer_after_transfer"], call["end"]) == (25, 95, 195)
     assert call["outcome"] == Outcome.RESOLVED
 
 
@@ -101,7 +102,8 @@ def test_warm_hold_turns_callback_at_max_hold(tmp_path):
     r = run_log(tmp_path, [(0, "support"), (0, "misrouted"), (20, "billing")], changes,
                 policy="warm")
     call = row(r, 1)
-    assert (call["transfer"], call["hold_end"], call["answer2"], call["end"]) == (10, 40, 105, 205)
+    times = (call["transfer"], call["hold_end"], call["answer_after_transfer"], call["end"])
+    assert times == (10, 40, 105, 205)
     assert call["transfer_kind"] == TransferKind.HOLD_TO_CALLBACK
     assert (row(r, 2)["answer"], row(r, 2)["end"]) == (40, 90)
     m = compute_metrics(r, scenario_with(changes))
@@ -116,7 +118,7 @@ def test_drain_makes_pending_callbacks(tmp_path):
     # drain: dial 1050-1055, handle -> 1155.
     r = run_log(tmp_path, [(0, "support", 1050), (0, "misrouted")], callback(),
                 policy="callback")
-    assert (row(r, 1)["answer2"], row(r, 1)["end"]) == (1055, 1155)
+    assert (row(r, 1)["answer_after_transfer"], row(r, 1)["end"]) == (1055, 1155)
     assert row(r, 1)["outcome"] == Outcome.RESOLVED
     r = run_log(tmp_path, [(0, "support", 1050), (0, "misrouted")],
                 {**callback(), "horizon.drain": False}, policy="callback")

@@ -25,7 +25,7 @@ def test_agent_free_goes_warm_to_an_idle_agent(tmp_path):
     # Support idle at 10: warm handoff 10-30, support handles 100 -> ends 130.
     r = run_log(tmp_path, [(0, "misrouted")], when("agent_free"), policy=COND)
     call = row(r, 0)
-    assert (call["transfer"], call["hold_end"], call["answer2"]) == (10, 10, 10)
+    assert (call["transfer"], call["hold_end"], call["answer_after_transfer"]) == (10, 10, 10)
     assert (call["handoff_end"], call["end"]) == (30, 130)
     assert call["transfer_kind"] == TransferKind.WARM and call["outcome"] == R
 
@@ -36,22 +36,23 @@ def test_agent_free_goes_cold_when_all_are_busy(tmp_path):
     r = run_log(tmp_path, [(0, "support"), (0, "misrouted"), (5, "billing")], when("agent_free"),
                 policy=COND)
     call = row(r, 1)
-    assert (call["transfer"], call["answer2"], call["end"]) == (10, 100, 205)
+    assert (call["transfer"], call["answer_after_transfer"], call["end"]) == (10, 100, 205)
     assert call["hold_end"] is None and call["transfer_kind"] == TransferKind.COLD
     assert (row(r, 2)["answer"], row(r, 2)["end"]) == (10, 60)
 
 
-@pytest.mark.parametrize(("max_queue", "kind", "answer2", "end"), [
+@pytest.mark.parametrize(("max_queue", "kind", "answer_after_transfer", "end"), [
     # One support caller waits at 10: queue 1 <= 1 holds warm (answered after that caller at
     # 200, handoff 200-220, ends 320); with max_queue 0 it goes cold (answered 200, ends 305).
     (1, TransferKind.WARM, 200, 320),
     (0, TransferKind.COLD, 200, 305),
 ])
-def test_queue_at_most(tmp_path, max_queue, kind, answer2, end):
+def test_queue_at_most(tmp_path, max_queue, kind, answer_after_transfer, end):
     calls = [(0, "support"), (0, "misrouted"), (1, "support")]
     r = run_log(tmp_path, calls, when("queue_at_most", max_queue=max_queue), policy=COND)
     call = row(r, 1)
-    assert (call["transfer_kind"], call["answer2"], call["end"]) == (kind, answer2, end)
+    got = (call["transfer_kind"], call["answer_after_transfer"], call["end"])
+    assert got == (kind, answer_after_transfer, end)
     assert call["hold_end"] == (200 if kind == TransferKind.WARM else None)
 
 

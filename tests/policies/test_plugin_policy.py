@@ -108,7 +108,8 @@ def test_exact_timeline(tmp_path):
     # A billing caller at 5 waits for billing's agent until 20 -> ends 70.
     r = run_log(tmp_path, [(0, "misrouted"), (5, "billing")], policy=NAME)
     call = row(r, 0)
-    assert (call["answer"], call["transfer"], call["answer2"], call["end"]) == (0, 10, 20, 125)
+    times = (call["answer"], call["transfer"], call["answer_after_transfer"], call["end"])
+    assert times == (0, 10, 20, 125)
     assert call["transfer_kind"] == TransferKind.COLD and call["outcome"] == Outcome.RESOLVED
     assert (row(r, 1)["answer"], row(r, 1)["end"]) == (20, 70)
     assert r.policy == NAME
