@@ -36,12 +36,17 @@ def default_out(results: Path, metric: str, diff: bool) -> Path:
 
 
 def read_results(results: Path) -> pd.DataFrame:
-    """The sweep results table; exit 2 with one line when it is missing or not Parquet."""
+    """Read the sweep results table (.parquet, or .csv as ``sweep --out`` writes it).
+
+    Exit 2 with one line when it is missing or unreadable.
+    """
     if not results.is_file():
         raise fail(f"{results}: no such results file")
     import pandas as pd  # heavy imports only when the command runs
 
     try:
+        if results.suffix.lower() == ".csv":
+            return pd.read_csv(results, float_precision="round_trip")
         return pd.read_parquet(results)
     except Exception as exc:  # pyarrow raises many types for a file that is not Parquet
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -49,7 +54,7 @@ def read_results(results: Path) -> pd.DataFrame:
 
 
 def plot_command(
-    results: Annotated[Path, typer.Argument(help="Sweep results table (.parquet).")],
+    results: Annotated[Path, typer.Argument(help="Sweep results table (.parquet or .csv).")],
     x: Annotated[str, typer.Option("--x", help="Swept field on the x-axis, e.g. "
                                    "departments.billing.agents.")],
     metric: Annotated[str, typer.Option(help="Metric key (overall.wait_mean) or bare name "

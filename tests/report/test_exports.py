@@ -7,6 +7,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -145,6 +146,7 @@ def test_sweep_workbook_holds_results_and_summary(tmp_path):
     headers, rows, book = sheet_rows(tmp_path / "s.xlsx", "results")
     assert headers[:5] == ["Point", "departments.billing.agents", "Policy", "Replication", "Seed"]
     excel = pd.DataFrame(rows, columns=list(results.columns))
+    excel = excel.where(excel.notna(), np.nan)  # an empty cell reads as None; the table has NaN
     pd.testing.assert_frame_equal(excel, results, check_dtype=False, rtol=1e-15)
     summary = pd.read_parquet(tmp_path / "s.summary.parquet")
     assert book["summary"].max_row == len(summary) + 1

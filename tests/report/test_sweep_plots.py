@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from callsim import load_scenario, replicate
 from callsim.cli.app import app
+from callsim.cli.plot import read_results
 from callsim.report.sweep_figures import (
     HIGHER_IS_BETTER,
     heatmap_figure,
@@ -254,11 +255,23 @@ def test_save_png_and_svg_atomically(rows, tmp_path):
 
 # --- CLI -------------------------------------------------------------------------------------
 
-@pytest.fixture()
-def results(rows, tmp_path) -> Path:
-    path = tmp_path / "sweep.parquet"
-    rows.to_parquet(path)
+@pytest.fixture(params=[".parquet", ".csv"])
+def results(rows, tmp_path, request) -> Path:
+    """The results table as ``sweep --out`` writes it, in either table format plot reads."""
+    path = tmp_path / f"sweep{request.param}"
+    if request.param == ".csv":
+        rows.to_csv(path, index=False)
+    else:
+        rows.to_parquet(path)
     return path
+
+
+def test_csv_and_parquet_results_read_alike(rows, tmp_path):
+    rows.to_csv(tmp_path / "r.csv", index=False)
+    rows.to_parquet(tmp_path / "r.parquet")
+    from_csv, from_parquet = (read_results(tmp_path / f"r.{s}") for s in ("csv", "parquet"))
+    pd.testing.assert_frame_equal(from_csv, from_parquet.reset_index(drop=True),
+                                  check_dtype=False, check_categorical=False)
 
 
 def test_cli_writes_png_next_to_results(results):
@@ -299,7 +312,9 @@ def test_cli_errors_exit_2_with_one_line(results, args, words):
 def test_cli_unreadable_results(tmp_path):
     bad = tmp_path / "bad.parquet"
     bad.write_text("not parquet")
-    for path in (bad, tmp_path / "missing.parquet"):
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_bytes(b"\xff\xfe\x00 not text")
+    for path in (bad, bad_csv, tmp_path / "missing.parquet"):
         result = runner.invoke(app, ["plot", str(path), "--x", AGENTS, "--metric", "wait_mean"])
         assert result.exit_code == 2
         assert len(result.stderr.strip().splitlines()) == 1

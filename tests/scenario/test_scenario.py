@@ -55,7 +55,8 @@ def mutate(raw: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, 
 # -- the reference scenario ---------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not MODEL_MD.exists(), reason="MODEL.md lives outside the repository")
+@pytest.mark.skipif(not MODEL_MD.exists(),
+                    reason="the spec ../shared/MODEL.md is not beside this checkout")
 def test_reference_file_is_model_md_verbatim() -> None:
     text = MODEL_MD.read_text()
     block = re.search(r"```yaml\n(.*?)```", text, re.S)
