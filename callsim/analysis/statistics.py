@@ -22,6 +22,44 @@ SUMMARY_COLUMNS: tuple[str, ...] = ("metric", "mean", "ci_low", "ci_high", "n")
 
 
 
+def t_half_width(sd: Any, n: Any, confidence: float = 0.95, *, new: Any = None) -> Any:
+    """Half-width of the Student-t interval of a mean of ``n`` values with deviation ``sd``.
+
+    The one formula for every confidence interval and prediction band in callsim: replication
+    summaries, calibrated arrival rates and back-test bands.
+
+    Parameters
+    ----------
+    sd
+        Sample standard deviation (ddof=1), a number or an array.
+    n
+        Number of values behind it (broadcast with ``sd``); fewer than two use one degree of
+        freedom (callers mark such intervals undefined).
+    confidence
+        Two-sided level, in (0, 1).
+    new
+        Without it, the interval of the mean of the ``n`` values. With it, the prediction band
+        for the mean of ``new`` future values from the same distribution:
+        ``t * sd * sqrt(1/new + 1/n)``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The half-width, in the unit of ``sd``.
+
+    Examples
+    --------
+    >>> round(float(t_half_width(1.0, 3)), 4)
+    2.4841
+    >>> round(float(t_half_width(1.0, 3, new=1)), 4)
+    4.9683
+    """
+    quantile = stats.t.ppf(0.5 + confidence / 2.0, np.maximum(np.asarray(n) - 1, 1))
+    if new is None:
+        return quantile * sd / np.sqrt(n)
+    return quantile * sd * np.sqrt(1 / new + 1 / n)
+
+
 def t_interval(values: Iterable[float], confidence: float = 0.95) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval of independent replication values.
 
@@ -56,7 +94,7 @@ def t_interval(values: Iterable[float], confidence: float = 0.95) -> tuple[float
         return mean, float("nan"), float("nan")
     if np.isinf(x).any():
         return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    half = float(t_half_width(x.std(ddof=1), n, confidence))
     return mean, mean - half, mean + half
 
 
@@ -110,9 +148,8 @@ def _rows(
     mean_values = groups(raw).mean().to_numpy()
     var = groups(raw.mask(is_inf, np.nan)).var(ddof=1).to_numpy()
     n_values = n.to_numpy()
-    quantile = stats.t.ppf(0.5 + confidence / 2.0, np.maximum(n_values - 1, 1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        half = quantile * np.sqrt(var) / np.sqrt(n_values)
+        half = t_half_width(np.sqrt(var), n_values, confidence)
     undefined = (n_values < 2) | groups(is_inf).any().to_numpy()
     half = np.where(undefined, np.nan, half)
     long = pd.DataFrame({

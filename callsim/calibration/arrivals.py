@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from callsim.analysis.statistics import t_half_width
 from callsim.calibration.records import CallRecords
 
 __all__ = ["ArrivalEstimate", "Dispersion", "Window", "estimate_arrivals", "interval_index"]
@@ -133,7 +134,7 @@ def estimate_arrivals(records: CallRecords, window: Window) -> ArrivalEstimate:
 def _rate_interval(mean: np.ndarray, sd: np.ndarray, n_days: int) -> tuple[np.ndarray, np.ndarray]:
     """95% CI of the mean count per interval: t over days, or exact Poisson with one day."""
     if n_days > 1:
-        half = stats.t.ppf(0.975, n_days - 1) * sd / math.sqrt(n_days)
+        half = t_half_width(sd, n_days)
         return np.maximum(mean - half, 0.0), mean + half
     total = mean * n_days
     low = np.where(total > 0, stats.chi2.ppf(0.025, 2 * total) / 2, 0.0)

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from callsim.analysis.catalogue import metric
+from callsim.analysis.statistics import t_half_width
 from callsim.calibration.arrivals import Window
 from callsim.calibration.estimate import RecordsInput, load_records
 from callsim.calibration.mapping import ColumnMap
@@ -137,7 +137,7 @@ def _null_flags(values: np.ndarray, days: int, seed: int) -> np.ndarray:
             rest = values[:, ~pick]
             k = np.sum(~np.isnan(rest), axis=1)
             mean, sd = np.nanmean(rest, axis=1), np.nanstd(rest, axis=1, ddof=1)
-            spread = stats.t.ppf(0.975, np.maximum(k - 1, 1)) * sd * np.sqrt(1 / d + 1 / k)
+            spread = t_half_width(sd, k, new=d)
             outside = (np.abs(observed - mean) > spread + 1e-9) & np.isfinite(spread)
             counts[b] = int(np.count_nonzero(outside & ~np.isnan(observed)))
     return counts
@@ -148,10 +148,9 @@ def _band(sim: pd.DataFrame, days: int) -> pd.DataFrame:
     grouped = sim.groupby(keys)["value"]
     out = pd.DataFrame({"sim_mean": grouped.mean(), "sd": grouped.std(ddof=1),
                         "n": grouped.size()})
-    t = stats.t.ppf(0.975, np.maximum(out["n"] - 1, 1))
-    half = t * out["sd"] / np.sqrt(out["n"])
+    half = t_half_width(out["sd"], out["n"])
     out["ci_low"], out["ci_high"] = out["sim_mean"] - half, out["sim_mean"] + half
-    spread = t * out["sd"] * np.sqrt(1 / days + 1 / out["n"])
+    spread = t_half_width(out["sd"], out["n"], new=days)
     out["band_low"], out["band_high"] = out["sim_mean"] - spread, out["sim_mean"] + spread
     return out.drop(columns=["sd", "n"]).reset_index()
 
