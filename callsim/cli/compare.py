@@ -57,13 +57,9 @@ def comparison_table(result: Comparison) -> Table:
     Each difference is shown ± its CI, with ``*`` when significant.
     """
     from callsim.cli.tables import format_pm, metric_table
-    from callsim.experiments.comparison import difference_label
 
     summaries = {p: result.policy_summary(p).set_index("metric") for p in result.policies}
-    pairs = dict(result.versus_first)
-    if result.difference is not None:
-        pairs = {difference_label(result.difference): result.differences}
-    diffs = {label: frame.set_index("metric") for label, frame in pairs.items()}
+    diffs = {label: frame.set_index("metric") for label, frame in result.paired().items()}
     columns = list(result.policies)
     for label in diffs:
         columns += [label, "sig."]

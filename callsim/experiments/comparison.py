@@ -119,6 +119,16 @@ class Comparison:
     clock_start: float = 0.0
     versus_first: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
+    def paired(self) -> dict[str, pd.DataFrame]:
+        """Every paired-difference table by its label.
+
+        The one pair, or each policy against the first named when there are more than two
+        (empty with one policy).
+        """
+        if self.difference is not None:
+            return {difference_label(self.difference): self.differences}
+        return dict(self.versus_first)
+
     def policy_summary(self, policy: str) -> pd.DataFrame:
         """The long summary of one policy."""
         return self.summary[self.summary["policy"] == policy].drop(columns="policy")

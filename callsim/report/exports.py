@@ -159,10 +159,11 @@ def interval_sheet(comparison: Comparison) -> Sheet:
 def comparison_sheets(comparison: Comparison, scenario: Scenario | None = None) -> list[Sheet]:
     """Sheets of ``callsim compare``: summary, differences, intervals, replications, inputs."""
     sheets = [long_sheet("summary", comparison.summary)]
-    if comparison.difference is not None:
-        a, b = comparison.difference
-        differences = comparison.differences.copy()
-        differences.insert(0, "difference", f"{a} - {b}")
+    pairs = comparison.paired()
+    if pairs:
+        differences = pd.concat([frame.assign(difference=label) for label, frame in pairs.items()],
+                                ignore_index=True)
+        differences.insert(0, "difference", differences.pop("difference"))
         sheets.append(long_sheet("differences", differences, difference=True))
     sheets += [interval_sheet(comparison), wide_sheet("replications", comparison.per_replication)]
     return sheets + ([scenario_sheet(scenario)] if scenario is not None else [])

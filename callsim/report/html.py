@@ -193,6 +193,7 @@ def report_html(
         headline=headline(comparison, scenario),
         sections=_sections(scenario, comparison, extra_sections),
         difference=difference_label(comparison.difference) if comparison.difference else None,
+        differences=list(comparison.paired()),
         footer={"version": _callsim_version(), "command": command, "file": file_info,
                 "overrides": list(overrides)},
     )

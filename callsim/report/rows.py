@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from callsim.analysis.catalogue import metric
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from callsim.experiments.comparison import Comparison
 
 __all__ = [
@@ -53,12 +55,12 @@ class Cell:
 
 @dataclass(frozen=True)
 class Row:
-    """One metric: its label with unit, a cell per policy, and the paired difference."""
+    """One metric: its label with unit, a cell per policy, and each paired difference."""
 
     key: str
     label: str
     values: tuple[Cell, ...]
-    difference: Cell | None
+    differences: tuple[Cell | None, ...]
 
 
 def _cell(key: str, mean: float, low: float, high: float, difference: bool = False,
@@ -72,6 +74,14 @@ def _cell(key: str, mean: float, low: float, high: float, difference: bool = Fal
     if difference and significant and m.higher_is_better is not None:
         tone = "better" if (mean > 0) == m.higher_is_better else "worse"
     return Cell(m.format(mean, difference), ci, tone)
+
+
+def _difference_cell(key: str, diffs: pd.DataFrame) -> Cell | None:
+    if key not in diffs.index:
+        return None
+    d = diffs.loc[key]
+    return _cell(key, d["mean"], d["ci_low"], d["ci_high"], difference=True,
+                 significant=bool(d["significant"]))
 
 
 def metric_rows(comparison: Comparison, keys: Iterable[str]) -> list[Row]:
@@ -90,7 +100,7 @@ def metric_rows(comparison: Comparison, keys: Iterable[str]) -> list[Row]:
         Values formatted in display units (shares in %, differences in percentage points).
     """
     summary = comparison.summary.set_index(["metric", "policy"])
-    diffs = comparison.differences.set_index("metric")
+    pairs = [frame.set_index("metric") for frame in comparison.paired().values()]
     rows = []
     for key in keys:
         if (key, comparison.policies[0]) not in summary.index:
@@ -99,12 +109,8 @@ def metric_rows(comparison: Comparison, keys: Iterable[str]) -> list[Row]:
         for policy in comparison.policies:
             r = summary.loc[(key, policy)]
             values.append(_cell(key, r["mean"], r["ci_low"], r["ci_high"]))
-        difference = None
-        if key in diffs.index:
-            d = diffs.loc[key]
-            difference = _cell(key, d["mean"], d["ci_low"], d["ci_high"], difference=True,
-                               significant=bool(d["significant"]))
-        rows.append(Row(key, metric(key).axis_label(), tuple(values), difference))
+        differences = tuple(_difference_cell(key, diffs) for diffs in pairs)
+        rows.append(Row(key, metric(key).axis_label(), tuple(values), differences))
     return rows
 
 

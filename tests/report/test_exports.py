@@ -150,3 +150,18 @@ def test_sweep_workbook_holds_results_and_summary(tmp_path):
     pd.testing.assert_frame_equal(excel, results, check_dtype=False, rtol=1e-15)
     summary = pd.read_parquet(tmp_path / "s.summary.parquet")
     assert book["summary"].max_row == len(summary) + 1
+
+
+def test_more_than_two_policies_keep_every_difference(tmp_path):
+    """Three policies: the differences sheet holds each one against the first, as the JSON."""
+    args = ["compare", REFERENCE, "--reps", "2", *QUICK, "--policy", "cold", "--policy", "warm",
+            "--policy", "conditional"]
+    cli(*args, "--out", str(tmp_path / "c.xlsx"))
+    document = json.loads(cli(*args, "--json"))
+    headers, rows, _ = sheet_rows(tmp_path / "c.xlsx", "differences")
+    labels = [row[0] for row in rows]
+    assert list(dict.fromkeys(labels)) == ["warm - cold", "conditional - cold"]
+    totals = {r[0]: r[3] for r in rows if r[1] == "costs.total_cost"}
+    assert totals.keys() == document["differences_vs_first"].keys()
+    for label, mean in totals.items():
+        assert same(mean, document["differences_vs_first"][label]["costs"]["total_cost"]["mean"])

@@ -143,3 +143,12 @@ def test_extra_sections_come_before_the_scenario_inputs() -> None:
     assert html.index('<section id="costs">') < html.index('<section id="staffing">') \
         < html.index('<section id="inputs">')
     assert '<a href="#staffing">Staffing</a>' in html and "billing: 13 agents." in html
+
+
+def test_every_difference_against_the_first_policy(tmp_path: Path) -> None:
+    """Three policies: a difference column for each other policy against the first named."""
+    html = make_report(tmp_path, "--policy", "cold", "--policy", "warm", "--policy",
+                       "conditional").read_text(encoding="utf-8")
+    for label in ("warm - cold", "conditional - cold"):
+        assert f'<th class="num">{label}</th>' in html
+    assert "paired differences warm - cold, conditional - cold" in " ".join(html.split())
