@@ -23,11 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from callsim.engine.streams import SITES, Streams, name_key
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from callsim.scenario.distributions import Distribution
     from callsim.scenario.schema import Scenario
 
@@ -46,8 +46,10 @@ class Site:
         return self.streams.generator(self.number, key)
 
 
-#: ``sample(scenario, site, call_type)``: one value per call (``call_type`` holds type indices).
-Sampler = Callable[[Any, Site, np.ndarray], np.ndarray]
+if TYPE_CHECKING:
+    #: ``sample(scenario, site, call_type)``: one value per call (``call_type`` holds type
+    #: indices). For type checking only: numpy is imported when a replication draws.
+    Sampler = Callable[[Any, Site, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ def patience(name: str, factor: Callable[[Scenario], float], site: int | None = 
     """
 
     def sample(scenario: Scenario, at: Site, call_type: np.ndarray) -> np.ndarray:
+        import numpy as np  # once per replication
+
         out = np.empty(len(call_type))
         scale = factor(scenario)
         for k, (type_name, ct) in enumerate(scenario.call_types.items()):

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-if TYPE_CHECKING:  # pandas loads only when records are built (the policies import the codes)
+if TYPE_CHECKING:  # numpy and pandas load only when records are built (the policies and, through
+    # them, the scenario schema import the codes; validating a scenario needs neither)
+    import numpy as np
     import pandas as pd
 
 
@@ -122,5 +122,7 @@ def no_activity() -> pd.DataFrame:
 
 
 def empty_time_columns(n: int) -> dict[str, np.ndarray]:
-    """Allocate the time columns for ``n`` calls, all ``NaN``."""
+    """Allocate the time columns for ``n`` calls, all ``NaN`` (once per replication)."""
+    import numpy as np
+
     return {name: np.full(n, np.nan) for name in TIME_COLUMNS}

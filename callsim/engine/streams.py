@@ -18,8 +18,10 @@ True
 from __future__ import annotations
 
 import zlib
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Fixed site numbers of the engine's own draws; never renumber. Transfer policies declare their
 #: draws themselves (:class:`callsim.engine.draws.Draw`): the built-in ones keep the numbers they
@@ -76,6 +78,8 @@ class Streams:
 
         ``site`` is the name of one of the engine's :data:`SITES`, or a site number.
         """
+        import numpy as np  # here, not at the top: validating a scenario needs no numpy
+
         number = SITES[site] if isinstance(site, str) else site
         spawn_key: tuple[int, ...] = (self.replication, number)
         if key is not None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, ClassVar
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool
 
 from callsim.engine.draws import Draw, Site, per_call
@@ -35,6 +34,7 @@ from callsim.scenario.durations import Seconds
 from callsim.scenario.schema import Probability
 
 if TYPE_CHECKING:
+    import numpy as np
     from simpy.events import Event
 
     from callsim.engine.call_center import CallCenter
@@ -69,6 +69,8 @@ def _per_attempt(name: str, make: str) -> Draw:
     """A draw of one value per call and attempt, shape ``(calls, attempts)``."""
 
     def sample(scenario: Scenario, at: Site, call_type: np.ndarray) -> np.ndarray:
+        import numpy as np  # once per replication
+
         options = callback_options(scenario)
         n, rng = len(call_type), at.generator()
         # Columns are attempts: a call's k-th attempt draws the same value whatever attempts is.

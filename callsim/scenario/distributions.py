@@ -20,15 +20,17 @@ import io
 import math
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
 
 from callsim.scenario.durations import PositiveSeconds, Seconds, parse_duration
 from callsim.scenario.errors import field_errors
 from callsim.scenario.inputs import note_file, read_text
 from callsim.scenario.limits import MAX_INPUT_BYTES, MAX_SECONDS
+
+if TYPE_CHECKING:  # numpy loads when something samples (once per replication), not to validate
+    import numpy as np
 
 __all__ = [
     "Deterministic",
@@ -95,6 +97,8 @@ class Lognormal(_Dist):
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.sd == 0:
+            import numpy as np
+
             return np.full(n, self.mean)
         mu, sigma = self.log_parameters()
         return rng.lognormal(mu, sigma, n)
@@ -136,6 +140,8 @@ class Deterministic(_Dist):
     value: Seconds
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        import numpy as np
+
         return np.full(n, self.value)
 
     def expected(self) -> float:
@@ -204,6 +210,8 @@ class Empirical(_Dist):
 
     @cached_property
     def _cache(self) -> _ArrayCache:
+        import numpy as np
+
         return _ArrayCache(np.asarray(self.values, dtype=np.float64))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -222,6 +230,8 @@ class _ArrayCache:
         self.array = array
 
     def __eq__(self, other: object) -> bool:
+        import numpy as np
+
         return isinstance(other, _ArrayCache) and np.array_equal(self.array, other.array)
 
     __hash__ = None  # type: ignore[assignment]

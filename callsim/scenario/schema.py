@@ -13,9 +13,8 @@ import copy
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import yaml
 from pydantic import (
     BaseModel,
@@ -48,6 +47,9 @@ from callsim.scenario.limits import (
 from callsim.scenario.targets import Target, TargetError, parse_target
 from callsim.scenario.transfer import Transfer
 from callsim.scenario.yamlio import load_yaml, yaml_problem
+
+if TYPE_CHECKING:  # numpy loads when a scenario runs (`callsim validate` needs none)
+    import numpy as np
 
 __all__ = [
     "CallType",
@@ -121,6 +123,8 @@ class Horizon(_Model):
         >>> Horizon(duration=5400, interval=3600).interval_bounds().tolist()
         [0.0, 3600.0, 5400.0]
         """
+        import numpy as np  # here, not at the top: validating a scenario needs no numpy
+
         bounds: np.ndarray = np.minimum(np.arange(self.n_intervals + 1) * float(self.interval),
                                         float(self.duration))
         bounds[-1] = float(self.duration)
