@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterable
 from typing import Annotated
 
 import typer
@@ -19,11 +21,23 @@ from callsim.cli.staff import staff_command
 from callsim.cli.sweep import sweep_command
 from callsim.cli.validate import validate_command
 
-app = typer.Typer(
-    add_completion=True,
-    no_args_is_help=True,
-    help="Simulate warm vs cold transfers of misrouted calls in a contact center.",
-)
+#: The subcommands, in the order ``callsim --help`` lists them.
+COMMANDS: dict[str, Callable[..., None]] = {
+    "run": run_command,
+    "compare": compare_command,
+    "sweep": sweep_command,
+    "erlang": erlang,
+    "validate": validate_command,
+    "plot": plot_command,
+    "report": report_command,
+    "init": init_command,
+    "calibrate": calibrate_command,
+    "backtest": backtest_command,
+    "staff": staff_command,
+    "breakeven": breakeven_command,
+}
+
+HELP = "Simulate warm vs cold transfers of misrouted calls in a contact center."
 
 
 def _print_version(value: bool) -> None:
@@ -34,7 +48,6 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _callsim(
     version: Annotated[
         bool,
@@ -45,20 +58,25 @@ def _callsim(
     """Simulate warm vs cold transfers of misrouted calls in a contact center."""
 
 
-app.command("run")(run_command)
-app.command("compare")(compare_command)
-app.command("sweep")(sweep_command)
-app.command("erlang")(erlang)
-app.command("validate")(validate_command)
-app.command("plot")(plot_command)
-app.command("report")(report_command)
-app.command("init")(init_command)
-app.command("calibrate")(calibrate_command)
-app.command("backtest")(backtest_command)
-app.command("staff")(staff_command)
-app.command("breakeven")(breakeven_command)
+def build_app(names: Iterable[str] = COMMANDS) -> typer.Typer:
+    """The ``callsim`` command with the subcommands ``names`` (all of them by default)."""
+    new = typer.Typer(add_completion=True, no_args_is_help=True, help=HELP)
+    new.callback()(_callsim)
+    for name in names:
+        new.command(name)(COMMANDS[name])
+    return new
+
+
+app = build_app()
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    Typer turns every registered subcommand into a click command (signatures, annotations,
+    options) before it parses the arguments: about 0.03 s for all of them, a tenth of
+    ``callsim validate``. When the first argument names a subcommand, only that one is built;
+    its options, help and error messages are the same (tests/cli/test_startup.py).
+    """
+    name = sys.argv[1] if len(sys.argv) > 1 else ""
+    (build_app([name]) if name in COMMANDS else app)()

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from callsim.cli.common import fail
-from callsim.scenario.starter import write_starter
 
 __all__ = ["init_command"]
 
@@ -23,6 +22,8 @@ def init_command(
     Edit it, check it with ``callsim validate FILE`` and compare policies with ``callsim
     report FILE``. Every field is described in docs/model.md.
     """
+    from callsim.scenario.starter import write_starter  # importlib.resources: only here
+
     try:
         written = write_starter(file)
     except FileExistsError:

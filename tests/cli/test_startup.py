@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import callsim
-from callsim.cli.app import app
+from callsim.cli.app import COMMANDS, app, build_app, main
 
 HEAVY = ("numpy", "pandas", "scipy", "matplotlib")
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -43,6 +43,26 @@ def test_validate_loads_no_heavy_library(name):
             f"result = CliRunner().invoke(app, ['validate', {str(SCENARIOS / name)!r}])\n"
             "assert result.exit_code == 0, result.output")
     assert imported_after(code) == []
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_a_subcommand_alone_behaves_as_in_the_whole_app(name):
+    # main() builds only the subcommand it runs: the same help, the same usage errors
+    for args in ([name, "--help"], [name, "--no-such-option"]):
+        alone = CliRunner().invoke(build_app([name]), args)
+        whole = CliRunner().invoke(app, args)
+        assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)
+
+
+@pytest.mark.parametrize("argv", [["validate", str(SCENARIOS / "billing_support.yaml")],
+                                  ["valdate"], ["--version"]])
+def test_main_runs_the_named_subcommand(argv, monkeypatch, capsys):
+    monkeypatch.setattr("sys.argv", ["callsim", *argv])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    expected = CliRunner().invoke(app, argv)
+    assert exit_.value.code == expected.exit_code
+    assert capsys.readouterr().out == expected.stdout
 
 
 @pytest.mark.parametrize("name", callsim.__all__)
