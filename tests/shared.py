@@ -33,3 +33,28 @@ def invoke_cli(*args: str) -> Result:
     from callsim.cli.app import app
 
     return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def assert_one_line_error(result: Result, *words: str) -> None:
+    """The CLI refused its input as the project promises: exit 2, no traceback, one line that
+    holds every one of ``words``."""
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def assert_same_simulation(a: Scenario, b: Scenario, seed: int,
+                           policies: tuple[str, ...] = ("cold", "warm")) -> None:
+    """``a`` and ``b`` give identical call records and shifts under every policy and ``seed``
+    (an option at its neutral value is no option at all)."""
+    import pandas as pd
+
+    from callsim import simulate
+
+    for policy in policies:
+        run_a, run_b = simulate(a, policy, seed=seed), simulate(b, policy, seed=seed)
+        pd.testing.assert_frame_equal(run_a.calls, run_b.calls)
+        pd.testing.assert_frame_equal(run_a.shifts, run_b.shifts)

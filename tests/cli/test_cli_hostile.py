@@ -13,22 +13,13 @@ from pathlib import Path
 import pytest
 
 from tests.shared import REFERENCE as REFERENCE_PATH
-from tests.shared import invoke_cli
+from tests.shared import assert_one_line_error, invoke_cli
 
 REFERENCE = str(REFERENCE_PATH)
 
 
 def invoke(*args: str):
     return invoke_cli(*args)
-
-
-def assert_one_line_error(result, *words: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1, result.output
-    for word in words:
-        assert word in lines[0], lines[0]
 
 
 @pytest.fixture

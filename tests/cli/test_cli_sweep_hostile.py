@@ -15,23 +15,16 @@ from typer.testing import CliRunner
 
 from callsim.cli.app import app
 from callsim.experiments import sweeps
+from tests.shared import REFERENCE as REFERENCE_PATH
+from tests.shared import assert_one_line_error
 
 runner = CliRunner()
-REFERENCE = str(Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml")
+REFERENCE = str(REFERENCE_PATH)
 QUICK = ["--set", "horizon.duration=1h", "--reps", "1"]
 
 
 def invoke(*args: str):
     return runner.invoke(app, ["sweep", REFERENCE, *args], env={"COLUMNS": "200"})
-
-
-def assert_one_line_error(result, *words: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1, result.output
-    for word in words:
-        assert word in lines[0], lines[0]
 
 
 @pytest.mark.parametrize(

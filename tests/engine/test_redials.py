@@ -13,6 +13,7 @@ import pytest
 from callsim import ScenarioError, build_scenario, compute_metrics, load_scenario, simulate
 from callsim.engine.records import Outcome, TransferKind
 from tests.engine.timeline import BASE, det, row, run_log
+from tests.shared import assert_same_simulation
 
 R, A, D = Outcome.RESOLVED, Outcome.ABANDONED, Outcome.DROPPED
 
@@ -92,10 +93,7 @@ def test_probability_zero_is_no_option():
     plain = load_scenario("scenarios/billing_support.yaml", ["horizon.duration=2h"])
     zero = load_scenario("scenarios/billing_support.yaml", [
         "horizon.duration=2h", "call_types.support.redial={probability: 0.0, delay: 1min}"])
-    for policy in ("cold", "warm"):
-        a, b = simulate(plain, policy, seed=4), simulate(zero, policy, seed=4)
-        pd.testing.assert_frame_equal(a.calls, b.calls)
-        pd.testing.assert_frame_equal(a.shifts, b.shifts)
+    assert_same_simulation(plain, zero, seed=4)
 
 
 def test_first_calls_are_the_same_under_every_policy():
