@@ -14,7 +14,12 @@ import pandas as pd
 
 from callsim.engine.arrivals import draw_callers
 from callsim.engine.call_center import CallCenter, PolicyHooks
-from callsim.engine.records import ACTIVITY_COLUMNS, SHIFT_COLUMNS, SimulationResult
+from callsim.engine.records import (
+    ACTIVITY_COLUMNS,
+    CODE_COLUMNS,
+    SHIFT_COLUMNS,
+    SimulationResult,
+)
 from callsim.engine.streams import Streams
 
 if TYPE_CHECKING:
@@ -103,9 +108,9 @@ def records(center: CallCenter) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
 
 
 def _by_agent(frame: pd.DataFrame, dept_names: list[str]) -> pd.DataFrame:
-    """Department codes as a categorical of names, agent numbers as int32 (above 32,767 too)."""
+    """Department codes as a categorical of names, agent numbers typed as in the call records."""
     frame["department"] = pd.Categorical.from_codes(
         frame["department"].to_numpy(dtype=np.int16), dept_names
     )
-    frame["agent"] = frame["agent"].astype(np.int32)
+    frame["agent"] = frame["agent"].astype(CODE_COLUMNS["agent"])
     return frame
