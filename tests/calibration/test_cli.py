@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from callsim import load_scenario
 from callsim.cli.app import app
+from tests.shared import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 RECORDS = str(ROOT / "scenarios" / "records" / "acd_week.csv")
 MAPPING = str(ROOT / "scenarios" / "records" / "acd_map.yaml")
 runner = CliRunner()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -11,9 +9,9 @@ from typer.testing import CliRunner
 from callsim.cli.app import app
 from callsim.experiments.caveats import UNFINISHED_SHARE, horizon_caveats, result_caveats
 from callsim.scenario.schema import load_scenario
+from tests.shared import REFERENCE
 
 runner = CliRunner()
-REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml"
 #: Too few billing agents for the load, and the center closes with callers still queued.
 OVERLOADED = ["--set", "horizon.duration=2h", "--set", "horizon.drain=false",
               "--set", "departments.billing.agents=4"]

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 import callsim
 from callsim.cli.app import COMMANDS, app, build_app, main
+from tests.shared import SCENARIOS
 
 HEAVY = ("numpy", "pandas", "scipy", "matplotlib")
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def imported_after(statement: str) -> list[str]:

@@ -23,9 +23,8 @@ from callsim.experiments.grid import Grid
 from callsim.experiments.store import LOCK, MANIFEST, PartStore, StoreBusy, StoreError
 from callsim.experiments.sweep_tasks import WorkerDied
 from callsim.experiments.sweeps import SweepWarning, summary_path, sweep
+from tests.shared import REFERENCE
 
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / "scenarios" / "billing_support.yaml"
 # 3 points x 2 policies x 2 replications on a 1 h horizon: about a second in all.
 SPECS = ["departments.billing.agents=10:12"]
 SMALL = {"reps": 2, "seed": 7, "overrides": ["horizon.duration=1h"], "task_reps": 1}

@@ -19,8 +19,8 @@ import pandas as pd
 import psutil
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / "scenarios" / "billing_support.yaml"
+from tests.shared import REFERENCE
+
 ARGS = ["sweep", str(REFERENCE), "--vary", "departments.billing.agents=10:15", "--reps", "4",
         "--seed", "3", "--set", "horizon.duration=24h", "--workers", "2"]
 #: Seconds the workers get to notice and exit (they poll every 0.5 s; Dask's nannies ~1 s).

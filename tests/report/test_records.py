@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from callsim.cli.app import app
+from tests.shared import REFERENCE
 
-SCENARIO = str(Path(__file__).resolve().parents[2] / "scenarios" / "billing_support.yaml")
+SCENARIO = str(REFERENCE)
 #: The documented labels, in code order.
 LABELS = {
     "outcome": ["resolved", "abandoned", "dropped", "unfinished", "unreached"],

@@ -37,8 +37,8 @@ from callsim.engine.records import Outcome
 from callsim.experiments.work import WorkLimitError, check_work
 from callsim.scenario.errors import ScenarioError
 from callsim.scenario.schema import load_scenario
+from tests.shared import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("CALLSIM_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
