@@ -93,7 +93,6 @@ class CallCenter:
         self._bind_hot_path(callers)
         self.state = bytearray(n)  # one call state per call (see callsim.engine.departments)
         self.deadline = np.full(n, np.inf)
-        self.next_arrival = 0
 
     def _bind_hot_path(self, callers: Callers) -> None:
         """Bind what every call reads, once, instead of looking it up by name per event.
@@ -122,7 +121,6 @@ class CallCenter:
             self._on_identified = self._identified_cross_trained
         self._redials = self._redial_rules()
         self._eager = self._redials is not None  # abandonment as events: a redial needs its time
-        self._on_redial = self._redial_arrives
 
     def _redial_rules(self) -> list[tuple[float, int] | None] | None:
         """Per call type ``(probability, max_attempts)`` of redials; None when nobody redials."""
@@ -159,9 +157,14 @@ class CallCenter:
         return self.env.now
 
     # -- the first leg: arrival, first queue, answer, identification ---------------------------
-    def _arrive(self, _event: Event) -> None:
-        i = self.next_arrival
-        self.next_arrival = i + 1
+    def _arrive(self, event: Event) -> None:
+        """A call arrives: a customer's first call, or a redial (slots from ``n_first`` on).
+
+        It joins the queue of the department the IVR chose, or an idle agent answers it. First
+        calls arrive in slot order, each scheduling the next; redials are scheduled one by one
+        when a call is lost (:meth:`_maybe_redial`).
+        """
+        i: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
         now = self.env.now
         self._arrival[i] = now
         self.state[i] = WAITING_FIRST
@@ -173,9 +176,9 @@ class CallCenter:
             dept.waiting.append(i)
             if self._eager:
                 self._abandon_at(i)
-        if i + 1 < self.n_first:  # self.after, inlined on the hot path (as below)
-            Timeout(self.env, self._arrival_time[i + 1] - now, -1).callbacks.append(
-                self._on_arrival)
+        i += 1
+        if i < self.n_first:  # the next first call (self.after, inlined on the hot path)
+            Timeout(self.env, self._arrival_time[i] - now, i).callbacks.append(self._on_arrival)
 
     # -- redials (only with call_types.K.redial) ------------------------------------------------
     def _maybe_redial(self, call: int, when: float) -> None:
@@ -195,21 +198,7 @@ class CallCenter:
             return
         at = when + callers.redial_delay.item(following)
         if at < self.scenario.horizon.duration:
-            self.after(max(at - self.env.now, 0.0), following, self._on_redial)
-
-    def _redial_arrives(self, event: Event) -> None:
-        """A customer calls again: a new call, routed afresh by the IVR."""
-        i: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
-        now = self.env.now
-        self._arrival[i] = now
-        self.state[i] = WAITING_FIRST
-        self.deadline[i] = now + self._patience[i]
-        dept = self.departments[self._first_dept[i]]
-        if dept.idle:
-            self.answer(dept, dept.idle.pop(), i)
-        else:
-            dept.waiting.append(i)
-            self._abandon_at(i)
+            self.after(max(at - self.env.now, 0.0), following, self._on_arrival)
 
     def _abandon_at(self, call: int) -> None:
         """Abandon as an event at the caller's deadline (with redials: the loss time matters)."""
@@ -484,7 +473,7 @@ class CallCenter:
         for j in range(1, h.n_intervals):
             self.after(bounds[j], j, self._staff_interval)
         if len(self.callers):
-            self.after(self.callers.time.item(0), -1, self._on_arrival)
+            self.after(self.callers.time.item(0), 0, self._on_arrival)
         if h.drain:
             self.env.run()
         else:
