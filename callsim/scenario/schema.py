@@ -35,8 +35,10 @@ from callsim.scenario.inputs import note_file
 from callsim.scenario.limits import (
     MAX_AGENTS,
     MAX_AMOUNT,
+    MAX_BUSYNESS_CV,
     MAX_FACTOR,
     MAX_INTERVALS,
+    MAX_PRIORITY,
     MAX_RATE,
 )
 from callsim.scenario.targets import Target, TargetError, parse_target
@@ -46,6 +48,8 @@ if TYPE_CHECKING:  # numpy loads when a scenario runs (`callsim validate` needs 
     import numpy as np
 
 __all__ = [
+    "Arrivals",
+    "Busyness",
     "CallType",
     "Costs",
     "Department",
@@ -77,6 +81,12 @@ Agents = Annotated[
 ]
 Rates = Annotated[
     Annotated[Rate, Tag("one")] | Annotated[tuple[Rate, ...], Tag("list")],
+    Discriminator(_shape),
+]
+#: A share of staffed agents who take calls: in (0, 1].
+Share = Annotated[float, Strict(), Field(gt=0, le=1, allow_inf_nan=False)]
+Shares = Annotated[
+    Annotated[Share, Tag("one")] | Annotated[tuple[Share, ...], Tag("list")],
     Discriminator(_shape),
 ]
 
@@ -159,12 +169,18 @@ class Department(_Model):
 
     ``resolves`` maps call types of other departments to the share its agents resolve in place
     when such a call is misrouted to them (MODEL.md section 4.3).
+
+    ``after_call_work`` (a distribution, None: 0 s) keeps an agent busy after every call it is
+    released from. ``available`` (one share or one per interval, in (0, 1]) is the share of
+    ``agents`` who take calls: see :meth:`Scenario.agents_taking_calls`.
     """
 
     agents: Agents
     wage_per_hour: Amount
     shrinkage: float = Field(default=0.0, ge=0, lt=1)
     resolves: dict[Name, InPlace] = Field(default_factory=dict)
+    after_call_work: Distribution | None = None
+    available: Shares = 1.0
 
 
 #: Upper bound of ``redial.max_attempts`` (attributes are drawn per customer and attempt).
@@ -189,6 +205,8 @@ class CallType(_Model):
     ``arrivals_per_hour`` may be left out only when the scenario replays an
     ``arrivals_file``. ``patience`` None means the caller never abandons.
     ``misroute`` maps wrong departments to the share of calls the IVR sends there.
+    ``priority``: callers of a higher class are answered first in every queue (FCFS within a
+    class).
     """
 
     arrivals_per_hour: Rates = 0.0
@@ -197,6 +215,7 @@ class CallType(_Model):
     patience: Distribution | None = None
     misroute: dict[Name, Probability] = Field(default_factory=dict)
     redial: Redial | None = None
+    priority: Annotated[int, Strict(), Field(ge=0, le=MAX_PRIORITY)] = 0
 
     @model_validator(mode="after")
     def _shares(self) -> CallType:
@@ -205,6 +224,27 @@ class CallType(_Model):
             message = f"shares sum to {total:g}, must be <= 1"
             raise field_errors("call type", [(("misroute",), message)])
         return self
+
+
+class Busyness(_Model):
+    """Day-to-day variation: one factor B ~ Gamma(mean 1, ``cv``) per replication.
+
+    B multiplies every interval's arrival rate of every call type that day (a mixed Poisson
+    day); ``cv`` 0 is the fixed-rate model.
+    """
+
+    cv: Annotated[float, Strict(), Field(ge=0, le=MAX_BUSYNESS_CV, allow_inf_nan=False)]
+
+
+class Arrivals(_Model):
+    """What moves the arrival rates of the whole centre (``busyness``)."""
+
+    busyness: Busyness | None = None
+
+    @property
+    def busyness_cv(self) -> float:
+        """The busyness factor's coefficient of variation (0: no busyness)."""
+        return 0.0 if self.busyness is None else float(self.busyness.cv)
 
 
 class Costs(_Model):
@@ -223,6 +263,7 @@ class Scenario(_Model):
     call_types: dict[Name, CallType] = Field(min_length=1)
     transfer: Transfer = Field(default_factory=lambda: Transfer())
     costs: Costs = Field(default_factory=lambda: Costs())
+    arrivals: Arrivals = Field(default_factory=lambda: Arrivals())
     arrivals_file: str | None = None
     targets: tuple[str, ...] = ()
 
@@ -252,7 +293,8 @@ class Scenario(_Model):
     def _interval_problems(self) -> Iterator[tuple[tuple[str, ...], str]]:
         n = self.horizon.n_intervals
         fields: list[tuple[tuple[str, ...], Any]] = [
-            (("departments", d, "agents"), dep.agents) for d, dep in self.departments.items()
+            ((("departments", d, name), getattr(dep, name)))
+            for d, dep in self.departments.items() for name in ("agents", "available")
         ]
         fields += [
             (("call_types", k, "arrivals_per_hour"), ct.arrivals_per_hour)
@@ -279,6 +321,9 @@ class Scenario(_Model):
                 misrouted = misrouted or share > 0
         if misrouted and "identify_time" not in self.transfer.model_fields_set:
             yield ("transfer", "identify_time"), "field required (some calls are misrouted)"
+        if self.arrivals_file is not None and self.arrivals.busyness_cv > 0:
+            message = "must be 0 with arrivals_file (a replayed call log is one given day)"
+            yield ("arrivals", "busyness", "cv"), message
 
     def _target_problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
         for i, text in enumerate(self.targets):
@@ -317,6 +362,22 @@ class Scenario(_Model):
         """Agents on duty in each interval for department ``dept`` (length ``n_intervals``)."""
         return _per_interval(self.departments[dept].agents, self.horizon.n_intervals)
 
+    def agents_taking_calls(self, dept: str) -> tuple[int, ...]:
+        """Agents who take calls in each interval: ``staffing x available``, rounded half up.
+
+        ``floor(agents x available + 1/2)`` (10 x 0.85 = 8.5 gives 9, 10 x 0.84 gives 8);
+        with ``available`` 1 these are the ``agents`` themselves. The engine serves with them.
+
+        Examples
+        --------
+        >>> _per_interval_agents((10, 10, 3), (0.8, 0.85, 0.5))
+        (8, 9, 2)
+        """
+        return _per_interval_agents(
+            self.staffing(dept),
+            _per_interval(self.departments[dept].available, self.horizon.n_intervals),
+        )
+
     def arrival_rates(self, call_type: str) -> tuple[float, ...]:
         """Arrivals per hour of ``call_type`` in each interval (length ``n_intervals``)."""
         rates = self.call_types[call_type].arrivals_per_hour
@@ -348,3 +409,9 @@ class Scenario(_Model):
 
 def _per_interval(value: Any, n: int) -> tuple[Any, ...]:
     return tuple(value) if isinstance(value, tuple) else (value,) * n
+
+
+def _per_interval_agents(agents: tuple[int, ...], available: tuple[float, ...]) -> tuple[int, ...]:
+    """Round half up ``agents x available`` per interval (1e-9 absorbs 10 x 0.85 = 8.4999...)."""
+    return tuple(a if s == 1 else math.floor(a * s + 0.5 + 1e-9)
+                 for a, s in zip(agents, available, strict=True))
