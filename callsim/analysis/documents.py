@@ -16,7 +16,7 @@ from typing import Any, TypeAlias
 
 import pandas as pd
 
-from callsim.analysis.catalogue import metric
+from callsim.scenario.catalogue import metric
 
 #: Top-level metric groups; the named ones have one sub-object per call type or department.
 GROUPS: tuple[str, ...] = ("overall", "call_types", "departments", "costs")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from callsim.analysis.catalogue import KEY_COLUMNS
+from callsim.scenario.catalogue import KEY_COLUMNS
 
 #: Columns of the long summary tables, after the grouping columns.
 SUMMARY_COLUMNS: tuple[str, ...] = ("metric", "mean", "ci_low", "ci_high", "n")

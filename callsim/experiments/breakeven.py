@@ -292,9 +292,8 @@ def _better(setup: _Setup, mean: float) -> str:
 
     The catalogue gives the direction; lower is better when the metric has none.
     """
-    a_higher = mean > 0
-    higher_is_better = catalogue_metric(setup.key).higher_is_better is True
-    return setup.policies[0] if a_higher == higher_is_better else setup.policies[1]
+    side = catalogue_metric(setup.key).preferred(mean, assume_lower=True)  # "b": policies[0]
+    return setup.policies[1] if side == "a" else setup.policies[0]
 
 
 def _summarize(setup: _Setup, points: dict[float, tuple[float, ...]], lo: float, hi: float,

@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from callsim.analysis.catalogue import KEY_COLUMNS, POINT_COLUMN, column_label, key_label, metric
 from callsim.engine.records import Outcome, Stage, TransferKind
 from callsim.report.sheets import Sheet
+from callsim.scenario.catalogue import KEY_COLUMNS, POINT_COLUMN, column_label, key_label, metric
 from callsim.scenario.durations import format_clock
 
 if TYPE_CHECKING:
