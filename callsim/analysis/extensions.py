@@ -1,4 +1,4 @@
-"""Metrics of MODEL.md section 4's options: conditional warm, callbacks, cross-trained agents.
+"""Metrics of the options beyond cold and warm (docs/model.md section 3): conditional warm, callbacks, cross-trained agents.
 
 Counted per call group (``overall`` and each call type) next to the metrics of
 :mod:`callsim.analysis.metrics`, which calls :func:`extension_call_metrics`. Every key is present
@@ -16,7 +16,7 @@ from callsim.engine.records import Outcome, TransferKind
 #: Outcomes of a lost call: abandoned, dropped, or a callback never reached.
 LOST_OUTCOMES: tuple[int, ...] = (Outcome.ABANDONED, Outcome.DROPPED, Outcome.UNREACHED)
 
-#: Per-call-group metrics of section 4's options (counts of calls).
+#: Per-call-group metrics of the options beyond cold and warm (counts of calls).
 EXTENSION_CALL_METRICS: tuple[str, ...] = (
     "transfers_conditional_warm",
     "transfers_conditional_cold",

@@ -95,7 +95,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sweep(  # noqa: PLR0913 (the library mirror of the command's options)
+def sweep(  # the library mirror of the command's options
     scenario: str | Path,
     grid: Grid,
     policies: Sequence[str] | None = None,

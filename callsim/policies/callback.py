@@ -1,10 +1,10 @@
 """Callbacks: the customer hangs up with a request, and the resolving department calls back.
 
-MODEL.md section 4.2. ``transfer.policy: callback``: after identification the first agent spends
-``callback.note_time`` writing the case down (counted as identifying), is freed, and the
-customer hangs up with a request to the resolving department t. ``transfer.warm.on_max_hold:
-callback`` ends a warm hold that reaches ``max_hold`` the same way (:mod:`callsim.policies.warm`
-uses :class:`CallbackDesk` too).
+docs/model.md section 3 ("Beyond cold and warm"). ``transfer.policy: callback``: after
+identification the first agent spends ``callback.note_time`` writing the case down (counted as
+identifying), is freed, and the customer hangs up with a request to the resolving department
+t. ``transfer.warm.on_max_hold: callback`` ends a warm hold that reaches ``max_hold`` the same
+way (:mod:`callsim.policies.warm` uses :class:`CallbackDesk` too).
 
 t keeps a callback list (first come, first served; the engine's
 :meth:`~callsim.engine.call_center.CallCenter.request_callback`): a freed agent takes a live

@@ -1,6 +1,6 @@
 """Cold (blind) transfer: the first agent is freed at once and the caller queues alone.
 
-MODEL.md section 3: the transfer fails with ``drop_probability`` (outcome ``dropped``);
+docs/model.md section 3: the transfer fails with ``drop_probability`` (outcome ``dropped``);
 otherwise the caller joins the resolving department's queue (at the back, or with ``priority``
 ahead of every caller who was not transferred) with a fresh patience, and the agent who answers
 handles for handle time + re-explaining time.

@@ -1,7 +1,7 @@
 """Conditional warm transfer: warm when the resolving department can take the call soon, else cold.
 
-MODEL.md section 4.1. At the end of identification the first agent looks at the resolving
-department t and transfers warm (:mod:`~callsim.policies.warm`, its options) if
+docs/model.md section 3 ("Beyond cold and warm"). At the end of identification the first agent
+looks at the resolving department t and transfers warm (:mod:`~callsim.policies.warm`, its options) if
 ``transfer.conditional.warm_when`` holds at that instant, else cold
 (:mod:`~callsim.policies.cold`, its options, drop included):
 

@@ -1,6 +1,6 @@
 """Warm (attended) transfer: the first agent holds until a resolving agent answers, then briefs.
 
-MODEL.md section 3: if an agent of the resolving department is idle the handoff starts at once;
+docs/model.md section 3: if an agent of the resolving department is idle the handoff starts at once;
 otherwise the caller joins its queue (at the back, or ahead of non-transferred callers with
 ``priority``) with the first agent on the line, who stays busy ("holding"). When a resolving
 agent answers, both spend the handoff time together; then the first agent is freed and the

@@ -167,7 +167,7 @@ class Department(_Model):
     ``ceil(agents / (1 - shrinkage))`` (docs/model.md section 4).
 
     ``resolves`` maps call types of other departments to the share its agents resolve in place
-    when such a call is misrouted to them (MODEL.md section 4.3).
+    when such a call is misrouted to them (docs/model.md section 3).
     """
 
     agents: Agents
@@ -181,7 +181,7 @@ MAX_ATTEMPTS = 20
 
 
 class Redial(_Model):
-    """Customers who call again after a lost call (MODEL.md section 4.4).
+    """Customers who call again after a lost call (docs/model.md section 3).
 
     A customer whose call ends abandoned, dropped or unreached calls again with ``probability``
     after ``delay`` (s), at most ``max_attempts`` calls in all.
