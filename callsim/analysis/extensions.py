@@ -1,4 +1,6 @@
-"""Metrics of the options beyond cold and warm (docs/model.md section 3): conditional warm, callbacks, cross-trained agents.
+"""Metrics of the options beyond cold and warm: conditional warm, callbacks, cross-trained agents.
+
+The options are those of docs/model.md section 3 ("Beyond cold and warm").
 
 Counted per call group (``overall`` and each call type) next to the metrics of
 :mod:`callsim.analysis.metrics`, which calls :func:`extension_call_metrics`. Every key is present

@@ -1,8 +1,8 @@
 """Conditional warm transfer: warm when the resolving department can take the call soon, else cold.
 
-docs/model.md section 3 ("Beyond cold and warm"). At the end of identification the first agent
-looks at the resolving department t and transfers warm (:mod:`~callsim.policies.warm`, its options) if
-``transfer.conditional.warm_when`` holds at that instant, else cold
+docs/model.md section 3 ("Beyond cold and warm"). At the end of identification the first
+agent looks at the resolving department t and transfers warm (:mod:`~callsim.policies.warm`,
+its options) if ``transfer.conditional.warm_when`` holds at that instant, else cold
 (:mod:`~callsim.policies.cold`, its options, drop included):
 
 - ``agent_free``: an agent of t is idle;
