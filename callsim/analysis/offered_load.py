@@ -28,6 +28,7 @@ from functools import lru_cache
 import numpy as np
 
 from callsim.analysis.erlang import QueueFigures, erlang_a, erlang_c
+from callsim.analysis.erlang import fewest_agents as erlang_fewest_agents
 from callsim.policies import registry
 from callsim.policies.cold import cold_options
 from callsim.policies.warm import warm_options
@@ -174,25 +175,22 @@ def fewest_agents(rate: float, service: float, theta: float, target: Target,
     -------
     int
         0 when nobody joins; otherwise the smallest ``n`` whose figure meets the target
-        (a square-root staffing guess, then steps of one).
+        (:func:`callsim.analysis.erlang.fewest_agents`, the one search).
+
+    Raises
+    ------
+    ValueError
+        No staffing up to 10,000 agents meets the target (``occupancy<=0``), said at once.
     """
     if rate <= 0 or service <= 0:
         return 0
-    load = rate * service
 
     def meets(n: int) -> bool:
         value = _value(_figures(rate, service, theta, n, threshold), target.metric)
         return target.holds(value) and not math.isnan(value)
 
-    n = max(1, math.floor(load) + 1 if theta <= 0 else 1, math.ceil(load + math.sqrt(load)))
-    floor = math.floor(load) + 1 if theta <= 0 else 1
-    while n > floor and meets(n - 1):
-        n -= 1
-    while not meets(n):
-        n += 1
-        if n > _MAX_AGENTS:
-            raise ValueError(f"no staffing up to {_MAX_AGENTS} agents meets {target.text}")
-    return n
+    fails = math.floor(rate * service) if theta <= 0 else 0
+    return erlang_fewest_agents(meets, fails, _MAX_AGENTS, target.text)
 
 
 def erlang_staffing(scenario: Scenario, policy: str, targets: list[Target]
