@@ -14,14 +14,21 @@ import numpy as np
 
 from callsim.analysis.segments import CALLBACK_KINDS, CallArrays
 from callsim.engine.records import Outcome, TransferKind
+from callsim.policies import registry
+from callsim.policies.protocol import CallGroup
 
 #: Outcomes of a lost call: abandoned, dropped, or a callback never reached.
 LOST_OUTCOMES: tuple[int, ...] = (Outcome.ABANDONED, Outcome.DROPPED, Outcome.UNREACHED)
 
-#: Per-call-group metrics of the options beyond cold and warm (counts of calls).
+def policy_metric_names() -> tuple[str, ...]:
+    """Metrics the registered policies add (``TransferPolicy.metrics``), in registry order."""
+    return tuple(m.name for m in registry.added_metrics())
+
+
+#: Per-call-group metrics of the options beyond cold and warm (counts of calls), the metrics
+#: policies add first (``transfers_conditional_warm`` and ``_cold``, from ``conditional``).
 EXTENSION_CALL_METRICS: tuple[str, ...] = (
-    "transfers_conditional_warm",
-    "transfers_conditional_cold",
+    *policy_metric_names(),
     "resolved_in_place",
     "callbacks",
     "callback_delay_mean",
@@ -33,12 +40,24 @@ EXTENSION_CALL_METRICS: tuple[str, ...] = (
     "customer_loss_rate",
 )
 
-#: The policy whose transfers count as conditional decisions.
-CONDITIONAL = "conditional"
+
+def policy_call_metrics(c: CallArrays, mask: np.ndarray, policy: str) -> dict[str, float]:
+    """Every policy's own metrics over the calls in ``mask``: the run's policy's hook, 0 else.
+
+    The policy is asked (``call_metrics``), never named: a policy that adds metrics declares
+    them (``TransferPolicy.metrics``), and every run reports them so that runs of different
+    policies compare key by key.
+    """
+    out = dict.fromkeys(policy_metric_names(), 0.0)
+    if policy in registry.names():
+        hook = getattr(registry.get(policy), "call_metrics", None)
+        if hook is not None:
+            out.update(hook(CallGroup(c.kind[mask], c.outcome[mask], c.stage[mask])))
+    return out
 
 
 def extension_call_metrics(c: CallArrays, mask: np.ndarray, policy: str) -> dict[str, float]:
-    """Section 4 counts over the calls selected by ``mask``.
+    """Section 3's options ("Beyond cold and warm") counted over the calls selected by ``mask``.
 
     Parameters
     ----------
@@ -47,26 +66,22 @@ def extension_call_metrics(c: CallArrays, mask: np.ndarray, policy: str) -> dict
     mask
         Calls of the group (boolean, one per call).
     policy
-        The transfer policy of the run: conditional decisions are counted under
-        ``conditional`` only (warm holds later turned cold at ``max_hold`` count as warm).
+        The transfer policy of the run: its own metrics (:func:`policy_call_metrics`) are
+        counted under it only.
 
     Returns
     -------
     dict[str, float]
-        ``transfers_conditional_warm``, ``transfers_conditional_cold`` and
-        ``resolved_in_place`` (calls a cross-trained agent of a wrong department resolved),
-        ``callbacks`` (callback requests), ``callback_delay_mean`` (s, from the request to the
-        customer reached, over reached callbacks; NaN without any) and ``unreached_rate``
-        (share of the group's calls whose callback never reached the customer).
+        The policies' own metrics (``transfers_conditional_warm``,
+        ``transfers_conditional_cold``), ``resolved_in_place`` (calls a cross-trained agent
+        of a wrong department resolved), ``callbacks`` (callback requests),
+        ``callback_delay_mean`` (s, from the request to the customer reached, over reached
+        callbacks; NaN without any) and ``unreached_rate`` (share of the group's calls whose
+        callback never reached the customer), then the customer metrics.
     """
     kind = c.kind[mask]
-    conditional = policy == CONDITIONAL
-    warm = (kind == TransferKind.WARM) | (kind == TransferKind.WARM_TO_COLD)
     return {
-        "transfers_conditional_warm": float(np.count_nonzero(warm)) if conditional else 0.0,
-        "transfers_conditional_cold": (
-            float(np.count_nonzero(kind == TransferKind.COLD)) if conditional else 0.0
-        ),
+        **policy_call_metrics(c, mask, policy),
         "resolved_in_place": float(np.count_nonzero(kind == TransferKind.IN_PLACE)),
         **_callback_metrics(c, mask),
         **customer_metrics(c, mask),

@@ -27,7 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool
 
 from callsim.engine.draws import Draw, Site, per_call
 from callsim.engine.records import Outcome, TransferKind
-from callsim.policies.protocol import options_of
+from callsim.policies.cold import ColdTransfer
+from callsim.policies.protocol import MisroutedLoad, options_of
 from callsim.policies.registry import register
 from callsim.scenario.distributions import Deterministic, Distribution
 from callsim.scenario.durations import Seconds
@@ -157,6 +158,11 @@ class CallbackPolicy:
     options: ClassVar[type[BaseModel] | None] = CallbackOptions
     draws: ClassVar[tuple[Draw, ...]] = (NOTE, *CallbackDesk.draws)
     compare_position: ClassVar[int | None] = None
+
+    @classmethod
+    def misrouted_load(cls, scenario: Scenario) -> MisroutedLoad:
+        """Cold's figure, an approximation the staffing search corrects by simulation."""
+        return ColdTransfer.misrouted_load(scenario)
 
     def __init__(self, center: CallCenter, scenario: Scenario) -> None:
         self.center = center

@@ -35,12 +35,16 @@ from typing import TYPE_CHECKING, TypeVar
 from pydantic import BaseModel
 
 from callsim.engine.draws import Draw, check_draws
+from callsim.policies.protocol import policy_metrics
+from callsim.scenario import catalogue
 
 if TYPE_CHECKING:
     from callsim.policies.protocol import TransferPolicy
+    from callsim.scenario.catalogue import Metric
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "added_metrics",
     "default_comparison",
     "get",
     "names",
@@ -83,6 +87,11 @@ def register(policy: P) -> P:
     if name in ("policy", "identify_time"):
         raise ValueError(f"policy name {name!r} is a field of the transfer section")
     check_draws([*_all_draws(exclude=name), *policy.draws])
+    added = policy_metrics(policy)
+    if added and not hasattr(policy, "call_metrics"):
+        raise ValueError(f"policy {name!r} declares metrics but no call_metrics hook")
+    for entry in added:
+        catalogue.register(entry)
     _registered[name] = policy
     return policy
 
@@ -145,6 +154,11 @@ def default_comparison() -> tuple[str, ...]:
 def options_models() -> dict[str, type[BaseModel] | None]:
     """Each policy's options model by name: the ``transfer.<name>`` sections of a scenario."""
     return {name: policy.options for name, policy in sorted(_policies().items())}
+
+
+def added_metrics() -> tuple[Metric, ...]:
+    """The metrics policies add (``TransferPolicy.metrics``), by policy name, then as declared."""
+    return tuple(m for _, policy in sorted(_policies().items()) for m in policy_metrics(policy))
 
 
 def _all_draws(exclude: str | None = None) -> list[Draw]:
