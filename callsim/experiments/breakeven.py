@@ -23,8 +23,7 @@ import pandas as pd
 
 from callsim.analysis.catalogue import metric as catalogue_metric
 from callsim.analysis.metrics import metric_keys
-from callsim.analysis.statistics import t_interval
-from callsim.experiments.comparison import difference_pair
+from callsim.analysis.statistics import difference_pair, t_interval
 from callsim.experiments.executors import make_executor
 from callsim.experiments.grid import Grid, GridError, check_paths
 from callsim.experiments.replications import Batch, ReplicationTask, run_replications

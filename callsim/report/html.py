@@ -33,7 +33,7 @@ import matplotlib as mpl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from callsim.experiments.comparison import difference_label
+from callsim.analysis.statistics import difference_label
 from callsim.files import write_text
 from callsim.report.cost_figure import COST_KEYS, cost_figure
 from callsim.report.figures import comparison_figure, interval_figure

@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from callsim.experiments.comparison import difference_label, difference_pair, difference_pairs
+from callsim.analysis.statistics import difference_label, difference_pair, difference_pairs
 from callsim.experiments.sweeps import summarize_sweep
 from callsim.report.figures import _new_figure, metric_unit, policy_colors
 from callsim.report.writers import save_figure
