@@ -64,7 +64,7 @@ class QueueFigures:
         Share of all arriving callers answered within the threshold.
     occupancy : float
         Mean share of agents busy: carried load divided by the number of agents.
-    mean_queue_length : float
+    queue_length : float
         Time-average number of callers waiting.
     agents : int
         Number of agents.
@@ -78,7 +78,7 @@ class QueueFigures:
     asa: float
     service_level: float
     occupancy: float
-    mean_queue_length: float
+    queue_length: float
     agents: int
     offered_load: float
 
@@ -147,7 +147,7 @@ def erlang_c(
     QueueFigures
         ``p_wait = C(n, A)``; ``asa = wait_mean = C / (n mu - lambda)``;
         ``service_level = 1 - C exp(-(n mu - lambda) t)``; ``occupancy = A / n``;
-        ``mean_queue_length = lambda * asa``; ``p_abandon = 0``.
+        ``queue_length = lambda * asa``; ``p_abandon = 0``.
         When the system is unstable (``A >= n``) the queue grows without bound: ``p_wait = 1``,
         waits and queue length are ``inf``, ``service_level = 0`` and ``occupancy = 1``.
         No exception is raised for instability.
@@ -182,7 +182,7 @@ def erlang_c(
         asa=asa,
         service_level=1.0 - c * math.exp(-gap * threshold),
         occupancy=load / n,
-        mean_queue_length=arrival_rate * asa,
+        queue_length=arrival_rate * asa,
         agents=n,
         offered_load=load,
     )
@@ -286,7 +286,7 @@ def erlang_a(
         With ``p`` from :func:`system_size_distribution` and ``Q`` the number waiting:
 
         - ``p_wait = P(k >= n)``, the share of arrivals finding all agents busy (PASTA);
-        - ``mean_queue_length = E[Q]``; ``wait_mean = E[Q] / lambda`` (Little, all callers);
+        - ``queue_length = E[Q]``; ``wait_mean = E[Q] / lambda`` (Little, all callers);
         - ``p_abandon = theta E[Q] / lambda``;
         - ``asa``: mean wait of answered callers. A caller arriving with ``j`` waiting ahead is
           answered with probability ``n mu / (n mu + (j + 1) theta)`` after a mean wait of
@@ -331,7 +331,7 @@ def erlang_a(
         asa=float(queue @ (p_answer * mean_wait_answered)) / answered if answered > 0 else math.nan,
         service_level=min(1.0, max(0.0, float(p[:n].sum() + queue @ within))),  # rounding
         occupancy=min(1.0, (arrival_rate - theta * queue_length) / (mu * n)) if n else math.nan,
-        mean_queue_length=queue_length,
+        queue_length=queue_length,
         agents=n,
         offered_load=arrival_rate * mean_service,
     )

@@ -17,7 +17,8 @@ from callsim.engine.records import Outcome, TransferKind
 from callsim.policies import registry
 from callsim.policies.protocol import CallGroup
 
-#: Outcomes of a lost call: abandoned, dropped, or a callback never reached.
+#: Outcomes of a lost call: abandoned, dropped, or a callback never reached (docs/model.md
+#: section 3: "unreached, a lost call"). The one definition of "lost".
 LOST_OUTCOMES: tuple[int, ...] = (Outcome.ABANDONED, Outcome.DROPPED, Outcome.UNREACHED)
 
 def policy_metric_names() -> tuple[str, ...]:
@@ -102,6 +103,16 @@ def lost_for_good(c: CallArrays) -> np.ndarray:
     out = np.zeros(int(c.customer.max()) + 1, dtype=bool)
     out[c.customer[order]] = lost[order]  # later writes (later attempts) win
     return out
+
+
+def lost_customers(c: CallArrays, counted: np.ndarray) -> int:
+    """Customers lost for good, of those whose first call is ``counted`` (after warm-up).
+
+    What ``costs.lost_call_cost`` charges, and what the staffing search counts: without
+    redials, the lost calls (abandoned, dropped or unreached, :data:`LOST_OUTCOMES`).
+    """
+    first = counted & (c.attempt == 1)
+    return int(np.count_nonzero(lost_for_good(c)[c.customer[first]]))
 
 
 def customer_metrics(c: CallArrays, mask: np.ndarray) -> dict[str, float]:

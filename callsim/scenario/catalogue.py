@@ -244,14 +244,12 @@ _CATALOGUE: dict[str, Metric] = {
         _m("answered", "Answered calls", "count", None, "total",
            "Calls answered in the queue they reached first (call records, backtest)."),
         _m("queue_length", "Mean queue length", "count", False, "time_weighted",
-           "Time-average number of callers waiting."),
+           "Time-average number of callers waiting (per interval; Erlang formulas)."),
         # Erlang C / Erlang A formulas (callsim erlang)
         _m("p_wait", "Probability of waiting", "share", False, "per_call",
            "Share of callers who wait at all (Erlang C / Erlang A)."),
         _m("p_abandon", "Probability of abandoning", "share", False, "per_call",
            "Share of callers who abandon (Erlang A)."),
-        _m("mean_queue_length", "Mean queue length", "count", False, "time_weighted",
-           "Time-average number of callers waiting (Erlang formulas)."),
         # costs
         _m("staff_cost", "Staff cost", "currency", False, "total",
            "Staffed agent-hours times wage."),
