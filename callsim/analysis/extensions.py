@@ -10,12 +10,54 @@ key by key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from callsim.analysis.segments import CALLBACK_KINDS, CallArrays
 from callsim.engine.records import Outcome, TransferKind
 from callsim.policies import registry
 from callsim.policies.protocol import CallGroup
+from callsim.scenario import catalogue
+from callsim.scenario.catalogue import Metric
+
+#: Computes a metric over the calls of one group (``mask``) of one replication.
+CallMetricFunction = Callable[[CallArrays, np.ndarray], float]
+
+#: Per-call-group metrics added with :func:`call_metric`, by name, in the order added.
+_ADDED: dict[str, CallMetricFunction] = {}
+
+
+def call_metric(entry: Metric) -> Callable[[CallMetricFunction], CallMetricFunction]:
+    """Add a per-call-group metric: its catalogue entry and the function that computes it.
+
+    A decorator: the function takes the call arrays and the group's mask and returns a float;
+    ``compute_metrics`` then reports it for ``overall`` and each call type, after the metrics
+    of this module, and the catalogue knows its label, unit, direction and aggregation. How
+    to add a metric (docs/DESIGN.md): this decorator on one function, its line in
+    docs/model.md, its test.
+
+    Examples
+    --------
+    >>> @call_metric(Metric("short_calls", "Short calls", "count", None, "total",
+    ...                     "Calls shorter than a minute, arrival to end."))
+    ... def short_calls(c, mask):
+    ...     return float(np.count_nonzero(mask & (c.end - c.arrival < 60)))
+    >>> catalogue.metric("short_calls").label
+    'Short calls'
+    >>> remove_call_metric("short_calls")
+    """
+    def add(function: CallMetricFunction) -> CallMetricFunction:
+        catalogue.register(entry)
+        _ADDED[entry.name] = function
+        return function
+    return add
+
+
+def remove_call_metric(name: str) -> None:
+    """Remove a metric added with :func:`call_metric` (for tests); unknown names are ignored."""
+    if _ADDED.pop(name, None) is not None:
+        catalogue.unregister(name)
 
 #: Outcomes of a lost call: abandoned, dropped, or a callback never reached (docs/model.md
 #: section 3: "unreached, a lost call"). The one definition of "lost".
@@ -24,22 +66,6 @@ LOST_OUTCOMES: tuple[int, ...] = (Outcome.ABANDONED, Outcome.DROPPED, Outcome.UN
 def policy_metric_names() -> tuple[str, ...]:
     """Metrics the registered policies add (``TransferPolicy.metrics``), in registry order."""
     return tuple(m.name for m in registry.added_metrics())
-
-
-#: Per-call-group metrics of the options beyond cold and warm (counts of calls), the metrics
-#: policies add first (``transfers_conditional_warm`` and ``_cold``, from ``conditional``).
-EXTENSION_CALL_METRICS: tuple[str, ...] = (
-    *policy_metric_names(),
-    "resolved_in_place",
-    "callbacks",
-    "callback_delay_mean",
-    "unreached_rate",
-    "customers",
-    "redials",
-    "calls_per_customer",
-    "first_contact_resolution",
-    "customer_loss_rate",
-)
 
 
 def policy_call_metrics(c: CallArrays, mask: np.ndarray, policy: str) -> dict[str, float]:
@@ -86,6 +112,7 @@ def extension_call_metrics(c: CallArrays, mask: np.ndarray, policy: str) -> dict
         "resolved_in_place": float(np.count_nonzero(kind == TransferKind.IN_PLACE)),
         **_callback_metrics(c, mask),
         **customer_metrics(c, mask),
+        **{name: function(c, mask) for name, function in _ADDED.items()},
     }
 
 
@@ -151,3 +178,21 @@ def _callback_metrics(c: CallArrays, mask: np.ndarray) -> dict[str, float]:
             if n else float("nan")
         ),
     }
+
+
+#: Per-call-group metrics of the options beyond cold and warm (counts of calls), the metrics
+#: policies add first (``transfers_conditional_warm`` and ``_cold``, from ``conditional``),
+#: then those added with :func:`call_metric` above this line.
+EXTENSION_CALL_METRICS: tuple[str, ...] = (
+    *policy_metric_names(),
+    "resolved_in_place",
+    "callbacks",
+    "callback_delay_mean",
+    "unreached_rate",
+    "customers",
+    "redials",
+    "calls_per_customer",
+    "first_contact_resolution",
+    "customer_loss_rate",
+    *_ADDED,  # metrics added with call_metric in this module (above)
+)

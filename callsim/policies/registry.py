@@ -97,8 +97,10 @@ def register(policy: P) -> P:
 
 
 def unregister(name: str) -> None:
-    """Remove a policy registered at run time (for tests); unknown names are ignored."""
-    _registered.pop(name, None)
+    """Remove a run-time policy and its metrics (for tests); unknown names are ignored."""
+    policy = _registered.pop(name, None)
+    for entry in policy_metrics(policy) if policy is not None else ():
+        catalogue.unregister(entry.name)
 
 
 def _discover() -> None:

@@ -263,6 +263,9 @@ _CATALOGUE: dict[str, Metric] = {
 }
 
 
+_BUILT_IN = frozenset(_CATALOGUE)
+
+
 def register(new: Metric) -> None:
     """Add a metric (from a plug-in); a name already catalogued must be described identically.
 
@@ -275,6 +278,19 @@ def register(new: Metric) -> None:
     if old is not None and old != new:
         raise ValueError(f"metric {new.name!r} is already catalogued differently")
     _CATALOGUE[new.name] = new
+
+
+def unregister(name: str) -> None:
+    """Remove a metric added with :func:`register` (for tests); built-in ones stay.
+
+    Examples
+    --------
+    >>> register(Metric("kept_promises", "Kept promises", "share", True, "per_call"))
+    >>> metric("kept_promises").unit, unregister("kept_promises"), metric("kept_promises").unit
+    ('share', None, 'count')
+    """
+    if name not in _BUILT_IN:
+        _CATALOGUE.pop(name, None)
 
 
 def metric(key: str) -> Metric:
