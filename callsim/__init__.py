@@ -16,9 +16,14 @@ command line start fast: pandas, SciPy and matplotlib load only when something n
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from callsim.scenario import option_models
+
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from callsim.analysis.erlang import QueueFigures, agents_for_service_level, erlang_a, erlang_c
     from callsim.analysis.metrics import compute_metrics, interval_metrics
     from callsim.analysis.statistics import paired_differences, summarize, t_interval
@@ -118,6 +123,18 @@ __all__ = [
     "t_interval",
     "write_records",
 ]
+
+
+def _policy_options() -> Mapping[str, type[BaseModel] | None]:
+    """Every registered transfer policy's options model (the registry loads on first use)."""
+    from callsim.policies.registry import options_models
+
+    return options_models()
+
+
+# The scenario layer validates `transfer.NAME` sections against the registered policies without
+# importing the layer above it: the root, above every layer, hands it this source.
+option_models.use_policy_options(_policy_options)
 
 
 def __getattr__(name: str) -> Any:

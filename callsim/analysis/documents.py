@@ -16,7 +16,8 @@ from typing import Any, TypeAlias
 
 import pandas as pd
 
-from callsim.analysis.catalogue import metric
+from callsim.analysis.statistics import Pair, difference_label
+from callsim.scenario.catalogue import metric
 
 #: Top-level metric groups; the named ones have one sub-object per call type or department.
 GROUPS: tuple[str, ...] = ("overall", "call_types", "departments", "costs")
@@ -163,8 +164,7 @@ def compare_document(
     seed: int,
     per_policy_summaries: Mapping[str, Rows],
     differences: Rows,
-    a: str = "warm",
-    b: str = "cold",
+    pair: Pair | None = None,
 ) -> dict[str, Any]:
     """The ``callsim compare --json`` document.
 
@@ -180,8 +180,10 @@ def compare_document(
         Long summary rows per policy name.
     differences
         Paired differences (``metric``, ``mean``, ``ci_low``, ``ci_high``, ``significant``).
-    a, b
-        The policies of the differences, recorded as ``"difference": "a - b"``.
+    pair
+        The paired difference ``(b, a)`` of ``differences``, recorded as
+        ``"difference": "b - a"`` (:func:`~callsim.analysis.statistics.difference_label`);
+        ``None``: no pair, no ``difference`` key and no differences.
 
     Returns
     -------
@@ -202,8 +204,8 @@ def compare_document(
         "replications": int(replications),
         "seed": int(seed),
         "policies": policies,
-        "difference": f"{a} - {b}",
-        "differences": nest_metrics(differences, significant=True),
+        **({"difference": difference_label(pair)} if pair else {}),
+        "differences": nest_metrics(differences, significant=True) if pair else {},
         "metric_info": info,
     }
 

@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -37,6 +37,7 @@ __all__ = [
     "erlang_a",
     "erlang_b",
     "erlang_c",
+    "fewest_agents",
     "staffing_table",
     "system_size_distribution",
 ]
@@ -63,7 +64,7 @@ class QueueFigures:
         Share of all arriving callers answered within the threshold.
     occupancy : float
         Mean share of agents busy: carried load divided by the number of agents.
-    mean_queue_length : float
+    queue_length : float
         Time-average number of callers waiting.
     agents : int
         Number of agents.
@@ -77,7 +78,7 @@ class QueueFigures:
     asa: float
     service_level: float
     occupancy: float
-    mean_queue_length: float
+    queue_length: float
     agents: int
     offered_load: float
 
@@ -146,7 +147,7 @@ def erlang_c(
     QueueFigures
         ``p_wait = C(n, A)``; ``asa = wait_mean = C / (n mu - lambda)``;
         ``service_level = 1 - C exp(-(n mu - lambda) t)``; ``occupancy = A / n``;
-        ``mean_queue_length = lambda * asa``; ``p_abandon = 0``.
+        ``queue_length = lambda * asa``; ``p_abandon = 0``.
         When the system is unstable (``A >= n``) the queue grows without bound: ``p_wait = 1``,
         waits and queue length are ``inf``, ``service_level = 0`` and ``occupancy = 1``.
         No exception is raised for instability.
@@ -181,7 +182,7 @@ def erlang_c(
         asa=asa,
         service_level=1.0 - c * math.exp(-gap * threshold),
         occupancy=load / n,
-        mean_queue_length=arrival_rate * asa,
+        queue_length=arrival_rate * asa,
         agents=n,
         offered_load=load,
     )
@@ -285,7 +286,7 @@ def erlang_a(
         With ``p`` from :func:`system_size_distribution` and ``Q`` the number waiting:
 
         - ``p_wait = P(k >= n)``, the share of arrivals finding all agents busy (PASTA);
-        - ``mean_queue_length = E[Q]``; ``wait_mean = E[Q] / lambda`` (Little, all callers);
+        - ``queue_length = E[Q]``; ``wait_mean = E[Q] / lambda`` (Little, all callers);
         - ``p_abandon = theta E[Q] / lambda``;
         - ``asa``: mean wait of answered callers. A caller arriving with ``j`` waiting ahead is
           answered with probability ``n mu / (n mu + (j + 1) theta)`` after a mean wait of
@@ -330,7 +331,7 @@ def erlang_a(
         asa=float(queue @ (p_answer * mean_wait_answered)) / answered if answered > 0 else math.nan,
         service_level=min(1.0, max(0.0, float(p[:n].sum() + queue @ within))),  # rounding
         occupancy=min(1.0, (arrival_rate - theta * queue_length) / (mu * n)) if n else math.nan,
-        mean_queue_length=queue_length,
+        queue_length=queue_length,
         agents=n,
         offered_load=arrival_rate * mean_service,
     )
@@ -397,14 +398,51 @@ def agents_for_service_level(
         fig = _figures(arrival_rate, mean_service, n, threshold, mean_patience)
         return fig.service_level >= target_sl
 
-    low = math.floor(arrival_rate * mean_service) if mean_patience is None else 0  # fails
-    high = low + 1
-    if high > max_agents:
-        raise ValueError(f"more than max_agents={max_agents} agents are needed")
-    while not meets(high):
-        if high >= max_agents:
-            raise ValueError(f"no staffing up to {max_agents} agents reaches {target_sl:.0%}")
+    fails = math.floor(arrival_rate * mean_service) if mean_patience is None else 0
+    return fewest_agents(meets, fails, max_agents, f"{target_sl:.0%}")
+
+
+def fewest_agents(meets: Callable[[int], bool], fails: int, max_agents: int, goal: str) -> int:
+    """The fewest agents ``n`` in ``(fails, max_agents]`` for which ``meets(n)``: the one search.
+
+    Doubling from ``fails + 1``, then bisection: about ``2 log2(n)`` evaluations, so a goal no
+    staffing meets (``occupancy<=0``) is reported after ~28 of them, never a walk to
+    ``max_agents``. ``meets`` must be monotone (met with ``n`` agents, met with more), as every
+    Erlang figure a target bounds is.
+
+    Parameters
+    ----------
+    meets
+        Whether ``n`` agents meet the goal.
+    fails
+        A count known to miss it (``floor(load)``: Erlang C is unstable at or below the load;
+        0 for Erlang A, where one agent is the least).
+    max_agents
+        Largest staffing searched.
+    goal
+        The goal as text, for the error message.
+
+    Raises
+    ------
+    ValueError
+        No staffing up to ``max_agents`` meets the goal.
+
+    Examples
+    --------
+    >>> fewest_agents(lambda n: n * n >= 50, 0, 100, "n^2 >= 50")
+    8
+    >>> fewest_agents(lambda n: False, 0, 10_000, "occupancy<=0")
+    Traceback (most recent call last):
+    ValueError: no staffing up to 10000 agents meets occupancy<=0
+    """
+    low, high = fails, fails + 1
+    while high <= max_agents and not meets(high):
+        if high == max_agents:
+            high += 1
+            break
         low, high = high, min(2 * high, max_agents)
+    if high > max_agents:
+        raise ValueError(f"no staffing up to {max_agents} agents meets {goal}")
     while high - low > 1:
         mid = (low + high) // 2
         low, high = (low, mid) if meets(mid) else (mid, high)

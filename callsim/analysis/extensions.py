@@ -1,4 +1,6 @@
-"""Metrics of MODEL.md section 4's options: conditional warm, callbacks, cross-trained agents.
+"""Metrics of the options beyond cold and warm: conditional warm, callbacks, cross-trained agents.
+
+The options are those of docs/model.md section 3 ("Beyond cold and warm").
 
 Counted per call group (``overall`` and each call type) next to the metrics of
 :mod:`callsim.analysis.metrics`, which calls :func:`extension_call_metrics`. Every key is present
@@ -8,35 +10,81 @@ key by key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from callsim.analysis.segments import CALLBACK_KINDS, CallArrays
 from callsim.engine.records import Outcome, TransferKind
+from callsim.policies import registry
+from callsim.policies.protocol import CallGroup
+from callsim.scenario import catalogue
+from callsim.scenario.catalogue import Metric
 
-#: Outcomes of a lost call: abandoned, dropped, or a callback never reached.
+#: Computes a metric over the calls of one group (``mask``) of one replication.
+CallMetricFunction = Callable[[CallArrays, np.ndarray], float]
+
+#: Per-call-group metrics added with :func:`call_metric`, by name, in the order added.
+_ADDED: dict[str, CallMetricFunction] = {}
+
+
+def call_metric(entry: Metric) -> Callable[[CallMetricFunction], CallMetricFunction]:
+    """Add a per-call-group metric: its catalogue entry and the function that computes it.
+
+    A decorator: the function takes the call arrays and the group's mask and returns a float;
+    ``compute_metrics`` then reports it for ``overall`` and each call type, after the metrics
+    of this module, and the catalogue knows its label, unit, direction and aggregation. How
+    to add a metric (docs/DESIGN.md): this decorator on one function, its line in
+    docs/model.md, its test.
+
+    Examples
+    --------
+    >>> @call_metric(Metric("short_calls", "Short calls", "count", None, "total",
+    ...                     "Calls shorter than a minute, arrival to end."))
+    ... def short_calls(c, mask):
+    ...     return float(np.count_nonzero(mask & (c.end - c.arrival < 60)))
+    >>> catalogue.metric("short_calls").label
+    'Short calls'
+    >>> remove_call_metric("short_calls")
+    """
+    def add(function: CallMetricFunction) -> CallMetricFunction:
+        catalogue.register(entry)
+        _ADDED[entry.name] = function
+        return function
+    return add
+
+
+def remove_call_metric(name: str) -> None:
+    """Remove a metric added with :func:`call_metric` (for tests); unknown names are ignored."""
+    if _ADDED.pop(name, None) is not None:
+        catalogue.unregister(name)
+
+#: Outcomes of a lost call: abandoned, dropped, or a callback never reached (docs/model.md
+#: section 3: "unreached, a lost call"). The one definition of "lost".
 LOST_OUTCOMES: tuple[int, ...] = (Outcome.ABANDONED, Outcome.DROPPED, Outcome.UNREACHED)
 
-#: Per-call-group metrics of section 4's options (counts of calls).
-EXTENSION_CALL_METRICS: tuple[str, ...] = (
-    "transfers_conditional_warm",
-    "transfers_conditional_cold",
-    "resolved_in_place",
-    "callbacks",
-    "callback_delay_mean",
-    "unreached_rate",
-    "customers",
-    "redials",
-    "calls_per_customer",
-    "first_contact_resolution",
-    "customer_loss_rate",
-)
+def policy_metric_names() -> tuple[str, ...]:
+    """Metrics the registered policies add (``TransferPolicy.metrics``), in registry order."""
+    return tuple(m.name for m in registry.added_metrics())
 
-#: The policy whose transfers count as conditional decisions.
-CONDITIONAL = "conditional"
+
+def policy_call_metrics(c: CallArrays, mask: np.ndarray, policy: str) -> dict[str, float]:
+    """Every policy's own metrics over the calls in ``mask``: the run's policy's hook, 0 else.
+
+    The policy is asked (``call_metrics``), never named: a policy that adds metrics declares
+    them (``TransferPolicy.metrics``), and every run reports them so that runs of different
+    policies compare key by key.
+    """
+    out = dict.fromkeys(policy_metric_names(), 0.0)
+    if policy in registry.names():
+        hook = getattr(registry.get(policy), "call_metrics", None)
+        if hook is not None:
+            out.update(hook(CallGroup(c.kind[mask], c.outcome[mask], c.stage[mask])))
+    return out
 
 
 def extension_call_metrics(c: CallArrays, mask: np.ndarray, policy: str) -> dict[str, float]:
-    """Section 4 counts over the calls selected by ``mask``.
+    """Section 3's options ("Beyond cold and warm") counted over the calls selected by ``mask``.
 
     Parameters
     ----------
@@ -45,29 +93,26 @@ def extension_call_metrics(c: CallArrays, mask: np.ndarray, policy: str) -> dict
     mask
         Calls of the group (boolean, one per call).
     policy
-        The transfer policy of the run: conditional decisions are counted under
-        ``conditional`` only (warm holds later turned cold at ``max_hold`` count as warm).
+        The transfer policy of the run: its own metrics (:func:`policy_call_metrics`) are
+        counted under it only.
 
     Returns
     -------
     dict[str, float]
-        ``transfers_conditional_warm``, ``transfers_conditional_cold`` and
-        ``resolved_in_place`` (calls a cross-trained agent of a wrong department resolved),
-        ``callbacks`` (callback requests), ``callback_delay_mean`` (s, from the request to the
-        customer reached, over reached callbacks; NaN without any) and ``unreached_rate``
-        (share of the group's calls whose callback never reached the customer).
+        The policies' own metrics (``transfers_conditional_warm``,
+        ``transfers_conditional_cold``), ``resolved_in_place`` (calls a cross-trained agent
+        of a wrong department resolved), ``callbacks`` (callback requests),
+        ``callback_delay_mean`` (s, from the request to the customer reached, over reached
+        callbacks; NaN without any) and ``unreached_rate`` (share of the group's calls whose
+        callback never reached the customer), then the customer metrics.
     """
     kind = c.kind[mask]
-    conditional = policy == CONDITIONAL
-    warm = (kind == TransferKind.WARM) | (kind == TransferKind.WARM_TO_COLD)
     return {
-        "transfers_conditional_warm": float(np.count_nonzero(warm)) if conditional else 0.0,
-        "transfers_conditional_cold": (
-            float(np.count_nonzero(kind == TransferKind.COLD)) if conditional else 0.0
-        ),
+        **policy_call_metrics(c, mask, policy),
         "resolved_in_place": float(np.count_nonzero(kind == TransferKind.IN_PLACE)),
         **_callback_metrics(c, mask),
         **customer_metrics(c, mask),
+        **{name: function(c, mask) for name, function in _ADDED.items()},
     }
 
 
@@ -85,6 +130,16 @@ def lost_for_good(c: CallArrays) -> np.ndarray:
     out = np.zeros(int(c.customer.max()) + 1, dtype=bool)
     out[c.customer[order]] = lost[order]  # later writes (later attempts) win
     return out
+
+
+def lost_customers(c: CallArrays, counted: np.ndarray) -> int:
+    """Customers lost for good, of those whose first call is ``counted`` (after warm-up).
+
+    What ``costs.lost_call_cost`` charges, and what the staffing search counts: without
+    redials, the lost calls (abandoned, dropped or unreached, :data:`LOST_OUTCOMES`).
+    """
+    first = counted & (c.attempt == 1)
+    return int(np.count_nonzero(lost_for_good(c)[c.customer[first]]))
 
 
 def customer_metrics(c: CallArrays, mask: np.ndarray) -> dict[str, float]:
@@ -123,3 +178,21 @@ def _callback_metrics(c: CallArrays, mask: np.ndarray) -> dict[str, float]:
             if n else float("nan")
         ),
     }
+
+
+#: Per-call-group metrics of the options beyond cold and warm (counts of calls), the metrics
+#: policies add first (``transfers_conditional_warm`` and ``_cold``, from ``conditional``),
+#: then those added with :func:`call_metric` above this line.
+EXTENSION_CALL_METRICS: tuple[str, ...] = (
+    *policy_metric_names(),
+    "resolved_in_place",
+    "callbacks",
+    "callback_delay_mean",
+    "unreached_rate",
+    "customers",
+    "redials",
+    "calls_per_customer",
+    "first_contact_resolution",
+    "customer_loss_rate",
+    *_ADDED,  # metrics added with call_metric in this module (above)
+)

@@ -20,7 +20,7 @@ from callsim.analysis.extensions import (
     EXTENSION_CALL_METRICS,
     LOST_OUTCOMES,
     extension_call_metrics,
-    lost_for_good,
+    lost_customers,
 )
 from callsim.analysis.queues import QUEUE_METRICS, queue_metrics
 from callsim.analysis.segments import (
@@ -228,9 +228,7 @@ def compute_metrics(result: SimulationResult, scenario: Scenario) -> dict[str, f
     out = _per_call_metrics(c, counted, scenario, result.policy)
     departments, staff_cost, transfer_cost = _department_metrics(result, c, scenario, warmup)
     out.update(departments)
-    # Per customer lost for good (their last call lost); without redials, per lost call.
-    first = counted & (c.attempt == 1)
-    lost = np.count_nonzero(lost_for_good(c)[c.customer[first]])
+    lost = lost_customers(c, counted)  # lost for good; without redials, lost calls
     out["costs.staff_cost"] = float(staff_cost.sum())
     out["costs.transfer_agent_cost"] = float(transfer_cost.sum())
     out["costs.lost_call_cost"] = float(lost * float(scenario.costs.lost_call))

@@ -8,12 +8,16 @@ patience of those who join.
 What a join brings (means in seconds, from each distribution's ``expected()``):
 
 - a caller the department resolves: the handle time ``H``;
-- a misrouted caller (first queue of a wrong department): the identify time ``I``; under
-  ``warm`` also the hold (estimated by the resolving queue's Erlang mean wait at its own start
-  staffing) and the handoff ``C``;
-- a transferred caller joining the resolving queue: ``H + R`` (re-explain) under ``cold``, with
-  the drop share left out; ``C + H`` under ``warm``, with no abandonment on hold unless
-  ``caller_abandons_on_hold``. Other policies are treated as ``cold``.
+- a misrouted caller (first queue of a wrong department): the identify time ``I``, then what
+  the policy says (its ``misrouted_load`` hook, :class:`~callsim.policies.protocol.MisroutedLoad`):
+  when the first agent holds, the resolving queue's Erlang mean wait at its own start staffing,
+  plus the first agent's own work (warm: the handoff ``C``);
+- a transferred caller joining the resolving queue (the policy's ``joins`` share: cold leaves
+  the drops out): ``H`` plus the second leg's work (cold: re-explain ``R``; warm: ``C``), with
+  the policy's patience factor (warm: no abandonment on hold unless
+  ``caller_abandons_on_hold``).
+
+No policy is named here: the policy answers for itself.
 
 Patience is mixed by arrival rate through its abandonment rate ``1 / mean``; callers who never
 abandon add zero, so a queue where nobody abandons is Erlang C.
@@ -28,9 +32,9 @@ from functools import lru_cache
 import numpy as np
 
 from callsim.analysis.erlang import QueueFigures, erlang_a, erlang_c
+from callsim.analysis.erlang import fewest_agents as erlang_fewest_agents
 from callsim.policies import registry
-from callsim.policies.cold import cold_options
-from callsim.policies.warm import warm_options
+from callsim.policies.protocol import MisroutedLoad, misrouted_load
 from callsim.scenario.schema import CallType, Scenario
 from callsim.scenario.targets import Target
 
@@ -67,27 +71,25 @@ def _theta(patience: float) -> float:
     return 0.0 if not math.isfinite(patience) else 1.0 / patience
 
 
-def _transferred(scenario: Scenario, ct: CallType, rate: np.ndarray, h: float,
-                 patience: float, warm: bool) -> tuple[str, np.ndarray, float, float]:
-    cold, hold = cold_options(scenario), warm_options(scenario)
-    if warm:
-        theta = _theta(patience * cold.patience_factor) if hold.caller_abandons_on_hold else 0
-        return ct.resolved_by, rate, hold.handoff_time.expected() + h, theta
-    kept = rate * (1.0 - cold.drop_probability)
-    return (ct.resolved_by, kept, h + cold.reexplain_time.expected(),
-            _theta(patience * cold.patience_factor))
+def _transferred(ct: CallType, rate: np.ndarray, h: float, patience: float,
+                 load: MisroutedLoad) -> tuple[str, np.ndarray, float, float]:
+    factor = load.patience_factor
+    theta = 0.0 if factor is None else _theta(patience * factor)
+    return ct.resolved_by, rate * load.joins, h + load.second_agent, theta
 
 
-def first_agent_holds(policy: str) -> bool:
+def first_agent_holds(policy: str, scenario: Scenario) -> bool:
     """Whether the policy keeps the first agent on the line until a resolving agent answers.
 
-    Read from the policy's optional ``first_agent_holds`` attribute (``True`` for ``warm``);
-    only the Erlang starting point of the staffing search uses it.
+    Read from the policy's ``misrouted_load`` hook (``True`` for ``warm``); only the Erlang
+    starting point of the staffing search uses it.
 
-    >>> first_agent_holds("warm"), first_agent_holds("cold")
+    >>> from callsim import load_scenario
+    >>> scenario = load_scenario("scenarios/billing_support.yaml")
+    >>> first_agent_holds("warm", scenario), first_agent_holds("cold", scenario)
     (True, False)
     """
-    return bool(getattr(registry.get(policy), "first_agent_holds", False))
+    return misrouted_load(registry.get(policy), scenario).holds
 
 
 def department_loads(scenario: Scenario, policy: str,
@@ -99,8 +101,7 @@ def department_loads(scenario: Scenario, policy: str,
     scenario
         Validated scenario (Poisson arrivals per interval).
     policy
-        A policy whose first agent holds (``first_agent_holds``, e.g. ``warm``) adds hold and
-        handoff work; any other policy is treated as ``cold``.
+        The transfer policy: its ``misrouted_load`` hook says what a misrouted call brings.
     hold
         Mean warm hold (s) per interval when transferring to each department (default 0).
 
@@ -114,7 +115,8 @@ def department_loads(scenario: Scenario, policy: str,
     rate = {d: np.zeros(n) for d in scenario.departments}
     work = {d: np.zeros(n) for d in scenario.departments}
     theta = {d: np.zeros(n) for d in scenario.departments}
-    warm = first_agent_holds(policy)
+    load = misrouted_load(registry.get(policy), scenario)
+    identify = scenario.transfer.identify_time.expected()
     for name, ct in scenario.call_types.items():
         lam = np.asarray(scenario.arrival_rates(name), dtype=float) / 3600.0
         h = ct.handle_time.expected()
@@ -123,12 +125,13 @@ def department_loads(scenario: Scenario, policy: str,
         streams: list[tuple[str, np.ndarray, np.ndarray, float]] = [
             (ct.resolved_by, lam * (1.0 - moved), np.full(n, h), _theta(patience))]
         for dept, share in ct.misroute.items():
-            first_work = np.full(n, scenario.transfer.identify_time.expected())
-            if warm:
-                first_work = (first_work + hold[ct.resolved_by]
-                              + warm_options(scenario).handoff_time.expected())
+            first_work = np.full(n, identify)
+            if load.holds:
+                first_work = first_work + hold[ct.resolved_by] + load.first_agent
+            elif load.first_agent:
+                first_work = first_work + load.first_agent
             streams.append((dept, lam * share, first_work, _theta(patience)))
-            d, r, w, th = _transferred(scenario, ct, lam * share, h, patience, warm)
+            d, r, w, th = _transferred(ct, lam * share, h, patience, load)
             streams.append((d, r, np.full(n, w), float(th)))
         for dept, r_k, w_k, th_k in streams:
             rate[dept] += r_k
@@ -174,33 +177,31 @@ def fewest_agents(rate: float, service: float, theta: float, target: Target,
     -------
     int
         0 when nobody joins; otherwise the smallest ``n`` whose figure meets the target
-        (a square-root staffing guess, then steps of one).
+        (:func:`callsim.analysis.erlang.fewest_agents`, the one search).
+
+    Raises
+    ------
+    ValueError
+        No staffing up to 10,000 agents meets the target (``occupancy<=0``), said at once.
     """
     if rate <= 0 or service <= 0:
         return 0
-    load = rate * service
 
     def meets(n: int) -> bool:
         value = _value(_figures(rate, service, theta, n, threshold), target.metric)
         return target.holds(value) and not math.isnan(value)
 
-    n = max(1, math.floor(load) + 1 if theta <= 0 else 1, math.ceil(load + math.sqrt(load)))
-    floor = math.floor(load) + 1 if theta <= 0 else 1
-    while n > floor and meets(n - 1):
-        n -= 1
-    while not meets(n):
-        n += 1
-        if n > _MAX_AGENTS:
-            raise ValueError(f"no staffing up to {_MAX_AGENTS} agents meets {target.text}")
-    return n
+    fails = math.floor(rate * service) if theta <= 0 else 0
+    return erlang_fewest_agents(meets, fails, _MAX_AGENTS, target.text)
 
 
 def erlang_staffing(scenario: Scenario, policy: str, targets: list[Target]
                     ) -> tuple[dict[str, np.ndarray], dict[str, QueueLoad]]:
     """The Erlang A staffing per department and interval meeting every target.
 
-    Under ``warm`` the hold a misrouted caller's first agent spends is the resolving queue's
-    Erlang mean wait at the staffing found without it (one refinement step).
+    When the policy's first agent holds (warm), the hold a misrouted caller's first agent
+    spends is the resolving queue's Erlang mean wait at the staffing found without it (one
+    refinement step).
 
     Returns
     -------
@@ -210,7 +211,7 @@ def erlang_staffing(scenario: Scenario, policy: str, targets: list[Target]
     threshold = float(scenario.service_level_threshold)
     loads = department_loads(scenario, policy)
     staffing = _staff(loads, targets, threshold)
-    if first_agent_holds(policy):
+    if first_agent_holds(policy, scenario):
         hold = {d: np.array([_figures(float(r), float(s), float(t), int(n), threshold).wait_mean
                              if r > 0 and n > 0 else 0.0
                              for r, s, t, n in zip(load.arrival_rate, load.mean_service,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from callsim.analysis.catalogue import KEY_COLUMNS
+from callsim.scenario.catalogue import KEY_COLUMNS
 
 #: Columns of the long summary tables, after the grouping columns.
 SUMMARY_COLUMNS: tuple[str, ...] = ("metric", "mean", "ci_low", "ci_high", "n")
@@ -209,26 +209,64 @@ def summarize(
     return _rows(per_rep, by, metrics, confidence)[[*by, *SUMMARY_COLUMNS]]
 
 
+#: A paired difference ``(b, a)``, read ``b - a``: ``a`` is the first policy named (the
+#: reference, e.g. ``cold`` of ``--policies cold,warm``). The one convention of the package.
+Pair = tuple[str, str]
+
+
+def difference_pair(policies: Sequence[str]) -> Pair | None:
+    """The paired difference ``(b, a)``, read ``b - a``, of two policies: a is the first named.
+
+    >>> difference_pair(["cold", "warm"])
+    ('warm', 'cold')
+    >>> difference_pair(["warm"]) is None
+    True
+    """
+    if len(policies) != 2:
+        return None
+    return policies[1], policies[0]
+
+
+def difference_pairs(policies: Sequence[str]) -> list[Pair]:
+    """The paired differences ``(b, a)`` of every other policy b against the first named a.
+
+    >>> difference_pairs(["cold", "warm", "conditional"])
+    [('warm', 'cold'), ('conditional', 'cold')]
+    >>> difference_pairs(["cold", "warm"]) == [difference_pair(["cold", "warm"])]
+    True
+    """
+    return [(other, policies[0]) for other in policies[1:]]
+
+
+def difference_label(pair: Pair) -> str:
+    """The name of a paired difference, ``"b - a"`` (its ``policy`` value in sweep summaries).
+
+    >>> difference_label(("warm", "cold"))
+    'warm - cold'
+    """
+    return f"{pair[0]} - {pair[1]}"
+
+
 def paired_differences(
     per_rep: pd.DataFrame,
+    pair: Pair | None = None,
     policy_col: str = "policy",
-    a: str = "warm",
-    b: str = "cold",
     rep_col: str = "replication",
     by: Sequence[str] = (),
     metrics: Sequence[str] | None = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """Paired differences ``a - b`` of each metric, matched by replication, with t intervals.
+    """Paired differences ``b - a`` of each metric, matched by replication, with t intervals.
 
     Parameters
     ----------
     per_rep
         One row per policy and replication (and per group), one column per metric.
+    pair
+        ``(b, a)``, read ``b - a`` (:data:`Pair`); default: the table's two policies, the
+        first one in the table as ``a`` (:func:`difference_pair`).
     policy_col
         Column holding the policy name.
-    a, b
-        The two policies; differences are ``a - b``.
     rep_col
         Column matching the replications (same seed stream) of both policies.
     by
@@ -245,27 +283,37 @@ def paired_differences(
         values), ``significant`` (the interval excludes 0; False when it is undefined).
         Replications present for only one policy are left out.
 
+    Raises
+    ------
+    ValueError
+        No ``pair`` and the table does not hold exactly two policies; duplicate rows.
+
     Examples
     --------
     Warm minus cold, replication by replication (same callers in both, so the interval is
     narrower than the one of two separate means):
 
     >>> import pandas as pd
-    >>> per_rep = pd.DataFrame({"policy": ["warm"] * 3 + ["cold"] * 3,
+    >>> per_rep = pd.DataFrame({"policy": ["cold"] * 3 + ["warm"] * 3,
     ...                         "replication": [0, 1, 2] * 2,
-    ...                         "wait_mean": [30.0, 34.0, 32.0, 41.0, 45.0, 40.0]})
-    >>> paired_differences(per_rep, a="warm", b="cold").round(2)
+    ...                         "wait_mean": [41.0, 45.0, 40.0, 30.0, 34.0, 32.0]})
+    >>> paired_differences(per_rep).round(2)  # cold first: warm - cold
           metric  mean  ci_low  ci_high  n  significant
     0  wait_mean -10.0   -14.3     -5.7  3         True
     """
+    if pair is None:
+        pair = difference_pair(list(pd.unique(per_rep[policy_col])))
+        if pair is None:
+            raise ValueError("paired differences need a pair or a table of exactly two policies")
+    b, a = pair
     by = list(by)
     keys = [*by, rep_col]
     if metrics is None:
         metrics = _metric_columns(per_rep, [*keys, policy_col])
     metrics = list(metrics)
-    left = per_rep.loc[per_rep[policy_col] == a, keys + metrics]
-    right = per_rep.loc[per_rep[policy_col] == b, keys + metrics]
-    for side, name in ((left, a), (right, b)):
+    left = per_rep.loc[per_rep[policy_col] == b, keys + metrics]
+    right = per_rep.loc[per_rep[policy_col] == a, keys + metrics]
+    for side, name in ((left, b), (right, a)):
         if side.duplicated(keys).any():
             raise ValueError(f"policy {name!r} has duplicate rows for {keys}")
     paired = left.merge(right, on=keys, suffixes=("__a", "__b"))

@@ -19,6 +19,7 @@ from scipy import stats
 
 from callsim.analysis.statistics import t_half_width
 from callsim.calibration.records import CallRecords
+from callsim.scenario.durations import format_clock
 
 __all__ = ["ArrivalEstimate", "Dispersion", "Window", "estimate_arrivals", "interval_index"]
 
@@ -43,8 +44,7 @@ class Window:
 
     def clock(self, i: int) -> str:
         """Clock time ``HH:MM`` of the start of interval ``i``."""
-        seconds = int(round(self.start + i * self.interval))
-        return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+        return format_clock(i * self.interval, self.start)
 
     @classmethod
     def covering(cls, clock: np.ndarray, interval: float) -> Window:

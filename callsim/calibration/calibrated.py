@@ -75,7 +75,7 @@ class Calibration:
         from callsim.scenario.loading import build_scenario
         from callsim.scenario.yamlio import YamlLoader
 
-        raw = yaml.load(self.text, Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)
+        raw = yaml.load(self.text, Loader=YamlLoader)  # a SafeLoader subclass
         return build_scenario(raw, f"<calibrated {self.name}>", Path("."))
 
     def write(self, path: str | os.PathLike[str]) -> Path:

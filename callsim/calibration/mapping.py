@@ -85,7 +85,7 @@ def load_mapping(path: str | Path) -> ColumnMap:
     """
     source = str(path)
     try:
-        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=YamlLoader)  # noqa: S506
+        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=YamlLoader)
     except FileNotFoundError:
         raise RecordsError([f"{source}: file not found"]) from None
     except (OSError, UnicodeDecodeError) as exc:

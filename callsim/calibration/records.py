@@ -143,7 +143,7 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, int]:
         return pd.read_parquet(path), 1
     except FileNotFoundError:
         raise RecordsError([f"{path}: file not found"]) from None
-    except Exception as exc:  # noqa: BLE001 (any reader failure is one line about the file)
+    except Exception as exc:  # any reader failure is one line about the file
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RecordsError([f"{path}: cannot read: {message}"]) from None
 

@@ -91,7 +91,7 @@ def _render(rows: list[dict[str, Any]], threshold: float, patience: bool, best: 
         ("wait_mean", "wait s", "{:.1f}"),
         ("service_level", f"SL {threshold:g}s", "{:.1%}"),
         ("occupancy", "occup.", "{:.1%}"),
-        ("mean_queue_length", "queue", "{:.2f}"),
+        ("queue_length", "queue", "{:.2f}"),
     ]
     for _, header, _ in columns:
         table.add_column(header, justify="right", no_wrap=True)

@@ -103,7 +103,7 @@ def run_command(
 
 def print_run(sc: Scenario, policy: str, reps: int, seed: int, summary: pd.DataFrame,
               as_json: bool) -> None:
-    """The run on stdout: its JSON document (MODEL.md section 7) or a table."""
+    """The run on stdout: its JSON document (docs/model.md section 8) or a table."""
     from callsim.analysis.documents import run_document, to_json
     from callsim.cli.tables import stdout_console, summary_table
 

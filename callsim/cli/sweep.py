@@ -33,7 +33,7 @@ EXIT_INTERRUPTED = 130
 EXIT_WORKER_DIED = 1
 
 
-def sweep_command(  # noqa: PLR0913 (one parameter per option)
+def sweep_command(  # one parameter per option
     scenario: ScenarioArgument,
     out: Annotated[
         Path, typer.Option(help="Results table (.parquet, .csv, .json or .xlsx); the summary "

@@ -23,8 +23,7 @@ import pandas as pd
 
 from callsim.analysis.catalogue import metric as catalogue_metric
 from callsim.analysis.metrics import metric_keys
-from callsim.analysis.statistics import t_interval
-from callsim.experiments.comparison import difference_pair
+from callsim.analysis.statistics import difference_pair, t_interval
 from callsim.experiments.executors import make_executor
 from callsim.experiments.grid import Grid, GridError, check_paths
 from callsim.experiments.replications import Batch, ReplicationTask, run_replications
@@ -293,9 +292,8 @@ def _better(setup: _Setup, mean: float) -> str:
 
     The catalogue gives the direction; lower is better when the metric has none.
     """
-    a_higher = mean > 0
-    higher_is_better = catalogue_metric(setup.key).higher_is_better is True
-    return setup.policies[0] if a_higher == higher_is_better else setup.policies[1]
+    side = catalogue_metric(setup.key).preferred(mean, assume_lower=True)  # "b": policies[0]
+    return setup.policies[1] if side == "a" else setup.policies[0]
 
 
 def _summarize(setup: _Setup, points: dict[float, tuple[float, ...]], lo: float, hi: float,

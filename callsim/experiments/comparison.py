@@ -18,7 +18,14 @@ import pandas as pd
 
 from callsim.analysis.catalogue import KEY_COLUMNS
 from callsim.analysis.documents import compare_document, nest_metrics
-from callsim.analysis.statistics import half_width_ratio, paired_differences, summarize
+from callsim.analysis.statistics import (  # the difference-pair convention lives there
+    difference_label,
+    difference_pair,
+    difference_pairs,
+    half_width_ratio,
+    paired_differences,
+    summarize,
+)
 from callsim.experiments.replications import in_run_order, replicate
 from callsim.experiments.work import check_work
 from callsim.policies import registry
@@ -83,7 +90,7 @@ class Comparison:
     summary
         Long table: ``policy``, ``metric``, ``mean``, ``ci_low``, ``ci_high``, ``n``.
     differences
-        Paired differences ``a - b`` (:func:`difference_pair`): ``metric``, ``mean``, ``ci_low``,
+        Paired differences ``b - a`` (:func:`difference_pair`): ``metric``, ``mean``, ``ci_low``,
         ``ci_high``, ``n``, ``significant``; empty unless exactly two policies are compared.
     intervals
         Per replication and planning interval: ``policy``, ``replication``, ``interval``,
@@ -135,19 +142,14 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``callsim compare --json`` document (docs/model.md section 8)."""
-        a, b = self.difference or (self.policies[0], self.policies[0])
         doc = compare_document(
             self.scenario,
             self.replications,
             self.seed,
             {p: self.policy_summary(p) for p in self.policies},
             self.differences,
-            a=a,
-            b=b,
+            pair=self.difference,  # None: nothing to pair, no label, no differences
         )
-        if self.difference is None:  # nothing to pair: no label, no differences
-            del doc["difference"]
-            doc["differences"] = {}
         if self.versus_first:
             doc["differences_vs_first"] = {
                 label: nest_metrics(frame, significant=True)
@@ -173,39 +175,6 @@ def interval_document(interval_summary: pd.DataFrame, policies: Sequence[str]) -
             entries.append(entry)
         doc[policy] = entries
     return doc
-
-
-def difference_pair(policies: Sequence[str]) -> tuple[str, str] | None:
-    """The paired difference ``(b, a)``, read ``b - a``, of two policies: a is the first named.
-
-    >>> difference_pair(["cold", "warm"])
-    ('warm', 'cold')
-    >>> difference_pair(["warm"]) is None
-    True
-    """
-    if len(policies) != 2:
-        return None
-    return policies[1], policies[0]
-
-
-def difference_pairs(policies: Sequence[str]) -> list[tuple[str, str]]:
-    """The paired differences ``(b, a)`` of every other policy b against the first named a.
-
-    >>> difference_pairs(["cold", "warm", "conditional"])
-    [('warm', 'cold'), ('conditional', 'cold')]
-    >>> difference_pairs(["cold", "warm"]) == [difference_pair(["cold", "warm"])]
-    True
-    """
-    return [(other, policies[0]) for other in policies[1:]]
-
-
-def difference_label(pair: tuple[str, str]) -> str:
-    """The name of a paired difference, ``"b - a"`` (its ``policy`` value in sweep summaries).
-
-    >>> difference_label(("warm", "cold"))
-    'warm - cold'
-    """
-    return f"{pair[0]} - {pair[1]}"
 
 
 def _worst_ratios(summary: pd.DataFrame) -> dict[str, float]:
@@ -325,14 +294,13 @@ def _assemble(
     summary = summarize(table, by=["policy"], metrics=metrics)
     pair = difference_pair(policies)
     if pair is not None:
-        differences = paired_differences(table, a=pair[0], b=pair[1], metrics=metrics)
+        differences = paired_differences(table, pair, metrics=metrics)
     else:
         differences = pd.DataFrame(columns=["metric", "mean", "ci_low", "ci_high", "n",
                                             "significant"])
     versus_first = {
-        difference_label((other, policies[0])): paired_differences(
-            table, a=other, b=policies[0], metrics=metrics)
-        for other in policies[1:]
+        difference_label(other_pair): paired_differences(table, other_pair, metrics=metrics)
+        for other_pair in difference_pairs(policies)
     } if len(policies) > 2 else {}
     intervals = in_run_order([t for t in interval_tables if t is not None], policies,
                              after=["interval"])

@@ -18,8 +18,7 @@ import numpy as np
 import pandas as pd
 
 from callsim.analysis.offered_load import QueueLoad, erlang_staffing
-from callsim.analysis.statistics import t_interval
-from callsim.experiments.comparison import difference_pair
+from callsim.analysis.statistics import difference_pair, t_interval
 from callsim.experiments.executors import Executor, make_executor
 from callsim.experiments.replications import Batch, ReplicationTask, run_replications
 from callsim.experiments.staffing_result import PolicyStaffing, StaffingResult, target_checks

@@ -18,6 +18,7 @@ import pandas as pd
 from callsim.analysis.documents import nest_metrics
 from callsim.analysis.queues import QUEUE_METRICS
 from callsim.analysis.statistics import summarize, t_interval
+from callsim.scenario.durations import format_clock
 from callsim.scenario.schema import Scenario
 from callsim.scenario.targets import Target
 
@@ -180,7 +181,7 @@ class StaffingResult:
                 frames.append(pd.DataFrame({
                     "policy": p, "department": dept, "interval": np.arange(h.n_intervals),
                     "start": np.arange(h.n_intervals) * h.interval,
-                    "clock": [clock(h.start + j * h.interval) for j in range(h.n_intervals)],
+                    "clock": [format_clock(j * h.interval, h.start) for j in range(h.n_intervals)],
                     "offered_load": found.offered_load[i], "erlang": found.erlang_start[i],
                     "agents": found.staffing[i], "rostered": found.rostered[i],
                     "missed": [j in bad or -1 in bad for j in range(h.n_intervals)],
@@ -272,9 +273,3 @@ class StaffingResult:
             doc["departments"][d]["agents"] = [int(x) for x in self.policies[policy].staffing[i]]
         doc["targets"] = [t.text for t in self.targets]
         return doc
-
-
-def clock(seconds: float) -> str:
-    """``HH:MM`` of a time of day in seconds (past midnight wraps)."""
-    minutes = int(round(seconds / 60.0)) % (24 * 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from callsim.analysis.extensions import lost_customers
 from callsim.analysis.queues import metrics_from_sums, queue_table
 from callsim.analysis.segments import CallArrays, busy_segments, call_arrays, cumulative_time
-from callsim.engine.records import Outcome, SimulationResult
+from callsim.engine.records import SimulationResult
 from callsim.experiments.executors import Executor
 from callsim.policies.simulation import simulate
 from callsim.scenario.schema import Scenario
@@ -45,17 +46,15 @@ def evaluate_block(scenario: Scenario, policy: str, seed: int, replications: Seq
     tuple
         Queue sums ``(reps, departments, intervals, 6)`` (see
         :func:`callsim.analysis.queues.queue_table`); busy and staffed seconds
-        ``(reps, departments, intervals, 2)`` when ``occupancy``, else ``None``; lost calls
-        (abandoned or dropped, counted after warm-up) per replication.
+        ``(reps, departments, intervals, 2)`` when ``occupancy``, else ``None``; customers lost
+        for good per replication (:func:`~callsim.analysis.extensions.lost_customers`).
     """
     sums, times, lost = [], [], []
     for r in replications:
         result = simulate(scenario, policy=policy, seed=seed, replication=r)
         c = call_arrays(result, scenario)
         sums.append(queue_table(result, scenario, c))
-        counted = c.arrival >= float(result.warmup)
-        lost_calls = np.isin(c.outcome, (Outcome.ABANDONED, Outcome.DROPPED))
-        lost.append(float(np.count_nonzero(counted & lost_calls)))
+        lost.append(float(lost_customers(c, c.arrival >= float(result.warmup))))
         if occupancy:
             times.append(_busy_staffed(result, scenario, c))
     return np.stack(sums), (np.stack(times) if occupancy else None), np.array(lost)

@@ -95,7 +95,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sweep(  # noqa: PLR0913 (the library mirror of the command's options)
+def sweep(  # the library mirror of the command's options
     scenario: str | Path,
     grid: Grid,
     policies: Sequence[str] | None = None,
@@ -294,7 +294,7 @@ def summarize_sweep(
         ``metric``, ``mean``, ``ci_low``, ``ci_high``, ``n``, ``significant`` (differences
         only; False for policy rows).
     """
-    from callsim.experiments.comparison import difference_label, difference_pairs
+    from callsim.analysis.statistics import difference_label, difference_pairs
 
     keys = list(keys)
     if metrics is None:
@@ -303,7 +303,7 @@ def summarize_sweep(
     summary["significant"] = False
     frames = [summary]
     for pair in difference_pairs(policies):
-        diff = paired_differences(rows, a=pair[0], b=pair[1], by=keys, metrics=metrics)
+        diff = paired_differences(rows, pair, by=keys, metrics=metrics)
         diff.insert(len(keys), "policy", difference_label(pair))
         frames.append(diff)
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else summary

@@ -1,10 +1,10 @@
 """Callbacks: the customer hangs up with a request, and the resolving department calls back.
 
-MODEL.md section 4.2. ``transfer.policy: callback``: after identification the first agent spends
-``callback.note_time`` writing the case down (counted as identifying), is freed, and the
-customer hangs up with a request to the resolving department t. ``transfer.warm.on_max_hold:
-callback`` ends a warm hold that reaches ``max_hold`` the same way (:mod:`callsim.policies.warm`
-uses :class:`CallbackDesk` too).
+docs/model.md section 3 ("Beyond cold and warm"). ``transfer.policy: callback``: after
+identification the first agent spends ``callback.note_time`` writing the case down (counted as
+identifying), is freed, and the customer hangs up with a request to the resolving department
+t. ``transfer.warm.on_max_hold: callback`` ends a warm hold that reaches ``max_hold`` the same
+way (:mod:`callsim.policies.warm` uses :class:`CallbackDesk` too).
 
 t keeps a callback list (first come, first served; the engine's
 :meth:`~callsim.engine.call_center.CallCenter.request_callback`): a freed agent takes a live
@@ -27,7 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool
 
 from callsim.engine.draws import Draw, Site, per_call
 from callsim.engine.records import Outcome, TransferKind
-from callsim.policies.protocol import options_of
+from callsim.policies.cold import ColdTransfer
+from callsim.policies.protocol import MisroutedLoad, options_of
 from callsim.policies.registry import register
 from callsim.scenario.distributions import Deterministic, Distribution
 from callsim.scenario.durations import Seconds
@@ -157,6 +158,11 @@ class CallbackPolicy:
     options: ClassVar[type[BaseModel] | None] = CallbackOptions
     draws: ClassVar[tuple[Draw, ...]] = (NOTE, *CallbackDesk.draws)
     compare_position: ClassVar[int | None] = None
+
+    @classmethod
+    def misrouted_load(cls, scenario: Scenario) -> MisroutedLoad:
+        """Cold's figure, an approximation the staffing search corrects by simulation."""
+        return ColdTransfer.misrouted_load(scenario)
 
     def __init__(self, center: CallCenter, scenario: Scenario) -> None:
         self.center = center

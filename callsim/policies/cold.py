@@ -1,6 +1,6 @@
 """Cold (blind) transfer: the first agent is freed at once and the caller queues alone.
 
-MODEL.md section 3: the transfer fails with ``drop_probability`` (outcome ``dropped``);
+docs/model.md section 3: the transfer fails with ``drop_probability`` (outcome ``dropped``);
 otherwise the caller joins the resolving department's queue (at the back, or with ``priority``
 ahead of every caller who was not transferred) with a fresh patience, and the agent who answers
 handles for handle time + re-explaining time.
@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool
 
 from callsim.engine.draws import Draw, patience, per_call, uniform
 from callsim.engine.records import Outcome, TransferKind
-from callsim.policies.protocol import options_of
+from callsim.policies.protocol import MisroutedLoad, options_of
 from callsim.policies.registry import register
 from callsim.scenario.distributions import Deterministic, Distribution
 from callsim.scenario.limits import MAX_FACTOR
@@ -65,6 +65,14 @@ class ColdTransfer:
     options: ClassVar[type[BaseModel] | None] = ColdOptions
     draws: ClassVar[tuple[Draw, ...]] = (PATIENCE_AFTER_TRANSFER, REEXPLAIN, DROP)
     compare_position: ClassVar[int | None] = 0
+
+    @classmethod
+    def misrouted_load(cls, scenario: Scenario) -> MisroutedLoad:
+        """The caller waits alone (fresh patience x ``patience_factor``), re-explains, may drop."""
+        options = cold_options(scenario)
+        return MisroutedLoad(joins=1.0 - options.drop_probability,
+                             second_agent=options.reexplain_time.expected(),
+                             patience_factor=options.patience_factor)
 
     def __init__(self, center: CallCenter, scenario: Scenario) -> None:
         self.center = center

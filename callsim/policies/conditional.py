@@ -1,8 +1,8 @@
 """Conditional warm transfer: warm when the resolving department can take the call soon, else cold.
 
-MODEL.md section 4.1. At the end of identification the first agent looks at the resolving
-department t and transfers warm (:mod:`~callsim.policies.warm`, its options) if
-``transfer.conditional.warm_when`` holds at that instant, else cold
+docs/model.md section 3 ("Beyond cold and warm"). At the end of identification the first
+agent looks at the resolving department t and transfers warm (:mod:`~callsim.policies.warm`,
+its options) if ``transfer.conditional.warm_when`` holds at that instant, else cold
 (:mod:`~callsim.policies.cold`, its options, drop included):
 
 - ``agent_free``: an agent of t is idle;
@@ -26,9 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 from callsim.engine.draws import Draw
 from callsim.engine.records import Outcome, TransferKind
 from callsim.policies.cold import DROP, cold_options
-from callsim.policies.protocol import options_of
+from callsim.policies.protocol import CallGroup, options_of
 from callsim.policies.registry import register
 from callsim.policies.warm import WarmTransfer
+from callsim.scenario.catalogue import Metric
 from callsim.scenario.durations import Seconds
 from callsim.scenario.errors import field_errors
 from callsim.scenario.limits import MAX_AGENTS
@@ -91,6 +92,23 @@ class ConditionalWarm(WarmTransfer):
     options: ClassVar[type[BaseModel] | None] = ConditionalOptions
     draws: ClassVar[tuple[Draw, ...]] = (*WarmTransfer.draws, DROP)
     compare_position: ClassVar[int | None] = None
+    #: Its own metrics: how the decisions went (0 under every other policy).
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric("transfers_conditional_warm", "Conditional transfers gone warm", "count", None,
+               "total", "Conditional policy: transfers whose condition held, made warm."),
+        Metric("transfers_conditional_cold", "Conditional transfers gone cold", "count", None,
+               "total", "Conditional policy: transfers whose condition failed, made cold."),
+    )
+
+    @classmethod
+    def call_metrics(cls, group: CallGroup) -> dict[str, float]:
+        """Transfers that went warm (holds later turned cold at ``max_hold`` included) or cold."""
+        import numpy as np
+
+        warm = (group.kind == TransferKind.WARM) | (group.kind == TransferKind.WARM_TO_COLD)
+        return {"transfers_conditional_warm": float(np.count_nonzero(warm)),
+                "transfers_conditional_cold": float(np.count_nonzero(
+                    group.kind == TransferKind.COLD))}
 
     def __init__(self, center: CallCenter, scenario: Scenario) -> None:
         super().__init__(center, scenario)

@@ -35,12 +35,16 @@ from typing import TYPE_CHECKING, TypeVar
 from pydantic import BaseModel
 
 from callsim.engine.draws import Draw, check_draws
+from callsim.policies.protocol import policy_metrics
+from callsim.scenario import catalogue
 
 if TYPE_CHECKING:
     from callsim.policies.protocol import TransferPolicy
+    from callsim.scenario.catalogue import Metric
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "added_metrics",
     "default_comparison",
     "get",
     "names",
@@ -83,13 +87,20 @@ def register(policy: P) -> P:
     if name in ("policy", "identify_time"):
         raise ValueError(f"policy name {name!r} is a field of the transfer section")
     check_draws([*_all_draws(exclude=name), *policy.draws])
+    added = policy_metrics(policy)
+    if added and not hasattr(policy, "call_metrics"):
+        raise ValueError(f"policy {name!r} declares metrics but no call_metrics hook")
+    for entry in added:
+        catalogue.register(entry)
     _registered[name] = policy
     return policy
 
 
 def unregister(name: str) -> None:
-    """Remove a policy registered at run time (for tests); unknown names are ignored."""
-    _registered.pop(name, None)
+    """Remove a run-time policy and its metrics (for tests); unknown names are ignored."""
+    policy = _registered.pop(name, None)
+    for entry in policy_metrics(policy) if policy is not None else ():
+        catalogue.unregister(entry.name)
 
 
 def _discover() -> None:
@@ -145,6 +156,11 @@ def default_comparison() -> tuple[str, ...]:
 def options_models() -> dict[str, type[BaseModel] | None]:
     """Each policy's options model by name: the ``transfer.<name>`` sections of a scenario."""
     return {name: policy.options for name, policy in sorted(_policies().items())}
+
+
+def added_metrics() -> tuple[Metric, ...]:
+    """The metrics policies add (``TransferPolicy.metrics``), by policy name, then as declared."""
+    return tuple(m for _, policy in sorted(_policies().items()) for m in policy_metrics(policy))
 
 
 def _all_draws(exclude: str | None = None) -> list[Draw]:

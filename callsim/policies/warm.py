@@ -1,6 +1,6 @@
 """Warm (attended) transfer: the first agent holds until a resolving agent answers, then briefs.
 
-MODEL.md section 3: if an agent of the resolving department is idle the handoff starts at once;
+docs/model.md section 3: if an agent of the resolving department is idle the handoff starts at once;
 otherwise the caller joins its queue (at the back, or ahead of non-transferred callers with
 ``priority``) with the first agent on the line, who stays busy ("holding"). When a resolving
 agent answers, both spend the handoff time together; then the first agent is freed and the
@@ -23,7 +23,7 @@ from callsim.engine.draws import Draw, patience, per_call
 from callsim.engine.records import Outcome, Stage, TransferKind
 from callsim.policies.callback import CallbackDesk
 from callsim.policies.cold import PATIENCE_AFTER_TRANSFER, REEXPLAIN, cold_options
-from callsim.policies.protocol import options_of
+from callsim.policies.protocol import MisroutedLoad, options_of
 from callsim.policies.registry import register
 from callsim.scenario.distributions import Deterministic, Distribution
 from callsim.scenario.durations import PositiveSeconds
@@ -80,9 +80,15 @@ class WarmTransfer:
         PATIENCE_AFTER_TRANSFER, PATIENCE_AFTER_HOLD, REEXPLAIN, HANDOFF, *CallbackDesk.draws
     )
     compare_position: ClassVar[int | None] = 1
-    #: The first agent stays on the line until a resolving agent answers (read by the Erlang
-    #: start of the staffing search, :func:`callsim.analysis.offered_load.first_agent_holds`).
-    first_agent_holds: ClassVar[bool] = True
+
+    @classmethod
+    def misrouted_load(cls, scenario: Scenario) -> MisroutedLoad:
+        """The first agent holds, then both brief (handoff); no abandonment on hold by default."""
+        options, cold = warm_options(scenario), cold_options(scenario)
+        handoff = options.handoff_time.expected()
+        return MisroutedLoad(first_agent=handoff, holds=True, second_agent=handoff,
+                             patience_factor=(cold.patience_factor
+                                              if options.caller_abandons_on_hold else None))
 
     def __init__(self, center: CallCenter, scenario: Scenario) -> None:
         self.center = center

@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy import stats
 
-from callsim.analysis.catalogue import metric
+from callsim.scenario.catalogue import metric
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

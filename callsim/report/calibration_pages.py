@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from callsim.analysis.catalogue import metric
 from callsim.files import write_text
 from callsim.report.calibration_figures import (
     arrivals_figure,
@@ -22,6 +21,7 @@ from callsim.report.calibration_figures import (
 )
 from callsim.report.html import environment, svg_markup
 from callsim.report.writers import Sheet, write_tables
+from callsim.scenario.catalogue import metric
 
 if TYPE_CHECKING:
     from callsim.calibration.backtest import Backtest

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from callsim.analysis.catalogue import metric
+from callsim.scenario.catalogue import metric
 
 if TYPE_CHECKING:
     from callsim.experiments.comparison import Comparison

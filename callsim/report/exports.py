@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from callsim.analysis.catalogue import KEY_COLUMNS, POINT_COLUMN, column_label, key_label, metric
 from callsim.engine.records import Outcome, Stage, TransferKind
 from callsim.report.sheets import Sheet
+from callsim.scenario.catalogue import KEY_COLUMNS, POINT_COLUMN, column_label, key_label, metric
 from callsim.scenario.durations import format_clock
 
 if TYPE_CHECKING:
@@ -203,8 +203,8 @@ def clock_times(seconds: pd.Series, start: float) -> pd.Series:
     """
     total = (seconds.to_numpy(dtype=float) + start) % 86400.0
     known = ~np.isnan(total)
-    whole = np.floor(np.where(known, total, 0.0)).astype(np.int64)
-    text = [f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}" if ok else None
+    whole = np.floor(np.where(known, total, 0.0)).astype(np.int64)  # truncated to the second
+    text = [format_clock(t, with_seconds=True) if ok else None
             for t, ok in zip(whole.tolist(), known.tolist(), strict=True)]
     return pd.Series(text, index=seconds.index, dtype=object)
 

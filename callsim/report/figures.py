@@ -27,10 +27,10 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from callsim.analysis.catalogue import Metric, metric
 from callsim.analysis.documents import split_key
 from callsim.files import atomic_path
 from callsim.report.writers import FIGURE_FORMATS, render_figure
+from callsim.scenario.catalogue import Metric, metric
 from callsim.scenario.durations import format_clock
 
 if TYPE_CHECKING:

@@ -33,7 +33,7 @@ import matplotlib as mpl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from callsim.experiments.comparison import difference_label
+from callsim.analysis.statistics import difference_label
 from callsim.files import write_text
 from callsim.report.cost_figure import COST_KEYS, cost_figure
 from callsim.report.figures import comparison_figure, interval_figure
@@ -107,7 +107,7 @@ def svg_markup(figure: Figure, name: str, title: str) -> Markup:
     text = _REFERENCE.sub(rf"\g<1>{name}-", text)  # ids unique in the page (glyphs repeat)
     label = Markup.escape(title)
     text = text.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
-    return Markup(text)  # noqa: S704 (matplotlib's own SVG output)
+    return Markup(text)  # matplotlib's own SVG output
 
 
 def _figures(comparison: Comparison) -> dict[str, Markup]:

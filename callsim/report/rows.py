@@ -1,7 +1,7 @@
 """Table rows of a comparison for the HTML report: formatted means, CIs and paired differences.
 
 Labels, units and formats come from the metric catalogue
-(:mod:`callsim.analysis.catalogue`); a difference is marked ``better`` or ``worse`` (for the
+(:mod:`callsim.scenario.catalogue`); a difference is marked ``better`` or ``worse`` (for the
 first policy of the pair, e.g. warm) when its 95% CI excludes 0 and the metric has a direction.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from callsim.analysis.catalogue import metric
+from callsim.scenario.catalogue import metric
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,9 +70,8 @@ def _cell(key: str, mean: float, low: float, high: float, difference: bool = Fal
         ci = "no CI (one replication)"
     else:
         ci = f"{m.format(low, difference)} to {m.format(high, difference)}"
-    tone = ""
-    if difference and significant and m.higher_is_better is not None:
-        tone = "better" if (mean > 0) == m.higher_is_better else "worse"
+    side = m.preferred(mean) if difference and significant else None
+    tone = {"b": "better", "a": "worse", None: ""}[side]
     return Cell(m.format(mean, difference), ci, tone)
 
 

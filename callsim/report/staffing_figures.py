@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.figure import Figure
 
-from callsim.analysis.catalogue import metric
+from callsim.scenario.catalogue import metric
 
 if TYPE_CHECKING:
     from callsim.experiments.breakeven import BreakEven

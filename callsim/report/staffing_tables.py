@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from callsim.analysis.catalogue import metric
 from callsim.experiments.staffing_result import StaffingResult
 from callsim.report.sheets import Sheet
+from callsim.scenario.catalogue import metric
 
 __all__ = ["staffing_sheets"]
 

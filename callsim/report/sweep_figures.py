@@ -20,22 +20,18 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from callsim.experiments.comparison import difference_label, difference_pair, difference_pairs
+from callsim.analysis.statistics import difference_label, difference_pair, difference_pairs
 from callsim.experiments.sweeps import summarize_sweep
 from callsim.report.figures import _new_figure, metric_unit, policy_colors
 from callsim.report.writers import save_figure
+from callsim.scenario.catalogue import metric as catalogue_metric
 
-__all__ = ["HIGHER_IS_BETTER", "difference_of", "heatmap_figure", "line_figure", "metric_columns",
+__all__ = ["difference_of", "heatmap_figure", "line_figure", "metric_columns",
            "select_policies",
            "resolve_metric", "save_figure", "select_rows", "swept_params", "sweep_summary"]
 
 #: Columns of the results table that are neither swept fields nor metrics.
 ROW_KEYS: frozenset[str] = frozenset({"point", "policy", "replication", "seed"})
-#: Metrics (last dotted part of the key) for which higher is better. For every other metric
-#: (waits, abandonment, drops, occupancy, costs, ...) lower is better. This decides which
-#: policy a significant difference favours in the ``diff`` figures.
-HIGHER_IS_BETTER: frozenset[str] = frozenset({"service_level"})
-#: Shading of the regions where one policy is significantly better.
 #: Shading of the regions where one policy is significantly better: B, then A of ``B - A``.
 ADVANTAGE_COLORS: tuple[str, str] = ("tab:green", "tab:purple")
 #: Heatmap cells get their value written in them while the grid has at most this many cells.
@@ -231,8 +227,10 @@ def _advantage(metric: str, diffs: pd.DataFrame, pair: tuple[str, str]) -> np.nd
     """Per difference row: the policy that is significantly better there, else ``""``."""
     mean = diffs["mean"].to_numpy(dtype=float)
     significant = diffs["significant"].fillna(False).to_numpy(dtype=bool)
-    b_better = mean > 0 if metric.rpartition(".")[2] in HIGHER_IS_BETTER else mean < 0
-    return np.where(significant, np.where(b_better, pair[0], pair[1]), "")
+    sides = {"b": pair[0], "a": pair[1], None: ""}
+    favours = catalogue_metric(metric)
+    return np.array([sides[favours.preferred(m, assume_lower=True)] if s else ""
+                     for m, s in zip(mean, significant, strict=True)], dtype=object)
 
 
 def _label(value: Any) -> str:
@@ -244,7 +242,7 @@ def _title(metric: str, diff: tuple[str, str] | None, what: str, fixed: Mapping[
            summary: pd.DataFrame) -> str:
     """Two title lines: the metric and what is drawn; the fixed fields and replications."""
     if diff:
-        better = "higher" if metric.rpartition(".")[2] in HIGHER_IS_BETTER else "lower"
+        better = "lower" if catalogue_metric(metric).lower_is_better(assume=True) else "higher"
         what = f"paired {_minus(diff)}, {what}; {better} is better"
     n = summary["n"]
     reps = f"{n.min()}" + (f"{_MINUS}{n.max()}" if n.max() > n.min() else "")
@@ -316,8 +314,9 @@ def line_figure(
     diff
         Draw the paired difference ``B − A`` of the two policies (:func:`difference_of`,
         e.g. ``warm − cold``) with its CI band and a zero line instead, shading where B is
-        significantly better (green, "B better") and where A is (purple); better means lower
-        except for :data:`HIGHER_IS_BETTER` metrics.
+        significantly better (green, "B better") and where A is (purple); the catalogue's
+        direction decides (:meth:`~callsim.scenario.catalogue.Metric.preferred`; lower for a
+        metric with none).
     at
         ``{field: value}`` fixing the other swept fields.
 
@@ -407,8 +406,8 @@ def heatmap_figure(
     diff
         Draw one panel of the mean paired difference ``B − A`` (e.g. ``warm − cold``,
         diverging colours centred on 0) instead; cells where one policy is significantly better
-        are marked with its initial (``W``, ``C``); better means lower except for
-        :data:`HIGHER_IS_BETTER` metrics.
+        are marked with its initial (``W``, ``C``); the catalogue's direction
+        decides (lower for a metric with none).
 
     Returns
     -------

@@ -21,9 +21,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from callsim.scenario.durations import format_clock
 from callsim.scenario.schema import CallType, Department, Scenario
 
-__all__ = ["clock", "describe_distribution", "human_duration", "scenario_inputs"]
+__all__ = ["describe_distribution", "human_duration", "scenario_inputs"]
 
 #: Fields holding a probability or a share: shown in %.
 _SHARE_WORDS = ("probability", "share")
@@ -43,12 +44,6 @@ def human_duration(seconds: float) -> str:
     if seconds >= 120 or (seconds >= 60 and seconds % 30 == 0):
         return f"{_number(round(seconds / 60, 2))} min"
     return f"{_number(round(seconds, 3))} s"
-
-
-def clock(seconds: float) -> str:
-    """Clock time of a number of seconds since midnight (``08:00``, ``26:30`` past midnight)."""
-    minutes = int(round(seconds / 60))
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def percent(share: float) -> str:
@@ -105,7 +100,7 @@ def _per_interval(values: Sequence[float], unit: str) -> str:
 
 def _horizon(scenario: Scenario) -> list[str]:
     h = scenario.horizon
-    lines = [f"{human_duration(h.duration)} from {clock(h.start)}, in {h.n_intervals} "
+    lines = [f"{human_duration(h.duration)} from {format_clock(h.start)}, in {h.n_intervals} "
              f"planning interval{'' if h.n_intervals == 1 else 's'} of "
              f"{human_duration(h.interval)}.",
              f"Service level counts calls answered within "

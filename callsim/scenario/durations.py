@@ -128,15 +128,20 @@ def parse_clock(value: Any) -> float:
     return total
 
 
-def format_clock(seconds: float, start: float = 0.0) -> str:
+def format_clock(seconds: float, start: float = 0.0, with_seconds: bool = False) -> str:
     """Clock time ``HH:MM`` (``HH:MM:SS`` off the minute) of ``seconds`` after ``start``.
+
+    The one clock formatter: report texts, staffing tables, calibration windows, figure ticks
+    and the ``arrival_clock`` column of call records all call it.
 
     Parameters
     ----------
     seconds
-        Time from the start of the horizon (s).
+        Time from the start of the horizon (s), rounded to the second.
     start
         Clock time of t = 0, seconds since midnight (``horizon.start``).
+    with_seconds
+        Always ``HH:MM:SS``, even on the minute.
 
     Examples
     --------
@@ -144,11 +149,13 @@ def format_clock(seconds: float, start: float = 0.0) -> str:
     ('08:00', '09:30', '00:01:30')
     >>> format_clock(3600, 23.5 * 3600)  # past midnight: the next day's clock
     '00:30'
+    >>> format_clock(60, with_seconds=True)
+    '00:01:00'
     """
     total = round(float(seconds) + float(start)) % 86400
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
+    return f"{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs or with_seconds else "")
 
 
 #: Non-negative duration in seconds (at most MAX_SECONDS), from a number or a string with a unit.

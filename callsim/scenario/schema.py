@@ -168,7 +168,7 @@ class Department(_Model):
     ``ceil(agents / (1 - shrinkage))`` (docs/model.md section 4).
 
     ``resolves`` maps call types of other departments to the share its agents resolve in place
-    when such a call is misrouted to them (MODEL.md section 4.3).
+    when such a call is misrouted to them (docs/model.md section 3).
 
     ``after_call_work`` (a distribution, None: 0 s) keeps an agent busy after every call it is
     released from. ``available`` (one share or one per interval, in (0, 1]) is the share of
@@ -188,7 +188,7 @@ MAX_ATTEMPTS = 20
 
 
 class Redial(_Model):
-    """Customers who call again after a lost call (MODEL.md section 4.4).
+    """Customers who call again after a lost call (docs/model.md section 3).
 
     A customer whose call ends abandoned, dropped or unreached calls again with ``probability``
     after ``delay`` (s), at most ``max_attempts`` calls in all.

@@ -3,8 +3,10 @@
 A target bounds one department queue metric (``service_level``, ``abandon_rate``, ``asa``,
 ``wait_mean``) or a department's ``occupancy``; without ``DEPT:`` it applies to every
 department. Shares are fractions (``0.8``) or percentages (``80%``); times are seconds or
-durations (``30s``, ``0.5min``). Each metric has the direction that more agents improve:
-``service_level>=`` and ``<=`` for the others, so a staffing search can always reach it.
+durations (``30s``, ``0.5min``). Each metric has the direction that more agents move it
+towards: ``>=`` for a metric the catalogue marks higher-is-better (``service_level``), ``<=``
+for the others (more agents lower waits, abandonment and occupancy), so a staffing search can
+always reach it. Units and directions are the catalogue's (:mod:`callsim.scenario.catalogue`).
 
 The grammar lives in the scenario layer so that a scenario's ``targets:`` list is checked when
 the file is loaded, like every other field.
@@ -23,19 +25,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from callsim.scenario.catalogue import metric as catalogue_metric
 from callsim.scenario.durations import parse_duration
 
-__all__ = ["TARGET_METRICS", "Target", "TargetError", "parse_target"]
+__all__ = ["TARGET_METRICS", "Target", "TargetError", "parse_target", "target_op"]
 
-#: Metrics a target may bound, and the comparison that more agents move towards.
-TARGET_METRICS: dict[str, str] = {
-    "service_level": ">=",
-    "abandon_rate": "<=",
-    "asa": "<=",
-    "wait_mean": "<=",
-    "occupancy": "<=",
-}
-_SHARES = frozenset({"service_level", "abandon_rate", "occupancy"})
+#: Metrics a target may bound: the department queue metrics and a department's occupancy.
+TARGET_METRICS: tuple[str, ...] = ("service_level", "abandon_rate", "asa", "wait_mean",
+                                   "occupancy")
 _PATTERN = re.compile(
     r"^\s*(?:(?P<dept>[A-Za-z0-9_-]+)\s*:)?\s*(?P<metric>[A-Za-z_]+)\s*"
     r"(?P<op>>=|<=)\s*(?P<value>\S.*?)\s*$"
@@ -55,7 +52,7 @@ class Target:
     department
         The department it applies to, or ``None`` for every department.
     metric
-        A key of :data:`TARGET_METRICS`.
+        One of :data:`TARGET_METRICS`.
     op
         ``">="`` or ``"<="``.
     value
@@ -85,8 +82,17 @@ class Target:
         return f"{department}:{self.metric}{self.op}{self.value:g}"
 
 
+def target_op(metric: str) -> str:
+    """The comparison more agents move ``metric`` towards (from its catalogue direction).
+
+    >>> target_op("service_level"), target_op("asa"), target_op("occupancy")
+    ('>=', '<=', '<=')
+    """
+    return ">=" if catalogue_metric(metric).higher_is_better else "<="
+
+
 def _value(metric: str, text: str) -> float:
-    if metric in _SHARES:
+    if catalogue_metric(metric).unit == "share":
         try:
             value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
         except ValueError:
@@ -120,8 +126,8 @@ def parse_target(text: str) -> Target:
     if metric not in TARGET_METRICS:
         raise TargetError(f"{text!r}: unknown metric {metric!r} (choose from "
                           f"{', '.join(TARGET_METRICS)})")
-    if op != TARGET_METRICS[metric]:
-        raise TargetError(f"{text!r}: {metric} targets use {TARGET_METRICS[metric]} "
+    if op != target_op(metric):
+        raise TargetError(f"{text!r}: {metric} targets use {target_op(metric)} "
                           "(more agents move it that way)")
     try:
         value = _value(metric, match["value"])

@@ -1,51 +1,24 @@
 """The scenario's ``transfer`` section: policy, identify time, one options section per policy.
 
 Which policies exist, and what options each takes, is not known here: transfer policies are
-plug-ins (:mod:`callsim.policies`), a layer above the scenario. The policy registry hands this
-module a *source* of option models (:func:`use_policy_options`) when it is imported; the
-first validation imports it by name if nothing else has (the way plug-ins are loaded).
-Validation then accepts ``transfer.policy`` among the registered names and validates
-``transfer.NAME`` with policy NAME's options model (its defaults when the section is left
-out), so every validated scenario carries options for every policy.
+plug-ins (:mod:`callsim.policies`), a layer above the scenario. Validation asks
+:func:`callsim.scenario.option_models.policy_options` (a source the root package installs),
+accepts ``transfer.policy`` among the registered names and validates ``transfer.NAME`` with
+policy NAME's options model (its defaults when the section is left out), so every validated
+scenario carries options for every policy.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from callsim.scenario.distributions import Deterministic, Distribution
 from callsim.scenario.errors import Loc, field_errors, nested_problems
+from callsim.scenario.option_models import policy_options
 
-__all__ = ["Transfer", "choice_text", "policy_options", "use_policy_options"]
-
-#: Returns each registered policy's name and options model (``None``: it takes no options).
-PolicyOptionsSource = Callable[[], Mapping[str, type[BaseModel] | None]]
-
-_source: PolicyOptionsSource | None = None
-
-
-def use_policy_options(source: PolicyOptionsSource) -> None:
-    """Install the source of policy names and options models (done by the policy registry)."""
-    global _source
-    _source = source
-
-
-def policy_options() -> Mapping[str, type[BaseModel] | None]:
-    """Every registered policy's options model, by policy name.
-
-    The first call imports :mod:`callsim.policies` by name if nothing has yet (``callsim``
-    imports its modules on first use): like any plug-in, the registry is loaded dynamically,
-    so the scenario layer has no static import of the layers above it.
-    """
-    if _source is None:
-        importlib.import_module("callsim.policies")  # installs the source
-    if _source is None:
-        raise RuntimeError("callsim.policies did not install the transfer policy options")
-    return _source()
+__all__ = ["Transfer", "choice_text"]
 
 
 def choice_text(names: list[str]) -> str:

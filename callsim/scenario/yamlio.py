@@ -120,6 +120,6 @@ def yaml_problem(exc: yaml.YAMLError) -> str:
 def load_yaml(text: str) -> Any:
     """Parse YAML text with :class:`YamlLoader` (raises :class:`yaml.YAMLError`)."""
     try:
-        return yaml.load(text, Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(text, Loader=YamlLoader)  # a SafeLoader subclass
     except RecursionError:  # a safety net: nesting is bounded well below the recursion limit
         raise ComposerError(None, None, "nested too deeply", None) from None

@@ -48,7 +48,7 @@ def test_erlang_c_closed_forms() -> None:
     gap = 14 / AHT - LAM
     assert fig.wait_if_delayed == pytest.approx(1 / gap)
     assert fig.wait_mean == fig.asa
-    assert fig.mean_queue_length == pytest.approx(LAM * fig.asa)
+    assert fig.queue_length == pytest.approx(LAM * fig.asa)
     assert fig.p_abandon == 0.0
     # Erlang C from Erlang B: C = B / (1 - rho (1 - B)).
     b = erlang_b(10.0, 14)
@@ -59,7 +59,7 @@ def test_erlang_c_closed_forms() -> None:
 def test_erlang_c_unstable_does_not_raise(agents: int) -> None:
     fig = erlang_c(LAM, AHT, agents)
     assert (fig.p_wait, fig.service_level, fig.occupancy) == (1.0, 0.0, 1.0)
-    assert math.isinf(fig.asa) and math.isinf(fig.wait_mean) and math.isinf(fig.mean_queue_length)
+    assert math.isinf(fig.asa) and math.isinf(fig.wait_mean) and math.isinf(fig.queue_length)
 
 
 def test_erlang_b_large_system_is_finite() -> None:
@@ -77,7 +77,7 @@ def test_erlang_a_abandonment_identities() -> None:
     fig = erlang_a(LAM_A, AHT_A, PATIENCE_A, AGENTS_A)
     theta, rate = 1 / PATIENCE_A, AGENTS_A / AHT_A
     assert fig.p_abandon == pytest.approx(theta * fig.wait_mean, rel=1e-12)
-    assert fig.wait_mean == pytest.approx(fig.mean_queue_length / LAM_A, rel=1e-12)
+    assert fig.wait_mean == pytest.approx(fig.queue_length / LAM_A, rel=1e-12)
     # An arrival with j waiting ahead abandons w.p. (j+1) theta / (n mu + (j+1) theta).
     queue = system_size_distribution(LAM_A, AHT_A, PATIENCE_A, AGENTS_A)[AGENTS_A:]
     j = np.arange(queue.size)
@@ -102,7 +102,7 @@ def test_patience_equal_to_service_gives_poisson(agents: int) -> None:
 def test_small_abandonment_converges_to_erlang_c(lam: float, aht: float, agents: int) -> None:
     c = erlang_c(lam, aht, agents).as_dict()
     a = erlang_a(lam, aht, 1e10, agents).as_dict()
-    for key in ("p_wait", "wait_mean", "asa", "service_level", "occupancy", "mean_queue_length"):
+    for key in ("p_wait", "wait_mean", "asa", "service_level", "occupancy", "queue_length"):
         assert a[key] == pytest.approx(c[key], rel=1e-5), key
     assert a["p_abandon"] < 1e-6
     assert erlang_a(lam, aht, math.inf, agents) == erlang_c(lam, aht, agents)

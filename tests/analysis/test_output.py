@@ -105,11 +105,12 @@ def test_to_json_refuses_nan():
 def test_compare_document():
     frame = per_rep()
     summary = summarize(frame, by=["policy"])
-    diffs = paired_differences(frame)
+    diffs = paired_differences(frame, ("warm", "cold"))
     doc = compare_document(
         "s", 5, 42,
         {p: summary[summary.policy == p] for p in ("warm", "cold")},
         diffs,
+        pair=("warm", "cold"),
     )
     assert set(doc["policies"]) == {"warm", "cold"} and doc["difference"] == "warm - cold"
     for policy, run in doc["policies"].items():

@@ -85,7 +85,7 @@ def test_summarize_long_format():
 
 def test_paired_differences_narrower_than_unpaired():
     frame = per_rep_frame()
-    diff = paired_differences(frame, metrics=["overall.wait_mean"])
+    diff = paired_differences(frame, ("warm", "cold"), metrics=["overall.wait_mean"])
     row = diff.iloc[0]
     assert row["metric"] == "overall.wait_mean" and row["n"] == 20
     assert row["ci_low"] < 1.0 < row["ci_high"] and bool(row["significant"])
@@ -103,7 +103,7 @@ def test_paired_differences_matching_and_groups():
     frame["agents"] = 12
     other = frame.assign(agents=14, **{"overall.wait_mean": frame["overall.wait_mean"] * 0})
     both = pd.concat([frame, other], ignore_index=True)
-    diff = paired_differences(both, by=["agents"])
+    diff = paired_differences(both, ("warm", "cold"), by=["agents"])
     assert list(diff.columns) == ["agents", "metric", "mean", "ci_low", "ci_high", "n",
                                   "significant"]
     assert set(diff["metric"]) == {"overall.wait_mean", "overall.calls"}
@@ -117,4 +117,17 @@ def test_paired_differences_matching_and_groups():
 def test_paired_differences_rejects_duplicates():
     frame = per_rep_frame(n=3)
     with pytest.raises(ValueError, match="duplicate"):
-        paired_differences(pd.concat([frame, frame]))
+        paired_differences(pd.concat([frame, frame]), ("warm", "cold"))
+
+
+def test_one_difference_convention_b_minus_a_with_a_the_first_named():
+    """``(b, a)`` reads ``b - a``; without a pair the table's first policy is ``a``."""
+    frame = per_rep_frame(n=5)  # warm rows first, warm = cold + 1
+    explicit = paired_differences(frame, ("warm", "cold"), metrics=["overall.wait_mean"])
+    assert explicit["mean"].iloc[0] == pytest.approx(1.0, abs=0.2)
+    default = paired_differences(frame, metrics=["overall.wait_mean"])  # a = warm: cold - warm
+    assert default["mean"].iloc[0] == pytest.approx(-explicit["mean"].iloc[0])
+    with pytest.raises(ValueError, match="exactly two"):
+        paired_differences(frame[frame.policy == "warm"])
+    with pytest.raises(TypeError):
+        paired_differences(frame, a="warm", b="cold")  # the old reversed keywords are gone

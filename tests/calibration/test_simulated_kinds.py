@@ -1,4 +1,4 @@
-"""Simulated calls as call records under the options beyond cold and warm (MODEL.md 4).
+"""Simulated calls as call records under the options beyond cold and warm (docs/model.md section 3).
 
 Base scenario (tests/engine/timeline.py): billing and support, one agent each; identify 10 s,
 billing handle 50 s, support handle 100 s. A misrouted support caller arrives at 0 in billing.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from callsim.analysis.catalogue import metric
+from callsim.scenario.catalogue import metric
 from tests.shared import REFERENCE as REFERENCE_PATH
 from tests.shared import invoke_cli
 

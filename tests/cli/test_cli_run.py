@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from callsim import load_scenario, simulate
-from callsim.analysis.catalogue import metric
 from callsim.cli.app import app
 from callsim.engine.records import CODE_COLUMNS, TIME_COLUMNS
 from callsim.report.exports import labelled_records
+from callsim.scenario.catalogue import metric
 from tests.shared import REFERENCE as REFERENCE_PATH
 from tests.shared import invoke_cli
 

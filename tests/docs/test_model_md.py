@@ -9,10 +9,10 @@ import typing
 import typer
 from pydantic import BaseModel
 
-from callsim.analysis.catalogue import catalogued
 from callsim.cli.app import app
 from callsim.engine.records import CODE_COLUMNS, TIME_COLUMNS
 from callsim.policies import registry
+from callsim.scenario.catalogue import catalogued
 from callsim.scenario.schema import Scenario
 from tests.shared import ROOT
 

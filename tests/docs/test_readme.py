@@ -71,7 +71,7 @@ def test_readme_python_example_runs(monkeypatch):
     assert blocks
     namespace: dict = {}
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 (our own docs)
+        exec(compile(block, "README.md", "exec"), namespace)  # our own docs
     assert 0 <= namespace["metrics"]["overall.abandon_rate"] <= 1
     assert set(namespace["c"].policies) == {"cold", "warm"}
     assert len(namespace["rows"]) == 5 * 10 * 2

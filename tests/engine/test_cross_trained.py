@@ -1,4 +1,4 @@
-"""Cross-trained agents (MODEL.md 4.3, ``departments.D.resolves``): timeline, limit, validation.
+"""Cross-trained agents (docs/model.md 3, ``departments.D.resolves``): timeline, limit, validation.
 
 Base scenario (tests/engine/timeline.py): billing and support, one agent each; identify 10 s,
 billing handle 50 s, support handle 100 s.

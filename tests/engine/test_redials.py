@@ -1,4 +1,4 @@
-"""Redials (MODEL.md 4.4): exact timelines, the probability-0 limit, CRN, validation, theory.
+"""Redials (docs/model.md 3): exact timelines, the probability-0 limit, CRN, validation, theory.
 
 Base scenario (tests/engine/timeline.py): billing and support, one agent each; identify 10 s,
 billing handle 50 s, support handle 100 s, patience 1000 s, horizon 1000 s.

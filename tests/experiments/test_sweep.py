@@ -22,13 +22,13 @@ import pytest
 from typer.testing import CliRunner
 
 import callsim.cli.app as app_module
-from callsim.analysis.catalogue import KEY_COLUMNS
 from callsim.cli.app import app
 from callsim.experiments import executors
 from callsim.experiments.grid import Grid
 from callsim.experiments.store import StoreError, read_part
 from callsim.experiments.sweep_tasks import task_size
 from callsim.experiments.sweeps import summary_path, sweep
+from callsim.scenario.catalogue import KEY_COLUMNS
 from callsim.scenario.errors import ScenarioError
 from tests.shared import REFERENCE, invoke_cli
 

@@ -1,4 +1,4 @@
-"""Callbacks (MODEL.md 4.2): exact timelines with deterministic times, metrics, validation.
+"""Callbacks (docs/model.md 3): exact timelines with deterministic times, metrics, validation.
 
 Base scenario (tests/engine/timeline.py): billing and support, one agent each; identify 10 s,
 billing handle 50 s, support handle 100 s. Here: note time 15 s, connect time 5 s.

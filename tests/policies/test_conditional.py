@@ -1,4 +1,4 @@
-"""Conditional warm (MODEL.md 4.1): exact timelines of both branches, limits, metrics, validation.
+"""Conditional warm (docs/model.md 3): timelines of both branches, limits, metrics, validation.
 
 Base scenario (tests/engine/timeline.py): billing and support, one agent each; identify 10 s,
 re-explain 5 s, handoff 20 s, billing handle 50 s, support handle 100 s, patience 1000 s.

@@ -15,7 +15,6 @@ from callsim import load_scenario, replicate
 from callsim.cli.app import app
 from callsim.cli.plot import read_results
 from callsim.report.sweep_figures import (
-    HIGHER_IS_BETTER,
     heatmap_figure,
     line_figure,
     resolve_metric,
@@ -111,7 +110,6 @@ def test_summary_without_warm_has_no_difference(rows):
 def test_bare_metric_means_overall(rows):
     assert resolve_metric(rows, "wait_mean") == "overall.wait_mean"
     assert resolve_metric(rows, "call_types.support.wait_mean") == "call_types.support.wait_mean"
-    assert HIGHER_IS_BETTER == {"service_level"}
 
 
 # --- line figures ----------------------------------------------------------------------------
@@ -161,6 +159,25 @@ def test_higher_is_better_metric_flips_the_side(rows):
         assert "cold better" in texts and "warm better" not in texts, metric
     assert "higher is better" in fig.axes[0].get_title()
     assert fig.axes[0].get_ylabel().endswith("(pp)")
+
+
+def test_first_contact_resolution_plus_five_points_shades_warm_better():
+    """Regression: the figures kept their own higher-is-better set ({service_level}), so a
+    significant +5-point warm - cold first-contact resolution was shaded "cold better"."""
+    rng = np.random.default_rng(5)
+    grid = [(a, s) for a in (8, 10, 12) for s in (0.1, 0.2)]
+    table = pd.DataFrame([
+        {"point": p, AGENTS: agents, SHARE: share, "policy": policy, "replication": r,
+         "seed": 1, "overall.first_contact_resolution": base + (0.05 if policy == "warm" else 0)}
+        for p, (agents, share) in enumerate(grid) for r in range(REPS)
+        for base in [0.7 + rng.normal(0.0, 0.01)] for policy in ("cold", "warm")])
+    fig = line_figure(table, AGENTS, "first_contact_resolution", diff=True, at={SHARE: 0.1})
+    texts = legend_texts(fig)
+    assert "warm better" in texts and "cold better" not in texts
+    assert "higher is better" in fig.axes[0].get_title()
+    heat = heatmap_figure(table, AGENTS, SHARE, "first_contact_resolution", diff=True)
+    marks = {t.get_text() for ax in heat.axes for t in ax.texts}
+    assert any("W" in m for m in marks) and not any("C" in m for m in marks)
 
 
 def test_real_replications(real_rows):
