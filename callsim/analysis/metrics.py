@@ -28,7 +28,9 @@ from callsim.analysis.segments import (
     CallArrays,
     busy_segments,
     call_arrays,
+    codes,
     cumulative_time,
+    times,
     total_by_department,
     wait_segments,
 )
@@ -170,11 +172,10 @@ def staffed_seconds(
     Shift spells count inside ``[lo, horizon]``; after the horizon (drain) an agent counts as
     staffed only while busy, so staffed time there equals busy time.
     """
-    shifts = result.shifts
+    shifts = result.shift_records
     n = len(departments)
-    dept = pd.Categorical(shifts["department"], categories=departments).codes.astype(np.int64)
-    start = shifts["start"].to_numpy(dtype=np.float64)
-    stop = shifts["end"].to_numpy(dtype=np.float64)
+    dept = codes(shifts, "department", departments)
+    start, stop = times(shifts, "start"), times(shifts, "end")
     horizon = float(result.horizon)
     known = dept >= 0
     length = np.clip(np.minimum(stop, horizon) - np.maximum(start, lo), 0.0, None)
@@ -290,10 +291,10 @@ def _department_profiles(
     """Per department and interval: occupancy and time-average queue length."""
     n = len(bounds) - 1
     departments = list(scenario.departments)
-    shifts = result.shifts
-    shift_dept = pd.Categorical(shifts["department"], categories=departments).codes
-    shift_start = shifts["start"].to_numpy(dtype=np.float64)
-    shift_stop = np.minimum(shifts["end"].to_numpy(dtype=np.float64), float(result.horizon))
+    shifts = result.shift_records
+    shift_dept = codes(shifts, "department", departments)
+    shift_start = times(shifts, "start")
+    shift_stop = np.minimum(times(shifts, "end"), float(result.horizon))
     busy = busy_segments(c)
     queues = wait_segments(c)
     profiles = {}

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from callsim.engine.records import Outcome, SimulationResult, TransferKind
+from callsim.engine.records import (
+    Outcome,
+    Records,
+    SimulationResult,
+    Table,
+    TransferKind,
+)
 from callsim.scenario.schema import Scenario
 
 #: Agent activities, in the order of the per-department busy split.
@@ -72,13 +78,44 @@ class CallArrays:
         return np.where(missing, self.end_time, times)
 
 
-def _time(calls: pd.DataFrame, column: str) -> np.ndarray:
-    times: np.ndarray = calls[column].to_numpy(dtype=np.float64, na_value=np.nan)
-    return times
+def times(records: Records, column: str) -> np.ndarray:
+    """A time column (s) of a record table as float64 (``NaN`` for a step that did not happen)."""
+    if isinstance(records, Table):
+        return records.columns[column].astype(np.float64, copy=False)
+    values: np.ndarray = records[column].to_numpy(dtype=np.float64, na_value=np.nan)
+    return values
+
+
+def codes(records: Records, column: str, names: list[str]) -> np.ndarray:
+    """A department or call-type column as positions in ``names`` (``-1``: not among them).
+
+    The engine's tables already hold positions in the scenario's lists: they are used as they
+    are when the names agree, and mapped name by name otherwise.
+    """
+    if not isinstance(records, Table):
+        found: np.ndarray = pd.Categorical(records[column], categories=names).codes
+        return found.astype(np.int64)
+    own = records.names[column]
+    values = records.columns[column].astype(np.int64)
+    if own == names:
+        return values
+    position = np.array([names.index(x) if x in names else -1 for x in own] + [-1], dtype=np.int64)
+    mapped: np.ndarray = position[values]  # a code of -1 reads the trailing -1
+    return mapped
+
+
+def _integers(records: Records, column: str, default: np.ndarray | None = None) -> np.ndarray:
+    """An integer column as int64, or ``default`` when the table has no such column."""
+    if default is not None and column not in records:
+        return default
+    if isinstance(records, Table):
+        return records.columns[column].astype(np.int64)
+    values: np.ndarray = records[column].to_numpy(dtype=np.int64)
+    return values
 
 
 def call_arrays(result: SimulationResult, scenario: Scenario) -> CallArrays:
-    """Convert ``result.calls`` to arrays and resolve department indices.
+    """The call records as arrays, with department and call-type indices resolved.
 
     Parameters
     ----------
@@ -93,11 +130,9 @@ def call_arrays(result: SimulationResult, scenario: Scenario) -> CallArrays:
     CallArrays
         Times in seconds; codes as small integers.
     """
-    calls = result.calls
+    calls = result.call_records
     departments = list(scenario.departments)
-    types = list(scenario.call_types)
-    type_idx = pd.Categorical(calls["call_type"], categories=types).codes.astype(np.int64)
-    first = pd.Categorical(calls["first_department"], categories=departments).codes
+    type_idx = codes(calls, "call_type", list(scenario.call_types))
     resolver_of_type = np.array(
         [
             departments.index(ct.resolved_by) if ct.resolved_by in departments else -1
@@ -106,35 +141,38 @@ def call_arrays(result: SimulationResult, scenario: Scenario) -> CallArrays:
         + [-1],
         dtype=np.int64,
     )
+    n = len(type_idx)
     return CallArrays(
-        arrival=_time(calls, "arrival"),
-        answer=_time(calls, "answer"),
-        transfer=_time(calls, "transfer"),
-        hold_end=_time(calls, "hold_end"),
-        answer_after_transfer=_time(calls, "answer_after_transfer"),
-        handoff_end=_time(calls, "handoff_end"),
-        end=_time(calls, "end"),
-        kind=calls["transfer_kind"].to_numpy(dtype=np.int64),
-        outcome=calls["outcome"].to_numpy(dtype=np.int64),
-        stage=calls["abandon_stage"].to_numpy(dtype=np.int64),
+        arrival=times(calls, "arrival"),
+        answer=times(calls, "answer"),
+        transfer=times(calls, "transfer"),
+        hold_end=times(calls, "hold_end"),
+        answer_after_transfer=times(calls, "answer_after_transfer"),
+        handoff_end=times(calls, "handoff_end"),
+        end=times(calls, "end"),
+        kind=_integers(calls, "transfer_kind"),
+        outcome=_integers(calls, "outcome"),
+        stage=_integers(calls, "abandon_stage"),
         call_type=type_idx,
-        first_department=first.astype(np.int64),
+        first_department=codes(calls, "first_department", departments),
         resolving_department=resolver_of_type[type_idx],  # -1 indexes the trailing -1
         end_time=float(result.end_time),
         calling_back=_activity(result, departments, "calling_back"),
-        customer=(calls["customer"].to_numpy(dtype=np.int64) if "customer" in calls
-                  else np.arange(len(calls), dtype=np.int64)),
-        attempt=(calls["attempt"].to_numpy(dtype=np.int64) if "attempt" in calls
-                 else np.ones(len(calls), dtype=np.int64)),
+        customer=_integers(calls, "customer", np.arange(n, dtype=np.int64)),
+        attempt=_integers(calls, "attempt", np.ones(n, dtype=np.int64)),
     )
 
 
 def _activity(result: SimulationResult, departments: list[str], name: str) -> Segments:
-    """The segments of one logged agent activity (``result.activity``)."""
-    log = result.activity
+    """The segments of one logged agent activity (``result.activity_records``)."""
+    log = result.activity_records
+    if isinstance(log, Table):
+        rows = log.columns["activity"] == name
+        return Segments(times(log, "start")[rows], times(log, "end")[rows],
+                        codes(log, "department", departments)[rows])
     rows = log[log["activity"] == name] if len(log) else log
-    dept = pd.Categorical(rows["department"], categories=departments).codes.astype(np.int64)
-    return Segments(_time(rows, "start"), _time(rows, "end"), dept)
+    return Segments(times(rows, "start"), times(rows, "end"),
+                    codes(rows, "department", departments))
 
 
 def _first_valid(*columns: np.ndarray) -> np.ndarray:
