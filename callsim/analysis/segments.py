@@ -11,7 +11,10 @@ Rule for calls still in the system at the end of the run (outcome ``unfinished``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -24,6 +27,8 @@ from callsim.engine.records import (
     TransferKind,
 )
 from callsim.scenario.schema import Scenario
+
+T = TypeVar("T")
 
 #: Agent activities, in the order of the per-department busy split.
 ACTIVITIES: tuple[str, ...] = ("handling", "identifying", "holding", "handoff", "calling_back")
@@ -71,11 +76,34 @@ class CallArrays:
     calling_back: Segments  # agents dialling callbacks (from the activity records)
     customer: np.ndarray  # customer number (first calls in arrival order)
     attempt: np.ndarray  # 1 for a customer's first call, k for their k-th (redials)
+    memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def unfinished(self) -> np.ndarray:
+        """Whether each call was still in the system at the end of the run."""
+        found: np.ndarray = self.outcome == Outcome.UNFINISHED
+        return found
+
+    @cached_property
+    def any_unfinished(self) -> bool:
+        """Whether any call was still in the system at the end of the run (``drain: false``)."""
+        return bool(self.unfinished.any())
 
     def closed(self, times: np.ndarray) -> np.ndarray:
         """Replace missing stop times of unfinished calls by the end of the run (s)."""
-        missing = np.isnan(times) & (self.outcome == Outcome.UNFINISHED)
-        return np.where(missing, self.end_time, times)
+        if not self.any_unfinished:
+            return times
+        return np.where(np.isnan(times) & self.unfinished, self.end_time, times)
+
+    def derived(self, key: str, make: Callable[[CallArrays], T]) -> T:
+        """``make(self)``, computed once per ``key``.
+
+        For what several metrics read (segments, queue joins); the value is shared, not
+        copied: do not modify it.
+        """
+        if key not in self.memo:
+            self.memo[key] = make(self)
+        return cast("T", self.memo[key])
 
 
 def times(records: Records, column: str) -> np.ndarray:
@@ -128,8 +156,19 @@ def call_arrays(result: SimulationResult, scenario: Scenario) -> CallArrays:
     Returns
     -------
     CallArrays
-        Times in seconds; codes as small integers.
+        Times in seconds; codes as small integers. Built once per result and set of names
+        (kept in ``result.derived``), so the metrics and the interval profile of a run share
+        them and what they derive (:meth:`CallArrays.derived`).
     """
+    key = ("call_arrays", tuple(scenario.departments),
+           tuple((name, ct.resolved_by) for name, ct in scenario.call_types.items()))
+    found = result.derived.get(key)
+    if not isinstance(found, CallArrays):
+        found = result.derived[key] = _call_arrays(result, scenario)
+    return found
+
+
+def _call_arrays(result: SimulationResult, scenario: Scenario) -> CallArrays:
     calls = result.call_records
     departments = list(scenario.departments)
     type_idx = codes(calls, "call_type", list(scenario.call_types))
@@ -195,8 +234,12 @@ def busy_segments(c: CallArrays) -> dict[str, list[Segments]]:
     -------
     dict[str, list[Segments]]
         For each name in :data:`ACTIVITIES`, the segments (s) of the first and, where there is
-        one, the second agent.
+        one, the second agent (computed once per ``c``; shared, not to be modified).
     """
+    return c.derived("busy_segments", _busy_segments)
+
+
+def _busy_segments(c: CallArrays) -> dict[str, list[Segments]]:
     answered = ~np.isnan(c.answer)
     misrouted = c.first_department != c.resolving_department
     nan = np.full_like(c.answer, np.nan)
@@ -262,8 +305,12 @@ def wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
     Returns
     -------
     tuple[Segments, Segments]
-        First-queue and second-queue segments (s).
+        First-queue and second-queue segments (s), computed once per ``c``.
     """
+    return c.derived("wait_segments", _wait_segments)
+
+
+def _wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
     end_or_now = c.closed(c.end)
     first = Segments(c.arrival, _first_valid(c.answer, end_or_now), c.first_department)
     kind = c.kind

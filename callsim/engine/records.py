@@ -152,6 +152,9 @@ class SimulationResult:
     activity_records
         One row per logged agent activity: ``department``, ``agent``, ``activity``, ``start``,
         ``end`` (s); empty for policies that log none (cold, warm).
+    derived
+        Values analysis derived from the records, kept so that the metrics and the interval
+        profile of one run derive them once (:func:`callsim.analysis.segments.call_arrays`).
     """
 
     call_records: Records
@@ -163,6 +166,7 @@ class SimulationResult:
     seed: int
     replication: int
     activity_records: Records = field(default_factory=lambda: no_activity())
+    derived: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def calls(self) -> pd.DataFrame:
