@@ -13,6 +13,8 @@ counts every call but only inside the statistics window ``[warmup, end_time]``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -99,8 +101,8 @@ def metric_keys(scenario: Scenario) -> list[str]:
     return keys
 
 
-def _share(mask: np.ndarray, n: int) -> float:
-    return float(np.count_nonzero(mask)) / n if n else float("nan")
+def _share(count: int, n: int) -> float:
+    return float(count) / n if n else float("nan")
 
 
 def _mean(values: np.ndarray) -> float:
@@ -119,34 +121,102 @@ def call_waits(c: CallArrays) -> np.ndarray:
     return total
 
 
-def _call_group(c: CallArrays, wait: np.ndarray, mask: np.ndarray, threshold: float,
-                policy: str = "") -> dict[str, float]:
-    """Per-call metrics of the calls selected by ``mask``."""
-    n = int(np.count_nonzero(mask))
-    outcome, stage, kind = c.outcome[mask], c.stage[mask], c.kind[mask]
-    first_wait = c.answer[mask] - c.arrival[mask]  # NaN when never answered
-    answered = ~np.isnan(first_wait)
-    resolved = outcome == Outcome.RESOLVED
-    w = wait[mask]
+@dataclass(frozen=True)
+class _CallGroups:
+    """The counted calls of a run, overall and per call type, for :func:`_call_group`.
+
+    Counts come from one ``np.bincount`` per code column over all groups; the values averaged
+    (waits, times) are split by a stable sort, so each group keeps the call order and its means
+    and percentiles equal those of the calls selected one group at a time, bit for bit.
+
+    Attributes
+    ----------
+    n
+        Calls per group (group 0 overall, then one per call type).
+    outcome, stage, kind
+        Calls per group and code, shape ``(groups, codes)``.
+    in_sl
+        Calls per group answered by the first agent within the threshold.
+    wait, first_wait, resolution, outcomes
+        Per group, the calls' total waits, first waits (NaN when never answered), times from
+        arrival to end, and outcome codes, in call order.
+    """
+
+    n: np.ndarray
+    outcome: np.ndarray
+    stage: np.ndarray
+    kind: np.ndarray
+    in_sl: np.ndarray
+    wait: list[np.ndarray]
+    first_wait: list[np.ndarray]
+    resolution: list[np.ndarray]
+    outcomes: list[np.ndarray]
+
+    @staticmethod
+    def of(c: CallArrays, wait: np.ndarray, counted: np.ndarray, n_types: int,
+           threshold: float) -> _CallGroups:
+        """Split the counted calls of ``c`` into overall and per call type."""
+        group = c.call_type[counted] + 1  # 0: a type the scenario does not know
+        first_wait = c.answer[counted] - c.arrival[counted]
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(group, minlength=n_types + 1))))
+        order = np.argsort(group, kind="stable")
+
+        def split(values: np.ndarray) -> list[np.ndarray]:
+            ordered = values[order]
+            return [values, *(ordered[bounds[k]:bounds[k + 1]] for k in range(1, n_types + 1))]
+
+        outcome = c.outcome[counted]
+        in_sl = group[~np.isnan(first_wait) & (first_wait <= threshold)]
+        return _CallGroups(
+            n=_tally(group, np.zeros_like(group), n_types)[:, 0],
+            outcome=_tally(group, outcome, n_types),
+            stage=_tally(group, c.stage[counted], n_types),
+            kind=_tally(group, c.kind[counted], n_types),
+            in_sl=_tally(in_sl, np.zeros_like(in_sl), n_types)[:, 0],
+            wait=split(wait[counted]),
+            first_wait=split(first_wait),
+            resolution=split(c.end[counted] - c.arrival[counted]),
+            outcomes=split(outcome),
+        )
+
+
+def _tally(group: np.ndarray, codes: np.ndarray, n_types: int) -> np.ndarray:
+    """Calls per group and code, shape ``(1 + n_types, codes)``: overall, then each call type."""
+    width = int(codes.max()) + 1 if codes.size else 1
+    size = (n_types + 1) * width
+    table = np.bincount(group * width + codes, minlength=size)[:size].reshape(-1, width)
+    return np.vstack([table.sum(axis=0), table[1:]])
+
+
+def _count(table: np.ndarray, g: int, *codes: int) -> int:
+    """Calls of group ``g`` with any of ``codes``."""
+    return sum(int(table[g, code]) for code in codes if code < table.shape[1])
+
+
+def _call_group(groups: _CallGroups, g: int, mask: np.ndarray, c: CallArrays, policy: str
+                ) -> dict[str, float]:
+    """Per-call metrics of group ``g`` (0 overall, then each call type); ``mask`` selects it."""
+    n = int(groups.n[g])
+    outcome, stage, kind = groups.outcome, groups.stage, groups.kind
+    first_wait, w = groups.first_wait[g], groups.wait[g]
+    resolved = groups.outcomes[g] == Outcome.RESOLVED
     return {
         "calls": float(n),
-        "abandon_rate": _share(outcome == Outcome.ABANDONED, n),
-        "drop_rate": _share(outcome == Outcome.DROPPED, n),
-        "lost_rate": _share(np.isin(outcome, LOST_OUTCOMES), n),
+        "abandon_rate": _share(_count(outcome, g, Outcome.ABANDONED), n),
+        "drop_rate": _share(_count(outcome, g, Outcome.DROPPED), n),
+        "lost_rate": _share(_count(outcome, g, *LOST_OUTCOMES), n),
         "wait_mean": _mean(w),
         "wait_p90": float(np.percentile(w, 90)) if n else float("nan"),
-        "asa": _mean(first_wait[answered]),
-        "service_level": _share(answered & (first_wait <= threshold), n),
-        "resolution_time_mean": _mean(c.end[mask][resolved] - c.arrival[mask][resolved]),
-        "transfers_cold": float(np.count_nonzero(kind == TransferKind.COLD)),
-        "transfers_warm": float(
-            np.count_nonzero((kind == TransferKind.WARM) | (kind == TransferKind.WARM_TO_COLD))
-        ),
-        "abandon_rate_first_queue": _share(stage == Stage.FIRST_QUEUE, n),
-        "abandon_rate_after_transfer": _share(stage == Stage.AFTER_TRANSFER, n),
-        "abandon_rate_on_hold": _share(stage == Stage.ON_HOLD, n),
-        "transfers_hold_timeout": float(np.count_nonzero(kind == TransferKind.WARM_TO_COLD)),
-        "unfinished_rate": _share(outcome == Outcome.UNFINISHED, n),
+        "asa": _mean(first_wait[~np.isnan(first_wait)]),
+        "service_level": _share(int(groups.in_sl[g]), n),
+        "resolution_time_mean": _mean(groups.resolution[g][resolved]),
+        "transfers_cold": float(_count(kind, g, TransferKind.COLD)),
+        "transfers_warm": float(_count(kind, g, TransferKind.WARM, TransferKind.WARM_TO_COLD)),
+        "abandon_rate_first_queue": _share(_count(stage, g, Stage.FIRST_QUEUE), n),
+        "abandon_rate_after_transfer": _share(_count(stage, g, Stage.AFTER_TRANSFER), n),
+        "abandon_rate_on_hold": _share(_count(stage, g, Stage.ON_HOLD), n),
+        "transfers_hold_timeout": float(_count(kind, g, TransferKind.WARM_TO_COLD)),
+        "unfinished_rate": _share(_count(outcome, g, Outcome.UNFINISHED), n),
         **extension_call_metrics(c, mask, policy),
     }
 
@@ -242,14 +312,14 @@ def compute_metrics(result: SimulationResult, scenario: Scenario) -> dict[str, f
 def _per_call_metrics(c: CallArrays, counted: np.ndarray, scenario: Scenario, policy: str
                       ) -> dict[str, float]:
     """The ``overall.*`` and ``call_types.<name>.*`` metrics of the counted calls."""
-    threshold = float(scenario.service_level_threshold)
-    wait = call_waits(c)
+    types = list(scenario.call_types)
+    groups = _CallGroups.of(c, call_waits(c), counted, len(types),
+                            float(scenario.service_level_threshold))
     out: dict[str, float] = {}
-    overall = _call_group(c, wait, counted, threshold, policy)
-    out.update({f"overall.{m}": v for m, v in overall.items()})
-    for i, name in enumerate(scenario.call_types):
-        group = _call_group(c, wait, counted & (c.call_type == i), threshold, policy)
-        out.update({f"call_types.{name}.{m}": v for m, v in group.items()})
+    prefixes = ["overall", *(f"call_types.{name}" for name in types)]
+    for g, prefix in enumerate(prefixes):
+        mask = counted if g == 0 else counted & (c.call_type == g - 1)
+        out.update({f"{prefix}.{m}": v for m, v in _call_group(groups, g, mask, c, policy).items()})
     return out
 
 
