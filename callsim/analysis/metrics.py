@@ -24,7 +24,7 @@ from callsim.analysis.extensions import (
     extension_call_metrics,
     lost_for_good,
 )
-from callsim.analysis.queues import QUEUE_METRICS, queue_metrics
+from callsim.analysis.queues import QUEUE_METRICS, queue_columns, queue_table, queue_totals
 from callsim.analysis.segments import (
     ACTIVITIES,
     CallArrays,
@@ -333,7 +333,7 @@ def _department_metrics(
     """
     departments = list(scenario.departments)
     n = len(departments)
-    queues = queue_metrics(result, scenario, c)[0]
+    queues = queue_totals(queue_table(result, scenario, c), departments)
     busy = department_busy(c, warmup, c.end_time, n)
     staffed = staffed_seconds(result, c, departments, warmup)
     busy_total = sum(busy.values(), start=np.zeros(n))
@@ -427,9 +427,20 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
     """
     c = call_arrays(result, scenario)
     bounds = scenario.horizon.interval_bounds()
-    n = len(bounds) - 1
-    threshold = float(scenario.service_level_threshold)
+    columns = _interval_calls(c, bounds, float(scenario.service_level_threshold))
+    for name, (occupancy, queue_length) in _department_profiles(result, scenario, c,
+                                                                bounds).items():
+        columns[f"occupancy.{name}"], columns[f"queue_length.{name}"] = occupancy, queue_length
+    columns.update(queue_columns(queue_table(result, scenario, c), list(scenario.departments)))
+    # One float block: building the frame column by column cost more than the statistics.
+    return pd.DataFrame(np.column_stack(list(columns.values())), columns=list(columns),
+                        index=pd.RangeIndex(len(bounds) - 1, name="interval"))
 
+
+def _interval_calls(c: CallArrays, bounds: np.ndarray, threshold: float
+                    ) -> dict[str, np.ndarray]:
+    """The per-call columns of :func:`interval_metrics`, by interval of arrival."""
+    n = len(bounds) - 1
     idx = np.clip(np.searchsorted(bounds, c.arrival, side="right") - 1, 0, n - 1)
     calls = np.bincount(idx, minlength=n).astype(float)
     first_wait = c.answer - c.arrival
@@ -440,21 +451,12 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
     in_sl = np.bincount(idx, weights=answered & (first_wait <= threshold), minlength=n)
     sum_wait = np.bincount(idx, weights=call_waits(c), minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        frame = pd.DataFrame(
-            {
-                "start": bounds[:-1],
-                "end": bounds[1:],
-                "calls": calls,
-                "wait_mean": sum_wait / calls,
-                "abandon_rate": abandoned / calls,
-                "asa": sum_asa / n_answered,
-                "service_level": in_sl / calls,
-            }
-        )
-
-    for name, columns in _department_profiles(result, scenario, c, bounds).items():
-        frame[f"occupancy.{name}"], frame[f"queue_length.{name}"] = columns
-    queues = queue_metrics(result, scenario, c)[1]
-    frame = pd.concat([frame, queues.set_axis(frame.index)], axis=1)
-    frame.index = pd.RangeIndex(n, name="interval")
-    return frame
+        return {
+            "start": bounds[:-1],
+            "end": bounds[1:],
+            "calls": calls,
+            "wait_mean": sum_wait / calls,
+            "abandon_rate": abandoned / calls,
+            "asa": sum_asa / n_answered,
+            "service_level": in_sl / calls,
+        }
