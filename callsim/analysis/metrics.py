@@ -31,7 +31,9 @@ from callsim.analysis.segments import (
     busy_segments,
     call_arrays,
     codes,
+    covering,
     cumulative_time,
+    interval_time,
     times,
     total_by_department,
     wait_segments,
@@ -359,27 +361,19 @@ def _department_profiles(
     result: SimulationResult, scenario: Scenario, c: CallArrays, bounds: np.ndarray
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per department and interval: occupancy and time-average queue length."""
-    n = len(bounds) - 1
     departments = list(scenario.departments)
     shifts = result.shift_records
     shift_dept = codes(shifts, "department", departments)
     shift_start = times(shifts, "start")
     shift_stop = np.minimum(times(shifts, "end"), float(result.horizon))
-    busy = busy_segments(c)
-    queues = wait_segments(c)
+    busy = covering(seg for segs in busy_segments(c).values() for seg in segs)
+    queues = covering(wait_segments(c))
     profiles = {}
     for j, name in enumerate(departments):
         on = shift_dept == j
         staffed = np.diff(cumulative_time(shift_start[on], shift_stop[on], bounds))
-        busy_time = np.zeros(n)
-        for segs in busy.values():
-            for seg in segs:
-                mine = seg.department == j
-                busy_time += np.diff(cumulative_time(seg.start[mine], seg.stop[mine], bounds))
-        queue_time = np.zeros(n)
-        for seg in queues:
-            mine = seg.department == j
-            queue_time += np.diff(cumulative_time(seg.start[mine], seg.stop[mine], bounds))
+        busy_time = interval_time(busy, j, bounds)
+        queue_time = interval_time(queues, j, bounds)
         with np.errstate(invalid="ignore", divide="ignore"):
             occupancy = np.where(staffed > 0, busy_time / staffed, np.nan)
         profiles[name] = (occupancy, queue_time / np.diff(bounds))

@@ -11,7 +11,7 @@ Rule for calls still in the system at the end of the run (outcome ``unfinished``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeVar, cast
@@ -352,10 +352,39 @@ def cumulative_time(start: np.ndarray, stop: np.ndarray, at: np.ndarray) -> np.n
     Differences ``F(b) - F(a)`` give the time integral over ``[a, b]``.
     """
     valid = ~(np.isnan(start) | np.isnan(stop)) & (stop > start)
-    s, e = np.sort(start[valid]), np.sort(stop[valid])
+    return _cumulative(start[valid], stop[valid], at)
+
+
+def _cumulative(start: np.ndarray, stop: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """:func:`cumulative_time` of segments known to cover time (no NaN, stop after start)."""
+    s, e = np.sort(start), np.sort(stop)
     cs = np.concatenate(([0.0], np.cumsum(s)))
     ce = np.concatenate(([0.0], np.cumsum(e)))
     ns = np.searchsorted(s, at, side="right")
     ne = np.searchsorted(e, at, side="right")
     covered: np.ndarray = (ns * at - cs[ns]) - (ne * at - ce[ne])
     return covered
+
+
+def covering(sets: Iterable[Segments]) -> list[Segments]:
+    """The segments of each set that cover some time (both bounds known, stop after start)."""
+    out = []
+    for seg in sets:
+        valid = seg.stop > seg.start  # False where either bound is NaN
+        out.append(Segments(seg.start[valid], seg.stop[valid], seg.department[valid]))
+    return out
+
+
+def interval_time(sets: Sequence[Segments], department: int, bounds: np.ndarray) -> np.ndarray:
+    """Time (s) the segments of ``department`` cover in each interval of ``bounds``.
+
+    Summed over ``sets`` (from :func:`covering`) in their order, each set's share the
+    difference of :func:`cumulative_time` at the bounds; a set without segments of the
+    department adds nothing and is skipped.
+    """
+    total = np.zeros(len(bounds) - 1)
+    for seg in sets:
+        mine = seg.department == department
+        if mine.any():
+            total += np.diff(_cumulative(seg.start[mine], seg.stop[mine], bounds))
+    return total
