@@ -329,7 +329,7 @@ def _wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
 def overlap(start: np.ndarray, stop: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Length (s) of each segment's overlap with the window ``[lo, hi]``; NaN segments give 0."""
     length = np.minimum(stop, hi) - np.maximum(start, lo)
-    covered: np.ndarray = np.nan_to_num(np.clip(length, 0.0, None), nan=0.0)
+    covered: np.ndarray = np.fmax(length, 0.0)  # fmax: NaN (no segment) gives 0 too
     return covered
 
 
