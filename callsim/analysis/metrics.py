@@ -28,12 +28,13 @@ from callsim.analysis.queues import QUEUE_METRICS, queue_columns, queue_table, q
 from callsim.analysis.segments import (
     ACTIVITIES,
     CallArrays,
-    busy_segments,
+    busy_covering,
     call_arrays,
     codes,
     covering,
     cumulative_time,
     interval_time,
+    nan_to_zero,
     times,
     total_by_department,
     wait_segments,
@@ -117,8 +118,8 @@ def call_waits(c: CallArrays) -> np.ndarray:
     Unfinished callers (``drain: false``) are counted up to the end of the run (censored).
     """
     first, second = wait_segments(c)
-    w1 = np.nan_to_num(first.stop - first.start, nan=0.0)
-    w2 = np.nan_to_num(second.stop - second.start, nan=0.0)
+    w1 = nan_to_zero(first.stop - first.start)
+    w2 = nan_to_zero(second.stop - second.start)
     total: np.ndarray = w1 + w2
     return total
 
@@ -232,7 +233,7 @@ def department_busy(
             (total_by_department(seg, lo, hi, n_departments) for seg in segs),
             start=np.zeros(n_departments),
         )
-        for activity, segs in busy_segments(c).items()
+        for activity, segs in busy_covering(c).items()
     }
 
 
@@ -366,7 +367,7 @@ def _department_profiles(
     shift_dept = codes(shifts, "department", departments)
     shift_start = times(shifts, "start")
     shift_stop = np.minimum(times(shifts, "end"), float(result.horizon))
-    busy = covering(seg for segs in busy_segments(c).values() for seg in segs)
+    busy = [seg for segs in busy_covering(c).values() for seg in segs]
     queues = covering(wait_segments(c))
     profiles = {}
     for j, name in enumerate(departments):

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from callsim.analysis.segments import CallArrays, call_arrays
+from callsim.analysis.segments import CallArrays, call_arrays, nan_to_zero
 from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
 
 #: Department queue metrics, in output order.
@@ -71,7 +71,7 @@ def queue_joins(c: CallArrays) -> QueueJoins:
     # Not joins: calls resolved in place or written down as callbacks (policy callback). A warm
     # hold turned callback left the queue at the request (hold_end), unanswered from it.
     second = (~np.isnan(c.transfer) & (c.outcome != Outcome.DROPPED)
-              & ~np.isin(c.kind, (TransferKind.IN_PLACE, TransferKind.CALLBACK)))
+              & (c.kind != TransferKind.IN_PLACE) & (c.kind != TransferKind.CALLBACK))
     to_callback = c.kind[second] == TransferKind.HOLD_TO_CALLBACK
     answered2 = ~np.isnan(c.answer_after_transfer[second]) & ~to_callback
     join2 = c.transfer[second]
@@ -84,7 +84,7 @@ def queue_joins(c: CallArrays) -> QueueJoins:
     return QueueJoins(
         department=np.concatenate([c.first_department, c.resolving_department[second]]),
         join=np.concatenate([c.arrival, join2]),
-        wait=np.nan_to_num(np.concatenate([wait1, wait2]), nan=0.0),
+        wait=nan_to_zero(np.concatenate([wait1, wait2])),
         answered=np.concatenate([answered1, answered2]),
         abandoned=np.concatenate([abandoned1, abandoned2]),
     )

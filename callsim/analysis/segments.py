@@ -222,6 +222,17 @@ def _first_valid(*columns: np.ndarray) -> np.ndarray:
     return out
 
 
+def busy_covering(c: CallArrays) -> dict[str, list[Segments]]:
+    """:func:`busy_segments` keeping only segments that cover time (:func:`covering`).
+
+    Sums over them equal those over all segments bit for bit: what is left out adds zeros.
+    Computed once per ``c``.
+    """
+    return c.derived("busy_covering", lambda c: {
+        activity: covering(segs) for activity, segs in busy_segments(c).items()
+    })
+
+
 def busy_segments(c: CallArrays) -> dict[str, list[Segments]]:
     """Agent busy segments per activity (both agents of a call).
 
@@ -244,7 +255,7 @@ def _busy_segments(c: CallArrays) -> dict[str, list[Segments]]:
     misrouted = c.first_department != c.resolving_department
     nan = np.full_like(c.answer, np.nan)
     warm = c.kind == TransferKind.WARM
-    held = warm | np.isin(c.kind, (TransferKind.WARM_TO_COLD, TransferKind.HOLD_TO_CALLBACK))
+    held = warm | (c.kind == TransferKind.WARM_TO_COLD) | (c.kind == TransferKind.HOLD_TO_CALLBACK)
     # First agent: resolves the call itself, or identifies and transfers it (or, cross-trained,
     # resolves it in place after identifying: handling from the end of identification).
     in_place = c.kind == TransferKind.IN_PLACE
@@ -336,12 +347,17 @@ def overlap(start: np.ndarray, stop: np.ndarray, lo: float, hi: float) -> np.nda
 def total_by_department(seg: Segments, lo: float, hi: float, n_departments: int) -> np.ndarray:
     """Sum of the overlaps of ``seg`` with ``[lo, hi]`` per department (s)."""
     known = seg.department >= 0
-    totals = np.bincount(
-        seg.department[known],
-        weights=overlap(seg.start[known], seg.stop[known], lo, hi),
-        minlength=n_departments,
-    )
+    if not known.all():
+        seg = Segments(seg.start[known], seg.stop[known], seg.department[known])
+    totals = np.bincount(seg.department, weights=overlap(seg.start, seg.stop, lo, hi),
+                         minlength=n_departments)
     return totals[:n_departments]
+
+
+def nan_to_zero(values: np.ndarray) -> np.ndarray:
+    """``values`` with NaN replaced by 0 (times here are finite: no infinities to replace)."""
+    out: np.ndarray = np.where(np.isnan(values), 0.0, values)
+    return out
 
 
 def cumulative_time(start: np.ndarray, stop: np.ndarray, at: np.ndarray) -> np.ndarray:
