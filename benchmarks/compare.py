@@ -1,42 +1,169 @@
-"""Wall time of ``compare`` on the reference scenario with 1 and 2 workers.
+"""The analysis path of ``compare`` on the reference day, this code against an older one.
 
-200 replications of ``scenarios/billing_support.yaml`` under cold and warm (400 runs), run
-once in-process and once on 2 worker processes. Prints wall time, replications per second and
-the 2-worker speed-up (target >= 1.8x), and checks both give the same numbers.
+Four figures, each measured on ``scenarios/billing_support.yaml`` (one 12-hour day), for this
+checkout and, with ``--old PATH``, for another checkout of callsim (e.g. the code before the
+speed-up: ``git worktree add /tmp/old ca37351``), in child processes taking turns (old, new,
+old, new, ...) so that both see the same machine load:
 
-Usage: ``python benchmarks/compare.py [--reps N]``
+1. ``metrics``: CPU ms per day of ``compute_metrics`` plus ``interval_metrics`` on a
+   freshly simulated day (what ``compare`` computes per run; target <= 2 ms);
+2. ``compare``: CPU ms per simulated day of ``compare(..., workers=1)`` all included
+   (simulation, metrics, summaries; target <= 20 ms);
+3. ``workers``: wall time of ``compare`` with 1 and 2 worker processes and the speed-up
+   (target >= 1.8x on an idle machine);
+4. ``cli``: wall time of ``callsim compare --reps 500 --workers 2 --json`` (1,000 days, start-up
+   and output included; target <= 8 s on 2 idle cores).
+
+CPU time (``time.process_time``) is used where it can be: wall time on a shared machine moves
+with the other processes' load. The load average is printed with every figure: the ``workers``
+and ``cli`` figures only mean something on an idle machine.
+
+Usage: ``python benchmarks/compare.py [--old PATH] [--rounds N] [--skip cli,workers]``
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "scenarios" / "billing_support.yaml"
+TARGETS = {"metrics": "<= 2 ms CPU per day", "compare": "<= 20 ms CPU per day",
+           "workers": ">= 1.8x (idle machine)", "cli": "<= 8 s wall (2 idle cores)"}
 
-from callsim import load_scenario
-from callsim.experiments.comparison import compare
 
-REFERENCE = Path(__file__).resolve().parents[1] / "scenarios" / "billing_support.yaml"
+def measure_metrics(days: int) -> dict[str, float]:
+    """CPU ms per day: simulation, ``compute_metrics`` and ``interval_metrics`` of fresh days."""
+    from callsim import load_scenario, simulate
+    from callsim.analysis.metrics import compute_metrics, interval_metrics
+
+    scenario = load_scenario(REFERENCE)
+    warm = simulate(scenario, policy="warm", seed=99)
+    compute_metrics(warm, scenario), interval_metrics(warm, scenario)  # imports, caches
+    t0 = time.process_time()
+    results = [simulate(scenario, policy=("cold", "warm")[i % 2], seed=1, replication=i // 2)
+               for i in range(days)]
+    t1 = time.process_time()
+    for result in results:
+        compute_metrics(result, scenario)
+    t2 = time.process_time()
+    for result in results:
+        interval_metrics(result, scenario)
+    t3 = time.process_time()
+    ms = 1e3 / days
+    return {"simulate": (t1 - t0) * ms, "compute_metrics": (t2 - t1) * ms,
+            "interval_metrics": (t3 - t2) * ms, "metrics": (t3 - t1) * ms}
+
+
+def measure_compare(reps: int) -> dict[str, float]:
+    """CPU ms per simulated day of ``compare`` in this process (2 policies x ``reps``)."""
+    from callsim import load_scenario
+    from callsim.experiments.comparison import compare
+
+    scenario = load_scenario(REFERENCE)
+    compare(scenario, reps=2, seed=7, workers=1)  # imports, caches
+    t0 = time.process_time()
+    compare(scenario, reps=reps, seed=1, workers=1)
+    return {"compare": (time.process_time() - t0) * 1e3 / (2 * reps)}
+
+
+def measure_workers(reps: int) -> dict[str, float]:
+    """Wall s of ``compare`` with 1 and 2 workers, and the speed-up (same numbers checked)."""
+    import pandas as pd
+
+    from callsim import load_scenario
+    from callsim.experiments.comparison import compare
+
+    scenario = load_scenario(REFERENCE)
+    compare(scenario, reps=2, seed=7, workers=1)
+    walls, summaries = {}, {}
+    for workers in (1, 2):
+        t0 = time.perf_counter()
+        summaries[workers] = compare(scenario, reps=reps, seed=1, workers=workers).summary
+        walls[workers] = time.perf_counter() - t0
+    pd.testing.assert_frame_equal(summaries[1], summaries[2])
+    return {"wall_1": walls[1], "wall_2": walls[2], "workers": walls[1] / walls[2]}
+
+
+def measure_cli(reps: int, code: Path) -> dict[str, float]:
+    """Wall s of ``callsim compare --reps N --workers 2 --json`` in a fresh process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "callsim", "compare", str(REFERENCE), "--reps", str(reps),
+             "--workers", "2", "--seed", "1", "--json"],
+            check=True, stdout=subprocess.DEVNULL, env=_env(code), cwd=tmp,
+        )
+        return {"cli": time.perf_counter() - t0}
+
+
+def _env(code: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(code)}
+
+
+def _child(kind: str, size: int, code: Path) -> dict[str, float]:
+    """Run one measurement in a fresh process importing callsim from ``code``."""
+    if kind == "cli":
+        figures = measure_cli(size, code)
+    else:
+        out = subprocess.run([sys.executable, __file__, "--child", kind, "--size", str(size)],
+                             check=True, capture_output=True, text=True, env=_env(code))
+        figures = json.loads(out.stdout.splitlines()[-1])
+    figures["load"] = os.getloadavg()[0]
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=200)
+    parser.add_argument("--old", type=Path, help="another callsim checkout to measure too")
+    parser.add_argument("--rounds", type=int, default=3, help="turns per code (median shown)")
+    parser.add_argument("--days", type=int, default=40, help="days for the metrics figure")
+    parser.add_argument("--reps", type=int, default=20, help="reps for the compare figure")
+    parser.add_argument("--worker-reps", type=int, default=100, help="reps for the workers figure")
+    parser.add_argument("--cli-reps", type=int, default=500, help="reps for the cli figure")
+    parser.add_argument("--skip", default="", help="comma-separated figures to skip")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    scenario = load_scenario(REFERENCE)
-    results = {}
-    times = {}
-    for workers in (1, 2):
-        t0 = time.perf_counter()
-        results[workers] = compare(scenario, reps=args.reps, seed=1, workers=workers)
-        times[workers] = time.perf_counter() - t0
-        print(f"{workers} worker(s): {times[workers]:6.2f} s  "
-              f"{args.reps / times[workers]:6.1f} replications/s (x2 policies)")
-    pd.testing.assert_frame_equal(results[1].summary, results[2].summary)
-    print(f"speed-up with 2 workers: {times[1] / times[2]:.2f}x (target >= 1.8); "
-          "summaries identical")
+    if args.child:
+        measure = {"metrics": measure_metrics, "compare": measure_compare,
+                   "workers": measure_workers}[args.child]
+        print(json.dumps(measure(args.size)))
+        return
+    codes = {"new": ROOT} | ({"old": args.old.resolve()} if args.old else {})
+    sizes = {"metrics": args.days, "compare": args.reps, "workers": args.worker_reps,
+             "cli": args.cli_reps}
+    skip = set(filter(None, args.skip.split(",")))
+    print(f"{os.cpu_count()} cores; load average at start {os.getloadavg()}")
+    for kind, size in sizes.items():
+        if kind not in skip:
+            report(kind, size, codes, args.rounds)
+
+
+def report(kind: str, size: int, codes: dict[str, Path], rounds: int) -> None:
+    """Measure ``kind`` for every code, taking turns, and print the medians."""
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in codes}
+    for _ in range(rounds):
+        for name, code in codes.items():
+            runs[name].append(_child(kind, size, code))
+    print(f"\n{kind} (size {size}, target {TARGETS[kind]}), median of {rounds}:")
+    for name, figures in runs.items():
+        print(f"  {name}: " + "  ".join(
+            f"{key} {_median(figures, key):.3f}" for key in figures[0]))
+    if len(codes) == 2:
+        print(f"  new/old: {_median(runs['new'], kind) / _median(runs['old'], kind):.2f}")
+
+
+def _median(figures: list[dict[str, Any]], key: str) -> float:
+    return float(statistics.median(f[key] for f in figures))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ counts every call but only inside the statistics window ``[warmup, end_time]``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -22,13 +24,18 @@ from callsim.analysis.extensions import (
     extension_call_metrics,
     lost_customers,
 )
-from callsim.analysis.queues import QUEUE_METRICS, queue_metrics
+from callsim.analysis.queues import QUEUE_METRICS, queue_columns, queue_table, queue_totals
 from callsim.analysis.segments import (
     ACTIVITIES,
     CallArrays,
-    busy_segments,
+    busy_covering,
     call_arrays,
+    codes,
+    covering,
     cumulative_time,
+    interval_time,
+    nan_to_zero,
+    times,
     total_by_department,
     wait_segments,
 )
@@ -97,8 +104,8 @@ def metric_keys(scenario: Scenario) -> list[str]:
     return keys
 
 
-def _share(mask: np.ndarray, n: int) -> float:
-    return float(np.count_nonzero(mask)) / n if n else float("nan")
+def _share(count: int, n: int) -> float:
+    return float(count) / n if n else float("nan")
 
 
 def _mean(values: np.ndarray) -> float:
@@ -111,40 +118,108 @@ def call_waits(c: CallArrays) -> np.ndarray:
     Unfinished callers (``drain: false``) are counted up to the end of the run (censored).
     """
     first, second = wait_segments(c)
-    w1 = np.nan_to_num(first.stop - first.start, nan=0.0)
-    w2 = np.nan_to_num(second.stop - second.start, nan=0.0)
+    w1 = nan_to_zero(first.stop - first.start)
+    w2 = nan_to_zero(second.stop - second.start)
     total: np.ndarray = w1 + w2
     return total
 
 
-def _call_group(c: CallArrays, wait: np.ndarray, mask: np.ndarray, threshold: float,
-                policy: str = "") -> dict[str, float]:
-    """Per-call metrics of the calls selected by ``mask``."""
-    n = int(np.count_nonzero(mask))
-    outcome, stage, kind = c.outcome[mask], c.stage[mask], c.kind[mask]
-    first_wait = c.answer[mask] - c.arrival[mask]  # NaN when never answered
-    answered = ~np.isnan(first_wait)
-    resolved = outcome == Outcome.RESOLVED
-    w = wait[mask]
+@dataclass(frozen=True)
+class _CallGroups:
+    """The counted calls of a run, overall and per call type, for :func:`_call_group`.
+
+    Counts come from one ``np.bincount`` per code column over all groups; the values averaged
+    (waits, times) are split by a stable sort, so each group keeps the call order and its means
+    and percentiles equal those of the calls selected one group at a time, bit for bit.
+
+    Attributes
+    ----------
+    n
+        Calls per group (group 0 overall, then one per call type).
+    outcome, stage, kind
+        Calls per group and code, shape ``(groups, codes)``.
+    in_sl
+        Calls per group answered by the first agent within the threshold.
+    wait, first_wait, resolution, outcomes
+        Per group, the calls' total waits, first waits (NaN when never answered), times from
+        arrival to end, and outcome codes, in call order.
+    """
+
+    n: np.ndarray
+    outcome: np.ndarray
+    stage: np.ndarray
+    kind: np.ndarray
+    in_sl: np.ndarray
+    wait: list[np.ndarray]
+    first_wait: list[np.ndarray]
+    resolution: list[np.ndarray]
+    outcomes: list[np.ndarray]
+
+    @staticmethod
+    def of(c: CallArrays, wait: np.ndarray, counted: np.ndarray, n_types: int,
+           threshold: float) -> _CallGroups:
+        """Split the counted calls of ``c`` into overall and per call type."""
+        group = c.call_type[counted] + 1  # 0: a type the scenario does not know
+        first_wait = c.answer[counted] - c.arrival[counted]
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(group, minlength=n_types + 1))))
+        order = np.argsort(group, kind="stable")
+
+        def split(values: np.ndarray) -> list[np.ndarray]:
+            ordered = values[order]
+            return [values, *(ordered[bounds[k]:bounds[k + 1]] for k in range(1, n_types + 1))]
+
+        outcome = c.outcome[counted]
+        in_sl = group[~np.isnan(first_wait) & (first_wait <= threshold)]
+        return _CallGroups(
+            n=_tally(group, np.zeros_like(group), n_types)[:, 0],
+            outcome=_tally(group, outcome, n_types),
+            stage=_tally(group, c.stage[counted], n_types),
+            kind=_tally(group, c.kind[counted], n_types),
+            in_sl=_tally(in_sl, np.zeros_like(in_sl), n_types)[:, 0],
+            wait=split(wait[counted]),
+            first_wait=split(first_wait),
+            resolution=split(c.end[counted] - c.arrival[counted]),
+            outcomes=split(outcome),
+        )
+
+
+def _tally(group: np.ndarray, codes: np.ndarray, n_types: int) -> np.ndarray:
+    """Calls per group and code, shape ``(1 + n_types, codes)``: overall, then each call type."""
+    width = int(codes.max()) + 1 if codes.size else 1
+    size = (n_types + 1) * width
+    table = np.bincount(group * width + codes, minlength=size)[:size].reshape(-1, width)
+    return np.vstack([table.sum(axis=0), table[1:]])
+
+
+def _count(table: np.ndarray, g: int, *codes: int) -> int:
+    """Calls of group ``g`` with any of ``codes``."""
+    return sum(int(table[g, code]) for code in codes if code < table.shape[1])
+
+
+def _call_group(groups: _CallGroups, g: int, mask: np.ndarray, c: CallArrays, policy: str
+                ) -> dict[str, float]:
+    """Per-call metrics of group ``g`` (0 overall, then each call type); ``mask`` selects it."""
+    n = int(groups.n[g])
+    outcome, stage, kind = groups.outcome, groups.stage, groups.kind
+    first_wait, w = groups.first_wait[g], groups.wait[g]
+    resolved = groups.outcomes[g] == Outcome.RESOLVED
     return {
         "calls": float(n),
-        "abandon_rate": _share(outcome == Outcome.ABANDONED, n),
-        "drop_rate": _share(outcome == Outcome.DROPPED, n),
-        "lost_rate": _share(np.isin(outcome, LOST_OUTCOMES), n),
+        "abandon_rate": _share(_count(outcome, g, Outcome.ABANDONED), n),
+        "drop_rate": _share(_count(outcome, g, Outcome.DROPPED), n),
+        "lost_rate": _share(_count(outcome, g, *LOST_OUTCOMES), n),
         "wait_mean": _mean(w),
         "wait_p90": float(np.percentile(w, 90)) if n else float("nan"),
-        "asa": _mean(first_wait[answered]),
-        "service_level": _share(answered & (first_wait <= threshold), n),
-        "resolution_time_mean": _mean(c.end[mask][resolved] - c.arrival[mask][resolved]),
-        "transfers_cold": float(np.count_nonzero(kind == TransferKind.COLD)),
-        "transfers_warm": float(
-            np.count_nonzero((kind == TransferKind.WARM) | (kind == TransferKind.WARM_TO_COLD))
-        ),
-        "abandon_rate_first_queue": _share(stage == Stage.FIRST_QUEUE, n),
-        "abandon_rate_after_transfer": _share(stage == Stage.AFTER_TRANSFER, n),
-        "abandon_rate_on_hold": _share(stage == Stage.ON_HOLD, n),
-        "transfers_hold_timeout": float(np.count_nonzero(kind == TransferKind.WARM_TO_COLD)),
-        "unfinished_rate": _share(outcome == Outcome.UNFINISHED, n),
+        "asa": _mean(first_wait[~np.isnan(first_wait)]),
+        "service_level": _share(int(groups.in_sl[g]), n),
+        "resolution_time_mean": _mean(groups.resolution[g][resolved]),
+        "transfers_cold": float(_count(kind, g, TransferKind.COLD)),
+        "transfers_warm": float(_count(kind, g, TransferKind.WARM, TransferKind.WARM_TO_COLD)),
+        "abandon_rate_first_queue": _share(_count(stage, g, Stage.FIRST_QUEUE), n),
+        "abandon_rate_after_transfer": _share(_count(stage, g, Stage.AFTER_TRANSFER), n),
+        "abandon_rate_on_hold": _share(_count(stage, g, Stage.ON_HOLD), n),
+        "transfers_hold_timeout": float(_count(kind, g, TransferKind.WARM_TO_COLD)),
+        "unfinished_rate": _share(_count(outcome, g, Outcome.UNFINISHED), n),
         **extension_call_metrics(c, mask, policy),
     }
 
@@ -158,7 +233,7 @@ def department_busy(
             (total_by_department(seg, lo, hi, n_departments) for seg in segs),
             start=np.zeros(n_departments),
         )
-        for activity, segs in busy_segments(c).items()
+        for activity, segs in busy_covering(c).items()
     }
 
 
@@ -170,11 +245,10 @@ def staffed_seconds(
     Shift spells count inside ``[lo, horizon]``; after the horizon (drain) an agent counts as
     staffed only while busy, so staffed time there equals busy time.
     """
-    shifts = result.shifts
+    shifts = result.shift_records
     n = len(departments)
-    dept = pd.Categorical(shifts["department"], categories=departments).codes.astype(np.int64)
-    start = shifts["start"].to_numpy(dtype=np.float64)
-    stop = shifts["end"].to_numpy(dtype=np.float64)
+    dept = codes(shifts, "department", departments)
+    start, stop = times(shifts, "start"), times(shifts, "end")
     horizon = float(result.horizon)
     known = dept >= 0
     length = np.clip(np.minimum(stop, horizon) - np.maximum(start, lo), 0.0, None)
@@ -239,14 +313,14 @@ def compute_metrics(result: SimulationResult, scenario: Scenario) -> dict[str, f
 def _per_call_metrics(c: CallArrays, counted: np.ndarray, scenario: Scenario, policy: str
                       ) -> dict[str, float]:
     """The ``overall.*`` and ``call_types.<name>.*`` metrics of the counted calls."""
-    threshold = float(scenario.service_level_threshold)
-    wait = call_waits(c)
+    types = list(scenario.call_types)
+    groups = _CallGroups.of(c, call_waits(c), counted, len(types),
+                            float(scenario.service_level_threshold))
     out: dict[str, float] = {}
-    overall = _call_group(c, wait, counted, threshold, policy)
-    out.update({f"overall.{m}": v for m, v in overall.items()})
-    for i, name in enumerate(scenario.call_types):
-        group = _call_group(c, wait, counted & (c.call_type == i), threshold, policy)
-        out.update({f"call_types.{name}.{m}": v for m, v in group.items()})
+    prefixes = ["overall", *(f"call_types.{name}" for name in types)]
+    for g, prefix in enumerate(prefixes):
+        mask = counted if g == 0 else counted & (c.call_type == g - 1)
+        out.update({f"{prefix}.{m}": v for m, v in _call_group(groups, g, mask, c, policy).items()})
     return out
 
 
@@ -260,7 +334,7 @@ def _department_metrics(
     """
     departments = list(scenario.departments)
     n = len(departments)
-    queues = queue_metrics(result, scenario, c)[0]
+    queues = queue_totals(queue_table(result, scenario, c), departments)
     busy = department_busy(c, warmup, c.end_time, n)
     staffed = staffed_seconds(result, c, departments, warmup)
     busy_total = sum(busy.values(), start=np.zeros(n))
@@ -286,27 +360,19 @@ def _department_profiles(
     result: SimulationResult, scenario: Scenario, c: CallArrays, bounds: np.ndarray
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per department and interval: occupancy and time-average queue length."""
-    n = len(bounds) - 1
     departments = list(scenario.departments)
-    shifts = result.shifts
-    shift_dept = pd.Categorical(shifts["department"], categories=departments).codes
-    shift_start = shifts["start"].to_numpy(dtype=np.float64)
-    shift_stop = np.minimum(shifts["end"].to_numpy(dtype=np.float64), float(result.horizon))
-    busy = busy_segments(c)
-    queues = wait_segments(c)
+    shifts = result.shift_records
+    shift_dept = codes(shifts, "department", departments)
+    shift_start = times(shifts, "start")
+    shift_stop = np.minimum(times(shifts, "end"), float(result.horizon))
+    busy = [seg for segs in busy_covering(c).values() for seg in segs]
+    queues = covering(wait_segments(c))
     profiles = {}
     for j, name in enumerate(departments):
         on = shift_dept == j
         staffed = np.diff(cumulative_time(shift_start[on], shift_stop[on], bounds))
-        busy_time = np.zeros(n)
-        for segs in busy.values():
-            for seg in segs:
-                mine = seg.department == j
-                busy_time += np.diff(cumulative_time(seg.start[mine], seg.stop[mine], bounds))
-        queue_time = np.zeros(n)
-        for seg in queues:
-            mine = seg.department == j
-            queue_time += np.diff(cumulative_time(seg.start[mine], seg.stop[mine], bounds))
+        busy_time = interval_time(busy, j, bounds)
+        queue_time = interval_time(queues, j, bounds)
         with np.errstate(invalid="ignore", divide="ignore"):
             occupancy = np.where(staffed > 0, busy_time / staffed, np.nan)
         profiles[name] = (occupancy, queue_time / np.diff(bounds))
@@ -354,9 +420,20 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
     """
     c = call_arrays(result, scenario)
     bounds = scenario.horizon.interval_bounds()
-    n = len(bounds) - 1
-    threshold = float(scenario.service_level_threshold)
+    columns = _interval_calls(c, bounds, float(scenario.service_level_threshold))
+    for name, (occupancy, queue_length) in _department_profiles(result, scenario, c,
+                                                                bounds).items():
+        columns[f"occupancy.{name}"], columns[f"queue_length.{name}"] = occupancy, queue_length
+    columns.update(queue_columns(queue_table(result, scenario, c), list(scenario.departments)))
+    # One float block: building the frame column by column cost more than the statistics.
+    return pd.DataFrame(np.column_stack(list(columns.values())), columns=list(columns),
+                        index=pd.RangeIndex(len(bounds) - 1, name="interval"))
 
+
+def _interval_calls(c: CallArrays, bounds: np.ndarray, threshold: float
+                    ) -> dict[str, np.ndarray]:
+    """The per-call columns of :func:`interval_metrics`, by interval of arrival."""
+    n = len(bounds) - 1
     idx = np.clip(np.searchsorted(bounds, c.arrival, side="right") - 1, 0, n - 1)
     calls = np.bincount(idx, minlength=n).astype(float)
     first_wait = c.answer - c.arrival
@@ -367,21 +444,12 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
     in_sl = np.bincount(idx, weights=answered & (first_wait <= threshold), minlength=n)
     sum_wait = np.bincount(idx, weights=call_waits(c), minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        frame = pd.DataFrame(
-            {
-                "start": bounds[:-1],
-                "end": bounds[1:],
-                "calls": calls,
-                "wait_mean": sum_wait / calls,
-                "abandon_rate": abandoned / calls,
-                "asa": sum_asa / n_answered,
-                "service_level": in_sl / calls,
-            }
-        )
-
-    for name, columns in _department_profiles(result, scenario, c, bounds).items():
-        frame[f"occupancy.{name}"], frame[f"queue_length.{name}"] = columns
-    queues = queue_metrics(result, scenario, c)[1]
-    frame = pd.concat([frame, queues.set_axis(frame.index)], axis=1)
-    frame.index = pd.RangeIndex(n, name="interval")
-    return frame
+        return {
+            "start": bounds[:-1],
+            "end": bounds[1:],
+            "calls": calls,
+            "wait_mean": sum_wait / calls,
+            "abandon_rate": abandoned / calls,
+            "asa": sum_asa / n_answered,
+            "service_level": in_sl / calls,
+        }

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from callsim.analysis.segments import CallArrays, call_arrays
+from callsim.analysis.segments import CallArrays, call_arrays, nan_to_zero
 from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
 
 #: Department queue metrics, in output order.
@@ -71,7 +71,7 @@ def queue_joins(c: CallArrays) -> QueueJoins:
     # Not joins: calls resolved in place or written down as callbacks (policy callback). A warm
     # hold turned callback left the queue at the request (hold_end), unanswered from it.
     second = (~np.isnan(c.transfer) & (c.outcome != Outcome.DROPPED)
-              & ~np.isin(c.kind, (TransferKind.IN_PLACE, TransferKind.CALLBACK)))
+              & (c.kind != TransferKind.IN_PLACE) & (c.kind != TransferKind.CALLBACK))
     to_callback = c.kind[second] == TransferKind.HOLD_TO_CALLBACK
     answered2 = ~np.isnan(c.answer_after_transfer[second]) & ~to_callback
     join2 = c.transfer[second]
@@ -84,7 +84,7 @@ def queue_joins(c: CallArrays) -> QueueJoins:
     return QueueJoins(
         department=np.concatenate([c.first_department, c.resolving_department[second]]),
         join=np.concatenate([c.arrival, join2]),
-        wait=np.nan_to_num(np.concatenate([wait1, wait2]), nan=0.0),
+        wait=nan_to_zero(np.concatenate([wait1, wait2])),
         answered=np.concatenate([answered1, answered2]),
         abandoned=np.concatenate([abandoned1, abandoned2]),
     )
@@ -99,15 +99,20 @@ def queue_table(result: SimulationResult, scenario: Any, c: CallArrays | None = 
     are left out; joins after the horizon count in the last interval.
     """
     c = call_arrays(result, scenario) if c is None else c
-    joins = queue_joins(c)
-    n_dept = len(scenario.departments)
-    n_int = scenario.horizon.n_intervals
-    keep = (joins.join >= float(result.warmup)) & (joins.department >= 0)
-    interval = np.clip((joins.join[keep] // float(scenario.horizon.interval)).astype(np.int64),
-                       0, n_int - 1)
+    warmup, n_dept = float(result.warmup), len(scenario.departments)
+    step, n_int = float(scenario.horizon.interval), scenario.horizon.n_intervals
+    threshold = float(scenario.service_level_threshold)
+    return c.derived(f"queue_table {warmup} {n_dept} {step} {n_int} {threshold}",
+                     lambda c: _queue_table(queue_joins(c), warmup, n_dept, step, n_int,
+                                            threshold))
+
+
+def _queue_table(joins: QueueJoins, warmup: float, n_dept: int, step: float, n_int: int,
+                 threshold: float) -> np.ndarray:
+    keep = (joins.join >= warmup) & (joins.department >= 0)
+    interval = np.clip((joins.join[keep] // step).astype(np.int64), 0, n_int - 1)
     cell = joins.department[keep] * n_int + interval
     wait, answered = joins.wait[keep], joins.answered[keep]
-    threshold = float(scenario.service_level_threshold)
     weights = (
         np.ones(cell.size),
         answered & (wait <= threshold),
@@ -158,14 +163,20 @@ def queue_metrics(result: SimulationResult, scenario: Any, c: CallArrays | None 
         joins) and ``wait_mean`` (all joins) are seconds from joining.
     """
     sums = queue_table(result, scenario, c)
+    frame = pd.DataFrame(queue_columns(sums, list(scenario.departments)),
+                         index=pd.RangeIndex(scenario.horizon.n_intervals, name="interval"))
+    return queue_totals(sums, list(scenario.departments)), frame
+
+
+def queue_totals(sums: np.ndarray, departments: list[str]) -> dict[str, float]:
+    """Flat ``departments.<dept>.<metric>`` queue metrics of the horizon (:func:`queue_table`)."""
     horizon = metrics_from_sums(sums.sum(axis=1))
+    return {f"departments.{name}.{m}": float(horizon[m][j])
+            for j, name in enumerate(departments) for m in QUEUE_METRICS}
+
+
+def queue_columns(sums: np.ndarray, departments: list[str]) -> dict[str, np.ndarray]:
+    """Per-interval queue metrics, columns ``<metric>.<dept>``, from :func:`queue_table`."""
     per_interval = metrics_from_sums(sums)
-    flat: dict[str, float] = {}
-    columns: dict[str, np.ndarray] = {}
-    for j, name in enumerate(scenario.departments):
-        for m in QUEUE_METRICS:
-            flat[f"departments.{name}.{m}"] = float(horizon[m][j])
-            columns[f"{m}.{name}"] = per_interval[m][j]
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(scenario.horizon.n_intervals,
-                                                      name="interval"))
-    return flat, frame
+    return {f"{m}.{name}": per_interval[m][j]
+            for j, name in enumerate(departments) for m in QUEUE_METRICS}

@@ -11,13 +11,24 @@ Rule for calls still in the system at the end of the run (outcome ``unfinished``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
 
-from callsim.engine.records import Outcome, SimulationResult, TransferKind
+from callsim.engine.records import (
+    Outcome,
+    Records,
+    SimulationResult,
+    Table,
+    TransferKind,
+)
 from callsim.scenario.schema import Scenario
+
+T = TypeVar("T")
 
 #: Agent activities, in the order of the per-department busy split.
 ACTIVITIES: tuple[str, ...] = ("handling", "identifying", "holding", "handoff", "calling_back",
@@ -67,20 +78,74 @@ class CallArrays:
     customer: np.ndarray  # customer number (first calls in arrival order)
     attempt: np.ndarray  # 1 for a customer's first call, k for their k-th (redials)
     after_call_work: Segments  # agents wrapping up after calls (from the activity records)
+    memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def unfinished(self) -> np.ndarray:
+        """Whether each call was still in the system at the end of the run."""
+        found: np.ndarray = self.outcome == Outcome.UNFINISHED
+        return found
+
+    @cached_property
+    def any_unfinished(self) -> bool:
+        """Whether any call was still in the system at the end of the run (``drain: false``)."""
+        return bool(self.unfinished.any())
 
     def closed(self, times: np.ndarray) -> np.ndarray:
         """Replace missing stop times of unfinished calls by the end of the run (s)."""
-        missing = np.isnan(times) & (self.outcome == Outcome.UNFINISHED)
-        return np.where(missing, self.end_time, times)
+        if not self.any_unfinished:
+            return times
+        return np.where(np.isnan(times) & self.unfinished, self.end_time, times)
+
+    def derived(self, key: str, make: Callable[[CallArrays], T]) -> T:
+        """``make(self)``, computed once per ``key``.
+
+        For what several metrics read (segments, queue joins); the value is shared, not
+        copied: do not modify it.
+        """
+        if key not in self.memo:
+            self.memo[key] = make(self)
+        return cast("T", self.memo[key])
 
 
-def _time(calls: pd.DataFrame, column: str) -> np.ndarray:
-    times: np.ndarray = calls[column].to_numpy(dtype=np.float64, na_value=np.nan)
-    return times
+def times(records: Records, column: str) -> np.ndarray:
+    """A time column (s) of a record table as float64 (``NaN`` for a step that did not happen)."""
+    if isinstance(records, Table):
+        return records.columns[column].astype(np.float64, copy=False)
+    values: np.ndarray = records[column].to_numpy(dtype=np.float64, na_value=np.nan)
+    return values
+
+
+def codes(records: Records, column: str, names: list[str]) -> np.ndarray:
+    """A department or call-type column as positions in ``names`` (``-1``: not among them).
+
+    The engine's tables already hold positions in the scenario's lists: they are used as they
+    are when the names agree, and mapped name by name otherwise.
+    """
+    if not isinstance(records, Table):
+        found: np.ndarray = pd.Categorical(records[column], categories=names).codes
+        return found.astype(np.int64)
+    own = records.names[column]
+    values = records.columns[column].astype(np.int64)
+    if own == names:
+        return values
+    position = np.array([names.index(x) if x in names else -1 for x in own] + [-1], dtype=np.int64)
+    mapped: np.ndarray = position[values]  # a code of -1 reads the trailing -1
+    return mapped
+
+
+def _integers(records: Records, column: str, default: np.ndarray | None = None) -> np.ndarray:
+    """An integer column as int64, or ``default`` when the table has no such column."""
+    if default is not None and column not in records:
+        return default
+    if isinstance(records, Table):
+        return records.columns[column].astype(np.int64)
+    values: np.ndarray = records[column].to_numpy(dtype=np.int64)
+    return values
 
 
 def call_arrays(result: SimulationResult, scenario: Scenario) -> CallArrays:
-    """Convert ``result.calls`` to arrays and resolve department indices.
+    """The call records as arrays, with department and call-type indices resolved.
 
     Parameters
     ----------
@@ -93,13 +158,22 @@ def call_arrays(result: SimulationResult, scenario: Scenario) -> CallArrays:
     Returns
     -------
     CallArrays
-        Times in seconds; codes as small integers.
+        Times in seconds; codes as small integers. Built once per result and set of names
+        (kept in ``result.derived``), so the metrics and the interval profile of a run share
+        them and what they derive (:meth:`CallArrays.derived`).
     """
-    calls = result.calls
+    key = ("call_arrays", tuple(scenario.departments),
+           tuple((name, ct.resolved_by) for name, ct in scenario.call_types.items()))
+    found = result.derived.get(key)
+    if not isinstance(found, CallArrays):
+        found = result.derived[key] = _call_arrays(result, scenario)
+    return found
+
+
+def _call_arrays(result: SimulationResult, scenario: Scenario) -> CallArrays:
+    calls = result.call_records
     departments = list(scenario.departments)
-    types = list(scenario.call_types)
-    type_idx = pd.Categorical(calls["call_type"], categories=types).codes.astype(np.int64)
-    first = pd.Categorical(calls["first_department"], categories=departments).codes
+    type_idx = codes(calls, "call_type", list(scenario.call_types))
     resolver_of_type = np.array(
         [
             departments.index(ct.resolved_by) if ct.resolved_by in departments else -1
@@ -108,36 +182,39 @@ def call_arrays(result: SimulationResult, scenario: Scenario) -> CallArrays:
         + [-1],
         dtype=np.int64,
     )
+    n = len(type_idx)
     return CallArrays(
-        arrival=_time(calls, "arrival"),
-        answer=_time(calls, "answer"),
-        transfer=_time(calls, "transfer"),
-        hold_end=_time(calls, "hold_end"),
-        answer_after_transfer=_time(calls, "answer_after_transfer"),
-        handoff_end=_time(calls, "handoff_end"),
-        end=_time(calls, "end"),
-        kind=calls["transfer_kind"].to_numpy(dtype=np.int64),
-        outcome=calls["outcome"].to_numpy(dtype=np.int64),
-        stage=calls["abandon_stage"].to_numpy(dtype=np.int64),
+        arrival=times(calls, "arrival"),
+        answer=times(calls, "answer"),
+        transfer=times(calls, "transfer"),
+        hold_end=times(calls, "hold_end"),
+        answer_after_transfer=times(calls, "answer_after_transfer"),
+        handoff_end=times(calls, "handoff_end"),
+        end=times(calls, "end"),
+        kind=_integers(calls, "transfer_kind"),
+        outcome=_integers(calls, "outcome"),
+        stage=_integers(calls, "abandon_stage"),
         call_type=type_idx,
-        first_department=first.astype(np.int64),
+        first_department=codes(calls, "first_department", departments),
         resolving_department=resolver_of_type[type_idx],  # -1 indexes the trailing -1
         end_time=float(result.end_time),
         calling_back=_activity(result, departments, "calling_back"),
-        customer=(calls["customer"].to_numpy(dtype=np.int64) if "customer" in calls
-                  else np.arange(len(calls), dtype=np.int64)),
-        attempt=(calls["attempt"].to_numpy(dtype=np.int64) if "attempt" in calls
-                 else np.ones(len(calls), dtype=np.int64)),
+        customer=_integers(calls, "customer", np.arange(n, dtype=np.int64)),
+        attempt=_integers(calls, "attempt", np.ones(n, dtype=np.int64)),
         after_call_work=_activity(result, departments, "after_call_work"),
     )
 
 
 def _activity(result: SimulationResult, departments: list[str], name: str) -> Segments:
-    """The segments of one logged agent activity (``result.activity``)."""
-    log = result.activity
+    """The segments of one logged agent activity (``result.activity_records``)."""
+    log = result.activity_records
+    if isinstance(log, Table):
+        rows = log.columns["activity"] == name
+        return Segments(times(log, "start")[rows], times(log, "end")[rows],
+                        codes(log, "department", departments)[rows])
     rows = log[log["activity"] == name] if len(log) else log
-    dept = pd.Categorical(rows["department"], categories=departments).codes.astype(np.int64)
-    return Segments(_time(rows, "start"), _time(rows, "end"), dept)
+    return Segments(times(rows, "start"), times(rows, "end"),
+                    codes(rows, "department", departments))
 
 
 def _first_valid(*columns: np.ndarray) -> np.ndarray:
@@ -146,6 +223,17 @@ def _first_valid(*columns: np.ndarray) -> np.ndarray:
     for column in columns[1:]:
         out = np.where(np.isnan(out), column, out)
     return out
+
+
+def busy_covering(c: CallArrays) -> dict[str, list[Segments]]:
+    """:func:`busy_segments` keeping only segments that cover time (:func:`covering`).
+
+    Sums over them equal those over all segments bit for bit: what is left out adds zeros.
+    Computed once per ``c``.
+    """
+    return c.derived("busy_covering", lambda c: {
+        activity: covering(segs) for activity, segs in busy_segments(c).items()
+    })
 
 
 def busy_segments(c: CallArrays) -> dict[str, list[Segments]]:
@@ -160,13 +248,17 @@ def busy_segments(c: CallArrays) -> dict[str, list[Segments]]:
     -------
     dict[str, list[Segments]]
         For each name in :data:`ACTIVITIES`, the segments (s) of the first and, where there is
-        one, the second agent.
+        one, the second agent (computed once per ``c``; shared, not to be modified).
     """
+    return c.derived("busy_segments", _busy_segments)
+
+
+def _busy_segments(c: CallArrays) -> dict[str, list[Segments]]:
     answered = ~np.isnan(c.answer)
     misrouted = c.first_department != c.resolving_department
     nan = np.full_like(c.answer, np.nan)
     warm = c.kind == TransferKind.WARM
-    held = warm | np.isin(c.kind, (TransferKind.WARM_TO_COLD, TransferKind.HOLD_TO_CALLBACK))
+    held = warm | (c.kind == TransferKind.WARM_TO_COLD) | (c.kind == TransferKind.HOLD_TO_CALLBACK)
     # First agent: resolves the call itself, or identifies and transfers it (or, cross-trained,
     # resolves it in place after identifying: handling from the end of identification).
     in_place = c.kind == TransferKind.IN_PLACE
@@ -227,8 +319,12 @@ def wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
     Returns
     -------
     tuple[Segments, Segments]
-        First-queue and second-queue segments (s).
+        First-queue and second-queue segments (s), computed once per ``c``.
     """
+    return c.derived("wait_segments", _wait_segments)
+
+
+def _wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
     end_or_now = c.closed(c.end)
     first = Segments(c.arrival, _first_valid(c.answer, end_or_now), c.first_department)
     kind = c.kind
@@ -247,19 +343,24 @@ def wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
 def overlap(start: np.ndarray, stop: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Length (s) of each segment's overlap with the window ``[lo, hi]``; NaN segments give 0."""
     length = np.minimum(stop, hi) - np.maximum(start, lo)
-    covered: np.ndarray = np.nan_to_num(np.clip(length, 0.0, None), nan=0.0)
+    covered: np.ndarray = np.fmax(length, 0.0)  # fmax: NaN (no segment) gives 0 too
     return covered
 
 
 def total_by_department(seg: Segments, lo: float, hi: float, n_departments: int) -> np.ndarray:
     """Sum of the overlaps of ``seg`` with ``[lo, hi]`` per department (s)."""
     known = seg.department >= 0
-    totals = np.bincount(
-        seg.department[known],
-        weights=overlap(seg.start[known], seg.stop[known], lo, hi),
-        minlength=n_departments,
-    )
+    if not known.all():
+        seg = Segments(seg.start[known], seg.stop[known], seg.department[known])
+    totals = np.bincount(seg.department, weights=overlap(seg.start, seg.stop, lo, hi),
+                         minlength=n_departments)
     return totals[:n_departments]
+
+
+def nan_to_zero(values: np.ndarray) -> np.ndarray:
+    """``values`` with NaN replaced by 0 (times here are finite: no infinities to replace)."""
+    out: np.ndarray = np.where(np.isnan(values), 0.0, values)
+    return out
 
 
 def cumulative_time(start: np.ndarray, stop: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -270,10 +371,39 @@ def cumulative_time(start: np.ndarray, stop: np.ndarray, at: np.ndarray) -> np.n
     Differences ``F(b) - F(a)`` give the time integral over ``[a, b]``.
     """
     valid = ~(np.isnan(start) | np.isnan(stop)) & (stop > start)
-    s, e = np.sort(start[valid]), np.sort(stop[valid])
+    return _cumulative(start[valid], stop[valid], at)
+
+
+def _cumulative(start: np.ndarray, stop: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """:func:`cumulative_time` of segments known to cover time (no NaN, stop after start)."""
+    s, e = np.sort(start), np.sort(stop)
     cs = np.concatenate(([0.0], np.cumsum(s)))
     ce = np.concatenate(([0.0], np.cumsum(e)))
     ns = np.searchsorted(s, at, side="right")
     ne = np.searchsorted(e, at, side="right")
     covered: np.ndarray = (ns * at - cs[ns]) - (ne * at - ce[ne])
     return covered
+
+
+def covering(sets: Iterable[Segments]) -> list[Segments]:
+    """The segments of each set that cover some time (both bounds known, stop after start)."""
+    out = []
+    for seg in sets:
+        valid = seg.stop > seg.start  # False where either bound is NaN
+        out.append(Segments(seg.start[valid], seg.stop[valid], seg.department[valid]))
+    return out
+
+
+def interval_time(sets: Sequence[Segments], department: int, bounds: np.ndarray) -> np.ndarray:
+    """Time (s) the segments of ``department`` cover in each interval of ``bounds``.
+
+    Summed over ``sets`` (from :func:`covering`) in their order, each set's share the
+    difference of :func:`cumulative_time` at the bounds; a set without segments of the
+    department adds nothing and is skipped.
+    """
+    total = np.zeros(len(bounds) - 1)
+    for seg in sets:
+        mine = seg.department == department
+        if mine.any():
+            total += np.diff(_cumulative(seg.start[mine], seg.stop[mine], bounds))
+    return total

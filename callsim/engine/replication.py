@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from callsim.engine.arrivals import draw_callers
 from callsim.engine.call_center import CallCenter, PolicyHooks
@@ -19,6 +18,7 @@ from callsim.engine.records import (
     CODE_COLUMNS,
     SHIFT_COLUMNS,
     SimulationResult,
+    Table,
 )
 from callsim.engine.streams import Streams
 
@@ -65,20 +65,24 @@ def run_replication(
     end_time = center.run()
     calls, shifts, activity = records(center)
     return SimulationResult(
-        calls=calls,
-        shifts=shifts,
+        call_records=calls,
+        shift_records=shifts,
         horizon=scenario.horizon.duration,
         warmup=scenario.horizon.warmup,
         end_time=end_time,
         policy=policy_name,
         seed=seed,
         replication=replication,
-        activity=activity,
+        activity_records=activity,
     )
 
 
-def records(center: CallCenter) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The call, shift and activity records of a finished run."""
+def records(center: CallCenter) -> tuple[Table, Table, Table]:
+    """The call, shift and activity records of a finished run, as the engine's numpy columns.
+
+    Department and call-type columns keep the engine's codes (positions in the scenario's
+    ``departments`` and ``call_types``, which the tables name); no DataFrame is built here.
+    """
     callers = center.callers
     type_names = list(center.scenario.call_types)
     dept_names = [d.name for d in center.departments]
@@ -91,27 +95,36 @@ def records(center: CallCenter) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
         made = np.flatnonzero(~np.isnan(arrival))
         made = made[np.argsort(arrival[made], kind="stable")]
         customer, attempt = (made % n).astype(np.int32), (made // n + 1).astype(np.int8)
-    calls = pd.DataFrame(
+    calls = Table(
         {
             "call_id": np.arange(len(customer), dtype=np.int32),
-            "call_type": pd.Categorical.from_codes(callers.call_type[made], type_names),
-            "first_department": pd.Categorical.from_codes(callers.department[made], dept_names),
+            "call_type": callers.call_type[made],
+            "first_department": callers.department[made],
             **{name: column[made] for name, column in center.times.items()},
             **{name: column[made] for name, column in center.codes.items()},
             "customer": customer,
             "attempt": attempt,
-        }
+        },
+        {"call_type": type_names, "first_department": dept_names},
     )
     rows = sorted(center.shifts, key=lambda r: (r[0], r[2], r[1]))
-    shifts = _by_agent(pd.DataFrame(rows, columns=list(SHIFT_COLUMNS)), dept_names)
-    activity = _by_agent(pd.DataFrame(center.activity, columns=list(ACTIVITY_COLUMNS)), dept_names)
+    shifts = _by_agent(rows, SHIFT_COLUMNS, dept_names)
+    activity = _by_agent(center.activity, ACTIVITY_COLUMNS, dept_names)
     return calls, shifts, activity
 
 
-def _by_agent(frame: pd.DataFrame, dept_names: list[str]) -> pd.DataFrame:
-    """Department codes as a categorical of names, agent numbers typed as in the call records."""
-    frame["department"] = pd.Categorical.from_codes(
-        frame["department"].to_numpy(dtype=np.int16), dept_names
+def _by_agent(rows: Sequence[tuple[object, ...]], columns: Sequence[str], dept_names: list[str]
+              ) -> Table:
+    """Rows of agent records as columns.
+
+    Department codes (named by ``dept_names``), agent numbers typed as in the call records,
+    times (s) as floats, anything else (activity names) as objects.
+    """
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    dtypes: dict[str, str] = {"department": "int16", "agent": CODE_COLUMNS["agent"],
+                              "start": "float64", "end": "float64"}
+    return Table(
+        {name: np.array(column, dtype=dtypes.get(name, "object"))
+         for name, column in zip(columns, values, strict=True)},
+        {"department": dept_names},
     )
-    frame["agent"] = frame["agent"].astype(CODE_COLUMNS["agent"])
-    return frame

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from types import SimpleNamespace as NS
 
 import numpy as np
@@ -364,15 +363,11 @@ def big_result(n: int) -> SimulationResult:
     return SimulationResult(calls, shifts, 12 * H, 0.0, 12 * H + 600, "warm", 1, 0)
 
 
-def test_fast_on_200k_calls():
+def test_200k_calls_give_every_metric():
+    # Speed is measured by benchmarks/compare.py, not here (no wall-clock assertion in tests).
     sc = make_scenario(duration=12 * H, interval=1800.0)
     res = big_result(200_000)
-    compute_metrics(res, sc)  # warm up imports and caches
-    t0 = time.perf_counter()
     m = compute_metrics(res, sc)
-    elapsed = time.perf_counter() - t0
-    assert m["overall.calls"] == 200_000
-    assert elapsed < 1.0, f"compute_metrics took {elapsed:.2f} s"
-    t0 = time.perf_counter()
+    assert m["overall.calls"] == 200_000 and list(m) == metric_keys(sc)
     frame = interval_metrics(res, sc)
-    assert len(frame) == 24 and time.perf_counter() - t0 < 2.0
+    assert len(frame) == 24 and frame["calls"].sum() == 200_000
