@@ -39,6 +39,7 @@ from callsim.scenario.limits import (
     MAX_INTERVALS,
     MAX_RATE,
 )
+from callsim.scenario.shifts import ShiftType, shift_problems
 from callsim.scenario.targets import Target, TargetError, parse_target
 from callsim.scenario.transfer import Transfer
 
@@ -225,6 +226,7 @@ class Scenario(_Model):
     costs: Costs = Field(default_factory=lambda: Costs())
     arrivals_file: str | None = None
     targets: tuple[str, ...] = ()
+    shifts: dict[Name, ShiftType] = Field(default_factory=dict)
 
     _call_log: CallLog | None = PrivateAttr(default=None)
     _files: tuple[Path, ...] = PrivateAttr(default=())
@@ -232,7 +234,9 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Scenario:
         problems = [*self._interval_problems(), *self._routing_problems(),
-                    *self._target_problems(), *self._in_place_problems()]
+                    *self._target_problems(), *self._in_place_problems(),
+                    *shift_problems(self.shifts, self.horizon.duration, self.horizon.start,
+                                    {d: dep.wage_per_hour for d, dep in self.departments.items()})]
         if problems:
             raise field_errors("scenario", problems)
         if self.arrivals_file is not None:
