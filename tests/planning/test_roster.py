@@ -228,3 +228,23 @@ def test_random_rosters_cover_their_requirement(instance: tuple[Scenario, pd.Dat
     assert roster.gap <= 1e-4
     # never dearer than covering every hour with the hour-long shifts alone (bound by the gap)
     assert roster.cost <= 100 * table["agents"].sum() * (1 + 1e-4) + 1e-6
+
+
+def test_model_md_templates_roster_the_reference_day() -> None:
+    import re
+
+    import yaml
+
+    from callsim.scenario.loading import read_scenario_file
+    from tests.shared import ROOT
+
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8").split("## 11.", 1)[1]
+    templates = yaml.safe_load(re.findall(r"```yaml\n(.*?)```", text, flags=re.S)[0])
+    shifts = templates["shifts"]
+    shifts["support_full"] = {**shifts["full_time"], "departments": "support"}
+    raw = {**read_scenario_file(REFERENCE), **templates}
+    raw["horizon"] = {**raw["horizon"], "start": "07:00"}
+    sc = build_scenario(raw, "templates", REFERENCE.parent)
+    assert sc.shifts["full_time"].paid_seconds == 7.5 * 3600
+    result = schedule(sc, "erlang", targets=["service_level>=0.8"], policies=["cold"])
+    check_roster(sc, result.rosters["cold"])
