@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from callsim.experiments.staffing import StaffingError, staff
     from callsim.experiments.staffing_result import StaffingResult
     from callsim.experiments.sweeps import sweep
+    from callsim.planning.roster import ScheduleError, ScheduleResult, schedule
     from callsim.policies.simulation import simulate
     from callsim.report.writers import write_records
     from callsim.scenario.errors import ScenarioError
@@ -57,6 +58,8 @@ _EXPORTS: dict[str, str] = {
     "QueueFigures": "callsim.analysis.erlang",
     "Scenario": "callsim.scenario.schema",
     "ScenarioError": "callsim.scenario.errors",
+    "ScheduleError": "callsim.planning.roster",
+    "ScheduleResult": "callsim.planning.roster",
     "SimulationResult": "callsim.engine.records",
     "StaffingError": "callsim.experiments.staffing",
     "StaffingResult": "callsim.experiments.staffing_result",
@@ -77,6 +80,7 @@ _EXPORTS: dict[str, str] = {
     "paired_differences": "callsim.analysis.statistics",
     "read_records": "callsim.calibration.records",
     "replicate": "callsim.experiments.replications",
+    "schedule": "callsim.planning.roster",
     "simulate": "callsim.policies.simulation",
     "staff": "callsim.experiments.staffing",
     "summarize": "callsim.analysis.statistics",
@@ -96,6 +100,8 @@ __all__ = [
     "QueueFigures",
     "Scenario",
     "ScenarioError",
+    "ScheduleError",
+    "ScheduleResult",
     "SimulationResult",
     "StaffingError",
     "StaffingResult",
@@ -116,6 +122,7 @@ __all__ = [
     "paired_differences",
     "read_records",
     "replicate",
+    "schedule",
     "simulate",
     "staff",
     "summarize",

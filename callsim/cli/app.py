@@ -17,6 +17,7 @@ from callsim.cli.init import init_command
 from callsim.cli.plot import plot_command
 from callsim.cli.report import report_command
 from callsim.cli.run import run_command
+from callsim.cli.schedule import schedule_command
 from callsim.cli.staff import staff_command
 from callsim.cli.sweep import sweep_command
 from callsim.cli.validate import validate_command
@@ -35,6 +36,7 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "backtest": backtest_command,
     "staff": staff_command,
     "breakeven": breakeven_command,
+    "schedule": schedule_command,
 }
 
 HELP = "Simulate warm vs cold transfers of misrouted calls in a contact center."

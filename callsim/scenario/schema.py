@@ -41,6 +41,7 @@ from callsim.scenario.limits import (
     MAX_PRIORITY,
     MAX_RATE,
 )
+from callsim.scenario.shifts import ShiftType, shift_problems
 from callsim.scenario.targets import Target, TargetError, parse_target
 from callsim.scenario.transfer import Transfer
 
@@ -266,6 +267,7 @@ class Scenario(_Model):
     arrivals: Arrivals = Field(default_factory=lambda: Arrivals())
     arrivals_file: str | None = None
     targets: tuple[str, ...] = ()
+    shifts: dict[Name, ShiftType] = Field(default_factory=dict)
 
     _call_log: CallLog | None = PrivateAttr(default=None)
     _files: tuple[Path, ...] = PrivateAttr(default=())
@@ -273,7 +275,9 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Scenario:
         problems = [*self._interval_problems(), *self._routing_problems(),
-                    *self._target_problems(), *self._in_place_problems()]
+                    *self._target_problems(), *self._in_place_problems(),
+                    *shift_problems(self.shifts, self.horizon.duration, self.horizon.start,
+                                    {d: dep.wage_per_hour for d, dep in self.departments.items()})]
         if problems:
             raise field_errors("scenario", problems)
         if self.arrivals_file is not None:

@@ -18,7 +18,7 @@ from tests.shared import ROOT
 
 MODEL_MD = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
 #: How model.md writes the name of a department or call type inside a field path.
-PLACEHOLDERS = {"departments": "D", "call_types": "K", "resolves": "K"}
+PLACEHOLDERS = {"departments": "D", "call_types": "K", "resolves": "K", "shifts": "S"}
 
 
 def _model(annotation: object) -> type[BaseModel] | None:

@@ -1,0 +1,333 @@
+"""``schedule()``: the cheapest roster of the scenario's shift types covering a requirement.
+
+The two-step roster of MODEL.md section 10: a requirement per department and interval (from
+``staff()``, the default; from the Erlang A figures; or given as a table or CSV file), then
+the cheapest covering roster by integer programming (:mod:`callsim.planning.covering`).
+Rosters checked and improved by simulation are later work (issue 20 items 3-5).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from callsim.analysis.offered_load import erlang_staffing
+from callsim.experiments.staffing import StaffProgress, resolve_targets, staff
+from callsim.planning.covering import (
+    Column,
+    CoveringError,
+    Programme,
+    Solution,
+    agent_days,
+    programme,
+    solve,
+)
+from callsim.planning.requirements import RequirementError, read_requirements, requirement_table
+from callsim.policies import registry
+from callsim.scenario.durations import format_clock
+from callsim.scenario.limits import MAX_CALLS
+from callsim.scenario.schema import Scenario
+
+__all__ = ["GIVEN", "Roster", "ScheduleError", "ScheduleResult", "schedule"]
+
+#: The roster name of a given requirement (a file or a table); the others are named by policy.
+GIVEN = "requirements"
+
+
+class ScheduleError(ValueError):
+    """Bad roster input (shifts, requirement, policies) or no roster found; one line."""
+
+
+@dataclass(frozen=True)
+class Roster:
+    """One roster: agents per shift type, start and break placement, covering a requirement.
+
+    Attributes
+    ----------
+    name
+        A policy (requirement from ``staff`` or Erlang A) or ``requirements`` (given).
+    requirement
+        Agents needed per department (scenario order) and interval.
+    solution
+        The solved programme (:class:`~callsim.planning.covering.Solution`).
+    programme
+        Its columns and slot grid.
+    scenario
+        The scenario rostered.
+    """
+
+    name: str
+    requirement: np.ndarray
+    solution: Solution
+    programme: Programme
+    scenario: Scenario
+
+    @property
+    def cost(self) -> float:
+        """Cost of every shift of the roster."""
+        return self.solution.cost
+
+    @property
+    def gap(self) -> float:
+        """Relative gap the solver proves: the roster costs at most ``cost * gap`` too much."""
+        return self.solution.gap
+
+    @property
+    def paid_hours(self) -> float:
+        """Paid hours of every shift of the roster."""
+        return float(sum(c.paid_hours * n for c, n
+                         in zip(self.programme.columns, self.solution.counts, strict=True)))
+
+    def _clock(self, slot: int) -> str:
+        return format_clock(slot * self.programme.slot, self.scenario.horizon.start)
+
+    def _rows(self, j: int, column: Column) -> list[dict[str, Any]]:
+        count = int(self.solution.counts[j])
+        rows = []
+        for starts, n in agent_days(column, self.solution.placements[j], count):
+            breaks = [(s, s + length) for s, length in zip(starts, column.break_slots,
+                                                           strict=True)]
+            rows.append({
+                "department": "+".join(column.departments), "shift": column.shift,
+                "start": self._clock(column.start), "end": self._clock(column.end),
+                "breaks": "; ".join(f"{self._clock(a)}-{self._clock(b)}" for a, b in breaks),
+                "count": n, "start_time": column.start * self.programme.slot,
+                "end_time": column.end * self.programme.slot,
+                "break_times": [(a * self.programme.slot, b * self.programme.slot)
+                                for a, b in breaks],
+                "cost": column.cost * n, "paid_hours": column.paid_hours * n})
+        return rows
+
+    @property
+    def shifts(self) -> pd.DataFrame:
+        """One row per department, shift type, start and break placement with agents on it.
+
+        ``start``, ``end`` and ``breaks`` (``HH:MM-HH:MM; ...``) are clock times;
+        ``start_time``, ``end_time`` and ``break_times`` the same in seconds from the horizon
+        start; ``cost`` and ``paid_hours`` are of all ``count`` agents of the row.
+        """
+        rows = [r for j, c in enumerate(self.programme.columns) for r in self._rows(j, c)]
+        columns = ["department", "shift", "start", "end", "breaks", "count", "start_time",
+                   "end_time", "break_times", "cost", "paid_hours"]
+        return pd.DataFrame(rows, columns=columns)
+
+    @property
+    def scheduled(self) -> np.ndarray:
+        """Agents answering each department in each interval: the fewest over its slots."""
+        prog, h = self.programme, self.scenario.horizon
+        out = np.zeros((len(prog.departments), h.n_intervals), dtype=np.int64)
+        for t in range(h.n_intervals):
+            out[:, t] = self.solution.available[:, prog.interval_of_slot == t].min(axis=1)
+        return out
+
+    @property
+    def coverage(self) -> pd.DataFrame:
+        """One row per department and interval: agents required and scheduled, surplus."""
+        h = self.scenario.horizon
+        scheduled = self.scheduled
+        frames = [pd.DataFrame({
+            "department": d, "interval": np.arange(h.n_intervals),
+            "start": [format_clock(t * h.interval, h.start) for t in range(h.n_intervals)],
+            "start_time": np.arange(h.n_intervals) * h.interval,
+            "required": self.requirement[i], "scheduled": scheduled[i],
+            "surplus": scheduled[i] - self.requirement[i]})
+            for i, d in enumerate(self.programme.departments)]
+        return pd.concat(frames, ignore_index=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The roster's entry of the ``callsim schedule --json`` document (docs/model.md)."""
+        shifts = [{"department": r.department, "shift": r.shift, "start": r.start,
+                   "end": r.end, "count": int(r.count),
+                   "breaks": [{"start": format_clock(a, self.scenario.horizon.start),
+                               "end": format_clock(b, self.scenario.horizon.start)}
+                              for a, b in r.break_times]}
+                  for r in self.shifts.itertuples()]
+        coverage = [{"department": r.department, "start": r.start, "required": _number(
+            r.required), "scheduled": int(r.scheduled)} for r in self.coverage.itertuples()]
+        return {"cost": self.cost, "paid_hours": self.paid_hours, "gap": self.gap,
+                "status": self.solution.status, "bound": self.solution.bound,
+                "solve_seconds": self.solution.seconds, "shifts": shifts,
+                "coverage": coverage}
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    """Rosters of one scenario, one per policy or one for a given requirement.
+
+    Attributes
+    ----------
+    scenario
+        The scenario rostered.
+    requirements
+        Where the requirement came from: ``staff``, ``erlang``, or the file or table given.
+    rosters
+        Per name (a policy, or ``requirements``), the roster.
+    """
+
+    scenario: Scenario
+    requirements: str
+    rosters: Mapping[str, Roster]
+
+    def _joined(self, table: str) -> pd.DataFrame:
+        frames = [getattr(r, table).assign(roster=name) for name, r in self.rosters.items()]
+        out = pd.concat(frames, ignore_index=True)
+        return out[["roster", *[c for c in out.columns if c != "roster"]]]
+
+    @property
+    def shifts(self) -> pd.DataFrame:
+        """Every roster's shifts (:attr:`Roster.shifts`), with a ``roster`` column."""
+        return self._joined("shifts")
+
+    @property
+    def coverage(self) -> pd.DataFrame:
+        """Every roster's coverage (:attr:`Roster.coverage`), with a ``roster`` column."""
+        return self._joined("coverage")
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per roster: cost, paid hours, agents, proven gap, solver status and time."""
+        return pd.DataFrame([{
+            "roster": name, "cost": r.cost, "paid_hours": r.paid_hours,
+            "agents": int(r.solution.counts.sum()), "gap": r.gap, "bound": r.solution.bound,
+            "status": r.solution.status, "solve_seconds": r.solution.seconds}
+            for name, r in self.rosters.items()])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``callsim schedule --json`` document (docs/model.md section 11)."""
+        return {"scenario": self.scenario.name, "requirements": self.requirements,
+                "rosters": {name: r.to_dict() for name, r in self.rosters.items()}}
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as strict JSON."""
+        return json.dumps(self.to_dict(), indent=2, allow_nan=False)
+
+    def scenario_for(self, raw: Mapping[str, Any], name: str) -> dict[str, Any]:
+        """The scenario mapping ``raw`` with the roster's coverage as per-interval agents.
+
+        A roster named after a policy sets ``transfer.policy`` too. The ``shifts:`` section
+        is kept; the engine does not simulate shifts and breaks yet, so the file runs the
+        roster's coverage (agents on the phones per interval).
+        """
+        doc = copy.deepcopy(dict(raw))
+        roster = self.rosters[name]
+        if name in registry.names():
+            doc.setdefault("transfer", {})["policy"] = name
+        for i, d in enumerate(roster.programme.departments):
+            doc["departments"][d]["agents"] = [int(x) for x in roster.scheduled[i]]
+        return doc
+
+
+def _policies(policies: Sequence[str] | None) -> list[str]:
+    names = list(dict.fromkeys(policies or registry.default_comparison()))
+    unknown = [p for p in names if p not in registry.names()]
+    if unknown:
+        raise ScheduleError(f"--policy: unknown policy {unknown[0]!r} (choose from "
+                            f"{', '.join(registry.names())})")
+    return names
+
+
+def _given(scenario: Scenario, requirements: str | Path | pd.DataFrame
+           ) -> tuple[str, dict[str, np.ndarray]]:
+    if isinstance(requirements, pd.DataFrame):
+        return "table", {GIVEN: requirement_table(scenario, requirements, "requirements")}
+    return str(requirements), {GIVEN: read_requirements(scenario, requirements)}
+
+
+def schedule(
+    scenario: Scenario,
+    requirements: str | Path | pd.DataFrame | None = None,
+    *,
+    targets: Sequence[str] | None = None,
+    policies: Sequence[str] | None = None,
+    reps: int = 20,
+    verify_reps: int = 20,
+    seed: int = 0,
+    workers: int = 1,
+    executor: str = "processes",
+    scheduler: str | None = None,
+    progress: StaffProgress | None = None,
+    max_calls: float | None = MAX_CALLS,
+    time_limit: float = 60.0,
+    mip_gap: float = 1e-4,
+) -> ScheduleResult:
+    """The cheapest rosters of the scenario's ``shifts:`` covering a requirement.
+
+    Parameters
+    ----------
+    scenario
+        Validated scenario with a ``shifts:`` section.
+    requirements
+        ``None`` or ``"staff"``: per policy, the staffing ``staff()`` finds for the targets;
+        ``"erlang"``: per policy, the Erlang A figures meeting the targets; a CSV file
+        (columns ``start``, ``department``, ``agents``) or a table with those columns: that
+        requirement (the roster is named ``requirements``).
+    targets, policies
+        As for :func:`callsim.experiments.staffing.staff` (default: the scenario's
+        ``targets:``, cold and warm); unused for a given requirement.
+    reps, verify_reps, seed, workers, executor, scheduler, progress, max_calls
+        Passed to ``staff()`` (the ``staff`` requirement only).
+    time_limit
+        Seconds the solver may take per roster; the best roster by then is kept with its gap.
+    mip_gap
+        Relative gap at which the solver stops.
+
+    Returns
+    -------
+    ScheduleResult
+
+    Raises
+    ------
+    ScheduleError
+        No shifts, a bad requirement, an unknown policy, or no covering roster.
+    StaffingError, WorkLimitError
+        From ``staff()``.
+
+    Examples
+    --------
+    >>> from callsim import load_scenario
+    >>> sc = load_scenario("scenarios/textbook_roster.yaml")
+    >>> result = schedule(sc, "scenarios/textbook_requirements.csv")
+    >>> result.rosters["requirements"].cost
+    6336.0
+    """
+    try:
+        prog = programme(scenario)
+        source, needs = _requirement(scenario, requirements, targets, policies, reps,
+                                     verify_reps, seed, workers, executor, scheduler, progress,
+                                     max_calls)
+        rosters = {name: Roster(name, need, solve(prog, need, time_limit, mip_gap), prog,
+                                scenario) for name, need in needs.items()}
+    except (CoveringError, RequirementError) as exc:
+        raise ScheduleError(str(exc)) from None
+    return ScheduleResult(scenario, source, rosters)
+
+
+def _requirement(scenario: Scenario, requirements: str | Path | pd.DataFrame | None,
+                 targets: Sequence[str] | None, policies: Sequence[str] | None, reps: int,
+                 verify_reps: int, seed: int, workers: int, executor: str,
+                 scheduler: str | None, progress: StaffProgress | None,
+                 max_calls: float | None) -> tuple[str, dict[str, np.ndarray]]:
+    """Where the requirement comes from, and the requirement per roster name."""
+    if isinstance(requirements, pd.DataFrame) or requirements not in (None, "staff", "erlang"):
+        assert requirements is not None
+        return _given(scenario, requirements)
+    names = _policies(policies)
+    if requirements == "erlang":
+        parsed = list(resolve_targets(scenario, targets))
+        return "erlang", {p: np.array([start[d] for d in scenario.departments], dtype=float)
+                          for p in names for start in [erlang_staffing(scenario, p, parsed)[0]]}
+    found = staff(scenario, targets, names, reps=reps, verify_reps=verify_reps, seed=seed,
+                  workers=workers, executor=executor, scheduler=scheduler, progress=progress,
+                  max_calls=max_calls)
+    return "staff", {p: f.staffing.astype(float) for p, f in found.policies.items()}
