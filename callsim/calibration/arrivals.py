@@ -110,10 +110,12 @@ def estimate_arrivals(records: CallRecords, window: Window) -> ArrivalEstimate:
     idx = interval_index(frame["clock"].to_numpy(), window)
     day_codes, days = pd.factorize(frame["day"], sort=True)
     types = frame["call_type"].cat.categories
-    type_codes = frame["call_type"].cat.codes.to_numpy()
+    # int64: the categorical codes are int8, and code x days x intervals overflows them.
+    type_codes = frame["call_type"].cat.codes.to_numpy().astype(np.int64)
     inside = idx >= 0
     n_days, n_types = len(days), len(types)
-    flat = (type_codes[inside] * n_days + day_codes[inside]) * window.n + idx[inside]
+    flat = (type_codes[inside] * n_days + day_codes[inside].astype(np.int64)) * window.n \
+        + idx[inside]
     counts = np.bincount(flat, minlength=n_types * n_days * window.n).reshape(
         n_types, n_days, window.n).astype(float)
     rows, dispersion = [], {}
