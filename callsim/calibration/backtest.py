@@ -28,10 +28,11 @@ import pandas as pd
 from callsim.analysis.catalogue import metric
 from callsim.analysis.statistics import t_half_width
 from callsim.calibration.arrivals import Window
+from callsim.calibration.days import select_days
 from callsim.calibration.estimate import RecordsInput, load_records
 from callsim.calibration.mapping import ColumnMap
 from callsim.calibration.observed import BACKTEST_METRICS, interval_statistics
-from callsim.calibration.records import records_frame, select_days
+from callsim.calibration.records import records_frame
 from callsim.calibration.simulated import simulated_records
 from callsim.experiments.replications import Progress, replicate
 

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from callsim.calibration.arrivals import Window, estimate_arrivals
 from callsim.calibration.calibrated import Calibration
+from callsim.calibration.days import select_days
 from callsim.calibration.errors import RecordsError
 from callsim.calibration.fitting import DurationFit, fit_durations
 from callsim.calibration.mapping import ColumnMap, load_mapping
 from callsim.calibration.patience import PatienceEstimate, estimate_patience
-from callsim.calibration.records import CallRecords, read_records, select_days
+from callsim.calibration.records import CallRecords, read_records
 from callsim.calibration.routing import estimate_routing
 from callsim.calibration.staffing import Staffing, estimate_staffing
 from callsim.calibration.writer import scenario_text
