@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from callsim.calibration.arrivals import ArrivalEstimate, Window
 from callsim.calibration.fitting import DurationFit
 from callsim.calibration.patience import PatienceEstimate
+from callsim.calibration.pools import Pools
 from callsim.calibration.records import CallRecords
 from callsim.calibration.routing import Routing
 from callsim.calibration.staffing import Staffing
@@ -38,10 +39,15 @@ class Calibration:
         transferred, and on transferred ones (``(call_type, department, "transferred")``).
     name
         The scenario name.
+    pools
+        Which queues share agents (the departments are pools of queues; ``records`` has each
+        queue replaced by its pool).
     text
         The commented scenario YAML.
     defaults
         One line per value that could not be estimated and was set to a marked default.
+    warnings
+        One line per doubtful estimate (an interval with calls and 0 agents, or the reverse).
     """
 
     records: CallRecords
@@ -52,8 +58,10 @@ class Calibration:
     routing: Routing
     staffing: Staffing
     name: str
+    pools: Pools | None = None
     text: str = ""
     defaults: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def departments(self) -> list[str]:

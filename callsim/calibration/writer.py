@@ -13,6 +13,7 @@ import yaml
 
 from callsim.calibration.patience import MIN_ABANDONED
 from callsim.calibration.routing import MIN_IDENTIFY
+from callsim.calibration.staffing import BREAK
 
 if TYPE_CHECKING:
     from callsim.calibration.calibrated import Calibration
@@ -109,6 +110,7 @@ def _header(cal: Calibration, defaults: list[str]) -> str:
         f"# {len(defaults)} value(s) could not be estimated from the records and are marked"
         " DEFAULT:",
         *[f"#   - {d}" for d in defaults],
+        *[f"# WARNING: {w}" for w in cal.warnings],
         "",
     ]
     return "\n".join(lines) + "\n"
@@ -126,14 +128,28 @@ def _departments(out: _Text, cal: Calibration) -> None:
                         " higher.")
             out.defaults.append(f"departments.{department}.agents: a lower bound (no agent ids)")
         else:
-            out.note(2, f"agents seen handling calls (agent ids), mean over {cal.arrivals.days}"
-                        " day(s), rounded; agents idle a whole interval are not seen")
+            out.note(2, f"agents on duty (agent ids): spells of an agent's calls, a gap over "
+                        f"{_num(BREAK / 60, 0)} min being a break; time-average in the interval,"
+                        f" mean over {cal.arrivals.days} day(s), rounded")
+        _pool_note(out, cal, department)
         out.add(2, "agents:")
         for i, row in enumerate(rows.itertuples()):
             out.add(3, f"- {row.agents}", f"{cal.window.clock(i)}  mean {_num(row.mean)}, "
                     f"days {_num(row.low, 0)}-{_num(row.high, 0)}")
         out.default(2, "wage_per_hour: 30.0", f"departments.{department}.wage_per_hour",
                     "not in the records: loaded cost per agent-hour")
+
+
+def _pool_note(out: _Text, cal: Calibration, department: str) -> None:
+    if cal.pools is None or not cal.pools.shared:
+        return
+    table = cal.pools.table[cal.pools.table["pool"] == department]
+    if len(table) < 2:
+        return
+    out.note(2, f"one pool for queues {', '.join(table['queue'])}: their agents serve several "
+                "queues (calls answered by agents at home in the queue:")
+    out.note(3, ", ".join(f"{r.queue} {100 * r.by_own:.0f}% of {r.calls:,}, {r.agents} agents"
+                          for r in table.itertuples()) + ")")
 
 
 def _call_types(out: _Text, cal: Calibration) -> None:

@@ -73,5 +73,7 @@ def calibrate_command(
                    "file:")
         for line in result.defaults:
             typer.echo(f"  {line}")
+    for line in result.warnings:
+        typer.echo(f"warning: {line}", err=True)
     if report is not None:
         typer.echo(f"report: {report}")
