@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,7 @@ from callsim.calibration.pools import Pools
 from callsim.calibration.records import CallRecords
 from callsim.calibration.routing import Routing
 from callsim.calibration.staffing import Staffing
+from callsim.calibration.wrapup import AfterCallWork
 from callsim.files import write_text
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ class Calibration:
         transferred, and on transferred ones (``(call_type, department, "transferred")``).
     name
         The scenario name.
+    after_call_work
+        After-call work per department, from its agents' gaps between calls while callers
+        waited (:mod:`callsim.calibration.wrapup`).
     pools
         Which queues share agents (the departments are pools of queues; ``records`` has each
         queue replaced by its pool).
@@ -59,6 +63,7 @@ class Calibration:
     staffing: Staffing
     name: str
     pools: Pools | None = None
+    after_call_work: dict[str, AfterCallWork] = field(default_factory=dict)
     text: str = ""
     defaults: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()

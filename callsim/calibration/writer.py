@@ -10,10 +10,12 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from pydantic import BaseModel
 
 from callsim.calibration.patience import MIN_ABANDONED
 from callsim.calibration.routing import MIN_IDENTIFY
 from callsim.calibration.staffing import BREAK
+from callsim.calibration.wrapup import MIN_GAPS
 
 if TYPE_CHECKING:
     from callsim.calibration.calibrated import Calibration
@@ -138,6 +140,36 @@ def _departments(out: _Text, cal: Calibration) -> None:
                     f"days {_num(row.low, 0)}-{_num(row.high, 0)}")
         out.default(2, "wage_per_hour: 30.0", f"departments.{department}.wage_per_hour",
                     "not in the records: loaded cost per agent-hour")
+        _after_call_work(out, cal, department)
+
+
+def model_has(section: str, name: str) -> bool:
+    """Whether the scenario model knows a field (fields of MODEL.md section 9 land apart)."""
+    from callsim.scenario import schema
+
+    models: dict[str, type[BaseModel]] = {"departments": schema.Department,
+                                          "call_types": schema.CallType,
+                                          "scenario": schema.Scenario}
+    return name in models[section].model_fields
+
+
+def _after_call_work(out: _Text, cal: Calibration, department: str) -> None:
+    acw = cal.after_call_work.get(department)
+    if acw is None:
+        return
+    if acw.fit is None:
+        out.note(2, f"after-call work: only {acw.gaps} gaps between calls while callers "
+                    f"waited (< {MIN_GAPS}): not estimated")
+        return
+    out.note(2, f"after-call work: the gaps between an agent's calls while callers waited, "
+                f"n = {acw.fit.n:,} ({acw.ignored:,} gaps with nobody waiting left out); "
+                f"{fitted(acw.fit)}")
+    for line in _fit_comment(acw.fit):
+        out.note(3, line)
+    if model_has("departments", "after_call_work"):
+        out.add(2, f"after_call_work: {_dist(acw.fit.distribution)}")
+    else:
+        out.note(2, "(this callsim has no after_call_work yet: not simulated)")
 
 
 def _pool_note(out: _Text, cal: Calibration, department: str) -> None:
@@ -185,6 +217,13 @@ def _arrivals(out: _Text, cal: Calibration, call_type: str) -> None:
                 f"{_ci(row.ci_low, row.ci_high, '/h', 1)}{sd}")
 
 
+def fitted(fit: DurationFit) -> str:
+    """How a duration was fitted: ``lognormal by maximum likelihood``, or resampled."""
+    if fit.family == "empirical":
+        return "empirical (the observed times resampled: no family fits)"
+    return f"{fit.family} by maximum likelihood"
+
+
 def _fit_comment(fit: DurationFit) -> list[str]:
     lines = [f"mean {_num(fit.mean)} s ({_ci(*fit.mean_ci)}), sd {_num(fit.sd)} s"]
     if fit.params:
@@ -206,7 +245,7 @@ def _handle_time(out: _Text, fit: DurationFit | None, call_type: str, resolver: 
         out.default(2, f"handle_time: {_dist(_DEFAULT_HANDLE)}", where,
                     "no handled times in the records")
         return
-    out.note(2, f"handle time: {fit.family} by maximum likelihood, n = {fit.n:,} {call_type} "
+    out.note(2, f"handle time: {fitted(fit)}, n = {fit.n:,} {call_type} "
                 f"calls handled in {resolver} without transfer")
     for line in _fit_comment(fit):
         out.note(3, line)
@@ -273,7 +312,7 @@ def _transfer(out: _Text, cal: Calibration) -> None:
                     "(about 65 s per transfer, PolyAI 2020)")
     else:
         out.note(1, f"identify time: the first agent's time on {fit.n:,} cold transfers, "
-                    f"{fit.family} by maximum likelihood")
+                    f"{fitted(fit)}")
         for line in _fit_comment(fit):
             out.note(2, line)
         out.add(1, f"identify_time: {_dist(fit.distribution)}")
