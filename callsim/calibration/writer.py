@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import BaseModel
 
-from callsim.calibration.patience import MIN_ABANDONED
+from callsim.calibration.patience import KM_TAIL, MIN_ABANDONED
 from callsim.calibration.routing import MIN_IDENTIFY
 from callsim.calibration.staffing import BREAK
 from callsim.calibration.wrapup import MIN_GAPS
@@ -87,6 +87,7 @@ def scenario_text(cal: Calibration) -> tuple[str, list[str]]:
     out.add(1, "drain: true")
     out.default(0, "service_level_threshold: 20s", "service_level_threshold",
                 "not in the records: your service-level target")
+    _busyness(out, cal)
     _departments(out, cal)
     _call_types(out, cal)
     _transfer(out, cal)
@@ -116,6 +117,20 @@ def _header(cal: Calibration, defaults: list[str]) -> str:
         "",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _busyness(out: _Text, cal: Calibration) -> None:
+    est = cal.arrivals.busyness
+    if est is None or math.isnan(est.cv):
+        return
+    out.note(0, f"busyness: day-to-day variance of interval counts (all call types) = m + cv^2 "
+                f"m^2 over {est.days} days: cv {_num(est.cv, 3)} "
+                f"({_ci(est.ci_low, est.ci_high, '', 3)}); 0 = Poisson with fixed rates")
+    if model_has("scenario", "arrivals"):
+        out.add(0, "arrivals:")
+        out.add(1, f"busyness: {{cv: {_num(est.cv, 3)}}}")
+    else:
+        out.note(0, "(this callsim has no arrivals.busyness yet: not simulated)")
 
 
 def _departments(out: _Text, cal: Calibration) -> None:
@@ -274,7 +289,10 @@ def _patience(out: _Text, est: PatienceEstimate | None, call_type: str) -> None:
                     f"only {est.abandoned} callers abandoned (< {MIN_ABANDONED}): "
                     "exponential censored estimate, very uncertain")
         return
-    out.add(2, f"patience: {_dist(est.distribution)}", f"{est.family}: lowest AIC")
+    out.note(3, f"chosen: the Kaplan-Meier curve up to the longest wait ({_num(est.longest)} s), "
+                f"then an exponential tail of mean {_num(est.tail_mean)} s (the abandonment rate"
+                " of the longest waits); 200 quantiles")
+    out.add(2, f"patience: {_dist(est.distribution)}", KM_TAIL)
 
 
 def _misroutes(out: _Text, cal: Calibration, call_type: str) -> None:

@@ -21,3 +21,17 @@ def test_many_call_types_times_many_days_do_not_overflow() -> None:
     arrivals = estimate_arrivals(CallRecords(frame, frozenset()), window)
     assert (arrivals.table["calls"] == days).all()
     assert len(arrivals.table) == types
+
+
+def test_busyness_cv_recovered_from_mixed_poisson_counts() -> None:
+    """Counts Poisson(m x B) with one gamma factor B a day (cv 0.3): the estimate's 95% CI holds
+    0.3; Poisson counts (cv 0) give a CI from 0."""
+    from callsim.calibration.arrivals import busyness
+
+    rng = np.random.default_rng(7)
+    means = np.linspace(20, 80, 24)
+    factor = rng.gamma(1 / 0.3**2, 0.3**2, size=(60, 1))
+    est = busyness(rng.poisson(means * factor).astype(float))
+    assert est.ci_low < 0.3 < est.ci_high and abs(est.cv - 0.3) < 0.08
+    plain = busyness(rng.poisson(np.tile(means, (60, 1))).astype(float))
+    assert plain.ci_low == 0.0 and plain.cv < 0.05
