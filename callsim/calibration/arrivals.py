@@ -21,7 +21,8 @@ from callsim.analysis.statistics import t_half_width
 from callsim.calibration.records import CallRecords
 from callsim.scenario.durations import format_clock
 
-__all__ = ["ArrivalEstimate", "Dispersion", "Window", "estimate_arrivals", "interval_index"]
+__all__ = ["ArrivalEstimate", "Busyness", "Dispersion", "Window", "busyness",
+           "estimate_arrivals", "interval_index"]
 
 _HOUR = 3600.0
 
@@ -74,6 +75,43 @@ class Dispersion:
 
 
 @dataclass(frozen=True)
+class Busyness:
+    """Day-to-day busyness: the coefficient of variation of a daily factor on every rate.
+
+    A mixed Poisson count with mean m has variance m + cv^2 m^2 (MODEL.md section 9), so
+    cv^2 = sum(var - m) / sum(m^2) over the intervals (all call types together, pooled;
+    0 when the counts vary no more than Poisson). ``ci_low``, ``ci_high``: 95% CI (see
+    :func:`busyness`). NaN with fewer than two days.
+    """
+
+    cv: float
+    ci_low: float
+    ci_high: float
+    days: int
+
+
+def busyness(counts: np.ndarray) -> Busyness:
+    """Busyness cv from counts (days x intervals, all call types summed).
+
+    The CI treats the summed day-to-day variance as (D - 1) degrees of freedom (one busyness
+    factor a day, D days): wide with a week of records, as it should be.
+    """
+    n_days = counts.shape[0]
+    mean = counts.mean(axis=0)
+    if n_days < 2 or not mean.any():
+        return Busyness(float("nan"), float("nan"), float("nan"), n_days)
+    variance = float(counts.var(axis=0, ddof=1).sum())
+    total, squares = float(mean.sum()), float((mean**2).sum())
+    df = n_days - 1
+
+    def cv(v: float) -> float:
+        return math.sqrt(max(v - total, 0.0) / squares)
+
+    return Busyness(cv(variance), cv(variance * df / stats.chi2.ppf(0.975, df)),
+                    cv(variance * df / stats.chi2.ppf(0.025, df)), n_days)
+
+
+@dataclass(frozen=True)
 class ArrivalEstimate:
     """Arrival rates of every call type per interval.
 
@@ -89,12 +127,15 @@ class ArrivalEstimate:
         ``ci_low``, ``ci_high`` (calls per hour).
     dispersion
         :class:`Dispersion` per call type.
+    busyness
+        :class:`Busyness` of all call types together (one factor a day multiplies them all).
     """
 
     window: Window
     days: int
     table: pd.DataFrame
     dispersion: dict[str, Dispersion]
+    busyness: Busyness | None = None
 
     def rates(self, call_type: str) -> pd.DataFrame:
         """The rows of one call type, in interval order."""
@@ -110,10 +151,12 @@ def estimate_arrivals(records: CallRecords, window: Window) -> ArrivalEstimate:
     idx = interval_index(frame["clock"].to_numpy(), window)
     day_codes, days = pd.factorize(frame["day"], sort=True)
     types = frame["call_type"].cat.categories
-    type_codes = frame["call_type"].cat.codes.to_numpy()
+    # int64: the categorical codes are int8, and code x days x intervals overflows them.
+    type_codes = frame["call_type"].cat.codes.to_numpy().astype(np.int64)
     inside = idx >= 0
     n_days, n_types = len(days), len(types)
-    flat = (type_codes[inside] * n_days + day_codes[inside]) * window.n + idx[inside]
+    flat = (type_codes[inside] * n_days + day_codes[inside].astype(np.int64)) * window.n \
+        + idx[inside]
     counts = np.bincount(flat, minlength=n_types * n_days * window.n).reshape(
         n_types, n_days, window.n).astype(float)
     rows, dispersion = [], {}
@@ -128,7 +171,7 @@ def estimate_arrivals(records: CallRecords, window: Window) -> ArrivalEstimate:
         dispersion[str(name)] = _dispersion(counts[k])
     table = pd.DataFrame(rows, columns=["call_type", "interval", "clock", "calls", "mean", "sd",
                                         "rate", "ci_low", "ci_high"])
-    return ArrivalEstimate(window, n_days, table, dispersion)
+    return ArrivalEstimate(window, n_days, table, dispersion, busyness(counts.sum(axis=0)))
 
 
 def _rate_interval(mean: np.ndarray, sd: np.ndarray, n_days: int) -> tuple[np.ndarray, np.ndarray]:

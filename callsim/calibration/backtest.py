@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,10 +28,11 @@ import pandas as pd
 from callsim.analysis.catalogue import metric
 from callsim.analysis.statistics import t_half_width
 from callsim.calibration.arrivals import Window
+from callsim.calibration.days import select_days
 from callsim.calibration.estimate import RecordsInput, load_records
 from callsim.calibration.mapping import ColumnMap
 from callsim.calibration.observed import BACKTEST_METRICS, interval_statistics
-from callsim.calibration.records import records_frame, select_days
+from callsim.calibration.records import CallRecords, records_frame
 from callsim.calibration.simulated import simulated_records
 from callsim.experiments.replications import Progress, replicate
 
@@ -98,6 +99,22 @@ class Backtest:
     def outside(self) -> pd.DataFrame:
         """The flagged rows."""
         return self.table[self.table["outside"]].reset_index(drop=True)
+
+
+def in_departments(records: CallRecords, scenario: Scenario) -> CallRecords:
+    """Count each queue that is no department but a call type in its resolving department.
+
+    A calibrated pool of several queues is one department of the scenario.
+    """
+    frame = records.frame
+    queues = set(frame["queue"].astype(str))
+    moved = {q: scenario.call_types[q].resolved_by for q in queues
+             if q not in scenario.departments and q in scenario.call_types}
+    if not moved:
+        return records
+    frame = frame.copy()
+    frame["queue"] = frame["queue"].astype(str).map(lambda q: moved.get(q, q)).astype("category")
+    return replace(records, frame=frame)
 
 
 def _records_window(scenario: Scenario) -> Window:
@@ -202,7 +219,7 @@ def backtest(
     """
     if reps < 2:
         raise ValueError("a backtest needs at least 2 replications")
-    chosen = select_days(load_records(records, mapping), days)
+    chosen = in_departments(select_days(load_records(records, mapping), days), scenario)
     window = _records_window(scenario)
     threshold = float(scenario.service_level_threshold)
     observed = interval_statistics(chosen.frame, window, threshold)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from callsim.calibration.arrivals import ArrivalEstimate, Window
 from callsim.calibration.fitting import DurationFit
 from callsim.calibration.patience import PatienceEstimate
+from callsim.calibration.pools import Pools
 from callsim.calibration.records import CallRecords
 from callsim.calibration.routing import Routing
 from callsim.calibration.staffing import Staffing
+from callsim.calibration.wrapup import AfterCallWork
 from callsim.files import write_text
 
 if TYPE_CHECKING:
@@ -38,10 +40,18 @@ class Calibration:
         transferred, and on transferred ones (``(call_type, department, "transferred")``).
     name
         The scenario name.
+    after_call_work
+        After-call work per department, from its agents' gaps between calls while callers
+        waited (:mod:`callsim.calibration.wrapup`).
+    pools
+        Which queues share agents (the departments are pools of queues; ``records`` has each
+        queue replaced by its pool).
     text
         The commented scenario YAML.
     defaults
         One line per value that could not be estimated and was set to a marked default.
+    warnings
+        One line per doubtful estimate (an interval with calls and 0 agents, or the reverse).
     """
 
     records: CallRecords
@@ -52,8 +62,11 @@ class Calibration:
     routing: Routing
     staffing: Staffing
     name: str
+    pools: Pools | None = None
+    after_call_work: dict[str, AfterCallWork] = field(default_factory=dict)
     text: str = ""
     defaults: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def departments(self) -> list[str]:

@@ -12,15 +12,21 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from callsim.calibration.arrivals import Window, estimate_arrivals
+import numpy as np
+import pandas as pd
+
+from callsim.calibration.arrivals import Window, estimate_arrivals, interval_index
 from callsim.calibration.calibrated import Calibration
+from callsim.calibration.days import select_days
 from callsim.calibration.errors import RecordsError
 from callsim.calibration.fitting import DurationFit, fit_durations
 from callsim.calibration.mapping import ColumnMap, load_mapping
 from callsim.calibration.patience import PatienceEstimate, estimate_patience
-from callsim.calibration.records import CallRecords, read_records, select_days
+from callsim.calibration.pools import Pools, estimate_pools
+from callsim.calibration.records import CallRecords, read_records
 from callsim.calibration.routing import estimate_routing
 from callsim.calibration.staffing import Staffing, estimate_staffing
+from callsim.calibration.wrapup import estimate_after_call_work
 from callsim.calibration.writer import scenario_text
 from callsim.scenario.durations import parse_duration
 
@@ -89,18 +95,58 @@ def calibrate(
     if not 60 <= length <= 86400:
         raise RecordsError([f"--interval: {length:g} s, expected 1min to 24h"])
     chosen = select_days(load_records(records, mapping), days)
+    pools = estimate_pools(chosen)
+    chosen = pooled(chosen, pools)
     frame = chosen.frame
     window = Window.covering(frame["clock"].to_numpy(), length)
     routing = estimate_routing(chosen)
     partial = Calibration(
         records=chosen, window=window, arrivals=estimate_arrivals(chosen, window),
         handle_times=_handle_times(chosen), patience=_patience(chosen), routing=routing,
-        staffing=Staffing("agent_ids", frame.iloc[:0]), name=name or _default_name(chosen),
+        staffing=Staffing("spells", frame.iloc[:0]), name=name or _default_name(chosen),
+        pools=pools,
     )
-    staffing = estimate_staffing(chosen, window, partial.departments)
-    partial = replace(partial, staffing=staffing)
+    homes = {a: pools.department[q] for a, q in pools.home.items()}
+    staffing = estimate_staffing(chosen, window, partial.departments, homes or None)
+    partial = replace(partial, staffing=staffing,
+                      after_call_work=estimate_after_call_work(chosen, homes or _homes(chosen)),
+                      warnings=tuple(staffing.zero_with_calls(_calls(chosen, window), window)))
     text, defaults = scenario_text(partial)
     return replace(partial, text=text, defaults=tuple(defaults))
+
+
+def _homes(records: CallRecords) -> dict[str, str]:
+    """Each agent's department: the queue of most of its answered calls."""
+    served = records.frame[records.frame["agent"].notna() & records.frame["answered"]]
+    if served.empty:
+        return {}
+    counts = pd.crosstab(served["agent"].astype(str), served["queue"].astype(str))
+    return {str(a): str(q) for a, q in counts.idxmax(axis=1).items()}
+
+
+def _calls(records: CallRecords, window: Window) -> pd.DataFrame:
+    """Mean calls a day per department (first queue) and interval."""
+    frame = records.frame
+    idx = interval_index(frame["clock"].to_numpy(), window)
+    inside = idx >= 0
+    counts = pd.DataFrame({"department": frame["queue"].astype(str).to_numpy()[inside],
+                           "interval": idx[inside]}).value_counts()
+    out = (counts / max(len(records.days), 1)).rename("calls").reset_index()
+    out["interval"] = out["interval"].astype(np.int64)
+    return out
+
+
+def pooled(records: CallRecords, pools: Pools) -> CallRecords:
+    """The records with each queue replaced by its department pool (call types unchanged)."""
+    if not pools.shared:
+        return records
+    frame = records.frame.copy()
+    frame["queue"] = frame["queue"].astype(str).map(pools.department).astype("category")
+    for column in ("transferred_to",):
+        names = frame[column].astype(object)
+        frame[column] = names.map(lambda q: pools.department.get(q, q) if isinstance(q, str)
+                                  else q).astype("category")
+    return replace(records, frame=frame)
 
 
 def _default_name(records: CallRecords) -> str:

@@ -11,6 +11,23 @@ A mapping file is a small YAML file; every key is optional::
       transfer_kind: {BLIND: cold, CONSULT: warm}
     timestamp_format: "%d/%m/%Y %H:%M:%S"   # strftime format of `arrived` (default ISO 8601)
 
+A real export needs more (the Anonymous Bank map, ``scenarios/records/anonymous_bank.map.yaml``)::
+
+    separator: "\t"             # the delimiter (default: sniffed from the file)
+    columns:
+      arrived:                  # a timestamp from a date column and time-of-day columns
+        date: date
+        date_format: "%y%m%d"
+        time: [q_start, ser_start, vru_exit]   # the first cell that is not `none`
+        none: "0:00:00"
+        date_of: vru_entry      # the date is this time's; a time > 12 h earlier is the next day
+    values:
+      agent: {NO_SERVER: ""}    # "" is blank
+      priority: {"0": 0, "1": 0, "2": 1}
+    drop:                       # rows that are not calls to a queue: rule: {column: codes}
+      phantom: {outcome: PHANTOM}
+      hung_up_in_menu: {outcome: HANG, q_time: 0, ser_time: 0}
+
 Columns not listed keep their callsim names. See ``docs/calibration.md``.
 """
 
@@ -26,7 +43,8 @@ import yaml
 from callsim.calibration.errors import RecordsError
 from callsim.scenario.yamlio import YamlLoader, yaml_problem
 
-__all__ = ["ALL_COLUMNS", "OPTIONAL", "REQUIRED", "ColumnMap", "load_mapping"]
+__all__ = ["ALL_COLUMNS", "OPTIONAL", "REQUIRED", "ColumnMap", "DateTime", "DropRule",
+           "load_mapping"]
 
 #: Columns every records file must have (after mapping).
 REQUIRED: tuple[str, ...] = ("arrived", "queue", "outcome")
@@ -38,9 +56,52 @@ OPTIONAL: tuple[str, ...] = (
     "transfer_kind",
     "call_type",
     "agent",
+    "priority",
 )
 ALL_COLUMNS: tuple[str, ...] = REQUIRED + OPTIONAL
-_VALUE_COLUMNS = ("outcome", "transfer_kind", "queue", "transferred_to", "call_type")
+_VALUE_COLUMNS = ("outcome", "transfer_kind", "queue", "transferred_to", "call_type", "agent",
+                  "priority")
+_KEYS = ("columns", "values", "timestamp_format", "separator", "drop")
+_DATE_TIME_KEYS = ("date", "time", "date_format", "none", "date_of")
+#: strftime directives that say which day it is (a format without one reads 1 January 1900).
+_DATE_DIRECTIVES = ("%Y", "%y", "%d", "%j", "%F", "%x", "%c", "%D")
+
+
+@dataclass(frozen=True)
+class DateTime:
+    """``arrived`` built from a date column and time-of-day columns.
+
+    Attributes
+    ----------
+    date
+        The export's date column; ``date_format`` its strftime format (``None``: ISO 8601).
+    time
+        Time-of-day columns (``H:MM:SS``); each row takes the first that is not in ``none``.
+    none
+        Cells that mean "no time" (``0:00:00`` in exports that write it for "never").
+    date_of
+        The time-of-day column the date belongs to (when the call entered the system): a time
+        more than 12 h earlier than it is on the next day (a call that crossed midnight).
+    """
+
+    date: str
+    time: tuple[str, ...]
+    date_format: str | None = None
+    none: frozenset[str] = frozenset()
+    date_of: str | None = None
+
+    @property
+    def export_columns(self) -> tuple[str, ...]:
+        """Every export column the timestamp is made of."""
+        return (self.date, *self.time, *((self.date_of,) if self.date_of else ()))
+
+
+@dataclass(frozen=True)
+class DropRule:
+    """Rows to leave out (not calls to a queue): every export column holds one of its codes."""
+
+    name: str
+    codes: Mapping[str, frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -55,6 +116,12 @@ class ColumnMap:
         callsim column name -> {export code: callsim value}.
     timestamp_format
         ``strftime`` format of ``arrived``; ``None`` reads ISO 8601 (``2026-03-02 08:00:05``).
+    separator
+        The delimiter of a text export (``None``: sniffed).
+    date_time
+        ``arrived`` from a date and time-of-day columns (``None``: one timestamp column).
+    drop
+        Rules for rows that are not calls to a queue (phantoms, hang-ups in the voice menu).
     source
         The mapping file, for messages (``None`` when built in code).
     """
@@ -63,6 +130,9 @@ class ColumnMap:
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     timestamp_format: str | None = None
     source: str | None = None
+    separator: str | None = None
+    date_time: DateTime | None = None
+    drop: tuple[DropRule, ...] = ()
 
     def export_name(self, column: str) -> str:
         """The export's name of a callsim column."""
@@ -71,6 +141,8 @@ class ColumnMap:
     def describe(self, column: str) -> str:
         """``'Skill' (queue)`` when renamed, ``'queue'`` otherwise: for error lines."""
         name = self.export_name(column)
+        if column == "arrived" and self.date_time is not None:
+            return f"'{self.date_time.date}' + '{'/'.join(self.date_time.time)}' (arrived)"
         return f"'{name}'" if name == column else f"'{name}' ({column})"
 
 
@@ -104,32 +176,100 @@ def mapping_from_dict(raw: Any, source: str = "<mapping>") -> ColumnMap:
         One line per problem, ``SOURCE: key: message``.
     """
     if not isinstance(raw, dict):
-        raise RecordsError([f"{source}: expected a mapping with columns, values, timestamp_format"])
-    problems = [f"{source}: {k}: unknown key (use columns, values, timestamp_format)"
-                for k in raw if k not in ("columns", "values", "timestamp_format")]
-    columns = _text_table(raw.get("columns", {}), f"{source}: columns", ALL_COLUMNS, problems)
+        raise RecordsError([f"{source}: expected a mapping with {', '.join(_KEYS)}"])
+    problems = [f"{source}: {k}: unknown key (use {', '.join(_KEYS)})"
+                for k in raw if k not in _KEYS]
+    raw_columns = raw.get("columns", {})
+    date_time = None
+    if isinstance(raw_columns, dict) and isinstance(raw_columns.get("arrived"), dict):
+        raw_columns = dict(raw_columns)
+        date_time = _date_time(raw_columns.pop("arrived"), f"{source}: columns.arrived",
+                               problems)
+    columns = _text_table(raw_columns, f"{source}: columns", ALL_COLUMNS, problems)
+    values = _values(raw.get("values", {}), source, problems)
+    fmt = raw.get("timestamp_format")
+    if fmt is not None and not isinstance(fmt, str):
+        problems.append(f"{source}: timestamp_format: expected text such as '%d/%m/%Y %H:%M:%S'")
+    elif fmt is not None and not _has_date(fmt):
+        problems.append(f"{source}: timestamp_format: {fmt!r} has no date (a time of day alone "
+                        "is no timestamp): build arrived from a date column and a time column")
+    separator = raw.get("separator")
+    if separator is not None and (not isinstance(separator, str) or len(separator) != 1):
+        problems.append(f"{source}: separator: expected one character such as ',' or '\\t'")
+    drop = _drop_rules(raw.get("drop", {}), f"{source}: drop", problems)
+    if problems:
+        raise RecordsError(problems)
+    return ColumnMap(columns, values, fmt, source, separator, date_time, drop)
+
+
+def _has_date(fmt: str) -> bool:
+    return any(d in fmt for d in _DATE_DIRECTIVES)
+
+
+def _values(raw: Any, source: str, problems: list[str]) -> dict[str, dict[str, str]]:
     values: dict[str, dict[str, str]] = {}
-    raw_values = raw.get("values", {})
-    if not isinstance(raw_values, dict):
+    if not isinstance(raw, dict):
         problems.append(f"{source}: values: expected a mapping of column: {{code: value}}")
-        raw_values = {}
-    for column, table in raw_values.items():
+        return values
+    for column, table in raw.items():
         where = f"{source}: values.{column}"
         if column not in _VALUE_COLUMNS:
             allowed = ", ".join(_VALUE_COLUMNS)
             problems.append(f"{where}: codes can be translated only for {allowed}")
             continue
-        values[column] = _text_table(table, where, None, problems)
-    fmt = raw.get("timestamp_format")
-    if fmt is not None and not isinstance(fmt, str):
-        problems.append(f"{source}: timestamp_format: expected text such as '%d/%m/%Y %H:%M:%S'")
-    if problems:
-        raise RecordsError(problems)
-    return ColumnMap(columns, values, fmt, source)
+        values[column] = _text_table(table, where, None, problems, blank_ok=True)
+    return values
+
+
+def _date_time(raw: dict[str, Any], where: str, problems: list[str]) -> DateTime | None:
+    """``arrived: {date, time, date_format, none, date_of}``."""
+    before = len(problems)
+    problems += [f"{where}.{k}: unknown key (use {', '.join(_DATE_TIME_KEYS)})"
+                 for k in raw if k not in _DATE_TIME_KEYS]
+    date, fmt, date_of = raw.get("date"), raw.get("date_format"), raw.get("date_of")
+    time = raw.get("time")
+    times = [time] if isinstance(time, str) else time
+    none = raw.get("none", [])
+    nones = [none] if isinstance(none, str | int) else none
+    if not isinstance(date, str):
+        problems.append(f"{where}.date: expected the export's date column (a time of day "
+                        "alone is no timestamp)")
+    if not isinstance(times, list) or not times or not all(isinstance(t, str) for t in times):
+        problems.append(f"{where}.time: expected a time-of-day column or a list of them")
+    if fmt is not None and (not isinstance(fmt, str) or not _has_date(fmt)):
+        problems.append(f"{where}.date_format: expected a strftime date format such as '%y%m%d'")
+    if not isinstance(nones, list) or any(isinstance(n, list | dict) for n in nones):
+        problems.append(f"{where}.none: expected a cell text or a list of them")
+    if date_of is not None and not isinstance(date_of, str):
+        problems.append(f"{where}.date_of: expected a time-of-day column")
+    if len(problems) > before:
+        return None
+    return DateTime(str(date), tuple(str(t) for t in times or ()), fmt,
+                    frozenset(str(n) for n in nones), date_of)
+
+
+def _drop_rules(raw: Any, where: str, problems: list[str]) -> tuple[DropRule, ...]:
+    """``drop: {rule: {column: code or [codes]}}``, or one unnamed rule ``{column: codes}``."""
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: expected rule: {{column: [codes]}}")
+        return ()
+    named = raw and all(isinstance(v, dict) for v in raw.values())
+    rules = raw if named else ({"drop": raw} if raw else {})
+    out = []
+    for name, codes in rules.items():
+        table: dict[str, frozenset[str]] = {}
+        for column, value in codes.items():
+            cells = value if isinstance(value, list) else [value]
+            if not cells or any(c is None or isinstance(c, list | dict) for c in cells):
+                problems.append(f"{where}.{name}.{column}: expected a code or a list of codes")
+            table[str(column)] = frozenset(str(c) for c in cells)
+        out.append(DropRule(str(name), table))
+    return tuple(out)
 
 
 def _text_table(
-    raw: Any, where: str, allowed: tuple[str, ...] | None, problems: list[str]
+    raw: Any, where: str, allowed: tuple[str, ...] | None, problems: list[str],
+    blank_ok: bool = False,
 ) -> dict[str, str]:
     if not isinstance(raw, dict):
         problems.append(f"{where}: expected a mapping")
@@ -138,8 +278,8 @@ def _text_table(
     for key, value in raw.items():
         if allowed is not None and key not in allowed:
             problems.append(f"{where}.{key}: unknown column (use {', '.join(allowed)})")
-        elif value is None or isinstance(value, list | dict):
+        elif isinstance(value, list | dict) or (value is None and not blank_ok):
             problems.append(f"{where}.{key}: expected a name, got {value!r}")
         else:
-            table[str(key)] = str(value)
+            table[str(key)] = "" if value is None else str(value)
     return table

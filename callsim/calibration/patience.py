@@ -7,6 +7,13 @@ most callers are answered (Brown et al. 2005). Kaplan-Meier estimates the surviv
 P(patience > t); exponential and lognormal are fitted by censored maximum likelihood and ranked
 by AIC. Waits are grouped to 0.1 s (exports are whole seconds) and weighted by their count,
 which keeps a million calls fast; a wait of 0 s counts as 0.05 s.
+
+The scenario takes the Kaplan-Meier curve itself inside the data, with an exponential tail past
+the longest observed wait (its rate: abandonments over exposure after the time 80% of the
+abandonments had happened), written as 200 quantiles (``empirical``). A parametric family fitted
+to heavily censored waits extrapolates far past them (on the bank a lognormal of mean 4,028 s and
+sd 30,767 s where the longest wait was 908 s); the curve does not, and the tail follows the
+hazard seen at the longest waits.
 """
 
 from __future__ import annotations
@@ -22,12 +29,17 @@ import pandas as pd
 if TYPE_CHECKING:
     from lifelines import KaplanMeierFitter
 
-__all__ = ["MIN_ABANDONED", "PatienceEstimate", "estimate_patience", "kaplan_meier"]
+__all__ = ["KM_TAIL", "MIN_ABANDONED", "PatienceEstimate", "estimate_patience", "kaplan_meier",
+           "km_with_tail"]
 
 #: Fewer abandonments than this: the patience is not estimated (a marked default instead).
 MIN_ABANDONED = 10
 _RESOLUTION = 0.1
 _Z = 1.959963984540054
+#: The name of the model the scenario takes (Kaplan-Meier inside the data, exponential tail).
+KM_TAIL = "kaplan-meier + exponential tail"
+_QUANTILES = 200
+_TAIL_FROM = 0.8  # the tail rate is fitted after this share of the abandonments
 
 
 @dataclass(frozen=True)
@@ -47,10 +59,12 @@ class PatienceEstimate:
     fits
         Per family: ``mean`` and ``mean_ci`` (s), ``aic``, and ``mu``, ``sigma`` (lognormal).
     family
-        The family with the lowest AIC, or ``None`` when fewer than :data:`MIN_ABANDONED`
-        callers abandoned (then only the exponential is fitted, as a marked default).
+        :data:`KM_TAIL`, or ``None`` when fewer than :data:`MIN_ABANDONED` callers abandoned
+        (then only the exponential is fitted, as a marked default).
     distribution
         The scenario-file distribution of that family, or ``None``.
+    tail_mean, longest
+        The exponential tail's mean past the longest wait, and that wait (s).
     """
 
     n: int
@@ -61,6 +75,8 @@ class PatienceEstimate:
     fits: dict[str, dict[str, Any]] = field(default_factory=dict)
     family: str | None = None
     distribution: dict[str, Any] | None = None
+    tail_mean: float = float("nan")
+    longest: float = float("nan")
 
     @property
     def censored(self) -> int:
@@ -135,13 +151,42 @@ def estimate_patience(waits: np.ndarray, abandoned: np.ndarray) -> PatienceEstim
         fits = _parametric(grouped, lognormal=False)
         return PatienceEstimate(waits.size, n_abandoned, naive, survival, median, fits)
     fits = _parametric(grouped)
-    family = min(fits, key=lambda name: fits[name]["aic"])
-    chosen = fits[family]
-    if family == "exponential":
-        dist: dict[str, Any] = {"dist": "exponential", "mean": chosen["mean"]}
-    else:
-        dist = {"dist": "lognormal", "mean": chosen["mean"], "sd": chosen["sd"]}
-    return PatienceEstimate(waits.size, n_abandoned, naive, survival, median, fits, family, dist)
+    values, tail_mean = km_with_tail(survival, grouped)
+    dist: dict[str, Any] = {"dist": "empirical", "values": [float(v) for v in values]}
+    return PatienceEstimate(waits.size, n_abandoned, naive, survival, median, fits, KM_TAIL, dist,
+                            tail_mean, float(grouped["time"].max()))
+
+
+def km_with_tail(survival: pd.DataFrame, grouped: pd.DataFrame) -> tuple[np.ndarray, float]:
+    """200 quantiles of patience: Kaplan-Meier inside the data, an exponential tail past it.
+
+    Returns the quantiles (s) and the tail's mean (s).
+    """
+    events = grouped[grouped["event"].astype(bool)]
+    times = np.repeat(events["time"].to_numpy(), events["weight"].to_numpy())
+    start = float(np.quantile(times, _TAIL_FROM))
+    later = grouped[grouped["time"] > start]
+    exposure = float(((later["time"] - start) * later["weight"]).sum())
+    count = float((later["event"] * later["weight"]).sum())
+    if count < 5 or exposure <= 0:  # too few late abandonments: the rate of all the data
+        exposure = float((grouped["time"] * grouped["weight"]).sum())
+        count = float((grouped["event"] * grouped["weight"]).sum())
+    tail_mean = exposure / count
+    p = (np.arange(_QUANTILES) + 0.5) / _QUANTILES
+    time = survival["time"].to_numpy()
+    cdf = 1.0 - survival["survival"].to_numpy()
+    inside = p <= cdf[-1]
+    values = np.empty(_QUANTILES)
+    values[inside] = time[np.minimum(np.searchsorted(cdf, p[inside], side="left"), len(time) - 1)]
+    left = max(1.0 - cdf[-1], 1e-12)
+    values[~inside] = time[-1] + tail_mean * np.log(left / (1.0 - p[~inside]))
+    return values, tail_mean
+
+
+def _log_interval(value: float, se: float) -> tuple[float, float]:
+    """95% interval of a positive estimate on the log scale (delta method): never negative."""
+    spread = math.exp(_Z * se / value)
+    return value / spread, value * spread
 
 
 def _parametric(grouped: pd.DataFrame, lognormal: bool = True) -> dict[str, dict[str, Any]]:
@@ -164,8 +209,7 @@ def _parametric(grouped: pd.DataFrame, lognormal: bool = True) -> dict[str, dict
     out: dict[str, dict[str, Any]] = {
         "exponential": {
             "mean": scale, "sd": scale, "aic": float(expo.AIC_),
-            "mean_ci": (float(summary.loc["lambda_", "coef lower 95%"]),
-                        float(summary.loc["lambda_", "coef upper 95%"])),
+            "mean_ci": _log_interval(scale, float(summary.loc["lambda_", "se(coef)"])),
         }
     }
     if logn is None:
@@ -174,9 +218,11 @@ def _parametric(grouped: pd.DataFrame, lognormal: bool = True) -> dict[str, dict
     se_mu = float(logn.summary.loc["mu_", "se(coef)"])
     se_sigma = float(logn.summary.loc["sigma_", "se(coef)"])
     mean = math.exp(mu + sigma**2 / 2)
-    se_mean = mean * math.sqrt(se_mu**2 + (sigma * se_sigma) ** 2)  # delta method, no covariance
+    # log(mean) = mu + sigma^2 / 2: delta method on the log scale (no covariance), so the
+    # interval is never negative.
+    se_log = math.sqrt(se_mu**2 + (sigma * se_sigma) ** 2)
     out["lognormal"] = {
         "mean": mean, "sd": mean * math.sqrt(math.expm1(sigma**2)), "aic": float(logn.AIC_),
-        "mean_ci": (mean - _Z * se_mean, mean + _Z * se_mean), "mu": mu, "sigma": sigma,
+        "mean_ci": _log_interval(mean, mean * se_log), "mu": mu, "sigma": sigma,
     }
     return out

@@ -16,6 +16,7 @@ column                    required  meaning
 ``call_type``             no        the caller's reason; default: ``transferred_to`` if
                                     transferred, else ``queue``
 ``agent``                 no        id of the agent who answered
+``priority``              no        the caller's priority class: an integer >= 0, higher first
 ========================  ========  ==============================================================
 
 Queue and call type names are turned into scenario names (lower case, runs of other characters
@@ -27,9 +28,10 @@ the 1-based row of a Parquet file.
 
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -37,14 +39,17 @@ import pandas as pd
 
 from callsim.calibration.errors import MAX_PROBLEMS, RecordsError
 from callsim.calibration.mapping import ALL_COLUMNS, OPTIONAL, REQUIRED, ColumnMap
+from callsim.calibration.stamps import arrival_stamps, date_time_columns
 
-__all__ = ["CallRecords", "read_records", "records_frame", "safe_name", "select_days"]
+__all__ = ["CallRecords", "read_records", "records_frame", "safe_name", "sniff_separator"]
 
 #: Columns of :attr:`CallRecords.frame`.
 FRAME_COLUMNS: tuple[str, ...] = (
     "day", "clock", "queue", "call_type", "answered", "waited", "handled",
-    "transferred_to", "transfer_kind", "agent",
+    "transferred_to", "transfer_kind", "agent", "priority",
 )
+#: Suffixes of the files read (text files: the delimiter is given in the map or sniffed).
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 _NOT_NAME = re.compile(r"[^a-z0-9_-]+")
 
 
@@ -63,16 +68,20 @@ class CallRecords:
         Columns :data:`FRAME_COLUMNS`: ``day`` (datetime64, midnight), ``clock`` (s since
         midnight), ``queue`` and ``call_type`` (categorical scenario names), ``answered``
         (bool), ``waited`` and ``handled`` (s, NaN when unknown), ``transferred_to``,
-        ``transfer_kind`` (``cold``/``warm``) and ``agent`` (categorical, NaN when none).
+        ``transfer_kind`` (``cold``/``warm``), ``agent`` (categorical, NaN when none) and
+        ``priority`` (int, 0 when the records have none).
     present
         The optional columns the files had (``call_type`` absent means it was derived).
     sources
         The files read.
+    dropped
+        Rows left out by the mapping's ``drop`` rules: rule name -> count.
     """
 
     frame: pd.DataFrame
     present: frozenset[str]
     sources: tuple[str, ...] = ()
+    dropped: Mapping[str, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -114,14 +123,17 @@ def read_records(
     if not paths:
         raise RecordsError(["no records file given"])
     frames, problems, present = [], [], set(OPTIONAL)
+    dropped: dict[str, int] = {}
     for path in paths:
         try:
-            raw, first_row = _read_table(Path(path))
+            raw, first_row = _read_table(Path(path), mapping.separator)
             frame = records_frame(raw, mapping, str(path), first_row)
         except RecordsError as exc:
             problems += exc.problems
             continue
         present &= set(frame.attrs["present"])
+        for rule, count in frame.attrs["dropped"].items():
+            dropped[rule] = dropped.get(rule, 0) + count
         frames.append(frame)
     if problems:
         raise RecordsError(problems)
@@ -129,17 +141,28 @@ def read_records(
     for column in ("queue", "call_type", "transferred_to", "transfer_kind", "agent"):
         frame[column] = frame[column].astype("category")
     frame.attrs = {}
-    return CallRecords(frame, frozenset(present), tuple(str(p) for p in paths))
+    return CallRecords(frame, frozenset(present), tuple(str(p) for p in paths), dropped)
 
 
-def _read_table(path: Path) -> tuple[pd.DataFrame, int]:
-    """The raw table and the row number of its first data row (CSV header = row 1)."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise RecordsError([f"{path}: records files end in .csv or .parquet"])
+def sniff_separator(path: Path) -> str:
+    """The delimiter of a text export, guessed from its first lines (``,`` when unclear)."""
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        sample = handle.read(65536)
     try:
-        if suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False), 2
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_table(path: Path, separator: str | None = None) -> tuple[pd.DataFrame, int]:
+    """The raw table and the row number of its first data row (text header = row 1)."""
+    suffix = path.suffix.lower()
+    if suffix not in (*TEXT_SUFFIXES, ".parquet"):
+        raise RecordsError([f"{path}: records files end in .csv, .txt, .tsv or .parquet"])
+    try:
+        if suffix in TEXT_SUFFIXES:
+            sep = separator or sniff_separator(path)
+            return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False), 2
         return pd.read_parquet(path), 1
     except FileNotFoundError:
         raise RecordsError([f"{path}: file not found"]) from None
@@ -151,18 +174,21 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, int]:
 class _Problems:
     """Bad cells of one file, reported as ``FILE row N: column 'X': message``."""
 
-    def __init__(self, source: str, first_row: int, mapping: ColumnMap) -> None:
+    def __init__(self, source: str, first_row: int, mapping: ColumnMap,
+                 rows: np.ndarray) -> None:
         self.source, self.first_row, self.mapping = source, first_row, mapping
+        self.rows = rows  # 0-based position in the file of each row kept
         self.found: list[tuple[int, int, str]] = []
 
     def add(self, column: str, bad: np.ndarray, values: pd.Series, message: str) -> None:
         order = ALL_COLUMNS.index(column)
         for i in np.flatnonzero(bad)[:MAX_PROBLEMS]:
             text = f"column {self.mapping.describe(column)}: {message} ({values.iloc[i]!r})"
-            self.found.append((int(i), order, text))
+            self.found.append((int(self.rows[i]), order, text))
         extra = int(np.count_nonzero(bad)) - MAX_PROBLEMS
         if extra > 0:
-            self.found.append((len(values), order, f"column {self.mapping.describe(column)}: "
+            last = int(self.rows[-1]) + 1 if len(self.rows) else 0
+            self.found.append((last, order, f"column {self.mapping.describe(column)}: "
                                f"{extra} more rows with this problem"))
 
     def raise_if_any(self) -> None:
@@ -181,20 +207,23 @@ def records_frame(
 ) -> pd.DataFrame:
     """Check and convert one raw table (export column names) into :data:`FRAME_COLUMNS`.
 
-    ``frame.attrs["present"]`` lists the optional columns found.
+    ``frame.attrs["present"]`` lists the optional columns found, ``frame.attrs["dropped"]``
+    the rows each ``drop`` rule left out.
 
     Raises
     ------
     RecordsError
         As :func:`read_records`.
     """
+    _check_columns(raw, mapping, source)
+    raw, dropped = _drop_rows(raw, mapping)
     columns = {c: mapping.export_name(c) for c in ALL_COLUMNS}
-    missing = [c for c in REQUIRED if columns[c] not in raw.columns]
-    if missing:
-        raise RecordsError([f"{source}: missing column {mapping.describe(c)}" for c in missing])
-    bad = _Problems(source, first_row, mapping)
+    bad = _Problems(source, first_row, mapping, raw.index.to_numpy())
+    raw = raw.reset_index(drop=True)
     col = {c: raw[name] for c, name in columns.items() if name in raw.columns}
-    stamps = _timestamps(col["arrived"], mapping.timestamp_format)
+    if mapping.date_time is not None:
+        col["arrived"] = date_time_columns(raw, mapping.date_time)
+    stamps = arrival_stamps(raw, col.get("arrived"), mapping)
     bad.add("arrived", stamps.isna().to_numpy(), col["arrived"],
             "unreadable timestamp" + _format_hint(mapping))
     out = pd.DataFrame({"day": stamps.dt.normalize()})
@@ -213,26 +242,57 @@ def records_frame(
     out["call_type"] = call_type if "call_type" in col else out["transferred_to"].fillna(
         out["queue"])
     out["agent"] = _texts(col["agent"], mapping, "agent") if "agent" in col else np.nan
+    out["priority"] = _priorities(col["priority"], mapping, bad) if "priority" in col else 0
     bad.raise_if_any()
     out.attrs["present"] = [c for c in OPTIONAL if c in col]
+    out.attrs["dropped"] = dropped
     return out
 
 
+def _check_columns(raw: pd.DataFrame, mapping: ColumnMap, source: str) -> None:
+    """Every required column, and every export column the map names for arrived and drop."""
+    lines = [f"{source}: missing column {mapping.describe(c)}" for c in REQUIRED
+             if not (c == "arrived" and mapping.date_time is not None)
+             and mapping.export_name(c) not in raw.columns]
+    if mapping.date_time is not None:
+        lines += [f"{source}: missing column '{c}' (arrived in {mapping.source})"
+                  for c in mapping.date_time.export_columns if c not in raw.columns]
+    lines += [f"{source}: missing column '{c}' (drop rule {rule.name} in {mapping.source})"
+              for rule in mapping.drop for c in rule.codes if c not in raw.columns]
+    if lines:
+        raise RecordsError(lines)
+
+
+def _drop_rows(raw: pd.DataFrame, mapping: ColumnMap) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The rows no ``drop`` rule matches, and how many each rule left out (first match)."""
+    keep = np.ones(len(raw), dtype=bool)
+    dropped = {}
+    for rule in mapping.drop:
+        match = keep.copy()
+        for column, codes in rule.codes.items():
+            match &= raw[column].astype(str).str.strip().isin(codes).to_numpy()
+        dropped[rule.name] = int(match.sum())
+        keep &= ~match
+    return (raw if keep.all() else raw[keep]), dropped
+
+
 def _format_hint(mapping: ColumnMap) -> str:
+    if mapping.date_time is not None:
+        date_format = mapping.date_time.date_format or "ISO 8601"
+        return f", expected a date ({date_format}) and a time of day H:MM:SS"
     fmt = mapping.timestamp_format
     return f", expected format {fmt}" if fmt else ", expected ISO 8601 (2026-03-02 08:00:05)"
 
 
-def _timestamps(values: pd.Series, fmt: str | None) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(values):
-        stamps = values
-    elif pd.api.types.is_numeric_dtype(values):
-        stamps = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    else:
-        stamps = pd.to_datetime(values, format=fmt or "ISO8601", errors="coerce")
-    if getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_localize(None)
-    return stamps.astype("datetime64[ns]")
+def _priorities(values: pd.Series, mapping: ColumnMap, bad: _Problems) -> np.ndarray:
+    """Priority classes: integers >= 0 after translation; blank is 0."""
+    texts = _texts(values, mapping, "priority")
+    numbers = pd.to_numeric(texts, errors="coerce")
+    unreadable = texts.notna() & (numbers.isna() | (numbers < 0) | (numbers % 1 != 0))
+    bad.add("priority", unreadable.to_numpy(), values,
+            "expected a priority class, an integer >= 0 (translate codes under values:)")
+    classes: np.ndarray = numbers.fillna(0).where(~unreadable, 0).to_numpy(dtype=np.int64)
+    return classes
 
 
 def _durations(values: pd.Series, column: str, bad: _Problems) -> np.ndarray:
@@ -309,34 +369,3 @@ def _check_transfers(out: pd.DataFrame, outcome: pd.Series, col: dict[str, pd.Se
             kind = out["transfer_kind"].notna().to_numpy()
             bad.add("transfer_kind", kind & ~transferred, col["transfer_kind"],
                     "a transfer kind without transferred_to")
-
-
-def select_days(records: CallRecords, days: str | Iterable[str] = "all") -> CallRecords:
-    """Keep the calls of some days: ``all``, ``weekdays`` (Mon-Fri) or dates ``YYYY-MM-DD,...``.
-
-    Raises
-    ------
-    RecordsError
-        An unreadable date, a date absent from the records, or no day left.
-    """
-    spec = days if isinstance(days, str) else ",".join(days)
-    frame = records.frame
-    if spec.strip().lower() == "all":
-        keep = np.ones(len(frame), dtype=bool)
-    elif spec.strip().lower() == "weekdays":
-        keep = (frame["day"].dt.dayofweek < 5).to_numpy()
-    else:
-        wanted = [d.strip() for d in spec.split(",") if d.strip()]
-        dates = pd.to_datetime(pd.Series(wanted), format="%Y-%m-%d", errors="coerce")
-        problems = [f"--days: '{w}' is not a date YYYY-MM-DD (or use all, weekdays)"
-                    for w, d in zip(wanted, dates, strict=True) if pd.isna(d)]
-        known = set(records.days)
-        problems += [f"--days: no call on {w}" for w, d in zip(wanted, dates, strict=True)
-                     if not pd.isna(d) and d not in known]
-        if problems:
-            raise RecordsError(problems)
-        keep = frame["day"].isin(dates).to_numpy()
-    if not keep.any():
-        raise RecordsError([f"--days {spec}: no call left in the records"])
-    kept = frame[keep].reset_index(drop=True)
-    return replace(records, frame=kept)

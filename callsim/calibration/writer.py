@@ -10,9 +10,12 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from pydantic import BaseModel
 
-from callsim.calibration.patience import MIN_ABANDONED
+from callsim.calibration.patience import KM_TAIL, MIN_ABANDONED
 from callsim.calibration.routing import MIN_IDENTIFY
+from callsim.calibration.staffing import BREAK
+from callsim.calibration.wrapup import MIN_GAPS
 
 if TYPE_CHECKING:
     from callsim.calibration.calibrated import Calibration
@@ -84,6 +87,7 @@ def scenario_text(cal: Calibration) -> tuple[str, list[str]]:
     out.add(1, "drain: true")
     out.default(0, "service_level_threshold: 20s", "service_level_threshold",
                 "not in the records: your service-level target")
+    _busyness(out, cal)
     _departments(out, cal)
     _call_types(out, cal)
     _transfer(out, cal)
@@ -109,9 +113,24 @@ def _header(cal: Calibration, defaults: list[str]) -> str:
         f"# {len(defaults)} value(s) could not be estimated from the records and are marked"
         " DEFAULT:",
         *[f"#   - {d}" for d in defaults],
+        *[f"# WARNING: {w}" for w in cal.warnings],
         "",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _busyness(out: _Text, cal: Calibration) -> None:
+    est = cal.arrivals.busyness
+    if est is None or math.isnan(est.cv):
+        return
+    out.note(0, f"busyness: day-to-day variance of interval counts (all call types) = m + cv^2 "
+                f"m^2 over {est.days} days: cv {_num(est.cv, 3)} "
+                f"({_ci(est.ci_low, est.ci_high, '', 3)}); 0 = Poisson with fixed rates")
+    if model_has("scenario", "arrivals"):
+        out.add(0, "arrivals:")
+        out.add(1, f"busyness: {{cv: {_num(est.cv, 3)}}}")
+    else:
+        out.note(0, "(this callsim has no arrivals.busyness yet: not simulated)")
 
 
 def _departments(out: _Text, cal: Calibration) -> None:
@@ -126,14 +145,58 @@ def _departments(out: _Text, cal: Calibration) -> None:
                         " higher.")
             out.defaults.append(f"departments.{department}.agents: a lower bound (no agent ids)")
         else:
-            out.note(2, f"agents seen handling calls (agent ids), mean over {cal.arrivals.days}"
-                        " day(s), rounded; agents idle a whole interval are not seen")
+            out.note(2, f"agents on duty (agent ids): spells of an agent's calls, a gap over "
+                        f"{_num(BREAK / 60, 0)} min being a break; time-average in the interval,"
+                        f" mean over {cal.arrivals.days} day(s), rounded")
+        _pool_note(out, cal, department)
         out.add(2, "agents:")
         for i, row in enumerate(rows.itertuples()):
             out.add(3, f"- {row.agents}", f"{cal.window.clock(i)}  mean {_num(row.mean)}, "
                     f"days {_num(row.low, 0)}-{_num(row.high, 0)}")
         out.default(2, "wage_per_hour: 30.0", f"departments.{department}.wage_per_hour",
                     "not in the records: loaded cost per agent-hour")
+        _after_call_work(out, cal, department)
+
+
+def model_has(section: str, name: str) -> bool:
+    """Whether the scenario model knows a field (fields of MODEL.md section 9 land apart)."""
+    from callsim.scenario import schema
+
+    models: dict[str, type[BaseModel]] = {"departments": schema.Department,
+                                          "call_types": schema.CallType,
+                                          "scenario": schema.Scenario}
+    return name in models[section].model_fields
+
+
+def _after_call_work(out: _Text, cal: Calibration, department: str) -> None:
+    acw = cal.after_call_work.get(department)
+    if acw is None:
+        return
+    if acw.fit is None:
+        out.note(2, f"after-call work: only {acw.gaps} gaps between calls while callers "
+                    f"waited (< {MIN_GAPS}): not estimated")
+        return
+    out.note(2, f"after-call work: the gaps between an agent's calls while callers waited, "
+                f"n = {acw.fit.n:,} ({acw.ignored:,} gaps with nobody waiting left out); "
+                f"{fitted(acw.fit)}")
+    for line in _fit_comment(acw.fit):
+        out.note(3, line)
+    if model_has("departments", "after_call_work"):
+        out.add(2, f"after_call_work: {_dist(acw.fit.distribution)}")
+    else:
+        out.note(2, "(this callsim has no after_call_work yet: not simulated)")
+
+
+def _pool_note(out: _Text, cal: Calibration, department: str) -> None:
+    if cal.pools is None or not cal.pools.shared:
+        return
+    table = cal.pools.table[cal.pools.table["pool"] == department]
+    if len(table) < 2:
+        return
+    out.note(2, f"one pool for queues {', '.join(table['queue'])}: their agents serve several "
+                "queues (calls answered by agents at home in the queue:")
+    out.note(3, ", ".join(f"{r.queue} {100 * r.by_own:.0f}% of {r.calls:,}, {r.agents} agents"
+                          for r in table.itertuples()) + ")")
 
 
 def _call_types(out: _Text, cal: Calibration) -> None:
@@ -169,6 +232,13 @@ def _arrivals(out: _Text, cal: Calibration, call_type: str) -> None:
                 f"{_ci(row.ci_low, row.ci_high, '/h', 1)}{sd}")
 
 
+def fitted(fit: DurationFit) -> str:
+    """How a duration was fitted: ``lognormal by maximum likelihood``, or resampled."""
+    if fit.family == "empirical":
+        return "empirical (the observed times resampled: no family fits)"
+    return f"{fit.family} by maximum likelihood"
+
+
 def _fit_comment(fit: DurationFit) -> list[str]:
     lines = [f"mean {_num(fit.mean)} s ({_ci(*fit.mean_ci)}), sd {_num(fit.sd)} s"]
     if fit.params:
@@ -190,7 +260,7 @@ def _handle_time(out: _Text, fit: DurationFit | None, call_type: str, resolver: 
         out.default(2, f"handle_time: {_dist(_DEFAULT_HANDLE)}", where,
                     "no handled times in the records")
         return
-    out.note(2, f"handle time: {fit.family} by maximum likelihood, n = {fit.n:,} {call_type} "
+    out.note(2, f"handle time: {fitted(fit)}, n = {fit.n:,} {call_type} "
                 f"calls handled in {resolver} without transfer")
     for line in _fit_comment(fit):
         out.note(3, line)
@@ -219,7 +289,10 @@ def _patience(out: _Text, est: PatienceEstimate | None, call_type: str) -> None:
                     f"only {est.abandoned} callers abandoned (< {MIN_ABANDONED}): "
                     "exponential censored estimate, very uncertain")
         return
-    out.add(2, f"patience: {_dist(est.distribution)}", f"{est.family}: lowest AIC")
+    out.note(3, f"chosen: the Kaplan-Meier curve up to the longest wait ({_num(est.longest)} s), "
+                f"then an exponential tail of mean {_num(est.tail_mean)} s (the abandonment rate"
+                " of the longest waits); 200 quantiles")
+    out.add(2, f"patience: {_dist(est.distribution)}", KM_TAIL)
 
 
 def _misroutes(out: _Text, cal: Calibration, call_type: str) -> None:
@@ -257,7 +330,7 @@ def _transfer(out: _Text, cal: Calibration) -> None:
                     "(about 65 s per transfer, PolyAI 2020)")
     else:
         out.note(1, f"identify time: the first agent's time on {fit.n:,} cold transfers, "
-                    f"{fit.family} by maximum likelihood")
+                    f"{fitted(fit)}")
         for line in _fit_comment(fit):
             out.note(2, line)
         out.add(1, f"identify_time: {_dist(fit.distribution)}")

@@ -10,14 +10,18 @@ import typer
 from callsim.cli.common import fail
 
 RecordsArgument = Annotated[
-    list[Path], typer.Argument(help="Call-record files (CSV or Parquet), see docs/calibration.md.")
+    list[Path],
+    typer.Argument(help="Call-record files (.csv, .txt, .tsv or .parquet), see "
+                   "docs/calibration.md."),
 ]
 MapOption = Annotated[
     Path | None,
     typer.Option("--map", help="YAML mapping file: the export's column names and codes."),
 ]
 DaysOption = Annotated[
-    str, typer.Option(help="Days to use: all, weekdays, or dates YYYY-MM-DD,YYYY-MM-DD.")
+    str,
+    typer.Option(help="Days to use: all, weekdays, a weekday set (sun-thu, fri), dates "
+                 "YYYY-MM-DD or ranges YYYY-MM-DD..YYYY-MM-DD; commas unite, spaces intersect."),
 ]
 
 
@@ -62,10 +66,14 @@ def calibrate_command(
         write_calibration_report(result, report)
     frame = result.records.frame
     typer.echo(f"{len(frame):,} calls on {len(result.records.days)} day(s) -> {out}")
+    for rule, count in result.records.dropped.items():
+        typer.echo(f"  {count:,} row(s) left out by the map's drop rule '{rule}'")
     if result.defaults:
         typer.echo(f"{len(result.defaults)} value(s) not in the records, marked DEFAULT in the "
                    "file:")
         for line in result.defaults:
             typer.echo(f"  {line}")
+    for line in result.warnings:
+        typer.echo(f"warning: {line}", err=True)
     if report is not None:
         typer.echo(f"report: {report}")

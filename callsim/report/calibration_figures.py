@@ -88,7 +88,8 @@ def handle_time_figure(cal: Calibration) -> Figure:
             model = _model(fit.family, fit.params, fit.mean, fit.sd)
             ax.plot(x, model.pdf(x), color=_COLORS[0], label=f"{fit.family} (MLE)")  # type: ignore[attr-defined]
             ax.legend(frameon=False)
-        ax.set_title(f"{name} in {resolver}: n = {fit.n:,}")
+        resampled = "" if fit.family != "empirical" else ", resampled"
+        ax.set_title(f"{name} in {resolver}: n = {fit.n:,}{resampled}")
         ax.set_xlabel("Handle time (s)")
     return figure
 

@@ -100,12 +100,40 @@ def _transfer_text(cal: Calibration) -> str:
     return f"Transfers in the records: {text}; {identify}."
 
 
+def _staffing_text(cal: Calibration) -> list[str]:
+    """What the staffing section says: the method, the pools, after-call work, warnings."""
+    if cal.staffing.lower_bound:
+        lines = ["LOWER BOUND: no agent ids in the records; each interval's agents are the most "
+                 "calls handled at once, mean over days, rounded up. Real staffing is higher."]
+    else:
+        lines = ["From agent ids: each agent's on-duty spells (from a call to the last call "
+                 "before a gap over 10 min, a break) give the time-average number of agents on "
+                 "duty in each interval; the mean over days is rounded. The table shows the "
+                 "range over the days."]
+    if cal.pools is not None and cal.pools.shared:
+        groups = cal.pools.table.groupby("pool")["queue"].agg(", ".join)
+        lines.append("Queues served by one pool of agents (their agents answer each other's "
+                     "calls): " + "; ".join(f"{p}: {q}" for p, q in groups.items()) + ".")
+    for department, acw in sorted(cal.after_call_work.items()):
+        if acw.fit is not None:
+            lines.append(f"After-call work in {department}: mean {_s(acw.fit.mean)} "
+                         f"({_s(acw.fit.mean_ci[0])}-{_s(acw.fit.mean_ci[1])}), from "
+                         f"{acw.fit.n:,} gaps between an agent's calls while callers waited.")
+    lines += [f"Warning: {w}." for w in cal.warnings]
+    return lines
+
+
+def _staffing_rows(cal: Calibration) -> list[dict[str, str]]:
+    table = cal.staffing.table
+    return [{"department": str(r.department), "clock": cal.window.clock(int(r.interval)),
+             "agents": str(r.agents), "mean": f"{r.mean:.1f}",
+             "range": f"{r.low:.0f}-{r.high:.0f}"}
+            for r in table.itertuples() if r.high > 0 or r.agents > 0]
+
+
 def calibration_html(cal: Calibration) -> str:
     """The evidence behind a calibrated scenario as one HTML page."""
     days = cal.records.days
-    staffing = ("From agent ids: distinct agents busy in each interval, mean over days."
-                if not cal.staffing.lower_bound else
-                "LOWER BOUND: no agent ids; the most calls handled at once in each interval.")
     figures = {
         "arrivals": svg_markup(arrivals_figure(cal), "arrivals", "Arrivals per interval"),
         "handle": svg_markup(handle_time_figure(cal), "handle", "Handle times and fits"),
@@ -122,7 +150,8 @@ def calibration_html(cal: Calibration) -> str:
                 f"{cal.window.clock(0)} to {cal.window.clock(cal.window.n)}.",
         defaults=list(cal.defaults), figures=figures, arrivals=_arrival_rows(cal),
         handle=_handle_rows(cal), patience=_patience_rows(cal), misroutes=misroutes,
-        transfers=_transfer_text(cal), staffing=staffing, version=_version(),
+        transfers=_transfer_text(cal), staffing=_staffing_text(cal),
+        staffing_rows=_staffing_rows(cal), version=_version(),
         sources=", ".join(cal.records.sources) or "records given in code",
     )
 

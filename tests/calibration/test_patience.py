@@ -42,3 +42,46 @@ def test_bands_contain_the_curve() -> None:
     curve = kaplan_meier(WAITS, ABANDONED)
     assert (curve["ci_low"] <= curve["survival"] + 1e-12).all()
     assert (curve["survival"] <= curve["ci_high"] + 1e-12).all()
+
+
+def test_confidence_intervals_are_never_negative() -> None:
+    """Regression: two abandonments among 38 callers gave an exponential mean CI from -231 s;
+    the lognormal's delta-method interval went negative too. Both are on the log scale now."""
+    from callsim.calibration.patience import estimate_patience
+
+    rng = np.random.default_rng(3)
+    waits = rng.exponential(30, 38)
+    abandoned = np.zeros(38, dtype=bool)
+    abandoned[:2] = True
+    few = estimate_patience(waits, abandoned)
+    low, high = few.fits["exponential"]["mean_ci"]
+    assert 0 < low < few.fits["exponential"]["mean"] < high
+    waits = rng.exponential(60, 400)
+    abandoned = rng.random(400) < 0.05
+    some = estimate_patience(waits, abandoned)
+    for fit in some.fits.values():
+        assert 0 < fit["mean_ci"][0] < fit["mean"] < fit["mean_ci"][1]
+
+
+def test_patience_model_does_not_extrapolate_far_past_the_data() -> None:
+    """Heavily censored waits: the model is the Kaplan-Meier curve inside the data and an
+    exponential tail past the longest wait, whose rate is the one observed there; its quantiles
+    follow the curve, and for exponential patience (mean 600 s) the tail's mean is near 600 s."""
+    from callsim.calibration.patience import KM_TAIL, estimate_patience
+
+    rng = np.random.default_rng(11)
+    patience = rng.exponential(600, 20000)
+    wait = rng.exponential(60, 20000)
+    waits, abandoned = np.minimum(patience, wait), patience < wait
+    est = estimate_patience(waits, abandoned)
+    assert est.family == KM_TAIL and est.distribution is not None
+    values = np.asarray(est.distribution["values"])
+    curve = est.survival
+    inside = values <= est.longest
+    # each quantile inside the data is the first time the Kaplan-Meier CDF reaches its p
+    p = ((np.arange(200) + 0.5) / 200)[inside]
+    cdf = 1 - curve["survival"].to_numpy()
+    step = np.searchsorted(curve["time"].to_numpy(), values[inside])
+    assert np.all(cdf[step] >= p - 1e-12)
+    assert np.all(np.where(step > 0, cdf[np.maximum(step - 1, 0)], -1) < p)
+    assert 450 < est.tail_mean < 800

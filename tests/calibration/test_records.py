@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from callsim.calibration.days import select_days
 from callsim.calibration.errors import RecordsError
 from callsim.calibration.mapping import load_mapping
-from callsim.calibration.records import read_records, select_days
+from callsim.calibration.records import read_records
 from callsim.cli.app import app
 
 runner = CliRunner()
@@ -113,7 +114,11 @@ def test_every_bad_row_is_listed_with_its_mapped_column(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("mapping", "message"), [
     ("columns: {arrival: Start}\n", "map.yaml: columns.arrival: unknown column"),
     ("colums: {}\n", "map.yaml: colums: unknown key"),
-    ("values: {agent: {a: b}}\n", "map.yaml: values.agent: codes can be translated only"),
+    ("values: {waited: {a: b}}\n", "map.yaml: values.waited: codes can be translated only"),
+    ('timestamp_format: "%H:%M:%S"\n', "map.yaml: timestamp_format: '%H:%M:%S' has no date"),
+    ("columns: {arrived: {time: t}}\n", "map.yaml: columns.arrived.date: expected the export"),
+    ("separator: ';;'\n", "map.yaml: separator: expected one character"),
+    ("drop: {x: {outcome: []}}\n", "map.yaml: drop.x.outcome: expected a code"),
 ])
 def test_bad_mapping_files(tmp_path: Path, mapping: str, message: str) -> None:
     path = write(tmp_path, mapping, "map.yaml")

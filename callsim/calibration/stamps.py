@@ -1,0 +1,79 @@
+"""Arrival timestamps of call records: one timestamp column, or a date plus time-of-day columns.
+
+Exports often write the date and the time of day in separate columns, and the time the call
+reached the queue in one of several columns (the queue's start when the call queued, the
+service's start when an agent was free). :class:`~callsim.calibration.mapping.DateTime` says
+which; a call that crossed midnight (its queue time earlier than the time its date belongs to)
+is put on the next day. A time of day without a date is never a timestamp (it would read as
+1 January 1900): mapping files must name a date.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from callsim.calibration.mapping import ColumnMap, DateTime
+
+__all__ = ["arrival_stamps", "date_time_columns"]
+
+_DAY = pd.Timedelta(days=1)
+#: A time more than this much earlier than the time its date belongs to is on the next day.
+_CROSSED_MIDNIGHT = pd.Timedelta(hours=12)
+
+
+def date_time_columns(raw: pd.DataFrame, spec: DateTime) -> pd.Series:
+    """The cells an arrival is built from, as text for error lines: ``990201 7:02:47``."""
+    return raw[spec.date].astype(str).str.cat(_chosen_time(raw, spec), sep=" ")
+
+
+def arrival_stamps(raw: pd.DataFrame, arrived: pd.Series | None, mapping: ColumnMap) -> pd.Series:
+    """Timestamps (datetime64, naive) of each row's arrival; NaT where unreadable."""
+    if mapping.date_time is not None:
+        return _date_plus_time(raw, mapping.date_time)
+    assert arrived is not None
+    return _timestamps(arrived, mapping.timestamp_format)
+
+
+def _timestamps(values: pd.Series, fmt: str | None) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        stamps = values
+    elif pd.api.types.is_numeric_dtype(values):
+        stamps = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    else:
+        stamps = pd.to_datetime(values, format=fmt or "ISO8601", errors="coerce")
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_localize(None)
+    return stamps.astype("datetime64[ns]")
+
+
+def _chosen_time(raw: pd.DataFrame, spec: DateTime) -> pd.Series:
+    """Per row, the first of the time columns whose cell is not one of ``spec.none``."""
+    chosen = pd.Series("", index=raw.index, dtype=object)
+    missing = np.ones(len(raw), dtype=bool)
+    for column in spec.time:
+        cells = raw[column].astype(str).str.strip()
+        usable = missing & ~cells.isin(spec.none).to_numpy() & (cells != "").to_numpy()
+        chosen[usable] = cells[usable]
+        missing &= ~usable
+    return chosen
+
+
+def _time_of_day(cells: pd.Series) -> pd.Series:
+    """``H:MM:SS`` cells as timedeltas below 24 h; NaT when unreadable (each distinct cell once)."""
+    codes, uniques = pd.factorize(cells)
+    parsed = pd.to_timedelta(pd.Series(uniques, dtype=object), errors="coerce")
+    parsed = parsed.where((parsed >= pd.Timedelta(0)) & (parsed < _DAY))
+    values = np.append(parsed.to_numpy(dtype="timedelta64[ns]"), np.timedelta64("NaT"))
+    return pd.Series(values[codes], index=cells.index)
+
+
+def _date_plus_time(raw: pd.DataFrame, spec: DateTime) -> pd.Series:
+    day = pd.to_datetime(raw[spec.date].astype(str).str.strip(),
+                         format=spec.date_format or "ISO8601", errors="coerce")
+    time = _time_of_day(_chosen_time(raw, spec))
+    if spec.date_of is not None:
+        reference = _time_of_day(raw[spec.date_of].astype(str).str.strip())
+        crossed = (time < reference - _CROSSED_MIDNIGHT).to_numpy()
+        day = day.where(~crossed, day + _DAY)
+    return (day.dt.normalize() + time).astype("datetime64[ns]")

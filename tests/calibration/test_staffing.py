@@ -1,0 +1,78 @@
+"""Agents on duty from their calls (spells), pools of queues that share agents, and warnings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from callsim.calibration.arrivals import Window
+from callsim.calibration.pools import estimate_pools
+from callsim.calibration.records import CallRecords
+from callsim.calibration.staffing import (
+    BREAK,
+    Staffing,
+    agents_on_duty,
+    estimate_staffing,
+    on_duty_spells,
+)
+
+DAY = pd.Timestamp("1999-02-01")
+
+
+def calls(rows: list[tuple[str, str, float, float]]) -> CallRecords:
+    """Answered calls ``(queue, agent, answered at (s), handled (s))``, no wait."""
+    queue, agent, clock, handled = zip(*rows, strict=True)
+    frame = pd.DataFrame({
+        "day": DAY, "clock": np.array(clock, dtype=float),
+        "queue": pd.Categorical(queue), "call_type": pd.Categorical(queue), "answered": True,
+        "waited": 0.0, "handled": np.array(handled, dtype=float),
+        "transferred_to": pd.Categorical([None] * len(rows)), "agent": pd.Categorical(agent),
+    })
+    return CallRecords(frame, frozenset({"agent", "waited", "handled"}))
+
+
+def test_a_gap_longer_than_a_break_ends_a_spell() -> None:
+    busy = pd.DataFrame({"day": DAY, "agent": "a", "start": [0.0, 400.0, 400.0 + 100 + BREAK + 1],
+                         "stop": [300.0, 500.0, 2000.0]})
+    spells = on_duty_spells(busy)
+    assert spells[["start", "stop"]].values.tolist() == [[0.0, 500.0], [1101.0, 2000.0]]
+
+
+def test_staffing_is_the_time_average_of_agents_on_duty() -> None:
+    """An agent on duty for a quarter of an interval counts 0.25, not 1 (seen busy once)."""
+    spells = pd.DataFrame({"day": DAY, "agent": ["a", "b"], "start": [0.0, 1350.0],
+                           "stop": [3600.0, 1800.0]})
+    duty = agents_on_duty(spells, Window(0.0, 1800.0, 2), {"a": "ps", "b": "ps"})
+    assert duty[("ps", DAY, 0)] == 1.25
+    assert duty[("ps", DAY, 1)] == 1.0
+
+
+def test_queues_whose_calls_other_queues_agents_answer_share_one_pool() -> None:
+    """Agents a, b are at home in ps; they answer most nw calls: nw joins ps's pool. Agent c
+    answers only tt: tt is its own department."""
+    rows = [("ps", "a", 100.0 * k, 60.0) for k in range(10)]
+    rows += [("ps", "b", 100.0 * k + 50, 30.0) for k in range(8)]
+    rows += [("nw", "a", 5000.0, 60.0), ("nw", "b", 6000.0, 60.0), ("nw", "d", 7000.0, 60.0)]
+    rows += [("tt", "c", 8000.0, 60.0)]
+    pools = estimate_pools(calls(rows))
+    assert pools.department == {"nw": "ps", "ps": "ps", "tt": "tt"}
+    assert pools.shared
+    row = pools.table.set_index("queue").loc["nw"]
+    assert (row["agents"], row["joined"], round(row["by_own"], 3)) == (3, "ps", 0.333)
+
+
+def test_one_agent_counts_once_in_its_home_pool() -> None:
+    rows = [("ps", "a", 0.0, 600.0), ("nw", "a", 700.0, 600.0)]
+    staffing = estimate_staffing(calls(rows), Window(0.0, 1800.0, 1), ["nw", "ps"],
+                                 {"a": "ps"})
+    assert staffing.agents("ps") == [1] and staffing.agents("nw") == [0]
+
+
+def test_calls_without_agents_and_agents_without_calls_are_warnings() -> None:
+    """Regression: an interval with calls arriving and 0 agents was written without a word."""
+    table = pd.DataFrame({"department": "ps", "interval": [0, 1, 2], "mean": [0.0, 2.0, 3.0],
+                          "low": 0.0, "high": 3.0, "agents": [0, 2, 3]})
+    arrivals = pd.DataFrame({"department": "ps", "interval": [0, 2], "calls": [1.5, 9.0]})
+    lines = Staffing("spells", table).zero_with_calls(arrivals, Window(25200.0, 1800.0, 3))
+    assert lines == ["ps at 07:00: 1.5 calls a day arrive and 0 agents are staffed",
+                     "ps at 07:30: 2 agents staffed and no call arrived"]
