@@ -19,15 +19,20 @@ def init_command(
 ) -> None:
     """Write a starter scenario: the reference case with a line of explanation on every field.
 
-    Edit it, check it with ``callsim validate FILE`` and compare policies with ``callsim
-    report FILE``. Every field is described in docs/model.md.
+    Edit it, check it with 'callsim validate FILE' and compare policies with 'callsim
+    report FILE'. Every field is described in docs/model.md.
     """
+    from callsim.files.checks import unwritable
     from callsim.scenario.starter import write_starter  # importlib.resources: only here
 
+    if file.exists() or file.is_symlink():
+        raise fail(f"{file}: already exists; not overwritten (pick another name)")
+    if (problem := unwritable(file)) is not None:
+        raise fail(f"{file}: {problem}")
     try:
         written = write_starter(file)
     except FileExistsError:
         raise fail(f"{file}: already exists; not overwritten (pick another name)") from None
-    except FileNotFoundError:
-        raise fail(f"{file}: folder {file.parent} does not exist") from None
+    except OSError as exc:
+        raise fail(f"{file}: cannot be written ({exc.strerror or exc})") from None
     typer.echo(f"wrote {written}: edit it, then run callsim validate {written}")

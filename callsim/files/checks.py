@@ -29,12 +29,18 @@ def unwritable(path: str | os.PathLike[str]) -> str | None:
     'is a folder, not a file'
     >>> unwritable(folder / "missing" / "out.csv")  # doctest: +ELLIPSIS
     'folder .../missing does not exist'
+    >>> _ = (folder / "afile").write_text("")
+    >>> unwritable(folder / "afile" / "sub" / "out.csv")  # doctest: +ELLIPSIS
+    '.../afile is a file, not a folder'
     """
     path = Path(path)
     if path.is_dir():
         return "is a folder, not a file"
     folder = path.parent
     if not folder.is_dir():
+        for above in (folder, *folder.parents):
+            if above.exists() and not above.is_dir():
+                return f"{above} is a file, not a folder"
         return f"folder {folder} does not exist"
     if path.exists() and not path.is_file():
         return "is not a regular file"

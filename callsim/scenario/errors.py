@@ -7,6 +7,7 @@ report several problems, each at its own field path.
 
 from __future__ import annotations
 
+import difflib
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -17,6 +18,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 __all__ = [
     "ScenarioError",
+    "did_you_mean",
     "field_errors",
     "format_problem",
     "nested_problems",
@@ -107,7 +109,7 @@ def validation_problems(
     """
     lines: list[str] = []
     for err in error.errors(include_url=False):
-        line = format_problem(source, _field_path(err["loc"], model), _message(err))
+        line = format_problem(source, _field_path(err["loc"], model), _message(err, model))
         if line not in lines:
             lines.append(line)
     return lines
@@ -122,7 +124,7 @@ def nested_problems(error: ValidationError, model: type[BaseModel]) -> list[tupl
     problems: list[tuple[Loc, str]] = []
     for err in error.errors(include_url=False):
         path = _field_path(err["loc"], model)
-        problems.append((tuple(path.split(".")) if path else (), _message(err)))
+        problems.append((tuple(path.split(".")) if path else (), _message(err, model)))
     return problems
 
 
@@ -131,9 +133,15 @@ def nested_problems(error: ValidationError, model: type[BaseModel]) -> list[tupl
 
 def _field_path(loc: Loc, annotation: Any) -> str:
     """Join ``loc`` with dots, skipping union tags and pydantic's ``[key]`` marker."""
+    return ".".join(_walk(loc, annotation)[0])
+
+
+def _walk(loc: Loc, annotation: Any) -> tuple[list[str], Any]:
+    """The shown parts of ``loc`` and the type that holds its last segment (None if unknown)."""
     parts: list[str] = []
-    tp = annotation
+    tp = parent = annotation
     for seg in loc:
+        parent = tp
         tp = _unwrap(tp)
         members = _union_members(tp)
         if members is not None:
@@ -144,8 +152,8 @@ def _field_path(loc: Loc, annotation: Any) -> str:
         if seg == "[key]":
             continue
         parts.append(str(seg))
-        tp = _child(tp, seg)
-    return ".".join(parts)
+        parent, tp = tp, _child(tp, seg)
+    return parts, parent
 
 
 def _unwrap(tp: Any) -> Any:
@@ -217,9 +225,32 @@ _FIXED = {
 }
 
 
-def _message(err: Any) -> str:
-    """A short, human message for one pydantic error."""
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the choice closest to a mistyped ``name``, else ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("arivals_per_hour", ["arrivals_per_hour", "resolved_by"])
+    " (did you mean 'arrivals_per_hour'?)"
+    >>> did_you_mean("wage", ["agents", "wage_per_hour"])
+    " (did you mean 'wage_per_hour'?)"
+    >>> did_you_mean("colour", ["arrivals_per_hour"])
+    ''
+    """
+    choices = list(choices)
+    close = [c for c in choices if c.startswith(name)] if len(name) >= 3 else []
+    close = close or difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _message(err: Any, model: Any = None) -> str:
+    """A short, human message for one pydantic error (``model``: the validated type)."""
     kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "extra_forbidden" and err["loc"]:
+        parent = _unwrap(_walk(err["loc"], model)[1])
+        fields = parent.model_fields if isinstance(parent, type) and issubclass(
+            parent, BaseModel) else {}
+        return _FIXED[kind] + did_you_mean(str(err["loc"][-1]), fields)
     if kind in _FIXED:
         return _FIXED[kind]
     bounds = {

@@ -14,9 +14,13 @@ from pathlib import Path
 __all__ = ["starter_text", "write_starter"]
 
 
-def starter_text() -> str:
-    """The commented starter scenario (YAML text), shipped as ``callsim/scenario/starter.yaml``."""
-    return files("callsim.scenario").joinpath("starter.yaml").read_text(encoding="utf-8")
+def starter_text(name: str = "scenario.yaml") -> str:
+    """The commented starter scenario (YAML text), shipped as ``callsim/scenario/starter.yaml``.
+
+    ``name`` is the file the header's commands name (``callsim validate NAME``).
+    """
+    text = files("callsim.scenario").joinpath("starter.yaml").read_text(encoding="utf-8")
+    return text.replace(" scenario.yaml\n", f" {name}\n") if name != "scenario.yaml" else text
 
 
 def write_starter(path: str | os.PathLike[str]) -> Path:
@@ -31,5 +35,5 @@ def write_starter(path: str | os.PathLike[str]) -> Path:
     """
     target = Path(path)
     with open(target, "x", encoding="utf-8") as stream:  # "x": refuse to overwrite
-        stream.write(starter_text())
+        stream.write(starter_text(str(target)))
     return target

@@ -52,3 +52,34 @@ def test_init_into_a_missing_folder_is_a_one_line_error(tmp_path):
     result = CliRunner().invoke(app, ["init", str(tmp_path / "no" / "s.yaml")])
     assert result.exit_code == 2
     assert result.output.strip().endswith("does not exist")
+
+
+def test_init_names_the_written_file_in_its_header(tmp_path):
+    target = tmp_path / "my_scenario.yaml"
+    assert CliRunner().invoke(app, ["init", str(target)]).exit_code == 0
+    header = target.read_text().splitlines()[:4]
+    assert f"#   callsim validate {target}" in header
+    assert f"#   callsim report {target}" in header
+    assert not any("scenario.yaml" in line and str(target) not in line for line in header)
+
+
+def test_init_under_a_file_or_a_read_only_folder_is_a_one_line_error(tmp_path):
+    import os
+
+    (tmp_path / "afile").write_text("")
+    result = CliRunner().invoke(app, ["init", str(tmp_path / "afile" / "x.yaml")])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"{tmp_path / 'afile' / 'x.yaml'}: {tmp_path / 'afile'} " \
+        "is a file, not a folder"
+    readonly = tmp_path / "rofs"
+    readonly.mkdir()
+    readonly.chmod(0o555)
+    try:
+        result = CliRunner().invoke(app, ["init", str(readonly / "x.yaml")])
+        if os.access(readonly, os.W_OK) and result.exit_code == 0:
+            return  # root ignores folder permissions: nothing to refuse here
+        assert result.exit_code == 2, result.output
+        assert result.output.count("\n") == 1 and "not writable" in result.output
+        assert not (readonly / "x.yaml").exists()
+    finally:
+        readonly.chmod(0o755)
