@@ -16,7 +16,7 @@ from callsim import compare, compute_metrics, simulate
 from callsim.analysis.extensions import call_metric, remove_call_metric
 from callsim.engine.records import Outcome
 from callsim.scenario.catalogue import Metric, metric
-from callsim.scenario.schema import load_scenario
+from callsim.scenario.loading import load_scenario
 from tests.shared import REFERENCE
 
 NAME = "quick_resolution_rate"

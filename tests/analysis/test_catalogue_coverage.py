@@ -10,7 +10,7 @@ from callsim.calibration.observed import BACKTEST_METRICS
 from callsim.policies import registry
 from callsim.policies.simulation import simulate
 from callsim.scenario.catalogue import catalogued, metric
-from callsim.scenario.schema import load_scenario
+from callsim.scenario.loading import load_scenario
 from callsim.scenario.targets import TARGET_METRICS
 from tests.shared import ROOT
 

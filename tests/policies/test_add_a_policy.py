@@ -24,7 +24,7 @@ from callsim.policies import registry
 from callsim.policies.cold import REEXPLAIN, cold_options
 from callsim.policies.protocol import CallGroup, MisroutedLoad
 from callsim.scenario.catalogue import Metric, catalogued, metric
-from callsim.scenario.schema import load_scenario
+from callsim.scenario.loading import load_scenario
 from callsim.scenario.targets import parse_target
 from tests.shared import REFERENCE
 
