@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from callsim import load_scenario
+from callsim import Execution, load_scenario
 from callsim.experiments.comparison import compare
 
 REFERENCE = Path(__file__).resolve().parents[1] / "scenarios" / "billing_support.yaml"
@@ -30,7 +30,8 @@ def main() -> None:
     times = {}
     for workers in (1, 2):
         t0 = time.perf_counter()
-        results[workers] = compare(scenario, reps=args.reps, seed=1, workers=workers)
+        results[workers] = compare(scenario, reps=args.reps, seed=1,
+                                   execution=Execution(workers=workers))
         times[workers] = time.perf_counter() - t0
         print(f"{workers} worker(s): {times[workers]:6.2f} s  "
               f"{args.reps / times[workers]:6.1f} replications/s (x2 policies)")

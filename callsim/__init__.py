@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
     from callsim.experiments.breakeven import BreakEven, breakeven
     from callsim.experiments.comparison import Comparison, compare
+    from callsim.experiments.execution import Execution
     from callsim.experiments.grid import Grid
     from callsim.experiments.replications import replicate
     from callsim.experiments.staffing import StaffingError, staff
@@ -46,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "Calibration": "callsim.calibration.calibrated",
     "CallRecords": "callsim.calibration.records",
     "Comparison": "callsim.experiments.comparison",
+    "Execution": "callsim.experiments.execution",
     "Grid": "callsim.experiments.grid",
     "Outcome": "callsim.engine.records",
     "QueueFigures": "callsim.analysis.erlang",
@@ -85,6 +87,7 @@ __all__ = [
     "Calibration",
     "CallRecords",
     "Comparison",
+    "Execution",
     "Grid",
     "Outcome",
     "QueueFigures",

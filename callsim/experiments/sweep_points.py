@@ -1,25 +1,25 @@
-"""The tasks of a sweep: points validated up front, then (point, replications) units of work.
+"""The points of a sweep: validated up front, planned as units of work, run durably.
 
-A :class:`SweepTask` is a frozen dataclass (one point, a few replications, every policy on the
-same callers) that an executor ships to a worker; :func:`run_tasks` runs them and writes each
-finished one durably at once.
+Every point is one :class:`~callsim.experiments.execution.Unit` (its scenario, every policy,
+the point's seed, the replications still to do); the batch runner cuts it into tasks and each
+finished task is written durably at once (:func:`run_points`).
 """
 
 from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from callsim.experiments.executors import Executor, WorkerLost
+from callsim.experiments.execution import BatchRunner, Progress, Task, Unit
+from callsim.experiments.executors import WorkerLost
 from callsim.experiments.grid import Grid, GridError, check_paths, point_overrides
-from callsim.experiments.replications import replication_rows
+from callsim.experiments.replications import metric_row
 from callsim.experiments.store import PartStore, StoreError
 from callsim.scenario.errors import ScenarioError
 from callsim.scenario.schema import Scenario, build_scenario, read_scenario_file
@@ -28,18 +28,15 @@ __all__ = [
     "Interrupted",
     "SweepInterrupted",
     "SweepProgress",
-    "SweepTask",
     "WorkerDied",
-    "plan_tasks",
+    "plan_points",
     "point_seed",
     "prepare_points",
-    "run_task",
-    "run_tasks",
-    "task_size",
+    "run_points",
 ]
 
 #: Called with (runs just finished, runs to do in all).
-SweepProgress = Callable[[int, int], None]
+SweepProgress = Progress
 
 
 class SweepInterrupted(RuntimeError):
@@ -56,40 +53,6 @@ class Interrupted(SweepInterrupted):
 
 class WorkerDied(SweepInterrupted):
     """A worker process died (killed, out of memory) or the cluster was lost."""
-
-
-@dataclass(frozen=True)
-class SweepTask:
-    """One unit of work: some replications of one point, for every policy.
-
-    Attributes
-    ----------
-    scenario
-        The validated scenario at this point.
-    policies
-        Policies run on the same callers.
-    seed
-        The point's seed (see :func:`point_seed`).
-    replications
-        Replication numbers to run.
-    point
-        Index of the point in the grid.
-    params
-        The point's values as they appear in the results table.
-    """
-
-    scenario: Scenario
-    policies: tuple[str, ...]
-    seed: int
-    replications: tuple[int, ...]
-    point: int
-    params: Mapping[str, Any]
-
-
-def run_task(task: SweepTask) -> pd.DataFrame:
-    """Run one task; rows keyed by point and params (what a worker does)."""
-    rows = replication_rows(task.scenario, task.policies, task.seed, task.replications).rows
-    return pd.DataFrame([{"point": task.point, **task.params, **row} for row in rows])
 
 
 def point_seed(seed: int, point: Mapping[str, Any], independent: bool) -> int:
@@ -129,17 +92,7 @@ def prepare_points(
     return scenarios
 
 
-def task_size(n_points: int, reps: int, workers: int) -> int:
-    """Replications per task: at least 4 tasks per worker, at most 5 replications a task.
-
-    Small tasks balance the workers (a short tail when the last tasks finish) and lose little
-    on a crash; 5 replications keep the per-task costs (pickling, one durable part file) to a
-    few percent.
-    """
-    return int(np.clip((n_points * reps) // (4 * workers), 1, 5))
-
-
-def plan_tasks(
+def plan_points(
     scenarios: Sequence[Scenario],
     grid: Grid,
     policies: Sequence[str],
@@ -147,27 +100,25 @@ def plan_tasks(
     reps: int,
     done: set[tuple[int, int]],
     independent: bool,
-    per_task: int,
-) -> list[SweepTask]:
-    """Tasks for every (point, replication) not yet done, ``per_task`` replications each."""
-    tasks = []
-    points = zip(scenarios, grid.points(), grid.columns(), strict=True)
-    for index, (scenario, point, columns) in enumerate(points):
-        todo = [r for r in range(reps) if (index, r) not in done]
-        s = point_seed(seed, point, independent)
-        for i in range(0, len(todo), per_task):
-            tasks.append(SweepTask(scenario, tuple(policies), s, tuple(todo[i : i + per_task]),
-                                   index, columns))
-    return tasks
+) -> list[tuple[int, Unit]]:
+    """(point index, unit) for every point with replications not yet done."""
+    out = []
+    for index, (scenario, point) in enumerate(zip(scenarios, grid.points(), strict=True)):
+        todo = tuple(r for r in range(reps) if (index, r) not in done)
+        if todo:
+            out.append((index, Unit(scenario, tuple(policies), point_seed(seed, point,
+                                                                          independent), todo)))
+    return out
 
 
-def run_tasks(
-    runner: Executor,
-    tasks: list[SweepTask],
+def run_points(
+    runner: BatchRunner,
+    planned: Sequence[tuple[int, Unit]],
+    grid: Grid,
     store: PartStore | None,
-    progress: SweepProgress | None,
+    per_task: int | None = None,
 ) -> list[pd.DataFrame]:
-    """Run the tasks, writing each finished one durably at once; return their rows.
+    """Run the planned points, writing each finished task durably at once; return their rows.
 
     Raises
     ------
@@ -179,17 +130,18 @@ def run_tasks(
         A finished part cannot be written (e.g. the folder became read-only); the parts
         written before are kept.
     """
-    total = sum(len(t.replications) * len(t.policies) for t in tasks)
+    columns = grid.columns()
     frames: list[pd.DataFrame] = []
-    if progress:
-        progress(0, total)
+
+    def finished(task: Task[dict[str, object]], rows: list[dict[str, object]]) -> None:
+        point = planned[task.unit][0]
+        frame = pd.DataFrame([{"point": point, **columns[point], **row} for row in rows])
+        if store is not None:
+            _write(store, frame, frames)
+        frames.append(frame)
+
     try:
-        for frame in runner.run(run_task, tasks):
-            if store is not None:
-                _write(store, frame, frames)
-            frames.append(frame)
-            if progress:
-                progress(len(frame), total)
+        runner.run([unit for _, unit in planned], metric_row, per_task, finished)
     except KeyboardInterrupt:
         raise Interrupted("interrupted", _saved(store, frames)) from None
     except WorkerLost as exc:
