@@ -27,14 +27,14 @@ if TYPE_CHECKING:
     from callsim.calibration.estimate import calibrate
     from callsim.calibration.records import CallRecords, read_records
     from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
-    from callsim.experiments.breakeven import BreakEven, breakeven
     from callsim.experiments.comparison import Comparison, compare
     from callsim.experiments.execution import Execution
     from callsim.experiments.grid import Grid
     from callsim.experiments.replications import replicate
-    from callsim.experiments.staffing import StaffingError, staff
-    from callsim.experiments.staffing_result import StaffingResult
     from callsim.experiments.sweeps import sweep
+    from callsim.planning.breakeven import BreakEven, breakeven
+    from callsim.planning.staffing import StaffingError, staff
+    from callsim.planning.staffing_result import StaffingResult
     from callsim.policies.simulation import simulate
     from callsim.report.writers import write_records
     from callsim.scenario.errors import ScenarioError
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 #: Where each public name lives (imported on first use).
 _EXPORTS: dict[str, str] = {
     "Backtest": "callsim.calibration.backtest",
-    "BreakEven": "callsim.experiments.breakeven",
+    "BreakEven": "callsim.planning.breakeven",
     "Calibration": "callsim.calibration.calibrated",
     "CallRecords": "callsim.calibration.records",
     "Comparison": "callsim.experiments.comparison",
@@ -54,14 +54,14 @@ _EXPORTS: dict[str, str] = {
     "Scenario": "callsim.scenario.schema",
     "ScenarioError": "callsim.scenario.errors",
     "SimulationResult": "callsim.engine.records",
-    "StaffingError": "callsim.experiments.staffing",
-    "StaffingResult": "callsim.experiments.staffing_result",
+    "StaffingError": "callsim.planning.staffing",
+    "StaffingResult": "callsim.planning.staffing_result",
     "Stage": "callsim.engine.records",
     "TransferKind": "callsim.engine.records",
     "agents_for_service_level": "callsim.analysis.erlang",
     "apply_overrides": "callsim.scenario.schema",
     "backtest": "callsim.calibration.backtest",
-    "breakeven": "callsim.experiments.breakeven",
+    "breakeven": "callsim.planning.breakeven",
     "build_scenario": "callsim.scenario.schema",
     "calibrate": "callsim.calibration.estimate",
     "compare": "callsim.experiments.comparison",
@@ -74,7 +74,7 @@ _EXPORTS: dict[str, str] = {
     "read_records": "callsim.calibration.records",
     "replicate": "callsim.experiments.replications",
     "simulate": "callsim.policies.simulation",
-    "staff": "callsim.experiments.staffing",
+    "staff": "callsim.planning.staffing",
     "summarize": "callsim.analysis.statistics",
     "sweep": "callsim.experiments.sweeps",
     "t_interval": "callsim.analysis.statistics",

@@ -24,7 +24,7 @@ from callsim.scenario.limits import MAX_CALLS
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from callsim.experiments.breakeven import BreakEven
+    from callsim.planning.breakeven import BreakEven
 
 
 def breakeven_table(result: BreakEven) -> Table:
@@ -88,7 +88,7 @@ def breakeven_command(
     """Find where warm - cold of a metric changes sign as one scenario field varies."""
     from callsim.cli.compare import default_policies, parse_policies
     from callsim.cli.tables import progress_bar
-    from callsim.experiments.breakeven import breakeven
+    from callsim.planning.breakeven import breakeven
 
     execution = execution_options(workers, executor, scheduler, max_calls)
     check_out(plot, "--plot", "figure")

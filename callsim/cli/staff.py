@@ -31,7 +31,7 @@ from callsim.scenario.limits import MAX_CALLS
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from callsim.experiments.staffing_result import StaffingResult
+    from callsim.planning.staffing_result import StaffingResult
 
 TargetOption = Annotated[
     list[str] | None,
@@ -245,7 +245,7 @@ def staff_command(
     sc = load_or_exit(scenario, overrides or [])
     low = parse_agents(min_agents, "--min-agents")
     high = parse_agents(max_agents, "--max-agents")
-    from callsim.experiments.staffing import staff
+    from callsim.planning.staffing import staff
 
     bar = _Progress()
     with one_line_errors(scenario):
@@ -263,10 +263,10 @@ def one_line_errors(scenario: Path) -> Iterator[None]:
 
     A worker that dies mid-search is one line too, with exit code 1.
     """
-    from callsim.experiments.breakeven import BreakEvenError
     from callsim.experiments.executors import ExecutorError, WorkerLost
-    from callsim.experiments.staffing import StaffingError
     from callsim.experiments.work import WorkLimitError
+    from callsim.planning.breakeven import BreakEvenError
+    from callsim.planning.staffing import StaffingError
     from callsim.scenario.errors import ScenarioError
 
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from callsim.analysis.catalogue import metric
-from callsim.experiments.staffing_result import StaffingResult
+from callsim.planning.staffing_result import StaffingResult
 from callsim.report.sheets import Sheet
 
 __all__ = ["staffing_sheets"]

@@ -10,7 +10,7 @@ import pytest
 from callsim import build_scenario, load_scenario, staff
 from callsim.analysis.offered_load import department_loads, erlang_staffing
 from callsim.experiments.execution import Execution
-from callsim.experiments.staffing_runs import StaffingRunner
+from callsim.planning.staffing_runs import StaffingRunner
 from callsim.scenario.targets import parse_target
 
 HERE = Path(__file__).parent

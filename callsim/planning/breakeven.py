@@ -4,7 +4,7 @@ The paired difference is evaluated on a coarse grid of the field, every point on
 replications (common random numbers across points and policies), then the first bracket
 where the mean difference changes sign is bisected with the same seeds. The crossing is the
 linear interpolation inside the last bracket. With targets, both policies are re-staffed at
-every value (:func:`callsim.experiments.staffing.staff`) and the difference is that of the
+every value (:func:`callsim.planning.staffing.staff`) and the difference is that of the
 re-staffed policies (staff cost on rostered agents plus lost-call cost for ``total_cost``).
 """
 
@@ -28,7 +28,7 @@ from callsim.experiments.comparison import difference_pair
 from callsim.experiments.execution import BatchRunner, Execution, Unit
 from callsim.experiments.grid import Grid, GridError, check_paths
 from callsim.experiments.replications import metric_row
-from callsim.experiments.staffing import StaffingError, resolve_targets, staff_on
+from callsim.planning.staffing import StaffingError, resolve_targets, staff_on
 from callsim.policies import registry
 from callsim.scenario.errors import ScenarioError
 from callsim.scenario.schema import Scenario, build_scenario, read_scenario_file

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from callsim.experiments.staffing_runs import AgentGrid, Estimate, StaffingRunner
+from callsim.planning.staffing_runs import AgentGrid, Estimate, StaffingRunner
 from callsim.scenario.targets import Target
 
 #: Called with (iteration, targets still unmet) after each simulated round.

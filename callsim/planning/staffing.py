@@ -2,7 +2,7 @@
 
 For each policy: the Erlang A figure per department and interval
 (:func:`callsim.analysis.offered_load.erlang_staffing`), corrected by simulation
-(:mod:`callsim.experiments.staffing_search`) on replications ``0 .. reps-1``, then a
+(:mod:`callsim.planning.staffing_search`) on replications ``0 .. reps-1``, then a
 verification run on fresh replications (``reps .. reps+verify_reps-1``, the same for every
 policy, so policy differences are paired) that reports every targeted metric with its 95% CI.
 Staff cost is charged on rostered agents, ``ceil(on phones / (1 - shrinkage))``.
@@ -20,9 +20,9 @@ from callsim.analysis.statistics import t_interval
 from callsim.experiments.comparison import difference_pair
 from callsim.experiments.execution import BatchRunner, Execution
 from callsim.experiments.replications import Replications, replicate_on
-from callsim.experiments.staffing_result import PolicyStaffing, StaffingResult, target_checks
-from callsim.experiments.staffing_runs import StaffingRunner, with_staffing
-from callsim.experiments.staffing_search import SearchSpec, search
+from callsim.planning.staffing_result import PolicyStaffing, StaffingResult, target_checks
+from callsim.planning.staffing_runs import StaffingRunner, with_staffing
+from callsim.planning.staffing_search import SearchSpec, search
 from callsim.policies import registry
 from callsim.scenario.schema import Scenario
 from callsim.scenario.targets import Target, TargetError, parse_target
