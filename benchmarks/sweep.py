@@ -49,7 +49,7 @@ def main() -> None:
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            tables[workers] = sweep(REFERENCE, grid, reps=args.reps, seed=1,
+            tables[workers] = sweep(load_scenario(REFERENCE), grid, reps=args.reps, seed=1,
                                     execution=Execution(workers=workers),
                                     out=Path(tmp) / "results.parquet")
             times[workers] = time.perf_counter() - t0

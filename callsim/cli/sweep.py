@@ -19,6 +19,7 @@ from callsim.cli.common import (
     check_out,
     execution_options,
     exit_on_errors,
+    load_or_exit,
 )
 from callsim.cli.compare import default_policies, parse_policies
 from callsim.cli.tables import progress_bar
@@ -26,6 +27,7 @@ from callsim.scenario.limits import MAX_CALLS, MAX_POINTS, MAX_SEED
 
 if TYPE_CHECKING:
     from callsim.experiments.grid import Grid
+    from callsim.scenario.schema import Scenario
 
 # The experiments and report layers are imported inside the functions: ``callsim --help`` and
 # the other commands start without them.
@@ -72,11 +74,11 @@ def sweep_command(  # noqa: PLR0913 (one parameter per option)
     reps = reps if reps is not None else spec.get("reps", 10)
     seed = seed if seed is not None else spec.get("seed", 0)
     options: dict[str, Any] = {
-        "reps": reps, "seed": seed, "overrides": overrides or [], "out": out, "resume": resume,
+        "reps": reps, "seed": seed, "out": out, "resume": resume,
         "independent_points": independent_points, "max_points": max_points,
         "execution": execution,
     }
-    rows = run_sweep(scenario, spec["grid"], names, options)
+    rows = run_sweep(load_or_exit(scenario, overrides or []), spec["grid"], names, options)
     from callsim.report.writers import table_paths
 
     files = table_paths(out, ["results", "summary"])
@@ -99,7 +101,7 @@ def read_spec(grid_file: Path | None, vary: list[str]) -> dict[str, Any]:
     return spec
 
 
-def run_sweep(scenario: Path, grid: Grid, names: list[str], options: dict[str, Any]) -> Any:
+def run_sweep(scenario: Scenario, grid: Grid, names: list[str], options: dict[str, Any]) -> Any:
     """Run the sweep with progress; errors become messages and exit codes, chosen by type."""
     from callsim.experiments.grid import GridError
     from callsim.experiments.store import StoreError

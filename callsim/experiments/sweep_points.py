@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,8 +20,9 @@ from callsim.experiments.executors import WorkerLost
 from callsim.experiments.grid import Grid, GridError, check_paths, point_overrides
 from callsim.experiments.replications import metric_row
 from callsim.experiments.store import PartStore, StoreError
+from callsim.scenario.document import document, with_overrides
 from callsim.scenario.errors import ScenarioError
-from callsim.scenario.schema import Scenario, build_scenario, read_scenario_file
+from callsim.scenario.schema import Scenario
 
 __all__ = [
     "Interrupted",
@@ -63,27 +63,27 @@ def point_seed(seed: int, point: Mapping[str, Any], independent: bool) -> int:
     return int(np.random.SeedSequence(seed, spawn_key=(key,)).generate_state(1)[0])
 
 
-def prepare_points(
-    scenario_path: str | Path, grid: Grid, overrides: Sequence[str] = ()
-) -> list[Scenario]:
+def prepare_points(scenario: Scenario, grid: Grid, overrides: Sequence[str] = ()
+                   ) -> list[Scenario]:
     """Validate the scenario at every point; all problems are reported before anything runs.
+
+    Each point is the scenario's document (:mod:`callsim.scenario.document`) with
+    ``overrides``, then the point's values, applied.
 
     Raises
     ------
     ScenarioError
         One line per problem, each naming the field and the point.
     """
-    path = Path(scenario_path)
-    raw = read_scenario_file(path)
+    doc = document(scenario)
     try:
-        check_paths(raw, grid, str(path))
+        check_paths(doc.raw, grid, doc.source)
     except GridError as exc:
         raise ScenarioError([str(exc)]) from None
     scenarios, problems = [], []
     for point in grid.points():
         try:
-            scenarios.append(build_scenario(raw, str(path), path.parent,
-                                            [*overrides, *point_overrides(point)]))
+            scenarios.append(with_overrides(scenario, [*overrides, *point_overrides(point)]))
         except ScenarioError as exc:
             at = ", ".join(f"{k}={v}" for k, v in point.items())
             problems += [f"{line} (at {at})" for line in exc.problems]

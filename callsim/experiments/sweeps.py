@@ -16,6 +16,7 @@ completion order, executor or resuming.
 from __future__ import annotations
 
 import hashlib
+import json
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -38,6 +39,7 @@ from callsim.experiments.sweep_points import (
     run_points,
 )
 from callsim.policies import registry
+from callsim.scenario.document import document
 from callsim.scenario.limits import MAX_POINTS
 from callsim.scenario.schema import Scenario
 
@@ -64,19 +66,24 @@ class SweepWarning(UserWarning):
     """Something a sweep found and repaired (damaged parts set aside and recomputed)."""
 
 
-def manifest(scenario_path: Path, overrides: Sequence[str], grid: Grid,
+def manifest(scenario: Scenario, overrides: Sequence[str], grid: Grid,
              policies: Sequence[str], seed: int, independent_points: bool,
              scenarios: Sequence[Scenario] = ()) -> dict[str, Any]:
     """What identifies a sweep for ``--resume`` (replications may grow).
 
-    The scenario file is hashed, and so is every file it references at any point (empirical
-    durations, replayed calls): editing one of them makes the stored rows another sweep's.
+    The scenario file is hashed (the scenario's mapping when it has no file), and so is every
+    file it references at any point (empirical durations, replayed calls): editing one of them
+    makes the stored rows another sweep's. The overrides are the scenario's own (``--set``)
+    and ``overrides``.
     """
+    doc = document(scenario)
     files = sorted({f for s in scenarios for f in s.files})
+    source = Path(doc.source)
     return {
-        "scenario_sha256": _sha256(scenario_path),
+        "scenario_sha256": _sha256(source) if source.is_file() else hashlib.sha256(
+            json.dumps(doc.raw, sort_keys=True, default=str).encode("utf-8")).hexdigest(),
         "files_sha256": {str(f): _sha256(f) for f in files},
-        "overrides": list(overrides),
+        "overrides": [*doc.overrides, *overrides],
         "grid": grid.describe(),
         "policies": list(policies),
         "seed": seed,
@@ -93,7 +100,7 @@ def _sha256(path: Path) -> str:
 
 
 def sweep(  # noqa: PLR0913 (the library mirror of the command's options)
-    scenario: str | Path,
+    scenario: Scenario,
     grid: Grid,
     policies: Sequence[str] | None = None,
     reps: int = 10,
@@ -112,7 +119,8 @@ def sweep(  # noqa: PLR0913 (the library mirror of the command's options)
     Parameters
     ----------
     scenario
-        Scenario YAML file.
+        Validated scenario (:func:`~callsim.scenario.schema.load_scenario`); every point is
+        its document with ``overrides`` and the point's values applied.
     grid
         Swept fields and values (:class:`callsim.experiments.grid.Grid`).
     policies
@@ -170,10 +178,10 @@ def sweep(  # noqa: PLR0913 (the library mirror of the command's options)
     --------
     Two billing staffings, both policies, two replications each, kept in memory:
 
-    >>> from callsim import Grid
+    >>> from callsim import Grid, load_scenario
     >>> grid = Grid.from_specs(["departments.billing.agents=10,12"])
-    >>> rows = sweep("scenarios/billing_support.yaml", grid, reps=2, seed=1,
-    ...              overrides=["horizon.duration=1h"])
+    >>> base = load_scenario("scenarios/billing_support.yaml", ["horizon.duration=1h"])
+    >>> rows = sweep(base, grid, reps=2, seed=1)
     >>> rows[["point", "departments.billing.agents", "policy", "replication"]].head(4)
        point  departments.billing.agents policy  replication
     0      0                          10   cold            0
@@ -183,13 +191,12 @@ def sweep(  # noqa: PLR0913 (the library mirror of the command's options)
     >>> len(rows)
     8
     """
-    path = Path(scenario)
     policies = list(dict.fromkeys(policies or registry.default_comparison()))
     store = PartStore(out) if out is not None else None
     if store is not None:
         store.check()  # before any work: every output path can be written
     grid.check_size(max_points)
-    scenarios = prepare_points(path, grid, overrides)
+    scenarios = prepare_points(scenario, grid, overrides)
     execution = execution or Execution()
     execution.check_work(scenarios, reps * len(policies))
     try:
@@ -197,8 +204,8 @@ def sweep(  # noqa: PLR0913 (the library mirror of the command's options)
             runner.start()  # before anything is written
             frames = _run(store, runner, scenarios, grid, policies, seed, reps,
                           independent_points, task_reps,
-                          manifest(path, overrides, grid, policies, seed, independent_points,
-                                   scenarios), resume)
+                          manifest(scenario, overrides, grid, policies, seed,
+                                   independent_points, scenarios), resume)
             rows = order_rows(pd.concat(frames, ignore_index=True), policies, reps)
             if store is not None:
                 _write_tables(store, rows,

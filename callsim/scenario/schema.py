@@ -44,6 +44,7 @@ from callsim.scenario.limits import (
     MAX_RATE,
     MAX_YAML_BYTES,
 )
+from callsim.scenario.origin import ScenarioDocument
 from callsim.scenario.targets import Target, TargetError, parse_target
 from callsim.scenario.transfer import Transfer
 from callsim.scenario.yamlio import load_yaml, yaml_problem
@@ -237,6 +238,7 @@ class Scenario(_Model):
 
     _call_log: CallLog | None = PrivateAttr(default=None)
     _files: tuple[Path, ...] = PrivateAttr(default=())
+    _origin: ScenarioDocument | None = PrivateAttr(default=None)  # see scenario/document.py
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Scenario:
@@ -462,6 +464,8 @@ def build_scenario(
     except RecursionError:  # a safety net: documents read from YAML are bounded in depth
         raise ScenarioError([format_problem(source, "", "nested too deeply")]) from None
     scenario._files = tuple(sorted(set(files)))
+    scenario._origin = ScenarioDocument(copy.deepcopy(dict(raw)), source, Path(base_dir),
+                                        tuple(overrides))
     return scenario
 
 

@@ -30,10 +30,13 @@ from callsim.experiments.grid import Grid
 from callsim.experiments.store import StoreError, read_part
 from callsim.experiments.sweeps import summary_path, sweep
 from callsim.scenario.errors import ScenarioError
+from callsim.scenario.schema import load_scenario
 from tests.shared import REFERENCE, invoke_cli
 
 #: Replications in this process (the numbers are the same on any executor).
 SERIAL = Execution(workers=1)
+#: The reference scenario, validated once (every sweep point is its document with overrides).
+BASE = load_scenario(REFERENCE)
 
 # The small sweep of the executor tests: 4 points x 2 policies x 3 replications.
 SPECS = ["departments.billing.agents=10,12", "call_types.support.misroute.billing=0.1,0.3"]
@@ -48,7 +51,7 @@ def small_grid() -> Grid:
 
 @pytest.fixture(scope="module")
 def serial() -> pd.DataFrame:
-    return sweep(REFERENCE, small_grid(), execution=SERIAL, **SMALL)
+    return sweep(BASE, small_grid(), execution=SERIAL, **SMALL)
 
 
 def metric_columns(rows: pd.DataFrame) -> list[str]:
@@ -88,7 +91,7 @@ class Totals:
 def test_unknown_entry_is_rejected_before_anything_runs(tmp_path, spec, message):
     progress = Totals()
     with pytest.raises(ScenarioError) as exc:
-        sweep(REFERENCE, Grid.from_specs([spec]), reps=1, out=tmp_path / "r.parquet",
+        sweep(BASE, Grid.from_specs([spec]), reps=1, out=tmp_path / "r.parquet",
               execution=Execution(workers=1, progress=progress))
     assert exc.value.problems == [message]
     assert list(tmp_path.iterdir()) == []  # no parts folder, no results, no summary
@@ -98,7 +101,7 @@ def test_unknown_entry_is_rejected_before_anything_runs(tmp_path, spec, message)
 def test_wrong_type_names_field_and_point(tmp_path):
     grid = Grid.from_specs(["departments.billing.agents=10,abc", "horizon.duration=1h,2h"])
     with pytest.raises(ScenarioError) as exc:
-        sweep(REFERENCE, grid, reps=1, out=tmp_path / "r.parquet", execution=SERIAL)
+        sweep(BASE, grid, reps=1, out=tmp_path / "r.parquet", execution=SERIAL)
     problems = exc.value.problems
     # One line per bad point (the good points 10 x 1h/2h are not mentioned), each naming the
     # file, the field and the point.
@@ -113,7 +116,7 @@ def test_wrong_type_names_field_and_point(tmp_path):
 def test_invalid_point_value_is_rejected(tmp_path):
     grid = Grid.from_specs(["call_types.support.misroute.billing=0.5,1.5"])
     with pytest.raises(ScenarioError) as exc:
-        sweep(REFERENCE, grid, reps=1, out=tmp_path / "r.parquet", execution=SERIAL)
+        sweep(BASE, grid, reps=1, out=tmp_path / "r.parquet", execution=SERIAL)
     [line] = exc.value.problems
     assert "call_types.support.misroute.billing" in line
     assert line.endswith("(at call_types.support.misroute.billing=1.5)")
@@ -124,13 +127,13 @@ def test_invalid_point_value_is_rejected(tmp_path):
 
 
 def test_two_processes_equal_one(serial):
-    two = sweep(REFERENCE, small_grid(), execution=Execution(workers=2), **SMALL)
+    two = sweep(BASE, small_grid(), execution=Execution(workers=2), **SMALL)
     pd.testing.assert_frame_equal(two, serial)
 
 
 def test_task_size_does_not_change_rows(serial):
     for per_task in (1, 2, 3):
-        rows = sweep(REFERENCE, small_grid(), execution=SERIAL, task_reps=per_task, **SMALL)
+        rows = sweep(BASE, small_grid(), execution=SERIAL, task_reps=per_task, **SMALL)
         pd.testing.assert_frame_equal(rows, serial)
 
 
@@ -148,7 +151,7 @@ class RecordingDask(executors.DaskExecutor):
 def test_dask_local_cluster_equals_one_process(serial, monkeypatch):
     RecordingDask.seen = []
     monkeypatch.setattr(executors, "DaskExecutor", RecordingDask)
-    rows = sweep(REFERENCE, small_grid(), execution=Execution(workers=2, executor="dask"), **SMALL)
+    rows = sweep(BASE, small_grid(), execution=Execution(workers=2, executor="dask"), **SMALL)
     pd.testing.assert_frame_equal(rows, serial)
     [(runner, address, workers)] = RecordingDask.seen
     # A real cluster started by the code: scheduler and 2 worker processes on loopback.
@@ -167,7 +170,7 @@ def test_dask_existing_scheduler_equals_one_process(serial):
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster:
-        rows = sweep(REFERENCE, small_grid(),
+        rows = sweep(BASE, small_grid(),
                      execution=Execution(workers=1, scheduler=cluster.scheduler_address),
                      **SMALL)
         pd.testing.assert_frame_equal(rows, serial)
@@ -178,7 +181,7 @@ def test_dask_existing_scheduler_equals_one_process(serial):
 
 def test_durable_equals_in_memory(serial, tmp_path):
     out = tmp_path / "r.parquet"
-    rows = sweep(REFERENCE, small_grid(), execution=Execution(workers=2), out=out, **SMALL)
+    rows = sweep(BASE, small_grid(), execution=Execution(workers=2), out=out, **SMALL)
     pd.testing.assert_frame_equal(rows, serial)
     pd.testing.assert_frame_equal(pd.read_parquet(out), serial)
     assert summary_path(out).exists()
@@ -239,7 +242,7 @@ def test_same_callers_under_both_policies(serial):
 
 
 def test_independent_points():
-    rows = sweep(REFERENCE, small_grid(), execution=SERIAL, independent_points=True, **SMALL)
+    rows = sweep(BASE, small_grid(), execution=SERIAL, independent_points=True, **SMALL)
     seeds = rows.groupby("point")["seed"].agg(["nunique", "first"])
     assert seeds["nunique"].eq(1).all()  # one seed per point: both policies, every replication
     assert seeds["first"].nunique() == 4  # a different one at every point
@@ -249,7 +252,7 @@ def test_independent_points():
     assert (calls["cold"] == calls["warm"]).all()
     assert rows.groupby("replication")["overall.calls"].nunique().gt(1).any()
     # The seed derives from the point's values, not its position in the grid.
-    alone = sweep(REFERENCE, Grid.from_specs(["departments.billing.agents=12",
+    alone = sweep(BASE, Grid.from_specs(["departments.billing.agents=12",
                                               "call_types.support.misroute.billing=0.3"]),
                   execution=SERIAL, independent_points=True, **SMALL)
     last = rows[rows["point"] == 3].drop(columns="point").reset_index(drop=True)
@@ -259,13 +262,13 @@ def test_independent_points():
 def test_rows_depend_only_on_seed_point_and_replication(serial):
     grid = Grid.from_specs(["departments.billing.agents=12",
                             "call_types.support.misroute.billing=0.1"])
-    alone = sweep(REFERENCE, grid, execution=SERIAL, **SMALL)
+    alone = sweep(BASE, grid, execution=SERIAL, **SMALL)
     at = serial[serial["point"] == 2].drop(columns="point").reset_index(drop=True)
     pd.testing.assert_frame_equal(alone.drop(columns="point"), at)
 
 
 def test_policy_order_is_kept():
-    rows = sweep(REFERENCE, Grid.from_specs(["departments.billing.agents=12"]),
+    rows = sweep(BASE, Grid.from_specs(["departments.billing.agents=12"]),
                  policies=["warm", "cold", "warm"], execution=SERIAL, **SMALL)
     assert list(rows["policy"][:2]) == ["warm", "cold"] and len(rows) == 2 * 3
 
@@ -275,7 +278,7 @@ def test_policy_order_is_kept():
 
 def test_summary_file(tmp_path):
     out = tmp_path / "results.parquet"
-    rows = sweep(REFERENCE, small_grid(), execution=SERIAL, out=out, **SMALL)
+    rows = sweep(BASE, small_grid(), execution=SERIAL, out=out, **SMALL)
     path = tmp_path / "results.summary.parquet"
     assert summary_path(out) == path and path.exists()
     summary = pd.read_parquet(path)
@@ -312,24 +315,24 @@ def test_resume_runs_only_missing_replications(tmp_path):
     out = tmp_path / "r.parquet"
     kw = {"seed": 5, "overrides": ["horizon.duration=2h"]}
     first = Totals()
-    two = sweep(REFERENCE, small_grid(), reps=2, out=out,
+    two = sweep(BASE, small_grid(), reps=2, out=out,
                 execution=SERIAL.reporting(first), **kw)
     assert first.total == 4 * 2 * 2
     more = Totals()
-    four = sweep(REFERENCE, small_grid(), reps=4, out=out, resume=True,
+    four = sweep(BASE, small_grid(), reps=4, out=out, resume=True,
                  execution=SERIAL.reporting(more), **kw)
     assert more.total == 4 * 2 * 2  # replications 2 and 3 of each point, both policies
-    fresh = sweep(REFERENCE, small_grid(), reps=4, **kw)
+    fresh = sweep(BASE, small_grid(), reps=4, **kw)
     pd.testing.assert_frame_equal(four, fresh)
     pd.testing.assert_frame_equal(pd.read_parquet(out), fresh)
     pd.testing.assert_frame_equal(four[four["replication"] < 2].reset_index(drop=True), two)
     # Resuming a finished sweep runs nothing; fewer replications give the first table again.
     nothing = Totals()
-    again = sweep(REFERENCE, small_grid(), reps=4, out=out, resume=True,
+    again = sweep(BASE, small_grid(), reps=4, out=out, resume=True,
                   execution=SERIAL.reporting(nothing), **kw)
     assert nothing.total == 0
     pd.testing.assert_frame_equal(again, fresh)
-    fewer = sweep(REFERENCE, small_grid(), reps=2, out=out, resume=True,
+    fewer = sweep(BASE, small_grid(), reps=2, out=out, resume=True,
                   execution=SERIAL.reporting(nothing), **kw)
     pd.testing.assert_frame_equal(fewer, two)
     pd.testing.assert_frame_equal(pd.read_parquet(out), two)
@@ -337,14 +340,14 @@ def test_resume_runs_only_missing_replications(tmp_path):
 
 def test_resume_on_empty_out_starts(tmp_path):
     out = tmp_path / "r.parquet"
-    rows = sweep(REFERENCE, small_grid(), execution=SERIAL, out=out, resume=True, **SMALL)
+    rows = sweep(BASE, small_grid(), execution=SERIAL, out=out, resume=True, **SMALL)
     assert len(rows) == 4 * 2 * 3
 
 
 @pytest.fixture
 def stored(tmp_path) -> Path:
     out = tmp_path / "r.parquet"
-    sweep(REFERENCE, small_grid(), execution=SERIAL, out=out, reps=1, seed=5,
+    sweep(BASE, small_grid(), execution=SERIAL, out=out, reps=1, seed=5,
           overrides=["horizon.duration=2h"])
     return out
 
@@ -352,7 +355,7 @@ def stored(tmp_path) -> Path:
 def test_existing_parts_without_resume(stored):
     before = sorted(p.name for p in (stored.parent / "r.parquet.parts").iterdir())
     with pytest.raises(StoreError) as exc:
-        sweep(REFERENCE, small_grid(), execution=SERIAL, out=stored, **SMALL)
+        sweep(BASE, small_grid(), execution=SERIAL, out=stored, **SMALL)
     message = str(exc.value)
     assert "\n" not in message and "--resume" in message
     assert message.startswith(f"{stored}.parts: ")
@@ -374,7 +377,7 @@ def test_resume_of_a_different_sweep(stored, change, field):
           **change}
     progress = Totals()
     with pytest.raises(StoreError) as exc:
-        sweep(REFERENCE, out=stored, resume=True, execution=SERIAL.reporting(progress), **kw)
+        sweep(BASE, out=stored, resume=True, execution=SERIAL.reporting(progress), **kw)
     message = str(exc.value)
     assert "\n" not in message
     assert f"differs in {field})" in message
@@ -387,11 +390,11 @@ def test_resume_after_scenario_edit(tmp_path):
     out = tmp_path / "r.parquet"
     kw = {"reps": 1, "seed": 5, "overrides": ["horizon.duration=1h"], "execution": SERIAL,
           "out": out}
-    sweep(scenario, small_grid(), **kw)
+    sweep(load_scenario(scenario), small_grid(), **kw)
     scenario.write_text(REFERENCE.read_text(encoding="utf-8").replace("lost_call: 12.0",
                                                                       "lost_call: 13.0"))
     with pytest.raises(StoreError, match="differs in scenario_sha256"):
-        sweep(scenario, small_grid(), resume=True, **kw)
+        sweep(load_scenario(scenario), small_grid(), resume=True, **kw)
 
 
 @pytest.mark.parametrize(
@@ -407,8 +410,8 @@ def test_results_file_equals_in_memory_for_any_axis_values(tmp_path, spec):
     grid = Grid.from_specs([spec])
     kw = {"reps": 1, "seed": 5, "overrides": ["horizon.duration=1h"],
           "execution": SERIAL}
-    memory = sweep(REFERENCE, grid, **kw)
-    durable = sweep(REFERENCE, grid, out=tmp_path / "r.parquet", **kw)
+    memory = sweep(BASE, grid, **kw)
+    durable = sweep(BASE, grid, out=tmp_path / "r.parquet", **kw)
     pd.testing.assert_frame_equal(durable, memory)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "r.parquet"), memory)
     column = memory[grid.paths[0]]
@@ -633,7 +636,7 @@ def test_cli_grid_file(tmp_path):
     assert result.stdout.strip() == (
         f"wrote {out} (24 rows: 4 points x 2 policies x 3 replications) and "
         f"{tmp_path / 'grid.summary.parquet'}")
-    expected = sweep(REFERENCE, small_grid(), execution=SERIAL, **SMALL)
+    expected = sweep(BASE, small_grid(), execution=SERIAL, **SMALL)
     pd.testing.assert_frame_equal(pd.read_parquet(out), expected)
     assert (tmp_path / "grid.summary.parquet").exists()
 
@@ -709,6 +712,6 @@ def test_a_parts_folder_without_rows_does_not_block_a_new_sweep(tmp_path):
     parts = tmp_path / "r.parquet.parts"
     parts.mkdir()
     (parts / "manifest.json").write_text('{"seed": 999}', encoding="utf-8")
-    rows = sweep(REFERENCE, small_grid(), execution=SERIAL, out=out, **SMALL)
+    rows = sweep(BASE, small_grid(), execution=SERIAL, out=out, **SMALL)
     assert len(rows) == len(small_grid().points()) * 2 * SMALL["reps"]
     assert '"seed": 5' in (parts / "manifest.json").read_text(encoding="utf-8")

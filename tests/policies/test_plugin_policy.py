@@ -27,6 +27,7 @@ from callsim.policies.cold import ColdTransfer
 from callsim.policies.protocol import options_of
 from callsim.report.sweep_figures import difference_of
 from callsim.scenario.durations import Seconds
+from callsim.scenario.schema import load_scenario
 from tests.engine.timeline import BASE, row, run_log
 from tests.shared import invoke_cli
 
@@ -154,8 +155,8 @@ def scenario_file(tmp_path):
 
 def test_sweep_runs_it_at_every_point(tmp_path):
     grid = Grid.from_specs(["departments.billing.agents=1,2"])
-    rows = sweep(scenario_file(tmp_path), grid, ["cold", NAME], reps=2, seed=3, execution=SERIAL,
-                 out=tmp_path / "results.parquet")
+    rows = sweep(load_scenario(scenario_file(tmp_path)), grid, ["cold", NAME], reps=2, seed=3,
+                 execution=SERIAL, out=tmp_path / "results.parquet")
     assert set(rows["policy"]) == {"cold", NAME} and len(rows) == 2 * 2 * 2
     summary = pd.read_parquet(tmp_path / "results.summary.parquet")
     assert f"{NAME} - cold" in set(summary["policy"])

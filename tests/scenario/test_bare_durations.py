@@ -13,7 +13,7 @@ from callsim.experiments.execution import Execution
 from callsim.experiments.grid import Grid
 from callsim.experiments.sweeps import sweep
 from callsim.scenario.distributions import Deterministic
-from callsim.scenario.schema import read_scenario_file
+from callsim.scenario.schema import load_scenario, read_scenario_file
 from tests.shared import REFERENCE, reference
 
 #: Replications in this process (the numbers are the same on any executor).
@@ -70,6 +70,6 @@ def test_a_word_that_is_no_duration_is_a_one_line_error():
 
 def test_sweep_grids_take_bare_durations(tmp_path):
     grid = Grid.from_specs(["transfer.identify_time=30s,1min"])
-    rows = sweep(REFERENCE, grid, ["cold"], reps=2, seed=1, execution=SERIAL,
+    rows = sweep(load_scenario(REFERENCE), grid, ["cold"], reps=2, seed=1, execution=SERIAL,
                  overrides=["horizon.duration=1h"])
     assert sorted(set(rows["transfer.identify_time"])) == ["1min", "30s"]
