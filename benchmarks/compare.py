@@ -63,15 +63,27 @@ def measure_metrics(days: int) -> dict[str, float]:
             "interval_metrics": (t3 - t2) * ms, "metrics": (t3 - t1) * ms}
 
 
+def run_compare(scenario: Any, reps: int, seed: int, workers: int) -> Any:
+    """``compare`` on ``workers`` processes, with the API of this code or of an older checkout."""
+    import inspect
+
+    from callsim.experiments.comparison import compare
+
+    if "execution" in inspect.signature(compare).parameters:
+        from callsim import Execution
+
+        return compare(scenario, reps=reps, seed=seed, execution=Execution(workers=workers))
+    return compare(scenario, reps=reps, seed=seed, workers=workers)
+
+
 def measure_compare(reps: int) -> dict[str, float]:
     """CPU ms per simulated day of ``compare`` in this process (2 policies x ``reps``)."""
     from callsim import load_scenario
-    from callsim.experiments.comparison import compare
 
     scenario = load_scenario(REFERENCE)
-    compare(scenario, reps=2, seed=7, workers=1)  # imports, caches
+    run_compare(scenario, reps=2, seed=7, workers=1)  # imports, caches
     t0 = time.process_time()
-    compare(scenario, reps=reps, seed=1, workers=1)
+    run_compare(scenario, reps=reps, seed=1, workers=1)
     return {"compare": (time.process_time() - t0) * 1e3 / (2 * reps)}
 
 
@@ -80,14 +92,13 @@ def measure_workers(reps: int) -> dict[str, float]:
     import pandas as pd
 
     from callsim import load_scenario
-    from callsim.experiments.comparison import compare
 
     scenario = load_scenario(REFERENCE)
-    compare(scenario, reps=2, seed=7, workers=1)
+    run_compare(scenario, reps=2, seed=7, workers=1)
     walls, summaries = {}, {}
     for workers in (1, 2):
         t0 = time.perf_counter()
-        summaries[workers] = compare(scenario, reps=reps, seed=1, workers=workers).summary
+        summaries[workers] = run_compare(scenario, reps=reps, seed=1, workers=workers).summary
         walls[workers] = time.perf_counter() - t0
     pd.testing.assert_frame_equal(summaries[1], summaries[2])
     return {"wall_1": walls[1], "wall_2": walls[2], "workers": walls[1] / walls[2]}

@@ -14,7 +14,7 @@ import resource
 import time
 from pathlib import Path
 
-from callsim import load_scenario, staff
+from callsim import Execution, load_scenario, staff
 
 REFERENCE = Path(__file__).resolve().parents[1] / "scenarios" / "billing_support.yaml"
 TARGETS = ["service_level>=0.8", "abandon_rate<=0.05"]
@@ -31,7 +31,8 @@ def main() -> None:
     scenario = load_scenario(REFERENCE)
     start, cpu = time.perf_counter(), _cpu()
     result = staff(scenario, TARGETS, policies=["cold", "warm"], reps=args.reps,
-                   verify_reps=args.verify_reps, seed=args.seed, workers=args.workers)
+                   verify_reps=args.verify_reps, seed=args.seed,
+                   execution=Execution(workers=args.workers))
     elapsed, cpu = time.perf_counter() - start, _cpu() - cpu
     print(f"staff, reference scenario, {args.workers} workers, search reps {args.reps}, "
           f"verification reps {args.verify_reps}: {elapsed:.1f} s wall, {cpu:.1f} s CPU "

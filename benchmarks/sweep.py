@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from callsim import compute_metrics, load_scenario, simulate
+from callsim import Execution, compute_metrics, load_scenario, simulate
 from callsim.experiments.grid import Grid, point_overrides
 from callsim.experiments.sweeps import sweep
 
@@ -49,7 +49,8 @@ def main() -> None:
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            tables[workers] = sweep(REFERENCE, grid, reps=args.reps, seed=1, workers=workers,
+            tables[workers] = sweep(load_scenario(REFERENCE), grid, reps=args.reps, seed=1,
+                                    execution=Execution(workers=workers),
                                     out=Path(tmp) / "results.parquet")
             times[workers] = time.perf_counter() - t0
         print(f"sweep, {workers} worker(s):  {times[workers]:6.2f} s  "

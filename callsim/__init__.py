@@ -32,14 +32,15 @@ if TYPE_CHECKING:
     from callsim.calibration.estimate import calibrate
     from callsim.calibration.records import CallRecords, read_records
     from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
-    from callsim.experiments.breakeven import BreakEven, breakeven
     from callsim.experiments.comparison import Comparison, compare
+    from callsim.experiments.execution import Execution
     from callsim.experiments.grid import Grid
     from callsim.experiments.replications import replicate
-    from callsim.experiments.staffing import StaffingError, staff
-    from callsim.experiments.staffing_result import StaffingResult
     from callsim.experiments.sweeps import sweep
+    from callsim.planning.breakeven import BreakEven, breakeven
     from callsim.planning.roster import ScheduleError, ScheduleResult, schedule
+    from callsim.planning.staffing import StaffingError, staff
+    from callsim.planning.staffing_result import StaffingResult
     from callsim.policies.simulation import simulate
     from callsim.report.writers import write_records
     from callsim.scenario.errors import ScenarioError
@@ -49,10 +50,11 @@ if TYPE_CHECKING:
 #: Where each public name lives (imported on first use).
 _EXPORTS: dict[str, str] = {
     "Backtest": "callsim.calibration.backtest",
-    "BreakEven": "callsim.experiments.breakeven",
+    "BreakEven": "callsim.planning.breakeven",
     "Calibration": "callsim.calibration.calibrated",
     "CallRecords": "callsim.calibration.records",
     "Comparison": "callsim.experiments.comparison",
+    "Execution": "callsim.experiments.execution",
     "Grid": "callsim.experiments.grid",
     "Outcome": "callsim.engine.records",
     "QueueFigures": "callsim.analysis.erlang",
@@ -61,14 +63,14 @@ _EXPORTS: dict[str, str] = {
     "ScheduleError": "callsim.planning.roster",
     "ScheduleResult": "callsim.planning.roster",
     "SimulationResult": "callsim.engine.records",
-    "StaffingError": "callsim.experiments.staffing",
-    "StaffingResult": "callsim.experiments.staffing_result",
+    "StaffingError": "callsim.planning.staffing",
+    "StaffingResult": "callsim.planning.staffing_result",
     "Stage": "callsim.engine.records",
     "TransferKind": "callsim.engine.records",
     "agents_for_service_level": "callsim.analysis.erlang",
     "apply_overrides": "callsim.scenario.loading",
     "backtest": "callsim.calibration.backtest",
-    "breakeven": "callsim.experiments.breakeven",
+    "breakeven": "callsim.planning.breakeven",
     "build_scenario": "callsim.scenario.loading",
     "calibrate": "callsim.calibration.estimate",
     "compare": "callsim.experiments.comparison",
@@ -82,7 +84,7 @@ _EXPORTS: dict[str, str] = {
     "replicate": "callsim.experiments.replications",
     "schedule": "callsim.planning.roster",
     "simulate": "callsim.policies.simulation",
-    "staff": "callsim.experiments.staffing",
+    "staff": "callsim.planning.staffing",
     "summarize": "callsim.analysis.statistics",
     "sweep": "callsim.experiments.sweeps",
     "t_interval": "callsim.analysis.statistics",
@@ -95,6 +97,7 @@ __all__ = [
     "Calibration",
     "CallRecords",
     "Comparison",
+    "Execution",
     "Grid",
     "Outcome",
     "QueueFigures",

@@ -1,6 +1,6 @@
 """Offered load per department and interval, and the Erlang A staffing that meets targets.
 
-The staffing search (:mod:`callsim.experiments.staffing`) starts from these figures. Each
+The staffing search (:mod:`callsim.planning.staffing`) starts from these figures. Each
 department queue is treated as an M/M/n+M queue per interval (stationary, SIPP-style): the
 arrival rate of every caller who joins it, the mean agent work one join brings, and the mean
 patience of those who join.

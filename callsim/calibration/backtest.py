@@ -34,7 +34,8 @@ from callsim.calibration.mapping import ColumnMap
 from callsim.calibration.observed import BACKTEST_METRICS, interval_statistics
 from callsim.calibration.records import CallRecords, records_frame
 from callsim.calibration.simulated import simulated_records
-from callsim.experiments.replications import Progress, replicate
+from callsim.experiments.execution import Execution
+from callsim.experiments.replications import replicate
 
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
@@ -122,10 +123,10 @@ def _records_window(scenario: Scenario) -> Window:
     return Window(horizon.start, horizon.interval, horizon.n_intervals)
 
 
-def _simulated(scenario: Scenario, window: Window, reps: int, seed: int, workers: int | None,
-               progress: Progress | None) -> pd.DataFrame:
+def _simulated(scenario: Scenario, window: Window, reps: int, seed: int,
+               execution: Execution | None) -> pd.DataFrame:
     runs = replicate(scenario, [scenario.transfer.policy], reps=reps, seed=seed,
-                     workers=workers, keep_calls=True, progress=progress)
+                     keep_calls=True, execution=execution)
     assert runs.calls is not None
     frames = []
     for r, calls in runs.calls.groupby("replication"):
@@ -179,8 +180,7 @@ def backtest(
     seed: int = 0,
     days: str | Sequence[str] = "all",
     mapping: ColumnMap | str | os.PathLike[str] | None = None,
-    workers: int | None = 1,
-    progress: Progress | None = None,
+    execution: Execution | None = None,
 ) -> Backtest:
     """Simulate ``scenario`` and compare it with call records, interval by interval.
 
@@ -198,10 +198,9 @@ def backtest(
         Days of the records to use: ``all``, ``weekdays`` or dates.
     mapping
         Mapping file or :class:`ColumnMap` for an export's column names and codes.
-    workers
-        Processes for the replications (``None``: every core).
-    progress
-        Called with the number of replications just finished.
+    execution
+        Workers, executor, work limit and progress of the replications
+        (:class:`~callsim.experiments.execution.Execution`; default: every core).
 
     Raises
     ------
@@ -226,7 +225,7 @@ def backtest(
     n_days = len(chosen.days)
     obs = observed.groupby(["interval", "queue", "metric"])["value"].agg(["mean", "size"])
     obs = obs.rename(columns={"mean": "observed", "size": "days"}).reset_index()
-    simulated = _simulated(scenario, window, reps, seed, workers, progress)
+    simulated = _simulated(scenario, window, reps, seed, execution)
     simulated = simulated[simulated["queue"].isin(["all", *scenario.departments])]
     sim = _band(simulated, n_days)
     table = obs.merge(sim, on=["interval", "queue", "metric"], how="inner")

@@ -8,7 +8,19 @@ from typing import Annotated
 import typer
 
 from callsim.cli.calibrate import DaysOption, MapOption
-from callsim.cli.common import ScenarioArgument, SeedOption, WorkersOption, fail, load_or_exit
+from callsim.cli.common import (
+    ExecutorOption,
+    MaxCallsOption,
+    ScenarioArgument,
+    SchedulerOption,
+    SeedOption,
+    WorkersOption,
+    execution_options,
+    exit_on_errors,
+    fail,
+    load_or_exit,
+)
+from callsim.scenario.limits import MAX_CALLS
 
 
 def backtest_command(
@@ -24,6 +36,9 @@ def backtest_command(
     days: DaysOption = "all",
     mapping: MapOption = None,
     workers: WorkersOption = None,
+    executor: ExecutorOption = "processes",
+    scheduler: SchedulerOption = None,
+    max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Simulate a scenario and compare it with call records interval by interval."""
     from callsim.calibration.backtest import backtest
@@ -32,14 +47,14 @@ def backtest_command(
     from callsim.report.calibration_pages import BACKTEST_SUFFIXES, write_backtest
     from callsim.report.writers import out_path_problem
 
+    execution = execution_options(workers, executor, scheduler, max_calls)
     sc = load_or_exit(scenario)
     if out is not None and (problem := out_path_problem(out, "--out", BACKTEST_SUFFIXES)):
         raise fail(problem)
     try:
-        with progress_bar("backtest: replications", enabled=True) as bar:
+        with exit_on_errors(), progress_bar("backtest: replications", enabled=True) as bar:
             result = backtest(sc, records, reps=reps, seed=seed, days=days, mapping=mapping,
-                              workers=workers,
-                              progress=(lambda n: bar.advance(n, reps)) if bar else None)
+                              execution=execution.reporting(bar.advance if bar else None))
     except RecordsError as exc:
         for line in exc.problems:
             typer.echo(line, err=True)

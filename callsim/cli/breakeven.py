@@ -8,21 +8,23 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from callsim.cli.common import (
+    ExecutorOption,
     MaxCallsOption,
     ScenarioArgument,
+    SchedulerOption,
     SeedOption,
     SetOption,
     WorkersOption,
     check_out,
-    warn_workers,
+    execution_options,
 )
-from callsim.cli.staff import TargetOption, all_cores, check_executor, one_line_errors
+from callsim.cli.staff import TargetOption, one_line_errors
 from callsim.scenario.limits import MAX_CALLS
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from callsim.experiments.breakeven import BreakEven
+    from callsim.planning.breakeven import BreakEven
 
 
 def breakeven_table(result: BreakEven) -> Table:
@@ -77,9 +79,8 @@ def breakeven_command(
     constant: Annotated[bool, typer.Option(help="With --target: one level per department for "
                                            "the whole horizon.")] = False,
     workers: WorkersOption = None,
-    executor: Annotated[str, typer.Option(help="processes (local pool) or dask.")] = "processes",
-    scheduler: Annotated[str | None, typer.Option(help="Existing Dask scheduler "
-                                                  "address.")] = None,
+    executor: ExecutorOption = "processes",
+    scheduler: SchedulerOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document.")] = False,
     plot: Annotated[Path | None, typer.Option(help="Difference figure (.png or .svg).")] = None,
     max_calls: MaxCallsOption = MAX_CALLS,
@@ -87,18 +88,15 @@ def breakeven_command(
     """Find where warm - cold of a metric changes sign as one scenario field varies."""
     from callsim.cli.compare import default_policies, parse_policies
     from callsim.cli.tables import progress_bar
-    from callsim.experiments.breakeven import breakeven
+    from callsim.planning.breakeven import breakeven
 
-    check_executor(executor)
+    execution = execution_options(workers, executor, scheduler, max_calls)
     check_out(plot, "--plot", "figure")
     names = parse_policies(default_policies() if policies is None else policies)
-    warn_workers(workers)
-    workers = workers or all_cores()
-    with one_line_errors(scenario), progress_bar("breakeven values") as bar:
+    with one_line_errors(scenario), progress_bar("breakeven runs") as bar:
         result = breakeven(scenario, vary, metric, names, reps, seed, target, grid, steps,
-                           overrides or [], constant=constant, workers=workers,
-                           executor=executor, scheduler=scheduler,
-                           progress=bar.advance if bar else None, max_calls=max_calls)
+                           overrides or [], constant=constant,
+                           execution=execution.reporting(bar.advance if bar else None))
     _show(result, plot, as_json)
 
 

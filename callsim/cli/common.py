@@ -20,6 +20,7 @@ from callsim.scenario.limits import MAX_SEED
 if TYPE_CHECKING:
     import pandas as pd
 
+    from callsim.experiments.execution import Execution
     from callsim.report.sheets import Sheet
     from callsim.scenario.errors import ScenarioError
     from callsim.scenario.schema import Scenario
@@ -32,7 +33,10 @@ __all__ = [
     "SeedOption",
     "SetOption",
     "WorkersOption",
+    "ExecutorOption",
+    "SchedulerOption",
     "check_out",
+    "execution_options",
     "exit_on_errors",
     "fail",
     "load_or_exit",
@@ -61,8 +65,20 @@ OutOption = Annotated[
                  ".json or .xlsx (Excel: a sheet per table, labelled, formatted)."),
 ]
 WorkersOption = Annotated[
-    int | None, typer.Option(min=1, help="Processes (default: all cores; 1 = in-process).")
+    int | None,
+    typer.Option(min=1, help="Worker processes (default: all cores; 1 = in this process); the "
+                 "numbers do not depend on it."),
 ]
+ExecutorOption = Annotated[
+    str, typer.Option(help="processes (a local pool) or dask (a local Dask cluster).")
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(help="Existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies dask)."),
+]
+
+#: Exit code when a worker process dies (killed, out of memory) or the cluster is lost.
+EXIT_WORKER_DIED = 1
 
 
 def fail(message: str) -> typer.Exit:
@@ -78,10 +94,11 @@ def exit_on_errors(*one_line: type[Exception]) -> Iterator[None]:
     A :class:`ScenarioError` prints its problem lines; :class:`WorkLimitError` and the
     ``one_line`` types print their one-line message.
     """
+    from callsim.experiments.executors import ExecutorError, WorkerLost
     from callsim.experiments.work import WorkLimitError
     from callsim.scenario.errors import ScenarioError
 
-    kinds: tuple[type[Exception], ...] = (WorkLimitError, *one_line)
+    kinds: tuple[type[Exception], ...] = (WorkLimitError, ExecutorError, *one_line)
     try:
         yield
     except ScenarioError as exc:
@@ -89,6 +106,25 @@ def exit_on_errors(*one_line: type[Exception]) -> Iterator[None]:
         raise typer.Exit(2) from None
     except kinds as exc:
         raise fail(str(exc)) from None
+    except WorkerLost as exc:
+        typer.echo(f"{exc}; nothing was written", err=True)
+        raise typer.Exit(EXIT_WORKER_DIED) from None
+
+
+def execution_options(workers: int | None, executor: str, scheduler: str | None,
+                      max_calls: float) -> Execution:
+    """The :class:`~callsim.experiments.execution.Execution` of the shared options.
+
+    Exits 2 on an unknown ``--executor``; warns when ``--workers`` is above the cores.
+    """
+    from callsim.experiments.execution import Execution
+    from callsim.experiments.executors import EXECUTORS
+
+    if executor not in EXECUTORS:
+        raise fail(f"--executor: unknown executor {executor!r} (choose from "
+                   f"{', '.join(EXECUTORS)})")
+    warn_workers(workers)
+    return Execution(workers, executor, scheduler, max_calls)
 
 
 def warn_workers(workers: int | None) -> None:

@@ -8,19 +8,21 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from callsim.cli.common import (
+    ExecutorOption,
     JsonOption,
     MaxCallsOption,
     OutOption,
     ScenarioArgument,
+    SchedulerOption,
     SeedOption,
     SetOption,
     WorkersOption,
     check_out,
+    execution_options,
     exit_on_errors,
     fail,
     load_or_exit,
     print_caveats,
-    warn_workers,
     write_out,
 )
 from callsim.scenario.limits import MAX_CALLS
@@ -109,6 +111,8 @@ def compare_command(
     max_reps: Annotated[int, typer.Option(min=2, help="Replication cap for --precision.")] = 200,
     out: OutOption = None,
     workers: WorkersOption = None,
+    executor: ExecutorOption = "processes",
+    scheduler: SchedulerOption = None,
     max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Compare transfer policies on the same callers (common random numbers)."""
@@ -120,16 +124,16 @@ def compare_command(
     check_out(out)
     if precision is not None and not 0 < precision < 1:
         raise fail(f"--precision: must be a share of the mean in (0, 1), got {precision}")
+    execution = execution_options(workers, executor, scheduler, max_calls)
     sc = load_or_exit(scenario, overrides or [])
-    warn_workers(workers)
     from callsim.cli.tables import progress_bar
     from callsim.experiments.comparison import compare
 
     print_caveats(sc)
     with exit_on_errors(), progress_bar("replications") as bar:
-        result = compare(sc, names, reps=reps, seed=seed, workers=workers, precision=precision,
-                         max_reps=max_reps, progress=bar.advance if bar else None,
-                         max_calls=max_calls)
+        result = compare(sc, names, reps=reps, seed=seed, precision=precision,
+                         max_reps=max_reps,
+                         execution=execution.reporting(bar.advance if bar else None))
     print_caveats(sc, result.per_replication)
     written = []
     if plot is not None:

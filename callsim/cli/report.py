@@ -9,15 +9,17 @@ from typing import Annotated
 import typer
 
 from callsim.cli.common import (
+    ExecutorOption,
     MaxCallsOption,
     ScenarioArgument,
+    SchedulerOption,
     SeedOption,
     SetOption,
     WorkersOption,
+    execution_options,
     exit_on_errors,
     fail,
     load_or_exit,
-    warn_workers,
 )
 from callsim.cli.compare import default_policies, parse_policies
 from callsim.cli.tables import progress_bar
@@ -50,6 +52,8 @@ def report_command(
     overrides: SetOption = None,
     out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
     workers: WorkersOption = None,
+    executor: ExecutorOption = "processes",
+    scheduler: SchedulerOption = None,
     max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Write a one-file HTML report comparing transfer policies (open it in any browser).
@@ -65,14 +69,14 @@ def report_command(
     problem = out_path_problem(out, "--out", HTML_SUFFIXES)
     if problem:
         raise fail(problem)
+    execution = execution_options(workers, executor, scheduler, max_calls)
     sc = load_or_exit(scenario, overrides or [])
-    warn_workers(workers)
     from callsim.experiments.comparison import compare  # heavy imports only when running
     from callsim.report.html import report_html, write_report
 
     with exit_on_errors(), progress_bar("replications") as bar:
-        result = compare(sc, names, reps=reps, seed=seed, workers=workers,
-                         progress=bar.advance if bar else None, max_calls=max_calls)
+        result = compare(sc, names, reps=reps, seed=seed,
+                         execution=execution.reporting(bar.advance if bar else None))
     page = report_html(sc, result, source=scenario, overrides=overrides or [],
                        command=command_line(scenario, names, reps, seed, overrides or [], out))
     typer.echo(f"wrote {write_report(page, out)}")

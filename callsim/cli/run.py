@@ -8,19 +8,21 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from callsim.cli.common import (
+    ExecutorOption,
     JsonOption,
     MaxCallsOption,
     OutOption,
     ScenarioArgument,
+    SchedulerOption,
     SeedOption,
     SetOption,
     WorkersOption,
     check_out,
+    execution_options,
     exit_on_errors,
     fail,
     load_or_exit,
     print_caveats,
-    warn_workers,
     write_out,
 )
 from callsim.scenario.limits import MAX_CALLS
@@ -61,6 +63,8 @@ def run_command(
     ] = None,
     out: OutOption = None,
     workers: WorkersOption = None,
+    executor: ExecutorOption = "processes",
+    scheduler: SchedulerOption = None,
     max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Simulate a scenario under one transfer policy and report every metric."""
@@ -69,7 +73,7 @@ def run_command(
     check_out(calls_out, "--calls-out", "records")
     check_out(out)
     chosen = policy or sc.transfer.policy
-    warn_workers(workers)
+    execution = execution_options(workers, executor, scheduler, max_calls)
     from callsim.analysis.catalogue import KEY_COLUMNS
     from callsim.analysis.statistics import summarize
     from callsim.cli.tables import progress_bar
@@ -82,10 +86,8 @@ def run_command(
             [chosen],
             reps=reps,
             seed=seed,
-            workers=workers,
-            progress=(lambda n: bar.advance(n, reps)) if bar else None,
             keep_calls=calls_out is not None,
-            max_calls=max_calls,
+            execution=execution.reporting(bar.advance if bar else None),
         )
     print_caveats(sc, table)
     summary = summarize(table, metrics=[c for c in table.columns if c not in KEY_COLUMNS])

@@ -10,17 +10,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from callsim.cli.common import (
+    ExecutorOption,
     MaxCallsOption,
     ScenarioArgument,
+    SchedulerOption,
     SeedOption,
     SetOption,
     WorkersOption,
     check_out,
+    execution_options,
     fail,
     load_or_exit,
-    warn_workers,
 )
-from callsim.cli.staff import TargetOption, all_cores, check_executor, one_line_errors
+from callsim.cli.staff import TargetOption, one_line_errors
 from callsim.scenario.limits import MAX_CALLS
 
 if TYPE_CHECKING:
@@ -132,9 +134,8 @@ def schedule_command(
     seed: SeedOption = 0,
     overrides: SetOption = None,
     workers: WorkersOption = None,
-    executor: Annotated[str, typer.Option(help="staff: processes or dask.")] = "processes",
-    scheduler: Annotated[str | None, typer.Option(help="staff: Dask scheduler "
-                                                  "address.")] = None,
+    executor: ExecutorOption = "processes",
+    scheduler: SchedulerOption = None,
     time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds the solver may take per "
                                               "roster.")] = 60.0,
     gap: Annotated[float, typer.Option(min=0.0, max=1.0, help="Relative optimality gap at "
@@ -149,16 +150,14 @@ def schedule_command(
     max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Roster the scenario's shift types at least cost to cover a requirement per interval."""
-    check_executor(executor)
+    execution = execution_options(workers, executor, scheduler, max_calls)
     _check_outputs(out, plot, write_scenario)
     sc = load_or_exit(scenario, overrides or [])
-    warn_workers(workers)
     from callsim.planning.roster import schedule
 
     with _schedule_errors(scenario):
         result = schedule(sc, requirements, targets=target, policies=policy, reps=reps,
-                          verify_reps=verify_reps, seed=seed, workers=workers or all_cores(),
-                          executor=executor, scheduler=scheduler, max_calls=max_calls,
+                          verify_reps=verify_reps, seed=seed, execution=execution,
                           time_limit=time_limit, mip_gap=gap)
     _write_outputs(result, scenario, overrides or [], out, plot, write_scenario, as_json)
 

@@ -13,25 +13,25 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from callsim.cli.common import (
+    EXIT_WORKER_DIED,
+    ExecutorOption,
     MaxCallsOption,
     ScenarioArgument,
+    SchedulerOption,
     SeedOption,
     SetOption,
     WorkersOption,
     check_out,
+    execution_options,
     fail,
     load_or_exit,
-    warn_workers,
 )
 from callsim.scenario.limits import MAX_CALLS
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from callsim.experiments.staffing_result import StaffingResult
-
-#: Exit code when a worker process dies mid-search (as for ``sweep``).
-EXIT_WORKER_DIED = 1
+    from callsim.planning.staffing_result import StaffingResult
 
 TargetOption = Annotated[
     list[str] | None,
@@ -139,22 +139,6 @@ def write_scenarios(result: StaffingResult, source: Path, overrides: list[str], 
     return written
 
 
-def all_cores() -> int:
-    """The default number of workers: every core (the numbers do not depend on it)."""
-    from callsim.experiments.replications import default_workers
-
-    return default_workers()
-
-
-def check_executor(executor: str) -> None:
-    """Exit 2 on an unknown ``--executor`` (the names come from the executors module)."""
-    from callsim.experiments.executors import EXECUTORS
-
-    if executor not in EXECUTORS:
-        raise fail(f"--executor: unknown executor {executor!r} (choose from "
-                   f"{', '.join(EXECUTORS)})")
-
-
 def _check_outputs(out: Path | None, plot: Path | None, write_scenario: Path | None) -> None:
     check_out(out)
     check_out(plot, "--plot", "figure")
@@ -244,9 +228,8 @@ def staff_command(
     seed: SeedOption = 0,
     overrides: SetOption = None,
     workers: WorkersOption = None,
-    executor: Annotated[str, typer.Option(help="processes (local pool) or dask.")] = "processes",
-    scheduler: Annotated[str | None, typer.Option(help="Existing Dask scheduler "
-                                                  "address.")] = None,
+    executor: ExecutorOption = "processes",
+    scheduler: SchedulerOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document.")] = False,
     out: Annotated[Path | None, typer.Option(help="Staffing table: .csv, .parquet, .json or "
                                              ".xlsx (sheets staffing, summary, checks).")
@@ -257,21 +240,18 @@ def staff_command(
     max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Find the fewest agents per department and interval that meet the targets, per policy."""
-    check_executor(executor)
+    execution = execution_options(workers, executor, scheduler, max_calls)
     _check_outputs(out, plot, write_scenario)
     sc = load_or_exit(scenario, overrides or [])
     low = parse_agents(min_agents, "--min-agents")
     high = parse_agents(max_agents, "--max-agents")
-    warn_workers(workers)
-    workers = workers or all_cores()
-    from callsim.experiments.staffing import staff
+    from callsim.planning.staffing import staff
 
     bar = _Progress()
     with one_line_errors(scenario):
         try:
             result = staff(sc, target, policy, scope, constant, low, high, shrinkage, reps,
-                           verify_reps, seed, workers, executor, scheduler, progress=bar,
-                           max_calls=max_calls)
+                           verify_reps, seed, rounds=bar, execution=execution)
         finally:
             bar.close()
     _write_outputs(result, scenario, overrides or [], out, plot, write_scenario, as_json)
@@ -283,10 +263,10 @@ def one_line_errors(scenario: Path) -> Iterator[None]:
 
     A worker that dies mid-search is one line too, with exit code 1.
     """
-    from callsim.experiments.breakeven import BreakEvenError
     from callsim.experiments.executors import ExecutorError, WorkerLost
-    from callsim.experiments.staffing import StaffingError
     from callsim.experiments.work import WorkLimitError
+    from callsim.planning.breakeven import BreakEvenError
+    from callsim.planning.staffing import StaffingError
     from callsim.scenario.errors import ScenarioError
 
     try:

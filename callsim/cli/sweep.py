@@ -9,14 +9,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from callsim.cli.common import (
+    EXIT_WORKER_DIED,
+    ExecutorOption,
     MaxCallsOption,
     ScenarioArgument,
+    SchedulerOption,
     SetOption,
     WorkersOption,
     check_out,
+    execution_options,
     exit_on_errors,
-    fail,
-    warn_workers,
+    load_or_exit,
 )
 from callsim.cli.compare import default_policies, parse_policies
 from callsim.cli.tables import progress_bar
@@ -24,13 +27,13 @@ from callsim.scenario.limits import MAX_CALLS, MAX_POINTS, MAX_SEED
 
 if TYPE_CHECKING:
     from callsim.experiments.grid import Grid
+    from callsim.scenario.schema import Scenario
 
 # The experiments and report layers are imported inside the functions: ``callsim --help`` and
 # the other commands start without them.
 
 #: Exit code of a sweep stopped by Ctrl-C (the shell's 128 + SIGINT) or by a dead worker.
 EXIT_INTERRUPTED = 130
-EXIT_WORKER_DIED = 1
 
 
 def sweep_command(  # one parameter per option
@@ -52,10 +55,8 @@ def sweep_command(  # one parameter per option
     overrides: SetOption = None,
     workers: WorkersOption = None,
     resume: Annotated[bool, typer.Option(help="Run only what OUT.parts/ is missing.")] = False,
-    executor: Annotated[str, typer.Option(help="processes (local pool) or dask.")] = "processes",
-    scheduler: Annotated[
-        str | None, typer.Option(help="Existing Dask scheduler, e.g. tcp://10.0.0.5:8786.")
-    ] = None,
+    executor: ExecutorOption = "processes",
+    scheduler: SchedulerOption = None,
     independent_points: Annotated[
         bool, typer.Option(help="A seed per point instead of the same callers at every point.")
     ] = False,
@@ -65,36 +66,25 @@ def sweep_command(  # one parameter per option
     ] = MAX_POINTS,
 ) -> None:
     """Sweep scenario fields over a grid; every row is saved as soon as it is finished."""
-    check_options(out, executor)
+    check_out(out)
+    execution = execution_options(workers, executor, scheduler, max_calls)
     spec = read_spec(grid_file, vary or [])
     listed = ",".join(spec["policies"]) if "policies" in spec else default_policies()
     names = parse_policies(policies if policies is not None else listed)
     reps = reps if reps is not None else spec.get("reps", 10)
     seed = seed if seed is not None else spec.get("seed", 0)
-    warn_workers(workers)
     options: dict[str, Any] = {
-        "reps": reps, "seed": seed, "overrides": overrides or [], "out": out, "resume": resume,
-        "workers": workers, "executor": executor, "scheduler": scheduler,
-        "independent_points": independent_points, "max_calls": max_calls,
-        "max_points": max_points,
+        "reps": reps, "seed": seed, "out": out, "resume": resume,
+        "independent_points": independent_points, "max_points": max_points,
+        "execution": execution,
     }
-    rows = run_sweep(scenario, spec["grid"], names, options)
+    rows = run_sweep(load_or_exit(scenario, overrides or []), spec["grid"], names, options)
     from callsim.report.writers import table_paths
 
     files = table_paths(out, ["results", "summary"])
     where = f" and {files[1]}" if len(files) > 1 else " (sheets results and summary)"
     typer.echo(f"wrote {out} ({len(rows)} rows: {spec['grid'].size} points x {len(names)} "
                f"policies x {reps} replications){where}")
-
-
-def check_options(out: Path, executor: str) -> None:
-    """Exit 2 on a results path that cannot be written or an unknown executor."""
-    from callsim.experiments.executors import EXECUTORS
-
-    check_out(out)
-    if executor not in EXECUTORS:
-        raise fail(f"--executor: unknown executor {executor!r} (choose from "
-                   f"{', '.join(EXECUTORS)})")
 
 
 def read_spec(grid_file: Path | None, vary: list[str]) -> dict[str, Any]:
@@ -111,9 +101,8 @@ def read_spec(grid_file: Path | None, vary: list[str]) -> dict[str, Any]:
     return spec
 
 
-def run_sweep(scenario: Path, grid: Grid, names: list[str], options: dict[str, Any]) -> Any:
+def run_sweep(scenario: Scenario, grid: Grid, names: list[str], options: dict[str, Any]) -> Any:
     """Run the sweep with progress; errors become messages and exit codes, chosen by type."""
-    from callsim.experiments.executors import ExecutorError
     from callsim.experiments.grid import GridError
     from callsim.experiments.store import StoreError
     from callsim.experiments.sweeps import Interrupted, SweepInterrupted, SweepWarning, sweep
@@ -122,13 +111,14 @@ def run_sweep(scenario: Path, grid: Grid, names: list[str], options: dict[str, A
     out = options["out"]
     caught: list[warnings.WarningMessage] = []
     try:
-        with (exit_on_errors(GridError, StoreError, ExecutorError),
+        with (exit_on_errors(GridError, StoreError),
               warnings.catch_warnings(record=True) as recorded,
               progress_bar("sweep") as bar):
             caught = recorded
             warnings.simplefilter("always", SweepWarning)
-            return sweep(scenario, grid, names, progress=bar.advance if bar else None,
-                         export=write_sweep_tables, **options)
+            progress = bar.advance if bar else None
+            options["execution"] = options["execution"].reporting(progress)
+            return sweep(scenario, grid, names, export=write_sweep_tables, **options)
     except SweepInterrupted as exc:
         typer.echo(f"{exc}: {exc.saved} finished rows saved in {out}.parts; "
                    "run the same command with --resume to finish", err=True)

@@ -10,7 +10,7 @@ the requested relative half-width, up to a cap.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +26,9 @@ from callsim.analysis.statistics import (  # the difference-pair convention live
     paired_differences,
     summarize,
 )
-from callsim.experiments.replications import in_run_order, replicate
-from callsim.experiments.work import check_work
+from callsim.experiments.execution import Execution
+from callsim.experiments.replications import in_run_order, replicate_on
 from callsim.policies import registry
-from callsim.scenario.limits import MAX_CALLS
 
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
@@ -40,9 +39,6 @@ HEADLINE_METRICS: tuple[str, ...] = (
     "overall.wait_mean",
     "costs.total_cost",
 )
-
-#: Called with (runs just finished, runs planned in all so far).
-CompareProgress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -191,11 +187,9 @@ def compare(
     policies: Sequence[str] | None = None,
     reps: int = 10,
     seed: int = 0,
-    workers: int | None = None,
     precision: float | None = None,
     max_reps: int = 200,
-    progress: CompareProgress | None = None,
-    max_calls: float | None = MAX_CALLS,
+    execution: Execution | None = None,
 ) -> Comparison:
     """Compare transfer policies on the same callers.
 
@@ -210,19 +204,15 @@ def compare(
         Replications per policy (with ``precision``: the first batch, and the batch size).
     seed
         Base seed.
-    workers
-        Processes; ``None`` uses every core, ``1`` runs in this process. The numbers do not
-        depend on it.
     precision
         Target CI half-width as a share of the mean for :data:`HEADLINE_METRICS` of every
         policy; replications are added in batches of ``reps`` until met or ``max_reps``.
     max_reps
         Cap on replications per policy when ``precision`` is set.
-    progress
-        Called with (runs just finished, runs planned so far).
-    max_calls
-        Refuse (before running) work expected to simulate more calls than this; ``None``: no
-        limit. With ``precision`` the estimate counts ``max_reps``.
+    execution
+        Workers, executor, work limit and progress (:class:`Execution`; default: every core).
+        The numbers do not depend on it. With ``precision`` the work estimate counts
+        ``max_reps``.
 
     Returns
     -------
@@ -231,54 +221,46 @@ def compare(
     Raises
     ------
     callsim.experiments.work.WorkLimitError
-        The work is above ``max_calls``; nothing runs.
+        The work is above ``execution.max_calls``; nothing runs.
 
     Examples
     --------
     >>> from callsim import load_scenario
     >>> scenario = load_scenario("scenarios/billing_support.yaml", ["horizon.duration=1h"])
-    >>> result = compare(scenario, ["cold", "warm"], reps=3, seed=1, workers=1)
+    >>> result = compare(scenario, ["cold", "warm"], reps=3, seed=1)
     >>> result.difference, result.replications
     (('warm', 'cold'), 3)
     >>> list(result.differences.columns)
     ['metric', 'mean', 'ci_low', 'ci_high', 'n', 'significant']
     """
+    execution = execution or Execution()
     policies = list(dict.fromkeys(policies or registry.default_comparison()))
     if precision is not None and not 0 < precision < 1:
         raise ValueError("precision must be a share of the mean in (0, 1), e.g. 0.05")
     planned = min(reps, max_reps) if precision is not None else reps
-    check_work([scenario], (max_reps if precision is not None else reps) * len(policies),
-               max_calls)
-    if progress:
-        progress(0, planned * len(policies))
-    runs = replicate(scenario, policies, planned, seed, workers, intervals=True,
-                     progress=_planned(progress, planned * len(policies)))
-    tables, interval_tables = [runs.table], [runs.intervals]
-    report = None
-    if precision is not None:
-        while True:
-            summary = summarize(pd.concat(tables), by=["policy"], metrics=list(HEADLINE_METRICS))
-            worst = _worst_ratios(summary)
-            met = all(r <= precision for r in worst.values())
-            if met or planned >= max_reps:
-                break
-            batch = min(reps, max_reps - planned)
-            more = replicate(scenario, policies, batch, seed, workers, first=planned,
-                             intervals=True,
-                             progress=_planned(progress, (planned + batch) * len(policies)))
-            tables.append(more.table)
-            interval_tables.append(more.intervals)
-            planned += batch
-        report = Precision(precision, max_reps, planned, met, worst)
+    execution.check_work([scenario], (max_reps if precision is not None else reps)
+                         * len(policies))
+    with execution.runner(most=planned) as runner:
+        runs = replicate_on(runner, scenario, policies, range(planned), seed, intervals=True)
+        tables, interval_tables = [runs.table], [runs.intervals]
+        report = None
+        if precision is not None:
+            while True:
+                summary = summarize(pd.concat(tables), by=["policy"],
+                                    metrics=list(HEADLINE_METRICS))
+                worst = _worst_ratios(summary)
+                met = all(r <= precision for r in worst.values())
+                if met or planned >= max_reps:
+                    break
+                batch = min(reps, max_reps - planned)
+                more = replicate_on(runner, scenario, policies, range(planned, planned + batch),
+                                    seed, intervals=True)
+                tables.append(more.table)
+                interval_tables.append(more.intervals)
+                planned += batch
+            report = Precision(precision, max_reps, planned, met, worst)
     result = _assemble(scenario.name, policies, seed, tables, interval_tables, report)
     return replace(result, clock_start=float(scenario.horizon.start))
-
-
-def _planned(progress: CompareProgress | None, total: int) -> Callable[[int], None] | None:
-    """Adapt a (done, planned) progress callback to the runner's (done) one."""
-    if progress is None:
-        return None
-    return lambda done: progress(done, total)
 
 
 def _assemble(

@@ -1,101 +1,53 @@
-"""Many replications of a scenario, serially or across processes, as one tidy table.
+"""Many replications of a scenario as one tidy table, on the batch runner.
 
 Replication ``r`` of every policy uses the same callers (common random numbers), and the table
-is the same, bit for bit, whatever the number of workers: rows are sorted by replication and
-policy order before they are returned.
+is the same, bit for bit, whatever the executor and the number of workers: rows come back in
+replication then policy order (:mod:`callsim.experiments.execution`).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 
 from callsim.analysis.metrics import compute_metrics, interval_metrics
-from callsim.experiments.executors import make_executor
-from callsim.experiments.work import check_work
-from callsim.policies.simulation import simulate
-from callsim.scenario.limits import MAX_CALLS
+from callsim.experiments.execution import BatchRunner, Execution, Run, Unit
 
 if TYPE_CHECKING:
+    from callsim.engine.records import SimulationResult
     from callsim.scenario.schema import Scenario
 
 
-Progress = Callable[[int], None]
+class Outputs(NamedTuple):
+    """What one run gives :func:`replicate`: its metric row, interval table and call records."""
 
-
-class Batch(NamedTuple):
-    """What a batch of replications returns: metric rows, interval tables, call records."""
-
-    rows: list[dict[str, object]]
-    intervals: list[pd.DataFrame]
-    calls: list[pd.DataFrame]
-
-
-def replication_rows(
-    scenario: Scenario,
-    policies: Sequence[str],
-    seed: int,
-    replications: Sequence[int],
-    keep_calls: bool = False,
-    intervals: bool = False,
-) -> Batch:
-    """Run replications for every policy; return metric rows (and more if asked).
-
-    Parameters
-    ----------
-    scenario
-        Validated scenario.
-    policies
-        Transfer policies to run, each on the same callers.
-    seed
-        Base seed.
-    replications
-        Replication numbers to run.
-    keep_calls
-        Also return each run's call records, with ``policy``, ``replication`` and ``seed`` columns.
-    intervals
-        Also return each run's :func:`callsim.analysis.metrics.interval_metrics` table, with
-        the same key columns.
-    """
-    batch = Batch([], [], [])
-    for r in replications:
-        for policy in policies:
-            result = simulate(scenario, policy=policy, seed=seed, replication=r)
-            keys = {"policy": policy, "replication": r, "seed": seed}
-            batch.rows.append({**keys, **compute_metrics(result, scenario)})
-            if intervals:
-                table = interval_metrics(result, scenario).reset_index()
-                batch.intervals.append(table.assign(**keys))
-            if keep_calls:
-                batch.calls.append(result.calls.assign(**keys))
-    return batch
+    row: dict[str, object]
+    intervals: pd.DataFrame | None
+    calls: pd.DataFrame | None
 
 
 @dataclass(frozen=True)
-class ReplicationTask:
-    """A batch of replications for one worker: the arguments of :func:`replication_rows`."""
+class MeasureOutputs:
+    """The measure of :func:`replicate`: metrics, and interval statistics or calls if asked."""
 
-    scenario: Scenario
-    policies: tuple[str, ...]
-    seed: int
-    replications: tuple[int, ...]
-    keep_calls: bool = False
     intervals: bool = False
+    calls: bool = False
+
+    def __call__(self, result: SimulationResult, scenario: Scenario, run: Run) -> Outputs:
+        """The run's metric row (keys first) and, if asked, its interval table and calls."""
+        keys = run.keys()
+        table = (interval_metrics(result, scenario).reset_index().assign(**keys)
+                 if self.intervals else None)
+        calls = result.calls.assign(**keys) if self.calls else None
+        return Outputs({**keys, **compute_metrics(result, scenario)}, table, calls)
 
 
-def run_replications(task: ReplicationTask) -> Batch:
-    """Run one :class:`ReplicationTask` (what a worker does)."""
-    return replication_rows(task.scenario, task.policies, task.seed, task.replications,
-                            task.keep_calls, task.intervals)
-
-
-def default_workers() -> int:
-    """All cores of the machine."""
-    return os.cpu_count() or 1
+def metric_row(result: SimulationResult, scenario: Scenario, run: Run) -> dict[str, object]:
+    """The key columns and every metric of one run (the measure of sweeps and break-evens)."""
+    return {**run.keys(), **compute_metrics(result, scenario)}
 
 
 def replicate(
@@ -103,12 +55,10 @@ def replicate(
     policies: Sequence[str] | None = None,
     reps: int = 10,
     seed: int = 0,
-    workers: int | None = 1,
     first: int = 0,
-    progress: Progress | None = None,
     keep_calls: bool = False,
     intervals: bool = False,
-    max_calls: float | None = MAX_CALLS,
+    execution: Execution | None = None,
 ) -> Replications:
     """Run ``reps`` replications of each policy.
 
@@ -122,18 +72,14 @@ def replicate(
         Replications per policy.
     seed
         Base seed; replication ``r`` gets its own streams from ``(seed, r)``.
-    workers
-        Processes to use; ``1`` runs in this process, ``None`` uses every core.
     first
         Number of the first replication (to add replications to an earlier run).
-    progress
-        Called with the number of runs (replications x policies) just finished.
     keep_calls
         Also return every run's call records in one DataFrame.
     intervals
         Also return every run's per-interval statistics in one DataFrame.
-    max_calls
-        Refuse (before running) work expected to simulate more calls than this (None: no limit).
+    execution
+        Workers, executor, work limit and progress (:class:`Execution`; default: every core).
 
     Returns
     -------
@@ -147,7 +93,7 @@ def replicate(
     Raises
     ------
     callsim.experiments.work.WorkLimitError
-        The work is above ``max_calls``; nothing runs.
+        The work is above ``execution.max_calls``; nothing runs.
 
     Examples
     --------
@@ -163,30 +109,29 @@ def replicate(
     >>> bool((runs.table["overall.calls"] > 0).all())
     True
     """
+    execution = execution or Execution()
     policies = list(policies or [scenario.transfer.policy])
-    check_work([scenario], reps * len(policies), max_calls)
-    reps_list = list(range(first, first + reps))
-    workers = default_workers() if workers is None else max(1, workers)
-    workers = min(workers, reps)  # never more workers than replications
-    chunk = 1 if workers == 1 else max(1, min(4, reps // (4 * workers)))
-    tasks = [ReplicationTask(scenario, tuple(policies), seed, tuple(reps_list[i : i + chunk]),
-                             keep_calls, intervals) for i in range(0, reps, chunk)]
-    batches: list[Batch] = []
-    runner = make_executor("processes", workers)
-    try:
-        for batch in runner.run(run_replications, tasks):
-            batches.append(batch)
-            if progress:
-                progress(len(batch.rows))
-    finally:
-        runner.close()
+    execution.check_work([scenario], reps * len(policies))
+    with execution.runner(most=reps) as runner:
+        return replicate_on(runner, scenario, policies, range(first, first + reps), seed,
+                            keep_calls, intervals)
+
+
+def replicate_on(runner: BatchRunner, scenario: Scenario, policies: Sequence[str],
+                 replications: Sequence[int], seed: int, keep_calls: bool = False,
+                 intervals: bool = False) -> Replications:
+    """:func:`replicate` on a runner already started (no work check)."""
+    unit = Unit(scenario, tuple(policies), seed, tuple(replications))
+    [outputs] = runner.run([unit], MeasureOutputs(intervals, keep_calls))
     return Replications(
-        table=in_run_order([pd.DataFrame(b.rows) for b in batches], policies),
-        intervals=in_run_order([f for b in batches for f in b.intervals], policies,
-                               after=["interval"]) if intervals else None,
-        calls=in_run_order([f for b in batches for f in b.calls], policies,
-                           after=["call_id"]) if keep_calls else None,
+        table=pd.DataFrame([o.row for o in outputs]),
+        intervals=_concat([o.intervals for o in outputs]) if intervals else None,
+        calls=_concat([o.calls for o in outputs]) if keep_calls else None,
     )
+
+
+def _concat(frames: Sequence[pd.DataFrame | None]) -> pd.DataFrame:
+    return pd.concat([f for f in frames if f is not None], ignore_index=True)
 
 
 def in_run_order(

@@ -16,6 +16,7 @@ completion order, executor or resuming.
 from __future__ import annotations
 
 import hashlib
+import json
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,23 +26,21 @@ import pandas as pd
 
 from callsim.analysis.catalogue import KEY_COLUMNS
 from callsim.analysis.statistics import paired_differences, summarize
-from callsim.experiments.executors import make_executor
+from callsim.experiments.execution import BatchRunner, Execution
 from callsim.experiments.grid import Grid
-from callsim.experiments.replications import default_workers, in_run_order
+from callsim.experiments.replications import in_run_order
 from callsim.experiments.store import PartStore, StoreError, summary_path, write_table
-from callsim.experiments.sweep_tasks import (
+from callsim.experiments.sweep_points import (
     Interrupted,
     SweepInterrupted,
-    SweepProgress,
     WorkerDied,
-    plan_tasks,
+    plan_points,
     prepare_points,
-    run_tasks,
-    task_size,
+    run_points,
 )
-from callsim.experiments.work import check_work
 from callsim.policies import registry
-from callsim.scenario.limits import MAX_CALLS, MAX_POINTS
+from callsim.scenario.document import document
+from callsim.scenario.limits import MAX_POINTS
 from callsim.scenario.schema import Scenario
 
 __all__ = [
@@ -67,19 +66,24 @@ class SweepWarning(UserWarning):
     """Something a sweep found and repaired (damaged parts set aside and recomputed)."""
 
 
-def manifest(scenario_path: Path, overrides: Sequence[str], grid: Grid,
+def manifest(scenario: Scenario, overrides: Sequence[str], grid: Grid,
              policies: Sequence[str], seed: int, independent_points: bool,
              scenarios: Sequence[Scenario] = ()) -> dict[str, Any]:
     """What identifies a sweep for ``--resume`` (replications may grow).
 
-    The scenario file is hashed, and so is every file it references at any point (empirical
-    durations, replayed calls): editing one of them makes the stored rows another sweep's.
+    The scenario file is hashed (the scenario's mapping when it has no file), and so is every
+    file it references at any point (empirical durations, replayed calls): editing one of them
+    makes the stored rows another sweep's. The overrides are the scenario's own (``--set``)
+    and ``overrides``.
     """
+    doc = document(scenario)
     files = sorted({f for s in scenarios for f in s.files})
+    source = Path(doc.source)
     return {
-        "scenario_sha256": _sha256(scenario_path),
+        "scenario_sha256": _sha256(source) if source.is_file() else hashlib.sha256(
+            json.dumps(doc.raw, sort_keys=True, default=str).encode("utf-8")).hexdigest(),
         "files_sha256": {str(f): _sha256(f) for f in files},
-        "overrides": list(overrides),
+        "overrides": [*doc.overrides, *overrides],
         "grid": grid.describe(),
         "policies": list(policies),
         "seed": seed,
@@ -96,7 +100,7 @@ def _sha256(path: Path) -> str:
 
 
 def sweep(  # the library mirror of the command's options
-    scenario: str | Path,
+    scenario: Scenario,
     grid: Grid,
     policies: Sequence[str] | None = None,
     reps: int = 10,
@@ -104,22 +108,19 @@ def sweep(  # the library mirror of the command's options
     overrides: Sequence[str] = (),
     out: str | Path | None = None,
     resume: bool = False,
-    workers: int | None = None,
-    executor: str = "processes",
-    scheduler: str | None = None,
     independent_points: bool = False,
     task_reps: int | None = None,
-    progress: SweepProgress | None = None,
-    max_calls: float | None = MAX_CALLS,
     max_points: int | None = MAX_POINTS,
     export: SweepExport | None = None,
+    execution: Execution | None = None,
 ) -> pd.DataFrame:
     """Run a sweep and return its tidy table.
 
     Parameters
     ----------
     scenario
-        Scenario YAML file.
+        Validated scenario (:func:`~callsim.scenario.schema.load_scenario`); every point is
+        its document with ``overrides`` and the point's values applied.
     grid
         Swept fields and values (:class:`callsim.experiments.grid.Grid`).
     policies
@@ -136,27 +137,19 @@ def sweep(  # the library mirror of the command's options
         everything in memory.
     resume
         Continue the sweep stored at ``out``: run only the missing (point, replication) pairs.
-    workers
-        Worker processes (default: all cores; never more than the replications to run);
-        ``1`` with the default executor runs in-process.
-    executor
-        ``processes`` (local pool) or ``dask`` (a local Dask cluster).
-    scheduler
-        Address of an existing Dask scheduler (``tcp://host:port``); implies Dask.
     independent_points
         Give every point its own seed instead of common random numbers across points.
     task_reps
-        Replications per task (default: chosen so each worker gets several tasks).
-    progress
-        Called with (runs just finished, runs to do in all).
-    max_calls
-        Refuse work expected to simulate more calls than this (None: no limit).
+        Replications per task (default: :func:`~callsim.experiments.execution.task_size`).
     max_points
         Refuse grids of more points than this, counted before they are built (None: no limit).
     export
         Writes the results and summary tables at the end, given ``(rows, summary, out)``;
         default: Parquet files ``out`` and :func:`summary_path` ``(out)``. The CLI passes
         one that picks the format by suffix (:mod:`callsim.report.writers`).
+    execution
+        Workers (never more than the replications to run), executor, work limit and progress
+        (runs just finished, runs to do in all); default: every core.
 
     Returns
     -------
@@ -171,7 +164,7 @@ def sweep(  # the library mirror of the command's options
     ScenarioError
         A point does not validate (nothing runs).
     callsim.experiments.work.WorkLimitError
-        More expected calls than ``max_calls`` (nothing runs).
+        More expected calls than ``execution.max_calls`` (nothing runs).
     callsim.experiments.store.StoreError
         ``out`` cannot be written, holds another sweep, is locked by a running sweep, or parts
         exist without ``resume`` or without a valid manifest; checked before any work.
@@ -185,10 +178,10 @@ def sweep(  # the library mirror of the command's options
     --------
     Two billing staffings, both policies, two replications each, kept in memory:
 
-    >>> from callsim import Grid
+    >>> from callsim import Grid, load_scenario
     >>> grid = Grid.from_specs(["departments.billing.agents=10,12"])
-    >>> rows = sweep("scenarios/billing_support.yaml", grid, reps=2, seed=1,
-    ...              overrides=["horizon.duration=1h"], workers=1)
+    >>> base = load_scenario("scenarios/billing_support.yaml", ["horizon.duration=1h"])
+    >>> rows = sweep(base, grid, reps=2, seed=1)
     >>> rows[["point", "departments.billing.agents", "policy", "replication"]].head(4)
        point  departments.billing.agents policy  replication
     0      0                          10   cold            0
@@ -198,27 +191,27 @@ def sweep(  # the library mirror of the command's options
     >>> len(rows)
     8
     """
-    path = Path(scenario)
     policies = list(dict.fromkeys(policies or registry.default_comparison()))
     store = PartStore(out) if out is not None else None
     if store is not None:
         store.check()  # before any work: every output path can be written
     grid.check_size(max_points)
-    scenarios = prepare_points(path, grid, overrides)
-    check_work(scenarios, reps * len(policies), max_calls)
-    workers = min(default_workers() if workers is None else max(1, workers), len(scenarios) * reps)
-    runner = make_executor(executor, workers, scheduler)  # before anything is written
+    scenarios = prepare_points(scenario, grid, overrides)
+    execution = execution or Execution()
+    execution.check_work(scenarios, reps * len(policies))
     try:
-        frames = _run(store, runner, scenarios, grid, policies, seed, reps, independent_points,
-                      task_reps or task_size(len(scenarios), reps, workers), progress,
-                      manifest(path, overrides, grid, policies, seed, independent_points,
-                               scenarios), resume)
-        rows = order_rows(pd.concat(frames, ignore_index=True), policies, reps)
-        if store is not None:
-            _write_tables(store, rows, summarize_sweep(rows, ["point", *grid.paths], policies),
-                          export or write_parquet_tables)
+        with execution.runner(most=len(scenarios) * reps) as runner:
+            runner.start()  # before anything is written
+            frames = _run(store, runner, scenarios, grid, policies, seed, reps,
+                          independent_points, task_reps,
+                          manifest(scenario, overrides, grid, policies, seed,
+                                   independent_points, scenarios), resume)
+            rows = order_rows(pd.concat(frames, ignore_index=True), policies, reps)
+            if store is not None:
+                _write_tables(store, rows,
+                              summarize_sweep(rows, ["point", *grid.paths], policies),
+                              export or write_parquet_tables)
     finally:
-        runner.close()
         if store is not None:
             store.close()
     return rows
@@ -241,9 +234,9 @@ def _write_tables(store: PartStore, rows: pd.DataFrame, summary: pd.DataFrame,
                          "command with --resume") from None
 
 
-def _run(store: PartStore | None, runner: Any, scenarios: Sequence[Scenario], grid: Grid,
-         policies: Sequence[str], seed: int, reps: int, independent: bool, per_task: int,
-         progress: SweepProgress | None, description: dict[str, Any],
+def _run(store: PartStore | None, runner: BatchRunner, scenarios: Sequence[Scenario],
+         grid: Grid, policies: Sequence[str], seed: int, reps: int, independent: bool,
+         per_task: int | None, description: dict[str, Any],
          resume: bool) -> list[pd.DataFrame]:
     """Open the store, plan what is missing, run it; the earlier and the new rows."""
     earlier = pd.DataFrame()
@@ -256,8 +249,8 @@ def _run(store: PartStore | None, runner: Any, scenarios: Sequence[Scenario], gr
     done: set[tuple[int, int]] = set()
     if len(earlier):
         done = set(zip(earlier["point"], earlier["replication"], strict=True))
-    tasks = plan_tasks(scenarios, grid, policies, seed, reps, done, independent, per_task)
-    new = run_tasks(runner, tasks, store, progress)
+    planned = plan_points(scenarios, grid, policies, seed, reps, done, independent)
+    new = run_points(runner, planned, grid, store, per_task)
     return [earlier, *new] if len(earlier) else new
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from callsim.analysis.offered_load import erlang_staffing
-from callsim.experiments.staffing import StaffProgress, resolve_targets, staff
+from callsim.experiments.execution import Execution
 from callsim.planning.covering import (
     Column,
     CoveringError,
@@ -30,9 +30,9 @@ from callsim.planning.covering import (
     solve,
 )
 from callsim.planning.requirements import RequirementError, read_requirements, requirement_table
+from callsim.planning.staffing import StaffProgress, resolve_targets, staff
 from callsim.policies import registry
 from callsim.scenario.durations import format_clock
-from callsim.scenario.limits import MAX_CALLS
 from callsim.scenario.schema import Scenario
 
 __all__ = ["GIVEN", "Roster", "ScheduleError", "ScheduleResult", "schedule"]
@@ -253,11 +253,8 @@ def schedule(
     reps: int = 20,
     verify_reps: int = 20,
     seed: int = 0,
-    workers: int = 1,
-    executor: str = "processes",
-    scheduler: str | None = None,
-    progress: StaffProgress | None = None,
-    max_calls: float | None = MAX_CALLS,
+    rounds: StaffProgress | None = None,
+    execution: Execution | None = None,
     time_limit: float = 60.0,
     mip_gap: float = 1e-4,
 ) -> ScheduleResult:
@@ -273,9 +270,9 @@ def schedule(
         (columns ``start``, ``department``, ``agents``) or a table with those columns: that
         requirement (the roster is named ``requirements``).
     targets, policies
-        As for :func:`callsim.experiments.staffing.staff` (default: the scenario's
+        As for :func:`callsim.planning.staffing.staff` (default: the scenario's
         ``targets:``, cold and warm); unused for a given requirement.
-    reps, verify_reps, seed, workers, executor, scheduler, progress, max_calls
+    reps, verify_reps, seed, rounds, execution
         Passed to ``staff()`` (the ``staff`` requirement only).
     time_limit
         Seconds the solver may take per roster; the best roster by then is kept with its gap.
@@ -304,8 +301,7 @@ def schedule(
     try:
         prog = programme(scenario)
         source, needs = _requirement(scenario, requirements, targets, policies, reps,
-                                     verify_reps, seed, workers, executor, scheduler, progress,
-                                     max_calls)
+                                     verify_reps, seed, rounds, execution)
         rosters = {name: Roster(name, need, solve(prog, need, time_limit, mip_gap), prog,
                                 scenario) for name, need in needs.items()}
     except (CoveringError, RequirementError) as exc:
@@ -315,9 +311,8 @@ def schedule(
 
 def _requirement(scenario: Scenario, requirements: str | Path | pd.DataFrame | None,
                  targets: Sequence[str] | None, policies: Sequence[str] | None, reps: int,
-                 verify_reps: int, seed: int, workers: int, executor: str,
-                 scheduler: str | None, progress: StaffProgress | None,
-                 max_calls: float | None) -> tuple[str, dict[str, np.ndarray]]:
+                 verify_reps: int, seed: int, rounds: StaffProgress | None,
+                 execution: Execution | None) -> tuple[str, dict[str, np.ndarray]]:
     """Where the requirement comes from, and the requirement per roster name."""
     if isinstance(requirements, pd.DataFrame) or requirements not in (None, "staff", "erlang"):
         assert requirements is not None
@@ -328,6 +323,5 @@ def _requirement(scenario: Scenario, requirements: str | Path | pd.DataFrame | N
         return "erlang", {p: np.array([start[d] for d in scenario.departments], dtype=float)
                           for p in names for start in [erlang_staffing(scenario, p, parsed)[0]]}
     found = staff(scenario, targets, names, reps=reps, verify_reps=verify_reps, seed=seed,
-                  workers=workers, executor=executor, scheduler=scheduler, progress=progress,
-                  max_calls=max_calls)
+                  rounds=rounds, execution=execution)
     return "staff", {p: f.staffing.astype(float) for p, f in found.policies.items()}

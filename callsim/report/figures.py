@@ -8,7 +8,7 @@ in currency units per run (one replication of the scenario).
 >>> from callsim import load_scenario
 >>> from callsim.experiments.comparison import compare
 >>> c = compare(load_scenario("scenarios/billing_support.yaml", ["horizon.duration=1h"]),
-...             reps=2, seed=1, workers=1)
+...             reps=2, seed=1)
 >>> [ax.get_title() for ax in comparison_figure(c).axes][:2]
 ['Abandonment rate', 'Mean wait']
 """

@@ -12,7 +12,7 @@ The body is a list of :class:`Section`; a caller can add its own (staffing resul
 >>> from callsim import load_scenario
 >>> from callsim.experiments.comparison import compare
 >>> s = load_scenario("scenarios/billing_support.yaml", ["horizon.duration=1h"])
->>> page = report_html(s, compare(s, reps=2, seed=1, workers=1), command="callsim report")
+>>> page = report_html(s, compare(s, reps=2, seed=1), command="callsim report")
 >>> page.startswith("<!DOCTYPE html>"), "<script" in page, page.count("<svg") >= 3
 (True, False, True)
 """

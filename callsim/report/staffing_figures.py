@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 from callsim.scenario.catalogue import metric
 
 if TYPE_CHECKING:
-    from callsim.experiments.breakeven import BreakEven
-    from callsim.experiments.staffing_result import StaffingResult
+    from callsim.planning.breakeven import BreakEven
+    from callsim.planning.staffing_result import StaffingResult
 
 _COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink")
 

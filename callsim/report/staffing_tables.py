@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callsim.experiments.staffing_result import StaffingResult
+from callsim.planning.staffing_result import StaffingResult
 from callsim.report.sheets import Sheet
 from callsim.scenario.catalogue import metric
 

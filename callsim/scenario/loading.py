@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from callsim.scenario.errors import ScenarioError, format_problem, validation_problems
 from callsim.scenario.inputs import FILES_KEY, InputFileError, read_text
 from callsim.scenario.limits import MAX_YAML_BYTES
+from callsim.scenario.origin import ScenarioDocument
 from callsim.scenario.schema import Scenario
 from callsim.scenario.yamlio import load_yaml, yaml_problem
 
@@ -124,6 +125,8 @@ def build_scenario(
     except RecursionError:  # a safety net: documents read from YAML are bounded in depth
         raise ScenarioError([format_problem(source, "", "nested too deeply")]) from None
     scenario._files = tuple(sorted(set(files)))
+    scenario._origin = ScenarioDocument(copy.deepcopy(dict(raw)), source, Path(base_dir),
+                                        tuple(overrides))
     return scenario
 
 

@@ -41,6 +41,7 @@ from callsim.scenario.limits import (
     MAX_PRIORITY,
     MAX_RATE,
 )
+from callsim.scenario.origin import ScenarioDocument
 from callsim.scenario.shifts import ShiftType, shift_problems
 from callsim.scenario.targets import Target, TargetError, parse_target
 from callsim.scenario.transfer import Transfer
@@ -271,6 +272,7 @@ class Scenario(_Model):
 
     _call_log: CallLog | None = PrivateAttr(default=None)
     _files: tuple[Path, ...] = PrivateAttr(default=())
+    _origin: ScenarioDocument | None = PrivateAttr(default=None)  # see scenario/document.py
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Scenario:

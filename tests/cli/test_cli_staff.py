@@ -103,7 +103,7 @@ def test_breakeven_json_contract(tmp_path):
                         "--plot", str(tmp_path / "breakeven.svg"))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "breakeven.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
-    assert "breakeven values: 5/5 (100%)" in result.stderr
+    assert "breakeven runs: 20/20 (100%)" in result.stderr
     doc = json.loads(result.stdout)
     assert {"field", "metric", "crossing", "range", "better_below", "points"} <= set(doc)
     assert doc["better_below"] in ("warm", "cold")

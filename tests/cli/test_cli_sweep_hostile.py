@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from callsim.cli.app import app
-from callsim.experiments import sweeps
+from callsim.experiments import execution, sweeps
 from tests.shared import REFERENCE as REFERENCE_PATH
 from tests.shared import assert_one_line_error
 
@@ -136,13 +136,13 @@ def test_a_corrupt_manifest_is_one_line(tmp_path: Path) -> None:
 
 def test_workers_are_capped_at_the_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[int] = []
-    real = sweeps.make_executor
+    real = execution.make_executor
 
     def record(kind: str, workers: int, scheduler: str | None = None):  # type: ignore[no-untyped-def]
         asked.append(workers)
         return real(kind, 1, scheduler)
 
-    monkeypatch.setattr(sweeps, "make_executor", record)
+    monkeypatch.setattr(execution, "make_executor", record)
     result = invoke("--vary", "departments.billing.agents=10,12", "--workers", "1000",
                     "--out", str(tmp_path / "r.parquet"), *QUICK)
     assert result.exit_code == 0, result.output

@@ -12,8 +12,12 @@ import pytest
 
 from callsim import ScenarioError, build_scenario, compute_metrics, load_scenario, simulate
 from callsim.engine.records import Outcome, TransferKind
+from callsim.experiments.execution import Execution
 from tests.engine.timeline import BASE, det, row, run_log
 from tests.shared import assert_same_simulation
+
+#: Replications in this process (the numbers are the same on any executor).
+SERIAL = Execution(workers=1)
 
 R, A, D = Outcome.RESOLVED, Outcome.ABANDONED, Outcome.DROPPED
 
@@ -151,7 +155,7 @@ def test_paired_differences_stay_narrower_with_redials():
     from callsim import compare
 
     scenario = load_scenario("scenarios/billing_support.yaml", ["horizon.duration=4h", *REDIALS])
-    result = compare(scenario, ["cold", "warm"], reps=8, seed=3, workers=1)
+    result = compare(scenario, ["cold", "warm"], reps=8, seed=3, execution=SERIAL)
     key = "overall.wait_mean"
     paired = result.differences.set_index("metric").loc[key]
     table = result.per_replication

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from callsim import breakeven
-from callsim.experiments.breakeven import BreakEvenError, parse_vary
+from callsim.planning.breakeven import BreakEvenError, parse_vary
 
 KNOWN = Path(__file__).parent / "breakeven_known.yaml"
 METRIC = "call_types.support.resolution_time_mean"

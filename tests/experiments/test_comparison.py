@@ -11,7 +11,11 @@ from scipy import stats
 
 from callsim.analysis.documents import to_json
 from callsim.experiments.comparison import HEADLINE_METRICS, compare
+from callsim.experiments.execution import Execution
 from tests.shared import reference
+
+#: Replications in this process (the numbers are the same on any executor).
+SERIAL = Execution(workers=1)
 
 TABLES = ("per_replication", "summary", "differences", "intervals", "interval_summary")
 
@@ -24,7 +28,7 @@ def short():
 
 @pytest.fixture(scope="module")
 def short_run(short):
-    return compare(short, reps=6, seed=3, workers=1)
+    return compare(short, reps=6, seed=3, execution=SERIAL)
 
 
 def assert_same_tables(x, y) -> None:
@@ -33,7 +37,7 @@ def assert_same_tables(x, y) -> None:
 
 
 def test_parallel_equals_serial(short, short_run):
-    parallel = compare(short, reps=6, seed=3, workers=2)
+    parallel = compare(short, reps=6, seed=3, execution=Execution(workers=2))
     assert_same_tables(short_run, parallel)
     assert parallel.replications == short_run.replications == 6
 
@@ -62,7 +66,7 @@ def welch_width(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> float
 
 def test_common_random_numbers_narrow_the_difference_interval():
     scenario = reference()  # the full 12 h day
-    result = compare(scenario, reps=20, seed=7, workers=1)
+    result = compare(scenario, reps=20, seed=7, execution=SERIAL)
     table = result.per_replication
     key = "overall.wait_mean"
     warm = table.loc[table["policy"] == "warm", key].to_numpy()
@@ -89,7 +93,7 @@ def test_loose_precision_stops_after_the_first_batch():
     # On the full day, 6 replications give worst headline ratios of 0.17-0.33 (seeds 0-7; 0.29
     # at seed 5), so 50% is met by the first batch.
     scenario = reference()
-    result = compare(scenario, reps=6, seed=5, workers=1, precision=0.5, max_reps=30)
+    result = compare(scenario, reps=6, seed=5, execution=SERIAL, precision=0.5, max_reps=30)
     p = result.precision
     assert p is not None and p.met is True
     assert p.reps == 6 == result.replications
@@ -102,8 +106,8 @@ def test_loose_precision_stops_after_the_first_batch():
 
 def test_impossible_precision_grows_in_batches_up_to_the_cap(short):
     totals: list[int] = []
-    result = compare(short, reps=2, seed=5, workers=1, precision=0.001, max_reps=7,
-                     progress=lambda done, total: totals.append(total))
+    result = compare(short, reps=2, seed=5, precision=0.001, max_reps=7,
+                     execution=SERIAL.reporting(lambda done, total: totals.append(total)))
     p = result.precision
     assert p is not None and p.met is False
     assert p.reps == 7 == result.replications == p.max_reps
@@ -117,11 +121,11 @@ def test_impossible_precision_grows_in_batches_up_to_the_cap(short):
     for policy in ("cold", "warm"):
         assert sorted(table.loc[table["policy"] == policy, "replication"]) == list(range(7))
     # Batches extend the first replications rather than redraw them: the same as 7 at once.
-    assert_same_tables(result, compare(short, reps=7, seed=5, workers=1))
+    assert_same_tables(result, compare(short, reps=7, seed=5, execution=SERIAL))
 
 
 def test_one_policy_has_no_differences(short):
-    result = compare(short, policies=["warm"], reps=3, seed=1, workers=1)
+    result = compare(short, policies=["warm"], reps=3, seed=1, execution=SERIAL)
     assert result.difference is None
     assert result.differences.empty
     assert result.policies == ("warm",)
@@ -159,6 +163,6 @@ def test_interval_summary(short, short_run):
 
 
 def test_one_policy_json_names_no_difference(short):
-    doc = compare(short, policies=["cold"], reps=2, seed=1, workers=1).to_dict()
+    doc = compare(short, policies=["cold"], reps=2, seed=1, execution=SERIAL).to_dict()
     assert doc["differences"] == {}
     assert doc.get("difference") is None

@@ -9,8 +9,8 @@ import pytest
 
 from callsim import build_scenario, load_scenario, staff
 from callsim.analysis.offered_load import department_loads, erlang_staffing
-from callsim.experiments.executors import InlineExecutor
-from callsim.experiments.staffing_runs import StaffingRunner
+from callsim.experiments.execution import Execution
+from callsim.planning.staffing_runs import StaffingRunner
 from callsim.scenario.targets import parse_target
 
 HERE = Path(__file__).parent
@@ -102,7 +102,7 @@ def test_minimal_and_feasible(small, small_result):
     targets = [parse_target(t) for t in TWO]
     names = list(small.departments)
     for policy, found in small_result.policies.items():
-        runner = StaffingRunner(InlineExecutor(), 1, small, policy, 5, occupancy=False)
+        runner = StaffingRunner(Execution(workers=1).runner(), small, policy, 5, occupancy=False)
         base = found.staffing
         trials = [base]
         cells = [(d, j) for d in range(base.shape[0]) for j in range(base.shape[1])
@@ -119,7 +119,7 @@ def test_minimal_and_feasible(small, small_result):
 
 def test_deterministic_for_any_number_of_workers(small, small_result):
     two = staff(small, TWO, policies=["cold", "warm"], reps=6, verify_reps=6, seed=5,
-                workers=2)
+                execution=Execution(workers=2))
     for policy in ("cold", "warm"):
         a, b = small_result.policies[policy], two.policies[policy]
         assert np.array_equal(a.staffing, b.staffing)
@@ -141,7 +141,7 @@ def test_constant_levels_are_minimal_too(small):
     found = result.policies["warm"].staffing
     assert (found == found[:, :1]).all()  # one level per department
     targets = [parse_target(t) for t in TWO]
-    runner = StaffingRunner(InlineExecutor(), 1, small, "warm", 6, occupancy=False)
+    runner = StaffingRunner(Execution(workers=1).runner(), small, "warm", 6, occupancy=False)
     rows = [found - np.eye(len(found), dtype=np.int64)[[d]].T for d in range(len(found))]
     estimates = runner.evaluate([found, *rows], range(4))
     assert not estimates[0].failures(targets, list(small.departments), horizon=False).any()
@@ -199,7 +199,7 @@ def test_offered_load_counts_identify_hold_and_handoff(small):
 def test_progress_reports_iterations_and_unmet_targets(small):
     calls = []
     result = staff(small, TWO, policies=["cold"], reps=3, verify_reps=2, seed=5,
-                   progress=lambda *args: calls.append(args))
+                   rounds=lambda *args: calls.append(args))
     assert [c[1] for c in calls] == list(range(1, len(calls) + 1))
     assert {c[0] for c in calls} == {"cold"} and len(calls) == result.policies["cold"].iterations
     assert calls[-1][2] >= 0 and min(c[2] for c in calls) == 0
@@ -208,5 +208,5 @@ def test_progress_reports_iterations_and_unmet_targets(small):
 @pytest.mark.slow
 def test_dask_executor_gives_the_same_staffing(small, small_result):
     on_dask = staff(small, TWO, policies=["cold", "warm"], reps=6, verify_reps=6, seed=5,
-                    workers=2, executor="dask")
+                    execution=Execution(workers=2, executor="dask"))
     assert on_dask.to_dict() == small_result.to_dict()

@@ -24,13 +24,19 @@ from typer.testing import CliRunner
 import callsim.cli.app as app_module
 from callsim.cli.app import app
 from callsim.experiments import executors
+from callsim.experiments.execution import Execution, task_size
 from callsim.experiments.grid import Grid
 from callsim.experiments.store import StoreError, read_part
-from callsim.experiments.sweep_tasks import task_size
 from callsim.experiments.sweeps import summary_path, sweep
 from callsim.scenario.catalogue import KEY_COLUMNS
 from callsim.scenario.errors import ScenarioError
+from callsim.scenario.schema import load_scenario
 from tests.shared import REFERENCE, invoke_cli
+
+#: Replications in this process (the numbers are the same on any executor).
+SERIAL = Execution(workers=1)
+#: The reference scenario, validated once (every sweep point is its document with overrides).
+BASE = load_scenario(REFERENCE)
 
 # The small sweep of the executor tests: 4 points x 2 policies x 3 replications.
 SPECS = ["departments.billing.agents=10,12", "call_types.support.misroute.billing=0.1,0.3"]
@@ -45,7 +51,7 @@ def small_grid() -> Grid:
 
 @pytest.fixture(scope="module")
 def serial() -> pd.DataFrame:
-    return sweep(REFERENCE, small_grid(), workers=1, **SMALL)
+    return sweep(BASE, small_grid(), execution=SERIAL, **SMALL)
 
 
 def metric_columns(rows: pd.DataFrame) -> list[str]:
@@ -85,8 +91,8 @@ class Totals:
 def test_unknown_entry_is_rejected_before_anything_runs(tmp_path, spec, message):
     progress = Totals()
     with pytest.raises(ScenarioError) as exc:
-        sweep(REFERENCE, Grid.from_specs([spec]), reps=1, out=tmp_path / "r.parquet",
-              workers=1, progress=progress)
+        sweep(BASE, Grid.from_specs([spec]), reps=1, out=tmp_path / "r.parquet",
+              execution=Execution(workers=1, progress=progress))
     assert exc.value.problems == [message]
     assert list(tmp_path.iterdir()) == []  # no parts folder, no results, no summary
     assert progress.totals == []
@@ -95,7 +101,7 @@ def test_unknown_entry_is_rejected_before_anything_runs(tmp_path, spec, message)
 def test_wrong_type_names_field_and_point(tmp_path):
     grid = Grid.from_specs(["departments.billing.agents=10,abc", "horizon.duration=1h,2h"])
     with pytest.raises(ScenarioError) as exc:
-        sweep(REFERENCE, grid, reps=1, out=tmp_path / "r.parquet", workers=1)
+        sweep(BASE, grid, reps=1, out=tmp_path / "r.parquet", execution=SERIAL)
     problems = exc.value.problems
     # One line per bad point (the good points 10 x 1h/2h are not mentioned), each naming the
     # file, the field and the point.
@@ -110,7 +116,7 @@ def test_wrong_type_names_field_and_point(tmp_path):
 def test_invalid_point_value_is_rejected(tmp_path):
     grid = Grid.from_specs(["call_types.support.misroute.billing=0.5,1.5"])
     with pytest.raises(ScenarioError) as exc:
-        sweep(REFERENCE, grid, reps=1, out=tmp_path / "r.parquet", workers=1)
+        sweep(BASE, grid, reps=1, out=tmp_path / "r.parquet", execution=SERIAL)
     [line] = exc.value.problems
     assert "call_types.support.misroute.billing" in line
     assert line.endswith("(at call_types.support.misroute.billing=1.5)")
@@ -121,12 +127,13 @@ def test_invalid_point_value_is_rejected(tmp_path):
 
 
 def test_two_processes_equal_one(serial):
-    pd.testing.assert_frame_equal(sweep(REFERENCE, small_grid(), workers=2, **SMALL), serial)
+    two = sweep(BASE, small_grid(), execution=Execution(workers=2), **SMALL)
+    pd.testing.assert_frame_equal(two, serial)
 
 
 def test_task_size_does_not_change_rows(serial):
     for per_task in (1, 2, 3):
-        rows = sweep(REFERENCE, small_grid(), workers=1, task_reps=per_task, **SMALL)
+        rows = sweep(BASE, small_grid(), execution=SERIAL, task_reps=per_task, **SMALL)
         pd.testing.assert_frame_equal(rows, serial)
 
 
@@ -144,7 +151,7 @@ class RecordingDask(executors.DaskExecutor):
 def test_dask_local_cluster_equals_one_process(serial, monkeypatch):
     RecordingDask.seen = []
     monkeypatch.setattr(executors, "DaskExecutor", RecordingDask)
-    rows = sweep(REFERENCE, small_grid(), workers=2, executor="dask", **SMALL)
+    rows = sweep(BASE, small_grid(), execution=Execution(workers=2, executor="dask"), **SMALL)
     pd.testing.assert_frame_equal(rows, serial)
     [(runner, address, workers)] = RecordingDask.seen
     # A real cluster started by the code: scheduler and 2 worker processes on loopback.
@@ -163,7 +170,8 @@ def test_dask_existing_scheduler_equals_one_process(serial):
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster:
-        rows = sweep(REFERENCE, small_grid(), workers=1, scheduler=cluster.scheduler_address,
+        rows = sweep(BASE, small_grid(),
+                     execution=Execution(workers=1, scheduler=cluster.scheduler_address),
                      **SMALL)
         pd.testing.assert_frame_equal(rows, serial)
         # The sweep only disconnects: a cluster it did not start keeps running.
@@ -173,7 +181,7 @@ def test_dask_existing_scheduler_equals_one_process(serial):
 
 def test_durable_equals_in_memory(serial, tmp_path):
     out = tmp_path / "r.parquet"
-    rows = sweep(REFERENCE, small_grid(), workers=2, out=out, **SMALL)
+    rows = sweep(BASE, small_grid(), execution=Execution(workers=2), out=out, **SMALL)
     pd.testing.assert_frame_equal(rows, serial)
     pd.testing.assert_frame_equal(pd.read_parquet(out), serial)
     assert summary_path(out).exists()
@@ -234,7 +242,7 @@ def test_same_callers_under_both_policies(serial):
 
 
 def test_independent_points():
-    rows = sweep(REFERENCE, small_grid(), workers=1, independent_points=True, **SMALL)
+    rows = sweep(BASE, small_grid(), execution=SERIAL, independent_points=True, **SMALL)
     seeds = rows.groupby("point")["seed"].agg(["nunique", "first"])
     assert seeds["nunique"].eq(1).all()  # one seed per point: both policies, every replication
     assert seeds["first"].nunique() == 4  # a different one at every point
@@ -244,9 +252,9 @@ def test_independent_points():
     assert (calls["cold"] == calls["warm"]).all()
     assert rows.groupby("replication")["overall.calls"].nunique().gt(1).any()
     # The seed derives from the point's values, not its position in the grid.
-    alone = sweep(REFERENCE, Grid.from_specs(["departments.billing.agents=12",
+    alone = sweep(BASE, Grid.from_specs(["departments.billing.agents=12",
                                               "call_types.support.misroute.billing=0.3"]),
-                  workers=1, independent_points=True, **SMALL)
+                  execution=SERIAL, independent_points=True, **SMALL)
     last = rows[rows["point"] == 3].drop(columns="point").reset_index(drop=True)
     pd.testing.assert_frame_equal(alone.drop(columns="point"), last)
 
@@ -254,14 +262,14 @@ def test_independent_points():
 def test_rows_depend_only_on_seed_point_and_replication(serial):
     grid = Grid.from_specs(["departments.billing.agents=12",
                             "call_types.support.misroute.billing=0.1"])
-    alone = sweep(REFERENCE, grid, workers=1, **SMALL)
+    alone = sweep(BASE, grid, execution=SERIAL, **SMALL)
     at = serial[serial["point"] == 2].drop(columns="point").reset_index(drop=True)
     pd.testing.assert_frame_equal(alone.drop(columns="point"), at)
 
 
 def test_policy_order_is_kept():
-    rows = sweep(REFERENCE, Grid.from_specs(["departments.billing.agents=12"]),
-                 policies=["warm", "cold", "warm"], workers=1, **SMALL)
+    rows = sweep(BASE, Grid.from_specs(["departments.billing.agents=12"]),
+                 policies=["warm", "cold", "warm"], execution=SERIAL, **SMALL)
     assert list(rows["policy"][:2]) == ["warm", "cold"] and len(rows) == 2 * 3
 
 
@@ -270,7 +278,7 @@ def test_policy_order_is_kept():
 
 def test_summary_file(tmp_path):
     out = tmp_path / "results.parquet"
-    rows = sweep(REFERENCE, small_grid(), workers=1, out=out, **SMALL)
+    rows = sweep(BASE, small_grid(), execution=SERIAL, out=out, **SMALL)
     path = tmp_path / "results.summary.parquet"
     assert summary_path(out) == path and path.exists()
     summary = pd.read_parquet(path)
@@ -305,37 +313,41 @@ def test_summary_file(tmp_path):
 
 def test_resume_runs_only_missing_replications(tmp_path):
     out = tmp_path / "r.parquet"
-    kw = {"seed": 5, "overrides": ["horizon.duration=2h"], "workers": 1}
+    kw = {"seed": 5, "overrides": ["horizon.duration=2h"]}
     first = Totals()
-    two = sweep(REFERENCE, small_grid(), reps=2, out=out, progress=first, **kw)
+    two = sweep(BASE, small_grid(), reps=2, out=out,
+                execution=SERIAL.reporting(first), **kw)
     assert first.total == 4 * 2 * 2
     more = Totals()
-    four = sweep(REFERENCE, small_grid(), reps=4, out=out, resume=True, progress=more, **kw)
+    four = sweep(BASE, small_grid(), reps=4, out=out, resume=True,
+                 execution=SERIAL.reporting(more), **kw)
     assert more.total == 4 * 2 * 2  # replications 2 and 3 of each point, both policies
-    fresh = sweep(REFERENCE, small_grid(), reps=4, **kw)
+    fresh = sweep(BASE, small_grid(), reps=4, **kw)
     pd.testing.assert_frame_equal(four, fresh)
     pd.testing.assert_frame_equal(pd.read_parquet(out), fresh)
     pd.testing.assert_frame_equal(four[four["replication"] < 2].reset_index(drop=True), two)
     # Resuming a finished sweep runs nothing; fewer replications give the first table again.
     nothing = Totals()
-    again = sweep(REFERENCE, small_grid(), reps=4, out=out, resume=True, progress=nothing, **kw)
+    again = sweep(BASE, small_grid(), reps=4, out=out, resume=True,
+                  execution=SERIAL.reporting(nothing), **kw)
     assert nothing.total == 0
     pd.testing.assert_frame_equal(again, fresh)
-    fewer = sweep(REFERENCE, small_grid(), reps=2, out=out, resume=True, progress=nothing, **kw)
+    fewer = sweep(BASE, small_grid(), reps=2, out=out, resume=True,
+                  execution=SERIAL.reporting(nothing), **kw)
     pd.testing.assert_frame_equal(fewer, two)
     pd.testing.assert_frame_equal(pd.read_parquet(out), two)
 
 
 def test_resume_on_empty_out_starts(tmp_path):
     out = tmp_path / "r.parquet"
-    rows = sweep(REFERENCE, small_grid(), workers=1, out=out, resume=True, **SMALL)
+    rows = sweep(BASE, small_grid(), execution=SERIAL, out=out, resume=True, **SMALL)
     assert len(rows) == 4 * 2 * 3
 
 
 @pytest.fixture
 def stored(tmp_path) -> Path:
     out = tmp_path / "r.parquet"
-    sweep(REFERENCE, small_grid(), workers=1, out=out, reps=1, seed=5,
+    sweep(BASE, small_grid(), execution=SERIAL, out=out, reps=1, seed=5,
           overrides=["horizon.duration=2h"])
     return out
 
@@ -343,7 +355,7 @@ def stored(tmp_path) -> Path:
 def test_existing_parts_without_resume(stored):
     before = sorted(p.name for p in (stored.parent / "r.parquet.parts").iterdir())
     with pytest.raises(StoreError) as exc:
-        sweep(REFERENCE, small_grid(), workers=1, out=stored, **SMALL)
+        sweep(BASE, small_grid(), execution=SERIAL, out=stored, **SMALL)
     message = str(exc.value)
     assert "\n" not in message and "--resume" in message
     assert message.startswith(f"{stored}.parts: ")
@@ -362,10 +374,10 @@ def test_existing_parts_without_resume(stored):
 )
 def test_resume_of_a_different_sweep(stored, change, field):
     kw = {"grid": small_grid(), "reps": 2, "seed": 5, "overrides": ["horizon.duration=2h"],
-          "workers": 1, **change}
+          **change}
     progress = Totals()
     with pytest.raises(StoreError) as exc:
-        sweep(REFERENCE, out=stored, resume=True, progress=progress, **kw)
+        sweep(BASE, out=stored, resume=True, execution=SERIAL.reporting(progress), **kw)
     message = str(exc.value)
     assert "\n" not in message
     assert f"differs in {field})" in message
@@ -376,12 +388,13 @@ def test_resume_after_scenario_edit(tmp_path):
     scenario = tmp_path / "s.yaml"
     scenario.write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
     out = tmp_path / "r.parquet"
-    kw = {"reps": 1, "seed": 5, "overrides": ["horizon.duration=1h"], "workers": 1, "out": out}
-    sweep(scenario, small_grid(), **kw)
+    kw = {"reps": 1, "seed": 5, "overrides": ["horizon.duration=1h"], "execution": SERIAL,
+          "out": out}
+    sweep(load_scenario(scenario), small_grid(), **kw)
     scenario.write_text(REFERENCE.read_text(encoding="utf-8").replace("lost_call: 12.0",
                                                                       "lost_call: 13.0"))
     with pytest.raises(StoreError, match="differs in scenario_sha256"):
-        sweep(scenario, small_grid(), resume=True, **kw)
+        sweep(load_scenario(scenario), small_grid(), resume=True, **kw)
 
 
 @pytest.mark.parametrize(
@@ -395,9 +408,10 @@ def test_resume_after_scenario_edit(tmp_path):
 )
 def test_results_file_equals_in_memory_for_any_axis_values(tmp_path, spec):
     grid = Grid.from_specs([spec])
-    kw = {"reps": 1, "seed": 5, "overrides": ["horizon.duration=1h"], "workers": 1}
-    memory = sweep(REFERENCE, grid, **kw)
-    durable = sweep(REFERENCE, grid, out=tmp_path / "r.parquet", **kw)
+    kw = {"reps": 1, "seed": 5, "overrides": ["horizon.duration=1h"],
+          "execution": SERIAL}
+    memory = sweep(BASE, grid, **kw)
+    durable = sweep(BASE, grid, out=tmp_path / "r.parquet", **kw)
     pd.testing.assert_frame_equal(durable, memory)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "r.parquet"), memory)
     column = memory[grid.paths[0]]
@@ -409,7 +423,7 @@ def test_results_file_equals_in_memory_for_any_axis_values(tmp_path, spec):
 KILL_POINTS, KILL_REPS = 6, 4
 KILL_ARGS = ["sweep", str(REFERENCE), "--vary", "departments.billing.agents=10:15",
              "--reps", str(KILL_REPS), "--seed", "3", "--set", "horizon.duration=48h"]
-KILL_TASKS = KILL_POINTS * math.ceil(KILL_REPS / task_size(KILL_POINTS, KILL_REPS, 1))
+KILL_TASKS = KILL_POINTS * math.ceil(KILL_REPS / task_size(KILL_POINTS * KILL_REPS, 1))
 
 
 def callsim_command() -> list[str]:
@@ -622,7 +636,7 @@ def test_cli_grid_file(tmp_path):
     assert result.stdout.strip() == (
         f"wrote {out} (24 rows: 4 points x 2 policies x 3 replications) and "
         f"{tmp_path / 'grid.summary.parquet'}")
-    expected = sweep(REFERENCE, small_grid(), workers=1, **SMALL)
+    expected = sweep(BASE, small_grid(), execution=SERIAL, **SMALL)
     pd.testing.assert_frame_equal(pd.read_parquet(out), expected)
     assert (tmp_path / "grid.summary.parquet").exists()
 
@@ -698,6 +712,6 @@ def test_a_parts_folder_without_rows_does_not_block_a_new_sweep(tmp_path):
     parts = tmp_path / "r.parquet.parts"
     parts.mkdir()
     (parts / "manifest.json").write_text('{"seed": 999}', encoding="utf-8")
-    rows = sweep(REFERENCE, small_grid(), workers=1, out=out, **SMALL)
+    rows = sweep(BASE, small_grid(), execution=SERIAL, out=out, **SMALL)
     assert len(rows) == len(small_grid().points()) * 2 * SMALL["reps"]
     assert '"seed": 5' in (parts / "manifest.json").read_text(encoding="utf-8")

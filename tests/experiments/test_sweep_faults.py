@@ -18,12 +18,19 @@ import pytest
 import yaml
 from filelock import FileLock
 
-from callsim.experiments import sweep_tasks
+from callsim.experiments import execution
+from callsim.experiments.execution import Execution
 from callsim.experiments.grid import Grid
 from callsim.experiments.store import LOCK, MANIFEST, PartStore, StoreBusy, StoreError
-from callsim.experiments.sweep_tasks import WorkerDied
+from callsim.experiments.sweep_points import WorkerDied
 from callsim.experiments.sweeps import SweepWarning, summary_path, sweep
+from callsim.scenario.schema import load_scenario
 from tests.shared import REFERENCE
+
+#: Replications in this process (the numbers are the same on any executor).
+SERIAL = Execution(workers=1)
+#: The reference scenario, validated once (every sweep point is its document with overrides).
+BASE = load_scenario(REFERENCE)
 
 # 3 points x 2 policies x 2 replications on a 1 h horizon: about a second in all.
 SPECS = ["departments.billing.agents=10:12"]
@@ -37,13 +44,13 @@ def grid() -> Grid:
 
 @pytest.fixture(scope="module")
 def expected() -> pd.DataFrame:
-    return sweep(REFERENCE, grid(), workers=1, **SMALL)
+    return sweep(BASE, grid(), execution=SERIAL, **SMALL)
 
 
 @pytest.fixture
 def out(tmp_path: Path) -> Path:
     out = tmp_path / "results.parquet"
-    sweep(REFERENCE, grid(), workers=1, out=out, **SMALL)
+    sweep(BASE, grid(), execution=SERIAL, out=out, **SMALL)
     return out
 
 
@@ -53,7 +60,7 @@ def parts(out: Path) -> list[Path]:
 
 def resume(out: Path, scenario: Path = REFERENCE, **extra: object) -> pd.DataFrame:
     options = {**SMALL, **extra}
-    return sweep(scenario, grid(), workers=1, out=out, resume=True, **options)  # type: ignore[arg-type]
+    return sweep(load_scenario(scenario), grid(), execution=SERIAL, out=out, resume=True, **options)  # type: ignore[arg-type]
 
 
 def assert_complete(rows: pd.DataFrame, out: Path, expected: pd.DataFrame) -> None:
@@ -92,7 +99,7 @@ def test_a_corrupt_manifest_is_a_clear_error(out, expected, content: str) -> Non
     before = sorted(p.name for p in folder.iterdir())
     for again in (True, False):
         with pytest.raises(StoreError, match="no valid manifest.json"):
-            sweep(REFERENCE, grid(), workers=1, out=out, resume=again, **SMALL)
+            sweep(BASE, grid(), execution=SERIAL, out=out, resume=again, **SMALL)
     assert sorted(p.name for p in folder.iterdir()) == before  # nothing written or removed
 
 
@@ -100,7 +107,7 @@ def test_parts_without_a_manifest_are_never_resumed(out) -> None:
     (parts(out)[0].parent / MANIFEST).unlink()
     other = Grid.from_specs(["departments.billing.agents=20:22"])
     with pytest.raises(StoreError, match="no valid manifest.json"):
-        sweep(REFERENCE, other, workers=1, out=out, resume=True, **SMALL)
+        sweep(BASE, other, execution=SERIAL, out=out, resume=True, **SMALL)
 
 
 def test_an_edited_referenced_file_is_another_sweep(tmp_path: Path) -> None:
@@ -110,7 +117,7 @@ def test_an_edited_referenced_file_is_another_sweep(tmp_path: Path) -> None:
     scenario = tmp_path / "s.yaml"
     scenario.write_text(yaml.safe_dump(raw))
     out = tmp_path / "results.parquet"
-    sweep(scenario, grid(), workers=1, out=out, **SMALL)
+    sweep(load_scenario(scenario), grid(), execution=SERIAL, out=out, **SMALL)
     (tmp_path / "handle.csv").write_text("value\n20\n30\n40\n")
     with pytest.raises(StoreError, match="differs in files_sha256"):
         resume(out, scenario)
@@ -131,7 +138,7 @@ def test_a_folder_made_read_only_mid_sweep(tmp_path, expected, monkeypatch) -> N
     monkeypatch.setattr(PartStore, "write", write)
     with pytest.raises(StoreError, match="cannot save finished rows .Permission denied.; 4 "
                                          "finished rows are safe"):
-        sweep(REFERENCE, grid(), workers=1, out=out, **SMALL)
+        sweep(BASE, grid(), execution=SERIAL, out=out, **SMALL)
     assert not out.exists()
     monkeypatch.undo()
     assert_complete(resume(out), out, expected)
@@ -147,7 +154,7 @@ def test_results_unwritable_at_the_end_keep_every_part(tmp_path, expected, monke
 
     monkeypatch.setattr(sweeps, "write_table", refuse)
     with pytest.raises(StoreError, match="every row is saved"):
-        sweep(REFERENCE, grid(), workers=1, out=out, **SMALL)
+        sweep(BASE, grid(), execution=SERIAL, out=out, **SMALL)
     monkeypatch.undo()
     assert_complete(resume(out), out, expected)
 
@@ -156,7 +163,7 @@ def test_a_second_sweep_on_the_same_output_is_refused(out) -> None:
     folder = parts(out)[0].parent
     before = sorted(p.name for p in folder.iterdir())
     with FileLock(folder / LOCK), pytest.raises(StoreBusy, match="another sweep is writing"):
-        sweep(REFERENCE, grid(), workers=1, out=out, resume=True, reps=3, seed=7,
+        sweep(BASE, grid(), execution=SERIAL, out=out, resume=True, reps=3, seed=7,
               overrides=["horizon.duration=1h"])
     assert sorted(p.name for p in folder.iterdir()) == before
 
@@ -170,10 +177,10 @@ def test_the_lock_is_released_after_a_sweep(out) -> None:
 # --- a worker killed mid-task -------------------------------------------------------------------
 
 
-REAL_RUN_TASK = sweep_tasks.run_task
+REAL_RUN_TASK = execution.run_task
 
 
-def kill_once(task: sweep_tasks.SweepTask) -> pd.DataFrame:
+def kill_once(task: execution.Task) -> tuple[int, list]:
     """Run the task, unless the marker is there: then take it and die like an OOM-killed worker."""
     marker = Path(os.environ["CALLSIM_TEST_KILL_MARKER"])
     try:
@@ -196,9 +203,9 @@ def test_a_killed_process_worker_leaves_a_resumable_state(
     tmp_path, expected, killer, monkeypatch
 ) -> None:
     out = tmp_path / "results.parquet"
-    monkeypatch.setattr(sweep_tasks, "run_task", kill_once)
+    monkeypatch.setattr(execution, "run_task", kill_once)
     with pytest.raises(WorkerDied) as info:
-        sweep(REFERENCE, grid(), workers=2, out=out, **SMALL)
+        sweep(BASE, grid(), execution=Execution(workers=2), out=out, **SMALL)
     assert info.value.saved == len(PartStore(out).read())
     assert killer.with_suffix(".taken").exists()
     assert_complete(resume(out), out, expected)
@@ -207,9 +214,10 @@ def test_a_killed_process_worker_leaves_a_resumable_state(
 def test_a_killed_dask_worker_is_replaced(tmp_path, expected, killer, monkeypatch) -> None:
     """Dask reschedules the task of a dead worker: the sweep ends complete, or resumable."""
     out = tmp_path / "results.parquet"
-    monkeypatch.setattr(sweep_tasks, "run_task", kill_once)
+    monkeypatch.setattr(execution, "run_task", kill_once)
     try:
-        rows = sweep(REFERENCE, grid(), workers=2, executor="dask", out=out, **SMALL)
+        rows = sweep(BASE, grid(), execution=Execution(workers=2, executor="dask"), out=out,
+                     **SMALL)
     except WorkerDied:
         rows = resume(out)
     assert killer.with_suffix(".taken").exists()

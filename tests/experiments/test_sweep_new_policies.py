@@ -8,10 +8,17 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from callsim.experiments.execution import Execution
 from callsim.experiments.grid import Grid
 from callsim.experiments.sweeps import sweep
 from callsim.report.sweep_figures import select_policies, sweep_summary
+from callsim.scenario.schema import load_scenario
 from tests.shared import REFERENCE, invoke_cli
+
+#: Replications in this process (the numbers are the same on any executor).
+SERIAL = Execution(workers=1)
+#: The reference scenario, validated once (every sweep point is its document with overrides).
+BASE = load_scenario(REFERENCE)
 
 POLICIES = ["cold", "conditional", "callback"]
 AGENTS = "departments.support.agents"
@@ -20,8 +27,8 @@ AGENTS = "departments.support.agents"
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame, object]:
     out = tmp_path_factory.mktemp("sweep") / "results.parquet"
-    rows = sweep(REFERENCE, Grid.from_specs([f"{AGENTS}=14,16"]), POLICIES, reps=3, seed=4,
-                 workers=1, out=out, overrides=["horizon.duration=2h",
+    rows = sweep(BASE, Grid.from_specs([f"{AGENTS}=14,16"]), POLICIES, reps=3, seed=4,
+                 execution=SERIAL, out=out, overrides=["horizon.duration=2h",
                                                 "transfer.conditional.warm_when=agent_free"])
     return rows, pd.read_parquet(out.with_name("results.summary.parquet")), out
 

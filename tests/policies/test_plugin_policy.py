@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from callsim import ScenarioError, build_scenario, compare, replicate
 from callsim.engine.records import Outcome, TransferKind
+from callsim.experiments.execution import Execution
 from callsim.experiments.grid import Grid
 from callsim.experiments.sweeps import summarize_sweep, sweep
 from callsim.policies import registry
@@ -26,8 +27,12 @@ from callsim.policies.cold import ColdTransfer
 from callsim.policies.protocol import options_of
 from callsim.report.sweep_figures import difference_of
 from callsim.scenario.durations import Seconds
+from callsim.scenario.schema import load_scenario
 from tests.engine.timeline import BASE, row, run_log
 from tests.shared import invoke_cli
+
+#: Replications in this process (the numbers are the same on any executor).
+SERIAL = Execution(workers=1)
 
 NAME = "wait_then_cold"
 
@@ -124,14 +129,14 @@ def test_no_wait_coincides_with_cold(tmp_path):
 
 def test_compare_and_sweep_summary_name_the_difference_after_it():
     sc = scenario()
-    result = compare(sc, ["cold", NAME], reps=3, seed=2, workers=1)
+    result = compare(sc, ["cold", NAME], reps=3, seed=2, execution=SERIAL)
     assert result.difference == (NAME, "cold")
     doc = result.to_dict()
     assert doc["difference"] == f"{NAME} - cold"
     # Billing's agent is busy 10 s longer per misrouted call: billing's callers wait longer.
     wait = doc["differences"]["call_types"]["billing"]["wait_mean"]
     assert wait["mean"] > 0
-    rows = replicate(sc, ["cold", NAME], reps=2, seed=2, workers=1).table.assign(point=0)
+    rows = replicate(sc, ["cold", NAME], reps=2, seed=2, execution=SERIAL).table.assign(point=0)
     summary = summarize_sweep(rows, ["point"], ["cold", NAME], ["overall.wait_mean"])
     assert f"{NAME} - cold" in set(summary["policy"])
     assert difference_of(rows) == (NAME, "cold")
@@ -150,8 +155,8 @@ def scenario_file(tmp_path):
 
 def test_sweep_runs_it_at_every_point(tmp_path):
     grid = Grid.from_specs(["departments.billing.agents=1,2"])
-    rows = sweep(scenario_file(tmp_path), grid, ["cold", NAME], reps=2, seed=3, workers=1,
-                 out=tmp_path / "results.parquet")
+    rows = sweep(load_scenario(scenario_file(tmp_path)), grid, ["cold", NAME], reps=2, seed=3,
+                 execution=SERIAL, out=tmp_path / "results.parquet")
     assert set(rows["policy"]) == {"cold", NAME} and len(rows) == 2 * 2 * 2
     summary = pd.read_parquet(tmp_path / "results.summary.parquet")
     assert f"{NAME} - cold" in set(summary["policy"])

@@ -12,8 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from callsim.cli.app import app
+from callsim.experiments.execution import Execution
 from tests.report.chromium import Browser, chromium_path
 from tests.shared import REFERENCE
+
+#: Replications in this process (the numbers are the same on any executor).
+SERIAL = Execution(workers=1)
 
 SCENARIO = str(REFERENCE)
 #: A short day keeps the runs cheap; 4 replications give CIs.
@@ -136,7 +140,7 @@ def test_extra_sections_come_before_the_scenario_inputs() -> None:
     from callsim.report.html import Section, report_html
 
     scenario = load_scenario(SCENARIO, ["horizon.duration=1h"])
-    comparison = compare(scenario, reps=2, seed=1, workers=1)
+    comparison = compare(scenario, reps=2, seed=1, execution=SERIAL)
     extra = Section("staffing", "Staffing", "inputs.html.j2",
                     {"groups": [("Agents needed", ["billing: 13 agents."])]})
     html = report_html(scenario, comparison, extra_sections=[extra])

@@ -12,8 +12,12 @@ from matplotlib.collections import PolyCollection
 from matplotlib.container import BarContainer, ErrorbarContainer
 
 from callsim.experiments.comparison import Comparison, compare
+from callsim.experiments.execution import Execution
 from callsim.report.figures import comparison_figure, figure_paths, interval_figure, save_figures
 from tests.shared import reference
+
+#: Replications in this process (the numbers are the same on any executor).
+SERIAL = Execution(workers=1)
 
 DEPARTMENTS = ("billing", "support")
 
@@ -21,7 +25,7 @@ DEPARTMENTS = ("billing", "support")
 @pytest.fixture(scope="module")
 def comparison() -> Comparison:
     scenario = reference("horizon.duration=2h", "horizon.start=08:00")
-    return compare(scenario, reps=3, seed=1, workers=1)
+    return compare(scenario, reps=3, seed=1, execution=SERIAL)
 
 
 def test_png_files_written(comparison: Comparison, tmp_path: Path) -> None:
@@ -164,7 +168,7 @@ def test_interval_figure_shows_shares_in_percent(comparison: Comparison) -> None
 
 def test_single_policy_has_no_difference_row(tmp_path: Path) -> None:
     scenario = reference("horizon.duration=1h")
-    one = compare(scenario, policies=("warm",), reps=2, seed=1, workers=1)
+    one = compare(scenario, policies=("warm",), reps=2, seed=1, execution=SERIAL)
     figure = comparison_figure(one)
     assert len(figure.axes) == 6
     for ax in figure.axes:

@@ -7,6 +7,7 @@ import pytest
 from matplotlib.patches import StepPatch
 
 from callsim import load_scenario, staff
+from callsim.experiments.execution import Execution
 from callsim.report.staffing_figures import staffing_figure
 from tests.shared import ROOT
 
@@ -16,7 +17,7 @@ def result():
     scenario = load_scenario(ROOT / "tests" / "experiments" / "staffing_small.yaml")
     # seed 2: the verification misses a target in one interval per policy (a mark each)
     return staff(scenario, ["service_level>=0.8", "abandon_rate<=0.05"], reps=2,
-                 verify_reps=3, seed=2, workers=1)
+                 verify_reps=3, seed=2, execution=Execution(workers=1))
 
 
 def test_one_panel_per_department_with_load_and_a_step_line_per_policy(result):

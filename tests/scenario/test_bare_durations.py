@@ -9,11 +9,15 @@ from __future__ import annotations
 import pytest
 
 from callsim import ScenarioError, build_scenario
+from callsim.experiments.execution import Execution
 from callsim.experiments.grid import Grid
 from callsim.experiments.sweeps import sweep
 from callsim.scenario.distributions import Deterministic
-from callsim.scenario.loading import read_scenario_file
+from callsim.scenario.loading import load_scenario, read_scenario_file
 from tests.shared import REFERENCE, reference
+
+#: Replications in this process (the numbers are the same on any executor).
+SERIAL = Execution(workers=1)
 
 #: Every distribution field of a scenario, with a bare duration and the seconds it means.
 FIELDS = {
@@ -66,6 +70,6 @@ def test_a_word_that_is_no_duration_is_a_one_line_error():
 
 def test_sweep_grids_take_bare_durations(tmp_path):
     grid = Grid.from_specs(["transfer.identify_time=30s,1min"])
-    rows = sweep(REFERENCE, grid, ["cold"], reps=2, seed=1, workers=1,
+    rows = sweep(load_scenario(REFERENCE), grid, ["cold"], reps=2, seed=1, execution=SERIAL,
                  overrides=["horizon.duration=1h"])
     assert sorted(set(rows["transfer.identify_time"])) == ["1min", "30s"]

@@ -12,7 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from callsim.experiments.comparison import compare
+from callsim.experiments.execution import Execution
 from callsim.scenario.loading import load_scenario
+
+#: Replications in this process (the numbers are the same on any executor).
+SERIAL = Execution(workers=1)
 
 HERE = Path(__file__).resolve().parent
 SCENARIO = HERE / "small_compare.yaml"
@@ -24,7 +28,7 @@ FLOAT_FORMAT = "%.10g"
 
 def backtest_table() -> pd.DataFrame:
     """The summary and the paired differences of the back-test, in one long table."""
-    result = compare(load_scenario(SCENARIO), reps=REPS, seed=SEED, workers=1)
+    result = compare(load_scenario(SCENARIO), reps=REPS, seed=SEED, execution=SERIAL)
     assert result.difference is not None
     summary = result.summary.assign(table="summary")
     differences = result.differences.assign(table="differences",

@@ -1,4 +1,4 @@
-"""What :func:`callsim.experiments.staffing.staff` found: staffing, costs, verified targets.
+"""What :func:`callsim.planning.staffing.staff` found: staffing, costs, verified targets.
 
 :class:`StaffingResult` carries DataFrames (``table``, ``summary``, ``checks``) for notebooks
 and reports, and :meth:`StaffingResult.to_dict` is the ``callsim staff --json`` contract.
@@ -147,7 +147,7 @@ class PolicyStaffing:
 
 @dataclass(frozen=True)
 class StaffingResult:
-    """Everything :func:`callsim.experiments.staffing.staff` found, per policy."""
+    """Everything :func:`callsim.planning.staffing.staff` found, per policy."""
 
     scenario: Scenario
     targets: tuple[Target, ...]

@@ -2,7 +2,7 @@
 
 For each policy: the Erlang A figure per department and interval
 (:func:`callsim.analysis.offered_load.erlang_staffing`), corrected by simulation
-(:mod:`callsim.experiments.staffing_search`) on replications ``0 .. reps-1``, then a
+(:mod:`callsim.planning.staffing_search`) on replications ``0 .. reps-1``, then a
 verification run on fresh replications (``reps .. reps+verify_reps-1``, the same for every
 policy, so policy differences are paired) that reports every targeted metric with its 95% CI.
 Staff cost is charged on rostered agents, ``ceil(on phones / (1 - shrinkage))``.
@@ -11,26 +11,22 @@ Staff cost is charged on rostered agents, ``ceil(on phones / (1 - shrinkage))``.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 
 from callsim.analysis.offered_load import QueueLoad, erlang_staffing
 from callsim.analysis.statistics import difference_pair, t_interval
-from callsim.experiments.executors import Executor, make_executor
-from callsim.experiments.replications import Batch, ReplicationTask, run_replications
-from callsim.experiments.staffing_result import PolicyStaffing, StaffingResult, target_checks
-from callsim.experiments.staffing_runs import StaffingRunner, with_staffing
-from callsim.experiments.staffing_search import SearchSpec, search
-from callsim.experiments.work import check_work
+from callsim.experiments.execution import BatchRunner, Execution
+from callsim.experiments.replications import Replications, replicate_on
+from callsim.planning.staffing_result import PolicyStaffing, StaffingResult, target_checks
+from callsim.planning.staffing_runs import StaffingRunner, with_staffing
+from callsim.planning.staffing_search import SearchSpec, search
 from callsim.policies import registry
-from callsim.scenario.limits import MAX_CALLS
 from callsim.scenario.schema import Scenario
 from callsim.scenario.targets import Target, TargetError, parse_target
 
-__all__ = ["StaffingError", "resolve_targets", "staff"]
+__all__ = ["StaffingError", "resolve_targets", "staff", "staff_on"]
 
 #: Called with (policy, iteration, targets still unmet).
 StaffProgress = Callable[[str, int, int], None]
@@ -113,11 +109,8 @@ def staff(
     reps: int = 20,
     verify_reps: int = 20,
     seed: int = 0,
-    workers: int = 1,
-    executor: str = "processes",
-    scheduler: str | None = None,
-    progress: StaffProgress | None = None,
-    max_calls: float | None = MAX_CALLS,
+    rounds: StaffProgress | None = None,
+    execution: Execution | None = None,
 ) -> StaffingResult:
     """Staff every department per interval to meet the targets, under each policy.
 
@@ -145,15 +138,13 @@ def staff(
         Fresh replications of the verification run (at least 2).
     seed
         Base seed: the same seed gives the same staffing.
-    workers, executor, scheduler
-        Where simulations run (``processes`` or ``dask``; ``scheduler`` for an existing Dask
-        cluster); the numbers do not depend on them.
-    progress
+    rounds
         Called with (policy, iteration, targets still unmet) after each simulated round.
-    max_calls
-        Refuse, before running, a scenario whose first search round and verification alone
-        (``(reps + verify_reps)`` replications per policy, the least the search simulates)
-        are expected to simulate more calls than this (``None``: no limit).
+    execution
+        Workers, executor, work limit and progress (default: every core); the numbers do not
+        depend on it. The work limit refuses, before running, a scenario whose first search
+        round and verification alone (``(reps + verify_reps)`` replications per policy, the
+        least the search simulates) are expected to simulate more calls than ``max_calls``.
 
     Returns
     -------
@@ -164,7 +155,7 @@ def staff(
     StaffingError
         Bad targets, bounds, scope, policies or shrinkage.
     WorkLimitError
-        The work is above ``max_calls``; nothing runs.
+        The work is above ``execution.max_calls``; nothing runs.
 
     Examples
     --------
@@ -176,15 +167,24 @@ def staff(
     >>> r.policies["cold"].staffing.shape  # departments x intervals
     (2, 2)
     """
+    execution = execution or Execution()
+    with execution.runner() as runner:
+        return staff_on(runner, scenario, targets, policies, scope, constant, min_agents,
+                        max_agents, shrinkage, reps, verify_reps, seed, rounds)
+
+
+def staff_on(runner: BatchRunner, scenario: Scenario, targets: Sequence[str] | None = None,
+             policies: Sequence[str] | None = None, scope: str = "interval",
+             constant: bool = False, min_agents: Mapping[str, int] | None = None,
+             max_agents: Mapping[str, int] | None = None, shrinkage: float | None = None,
+             reps: int = 20, verify_reps: int = 20, seed: int = 0,
+             rounds: StaffProgress | None = None) -> StaffingResult:
+    """:func:`staff` on a batch runner an experiment already holds (e.g. a break-even)."""
     spec, names, shrink = _plan(scenario, targets, policies, scope, constant, min_agents,
                                 max_agents, shrinkage, reps, verify_reps)
-    check_work([scenario], (reps + verify_reps) * len(names), max_calls)
-    runner_executor = make_executor(executor, workers, scheduler)
-    try:
-        found = {p: _staff_policy(runner_executor, workers, scenario, p, spec, seed, shrink,
-                                  verify_reps, progress) for p in names}
-    finally:
-        runner_executor.close()
+    runner.execution.check_work([scenario], (reps + verify_reps) * len(names))
+    found = {p: _staff_policy(runner, scenario, p, spec, seed, shrink, verify_reps, rounds)
+             for p in names}
     return StaffingResult(scenario=scenario, targets=spec.targets, scope=scope, constant=constant,
                           replications=reps, verify_replications=verify_reps, seed=seed,
                           policies=found, difference=difference_pair(list(found)))
@@ -220,51 +220,35 @@ def _plan(scenario: Scenario, targets: Sequence[str] | None, policies: Sequence[
     return spec, names, _shrinkage(scenario, shrinkage)
 
 
-def _staff_policy(executor: Executor, workers: int, scenario: Scenario, policy: str,
-                  spec: SearchSpec, seed: int, shrink: np.ndarray, verify_reps: int,
+def _staff_policy(batches: BatchRunner, scenario: Scenario, policy: str, spec: SearchSpec,
+                  seed: int, shrink: np.ndarray, verify_reps: int,
                   progress: StaffProgress | None) -> PolicyStaffing:
     """Search and verify one policy's staffing."""
     start, loads = erlang_staffing(scenario, policy, list(spec.targets))
     first = np.array([start[d] for d in scenario.departments])
     occupancy = any(t.metric == "occupancy" for t in spec.targets)
-    runner = StaffingRunner(executor, workers, scenario, policy, seed, occupancy)
+    runner = StaffingRunner(batches, scenario, policy, seed, occupancy)
     report = (lambda i, unmet: progress(policy, i, unmet)) if progress else None
     outcome = search(runner, spec, first, report)
     staffed = with_staffing(scenario, outcome.staffing)
     verify = range(len(spec.replications), len(spec.replications) + verify_reps)
-    batch = _verify(executor, workers, staffed, policy, seed, list(verify))
+    batch = replicate_on(batches, staffed, [policy], verify, seed, intervals=True)
     found = _policy_result(scenario, policy, spec, outcome.staffing, first, loads, shrink,
                            batch, outcome.iterations, runner.runs + verify_reps)
     return dataclasses.replace(found, feasible=outcome.feasible)
 
 
-def _verify(executor: Executor, workers: int, scenario: Scenario, policy: str, seed: int,
-            replications: list[int]) -> Batch:
-    """Fresh replications of the found staffing: metric rows and interval tables."""
-    size = max(1, math.ceil(len(replications) / (2 * max(1, workers))))
-    tasks = [ReplicationTask(scenario, (policy,), seed, tuple(replications[i:i + size]),
-                             intervals=True)
-             for i in range(0, len(replications), size)]
-    out = Batch([], [], [])
-    for batch in executor.run(run_replications, tasks):
-        out.rows.extend(batch.rows)
-        out.intervals.extend(batch.intervals)
-    order = sorted(range(len(out.rows)), key=lambda i: int(str(out.rows[i]["replication"])))
-    rows = [out.rows[i] for i in order]
-    intervals = sorted(out.intervals, key=lambda f: int(f["replication"].iloc[0]))
-    return Batch(rows, intervals, [])
-
-
 def _policy_result(scenario: Scenario, policy: str, spec: SearchSpec, staffing: np.ndarray,
                    start: np.ndarray, loads: Mapping[str, QueueLoad], shrink: np.ndarray,
-                   batch: Batch, iterations: int, runs: int) -> PolicyStaffing:
+                   batch: Replications, iterations: int, runs: int) -> PolicyStaffing:
     hours = interval_hours(scenario)
     roster = rostered(staffing, shrink)
     wages = np.array([d.wage_per_hour for d in scenario.departments.values()])
     staff_cost = float((roster * hours).sum(axis=1) @ wages)
-    table = pd.DataFrame(batch.rows)
+    table = batch.table
     total = staff_cost + table["costs.lost_call_cost"].to_numpy(dtype=float)
-    intervals = pd.concat(batch.intervals, ignore_index=True)
+    intervals = batch.intervals
+    assert intervals is not None
     checks = target_checks(spec.targets, list(scenario.departments), spec.horizon, table,
                            intervals)
     return PolicyStaffing(

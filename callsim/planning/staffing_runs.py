@@ -1,17 +1,17 @@
 """Simulating candidate staffings: queue sums per replication, department and interval.
 
 The staffing search evaluates many candidate staffings of one scenario and policy, each on the
-same replications (common random numbers). :class:`StaffingRunner` sends every (candidate,
-block of replications) pair to an executor as one task and puts the answers back in
-candidate and replication order, so the numbers never depend on the executor or on the number
-of workers.
+same replications (common random numbers). :class:`StaffingRunner` gives every candidate to
+the batch runner as one unit (:mod:`callsim.experiments.execution`), which puts the answers
+back in candidate and replication order, so the numbers never depend on the executor or on the
+number of workers.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,16 +19,15 @@ from callsim.analysis.extensions import lost_customers
 from callsim.analysis.queues import metrics_from_sums, queue_table
 from callsim.analysis.segments import CallArrays, busy_segments, call_arrays, cumulative_time
 from callsim.engine.records import SimulationResult
-from callsim.experiments.executors import Executor
-from callsim.policies.simulation import simulate
+from callsim.experiments.execution import BatchRunner, Run, Unit
 from callsim.scenario.schema import Scenario
 from callsim.scenario.targets import Target
 
-#: A staffing: agents on the phones, shape ``(departments, intervals)``.
-Staffing = np.ndarray
+#: Agents on the phones per department and interval, shape ``(departments, intervals)``.
+AgentGrid = np.ndarray
 
 
-def with_staffing(scenario: Scenario, staffing: Staffing) -> Scenario:
+def with_staffing(scenario: Scenario, staffing: AgentGrid) -> Scenario:
     """A copy of ``scenario`` whose departments have ``staffing`` (one row per department)."""
     departments = {
         name: dept.model_copy(update={"agents": tuple(int(a) for a in staffing[i])})
@@ -37,27 +36,32 @@ def with_staffing(scenario: Scenario, staffing: Staffing) -> Scenario:
     return scenario.model_copy(update={"departments": departments})
 
 
-def evaluate_block(scenario: Scenario, policy: str, seed: int, replications: Sequence[int],
-                   occupancy: bool) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    """Simulate replications of one staffed scenario (an executor task).
+class QueueSums(NamedTuple):
+    """What one run of a candidate staffing measured (see :class:`MeasureQueues`)."""
 
-    Returns
-    -------
-    tuple
-        Queue sums ``(reps, departments, intervals, 6)`` (see
+    sums: np.ndarray
+    times: np.ndarray | None
+    lost: float
+
+
+@dataclass(frozen=True)
+class MeasureQueues:
+    """The measure of the staffing search: queue sums, busy and staffed time, lost calls."""
+
+    occupancy: bool
+
+    def __call__(self, result: SimulationResult, scenario: Scenario, run: Run) -> QueueSums:
+        """The run's queue sums, busy and staffed time, and lost calls.
+
+        Queue sums ``(departments, intervals, 6)`` (see
         :func:`callsim.analysis.queues.queue_table`); busy and staffed seconds
-        ``(reps, departments, intervals, 2)`` when ``occupancy``, else ``None``; customers lost
-        for good per replication (:func:`~callsim.analysis.extensions.lost_customers`).
-    """
-    sums, times, lost = [], [], []
-    for r in replications:
-        result = simulate(scenario, policy=policy, seed=seed, replication=r)
+        ``(departments, intervals, 2)`` when ``occupancy``, else ``None``; customers lost
+        for good (:func:`~callsim.analysis.extensions.lost_customers`), counted after warm-up.
+        """
         c = call_arrays(result, scenario)
-        sums.append(queue_table(result, scenario, c))
-        lost.append(float(lost_customers(c, c.arrival >= float(result.warmup))))
-        if occupancy:
-            times.append(_busy_staffed(result, scenario, c))
-    return np.stack(sums), (np.stack(times) if occupancy else None), np.array(lost)
+        return QueueSums(queue_table(result, scenario, c),
+                         _busy_staffed(result, scenario, c) if self.occupancy else None,
+                         float(lost_customers(c, c.arrival >= float(result.warmup))))
 
 
 def _busy_staffed(result: SimulationResult, scenario: Scenario, c: CallArrays) -> np.ndarray:
@@ -132,83 +136,33 @@ class Estimate:
 
 
 class StaffingRunner:
-    """Evaluates candidate staffings of one scenario and policy on an executor.
+    """Evaluates candidate staffings of one scenario and policy on the batch runner.
 
     Parameters
     ----------
-    executor
-        Where tasks run.
-    workers
-        Workers behind the executor (sets the task size only, never the numbers).
+    runner
+        The experiment's batch runner (where tasks run).
     scenario, policy, seed
         What is simulated; replication ``r`` of every candidate sees the same callers.
     occupancy
         Also measure busy and staffed time (for occupancy targets).
     """
 
-    def __init__(self, executor: Executor, workers: int, scenario: Scenario, policy: str,
-                 seed: int, occupancy: bool) -> None:
-        self.executor, self.workers = executor, max(1, workers)
+    def __init__(self, runner: BatchRunner, scenario: Scenario, policy: str, seed: int,
+                 occupancy: bool) -> None:
+        self.runner = runner
         self.scenario, self.policy, self.seed, self.occupancy = scenario, policy, seed, occupancy
         self.runs = 0
 
-    def evaluate(self, candidates: Sequence[Staffing], replications: Sequence[int]
+    def evaluate(self, candidates: Sequence[AgentGrid], replications: Sequence[int]
                  ) -> list[Estimate]:
         """Estimates of every candidate on the same replications, in candidate order."""
-        reps = list(replications)
-        per_task = max(1, math.ceil(len(reps) * len(candidates) / (3 * self.workers)))
-        per_task = len(reps) if self.workers == 1 else min(per_task, len(reps))
-        blocks = [reps[i:i + per_task] for i in range(0, len(reps), per_task)]
-        tasks: list[StaffingTask] = []
-        keys: list[tuple[int, int]] = []
-        for k, staffing in enumerate(candidates):
-            staffed = with_staffing(self.scenario, staffing)
-            for b, block in enumerate(blocks):
-                tasks.append(StaffingTask(len(tasks), staffed, self.policy, self.seed,
-                                          tuple(block), self.occupancy))
-                keys.append((k, b))
-        answers: dict[tuple[int, int], tuple[np.ndarray, np.ndarray | None, np.ndarray]] = {}
-        for i, answer in self.executor.run(run_staffing_task, tasks):
-            answers[keys[i]] = answer
-        self.runs += len(reps) * len(candidates)
-        out = []
-        for k in range(len(candidates)):
-            parts = [answers[(k, b)] for b in range(len(blocks))]
-            times = [p[1] for p in parts]
-            out.append(Estimate(
-                np.concatenate([p[0] for p in parts]),
-                None if times[0] is None else np.concatenate([t for t in times if t is not None]),
-                np.concatenate([p[2] for p in parts]),
-            ))
-        return out
-
-
-@dataclass(frozen=True)
-class StaffingTask:
-    """One unit of work: some replications of one candidate staffing (shipped to a worker).
-
-    Attributes
-    ----------
-    index
-        The task's number (answers come back in any order).
-    scenario
-        The scenario with the candidate staffing.
-    policy, seed, replications
-        What is simulated.
-    occupancy
-        Also measure busy and staffed time.
-    """
-
-    index: int
-    scenario: Scenario
-    policy: str
-    seed: int
-    replications: tuple[int, ...]
-    occupancy: bool
-
-
-def run_staffing_task(task: StaffingTask
-                      ) -> tuple[int, tuple[np.ndarray, np.ndarray | None, np.ndarray]]:
-    """:func:`evaluate_block` of one task, tagged with its number (what a worker does)."""
-    return task.index, evaluate_block(task.scenario, task.policy, task.seed,
-                                      task.replications, task.occupancy)
+        units = [Unit(with_staffing(self.scenario, staffing), (self.policy,), self.seed,
+                      tuple(replications)) for staffing in candidates]
+        answers = self.runner.run(units, MeasureQueues(self.occupancy))
+        self.runs += len(replications) * len(candidates)
+        return [Estimate(np.stack([a.sums for a in runs]),
+                         np.stack([a.times for a in runs if a.times is not None])
+                         if self.occupancy else None,
+                         np.array([a.lost for a in runs]))
+                for runs in answers]

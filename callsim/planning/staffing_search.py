@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from callsim.experiments.staffing_runs import Estimate, Staffing, StaffingRunner
+from callsim.planning.staffing_runs import AgentGrid, Estimate, StaffingRunner
 from callsim.scenario.targets import Target
 
 #: Called with (iteration, targets still unmet) after each simulated round.
@@ -65,7 +65,7 @@ class SearchSpec:
 class SearchOutcome:
     """The staffing found, whether the search's own estimate meets every target, and effort."""
 
-    staffing: Staffing
+    staffing: AgentGrid
     feasible: bool
     iterations: int
 
@@ -76,7 +76,7 @@ class _Search:
         self.runner, self.spec, self.progress = runner, spec, progress
         self.iterations = 0
 
-    def evaluate(self, candidates: Sequence[Staffing]) -> list[Estimate]:
+    def evaluate(self, candidates: Sequence[AgentGrid]) -> list[Estimate]:
         self.iterations += 1
         return self.runner.evaluate(candidates, self.spec.replications)
 
@@ -89,14 +89,14 @@ class _Search:
         if self.progress is not None:
             self.progress(self.iterations, unmet)
 
-    def clip(self, staffing: Staffing) -> Staffing:
+    def clip(self, staffing: AgentGrid) -> AgentGrid:
         s = self.spec
         out = np.clip(staffing, s.low[:, None], s.high[:, None])
         if s.constant:
             out = np.repeat(out.max(axis=1, keepdims=True), out.shape[1], axis=1)
         return np.asarray(out, dtype=np.int64)
 
-    def raise_until_met(self, staffing: Staffing) -> tuple[Staffing, bool, Estimate]:
+    def raise_until_met(self, staffing: AgentGrid) -> tuple[AgentGrid, bool, Estimate]:
         """Add an agent wherever a target is missed until none is (or nothing can grow)."""
         s = self.spec
         while True:
@@ -116,7 +116,7 @@ class _Search:
             staffing = staffing + grow
 
 
-def search(runner: StaffingRunner, spec: SearchSpec, start: Staffing,
+def search(runner: StaffingRunner, spec: SearchSpec, start: AgentGrid,
            progress: SearchProgress | None = None) -> SearchOutcome:
     """Find a minimal staffing meeting every target, from ``start``.
 
@@ -153,7 +153,7 @@ def _mask(shape: tuple[int, ...], cells: Sequence[tuple[int, int]]) -> np.ndarra
     return out
 
 
-def _batch_acceptance(state: _Search, staffing: Staffing, candidates: set[tuple[int, int]]
+def _batch_acceptance(state: _Search, staffing: AgentGrid, candidates: set[tuple[int, int]]
                       ) -> set[tuple[int, int]]:
     """Try every candidate removal, in batches of one department and every third interval."""
     n_dept, n_int = staffing.shape
@@ -176,7 +176,7 @@ def _batch_acceptance(state: _Search, staffing: Staffing, candidates: set[tuple[
     return accepted
 
 
-def _remove_in_batches(state: _Search, staffing: Staffing) -> Staffing:
+def _remove_in_batches(state: _Search, staffing: AgentGrid) -> AgentGrid:
     """Interval targets: remove every agent-interval whose removal keeps every target."""
     low = state.spec.low
     candidates = {(d, j) for d, j in zip(*np.nonzero(staffing > low[:, None]), strict=True)}
@@ -199,7 +199,7 @@ def _remove_in_batches(state: _Search, staffing: Staffing) -> Staffing:
     return staffing
 
 
-def _slack_order(state: _Search, staffing: Staffing, estimate: Estimate
+def _slack_order(state: _Search, staffing: AgentGrid, estimate: Estimate
                  ) -> list[np.ndarray]:
     """Removal units, most slack first: rows (constant) or agent-intervals."""
     s = state.spec
@@ -225,7 +225,7 @@ def _slack_order(state: _Search, staffing: Staffing, estimate: Estimate
     return units
 
 
-def _remove_greedily(state: _Search, staffing: Staffing, estimate: Estimate) -> Staffing:
+def _remove_greedily(state: _Search, staffing: AgentGrid, estimate: Estimate) -> AgentGrid:
     """Horizon targets or constant levels: remove units while every target still holds."""
     low = state.spec.low[:, None]
     units = [u for u in _slack_order(state, staffing, estimate)

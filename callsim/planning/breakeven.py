@@ -4,7 +4,7 @@ The paired difference is evaluated on a coarse grid of the field, every point on
 replications (common random numbers across points and policies), then the first bracket
 where the mean difference changes sign is bisected with the same seeds. The crossing is the
 linear interpolation inside the last bracket. With targets, both policies are re-staffed at
-every value (:func:`callsim.experiments.staffing.staff`) and the difference is that of the
+every value (:func:`callsim.planning.staffing.staff`) and the difference is that of the
 re-staffed policies (staff cost on rostered agents plus lost-call cost for ``total_cost``).
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,14 +24,12 @@ import pandas as pd
 from callsim.analysis.catalogue import metric as catalogue_metric
 from callsim.analysis.metrics import metric_keys
 from callsim.analysis.statistics import difference_pair, t_interval
-from callsim.experiments.executors import make_executor
+from callsim.experiments.execution import BatchRunner, Execution, Unit
 from callsim.experiments.grid import Grid, GridError, check_paths
-from callsim.experiments.replications import Batch, ReplicationTask, run_replications
-from callsim.experiments.staffing import StaffingError, resolve_targets, staff
-from callsim.experiments.work import check_work
+from callsim.experiments.replications import metric_row
+from callsim.planning.staffing import StaffingError, resolve_targets, staff_on
 from callsim.policies import registry
 from callsim.scenario.errors import ScenarioError
-from callsim.scenario.limits import MAX_CALLS
 from callsim.scenario.loading import build_scenario, read_scenario_file
 from callsim.scenario.schema import Scenario
 
@@ -39,9 +37,6 @@ __all__ = ["BreakEven", "BreakEvenError", "breakeven", "parse_vary"]
 
 #: Fields that take whole numbers (varied over integers, bisected to neighbouring values).
 INTEGER_FIELDS = frozenset({"agents", "attempts", "max_attempts"})
-
-#: Called with (points evaluated, points planned).
-BreakEvenProgress = Callable[[int, int], None]
 
 
 class BreakEvenError(ValueError):
@@ -171,13 +166,9 @@ class _Setup:
     policies: tuple[str, str]
     reps: int
     seed: int
-    workers: int
-    executor: str
-    scheduler: str | None
     targets: tuple[str, ...] | None
     staff_reps: int
     constant: bool = False
-    max_calls: float | None = MAX_CALLS
 
 
 def _scenario_at(setup: _Setup, value: float) -> Scenario:
@@ -195,75 +186,43 @@ def _paired(rows_a: pd.Series, rows_b: pd.Series) -> tuple[float, float, float, 
     return mean, lo, hi, int(np.count_nonzero(~np.isnan(diff)))
 
 
-def _evaluate_plain(setup: _Setup, values: Sequence[float]) -> list[tuple[float, ...]]:
+def _evaluate_plain(setup: _Setup, runner: BatchRunner, values: Sequence[float]
+                    ) -> list[tuple[float, ...]]:
     """Paired differences at each value: both policies on replications ``0 .. reps-1``."""
-    scenarios = [_scenario_at(setup, v) for v in values]
-    block = max(1, math.ceil(setup.reps * len(values) / (3 * max(1, setup.workers))))
-    tasks: list[PointTask] = []
-    owners: list[int] = []
-    for i, sc in enumerate(scenarios):
-        for start in range(0, setup.reps, block):
-            reps = list(range(start, min(setup.reps, start + block)))
-            tasks.append(PointTask(len(tasks), ReplicationTask(sc, setup.policies, setup.seed,
-                                                               tuple(reps))))
-            owners.append(i)
-    rows: list[list[dict[str, object]]] = [[] for _ in values]
-    runner = make_executor(setup.executor, setup.workers, setup.scheduler)
-    try:
-        for k, batch in runner.run(run_point_task, tasks):
-            rows[owners[k]].extend(batch.rows)
-    finally:
-        runner.close()
+    units = [Unit(_scenario_at(setup, v), setup.policies, setup.seed, tuple(range(setup.reps)))
+             for v in values]
     out: list[tuple[float, ...]] = []
-    for found in rows:
-        table = pd.DataFrame(found).sort_values(["replication", "policy"], kind="stable")
+    for rows in runner.run(units, metric_row):
+        table = pd.DataFrame(rows)
         a, b = (table[table["policy"] == p].set_index("replication")[setup.key]
                 for p in setup.policies)
         out.append(_paired(a, b.reindex(a.index)))
     return out
 
 
-@dataclass(frozen=True)
-class PointTask:
-    """Some replications of one evaluated value, tagged with the task's number."""
-
-    index: int
-    task: ReplicationTask
-
-
-def run_point_task(task: PointTask) -> tuple[int, Batch]:
-    """Run one :class:`PointTask` (what a worker does); answers come back in any order."""
-    return task.index, run_replications(task.task)
-
-
-def _evaluate_restaffed(setup: _Setup, values: Sequence[float], tick: Callable[[int], None]
+def _evaluate_restaffed(setup: _Setup, runner: BatchRunner, values: Sequence[float]
                         ) -> list[tuple[float, ...]]:
     """Paired differences after re-staffing both policies to the targets at each value."""
     out: list[tuple[float, ...]] = []
     key = "staffing.total_cost" if setup.key == "costs.total_cost" else setup.key
     for value in values:
         try:
-            result = staff(_scenario_at(setup, value), setup.targets, list(setup.policies),
-                           constant=setup.constant, reps=setup.staff_reps,
-                           verify_reps=setup.reps, seed=setup.seed,
-                           workers=setup.workers, executor=setup.executor,
-                           scheduler=setup.scheduler, max_calls=setup.max_calls)
+            result = staff_on(runner, _scenario_at(setup, value), setup.targets,
+                              list(setup.policies), constant=setup.constant,
+                              reps=setup.staff_reps, verify_reps=setup.reps, seed=setup.seed)
         except StaffingError as exc:
             raise BreakEvenError(str(exc)) from None
         a, b = (result.policies[p].per_replication[key] for p in setup.policies)
         out.append(_paired(a, b))
-        tick(1)
     return out
 
 
-def _evaluate(setup: _Setup, values: Sequence[float], tick: Callable[[int], None]
+def _evaluate(setup: _Setup, runner: BatchRunner, values: Sequence[float]
               ) -> list[tuple[float, ...]]:
-    """Paired differences at each value; ``tick(n)`` as ``n`` more values are done."""
+    """Paired differences at each value."""
     if setup.targets:
-        return _evaluate_restaffed(setup, values, tick)
-    out = _evaluate_plain(setup, values)
-    tick(len(values))
-    return out
+        return _evaluate_restaffed(setup, runner, values)
+    return _evaluate_plain(setup, runner, values)
 
 
 def _grid(lo: float, hi: float, points: int, integer: bool) -> list[float]:
@@ -334,11 +293,7 @@ def breakeven(
     overrides: Sequence[str] = (),
     staff_reps: int = 6,
     constant: bool = False,
-    workers: int = 1,
-    executor: str = "processes",
-    scheduler: str | None = None,
-    progress: BreakEvenProgress | None = None,
-    max_calls: float | None = MAX_CALLS,
+    execution: Execution | None = None,
 ) -> BreakEven:
     """Find where ``warm - cold`` (or second minus first policy) of a metric changes sign.
 
@@ -368,14 +323,11 @@ def breakeven(
         Search replications of each re-staffing.
     constant
         Re-staff with one level per department for the whole horizon (faster).
-    workers, executor, scheduler
-        Where simulations run; the numbers do not depend on them.
-    progress
-        Called with (values just evaluated, values planned).
-    max_calls
-        Refuse, before running, a coarse grid expected to simulate more calls than this
-        (bisection steps and the re-staffing search beyond its first round not counted;
-        ``None``: no limit).
+    execution
+        Workers, executor, work limit and progress (default: every core); the numbers do not
+        depend on it. The work limit refuses, before running, a coarse grid expected to
+        simulate more calls than ``max_calls`` (bisection steps and the re-staffing search
+        beyond its first round not counted).
 
     Raises
     ------
@@ -393,33 +345,28 @@ def breakeven(
     (60, 'warm')
     """
     setup, lo, hi = _setup(scenario, vary, metric, policies, reps, seed, targets, overrides,
-                           staff_reps, workers, executor, scheduler)
-    setup = dataclasses.replace(setup, constant=constant, max_calls=max_calls)
+                           staff_reps)
+    setup = dataclasses.replace(setup, constant=constant)
     values = _grid(lo, hi, grid, setup.integer)
     runs = 2 * (reps + (staff_reps if setup.targets else 0))
-    check_work([_scenario_at(setup, v) for v in values], runs, max_calls)
-    planned = len(values) + steps
-
-    def tick(done: int) -> None:
-        if progress:
-            progress(done, planned)
-
-    points = dict(zip(values, _evaluate(setup, values, tick), strict=True))
-    bracket = _bracket(points)
-    for _ in range(steps):
-        if bracket is None or bracket[1] - bracket[0] <= (1 if setup.integer else 0):
-            break
-        mid = (bracket[0] + bracket[1]) / 2
-        mid = float(math.floor(mid)) if setup.integer else mid
-        points[mid] = _evaluate(setup, [mid], tick)[0]
-        bracket = _bracket({k: points[k] for k in (bracket[0], mid, bracket[1])})
+    execution = execution or Execution()
+    execution.check_work([_scenario_at(setup, v) for v in values], runs)
+    with execution.runner() as runner:
+        points = dict(zip(values, _evaluate(setup, runner, values), strict=True))
+        bracket = _bracket(points)
+        for _ in range(steps):
+            if bracket is None or bracket[1] - bracket[0] <= (1 if setup.integer else 0):
+                break
+            mid = (bracket[0] + bracket[1]) / 2
+            mid = float(math.floor(mid)) if setup.integer else mid
+            points[mid] = _evaluate(setup, runner, [mid])[0]
+            bracket = _bracket({k: points[k] for k in (bracket[0], mid, bracket[1])})
     return _summarize(setup, points, lo, hi, bracket)
 
 
 def _setup(scenario: str | Path, vary: str, metric: str, policies: Sequence[str] | None, reps: int,
            seed: int, targets: Sequence[str] | None, overrides: Sequence[str],
-           staff_reps: int, workers: int, executor: str, scheduler: str | None
-           ) -> tuple[_Setup, float, float]:
+           staff_reps: int) -> tuple[_Setup, float, float]:
     field, lo, hi, integer = parse_vary(vary)
     path = Path(scenario)
     raw = read_scenario_file(path)
@@ -444,7 +391,7 @@ def _setup(scenario: str | Path, vary: str, metric: str, policies: Sequence[str]
         except StaffingError as exc:
             raise BreakEvenError(str(exc)) from None
     setup = _Setup(raw, str(path), path.parent, tuple(overrides), field, integer,
-                   metric_key(base, metric), (a, b), reps, seed, workers, executor, scheduler,
+                   metric_key(base, metric), (a, b), reps, seed,
                    tuple(targets) if targets else None, staff_reps)
     _scenario_at(setup, lo)
     _scenario_at(setup, hi)
