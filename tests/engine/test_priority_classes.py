@@ -92,3 +92,29 @@ def test_a_higher_class_is_answered_first_and_a_class_in_arrival_order():
 def test_one_class_for_everyone_is_first_come_first_served():
     same = reference("call_types.billing.priority=3", "call_types.support.priority=3")
     assert_same_simulation(reference(), same, seed=4)
+
+
+def test_transferred_callers_with_the_priority_option_go_ahead_of_every_class():
+    # x is resolved by desk (class 0) and half misrouted to front; y (class 5) by desk too.
+    raw = {
+        "name": "transfer priority",
+        "horizon": {"duration": "10h", "interval": "10h"},
+        "departments": {"desk": {"agents": 3, "wage_per_hour": 30.0},
+                        "front": {"agents": 3, "wage_per_hour": 30.0}},
+        "call_types": {
+            "x": {"arrivals_per_hour": 30, "resolved_by": "desk", "misroute": {"front": 0.5},
+                  "handle_time": {"dist": "exponential", "mean": 150}},
+            "y": {"arrivals_per_hour": 30, "resolved_by": "desk", "priority": 5,
+                  "handle_time": {"dist": "exponential", "mean": 150}},
+        },
+        "transfer": {"identify_time": 30, "cold": {"priority": True}},
+    }
+    calls = simulate(build_scenario(raw, "t.yaml", Path(".")), "cold", seed=33).calls
+    transferred = calls[calls["transfer_kind"] == 1]
+    y = calls[(calls["call_type"] == "y") & (calls["answer"] > calls["arrival"])]
+    assert len(y) > 50 and len(transferred) > 50
+    for at in y["answer"]:  # no transferred caller waited in desk's queue when a y was answered
+        waiting = (transferred["transfer"] < at) & (transferred["answer_after_transfer"] > at)
+        assert not waiting.any(), at
+    # ... and some transferred callers did wait (the check is not empty).
+    assert (transferred["answer_after_transfer"] > transferred["transfer"]).sum() > 20
