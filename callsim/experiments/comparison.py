@@ -96,7 +96,7 @@ class Comparison:
         Long table: ``policy``, ``interval``, ``start``, ``metric``, ``mean``, ``ci_low``,
         ``ci_high``, ``n``.
     difference
-        ``(a, b)`` of the differences, or ``None``.
+        ``(b, a)`` of the differences, read ``b - a`` (a the first policy), or ``None``.
     precision
         The precision report when a target was set.
     clock_start

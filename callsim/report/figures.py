@@ -123,12 +123,12 @@ def _policy_panel(ax: Axes, comparison: Comparison, key: str, colors: dict[str, 
 
 def _difference_panel(ax: Axes, comparison: Comparison, key: str) -> None:
     """The paired difference with its 95% CI, a zero line, and red when significant."""
-    a, b = comparison.difference or ("", "")
+    b, a = comparison.difference or ("", "")  # read b - a
     entry = metric(key)
     scale = entry.scale
     rows = comparison.differences[comparison.differences["metric"] == key]
     ax.axhline(0.0, color="black", linewidth=0.8)
-    ax.set_xticks([0], [f"{a} − {b}"])
+    ax.set_xticks([0], [f"{b} − {a}"])
     ax.set_xlim(-1, 1)
     ax.set_ylabel(f"Difference ({entry.unit_label(True)})" if entry.unit_label(True)
                   else "Difference")

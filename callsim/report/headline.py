@@ -1,7 +1,7 @@
 """The report's answer in one sentence: which policy costs less, by how much, how sure we are.
 
-The sentence is built from the comparison's paired difference of ``costs.total_cost`` (``a -
-b``, e.g. warm - cold) and its 95% CI, and adds the largest significant change in a call type's
+The sentence is built from the comparison's paired difference of ``costs.total_cost`` (``b -
+a``, e.g. warm - cold) and its 95% CI, and adds the largest significant change in a call type's
 abandonment, in percentage points. Amounts are in the scenario's currency over the whole
 horizon (one replication), rounded to whole units from 10 up.
 
@@ -45,20 +45,23 @@ def amount(value: float, signed: bool = False) -> str:
     return f"{'-' if value < 0 else '+'}{text}"
 
 
-def cost_phrase(a: str, b: str, mean: float, low: float, high: float, period: str) -> str:
-    """The cost clause of the headline (``a - b`` = ``mean`` with CI ``[low, high]``)."""
+def cost_phrase(b: str, a: str, mean: float, low: float, high: float, period: str) -> str:
+    """The cost clause of the headline: ``b - a`` = ``mean``, CI ``[low, high]``.
+
+    ``a`` is the first policy named, as in every pair of :mod:`callsim.analysis.statistics`.
+    """
     start = f"Over the {period} horizon, "
     if math.isnan(low) or math.isnan(high):
         way = "more" if mean > 0 else "less"
-        return (f"{start}{policy_label(a)} cost {amount(mean)} {way} than {policy_label(b)} "
+        return (f"{start}{policy_label(b)} cost {amount(mean)} {way} than {policy_label(a)} "
                 "(one replication: no confidence interval)")
     if low > 0:
-        return (f"{start}{policy_label(a)} cost {amount(mean)} more than {policy_label(b)} "
+        return (f"{start}{policy_label(b)} cost {amount(mean)} more than {policy_label(a)} "
                 f"(95% CI {amount(low)} to {amount(high)})")
     if high < 0:
-        return (f"{start}{policy_label(a)} cost {amount(-mean)} less than {policy_label(b)} "
+        return (f"{start}{policy_label(b)} cost {amount(-mean)} less than {policy_label(a)} "
                 f"(95% CI {amount(-high)} to {amount(-low)})")
-    return (f"{start}{a} and {policy_label(b)} cost about the same: {a} - {b} is "
+    return (f"{start}{b} and {policy_label(a)} cost about the same: {b} - {a} is "
             f"{amount(mean, signed=True)} (95% CI {amount(low, signed=True)} to "
             f"{amount(high, signed=True)}, which includes 0)")
 
@@ -112,8 +115,8 @@ def headline(comparison: Comparison, scenario: Scenario) -> str:
     diffs = comparison.differences
     if comparison.difference is None or COST_KEY not in set(diffs["metric"]):
         return _single_policy(comparison, period)
-    a, b = comparison.difference
+    b, a = comparison.difference  # read b - a
     row = diffs[diffs["metric"] == COST_KEY].iloc[0]
-    cost = cost_phrase(a, b, float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]),
+    cost = cost_phrase(b, a, float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]),
                        period)
     return f"{cost}, and {abandonment_phrase(diffs)}."

@@ -69,6 +69,7 @@ def test_every_scenario_field_is_documented() -> None:
 
 
 def test_every_metric_is_documented() -> None:
+    registry.names()  # the registry adds the built-in policies' own metrics to the catalogue
     missing = [m.name for m in catalogued() if not documented(m.name)]
     assert missing == [], f"docs/model.md lacks metrics {missing}"
 
