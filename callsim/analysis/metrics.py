@@ -145,11 +145,11 @@ class _CallGroups:
         arrival to end, and outcome codes, in call order.
     """
 
-    n: np.ndarray
-    outcome: np.ndarray
-    stage: np.ndarray
-    kind: np.ndarray
-    in_sl: np.ndarray
+    n: list[int]
+    outcome: list[list[int]]
+    stage: list[list[int]]
+    kind: list[list[int]]
+    in_sl: list[int]
     wait: list[np.ndarray]
     first_wait: list[np.ndarray]
     resolution: list[np.ndarray]
@@ -159,67 +159,84 @@ class _CallGroups:
     def of(c: CallArrays, wait: np.ndarray, counted: np.ndarray, n_types: int,
            threshold: float) -> _CallGroups:
         """Split the counted calls of ``c`` into overall and per call type."""
-        group = c.call_type[counted] + 1  # 0: a type the scenario does not know
-        first_wait = c.answer[counted] - c.arrival[counted]
-        bounds = np.concatenate(([0], np.cumsum(np.bincount(group, minlength=n_types + 1))))
+        every = bool(counted.all())  # no warm-up: no selection to copy
+
+        def pick(values: np.ndarray) -> np.ndarray:
+            return values if every else values[counted]
+
+        group = pick(c.call_type) + 1  # 0: a type the scenario does not know
+        arrival, outcome = pick(c.arrival), pick(c.outcome)
+        first_wait = pick(c.answer) - arrival
+        n = np.bincount(group, minlength=n_types + 1)
+        bounds = np.concatenate(([0], np.cumsum(n)))
         order = np.argsort(group, kind="stable")
 
         def split(values: np.ndarray) -> list[np.ndarray]:
             ordered = values[order]
             return [values, *(ordered[bounds[k]:bounds[k + 1]] for k in range(1, n_types + 1))]
 
-        outcome = c.outcome[counted]
-        in_sl = group[~np.isnan(first_wait) & (first_wait <= threshold)]
+        in_sl = np.bincount(group[~np.isnan(first_wait) & (first_wait <= threshold)],
+                            minlength=n_types + 1)
         return _CallGroups(
-            n=_tally(group, np.zeros_like(group), n_types)[:, 0],
+            n=[int(n.sum()), *n[1:].tolist()],
             outcome=_tally(group, outcome, n_types),
-            stage=_tally(group, c.stage[counted], n_types),
-            kind=_tally(group, c.kind[counted], n_types),
-            in_sl=_tally(in_sl, np.zeros_like(in_sl), n_types)[:, 0],
-            wait=split(wait[counted]),
+            stage=_tally(group, pick(c.stage), n_types),
+            kind=_tally(group, pick(c.kind), n_types),
+            in_sl=[int(in_sl.sum()), *in_sl[1:].tolist()],
+            wait=split(pick(wait)),
             first_wait=split(first_wait),
-            resolution=split(c.end[counted] - c.arrival[counted]),
+            resolution=split(pick(c.end) - arrival),
             outcomes=split(outcome),
         )
 
 
-def _tally(group: np.ndarray, codes: np.ndarray, n_types: int) -> np.ndarray:
-    """Calls per group and code, shape ``(1 + n_types, codes)``: overall, then each call type."""
+def _tally(group: np.ndarray, codes: np.ndarray, n_types: int) -> list[list[int]]:
+    """Calls per group and code: overall, then each call type (a row per group)."""
     width = int(codes.max()) + 1 if codes.size else 1
     size = (n_types + 1) * width
     table = np.bincount(group * width + codes, minlength=size)[:size].reshape(-1, width)
-    return np.vstack([table.sum(axis=0), table[1:]])
+    rows: list[list[int]] = [table.sum(axis=0).tolist(), *table[1:].tolist()]
+    return rows
 
 
-def _count(table: np.ndarray, g: int, *codes: int) -> int:
-    """Calls of group ``g`` with any of ``codes``."""
-    return sum(int(table[g, code]) for code in codes if code < table.shape[1])
+def _count(row: list[int], *codes: int) -> int:
+    """Calls of a group's tally ``row`` with any of ``codes``."""
+    return sum(row[code] for code in codes if code < len(row))
+
+
+#: Codes as plain ints (an enum member lookup per metric and group cost more than the count).
+_RESOLVED, _ABANDONED, _DROPPED, _UNFINISHED = (
+    int(Outcome.RESOLVED), int(Outcome.ABANDONED), int(Outcome.DROPPED), int(Outcome.UNFINISHED))
+_LOST = tuple(int(o) for o in LOST_OUTCOMES)
+_COLD, _WARM, _WARM_TO_COLD = (
+    int(TransferKind.COLD), int(TransferKind.WARM), int(TransferKind.WARM_TO_COLD))
+_FIRST_QUEUE, _AFTER_TRANSFER, _ON_HOLD = (
+    int(Stage.FIRST_QUEUE), int(Stage.AFTER_TRANSFER), int(Stage.ON_HOLD))
 
 
 def _call_group(groups: _CallGroups, g: int, mask: np.ndarray, c: CallArrays, policy: str
                 ) -> dict[str, float]:
     """Per-call metrics of group ``g`` (0 overall, then each call type); ``mask`` selects it."""
-    n = int(groups.n[g])
-    outcome, stage, kind = groups.outcome, groups.stage, groups.kind
+    n = groups.n[g]
+    outcome, stage, kind = groups.outcome[g], groups.stage[g], groups.kind[g]
     first_wait, w = groups.first_wait[g], groups.wait[g]
-    resolved = groups.outcomes[g] == Outcome.RESOLVED
     return {
         "calls": float(n),
-        "abandon_rate": _share(_count(outcome, g, Outcome.ABANDONED), n),
-        "drop_rate": _share(_count(outcome, g, Outcome.DROPPED), n),
-        "lost_rate": _share(_count(outcome, g, *LOST_OUTCOMES), n),
+        "abandon_rate": _share(_count(outcome, _ABANDONED), n),
+        "drop_rate": _share(_count(outcome, _DROPPED), n),
+        "lost_rate": _share(_count(outcome, *_LOST), n),
         "wait_mean": _mean(w),
         "wait_p90": float(np.percentile(w, 90)) if n else float("nan"),
         "asa": _mean(first_wait[~np.isnan(first_wait)]),
-        "service_level": _share(int(groups.in_sl[g]), n),
-        "resolution_time_mean": _mean(groups.resolution[g][resolved]),
-        "transfers_cold": float(_count(kind, g, TransferKind.COLD)),
-        "transfers_warm": float(_count(kind, g, TransferKind.WARM, TransferKind.WARM_TO_COLD)),
-        "abandon_rate_first_queue": _share(_count(stage, g, Stage.FIRST_QUEUE), n),
-        "abandon_rate_after_transfer": _share(_count(stage, g, Stage.AFTER_TRANSFER), n),
-        "abandon_rate_on_hold": _share(_count(stage, g, Stage.ON_HOLD), n),
-        "transfers_hold_timeout": float(_count(kind, g, TransferKind.WARM_TO_COLD)),
-        "unfinished_rate": _share(_count(outcome, g, Outcome.UNFINISHED), n),
+        "service_level": _share(groups.in_sl[g], n),
+        "resolution_time_mean": _mean(groups.resolution[g][groups.outcomes[g] == _RESOLVED]),
+        "transfers_cold": float(_count(kind, _COLD)),
+        "transfers_warm": float(_count(kind, _WARM, _WARM_TO_COLD)),
+        "abandon_rate_first_queue": _share(_count(stage, _FIRST_QUEUE), n),
+        "abandon_rate_after_transfer": _share(_count(stage, _AFTER_TRANSFER), n),
+        "abandon_rate_on_hold": _share(_count(stage, _ON_HOLD), n),
+        "transfers_hold_timeout": float(_count(kind, _WARM_TO_COLD)),
+        "unfinished_rate": _share(_count(outcome, _UNFINISHED), n),
         **extension_call_metrics(c, mask, policy),
     }
 
