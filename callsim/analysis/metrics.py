@@ -24,7 +24,13 @@ from callsim.analysis.extensions import (
     extension_call_metrics,
     lost_for_good,
 )
-from callsim.analysis.queues import QUEUE_METRICS, queue_columns, queue_table, queue_totals
+from callsim.analysis.queues import (
+    QUEUE_METRICS,
+    queue_columns,
+    queue_table,
+    queue_totals,
+    ratio,
+)
 from callsim.analysis.segments import (
     ACTIVITIES,
     CallArrays,
@@ -361,8 +367,7 @@ def _department_metrics(
     out: dict[str, float] = {}
     staff_cost = staffed / _HOUR * wages
     transfer_cost = sum((busy[a] for a in TRANSFER_ACTIVITIES), start=np.zeros(n)) / _HOUR * wages
-    with np.errstate(invalid="ignore", divide="ignore"):
-        occupancy = np.where(staffed > 0, busy_total / np.where(staffed > 0, staffed, 1), np.nan)
+    occupancy = ratio(busy_total, staffed)
     for j, name in enumerate(departments):
         key = f"departments.{name}."
         out[key + "occupancy"] = float(occupancy[j])
@@ -392,9 +397,7 @@ def _department_profiles(
         staffed = np.diff(cumulative_time(shift_start[on], shift_stop[on], bounds))
         busy_time = interval_time(busy, j, bounds)
         queue_time = interval_time(queues, j, bounds)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            occupancy = np.where(staffed > 0, busy_time / staffed, np.nan)
-        profiles[name] = (occupancy, queue_time / np.diff(bounds))
+        profiles[name] = (ratio(busy_time, staffed), queue_time / np.diff(bounds))
     return profiles
 
 
@@ -462,13 +465,12 @@ def _interval_calls(c: CallArrays, bounds: np.ndarray, threshold: float
     sum_asa = np.bincount(idx[answered], weights=first_wait[answered], minlength=n)
     in_sl = np.bincount(idx, weights=answered & (first_wait <= threshold), minlength=n)
     sum_wait = np.bincount(idx, weights=call_waits(c), minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return {
-            "start": bounds[:-1],
-            "end": bounds[1:],
-            "calls": calls,
-            "wait_mean": sum_wait / calls,
-            "abandon_rate": abandoned / calls,
-            "asa": sum_asa / n_answered,
-            "service_level": in_sl / calls,
-        }
+    return {  # NaN in an interval without calls (or without answered calls, for asa)
+        "start": bounds[:-1],
+        "end": bounds[1:],
+        "calls": calls,
+        "wait_mean": ratio(sum_wait, calls),
+        "abandon_rate": ratio(abandoned, calls),
+        "asa": ratio(sum_asa, n_answered),
+        "service_level": ratio(in_sl, calls),
+    }
