@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from callsim.analysis.segments import CALLBACK_KINDS, CallArrays
+from callsim.analysis.segments import CALLBACK_KINDS, CallArrays, any_of
 from callsim.engine.records import Outcome, TransferKind
 from callsim.policies import registry
 from callsim.policies.protocol import CallGroup
@@ -120,8 +120,13 @@ def lost_for_good(c: CallArrays) -> np.ndarray:
     """Per customer (by number): whether their last call was lost.
 
     Lost: abandoned, dropped or unreached. Without redials, whether their one call was lost.
+    Computed once per ``c`` (shared: do not modify).
     """
-    lost = np.isin(c.outcome, LOST_OUTCOMES)
+    return c.derived("lost_for_good", _lost_for_good)
+
+
+def _lost_for_good(c: CallArrays) -> np.ndarray:
+    lost = any_of(c.outcome, LOST_OUTCOMES)
     if c.attempt.size == 0 or c.attempt.max() == 1:
         out = np.zeros(len(lost), dtype=bool)
         out[c.customer] = lost
@@ -166,7 +171,7 @@ def customer_metrics(c: CallArrays, mask: np.ndarray) -> dict[str, float]:
 
 
 def _callback_metrics(c: CallArrays, mask: np.ndarray) -> dict[str, float]:
-    requested = mask & np.isin(c.kind, CALLBACK_KINDS)
+    requested = mask & any_of(c.kind, CALLBACK_KINDS)
     reached = requested & ~np.isnan(c.answer_after_transfer)
     n = int(np.count_nonzero(mask))
     delay = c.answer_after_transfer[reached] - c.hold_end[reached]

@@ -24,7 +24,13 @@ from callsim.analysis.extensions import (
     extension_call_metrics,
     lost_customers,
 )
-from callsim.analysis.queues import QUEUE_METRICS, queue_columns, queue_table, queue_totals
+from callsim.analysis.queues import (
+    QUEUE_METRICS,
+    queue_columns,
+    queue_table,
+    queue_totals,
+    ratio,
+)
 from callsim.analysis.segments import (
     ACTIVITIES,
     CallArrays,
@@ -145,11 +151,11 @@ class _CallGroups:
         arrival to end, and outcome codes, in call order.
     """
 
-    n: np.ndarray
-    outcome: np.ndarray
-    stage: np.ndarray
-    kind: np.ndarray
-    in_sl: np.ndarray
+    n: list[int]
+    outcome: list[list[int]]
+    stage: list[list[int]]
+    kind: list[list[int]]
+    in_sl: list[int]
     wait: list[np.ndarray]
     first_wait: list[np.ndarray]
     resolution: list[np.ndarray]
@@ -159,67 +165,84 @@ class _CallGroups:
     def of(c: CallArrays, wait: np.ndarray, counted: np.ndarray, n_types: int,
            threshold: float) -> _CallGroups:
         """Split the counted calls of ``c`` into overall and per call type."""
-        group = c.call_type[counted] + 1  # 0: a type the scenario does not know
-        first_wait = c.answer[counted] - c.arrival[counted]
-        bounds = np.concatenate(([0], np.cumsum(np.bincount(group, minlength=n_types + 1))))
+        every = bool(counted.all())  # no warm-up: no selection to copy
+
+        def pick(values: np.ndarray) -> np.ndarray:
+            return values if every else values[counted]
+
+        group = pick(c.call_type) + 1  # 0: a type the scenario does not know
+        arrival, outcome = pick(c.arrival), pick(c.outcome)
+        first_wait = pick(c.answer) - arrival
+        n = np.bincount(group, minlength=n_types + 1)
+        bounds = np.concatenate(([0], np.cumsum(n)))
         order = np.argsort(group, kind="stable")
 
         def split(values: np.ndarray) -> list[np.ndarray]:
             ordered = values[order]
             return [values, *(ordered[bounds[k]:bounds[k + 1]] for k in range(1, n_types + 1))]
 
-        outcome = c.outcome[counted]
-        in_sl = group[~np.isnan(first_wait) & (first_wait <= threshold)]
+        in_sl = np.bincount(group[~np.isnan(first_wait) & (first_wait <= threshold)],
+                            minlength=n_types + 1)
         return _CallGroups(
-            n=_tally(group, np.zeros_like(group), n_types)[:, 0],
+            n=[int(n.sum()), *n[1:].tolist()],
             outcome=_tally(group, outcome, n_types),
-            stage=_tally(group, c.stage[counted], n_types),
-            kind=_tally(group, c.kind[counted], n_types),
-            in_sl=_tally(in_sl, np.zeros_like(in_sl), n_types)[:, 0],
-            wait=split(wait[counted]),
+            stage=_tally(group, pick(c.stage), n_types),
+            kind=_tally(group, pick(c.kind), n_types),
+            in_sl=[int(in_sl.sum()), *in_sl[1:].tolist()],
+            wait=split(pick(wait)),
             first_wait=split(first_wait),
-            resolution=split(c.end[counted] - c.arrival[counted]),
+            resolution=split(pick(c.end) - arrival),
             outcomes=split(outcome),
         )
 
 
-def _tally(group: np.ndarray, codes: np.ndarray, n_types: int) -> np.ndarray:
-    """Calls per group and code, shape ``(1 + n_types, codes)``: overall, then each call type."""
+def _tally(group: np.ndarray, codes: np.ndarray, n_types: int) -> list[list[int]]:
+    """Calls per group and code: overall, then each call type (a row per group)."""
     width = int(codes.max()) + 1 if codes.size else 1
     size = (n_types + 1) * width
     table = np.bincount(group * width + codes, minlength=size)[:size].reshape(-1, width)
-    return np.vstack([table.sum(axis=0), table[1:]])
+    rows: list[list[int]] = [table.sum(axis=0).tolist(), *table[1:].tolist()]
+    return rows
 
 
-def _count(table: np.ndarray, g: int, *codes: int) -> int:
-    """Calls of group ``g`` with any of ``codes``."""
-    return sum(int(table[g, code]) for code in codes if code < table.shape[1])
+def _count(row: list[int], *codes: int) -> int:
+    """Calls of a group's tally ``row`` with any of ``codes``."""
+    return sum(row[code] for code in codes if code < len(row))
+
+
+#: Codes as plain ints (an enum member lookup per metric and group cost more than the count).
+_RESOLVED, _ABANDONED, _DROPPED, _UNFINISHED = (
+    int(Outcome.RESOLVED), int(Outcome.ABANDONED), int(Outcome.DROPPED), int(Outcome.UNFINISHED))
+_LOST = tuple(int(o) for o in LOST_OUTCOMES)
+_COLD, _WARM, _WARM_TO_COLD = (
+    int(TransferKind.COLD), int(TransferKind.WARM), int(TransferKind.WARM_TO_COLD))
+_FIRST_QUEUE, _AFTER_TRANSFER, _ON_HOLD = (
+    int(Stage.FIRST_QUEUE), int(Stage.AFTER_TRANSFER), int(Stage.ON_HOLD))
 
 
 def _call_group(groups: _CallGroups, g: int, mask: np.ndarray, c: CallArrays, policy: str
                 ) -> dict[str, float]:
     """Per-call metrics of group ``g`` (0 overall, then each call type); ``mask`` selects it."""
-    n = int(groups.n[g])
-    outcome, stage, kind = groups.outcome, groups.stage, groups.kind
+    n = groups.n[g]
+    outcome, stage, kind = groups.outcome[g], groups.stage[g], groups.kind[g]
     first_wait, w = groups.first_wait[g], groups.wait[g]
-    resolved = groups.outcomes[g] == Outcome.RESOLVED
     return {
         "calls": float(n),
-        "abandon_rate": _share(_count(outcome, g, Outcome.ABANDONED), n),
-        "drop_rate": _share(_count(outcome, g, Outcome.DROPPED), n),
-        "lost_rate": _share(_count(outcome, g, *LOST_OUTCOMES), n),
+        "abandon_rate": _share(_count(outcome, _ABANDONED), n),
+        "drop_rate": _share(_count(outcome, _DROPPED), n),
+        "lost_rate": _share(_count(outcome, *_LOST), n),
         "wait_mean": _mean(w),
         "wait_p90": float(np.percentile(w, 90)) if n else float("nan"),
         "asa": _mean(first_wait[~np.isnan(first_wait)]),
-        "service_level": _share(int(groups.in_sl[g]), n),
-        "resolution_time_mean": _mean(groups.resolution[g][resolved]),
-        "transfers_cold": float(_count(kind, g, TransferKind.COLD)),
-        "transfers_warm": float(_count(kind, g, TransferKind.WARM, TransferKind.WARM_TO_COLD)),
-        "abandon_rate_first_queue": _share(_count(stage, g, Stage.FIRST_QUEUE), n),
-        "abandon_rate_after_transfer": _share(_count(stage, g, Stage.AFTER_TRANSFER), n),
-        "abandon_rate_on_hold": _share(_count(stage, g, Stage.ON_HOLD), n),
-        "transfers_hold_timeout": float(_count(kind, g, TransferKind.WARM_TO_COLD)),
-        "unfinished_rate": _share(_count(outcome, g, Outcome.UNFINISHED), n),
+        "service_level": _share(groups.in_sl[g], n),
+        "resolution_time_mean": _mean(groups.resolution[g][groups.outcomes[g] == _RESOLVED]),
+        "transfers_cold": float(_count(kind, _COLD)),
+        "transfers_warm": float(_count(kind, _WARM, _WARM_TO_COLD)),
+        "abandon_rate_first_queue": _share(_count(stage, _FIRST_QUEUE), n),
+        "abandon_rate_after_transfer": _share(_count(stage, _AFTER_TRANSFER), n),
+        "abandon_rate_on_hold": _share(_count(stage, _ON_HOLD), n),
+        "transfers_hold_timeout": float(_count(kind, _WARM_TO_COLD)),
+        "unfinished_rate": _share(_count(outcome, _UNFINISHED), n),
         **extension_call_metrics(c, mask, policy),
     }
 
@@ -342,8 +365,7 @@ def _department_metrics(
     out: dict[str, float] = {}
     staff_cost = staffed / _HOUR * wages
     transfer_cost = sum((busy[a] for a in TRANSFER_ACTIVITIES), start=np.zeros(n)) / _HOUR * wages
-    with np.errstate(invalid="ignore", divide="ignore"):
-        occupancy = np.where(staffed > 0, busy_total / np.where(staffed > 0, staffed, 1), np.nan)
+    occupancy = ratio(busy_total, staffed)
     for j, name in enumerate(departments):
         key = f"departments.{name}."
         out[key + "occupancy"] = float(occupancy[j])
@@ -373,9 +395,7 @@ def _department_profiles(
         staffed = np.diff(cumulative_time(shift_start[on], shift_stop[on], bounds))
         busy_time = interval_time(busy, j, bounds)
         queue_time = interval_time(queues, j, bounds)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            occupancy = np.where(staffed > 0, busy_time / staffed, np.nan)
-        profiles[name] = (occupancy, queue_time / np.diff(bounds))
+        profiles[name] = (ratio(busy_time, staffed), queue_time / np.diff(bounds))
     return profiles
 
 
@@ -443,13 +463,12 @@ def _interval_calls(c: CallArrays, bounds: np.ndarray, threshold: float
     sum_asa = np.bincount(idx[answered], weights=first_wait[answered], minlength=n)
     in_sl = np.bincount(idx, weights=answered & (first_wait <= threshold), minlength=n)
     sum_wait = np.bincount(idx, weights=call_waits(c), minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return {
-            "start": bounds[:-1],
-            "end": bounds[1:],
-            "calls": calls,
-            "wait_mean": sum_wait / calls,
-            "abandon_rate": abandoned / calls,
-            "asa": sum_asa / n_answered,
-            "service_level": in_sl / calls,
-        }
+    return {  # NaN in an interval without calls (or without answered calls, for asa)
+        "start": bounds[:-1],
+        "end": bounds[1:],
+        "calls": calls,
+        "wait_mean": ratio(sum_wait, calls),
+        "abandon_rate": ratio(abandoned, calls),
+        "asa": ratio(sum_asa, n_answered),
+        "service_level": ratio(in_sl, calls),
+    }

@@ -129,15 +129,22 @@ def _queue_table(joins: QueueJoins, warmup: float, n_dept: int, step: float, n_i
 
 def metrics_from_sums(sums: np.ndarray) -> dict[str, np.ndarray]:
     """Queue metrics from sums along the last axis (any leading shape); NaN where none joined."""
-    offered, in_sl, abandoned, answered, asa_sum, wait_sum = np.moveaxis(sums, -1, 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return {
-            "offered": offered,
-            "service_level": np.where(offered > 0, in_sl / offered, np.nan),
-            "abandon_rate": np.where(offered > 0, abandoned / offered, np.nan),
-            "asa": np.where(answered > 0, asa_sum / answered, np.nan),
-            "wait_mean": np.where(offered > 0, wait_sum / offered, np.nan),
-        }
+    offered, in_sl, abandoned, answered, asa_sum, wait_sum = (
+        sums[..., k] for k in range(len(_SUMS)))
+    return {
+        "offered": offered,
+        "service_level": ratio(in_sl, offered),
+        "abandon_rate": ratio(abandoned, offered),
+        "asa": ratio(asa_sum, answered),
+        "wait_mean": ratio(wait_sum, offered),
+    }
+
+
+def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """``numerator / denominator`` where the denominator is positive, NaN elsewhere."""
+    out: np.ndarray = np.divide(numerator, denominator, out=np.full(denominator.shape, np.nan),
+                                where=denominator > 0)
+    return out
 
 
 def queue_metrics(result: SimulationResult, scenario: Any, c: CallArrays | None = None

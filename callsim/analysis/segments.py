@@ -357,6 +357,14 @@ def total_by_department(seg: Segments, lo: float, hi: float, n_departments: int)
     return totals[:n_departments]
 
 
+def any_of(values: np.ndarray, codes: Iterable[int]) -> np.ndarray:
+    """Whether each value is one of a few ``codes`` (``np.isin`` for small sets, faster)."""
+    out = np.zeros(values.shape, dtype=bool)
+    for code in codes:
+        out |= values == code
+    return out
+
+
 def nan_to_zero(values: np.ndarray) -> np.ndarray:
     """``values`` with NaN replaced by 0 (times here are finite: no infinities to replace)."""
     out: np.ndarray = np.where(np.isnan(values), 0.0, values)
