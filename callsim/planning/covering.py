@@ -363,7 +363,8 @@ def _solution(prog: Programme, lay: _Layout, avail: sparse.csr_array, res: Optim
     available = (avail @ values.astype(float))[: n_dept * prog.n_slots].reshape(n_dept, -1)
     cost = float(sum(c.cost * values[j] for j, c in enumerate(prog.columns)))
     bound = float(getattr(res, "mip_dual_bound", cost))
-    gap = 0.0 if cost <= 0 else max(0.0, (cost - bound) / cost)
+    gap = 0.0 if cost <= 0 else (cost - bound) / cost
+    gap = 0.0 if gap < 1e-9 else gap  # rounding noise of the bound is no gap
     placements = tuple(tuple(values[np.asarray(b, dtype=np.int64)] for b in ws) for ws in lay.w)
     status = "optimal" if res.status == 0 else "time limit"
     return Solution(values[lay.x], placements, np.round(available).astype(np.int64), cost,
