@@ -32,15 +32,11 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 
 from callsim.scenario.durations import format_clock
+from callsim.scenario.limits import MAX_ROSTER_SLOTS, MAX_ROSTER_VARIABLES
 from callsim.scenario.schema import Scenario
 from callsim.scenario.shifts import ShiftType
 
 __all__ = ["Column", "CoveringError", "Programme", "Solution", "programme", "solve"]
-
-#: Most time slots in a programme (a week of one-minute slots is 10,080).
-MAX_SLOTS = 20_000
-#: Most integer variables in a programme.
-MAX_VARIABLES = 500_000
 
 
 class CoveringError(ValueError):
@@ -200,15 +196,15 @@ def programme(scenario: Scenario) -> Programme:
     h = scenario.horizon
     slot = time_slot(scenario)
     n_slots = round(h.duration / slot)
-    if n_slots > MAX_SLOTS:
+    if n_slots > MAX_ROSTER_SLOTS:
         raise CoveringError(f"the shift times need {slot} s slots, {n_slots} over the "
-                            f"horizon, more than {MAX_SLOTS}: use rounder times")
+                            f"horizon, more than {MAX_ROSTER_SLOTS}: use rounder times")
     columns = [c for name, shift in scenario.shifts.items()
                for c in _columns(scenario, name, shift, slot)]
     size = sum(1 + sum(len(b) for b in c.breaks) for c in columns)
-    if size > MAX_VARIABLES:
-        raise CoveringError(f"the shifts give {size} variables, more than {MAX_VARIABLES}: "
-                            "use fewer starts or break placements")
+    if size > MAX_ROSTER_VARIABLES:
+        raise CoveringError(f"the shifts give {size} variables, more than "
+                            f"{MAX_ROSTER_VARIABLES}: use fewer starts or break placements")
     of_slot = np.minimum((np.arange(n_slots) * slot) // h.interval,
                          h.n_intervals - 1).astype(np.int64)
     counts = {name: (s.min_count, s.max_count) for name, s in scenario.shifts.items()}

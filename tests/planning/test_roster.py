@@ -248,3 +248,14 @@ def test_model_md_templates_roster_the_reference_day() -> None:
     assert sc.shifts["full_time"].paid_seconds == 7.5 * 3600
     result = schedule(sc, "erlang", targets=["service_level>=0.8"], policies=["cold"])
     check_roster(sc, result.rosters["cold"])
+
+
+@pytest.mark.parametrize(("override", "words"), [
+    ("shifts.early.step=1", "slots"),
+    ("shifts.early.length=5.5", "whole seconds"),
+])
+def test_oversized_or_unaligned_programmes_are_refused(override: str, words: str) -> None:
+    sc = load_scenario(TEXTBOOK, [override, "shifts.early.latest='12:00'"])
+    with pytest.raises(ScheduleError, match=words) as info:
+        schedule(sc, TEXTBOOK_REQUIREMENTS)
+    assert "\n" not in str(info.value)
