@@ -146,9 +146,22 @@ def test_breaks_and_a_shared_shift_type(tmp_path: Path) -> None:
     roster = schedule(sc, tmp_path / "need.csv").rosters["requirements"]
     check_roster(sc, roster)
     assert roster.gap <= 1e-4 and (roster.shifts["breaks"] != "").all()
+    # every agent on the phones counts in some department's coverage, shared ones included
+    slot = roster.programme.slot
+    on_phones = [sum(_on_phones(roster.shifts, u * slot).values())
+                 for u in range(roster.programme.n_slots)]
+    assert roster.solution.available.sum(axis=0).tolist() == on_phones
     assert roster.paid_hours == pytest.approx(sum(
         r.count * (7.5 if r.shift == "full" else 4 if r.shift == "part" else 7.5)
         for r in roster.shifts.itertuples()))
+
+
+def test_same_input_same_roster() -> None:
+    sc = load_scenario(REFERENCE, FULL_DAY)
+    a, b = (schedule(sc, "erlang", targets=["service_level>=0.8"], policies=["warm"])
+            for _ in range(2))
+    pd.testing.assert_frame_equal(a.shifts, b.shifts)
+    pd.testing.assert_frame_equal(a.coverage, b.coverage)
 
 
 def test_erlang_requirement_is_covered() -> None:
