@@ -272,3 +272,17 @@ def test_oversized_or_unaligned_programmes_are_refused(override: str, words: str
     with pytest.raises(ScheduleError, match=words) as info:
         schedule(sc, TEXTBOOK_REQUIREMENTS)
     assert "\n" not in str(info.value)
+
+
+def test_roster_section_in_the_html_report() -> None:
+    from callsim.experiments.comparison import compare
+    from callsim.report.html import report_html
+    from callsim.report.roster_section import roster_section
+
+    sc = load_scenario(TEXTBOOK, ["horizon.duration=24h"])
+    section = roster_section(schedule(sc, TEXTBOOK_REQUIREMENTS))
+    short = load_scenario(REFERENCE, ["horizon.duration=1h"])
+    page = report_html(short, compare(short, reps=2, seed=1, workers=1),
+                       extra_sections=[section])
+    assert 'id="rosters"' in page and "6,336" in page and "late18" in page
+    assert page.count("<svg") >= 4
