@@ -114,8 +114,7 @@ def _schedule_errors(scenario: Path) -> Iterator[None]:
             yield
         except ScheduleError as exc:
             message = str(exc)
-            named = message.split(": ", 1)[0].endswith((".csv", ".yaml", ".yml"))
-            raise fail(message if named else f"{scenario}: {message}") from None
+            raise fail(message if exc.names_file else f"{scenario}: {message}") from None
 
 
 def schedule_command(

@@ -32,15 +32,11 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 
 from callsim.scenario.durations import format_clock
+from callsim.scenario.limits import MAX_ROSTER_SLOTS, MAX_ROSTER_VARIABLES
 from callsim.scenario.schema import Scenario
 from callsim.scenario.shifts import ShiftType
 
 __all__ = ["Column", "CoveringError", "Programme", "Solution", "programme", "solve"]
-
-#: Most time slots in a programme (a week of one-minute slots is 10,080).
-MAX_SLOTS = 20_000
-#: Most integer variables in a programme.
-MAX_VARIABLES = 500_000
 
 
 class CoveringError(ValueError):
@@ -200,15 +196,15 @@ def programme(scenario: Scenario) -> Programme:
     h = scenario.horizon
     slot = time_slot(scenario)
     n_slots = round(h.duration / slot)
-    if n_slots > MAX_SLOTS:
+    if n_slots > MAX_ROSTER_SLOTS:
         raise CoveringError(f"the shift times need {slot} s slots, {n_slots} over the "
-                            f"horizon, more than {MAX_SLOTS}: use rounder times")
+                            f"horizon, more than {MAX_ROSTER_SLOTS}: use rounder times")
     columns = [c for name, shift in scenario.shifts.items()
                for c in _columns(scenario, name, shift, slot)]
     size = sum(1 + sum(len(b) for b in c.breaks) for c in columns)
-    if size > MAX_VARIABLES:
-        raise CoveringError(f"the shifts give {size} variables, more than {MAX_VARIABLES}: "
-                            "use fewer starts or break placements")
+    if size > MAX_ROSTER_VARIABLES:
+        raise CoveringError(f"the shifts give {size} variables, more than "
+                            f"{MAX_ROSTER_VARIABLES}: use fewer starts or break placements")
     of_slot = np.minimum((np.arange(n_slots) * slot) // h.interval,
                          h.n_intervals - 1).astype(np.int64)
     counts = {name: (s.min_count, s.max_count) for name, s in scenario.shifts.items()}
@@ -331,9 +327,9 @@ def solve(prog: Programme, requirement: np.ndarray, time_limit: float = 60.0,
     CoveringError
         No roster covers the requirement, or none was found within the time limit.
     """
-    need = np.asarray(requirement, dtype=float)[:, prog.interval_of_slot]
-    _check_served(prog, need)
-    need = need.ravel()
+    per_slot = np.asarray(requirement, dtype=float)[:, prog.interval_of_slot]
+    _check_served(prog, per_slot)
+    need = per_slot.ravel()
     lay = _Layout.of(prog)
     avail = _availability(prog, lay)
     low = np.concatenate([need, np.zeros(avail.shape[0] - need.size)])
@@ -353,21 +349,39 @@ def solve(prog: Programme, requirement: np.ndarray, time_limit: float = 60.0,
         raise CoveringError("no roster covers the requirement with these shift types (check "
                             "their windows, breaks and max_count)" if res.status == 2 else
                             f"the solver found no roster: {res.message}")
-    return _solution(prog, lay, avail, res, seconds)
+    return _solution(prog, lay, avail, res, seconds, per_slot)
 
 
 def _solution(prog: Programme, lay: _Layout, avail: sparse.csr_array, res: OptimizeResult,
-              seconds: float) -> Solution:
+              seconds: float, need: np.ndarray) -> Solution:
     values = np.round(np.asarray(res.x)).astype(np.int64)
     n_dept = len(prog.departments)
-    available = (avail @ values.astype(float))[: n_dept * prog.n_slots].reshape(n_dept, -1)
+    rows = np.round(avail @ values.astype(float)).astype(np.int64).reshape(-1, prog.n_slots)
+    available = _place_idle(prog, rows[:n_dept], rows[n_dept:], need)
     cost = float(sum(c.cost * values[j] for j, c in enumerate(prog.columns)))
     bound = float(getattr(res, "mip_dual_bound", cost))
-    gap = 0.0 if cost <= 0 else max(0.0, (cost - bound) / cost)
+    gap = 0.0 if cost <= 0 else (cost - bound) / cost
+    gap = 0.0 if gap < 1e-9 else gap  # rounding noise of the bound is no gap
     placements = tuple(tuple(values[np.asarray(b, dtype=np.int64)] for b in ws) for ws in lay.w)
     status = "optimal" if res.status == 0 else "time limit"
-    return Solution(values[lay.x], placements, np.round(available).astype(np.int64), cost,
-                    bound, gap, status, seconds)
+    return Solution(values[lay.x], placements, available, cost, bound, gap, status, seconds)
+
+
+def _place_idle(prog: Programme, available: np.ndarray, idle: np.ndarray, need: np.ndarray
+                ) -> np.ndarray:
+    """Give each pool's agents the programme left unassigned to its departments.
+
+    One at a time, to the department of the pool with the least surplus in that slot, so the
+    coverage counts every agent on the phones.
+    """
+    available = available.copy()
+    for g, pool in enumerate(prog.pools):
+        members = np.array([prog.departments.index(d) for d in pool])
+        for u in np.flatnonzero(idle[g] > 0):
+            for _ in range(int(idle[g, u])):
+                d = members[np.argmin(available[members, u] - need[members, u])]
+                available[d, u] += 1
+    return available
 
 
 def agent_days(column: Column, placements: Sequence[np.ndarray], count: int

@@ -42,7 +42,15 @@ GIVEN = "requirements"
 
 
 class ScheduleError(ValueError):
-    """Bad roster input (shifts, requirement, policies) or no roster found; one line."""
+    """Bad roster input (shifts, requirement, policies) or no roster found; one line.
+
+    ``names_file`` is true when the message starts with the file at fault (a requirement
+    file's name and row); otherwise the fault is the scenario's.
+    """
+
+    def __init__(self, message: str, names_file: bool = False) -> None:
+        super().__init__(message)
+        self.names_file = names_file
 
 
 @dataclass(frozen=True)
@@ -241,6 +249,8 @@ def _given(scenario: Scenario, requirements: str | Path | pd.DataFrame
            ) -> tuple[str, dict[str, np.ndarray]]:
     if isinstance(requirements, pd.DataFrame):
         return "table", {GIVEN: requirement_table(scenario, requirements, "requirements")}
+    if not str(requirements).strip():
+        raise ScheduleError("--requirements: give a CSV file, erlang or staff")
     return str(requirements), {GIVEN: read_requirements(scenario, requirements)}
 
 
@@ -304,8 +314,10 @@ def schedule(
                                      verify_reps, seed, rounds, execution)
         rosters = {name: Roster(name, need, solve(prog, need, time_limit, mip_gap), prog,
                                 scenario) for name, need in needs.items()}
-    except (CoveringError, RequirementError) as exc:
+    except CoveringError as exc:
         raise ScheduleError(str(exc)) from None
+    except RequirementError as exc:
+        raise ScheduleError(str(exc), names_file=True) from None
     return ScheduleResult(scenario, source, rosters)
 
 

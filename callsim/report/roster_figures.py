@@ -62,7 +62,7 @@ def _gantt_panel(ax: Axes, roster: Roster) -> None:
         ax.broken_barh([((h.start + a) / 3600, w / 3600) for a, w in pieces], (y - 0.4, 0.8),
                        color=colors[r.shift])
         ax.text((h.start + r.start_time) / 3600 + 0.05, y, f"{r.shift} x{r.count}",
-                va="center", fontsize="x-small", color="white")
+                va="center", fontsize="x-small", color="black")
     ax.set_yticks([])
     ax.set_ylim(len(shifts) - 0.5, -0.5)
     ax.set_title(f"{roster.name}: shifts (gaps are breaks), {roster.cost:,.0f} for "

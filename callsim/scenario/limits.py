@@ -21,6 +21,8 @@ __all__ = [
     "MAX_POINTS",
     "MAX_PRIORITY",
     "MAX_RATE",
+    "MAX_ROSTER_SLOTS",
+    "MAX_ROSTER_VARIABLES",
     "MAX_SECONDS",
     "MAX_SEED",
     "MAX_YAML_BYTES",
@@ -62,3 +64,7 @@ MAX_NODES = 1_000_000
 MAX_YAML_BYTES = 10_000_000
 #: Largest data file read (empirical durations, replayed call logs), bytes.
 MAX_INPUT_BYTES = 1_000_000_000
+#: Most time slots of a roster's programme (a week of one-minute slots is 10,080).
+MAX_ROSTER_SLOTS = 20_000
+#: Most shift-start and break-placement variables of a roster's programme.
+MAX_ROSTER_VARIABLES = 500_000

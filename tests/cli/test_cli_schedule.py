@@ -100,6 +100,8 @@ def test_staff_requirement_is_the_default() -> None:
       "--set", "shifts.day12.max_count=0", "--set", "shifts.late14.max_count=1"],
      ["textbook_roster.yaml", "no roster covers"]),
     (["--requirements", "missing.csv"], ["missing.csv", "file not found"]),
+    (["--requirements", "scenarios"], ["scenarios: is a folder"]),
+    (["--requirements", ""], ["textbook_roster.yaml", "--requirements"]),
     (["--policy", "nosuch", "--requirements", "erlang"], ["unknown policy 'nosuch'"]),
     (["--out", "roster.txt"], ["roster.txt"]),
 ])

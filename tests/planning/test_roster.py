@@ -146,9 +146,22 @@ def test_breaks_and_a_shared_shift_type(tmp_path: Path) -> None:
     roster = schedule(sc, tmp_path / "need.csv").rosters["requirements"]
     check_roster(sc, roster)
     assert roster.gap <= 1e-4 and (roster.shifts["breaks"] != "").all()
+    # every agent on the phones counts in some department's coverage, shared ones included
+    slot = roster.programme.slot
+    on_phones = [sum(_on_phones(roster.shifts, u * slot).values())
+                 for u in range(roster.programme.n_slots)]
+    assert roster.solution.available.sum(axis=0).tolist() == on_phones
     assert roster.paid_hours == pytest.approx(sum(
         r.count * (7.5 if r.shift == "full" else 4 if r.shift == "part" else 7.5)
         for r in roster.shifts.itertuples()))
+
+
+def test_same_input_same_roster() -> None:
+    sc = load_scenario(REFERENCE, FULL_DAY)
+    a, b = (schedule(sc, "erlang", targets=["service_level>=0.8"], policies=["warm"])
+            for _ in range(2))
+    pd.testing.assert_frame_equal(a.shifts, b.shifts)
+    pd.testing.assert_frame_equal(a.coverage, b.coverage)
 
 
 def test_erlang_requirement_is_covered() -> None:
@@ -248,3 +261,28 @@ def test_model_md_templates_roster_the_reference_day() -> None:
     assert sc.shifts["full_time"].paid_seconds == 7.5 * 3600
     result = schedule(sc, "erlang", targets=["service_level>=0.8"], policies=["cold"])
     check_roster(sc, result.rosters["cold"])
+
+
+@pytest.mark.parametrize(("override", "words"), [
+    ("shifts.early.step=1", "slots"),
+    ("shifts.early.length=5.5", "whole seconds"),
+])
+def test_oversized_or_unaligned_programmes_are_refused(override: str, words: str) -> None:
+    sc = load_scenario(TEXTBOOK, [override, "shifts.early.latest='12:00'"])
+    with pytest.raises(ScheduleError, match=words) as info:
+        schedule(sc, TEXTBOOK_REQUIREMENTS)
+    assert "\n" not in str(info.value)
+
+
+def test_roster_section_in_the_html_report() -> None:
+    from callsim.experiments.comparison import compare
+    from callsim.report.html import report_html
+    from callsim.report.roster_section import roster_section
+
+    sc = load_scenario(TEXTBOOK, ["horizon.duration=24h"])
+    section = roster_section(schedule(sc, TEXTBOOK_REQUIREMENTS))
+    short = load_scenario(REFERENCE, ["horizon.duration=1h"])
+    page = report_html(short, compare(short, reps=2, seed=1, workers=1),
+                       extra_sections=[section])
+    assert 'id="rosters"' in page and "6,336" in page and "late18" in page
+    assert page.count("<svg") >= 4
