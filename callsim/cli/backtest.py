@@ -13,7 +13,8 @@ from callsim.cli.common import ScenarioArgument, SeedOption, WorkersOption, fail
 
 def backtest_command(
     scenario: ScenarioArgument,
-    records: Annotated[list[Path], typer.Argument(help="Call-record files (CSV or Parquet).")],
+    records: Annotated[list[Path], typer.Argument(
+        help="Call-record files (.csv, .txt, .tsv or .parquet).")],
     reps: Annotated[int, typer.Option(min=2, help="Replications (simulated days).")] = 30,
     seed: SeedOption = 0,
     out: Annotated[
@@ -24,6 +25,14 @@ def backtest_command(
     days: DaysOption = "all",
     mapping: MapOption = None,
     workers: WorkersOption = None,
+    arrivals: Annotated[
+        str,
+        typer.Option(help="scenario: the scenario's rates (judges forecast and service); "
+                          "records: each day's own arrivals replayed (judges the service)."),
+    ] = "scenario",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the verdict and day means as JSON.")
+    ] = False,
 ) -> None:
     """Simulate a scenario and compare it with call records interval by interval."""
     from callsim.calibration.backtest import backtest
@@ -32,22 +41,31 @@ def backtest_command(
     from callsim.report.calibration_pages import BACKTEST_SUFFIXES, write_backtest
     from callsim.report.writers import out_path_problem
 
+    if arrivals not in ("scenario", "records"):
+        raise fail(f"--arrivals: '{arrivals}', expected scenario or records")
     sc = load_or_exit(scenario)
     if out is not None and (problem := out_path_problem(out, "--out", BACKTEST_SUFFIXES)):
         raise fail(problem)
     try:
-        with progress_bar("backtest: replications", enabled=True) as bar:
+        with progress_bar("backtest: replications", enabled=not as_json) as bar:
             result = backtest(sc, records, reps=reps, seed=seed, days=days, mapping=mapping,
-                              workers=workers,
+                              workers=workers, arrivals=arrivals,
                               progress=(lambda n: bar.advance(n, reps)) if bar else None)
     except RecordsError as exc:
         for line in exc.problems:
             typer.echo(line, err=True)
         raise typer.Exit(2) from None
-    _print(result)
     if out is not None:
-        for path in write_backtest(result, out):
-            typer.echo(f"wrote {path}")
+        written = write_backtest(result, out)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        _print(result)
+    if out is not None:
+        for path in written:
+            typer.echo(f"wrote {path}", err=as_json)
 
 
 def _print(result: object) -> None:
@@ -70,5 +88,16 @@ def _print(result: object) -> None:
             m = metric(r.metric)
             table.add_row(m.label, r.queue, r.clock, m.format(r.observed), m.format(r.sim_mean),
                           f"{m.format(r.band_low)} to {m.format(r.band_high)}")
+        console.print(table)
+    if len(result.summary):
+        table = Table(title=f"Day means over {result.days} day(s) "
+                            f"(arrivals: {result.arrivals})")
+        for column in ("queue", "metric", "observed", "simulated mean", "95% CI"):
+            table.add_column(column, justify="left" if column in ("queue", "metric")
+                             else "right")
+        for r in result.summary.itertuples():
+            m = metric(r.metric)
+            table.add_row(r.queue, m.label, m.format(r.observed), m.format(r.sim_mean),
+                          f"{m.format(r.ci_low)} to {m.format(r.ci_high)}")
         console.print(table)
     console.print(result.verdict)
