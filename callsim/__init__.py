@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from callsim.policies.simulation import simulate
     from callsim.report.writers import write_records
     from callsim.scenario.errors import ScenarioError
-    from callsim.scenario.schema import Scenario, apply_overrides, build_scenario, load_scenario
+    from callsim.scenario.loading import apply_overrides, build_scenario, load_scenario
+    from callsim.scenario.schema import Scenario
 
 #: Where each public name lives (imported on first use).
 _EXPORTS: dict[str, str] = {
@@ -57,17 +58,17 @@ _EXPORTS: dict[str, str] = {
     "Stage": "callsim.engine.records",
     "TransferKind": "callsim.engine.records",
     "agents_for_service_level": "callsim.analysis.erlang",
-    "apply_overrides": "callsim.scenario.schema",
+    "apply_overrides": "callsim.scenario.loading",
     "backtest": "callsim.calibration.backtest",
     "breakeven": "callsim.experiments.breakeven",
-    "build_scenario": "callsim.scenario.schema",
+    "build_scenario": "callsim.scenario.loading",
     "calibrate": "callsim.calibration.estimate",
     "compare": "callsim.experiments.comparison",
     "compute_metrics": "callsim.analysis.metrics",
     "erlang_a": "callsim.analysis.erlang",
     "erlang_c": "callsim.analysis.erlang",
     "interval_metrics": "callsim.analysis.metrics",
-    "load_scenario": "callsim.scenario.schema",
+    "load_scenario": "callsim.scenario.loading",
     "paired_differences": "callsim.analysis.statistics",
     "read_records": "callsim.calibration.records",
     "replicate": "callsim.experiments.replications",

@@ -204,6 +204,8 @@ _CATALOGUE: dict[str, Metric] = {
            "Agent-hours spent briefing in warm handoffs (both agents)."),
         _m("calling_back", "Calling back", "hours", None, "time_weighted",
            "Agent-hours spent dialling callbacks (reached or not)."),
+        _m("after_call_work", "After-call work", "hours", None, "time_weighted",
+           "Agent-hours spent on after-call work (wrap-up) after calls."),
         _m("agent_hours", "Staffed agent-hours", "hours", None, "total",
            "Agent-hours on duty."),
         _m("busy_hours", "Busy agent-hours", "hours", None, "total",

@@ -20,7 +20,8 @@ from callsim.engine.records import Outcome, SimulationResult, TransferKind
 from callsim.scenario.schema import Scenario
 
 #: Agent activities, in the order of the per-department busy split.
-ACTIVITIES: tuple[str, ...] = ("handling", "identifying", "holding", "handoff", "calling_back")
+ACTIVITIES: tuple[str, ...] = ("handling", "identifying", "holding", "handoff", "calling_back",
+                               "after_call_work")
 
 #: Transfer kinds whose customer hung up with a callback request (at ``hold_end``).
 CALLBACK_KINDS: tuple[int, ...] = (TransferKind.CALLBACK, TransferKind.HOLD_TO_CALLBACK)
@@ -65,6 +66,7 @@ class CallArrays:
     calling_back: Segments  # agents dialling callbacks (from the activity records)
     customer: np.ndarray  # customer number (first calls in arrival order)
     attempt: np.ndarray  # 1 for a customer's first call, k for their k-th (redials)
+    after_call_work: Segments  # agents wrapping up after calls (from the activity records)
 
     def closed(self, times: np.ndarray) -> np.ndarray:
         """Replace missing stop times of unfinished calls by the end of the run (s)."""
@@ -126,6 +128,7 @@ def call_arrays(result: SimulationResult, scenario: Scenario) -> CallArrays:
                   else np.arange(len(calls), dtype=np.int64)),
         attempt=(calls["attempt"].to_numpy(dtype=np.int64) if "attempt" in calls
                  else np.ones(len(calls), dtype=np.int64)),
+        after_call_work=_activity(result, departments, "after_call_work"),
     )
 
 
@@ -197,7 +200,7 @@ def busy_segments(c: CallArrays) -> dict[str, list[Segments]]:
             Segments(c.answer_after_transfer, handoff_stop, first),
             Segments(c.answer_after_transfer, handoff_stop, second),
         ],
-        "calling_back": [c.calling_back],
+        "calling_back": [c.calling_back], "after_call_work": [c.after_call_work],
     }
 
 

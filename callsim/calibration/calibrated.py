@@ -85,7 +85,7 @@ class Calibration:
         """The calibrated scenario, validated (as ``callsim run`` would load it)."""
         import yaml
 
-        from callsim.scenario.schema import build_scenario
+        from callsim.scenario.loading import build_scenario
         from callsim.scenario.yamlio import YamlLoader
 
         raw = yaml.load(self.text, Loader=YamlLoader)  # noqa: S506 (a SafeLoader subclass)

@@ -133,7 +133,7 @@ def load_or_exit(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         With code 2 when the scenario is invalid (no traceback is shown).
     """
     from callsim.scenario.errors import ScenarioError
-    from callsim.scenario.schema import load_scenario
+    from callsim.scenario.loading import load_scenario
 
     try:
         return load_scenario(path, overrides)

@@ -125,7 +125,7 @@ def write_scenarios(result: StaffingResult, source: Path, overrides: list[str], 
     import yaml
 
     from callsim.files import write_text
-    from callsim.scenario.schema import apply_overrides, read_scenario_file
+    from callsim.scenario.loading import apply_overrides, read_scenario_file
 
     raw = apply_overrides(read_scenario_file(source), overrides, source=str(source))
     folder.mkdir(exist_ok=True)

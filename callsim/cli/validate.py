@@ -24,7 +24,7 @@ def validate_command(
     Exits with status 2 if any file is invalid, 0 otherwise.
     """
     from callsim.scenario.errors import ScenarioError, one_line
-    from callsim.scenario.schema import load_scenario
+    from callsim.scenario.loading import load_scenario
 
     failed = False
     for path in scenarios:

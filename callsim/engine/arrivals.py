@@ -37,6 +37,7 @@ class Callers:
     slot ``(k - 1) * customers + c`` is customer c's k-th call, ``time`` is NaN for k > 1 (the
     engine sets it if the call happens), ``redial_u`` and ``redial_delay`` (s) decide whether
     and when it happens. Attributes of slot (c, k) come from attempt k's streams.
+    ``busyness`` is the day's factor on every arrival rate (1 without ``arrivals.busyness``).
     """
 
     time: np.ndarray
@@ -50,6 +51,7 @@ class Callers:
     customers: int = -1
     redial_u: np.ndarray = field(default_factory=lambda: np.empty(0))
     redial_delay: np.ndarray = field(default_factory=lambda: np.empty(0))
+    busyness: float = 1.0
 
     def __len__(self) -> int:
         return len(self.time)
@@ -99,11 +101,25 @@ def _pick(cumulative: np.ndarray, u: np.ndarray) -> np.ndarray:
     return index
 
 
-def arrivals(scenario: Scenario, streams: Streams) -> tuple[np.ndarray, np.ndarray]:
+def busyness_factor(cv: float, streams: Streams) -> float:
+    """The day's busyness factor B ~ Gamma(mean 1, coefficient of variation ``cv``).
+
+    Drawn from its own stream (the same for every policy of a replication); exactly 1, with no
+    draw at all, when ``cv`` is 0, so that no other stream moves.
+    """
+    if cv == 0:
+        return 1.0
+    shape = 1.0 / cv**2
+    return float(streams.generator("busyness").gamma(shape, 1.0 / shape))
+
+
+def arrivals(scenario: Scenario, streams: Streams, busyness: float = 1.0
+             ) -> tuple[np.ndarray, np.ndarray]:
     """Arrival times (s) and call type indices, from the call log or the Poisson profile.
 
-    Poisson arrivals are drawn for all call types together at the summed rate of each interval;
-    each arrival's type is then drawn with the types' shares of that interval's rate.
+    Poisson arrivals are drawn for all call types together at the summed rate of each interval
+    (times ``busyness``); each arrival's type is then drawn with the types' shares of that
+    interval's rate.
     """
     log = scenario.call_log
     if log is not None:
@@ -111,6 +127,8 @@ def arrivals(scenario: Scenario, streams: Streams) -> tuple[np.ndarray, np.ndarr
     h = scenario.horizon
     bounds = h.interval_bounds()
     rates = np.array([scenario.arrival_rates(k) for k in scenario.call_types], dtype=float) / 3600
+    if busyness != 1.0:
+        rates *= busyness
     total = rates.sum(axis=0)
     time = poisson_times(total, bounds, streams.generator("arrivals"))
     j = np.minimum(np.searchsorted(bounds, time, side="right") - 1, h.n_intervals - 1)
@@ -131,7 +149,8 @@ def draw_callers(scenario: Scenario, streams: Streams, draws: Sequence[Draw] = (
     draws
         The transfer policy's own per-call draws (``Callers.drawn``).
     """
-    time, call_type = arrivals(scenario, streams)
+    busyness = busyness_factor(scenario.arrivals.busyness_cv, streams)
+    time, call_type = arrivals(scenario, streams, busyness)
     first = _attributes(scenario, streams, call_type, draws)
     log = scenario.call_log
     if log is not None:  # values the log gives replace the draws (which still happen, for CRN)
@@ -141,13 +160,13 @@ def draw_callers(scenario: Scenario, streams: Streams, draws: Sequence[Draw] = (
         first["patience"][given] = log.patience[given]
     attempts = scenario.max_attempts
     if attempts == 1:
-        return Callers(time=time, call_type=call_type, **first)
-    return _with_redials(scenario, streams, draws, time, call_type, first, attempts)
+        return Callers(time=time, call_type=call_type, busyness=busyness, **first)
+    return _with_redials(scenario, streams, draws, time, call_type, first, attempts, busyness)
 
 
 def _with_redials(
     scenario: Scenario, streams: Streams, draws: Sequence[Draw], time: np.ndarray,
-    call_type: np.ndarray, first: dict[str, Any], attempts: int,
+    call_type: np.ndarray, first: dict[str, Any], attempts: int, busyness: float,
 ) -> Callers:
     """Callers with a slot per customer and attempt: slot ``(k - 1) * n + customer``.
 
@@ -173,6 +192,7 @@ def _with_redials(
         customers=n,
         redial_u=np.concatenate(redial_u),
         redial_delay=np.concatenate(redial_delay),
+        busyness=busyness,
         **joined,
     )
 

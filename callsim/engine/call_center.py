@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 from simpy import Environment, Timeout
 
+from callsim.engine.after_call_work import WrapUps
 from callsim.engine.arrivals import Callers
 from callsim.engine.departments import (
     CALLBACK_PENDING,
@@ -28,6 +29,7 @@ from callsim.engine.departments import (
     IN_SERVICE,
     WAITING_FIRST,
     WAITING_TRANSFERRED,
+    ClassLines,
     Department,
 )
 from callsim.engine.records import CODE_COLUMNS, Outcome, Stage, TransferKind, empty_time_columns
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 
     from simpy.events import Event
 
+    from callsim.engine.streams import Streams
     from callsim.scenario.schema import Scenario
 
 
@@ -66,11 +69,13 @@ class CallCenter:
         Validated scenario.
     callers
         Every caller of the replication, drawn up front.
+    streams
+        The replication's random streams (after-call work draws from them as agents finish).
 
     Call :meth:`install` with the transfer policy before :meth:`run`.
     """
 
-    def __init__(self, scenario: Scenario, callers: Callers) -> None:
+    def __init__(self, scenario: Scenario, callers: Callers, streams: Streams) -> None:
         self.env = Environment()
         self.scenario = scenario
         self.callers = callers
@@ -79,6 +84,8 @@ class CallCenter:
         names = list(scenario.departments)
         self.departments = [Department(i, name, self.shifts) for i, name in enumerate(names)]
         self.resolver = [names.index(ct.resolved_by) for ct in scenario.call_types.values()]
+        # Agents who take calls per department and interval (staffing x available).
+        self._agents = [scenario.agents_taking_calls(name) for name in names]
         n = len(callers)
         self.n_calls = n
         self.n_first = callers.first_calls  # customers; the other slots are their redials
@@ -91,9 +98,16 @@ class CallCenter:
         self.codes["agent_after_transfer"][:] = -1
         self.codes["outcome"][:] = Outcome.UNFINISHED
         self._bind_hot_path(callers)
+        self._priority_classes(callers)
+        self._wrap_ups = [
+            None if dept.after_call_work is None
+            else WrapUps(dept.after_call_work, streams.generator("after_call_work", name))
+            for name, dept in scenario.departments.items()
+        ]
+        self._wrapping = any(w is not None for w in self._wrap_ups)
+        self._release = self._wrap_up if self._wrapping else self._free
         self.state = bytearray(n)  # one call state per call (see callsim.engine.departments)
         self.deadline = np.full(n, np.inf)
-        self.next_arrival = 0
 
     def _bind_hot_path(self, callers: Callers) -> None:
         """Bind what every call reads, once, instead of looking it up by name per event.
@@ -122,7 +136,17 @@ class CallCenter:
             self._on_identified = self._identified_cross_trained
         self._redials = self._redial_rules()
         self._eager = self._redials is not None  # abandonment as events: a redial needs its time
-        self._on_redial = self._redial_arrives
+
+    def _priority_classes(self, callers: Callers) -> None:
+        """With several ``priority`` classes, every ordinary queue line serves by class."""
+        priorities = [ct.priority for ct in self.scenario.call_types.values()]
+        classes = sorted(set(priorities), reverse=True)
+        if len(classes) == 1:
+            return  # one class: the plain first-come-first-served deque
+        rank_of_type = np.array([classes.index(p) for p in priorities], dtype=np.int64)
+        rank: list[int] = rank_of_type[callers.call_type].tolist()
+        for dept in self.departments:
+            dept.waiting = ClassLines(rank, len(classes))
 
     def _redial_rules(self) -> list[tuple[float, int] | None] | None:
         """Per call type ``(probability, max_attempts)`` of redials; None when nobody redials."""
@@ -159,9 +183,14 @@ class CallCenter:
         return self.env.now
 
     # -- the first leg: arrival, first queue, answer, identification ---------------------------
-    def _arrive(self, _event: Event) -> None:
-        i = self.next_arrival
-        self.next_arrival = i + 1
+    def _arrive(self, event: Event) -> None:
+        """A call arrives: a customer's first call, or a redial (slots from ``n_first`` on).
+
+        It joins the queue of the department the IVR chose, or an idle agent answers it. First
+        calls arrive in slot order, each scheduling the next; redials are scheduled one by one
+        when a call is lost (:meth:`_maybe_redial`).
+        """
+        i: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
         now = self.env.now
         self._arrival[i] = now
         self.state[i] = WAITING_FIRST
@@ -173,9 +202,9 @@ class CallCenter:
             dept.waiting.append(i)
             if self._eager:
                 self._abandon_at(i)
-        if i + 1 < self.n_first:  # self.after, inlined on the hot path (as below)
-            Timeout(self.env, self._arrival_time[i + 1] - now, -1).callbacks.append(
-                self._on_arrival)
+        i += 1
+        if i < self.n_first:  # the next first call (self.after, inlined on the hot path)
+            Timeout(self.env, self._arrival_time[i] - now, i).callbacks.append(self._on_arrival)
 
     # -- redials (only with call_types.K.redial) ------------------------------------------------
     def _maybe_redial(self, call: int, when: float) -> None:
@@ -195,21 +224,7 @@ class CallCenter:
             return
         at = when + callers.redial_delay.item(following)
         if at < self.scenario.horizon.duration:
-            self.after(max(at - self.env.now, 0.0), following, self._on_redial)
-
-    def _redial_arrives(self, event: Event) -> None:
-        """A customer calls again: a new call, routed afresh by the IVR."""
-        i: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
-        now = self.env.now
-        self._arrival[i] = now
-        self.state[i] = WAITING_FIRST
-        self.deadline[i] = now + self._patience[i]
-        dept = self.departments[self._first_dept[i]]
-        if dept.idle:
-            self.answer(dept, dept.idle.pop(), i)
-        else:
-            dept.waiting.append(i)
-            self._abandon_at(i)
+            self.after(max(at - self.env.now, 0.0), following, self._on_arrival)
 
     def _abandon_at(self, call: int) -> None:
         """Abandon as an event at the caller's deadline (with redials: the loss time matters)."""
@@ -269,9 +284,9 @@ class CallCenter:
         self._outcome[call] = _RESOLVED
         kind = self._kind.item(call)
         if kind == _NO_TRANSFER or kind == _IN_PLACE:
-            self.release(self.departments[self._first_dept[call]], self._first_agent.item(call))
+            self._release(self.departments[self._first_dept[call]], self._first_agent.item(call))
         else:
-            self.release(self.resolving_department(call), self._second_agent.item(call))
+            self._release(self.resolving_department(call), self._second_agent.item(call))
 
     # -- transfer policy API: the only ways a policy acts on the center -------------------------
     def resolving_department(self, call: int) -> Department:
@@ -369,7 +384,7 @@ class CallCenter:
 
     def release_first_agent(self, call: int) -> None:
         """The agent who answered the call first is done with it."""
-        self.release(self.departments[self._first_dept[call]], self._first_agent.item(call))
+        self._release(self.departments[self._first_dept[call]], self._first_agent.item(call))
 
     def record_activity(self, dept: Department, agent: int, activity: str, start: float,
                         end: float) -> None:
@@ -404,7 +419,26 @@ class CallCenter:
             dept.callbacks.append(call)
 
     def release(self, dept: Department, agent: int) -> None:
-        """An agent is done with a call: leave if due off shift, else take the next caller."""
+        """An agent is done with a call: after-call work (if any), then free (:meth:`_free`)."""
+        self._release(dept, agent)
+
+    def _wrap_up(self, dept: Department, agent: int) -> None:
+        """The agent does the department's after-call work, logged as an activity, then is free."""
+        wrap_ups = self._wrap_ups[dept.index]
+        duration = 0.0 if wrap_ups is None else wrap_ups.draw()
+        if duration <= 0:
+            self._free(dept, agent)
+            return
+        now = self.env.now
+        self.activity.append((dept.index, agent, "after_call_work", now, now + duration))
+        Timeout(self.env, duration, (dept, agent)).callbacks.append(self._wrapped_up)
+
+    def _wrapped_up(self, event: Event) -> None:
+        wrapped: tuple[Department, int] = event.value  # type: ignore[assignment]  # Any | None
+        self._free(*wrapped)
+
+    def _free(self, dept: Department, agent: int) -> None:
+        """An agent is free: leave if due off shift, else take the next caller."""
         if dept.pending_off:
             dept.pending_off -= 1
             dept.go_off(agent, self.env.now)
@@ -472,7 +506,7 @@ class CallCenter:
     def _staff_interval(self, event: Event) -> None:
         j: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
         for dept in self.departments:
-            self.set_staffing(dept, self.scenario.staffing(dept.name)[j])
+            self.set_staffing(dept, self._agents[dept.index][j])
 
     # -- the run -------------------------------------------------------------------------------
     def run(self) -> float:
@@ -480,17 +514,20 @@ class CallCenter:
         h = self.scenario.horizon
         bounds = h.interval_bounds()
         for dept in self.departments:
-            self.set_staffing(dept, self.scenario.staffing(dept.name)[0])
+            self.set_staffing(dept, self._agents[dept.index][0])
         for j in range(1, h.n_intervals):
             self.after(bounds[j], j, self._staff_interval)
         if len(self.callers):
-            self.after(self.callers.time.item(0), -1, self._on_arrival)
+            self.after(self.callers.time.item(0), 0, self._on_arrival)
         if h.drain:
             self.env.run()
         else:
             self.env.run(until=h.duration)
-        end_time = max(self.env.now, h.duration)
-        return self._settle_waiting(end_time, h.drain)
+        end_time = self._settle_waiting(max(self.env.now, h.duration), h.drain)
+        if self._wrapping and not h.drain:  # wrap-ups cut short by the end of the run
+            self.activity = [(d, a, kind, start, min(end, end_time))
+                             for d, a, kind, start, end in self.activity]
+        return end_time
 
     def _settle_waiting(self, end_time: float, drain: bool) -> float:
         """Settle the callers still waiting when the run stops; return when the center closed.

@@ -58,8 +58,9 @@ def run_replication(
     SimulationResult
         Per-call, per-shift and activity records (times in seconds).
     """
-    callers = draw_callers(scenario, Streams(seed, replication), draws)
-    center = CallCenter(scenario, callers)
+    streams = Streams(seed, replication)
+    callers = draw_callers(scenario, streams, draws)
+    center = CallCenter(scenario, callers, streams)
     center.install(make_policy(center))
     end_time = center.run()
     calls, shifts, activity = records(center)

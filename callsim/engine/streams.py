@@ -36,6 +36,8 @@ SITES: dict[str, int] = {
     "in_place": 11,  # cross-trained agents: uniform draw against ``resolves.K.share``
     "redial": 12,  # redials: uniform draw against ``redial.probability``
     "redial_delay": 13,
+    "after_call_work": 14,  # per department: the k-th wrap-up of its agents
+    "busyness": 15,  # the day's busyness factor (one draw per replication)
 }
 
 #: Added to the attempt number (>= 2) in the spawn key of a customer's later calls.

@@ -33,7 +33,8 @@ from callsim.experiments.work import check_work
 from callsim.policies import registry
 from callsim.scenario.errors import ScenarioError
 from callsim.scenario.limits import MAX_CALLS
-from callsim.scenario.schema import Scenario, build_scenario, read_scenario_file
+from callsim.scenario.loading import build_scenario, read_scenario_file
+from callsim.scenario.schema import Scenario
 
 __all__ = ["BreakEven", "BreakEvenError", "breakeven", "parse_vary"]
 

@@ -22,7 +22,8 @@ from callsim.experiments.grid import Grid, GridError, check_paths, point_overrid
 from callsim.experiments.replications import replication_rows
 from callsim.experiments.store import PartStore, StoreError
 from callsim.scenario.errors import ScenarioError
-from callsim.scenario.schema import Scenario, build_scenario, read_scenario_file
+from callsim.scenario.loading import build_scenario, read_scenario_file
+from callsim.scenario.schema import Scenario
 
 __all__ = [
     "Interrupted",

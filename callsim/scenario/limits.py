@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "MAX_AGENTS",
     "MAX_AMOUNT",
+    "MAX_BUSYNESS_CV",
     "MAX_CALLS",
     "MAX_FACTOR",
     "MAX_INPUT_BYTES",
@@ -18,6 +19,7 @@ __all__ = [
     "MAX_NESTING",
     "MAX_NODES",
     "MAX_POINTS",
+    "MAX_PRIORITY",
     "MAX_RATE",
     "MAX_SECONDS",
     "MAX_SEED",
@@ -37,6 +39,11 @@ MAX_RATE = 1e9
 #: Highest wage (per agent-hour) or cost of a lost call (currency): with every duration and
 #: count within its limit, every cost stays a finite float.
 MAX_AMOUNT = 1e9
+#: Highest coefficient of variation of the day's busyness factor (``arrivals.busyness.cv``): at 1
+#: the factor is exponential, and a day 5 times as busy as the mean comes once in 150 days.
+MAX_BUSYNESS_CV = 1.0
+#: Highest caller priority class (``call_types.K.priority``).
+MAX_PRIORITY = 1_000_000
 #: Highest dimensionless factor (``patience_factor``).
 MAX_FACTOR = 1e6
 #: Seeds are integers in [0, MAX_SEED] (they are stored in int64 columns).

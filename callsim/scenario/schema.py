@@ -1,21 +1,18 @@
-"""The scenario file: frozen, validated models and the loading API.
+"""The scenario file's frozen, validated models (reading a file: :mod:`callsim.scenario.loading`).
 
-``load_scenario(path)`` reads YAML, applies ``--set`` overrides and validates once;
-any problem raises :class:`~callsim.scenario.errors.ScenarioError` with one line per
-problem, ``FILE: field.path: message``. All times are seconds; per-interval
+Validation errors become :class:`~callsim.scenario.errors.ScenarioError` lines
+``FILE: field.path: message`` in the loader. All times are seconds; per-interval
 fields (``agents``, ``arrivals_per_hour``) hold one value or one per interval.
 See docs/model.md section 4 and docs/DESIGN.md ("Scenario interface").
 """
 
 from __future__ import annotations
 
-import copy
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -26,7 +23,6 @@ from pydantic import (
     StrictBool,
     StringConstraints,
     Tag,
-    ValidationError,
     ValidationInfo,
     model_validator,
 )
@@ -34,24 +30,26 @@ from pydantic import (
 from callsim.scenario.calllog import CallLog, CallLogError, read_call_log
 from callsim.scenario.distributions import Distribution
 from callsim.scenario.durations import ClockTime, PositiveSeconds, Seconds
-from callsim.scenario.errors import ScenarioError, field_errors, format_problem, validation_problems
-from callsim.scenario.inputs import FILES_KEY, InputFileError, note_file, read_text
+from callsim.scenario.errors import field_errors
+from callsim.scenario.inputs import note_file
 from callsim.scenario.limits import (
     MAX_AGENTS,
     MAX_AMOUNT,
+    MAX_BUSYNESS_CV,
     MAX_FACTOR,
     MAX_INTERVALS,
+    MAX_PRIORITY,
     MAX_RATE,
-    MAX_YAML_BYTES,
 )
 from callsim.scenario.targets import Target, TargetError, parse_target
 from callsim.scenario.transfer import Transfer
-from callsim.scenario.yamlio import load_yaml, yaml_problem
 
 if TYPE_CHECKING:  # numpy loads when a scenario runs (`callsim validate` needs none)
     import numpy as np
 
 __all__ = [
+    "Arrivals",
+    "Busyness",
     "CallType",
     "Costs",
     "Department",
@@ -60,9 +58,6 @@ __all__ = [
     "Redial",
     "Scenario",
     "Transfer",
-    "apply_overrides",
-    "build_scenario",
-    "load_scenario",
 ]
 
 #: Department and call type names: dots separate the parts of metric keys.
@@ -86,6 +81,12 @@ Agents = Annotated[
 ]
 Rates = Annotated[
     Annotated[Rate, Tag("one")] | Annotated[tuple[Rate, ...], Tag("list")],
+    Discriminator(_shape),
+]
+#: A share of staffed agents who take calls: in (0, 1].
+Share = Annotated[float, Strict(), Field(gt=0, le=1, allow_inf_nan=False)]
+Shares = Annotated[
+    Annotated[Share, Tag("one")] | Annotated[tuple[Share, ...], Tag("list")],
     Discriminator(_shape),
 ]
 
@@ -168,12 +169,18 @@ class Department(_Model):
 
     ``resolves`` maps call types of other departments to the share its agents resolve in place
     when such a call is misrouted to them (MODEL.md section 4.3).
+
+    ``after_call_work`` (a distribution, None: 0 s) keeps an agent busy after every call it is
+    released from. ``available`` (one share or one per interval, in (0, 1]) is the share of
+    ``agents`` who take calls: see :meth:`Scenario.agents_taking_calls`.
     """
 
     agents: Agents
     wage_per_hour: Amount
     shrinkage: float = Field(default=0.0, ge=0, lt=1)
     resolves: dict[Name, InPlace] = Field(default_factory=dict)
+    after_call_work: Distribution | None = None
+    available: Shares = 1.0
 
 
 #: Upper bound of ``redial.max_attempts`` (attributes are drawn per customer and attempt).
@@ -198,6 +205,8 @@ class CallType(_Model):
     ``arrivals_per_hour`` may be left out only when the scenario replays an
     ``arrivals_file``. ``patience`` None means the caller never abandons.
     ``misroute`` maps wrong departments to the share of calls the IVR sends there.
+    ``priority``: callers of a higher class are answered first in every queue (FCFS within a
+    class).
     """
 
     arrivals_per_hour: Rates = 0.0
@@ -206,6 +215,7 @@ class CallType(_Model):
     patience: Distribution | None = None
     misroute: dict[Name, Probability] = Field(default_factory=dict)
     redial: Redial | None = None
+    priority: Annotated[int, Strict(), Field(ge=0, le=MAX_PRIORITY)] = 0
 
     @model_validator(mode="after")
     def _shares(self) -> CallType:
@@ -214,6 +224,27 @@ class CallType(_Model):
             message = f"shares sum to {total:g}, must be <= 1"
             raise field_errors("call type", [(("misroute",), message)])
         return self
+
+
+class Busyness(_Model):
+    """Day-to-day variation: one factor B ~ Gamma(mean 1, ``cv``) per replication.
+
+    B multiplies every interval's arrival rate of every call type that day (a mixed Poisson
+    day); ``cv`` 0 is the fixed-rate model.
+    """
+
+    cv: Annotated[float, Strict(), Field(ge=0, le=MAX_BUSYNESS_CV, allow_inf_nan=False)]
+
+
+class Arrivals(_Model):
+    """What moves the arrival rates of the whole centre (``busyness``)."""
+
+    busyness: Busyness | None = None
+
+    @property
+    def busyness_cv(self) -> float:
+        """The busyness factor's coefficient of variation (0: no busyness)."""
+        return 0.0 if self.busyness is None else float(self.busyness.cv)
 
 
 class Costs(_Model):
@@ -232,6 +263,7 @@ class Scenario(_Model):
     call_types: dict[Name, CallType] = Field(min_length=1)
     transfer: Transfer = Field(default_factory=lambda: Transfer())
     costs: Costs = Field(default_factory=lambda: Costs())
+    arrivals: Arrivals = Field(default_factory=lambda: Arrivals())
     arrivals_file: str | None = None
     targets: tuple[str, ...] = ()
 
@@ -261,7 +293,8 @@ class Scenario(_Model):
     def _interval_problems(self) -> Iterator[tuple[tuple[str, ...], str]]:
         n = self.horizon.n_intervals
         fields: list[tuple[tuple[str, ...], Any]] = [
-            (("departments", d, "agents"), dep.agents) for d, dep in self.departments.items()
+            ((("departments", d, name), getattr(dep, name)))
+            for d, dep in self.departments.items() for name in ("agents", "available")
         ]
         fields += [
             (("call_types", k, "arrivals_per_hour"), ct.arrivals_per_hour)
@@ -288,6 +321,9 @@ class Scenario(_Model):
                 misrouted = misrouted or share > 0
         if misrouted and "identify_time" not in self.transfer.model_fields_set:
             yield ("transfer", "identify_time"), "field required (some calls are misrouted)"
+        if self.arrivals_file is not None and self.arrivals.busyness_cv > 0:
+            message = "must be 0 with arrivals_file (a replayed call log is one given day)"
+            yield ("arrivals", "busyness", "cv"), message
 
     def _target_problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
         for i, text in enumerate(self.targets):
@@ -326,6 +362,22 @@ class Scenario(_Model):
         """Agents on duty in each interval for department ``dept`` (length ``n_intervals``)."""
         return _per_interval(self.departments[dept].agents, self.horizon.n_intervals)
 
+    def agents_taking_calls(self, dept: str) -> tuple[int, ...]:
+        """Agents who take calls in each interval: ``staffing x available``, rounded half up.
+
+        ``floor(agents x available + 1/2)`` (10 x 0.85 = 8.5 gives 9, 10 x 0.84 gives 8);
+        with ``available`` 1 these are the ``agents`` themselves. The engine serves with them.
+
+        Examples
+        --------
+        >>> _per_interval_agents((10, 10, 3), (0.8, 0.85, 0.5))
+        (8, 9, 2)
+        """
+        return _per_interval_agents(
+            self.staffing(dept),
+            _per_interval(self.departments[dept].available, self.horizon.n_intervals),
+        )
+
     def arrival_rates(self, call_type: str) -> tuple[float, ...]:
         """Arrivals per hour of ``call_type`` in each interval (length ``n_intervals``)."""
         rates = self.call_types[call_type].arrivals_per_hour
@@ -359,159 +411,7 @@ def _per_interval(value: Any, n: int) -> tuple[Any, ...]:
     return tuple(value) if isinstance(value, tuple) else (value,) * n
 
 
-# -- loading -----------------------------------------------------------------------------------
-
-
-def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
-    """Read, override and validate a scenario file.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        The YAML file; relative file names inside it are relative to its folder.
-    overrides : sequence of str
-        ``dotted.path=value`` strings (``--set``), applied before validation.
-
-    Raises
-    ------
-    ScenarioError
-        One line per problem: missing file, YAML syntax (with line number),
-        bad override, or failed validation.
-
-    Examples
-    --------
-    A shipped scenario (paths relative to the repository root), shortened to one hour:
-
-    >>> scenario = load_scenario("scenarios/billing_support.yaml", ["horizon.duration=1h"])
-    >>> scenario.horizon.duration, list(scenario.departments)
-    (3600.0, ['billing', 'support'])
-    """
-    path = Path(path)
-    return build_scenario(read_scenario_file(path), str(path), path.parent, overrides)
-
-
-def read_scenario_file(path: str | Path) -> dict[str, Any]:
-    """Read a scenario file's YAML mapping, unvalidated.
-
-    Raises
-    ------
-    ScenarioError
-        Missing or unreadable file, YAML syntax error (with line number), or a top level that
-        is not a mapping.
-    """
-    path = Path(path)
-    source = str(path)
-    try:
-        text = read_text(path, MAX_YAML_BYTES)
-    except InputFileError as exc:
-        message = str(exc).removeprefix(f"{path.name}: ")
-        raise ScenarioError([format_problem(source, "", message)]) from None
-    try:
-        raw = load_yaml(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError([format_problem(source, "", yaml_problem(exc))]) from None
-    if not isinstance(raw, dict):
-        message = "top level must be a mapping of scenario fields (name, horizon, ...)"
-        raise ScenarioError([format_problem(source, "", message)])
-    return raw
-
-
-def build_scenario(
-    raw: Mapping[str, Any], source: str, base_dir: Path, overrides: Sequence[str] = ()
-) -> Scenario:
-    """Validate a raw scenario mapping (as read from YAML) after applying ``overrides``.
-
-    ``raw`` is not modified. ``source`` names the file in error lines and
-    ``base_dir`` is where relative file names (replay, empirical CSVs) are found.
-
-    Raises
-    ------
-    ScenarioError
-        One line per problem.
-
-    Examples
-    --------
-    One department answering one call type, for two hours:
-
-    >>> from pathlib import Path
-    >>> raw = {
-    ...     "name": "tiny",
-    ...     "horizon": {"duration": "2h", "interval": "1h"},
-    ...     "departments": {"desk": {"agents": 3, "wage_per_hour": 30.0}},
-    ...     "call_types": {"calls": {
-    ...         "arrivals_per_hour": 40, "resolved_by": "desk",
-    ...         "handle_time": {"dist": "exponential", "mean": "3min"},
-    ...         "patience": {"dist": "exponential", "mean": "5min"}}},
-    ... }
-    >>> scenario = build_scenario(raw, "tiny.yaml", Path("."), ["departments.desk.agents=4"])
-    >>> scenario.horizon.duration, scenario.departments["desk"].agents
-    (7200.0, 4)
-    >>> build_scenario(raw, "tiny.yaml", Path("."), ["departments.desk.agents=-1"])
-    Traceback (most recent call last):
-    ...
-    callsim.scenario.errors.ScenarioError: tiny.yaml: departments.desk.agents: must be >= 0
-    """
-    data = apply_overrides(raw, overrides, source=source)
-    files: list[Path] = []
-    try:
-        scenario = Scenario.model_validate(
-            data, context={"base_dir": Path(base_dir), FILES_KEY: files}
-        )
-    except ValidationError as exc:
-        raise ScenarioError(validation_problems(exc, source, Scenario)) from None
-    except RecursionError:  # a safety net: documents read from YAML are bounded in depth
-        raise ScenarioError([format_problem(source, "", "nested too deeply")]) from None
-    scenario._files = tuple(sorted(set(files)))
-    return scenario
-
-
-def apply_overrides(
-    raw: Mapping[str, Any], overrides: Sequence[str], source: str = "<scenario>"
-) -> dict[str, Any]:
-    """Return a deep copy of ``raw`` with each ``dotted.path=value`` override set.
-
-    Values are parsed as YAML (``14``, ``cold``, ``[10, 12]``, ``null``).
-    Missing intermediate mappings are created, so the validator reports
-    unknown names with their field path.
-
-    Raises
-    ------
-    ScenarioError
-        ``FILE: --set KEY=VALUE: message`` for an override without ``=``, with
-        an empty path segment, going through a non-mapping, or with bad YAML.
-
-    Examples
-    --------
-    >>> apply_overrides({"transfer": {"policy": "warm"}},
-    ...                 ["transfer.policy=cold", "departments.billing.agents=[10, 12]"])
-    {'transfer': {'policy': 'cold'}, 'departments': {'billing': {'agents': [10, 12]}}}
-    """
-    data = copy.deepcopy(dict(raw))
-    problems = []
-    for item in overrides:
-        try:
-            _set(data, item)
-        except ValueError as exc:
-            problems.append(format_problem(source, f"--set {item}", str(exc)))
-    if problems:
-        raise ScenarioError(problems)
-    return data
-
-
-def _set(data: dict[str, Any], item: str) -> None:
-    key, sep, text = item.partition("=")
-    parts = key.strip().split(".")
-    if not sep or not all(parts):
-        raise ValueError("expected KEY=VALUE with a dotted field path, e.g. transfer.policy=cold")
-    try:
-        value = load_yaml(text)
-    except yaml.YAMLError as exc:
-        raise ValueError(f"value is not valid YAML ({yaml_problem(exc)})") from None
-    node = data
-    for i, part in enumerate(parts[:-1]):
-        child = node.setdefault(part, {})
-        if not isinstance(child, dict):
-            where = ".".join(parts[: i + 1])
-            raise ValueError(f"cannot set a field inside '{where}': it is {child!r}, not a mapping")
-        node = child
-    node[parts[-1]] = value
+def _per_interval_agents(agents: tuple[int, ...], available: tuple[float, ...]) -> tuple[int, ...]:
+    """Round half up ``agents x available`` per interval (1e-9 absorbs 10 x 0.85 = 8.4999...)."""
+    return tuple(a if s == 1 else math.floor(a * s + 0.5 + 1e-9)
+                 for a, s in zip(agents, available, strict=True))

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from callsim.cli.app import app
 from callsim.experiments.caveats import UNFINISHED_SHARE, horizon_caveats, result_caveats
-from callsim.scenario.schema import load_scenario
+from callsim.scenario.loading import load_scenario
 from tests.shared import REFERENCE
 
 runner = CliRunner()

@@ -18,8 +18,8 @@ from callsim.policies import registry
 from tests.shared import reference as scenario
 
 SEED = 11
-#: Fields that are empty (or constant) without section 4's options.
-NOT_DRAWN = ("drawn", "in_place", "customers", "redial_u", "redial_delay")
+#: Fields that are empty (or constant) without section 4's options or busyness.
+NOT_DRAWN = ("drawn", "in_place", "customers", "redial_u", "redial_delay", "busyness")
 #: The engine's caller attributes, then the built-in policies' draws (``drawn.NAME``).
 DRAWS = {d.name: d for p in ("cold", "warm") for d in registry.get(p).draws}
 CALLER_FIELDS = [f.name for f in fields(Callers) if f.name not in NOT_DRAWN] + [

@@ -12,7 +12,7 @@ from callsim import ScenarioError, build_scenario
 from callsim.experiments.grid import Grid
 from callsim.experiments.sweeps import sweep
 from callsim.scenario.distributions import Deterministic
-from callsim.scenario.schema import read_scenario_file
+from callsim.scenario.loading import read_scenario_file
 from tests.shared import REFERENCE, reference
 
 #: Every distribution field of a scenario, with a bare duration and the seconds it means.

@@ -36,7 +36,7 @@ from callsim.cli.app import app
 from callsim.engine.records import Outcome
 from callsim.experiments.work import WorkLimitError, check_work
 from callsim.scenario.errors import ScenarioError
-from callsim.scenario.schema import load_scenario
+from callsim.scenario.loading import load_scenario
 from tests.shared import ROOT
 
 EXAMPLES = int(os.environ.get("CALLSIM_FUZZ_EXAMPLES", "150"))

@@ -18,7 +18,7 @@ import yaml
 
 from callsim.scenario.errors import ScenarioError
 from callsim.scenario.limits import MAX_NESTING
-from callsim.scenario.schema import load_scenario, read_scenario_file
+from callsim.scenario.loading import load_scenario, read_scenario_file
 from tests.shared import REFERENCE
 
 #: (override, the field named, words of the message): each is a class of fault.

@@ -17,7 +17,7 @@ from callsim.cli import app as app_module
 from callsim.cli.common import load_or_exit
 from callsim.scenario.distributions import Deterministic, Exponential, Lognormal
 from callsim.scenario.errors import ScenarioError
-from callsim.scenario.schema import apply_overrides, build_scenario, load_scenario
+from callsim.scenario.loading import apply_overrides, build_scenario, load_scenario
 from tests.shared import REFERENCE, ROOT, SCENARIOS
 
 MODEL_MD = ROOT.parent / "shared" / "MODEL.md"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from callsim.experiments.comparison import compare
-from callsim.scenario.schema import load_scenario
+from callsim.scenario.loading import load_scenario
 
 HERE = Path(__file__).resolve().parent
 SCENARIO = HERE / "small_compare.yaml"
