@@ -41,6 +41,9 @@ def day_scenario(scenario: Scenario, frame: pd.DataFrame) -> Scenario:
     nan = np.full(len(time), np.nan)
     log = CallLog(time[order].copy(), kind.to_numpy(dtype=np.int32)[order].copy(), nan.copy(),
                   nan.copy())
-    day = scenario.model_copy(update={"arrivals_file": "<records of one day>"})
+    # The replayed day carries its real volume: no busyness factor on top (none is allowed with
+    # a call log).
+    day = scenario.model_copy(update={"arrivals_file": "<records of one day>",
+                                      "arrivals": type(scenario.arrivals)()})
     day._call_log = log  # the replayed calls, as if read from a file (a private attribute)
     return day
