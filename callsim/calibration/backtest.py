@@ -28,6 +28,7 @@ import pandas as pd
 from callsim.analysis.catalogue import metric
 from callsim.analysis.statistics import t_half_width
 from callsim.calibration.arrivals import Window
+from callsim.calibration.classes import with_priority_classes
 from callsim.calibration.days import select_days
 from callsim.calibration.estimate import RecordsInput, load_records
 from callsim.calibration.mapping import ColumnMap
@@ -147,6 +148,14 @@ def in_departments(records: CallRecords, scenario: Scenario) -> CallRecords:
     frame = frame.copy()
     frame["queue"] = frame["queue"].astype(str).map(lambda q: moved.get(q, q)).astype("category")
     return replace(records, frame=frame)
+
+
+def _as_scenario(records: CallRecords, scenario: Scenario) -> CallRecords:
+    """The records as the scenario names them: departments, and classes when it has them."""
+    records = in_departments(records, scenario)
+    if any(ct.priority > 0 for ct in scenario.call_types.values()):
+        records = with_priority_classes(records)
+    return records
 
 
 def _records_window(scenario: Scenario) -> Window:
@@ -363,7 +372,7 @@ def backtest(
         raise ValueError("a backtest needs at least 2 replications")
     if arrivals not in ("scenario", "records"):
         raise ValueError(f"arrivals must be 'scenario' or 'records', not {arrivals!r}")
-    chosen = in_departments(select_days(load_records(records, mapping), days), scenario)
+    chosen = _as_scenario(select_days(load_records(records, mapping), days), scenario)
     window = _records_window(scenario)
     threshold = float(scenario.service_level_threshold)
     n_days = len(chosen.days)
