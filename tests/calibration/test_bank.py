@@ -61,3 +61,35 @@ def test_calibration_page_staffing_section_and_handle_caption(bank: Calibration)
     assert section.count("<p>") >= 3 and section.count("<tr>") > 20
     assert "After-call work in ps" in section and "Warning:" in section
     assert "resampled (empirical" in page
+
+
+@pytest.mark.slow
+def test_bank_out_of_sample_with_replayed_arrivals(tmp_path_factory: pytest.TempPathFactory
+                                                   ) -> None:
+    """The issue's check, from the export as published: calibrate on 1-4 and 7 February,
+    back-test on 8-11 and 14 February with each day's own arrivals. The day means of all calls:
+    abandonment within 2 points and ASA within 25% of the observed ones hold now (12.2% and
+    36.7 s observed). Service level is still about 10 points high and the interval verdict
+    fails: what is left for the simulation-based fit of availability (docs/calibration.md)."""
+    import json
+
+    from tests.shared import invoke_cli
+
+    export, out = bank_export(), tmp_path_factory.mktemp("bank") / "bank.yaml"
+    result = invoke_cli("calibrate", str(export), "--map", str(BANK_MAP), "--days", FIT_DAYS,
+                        "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "7,640 calls on 5 day(s)" in result.output
+    result = invoke_cli("backtest", str(out), str(export), "--map", str(BANK_MAP), "--days",
+                        "sun-thu 1999-02-08..1999-02-14", "--arrivals", "records", "--reps",
+                        "10", "--workers", "1", "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["days"] == ["1999-02-08", "1999-02-09", "1999-02-10", "1999-02-11",
+                                "1999-02-14"]
+    every = document["summary"]["all"]
+    assert every["offered"]["observed"] == every["offered"]["simulated"]["mean"] == 1465
+    abandon = every["abandon_rate"]
+    assert abs(abandon["simulated"]["mean"] - abandon["observed"]) < 0.02
+    asa = every["asa"]
+    assert abs(asa["simulated"]["mean"] / asa["observed"] - 1) < 0.25
