@@ -75,6 +75,9 @@ class Backtest:
     arrivals
         ``scenario`` (the scenario's rates: judges the forecast and the service) or ``records``
         (each day's own arrivals replayed: judges the service).
+    day_types
+        With several day types in ``--days`` (``sun-thu,fri``): per type, ``(days spec,
+        passed, flags, allowed, dates)``, each judged on its own days.
     """
 
     scenario: str
@@ -89,6 +92,7 @@ class Backtest:
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)
     dates: tuple[str, ...] = ()
     arrivals: str = "scenario"
+    day_types: tuple[tuple[str, bool, int, int, tuple[str, ...]], ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -122,6 +126,9 @@ class Backtest:
                             "allowed": self.allowed, "checks": self.checks,
                             "text": self.verdict},
                 "days": list(self.dates), "reps": self.reps, "seed": self.seed,
+                "day_types": [{"days": spec, "passes": ok, "flags": flags, "allowed": allowed,
+                               "dates": list(dates)}
+                              for spec, ok, flags, allowed, dates in self.day_types],
                 "notes": list(self.notes), "summary": summary}
 
     @property
@@ -342,7 +349,9 @@ def backtest(
         Base seed.
     days
         Days of the records to use (:mod:`callsim.calibration.days`): ``all``, ``sun-thu``,
-        dates, ranges; days the scenario was not calibrated on test it out of sample.
+        dates, ranges; days the scenario was not calibrated on test it out of sample. Items
+        separated by commas that are not plain dates are day types (``sun-thu,fri``): each
+        also gets its own verdict (``day_types``).
     mapping
         Mapping file or :class:`ColumnMap` for an export's column names and codes.
     workers
@@ -372,7 +381,28 @@ def backtest(
         raise ValueError("a backtest needs at least 2 replications")
     if arrivals not in ("scenario", "records"):
         raise ValueError(f"arrivals must be 'scenario' or 'records', not {arrivals!r}")
-    chosen = _as_scenario(select_days(load_records(records, mapping), days), scenario)
+    loaded = load_records(records, mapping)
+    spec = days if isinstance(days, str) else ",".join(days)
+    types = [item.strip() for item in spec.split(",") if item.strip()]
+    if len(types) > 1 and not all(_date_only(t) for t in types):
+        parts = [backtest(scenario, loaded, reps, seed, t, None, workers, progress, arrivals)
+                 for t in types]
+        together = _one_backtest(scenario, loaded, reps, seed, spec, workers, progress, arrivals)
+        return replace(together, day_types=tuple(
+            (t, p.passed, p.flagged, p.allowed, p.dates) for t, p in zip(types, parts,
+                                                                          strict=True)))
+    return _one_backtest(scenario, loaded, reps, seed, spec, workers, progress, arrivals)
+
+
+def _date_only(item: str) -> bool:
+    """Whether a ``--days`` item names single dates only (then it is no day type of its own)."""
+    return all(part[:1].isdigit() and ".." not in part for part in item.split())
+
+
+def _one_backtest(scenario: Scenario, loaded: CallRecords, reps: int, seed: int, days: str,
+                  workers: int | None, progress: Progress | None, arrivals: str) -> Backtest:
+    """The back-test of the days ``days`` chooses, all together."""
+    chosen = _as_scenario(select_days(loaded, days), scenario)
     window = _records_window(scenario)
     threshold = float(scenario.service_level_threshold)
     n_days = len(chosen.days)

@@ -101,3 +101,6 @@ def _print(result: object) -> None:
                           f"{m.format(r.ci_low)} to {m.format(r.ci_high)}")
         console.print(table)
     console.print(result.verdict)
+    for spec, passed, flags, allowed, dates in result.day_types:
+        console.print(f"day type {spec} ({len(dates)} day(s)): "
+                      f"{'passes' if passed else 'fails'}, {flags} flags (up to {allowed})")

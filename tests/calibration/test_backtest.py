@@ -115,3 +115,19 @@ def test_one_queue_counts_each_flag_once_and_bands_never_collapse_to_zero(
     rates = result.table[result.table["metric"] == "abandon_rate"]
     assert (rates["sim_mean"] == 0).any()  # ample staff: no simulated caller abandons there
     assert (rates["band_high"] > 0).all()
+
+
+def test_each_day_type_gets_its_own_verdict(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """``days='mon-tue,wed-thu'``: one verdict over the four days and one per day type; plain
+    dates are one day type."""
+    path = tmp_path_factory.mktemp("types") / "records.csv"
+    records_of(known_scenario(), 4, seed=5).to_csv(path, index=False)  # Monday 2 to Thursday 5
+    result = backtest(known_scenario(), path, reps=6, seed=1, days="mon-tue,wed-thu")
+    assert result.dates == ("2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05")
+    assert [(spec, dates) for spec, _, _, _, dates in result.day_types] == [
+        ("mon-tue", ("2026-03-02", "2026-03-03")), ("wed-thu", ("2026-03-04", "2026-03-05"))]
+    types = result.to_json()["day_types"]
+    assert [t["days"] for t in types] == ["mon-tue", "wed-thu"]
+    assert all(isinstance(t["passes"], bool) and t["flags"] >= 0 for t in types)
+    dated = backtest(known_scenario(), path, reps=3, seed=1, days="2026-03-02,2026-03-04")
+    assert dated.day_types == () and dated.days == 2
