@@ -70,7 +70,6 @@ def measure_metrics(days: int) -> dict[str, float]:
             "interval_metrics": (t3 - t2) * ms, "metrics": (t3 - t1) * ms}
 
 
-<<<<<<< HEAD
 def run_compare(scenario: Any, reps: int, seed: int, workers: int) -> Any:
     """``compare`` on ``workers`` processes, with the API of this code or of an older checkout."""
     import inspect
@@ -82,7 +81,8 @@ def run_compare(scenario: Any, reps: int, seed: int, workers: int) -> Any:
 
         return compare(scenario, reps=reps, seed=seed, execution=Execution(workers=workers))
     return compare(scenario, reps=reps, seed=seed, workers=workers)
-=======
+
+
 def run_days(days: int, analyse: int, path: Path) -> None:
     """Step of the instruction count: ``analyse`` 2 simulates ``days`` fresh days into the
     pickle ``path``; 0 loads them; 1 loads them and computes all their metrics."""
@@ -120,7 +120,6 @@ def measure_instructions(days: int, code: Path) -> dict[str, float]:
             assert found, done.stderr[-2000:]
             counts[analyse] = int(found.group(1))
     return {"instructions": (counts[1] - counts[0]) / days}
->>>>>>> perf
 
 
 def measure_compare(reps: int) -> dict[str, float]:
@@ -141,24 +140,15 @@ def measure_workers(reps: int) -> dict[str, float]:
     from callsim import load_scenario
 
     scenario = load_scenario(REFERENCE)
-<<<<<<< HEAD
     run_compare(scenario, reps=2, seed=7, workers=1)
-    walls, summaries = {}, {}
-    for workers in (1, 2):
-        t0 = time.perf_counter()
-        summaries[workers] = run_compare(scenario, reps=reps, seed=1, workers=workers).summary
-        walls[workers] = time.perf_counter() - t0
-=======
-    compare(scenario, reps=2, seed=7, workers=1)
     out, summaries = {}, {}
     for workers in (1, 2):
         cpu, children, t0 = time.process_time(), _children_cpu(), time.perf_counter()
-        summaries[workers] = compare(scenario, reps=reps, seed=1, workers=workers).summary
+        summaries[workers] = run_compare(scenario, reps=reps, seed=1, workers=workers).summary
         out[f"wall_{workers}"] = time.perf_counter() - t0
         out[f"cpu_{workers}"] = time.process_time() - cpu + _children_cpu() - children
         if workers == 2:
             out["parent_cpu_2"] = time.process_time() - cpu
->>>>>>> perf
     pd.testing.assert_frame_equal(summaries[1], summaries[2])
     # On 2 idle cores the workers' CPU time halves and the parent's does not: a bound on the
     # speed-up that the load of other processes cannot move.

@@ -20,7 +20,7 @@ import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -28,11 +28,13 @@ import pandas as pd
 from callsim.analysis.catalogue import metric
 from callsim.analysis.statistics import t_half_width
 from callsim.calibration.arrivals import Window
+from callsim.calibration.classes import with_priority_classes
 from callsim.calibration.days import select_days
 from callsim.calibration.estimate import RecordsInput, load_records
 from callsim.calibration.mapping import ColumnMap
-from callsim.calibration.observed import BACKTEST_METRICS, interval_statistics
+from callsim.calibration.observed import BACKTEST_METRICS, day_statistics, interval_statistics
 from callsim.calibration.records import CallRecords, records_frame
+from callsim.calibration.replay import day_scenario, replayable
 from callsim.calibration.simulated import simulated_records
 from callsim.experiments.execution import Execution
 from callsim.experiments.replications import replicate
@@ -65,6 +67,18 @@ class Backtest:
         99th percentile of the flags of simulated days checked in the same way).
     notes
         What was left out (calls outside the horizon, queues the scenario does not know).
+    summary
+        Whole-day means: one row per queue (and ``all``) and metric of
+        :data:`~callsim.calibration.observed.DAY_METRICS`: ``observed`` (mean over the days),
+        ``sim_mean``, ``ci_low``, ``ci_high`` (95% CI of the simulated mean).
+    dates
+        The back-test days.
+    arrivals
+        ``scenario`` (the scenario's rates: judges the forecast and the service) or ``records``
+        (each day's own arrivals replayed: judges the service).
+    day_types
+        With several day types in ``--days`` (``sun-thu,fri``): per type, ``(days spec,
+        passed, flags, allowed, dates)``, each judged on its own days.
     """
 
     scenario: str
@@ -76,6 +90,10 @@ class Backtest:
     flagged: int
     allowed: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dates: tuple[str, ...] = ()
+    arrivals: str = "scenario"
+    day_types: tuple[tuple[str, bool, int, int, tuple[str, ...]], ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -96,10 +114,32 @@ class Backtest:
         return (f"The scenario does not reproduce the records: {head}, more than chance "
                 f"explains (up to {self.allowed}); most in {where}.")
 
+    def to_json(self) -> dict[str, Any]:
+        """The verdict, the days and the whole-day means, for ``backtest --json``."""
+        summary: dict[str, dict[str, Any]] = {}
+        for r in self.summary.itertuples():
+            summary.setdefault(str(r.queue), {})[str(r.metric)] = {
+                "observed": _number(r.observed),
+                "simulated": {"mean": _number(r.sim_mean),
+                              "ci95": [_number(r.ci_low), _number(r.ci_high)]}}
+        return {"scenario": self.scenario, "arrivals": self.arrivals,
+                "verdict": {"passes": self.passed, "flags": self.flagged,
+                            "allowed": self.allowed, "checks": self.checks,
+                            "text": self.verdict},
+                "days": list(self.dates), "reps": self.reps, "seed": self.seed,
+                "day_types": [{"days": spec, "passes": ok, "flags": flags, "allowed": allowed,
+                               "dates": list(dates)}
+                              for spec, ok, flags, allowed, dates in self.day_types],
+                "notes": list(self.notes), "summary": summary}
+
     @property
     def outside(self) -> pd.DataFrame:
         """The flagged rows."""
         return self.table[self.table["outside"]].reset_index(drop=True)
+
+
+def _number(value: float) -> float | None:
+    return None if value is None or not np.isfinite(value) else float(value)
 
 
 def in_departments(records: CallRecords, scenario: Scenario) -> CallRecords:
@@ -118,23 +158,66 @@ def in_departments(records: CallRecords, scenario: Scenario) -> CallRecords:
     return replace(records, frame=frame)
 
 
+def _as_scenario(records: CallRecords, scenario: Scenario) -> CallRecords:
+    """The records as the scenario names them: departments, and classes when it has them."""
+    records = in_departments(records, scenario)
+    if any(ct.priority > 0 for ct in scenario.call_types.values()):
+        records = with_priority_classes(records)
+    return records
+
+
 def _records_window(scenario: Scenario) -> Window:
     horizon = scenario.horizon
     return Window(horizon.start, horizon.interval, horizon.n_intervals)
 
 
 def _simulated(scenario: Scenario, window: Window, reps: int, seed: int,
-               execution: Execution | None) -> pd.DataFrame:
+               execution: Execution | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Interval and whole-day statistics of ``reps`` simulated days (``day`` = replication)."""
+    frame = _simulated_frame(scenario, reps, seed, execution)
+    threshold = float(scenario.service_level_threshold)
+    return (interval_statistics(frame, window, threshold),
+            day_statistics(frame, window, threshold))
+
+
+def _simulated_frame(scenario: Scenario, reps: int, seed: int, execution: Execution | None,
+                     day: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Simulated calls as records; replication r is day ``_FIRST_DAY + r`` unless ``day``."""
     runs = replicate(scenario, [scenario.transfer.policy], reps=reps, seed=seed,
                      keep_calls=True, execution=execution)
     assert runs.calls is not None
     frames = []
     for r, calls in runs.calls.groupby("replication"):
-        day = _FIRST_DAY + pd.Timedelta(days=int(r))
-        frames.append(simulated_records(calls, scenario, day))
+        frame = simulated_records(calls, scenario, _FIRST_DAY + pd.Timedelta(days=int(r)))
+        frames.append(frame.assign(replication=int(r)))
     raw = pd.concat(frames, ignore_index=True)
-    frame = records_frame(raw, ColumnMap(), "<simulated>")
-    return interval_statistics(frame, window, float(scenario.service_level_threshold))
+    frame = records_frame(raw.drop(columns="replication"), ColumnMap(), "<simulated>")
+    frame["replication"] = raw["replication"].to_numpy()
+    if day is not None:
+        frame["day"] = pd.Timestamp(day)
+    return frame
+
+
+def _replayed(scenario: Scenario, records: CallRecords, window: Window, reps: int, seed: int,
+              execution: Execution | None
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each back-test day simulated with its own arrivals (interval and whole-day statistics).
+
+    Replication r of the D days is one simulated D-day mean (``day`` = replication).
+    """
+    keep = replayable(records, scenario)
+    frames = [_simulated_frame(day_scenario(scenario, calls), reps, seed, execution, day)
+              for day, calls in records.frame[keep.to_numpy()].groupby("day")]
+    frame = pd.concat(frames, ignore_index=True)
+    threshold = float(scenario.service_level_threshold)
+    cells, days = ["interval", "queue", "metric"], ["queue", "metric"]
+    stats, whole = [], []
+    for r, mine in frame.groupby("replication"):
+        stats.append(interval_statistics(mine, window, threshold).groupby(cells)["value"]
+                     .mean().reset_index().assign(day=r))
+        whole.append(day_statistics(mine, window, threshold).groupby(days)["value"]
+                     .mean().reset_index().assign(day=r))
+    return pd.concat(stats, ignore_index=True), pd.concat(whole, ignore_index=True)
 
 
 _NULL_DRAWS = 400
@@ -161,16 +244,85 @@ def _null_flags(values: np.ndarray, days: int, seed: int) -> np.ndarray:
     return counts
 
 
-def _band(sim: pd.DataFrame, days: int) -> pd.DataFrame:
+#: Shares whose band is at least the binomial spread of the calls offered (see _band).
+_SHARES = ("abandon_rate", "service_level")
+
+
+def _band(sim: pd.DataFrame, days: int, calls_per_unit: int = 1) -> pd.DataFrame:
+    """Mean, 95% CI and the band of a mean of ``days`` units per cell.
+
+    A share's sd over the units is at least the binomial sd of the unit's offered calls n at
+    p = the simulated share kept 0.5 / n from 0 and 1: when every replication gives 0
+    abandonments the band is not "0.0% to 0.0%" (a real day with one abandonment is no
+    proof of a wrong scenario). ``calls_per_unit``: days in one unit (replayed D-day means).
+    """
     keys = ["interval", "queue", "metric"]
     grouped = sim.groupby(keys)["value"]
     out = pd.DataFrame({"sim_mean": grouped.mean(), "sd": grouped.std(ddof=1),
                         "n": grouped.size()})
+    offered = out.xs("offered", level="metric")["sim_mean"] * calls_per_unit
+    shares = out.index.get_level_values("metric").isin(_SHARES)
+    calls = offered.reindex(out.index.droplevel("metric")).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.clip(out["sim_mean"].to_numpy(), 0.5 / calls, 1 - 0.5 / calls)
+        floor = np.sqrt(p * (1 - p) / calls)
+    floor = np.where(shares & (calls > 0), floor, 0.0)
+    out["sd"] = np.fmax(out["sd"].to_numpy(), floor)
     half = t_half_width(out["sd"], out["n"])
     out["ci_low"], out["ci_high"] = out["sim_mean"] - half, out["sim_mean"] + half
     spread = t_half_width(out["sd"], out["n"], new=days)
     out["band_low"], out["band_high"] = out["sim_mean"] - spread, out["sim_mean"] + spread
     return out.drop(columns=["sd", "n"]).reset_index()
+
+
+def _summary(observed: pd.DataFrame, simulated: pd.DataFrame) -> pd.DataFrame:
+    """Whole-day means: observed over the days, simulated over the units with a 95% CI."""
+    obs = observed.groupby(["queue", "metric"])["value"].mean().rename("observed")
+    grouped = simulated.groupby(["queue", "metric"])["value"]
+    out = pd.DataFrame({"sim_mean": grouped.mean(), "sd": grouped.std(ddof=1),
+                        "n": grouped.size()}).join(obs, how="inner")
+    half = t_half_width(out["sd"], out["n"])
+    out["ci_low"], out["ci_high"] = out["sim_mean"] - half, out["sim_mean"] + half
+    return out[["observed", "sim_mean", "ci_low", "ci_high"]].reset_index()
+
+
+def _compare(observed: pd.DataFrame, simulated: pd.DataFrame, unit: int, calls_per_unit: int,
+             window: Window) -> pd.DataFrame:
+    """Observed interval means against the simulated bands, one row per cell."""
+    obs = observed.groupby(["interval", "queue", "metric"])["value"].agg(["mean", "size"])
+    obs = obs.rename(columns={"mean": "observed", "size": "days"}).reset_index()
+    sim = _band(simulated, unit, calls_per_unit)
+    table = obs.merge(sim, on=["interval", "queue", "metric"], how="inner")
+    bounds = table["metric"].map(lambda m: metric(m).bounds)
+    for column in ("ci_low", "ci_high", "band_low", "band_high"):  # a rate stays in [0, 1]
+        table[column] = table[column].clip(bounds.str[0], bounds.str[1])
+    table["outside"] = (table["observed"] < table["band_low"] - 1e-9) | (
+        table["observed"] > table["band_high"] + 1e-9)
+    table["clock"] = [window.clock(int(i)) for i in table["interval"]]
+    order = {m: i for i, m in enumerate(BACKTEST_METRICS)}
+    table = table.sort_values(["metric", "queue", "interval"],
+                              key=lambda s: s.map(order) if s.name == "metric" else s)
+    columns = ["interval", "clock", "queue", "metric", "observed", "days", "sim_mean", "ci_low",
+               "ci_high", "band_low", "band_high", "outside"]
+    return table[columns].reset_index(drop=True)
+
+
+def _allowed(table: pd.DataFrame, simulated: pd.DataFrame, unit: int, seed: int) -> int:
+    """The 99th percentile of the flags of simulated units playing the records."""
+    if not np.isfinite(table["band_low"]).any():
+        return 0
+    cells = table[["interval", "queue", "metric"]]
+    values = simulated.pivot_table(index=["interval", "queue", "metric"], columns="day",
+                                   values="value", aggfunc="first")
+    values = values.reindex(pd.MultiIndex.from_frame(cells)).to_numpy(dtype=float)
+    return int(np.quantile(_null_flags(values, unit, seed), 0.99))
+
+
+def _one_queue(frame: pd.DataFrame) -> pd.DataFrame:
+    """Interval values without ``all`` when one queue holds every call (no flag counted twice)."""
+    if len(set(frame["queue"]) - {"all"}) == 1:
+        return frame[frame["queue"] != "all"]
+    return frame
 
 
 def backtest(
@@ -181,6 +333,7 @@ def backtest(
     days: str | Sequence[str] = "all",
     mapping: ColumnMap | str | os.PathLike[str] | None = None,
     execution: Execution | None = None,
+    arrivals: str = "scenario",
 ) -> Backtest:
     """Simulate ``scenario`` and compare it with call records, interval by interval.
 
@@ -195,12 +348,19 @@ def backtest(
     seed
         Base seed.
     days
-        Days of the records to use: ``all``, ``weekdays`` or dates.
+        Days of the records to use (:mod:`callsim.calibration.days`): ``all``, ``sun-thu``,
+        dates, ranges; days the scenario was not calibrated on test it out of sample. Items
+        separated by commas that are not plain dates are day types (``sun-thu,fri``): each
+        also gets its own verdict (``day_types``).
     mapping
         Mapping file or :class:`ColumnMap` for an export's column names and codes.
     execution
         Workers, executor, work limit and progress of the replications
         (:class:`~callsim.experiments.execution.Execution`; default: every core).
+    arrivals
+        ``scenario``: the scenario's rates (judges the forecast and the service); ``records``:
+        each back-test day driven by its own arrivals, replayed from the records (judges the
+        service; :mod:`callsim.calibration.replay`), ``reps`` replications of every day.
 
     Raises
     ------
@@ -218,38 +378,51 @@ def backtest(
     """
     if reps < 2:
         raise ValueError("a backtest needs at least 2 replications")
-    chosen = in_departments(select_days(load_records(records, mapping), days), scenario)
+    if arrivals not in ("scenario", "records"):
+        raise ValueError(f"arrivals must be 'scenario' or 'records', not {arrivals!r}")
+    loaded = load_records(records, mapping)
+    spec = days if isinstance(days, str) else ",".join(days)
+    types = [item.strip() for item in spec.split(",") if item.strip()]
+    if len(types) > 1 and not all(_date_only(t) for t in types):
+        parts = [backtest(scenario, loaded, reps, seed, t, None, execution, arrivals)
+                 for t in types]
+        together = _one_backtest(scenario, loaded, reps, seed, spec, execution, arrivals)
+        return replace(together, day_types=tuple(
+            (t, p.passed, p.flagged, p.allowed, p.dates) for t, p in zip(types, parts,
+                                                                          strict=True)))
+    return _one_backtest(scenario, loaded, reps, seed, spec, execution, arrivals)
+
+
+def _date_only(item: str) -> bool:
+    """Whether a ``--days`` item names single dates only (then it is no day type of its own)."""
+    return all(part[:1].isdigit() and ".." not in part for part in item.split())
+
+
+def _one_backtest(scenario: Scenario, loaded: CallRecords, reps: int, seed: int, days: str,
+                  execution: Execution | None, arrivals: str) -> Backtest:
+    """The back-test of the days ``days`` chooses, all together."""
+    chosen = _as_scenario(select_days(loaded, days), scenario)
     window = _records_window(scenario)
     threshold = float(scenario.service_level_threshold)
-    observed = interval_statistics(chosen.frame, window, threshold)
     n_days = len(chosen.days)
-    obs = observed.groupby(["interval", "queue", "metric"])["value"].agg(["mean", "size"])
-    obs = obs.rename(columns={"mean": "observed", "size": "days"}).reset_index()
-    simulated = _simulated(scenario, window, reps, seed, execution)
-    simulated = simulated[simulated["queue"].isin(["all", *scenario.departments])]
-    sim = _band(simulated, n_days)
-    table = obs.merge(sim, on=["interval", "queue", "metric"], how="inner")
-    bounds = table["metric"].map(lambda m: metric(m).bounds)
-    for column in ("ci_low", "ci_high", "band_low", "band_high"):  # a rate stays in [0, 1]
-        table[column] = table[column].clip(bounds.str[0], bounds.str[1])
-    table["outside"] = (table["observed"] < table["band_low"] - 1e-9) | (
-        table["observed"] > table["band_high"] + 1e-9)
-    table["clock"] = [window.clock(int(i)) for i in table["interval"]]
-    order = {m: i for i, m in enumerate(BACKTEST_METRICS)}
-    table = table.sort_values(["metric", "queue", "interval"],
-                              key=lambda s: s.map(order) if s.name == "metric" else s)
-    columns = ["interval", "clock", "queue", "metric", "observed", "days", "sim_mean", "ci_low",
-               "ci_high", "band_low", "band_high", "outside"]
-    table = table[columns].reset_index(drop=True)
+    if arrivals == "records":
+        simulated, sim_days = _replayed(scenario, chosen, window, reps, seed, execution)
+        unit, calls_per_unit = 1, n_days
+    else:
+        simulated, sim_days = _simulated(scenario, window, reps, seed, execution)
+        unit, calls_per_unit = n_days, 1
+    known = ["all", *scenario.departments]
+    simulated = _one_queue(simulated[simulated["queue"].isin(known)])
+    observed = _one_queue(interval_statistics(chosen.frame, window, threshold))
+    table = _compare(observed, simulated, unit, calls_per_unit, window)
     checks = int(np.isfinite(table["band_low"]).sum())
-    flagged = int(table["outside"].sum())
-    cells = table[["interval", "queue", "metric"]]
-    values = simulated.pivot_table(index=["interval", "queue", "metric"], columns="day",
-                                   values="value", aggfunc="first")
-    values = values.reindex(pd.MultiIndex.from_frame(cells)).to_numpy(dtype=float)
-    allowed = int(np.quantile(_null_flags(values, n_days, seed), 0.99)) if checks else 0
+    allowed = _allowed(table, simulated, unit, seed)
+    summary = _summary(day_statistics(chosen.frame, window, threshold),
+                       sim_days[sim_days["queue"].isin(known)])
     notes = _notes(chosen.frame, window, scenario)
-    return Backtest(scenario.name, table, n_days, reps, seed, checks, flagged, allowed, notes)
+    dates = tuple(f"{d:%Y-%m-%d}" for d in chosen.days)
+    return Backtest(scenario.name, table, n_days, reps, seed, checks, int(table["outside"].sum()),
+                    allowed, notes, summary, dates, arrivals)
 
 
 def _notes(frame: pd.DataFrame, window: Window, scenario: Scenario) -> tuple[str, ...]:

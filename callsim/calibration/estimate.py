@@ -17,6 +17,7 @@ import pandas as pd
 
 from callsim.calibration.arrivals import Window, estimate_arrivals, interval_index
 from callsim.calibration.calibrated import Calibration
+from callsim.calibration.classes import with_priority_classes
 from callsim.calibration.days import select_days
 from callsim.calibration.errors import RecordsError
 from callsim.calibration.fitting import DurationFit, fit_durations
@@ -96,7 +97,7 @@ def calibrate(
         raise RecordsError([f"--interval: {length:g} s, expected 1min to 24h"])
     chosen = select_days(load_records(records, mapping), days)
     pools = estimate_pools(chosen)
-    chosen = pooled(chosen, pools)
+    chosen = with_priority_classes(pooled(chosen, pools))
     frame = chosen.frame
     window = Window.covering(frame["clock"].to_numpy(), length)
     routing = estimate_routing(chosen)

@@ -21,7 +21,10 @@ from callsim.analysis.segments import cumulative_time
 from callsim.calibration.arrivals import Window, interval_index
 from callsim.calibration.staffing import agents_seen, busy_spans
 
-__all__ = ["BACKTEST_METRICS", "interval_statistics"]
+__all__ = ["BACKTEST_METRICS", "DAY_METRICS", "day_statistics", "interval_statistics"]
+
+#: Whole-day metrics of the backtest's summary.
+DAY_METRICS: tuple[str, ...] = ("offered", "abandon_rate", "asa", "service_level")
 
 #: Metrics of the backtest, in display order.
 BACKTEST_METRICS: tuple[str, ...] = (
@@ -103,4 +106,25 @@ def interval_statistics(
     wide.loc[wide.index.get_level_values("queue") == "all", "occupancy"] = np.nan
     long = wide.reset_index().melt(id_vars=["day", "interval", "queue"], var_name="metric",
                                    value_name="value")
+    return long.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def day_statistics(frame: pd.DataFrame, window: Window, threshold: float) -> pd.DataFrame:
+    """Per day and queue (and ``all``), :data:`DAY_METRICS` over the calls of the window.
+
+    Returns a long table ``day``, ``queue``, ``metric``, ``value`` (``asa``: mean wait of the
+    answered calls; the rates over the day's offered calls).
+    """
+    idx = interval_index(frame["clock"].to_numpy(dtype=float), window)
+    wide = _call_metrics(frame, np.where(idx >= 0, 0, -1), threshold)
+    waited = frame["waited"].to_numpy(dtype=float)[idx >= 0]
+    answered = frame["answered"].to_numpy(dtype=bool)[idx >= 0]
+    calls = pd.DataFrame({"day": frame["day"].to_numpy()[idx >= 0],
+                          "queue": frame["queue"].astype(str).to_numpy()[idx >= 0],
+                          "wait": np.where(answered, waited, np.nan)})
+    asa = pd.concat([calls, calls.assign(queue="all")]).groupby(["day", "queue"])["wait"].mean()
+    wide = wide.reset_index(level="interval", drop=True)
+    wide["asa"] = asa if not frame["waited"].isna().all() else np.nan
+    long = wide[list(DAY_METRICS)].reset_index().melt(
+        id_vars=["day", "queue"], var_name="metric", value_name="value")
     return long.dropna(subset=["value"]).reset_index(drop=True)

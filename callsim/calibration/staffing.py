@@ -1,13 +1,15 @@
 """Agents on duty per department and interval, as far as call records show them.
 
 With agent ids, an agent is on duty from the start of a call to the end of its last call before
-a gap longer than :data:`BREAK` (an on-duty **spell**: a longer gap is a break or the end of a
-shift). An interval's staffing is the time-average number of agents of the department in a spell
-during the interval (an agent on duty for half of it counts 0.5), averaged over the days and
-rounded. "Seen busy at some moment of the interval" counted an agent who took one call in the
-last minute as present for the whole interval. Each agent counts in one department: the pool of
-its home queue (:mod:`callsim.calibration.pools`). Without agent ids it is the most calls handled
-at once in the interval, averaged over the days: a lower bound, flagged as such.
+a break (an on-duty **spell**): a gap longer than :data:`BREAK` during which callers of its
+department waited :data:`EVIDENCE` caller-seconds or more (a long gap with nobody waiting is
+idle time on duty). An interval's staffing is the time-average number of agents of the
+department in a spell during the interval (an agent on duty for half of it counts 0.5),
+averaged over the days and rounded. "Seen busy at some moment of the interval" counted an
+agent who took one call in the last minute as present for the whole interval. Each agent
+counts in one department: the pool of its home queue (:mod:`callsim.calibration.pools`).
+Without agent ids it is the most calls handled at once in the interval, averaged over the
+days: a lower bound, flagged as such.
 """
 
 from __future__ import annotations
@@ -17,16 +19,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from callsim.analysis.segments import cumulative_time
 from callsim.calibration.arrivals import Window
 from callsim.calibration.records import CallRecords
 
-__all__ = ["BREAK", "Staffing", "agents_seen", "busy_spans", "estimate_staffing", "on_duty_spells"]
+__all__ = ["BREAK", "EVIDENCE", "Staffing", "agents_seen", "busy_spans", "estimate_staffing",
+           "on_duty_spells", "waiting_spans"]
 
-#: A gap between an agent's calls longer than this (s) ends an on-duty spell. On the bank's
-#: records, 95% of the gaps during which callers were waiting are shorter than 390 s (an idle
-#: agent would have answered them at once: those gaps are after-call work), while gaps with
-#: nobody waiting run to hours; 10 min separates the two (docs/calibration.md).
+#: A gap between an agent's calls longer than this (s) may be a break (see EVIDENCE). On the
+#: bank's records 99% of the gaps after which the next caller was already waiting (the agent
+#: was not free) are under 1 min, while gaps in general run to hours (docs/calibration.md).
 BREAK = 600.0
+#: Caller-seconds waited in its department during a long gap that make it a break (an agent on
+#: duty would have answered them).
+EVIDENCE = 60.0
 
 
 @dataclass(frozen=True)
@@ -113,10 +119,39 @@ def _by_concurrency(busy: pd.DataFrame, window: Window) -> pd.Series:
     return pd.Series(list(out.values()), index=index, dtype=float)
 
 
-def on_duty_spells(busy: pd.DataFrame, gap: float = BREAK) -> pd.DataFrame:
+def waiting_spans(frame: pd.DataFrame) -> pd.DataFrame:
+    """Queued callers as spans ``[start, stop]`` (s since midnight) of waiting, per queue."""
+    waited = frame["waited"].to_numpy(dtype=float)
+    queued = np.nan_to_num(waited) > 0
+    start = frame["clock"].to_numpy(dtype=float)[queued]
+    return pd.DataFrame({"day": frame["day"].to_numpy()[queued],
+                         "queue": frame["queue"].astype(str).to_numpy()[queued],
+                         "start": start, "stop": start + waited[queued]})
+
+
+def _waited_between(waiting: pd.DataFrame, day: np.ndarray, department: np.ndarray,
+                    start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Caller-seconds waited in each ``department`` on each ``day`` between start and stop."""
+    out = np.zeros(len(start))
+    keys = pd.Series(list(zip(day, department, strict=True)))
+    for (d, q), spans in waiting.groupby(["day", "queue"]):
+        mine = (keys == (d, q)).to_numpy()
+        if mine.any():
+            at = cumulative_time(spans["start"].to_numpy(), spans["stop"].to_numpy(),
+                                 np.concatenate([start[mine], stop[mine]]))
+            out[mine] = at[mine.sum():] - at[:mine.sum()]
+    return out
+
+
+def on_duty_spells(busy: pd.DataFrame, gap: float = BREAK, waiting: pd.DataFrame | None = None,
+                   department: dict[str, str] | None = None) -> pd.DataFrame:
     """Each agent's on-duty spells per day: ``day``, ``agent``, ``start``, ``stop`` (s).
 
-    A spell runs from the start of a call to the end of the last call before a gap > ``gap``.
+    A spell runs from the start of a call to the end of the last call before a gap > ``gap``
+    during which callers of the agent's department waited :data:`EVIDENCE` caller-seconds or
+    more (``waiting``, :func:`waiting_spans`): an agent on duty would have answered them. A
+    long gap with nobody waiting is idle time on duty. Without ``waiting`` every gap > ``gap``
+    ends a spell.
     """
     calls = busy[busy["agent"].notna()].sort_values(["day", "agent", "start"])
     if calls.empty:
@@ -124,7 +159,14 @@ def on_duty_spells(busy: pd.DataFrame, gap: float = BREAK) -> pd.DataFrame:
     key = calls["day"].astype(str) + "|" + calls["agent"].astype(str)
     stop = calls.groupby(key, sort=False)["stop"].cummax()
     before = stop.groupby(key, sort=False).shift(1)
-    new = (before.isna() | (calls["start"] - before > gap)).to_numpy()
+    long = (calls["start"] - before > gap).to_numpy()
+    if waiting is not None and long.any():
+        where = calls["agent"].astype(str).map(department or {}).fillna(
+            calls["queue"].astype(str)).to_numpy()
+        evidence = _waited_between(waiting, calls["day"].to_numpy()[long], where[long],
+                                   before.to_numpy()[long], calls["start"].to_numpy()[long])
+        long[long] = evidence >= EVIDENCE
+    new = before.isna().to_numpy() | long
     spell = np.cumsum(new)
     frame = pd.DataFrame({"day": calls["day"].to_numpy(), "agent": calls["agent"].to_numpy(),
                           "spell": spell, "start": calls["start"].to_numpy(),
@@ -168,7 +210,8 @@ def estimate_staffing(records: CallRecords, window: Window, departments: list[st
             served = busy[busy["agent"].notna()]
             agent_department = {str(a): str(q) for a, q in served.groupby(
                 "agent", observed=True)["queue"].agg(lambda s: s.value_counts().index[0]).items()}
-        counts = agents_on_duty(on_duty_spells(busy), window, agent_department)
+        spells = on_duty_spells(busy, waiting=waiting_spans(frame), department=agent_department)
+        counts = agents_on_duty(spells, window, agent_department)
     else:
         counts = _by_concurrency(busy, window)
     days = records.days

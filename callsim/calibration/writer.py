@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import BaseModel
 
+from callsim.calibration.classes import priorities
 from callsim.calibration.patience import KM_TAIL, MIN_ABANDONED
 from callsim.calibration.routing import MIN_IDENTIFY
 from callsim.calibration.staffing import BREAK
@@ -201,12 +202,16 @@ def _pool_note(out: _Text, cal: Calibration, department: str) -> None:
 
 def _call_types(out: _Text, cal: Calibration) -> None:
     out.add(0, "call_types:")
+    classes = priorities(cal.records)
     for call_type in cal.call_types:
         resolver = cal.routing.resolved_by[call_type]
         out.add(1, f"{_key(call_type)}:")
         _arrivals(out, cal, call_type)
         out.add(2, f"resolved_by: {_key(resolver)}",
                 "the queue that answered most of these calls without transferring them")
+        if classes.get(call_type, 0) > 0 and model_has("call_types", "priority"):
+            out.add(2, f"priority: {classes[call_type]}",
+                    "the records' priority class of these callers (answered first)")
         _handle_time(out, cal.handle_times.get((call_type, resolver)), call_type, resolver)
         _patience(out, cal.patience.get(call_type), call_type)
         _misroutes(out, cal, call_type)

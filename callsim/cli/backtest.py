@@ -25,7 +25,8 @@ from callsim.scenario.limits import MAX_CALLS
 
 def backtest_command(
     scenario: ScenarioArgument,
-    records: Annotated[list[Path], typer.Argument(help="Call-record files (CSV or Parquet).")],
+    records: Annotated[list[Path], typer.Argument(
+        help="Call-record files (.csv, .txt, .tsv or .parquet).")],
     reps: Annotated[int, typer.Option(min=2, help="Replications (simulated days).")] = 30,
     seed: SeedOption = 0,
     out: Annotated[
@@ -39,6 +40,14 @@ def backtest_command(
     executor: ExecutorOption = "processes",
     scheduler: SchedulerOption = None,
     max_calls: MaxCallsOption = MAX_CALLS,
+    arrivals: Annotated[
+        str,
+        typer.Option(help="scenario: the scenario's rates (judges forecast and service); "
+                          "records: each day's own arrivals replayed (judges the service)."),
+    ] = "scenario",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the verdict and day means as JSON.")
+    ] = False,
 ) -> None:
     """Simulate a scenario and compare it with call records interval by interval."""
     from callsim.calibration.backtest import backtest
@@ -47,22 +56,33 @@ def backtest_command(
     from callsim.report.calibration_pages import BACKTEST_SUFFIXES, write_backtest
     from callsim.report.writers import out_path_problem
 
+    if arrivals not in ("scenario", "records"):
+        raise fail(f"--arrivals: '{arrivals}', expected scenario or records")
     execution = execution_options(workers, executor, scheduler, max_calls)
     sc = load_or_exit(scenario)
     if out is not None and (problem := out_path_problem(out, "--out", BACKTEST_SUFFIXES)):
         raise fail(problem)
     try:
-        with exit_on_errors(), progress_bar("backtest: replications", enabled=True) as bar:
+        with exit_on_errors(), progress_bar("backtest: replications",
+                                            enabled=not as_json) as bar:
             result = backtest(sc, records, reps=reps, seed=seed, days=days, mapping=mapping,
-                              execution=execution.reporting(bar.advance if bar else None))
+                              execution=execution.reporting(bar.advance if bar else None),
+                              arrivals=arrivals)
     except RecordsError as exc:
         for line in exc.problems:
             typer.echo(line, err=True)
         raise typer.Exit(2) from None
-    _print(result)
     if out is not None:
-        for path in write_backtest(result, out):
-            typer.echo(f"wrote {path}")
+        written = write_backtest(result, out)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        _print(result)
+    if out is not None:
+        for path in written:
+            typer.echo(f"wrote {path}", err=as_json)
 
 
 def _print(result: object) -> None:
@@ -86,4 +106,18 @@ def _print(result: object) -> None:
             table.add_row(m.label, r.queue, r.clock, m.format(r.observed), m.format(r.sim_mean),
                           f"{m.format(r.band_low)} to {m.format(r.band_high)}")
         console.print(table)
+    if len(result.summary):
+        table = Table(title=f"Day means over {result.days} day(s) "
+                            f"(arrivals: {result.arrivals})")
+        for column in ("queue", "metric", "observed", "simulated mean", "95% CI"):
+            table.add_column(column, justify="left" if column in ("queue", "metric")
+                             else "right")
+        for r in result.summary.itertuples():
+            m = metric(r.metric)
+            table.add_row(r.queue, m.label, m.format(r.observed), m.format(r.sim_mean),
+                          f"{m.format(r.ci_low)} to {m.format(r.ci_high)}")
+        console.print(table)
     console.print(result.verdict)
+    for spec, passed, flags, allowed, dates in result.day_types:
+        console.print(f"day type {spec} ({len(dates)} day(s)): "
+                      f"{'passes' if passed else 'fails'}, {flags} flags (up to {allowed})")

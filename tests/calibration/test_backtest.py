@@ -63,3 +63,71 @@ def test_afternoon_surge_is_flagged(busier: Backtest) -> None:
                                                                     "band_high"]).all()
     morning = [i for i in range(12) if i not in AFTERNOON]
     assert offered.loc[morning, "outside"].sum() <= 1
+
+
+def test_replayed_arrivals_judge_the_service_not_the_forecast(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The busier afternoon records replayed into the known scenario (right service, wrong
+    rates): ``arrivals='records'`` drives each day with its own calls, so offered calls match
+    exactly and the verdict passes where the scenario's rates fail (busier fixture)."""
+    def more(rates: list[int]) -> list[float]:
+        return [r * (1.3 if i in AFTERNOON else 1.0) for i, r in enumerate(rates)]
+
+    raw = known_raw()
+    raw["call_types"]["billing"]["arrivals_per_hour"] = more(BILLING_RATES)
+    raw["call_types"]["support"]["arrivals_per_hour"] = more(SUPPORT_RATES)
+    from callsim import build_scenario
+
+    path = tmp_path_factory.mktemp("replay") / "records.csv"
+    records_of(build_scenario(raw, "<busier>", Path(".")), DAYS, seed=3).to_csv(path, index=False)
+    replayed = backtest(known_scenario(), path, reps=REPS, seed=99, arrivals="records")
+    assert replayed.passed, replayed.verdict
+    offered = replayed.summary.set_index(["queue", "metric"]).loc[("all", "offered")]
+    assert offered["sim_mean"] == offered["observed"]
+    document = replayed.to_json()
+    assert document["verdict"]["passes"] is True and document["arrivals"] == "records"
+    assert document["days"] == [f"2026-03-0{d}" for d in range(2, 7)]
+    for queue in ("all", "billing", "support"):
+        for name in ("abandon_rate", "asa", "service_level", "offered"):
+            cell = document["summary"][queue][name]
+            low, high = cell["simulated"]["ci95"]
+            assert low <= cell["simulated"]["mean"] <= high and cell["observed"] is not None
+
+
+def test_one_queue_counts_each_flag_once_and_bands_never_collapse_to_zero(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Regressions: with one queue, ``all`` repeated every value of the queue and each flag was
+    counted twice; an interval where no simulated caller abandoned had the band "0.0% to 0.0%",
+    so one real abandonment was a flag."""
+    raw = known_raw()
+    raw["departments"] = {"billing": {"agents": 30, "wage_per_hour": 28.0}}
+    raw["call_types"] = {"billing": raw["call_types"]["billing"]}
+    from callsim import build_scenario
+
+    scenario = build_scenario(raw, "<one queue>", Path("."))
+    path = tmp_path_factory.mktemp("one") / "records.csv"
+    records_of(scenario, DAYS, seed=3).to_csv(path, index=False)
+    result = backtest(scenario, path, reps=REPS, seed=99)
+    assert set(result.table["queue"]) == {"billing"}
+    assert set(result.summary["queue"]) == {"all", "billing"}
+    rates = result.table[result.table["metric"] == "abandon_rate"]
+    assert (rates["sim_mean"] == 0).any()  # ample staff: no simulated caller abandons there
+    assert (rates["band_high"] > 0).all()
+
+
+def test_each_day_type_gets_its_own_verdict(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """``days='mon-tue,wed-thu'``: one verdict over the four days and one per day type; plain
+    dates are one day type."""
+    path = tmp_path_factory.mktemp("types") / "records.csv"
+    records_of(known_scenario(), 4, seed=5).to_csv(path, index=False)  # Monday 2 to Thursday 5
+    result = backtest(known_scenario(), path, reps=6, seed=1, days="mon-tue,wed-thu")
+    assert result.dates == ("2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05")
+    assert [(spec, dates) for spec, _, _, _, dates in result.day_types] == [
+        ("mon-tue", ("2026-03-02", "2026-03-03")), ("wed-thu", ("2026-03-04", "2026-03-05"))]
+    types = result.to_json()["day_types"]
+    assert [t["days"] for t in types] == ["mon-tue", "wed-thu"]
+    assert all(isinstance(t["passes"], bool) and t["flags"] >= 0 for t in types)
+    dated = backtest(known_scenario(), path, reps=3, seed=1, days="2026-03-02,2026-03-04")
+    assert dated.day_types == () and dated.days == 2

@@ -137,3 +137,23 @@ def test_the_bank_export_reads_as_published() -> None:
     chosen = select_days(records, FIT_DAYS)
     assert len(chosen) == 5 * 1528  # 7,640 calls
     assert sorted(chosen.frame["queue"].cat.categories) == ["in", "ne", "nw", "pe", "ps", "tt"]
+
+
+def test_priority_classes_become_call_types_with_their_priority(tmp_path: Path) -> None:
+    """Class-1 callers of type ps are the call type ps_priority1 with priority 1 in the
+    calibrated scenario; the back-test splits the records alike (test_bank)."""
+    from callsim import calibrate
+    from callsim.calibration.classes import priorities, with_priority_classes
+
+    lines = ["arrived,queue,outcome,waited,handled,agent,prio"]
+    for k in range(60):
+        lines.append(f"2026-03-02 09:{k:02d}:00,PS,answered,{k % 7},{100 + k},a{k % 3},"
+                     f"{'VIP' if k % 4 == 0 else 'STD'}")
+    path = write(tmp_path, "\n".join(lines) + "\n", "calls.csv")
+    mapping = {"columns": {"priority": "prio"}, "values": {"priority": {"VIP": 1, "STD": 0}}}
+    records = read_records(path, mapping_from_dict(mapping))
+    split = with_priority_classes(records)
+    assert priorities(split) == {"ps": 0, "ps_priority1": 1}
+    scenario = calibrate(records).scenario()
+    assert {k: ct.priority for k, ct in scenario.call_types.items()} == {"ps": 0,
+                                                                       "ps_priority1": 1}

@@ -76,3 +76,20 @@ def test_calls_without_agents_and_agents_without_calls_are_warnings() -> None:
     lines = Staffing("spells", table).zero_with_calls(arrivals, Window(25200.0, 1800.0, 3))
     assert lines == ["ps at 07:00: 1.5 calls a day arrive and 0 agents are staffed",
                      "ps at 07:30: 2 agents staffed and no call arrived"]
+
+
+def test_a_long_gap_with_nobody_waiting_is_idle_time_on_duty() -> None:
+    """Regression: at quiet times an agent idle over 10 min was taken off duty, so spells
+    understaffed a simulated centre whose agents never left. A long gap is a break only when
+    callers of the agent's department waited 60 caller-seconds or more meanwhile."""
+    from callsim.calibration.staffing import EVIDENCE
+
+    busy = pd.DataFrame({"day": DAY, "agent": "a", "queue": "ps", "start": [0.0, 2000.0],
+                         "stop": [300.0, 2100.0]})
+    quiet = pd.DataFrame({"day": [DAY], "queue": ["ps"], "start": [500.0],
+                          "stop": [500.0 + EVIDENCE / 2]})
+    busier = quiet.assign(stop=500.0 + EVIDENCE)
+    spells = on_duty_spells(busy, waiting=quiet, department={"a": "ps"})
+    assert spells[["start", "stop"]].values.tolist() == [[0.0, 2100.0]]
+    spells = on_duty_spells(busy, waiting=busier, department={"a": "ps"})
+    assert len(spells) == 2
