@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -89,12 +88,12 @@ def cost_table(result: StaffingResult) -> Table:
     diff = result.differences()
     for c in columns + ([diff["difference"]] if diff else []):
         t.add_column(c, justify="right")
-    pair = list(result.difference or ())
+    changes = result.summary_differences()
 
     def row(label: str, column: str, fmt: str) -> None:
         values = [f"{summary.loc[p, column]:{fmt}}" for p in columns]
-        change = summary.loc[pair[0], column] - summary.loc[pair[1], column] if pair else None
-        t.add_row(label, *values, *([f"{change:+{fmt}}"] if pair else []))
+        t.add_row(label, *values,
+                  *([f"{changes[column]:+{fmt}}"] if changes is not None else []))
 
     for dept in result.departments:
         row(f"agent-hours {dept}", f"agent_hours.{dept}", ",.1f")
@@ -117,26 +116,6 @@ def cost_table(result: StaffingResult) -> Table:
                                      f"{summary.loc[p, 'runs']}" for p in columns],
               *([""] if diff else []))
     return t
-
-
-def write_scenarios(result: StaffingResult, source: Path, overrides: list[str], folder: Path
-                    ) -> list[Path]:
-    """One scenario file per policy with its staffing, runnable by ``callsim run`` as is."""
-    import yaml
-
-    from callsim.files import write_text
-    from callsim.scenario.schema import apply_overrides, read_scenario_file
-
-    raw = apply_overrides(read_scenario_file(source), overrides, source=str(source))
-    folder.mkdir(exist_ok=True)
-    if isinstance(raw.get("arrivals_file"), str) and not os.path.isabs(raw["arrivals_file"]):
-        raw["arrivals_file"] = os.path.relpath(source.parent / raw["arrivals_file"], folder)
-    written = []
-    for policy in result.policies:
-        path = folder / f"{source.stem}.{policy}.yaml"
-        write_text(path, yaml.safe_dump(result.scenario_for(raw, policy), sort_keys=False))
-        written.append(path)
-    return written
 
 
 def _check_outputs(out: Path | None, plot: Path | None, write_scenario: Path | None) -> None:
@@ -254,7 +233,7 @@ def staff_command(
                            verify_reps, seed, rounds=bar, execution=execution)
         finally:
             bar.close()
-    _write_outputs(result, scenario, overrides or [], out, plot, write_scenario, as_json)
+    _write_outputs(result, scenario, out, plot, write_scenario, as_json)
 
 
 @contextmanager
@@ -282,7 +261,7 @@ def one_line_errors(scenario: Path) -> Iterator[None]:
         raise typer.Exit(EXIT_WORKER_DIED) from None
 
 
-def _write_outputs(result: StaffingResult, scenario: Path, overrides: list[str],
+def _write_outputs(result: StaffingResult, scenario: Path,
                    out: Path | None, plot: Path | None, folder: Path | None,
                    as_json: bool) -> None:
     written: list[Path] = []
@@ -298,7 +277,7 @@ def _write_outputs(result: StaffingResult, scenario: Path, overrides: list[str],
         save_figure(staffing_figure(result), plot)
         written.append(plot)
     if folder is not None:
-        written += write_scenarios(result, scenario, overrides, folder)
+        written += result.write_scenarios(folder, scenario.stem)
     for path in written:
         typer.echo(f"wrote {path}", err=True)
     if as_json:
