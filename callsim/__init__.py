@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from callsim.experiments.execution import Execution
     from callsim.experiments.grid import Grid
     from callsim.experiments.replications import replicate
+    from callsim.experiments.runs import RunResult, run
     from callsim.experiments.sweeps import sweep
     from callsim.planning.breakeven import BreakEven, breakeven
     from callsim.planning.staffing import StaffingError, staff
@@ -51,6 +52,7 @@ _EXPORTS: dict[str, str] = {
     "Grid": "callsim.experiments.grid",
     "Outcome": "callsim.engine.records",
     "QueueFigures": "callsim.analysis.erlang",
+    "RunResult": "callsim.experiments.runs",
     "Scenario": "callsim.scenario.schema",
     "ScenarioError": "callsim.scenario.errors",
     "SimulationResult": "callsim.engine.records",
@@ -73,6 +75,7 @@ _EXPORTS: dict[str, str] = {
     "paired_differences": "callsim.analysis.statistics",
     "read_records": "callsim.calibration.records",
     "replicate": "callsim.experiments.replications",
+    "run": "callsim.experiments.runs",
     "simulate": "callsim.policies.simulation",
     "staff": "callsim.planning.staffing",
     "summarize": "callsim.analysis.statistics",
@@ -91,6 +94,7 @@ __all__ = [
     "Grid",
     "Outcome",
     "QueueFigures",
+    "RunResult",
     "Scenario",
     "ScenarioError",
     "SimulationResult",
@@ -113,6 +117,7 @@ __all__ = [
     "paired_differences",
     "read_records",
     "replicate",
+    "run",
     "simulate",
     "staff",
     "summarize",

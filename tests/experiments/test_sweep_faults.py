@@ -152,7 +152,7 @@ def test_results_unwritable_at_the_end_keep_every_part(tmp_path, expected, monke
 
     from callsim.experiments import sweeps
 
-    monkeypatch.setattr(sweeps, "write_table", refuse)
+    monkeypatch.setattr(sweeps, "write_parquet", refuse)
     with pytest.raises(StoreError, match="every row is saved"):
         sweep(BASE, grid(), execution=SERIAL, out=out, **SMALL)
     monkeypatch.undo()
