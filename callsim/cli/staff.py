@@ -128,11 +128,13 @@ def _check_outputs(out: Path | None, plot: Path | None, write_scenario: Path | N
 
 
 class _Progress:
-    """Progress on stderr: the policy, the iteration and the targets still unmet.
+    """Progress on stderr: the policy, the iteration, the targets still unmet, the runs.
 
     A one-line status on a terminal. Otherwise (CI logs, pipes) plain lines such as ``staff
-    cold: iteration 3, 5 targets unmet, 0:00:12 elapsed``: the first of each policy, then one
-    every :data:`callsim.cli.tables.LINE_EVERY` seconds, and the last one at the end.
+    cold: iteration 3, 5 targets unmet, 120 runs, 0:00:12 elapsed``: the first of each policy,
+    then one every :data:`callsim.cli.tables.LINE_EVERY` seconds, and the last one at the end.
+    The runs (replications of one policy) are those every command counts
+    (:class:`~callsim.experiments.execution.Execution` progress, :meth:`runs`).
     """
 
     def __init__(self) -> None:
@@ -141,12 +143,17 @@ class _Progress:
         self.last_line = -float("inf")
         self.policy = ""
         self.pending = ""
+        self.done = 0
+
+    def runs(self, done: int, planned: int) -> None:
+        """Count runs just finished (the execution progress; shown with the next round)."""
+        self.done += done
 
     def __call__(self, policy: str, iteration: int, unmet: int) -> None:
         from callsim.cli.tables import LINE_EVERY
 
         text = (f"staff {policy}: iteration {iteration}, {unmet} target"
-                f"{'' if unmet == 1 else 's'} unmet")
+                f"{'' if unmet == 1 else 's'} unmet, {self.done} runs")
         if sys.stderr.isatty():
             self._status(text)
             return
@@ -230,7 +237,8 @@ def staff_command(
     with one_line_errors(scenario):
         try:
             result = staff(sc, target, policy, scope, constant, low, high, shrinkage, reps,
-                           verify_reps, seed, rounds=bar, execution=execution)
+                           verify_reps, seed, rounds=bar,
+                           execution=execution.reporting(bar.runs))
         finally:
             bar.close()
     _write_outputs(result, scenario, out, plot, write_scenario, as_json)
