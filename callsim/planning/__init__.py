@@ -1,6 +1,6 @@
-"""Layer 6, planning: how many agents, and when a policy pays off (staffing, break-even).
+"""Planning: how many agents, and when a policy pays off (staffing, break-even; rosters next).
 
-Planning runs experiments (it fans out replications through
-:mod:`callsim.experiments.execution`) and sits above them; it and :mod:`callsim.calibration`
-do not import each other.
+Beside ``calibration``, above ``experiments``: planning runs replications through
+:mod:`callsim.experiments.execution` and may use the scenario, engine, policies, analysis and
+experiments layers, never ``calibration``, ``report`` or ``cli``.
 """
