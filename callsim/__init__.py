@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from callsim.experiments.execution import Execution
     from callsim.experiments.grid import Grid
     from callsim.experiments.replications import replicate
+    from callsim.experiments.runs import RunResult, run
     from callsim.experiments.sweeps import sweep
     from callsim.planning.breakeven import BreakEven, breakeven
     from callsim.planning.roster import ScheduleError, ScheduleResult, schedule
@@ -58,6 +59,7 @@ _EXPORTS: dict[str, str] = {
     "Grid": "callsim.experiments.grid",
     "Outcome": "callsim.engine.records",
     "QueueFigures": "callsim.analysis.erlang",
+    "RunResult": "callsim.experiments.runs",
     "Scenario": "callsim.scenario.schema",
     "ScenarioError": "callsim.scenario.errors",
     "ScheduleError": "callsim.planning.roster",
@@ -83,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     "read_records": "callsim.calibration.records",
     "replicate": "callsim.experiments.replications",
     "schedule": "callsim.planning.roster",
+    "run": "callsim.experiments.runs",
     "simulate": "callsim.policies.simulation",
     "staff": "callsim.planning.staffing",
     "summarize": "callsim.analysis.statistics",
@@ -101,6 +104,7 @@ __all__ = [
     "Grid",
     "Outcome",
     "QueueFigures",
+    "RunResult",
     "Scenario",
     "ScenarioError",
     "ScheduleError",
@@ -126,6 +130,7 @@ __all__ = [
     "read_records",
     "replicate",
     "schedule",
+    "run",
     "simulate",
     "staff",
     "summarize",

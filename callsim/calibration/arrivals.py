@@ -78,7 +78,7 @@ class Dispersion:
 class Busyness:
     """Day-to-day busyness: the coefficient of variation of a daily factor on every rate.
 
-    A mixed Poisson count with mean m has variance m + cv^2 m^2 (MODEL.md section 9), so
+    A mixed Poisson count with mean m has variance m + cv^2 m^2 (docs/model.md section 4), so
     cv^2 = sum(var - m) / sum(m^2) over the intervals (all call types together, pooled;
     0 when the counts vary no more than Poisson). ``ci_low``, ``ci_high``: 95% CI (see
     :func:`busyness`). NaN with fewer than two days.

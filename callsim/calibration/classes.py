@@ -1,6 +1,6 @@
 """Caller priority classes: a call type per type and class, so the scenario can rank them.
 
-The scenario gives a priority to a call type (MODEL.md section 9), while records give it to
+The scenario gives a priority to a call type (docs/model.md section 4), while records give it to
 each call (the bank's priority customers are moved ahead in the queue whatever their service
 type). A call of type ``K`` and class ``c > 0`` becomes type ``K_priority{c}``; class 0 keeps
 ``K``. Arrivals, handle times and patience are then estimated per class, and the scenario writes

@@ -2,9 +2,9 @@
 
 ``backtest --arrivals records`` judges the model of service (staffing, handle times, patience,
 after-call work) and not the forecast: each back-test day is simulated with the arrival times
-and call types of that day's records (MODEL.md's call-log replay, ``arrivals_file``); handle
-times and patience are drawn from the scenario as usual. Replication r of every day uses the
-streams of replication r, and the D days of replication r make one simulated D-day mean.
+and call types of that day's records (the call-log replay of docs/model.md section 4,
+``arrivals_file``); handle times and patience are drawn from the scenario as usual.
+Replication r of every day uses the streams of replication r, and the D days of replication r make one simulated D-day mean.
 """
 
 from __future__ import annotations

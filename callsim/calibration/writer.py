@@ -160,7 +160,7 @@ def _departments(out: _Text, cal: Calibration) -> None:
 
 
 def model_has(section: str, name: str) -> bool:
-    """Whether the scenario model knows a field (fields of MODEL.md section 9 land apart)."""
+    """Whether the scenario model knows a field (the fidelity fields of docs/model.md section 4)."""
     from callsim.scenario import schema
 
     models: dict[str, type[BaseModel]] = {"departments": schema.Department,

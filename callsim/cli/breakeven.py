@@ -17,6 +17,7 @@ from callsim.cli.common import (
     WorkersOption,
     check_out,
     execution_options,
+    load_or_exit,
 )
 from callsim.cli.staff import TargetOption, one_line_errors
 from callsim.scenario.limits import MAX_CALLS
@@ -34,12 +35,12 @@ def breakeven_table(result: BreakEven) -> Table:
     from callsim.analysis.catalogue import metric as catalogue_metric
 
     m = catalogue_metric(result.metric)
-    title = f"{result.a} - {result.b} of {result.metric} as {result.field} varies"
+    title = f"{result.label} of {result.metric} as {result.field} varies"
     if result.restaffed:
         title += " (both policies re-staffed to the targets)"
     t = Table(title=title, caption="* = the paired 95% CI excludes 0")
     t.add_column(result.field, justify="right")
-    t.add_column(f"{result.a} - {result.b}", justify="right")
+    t.add_column(result.label, justify="right")
     t.add_column("95% CI", justify="right")
     t.add_column("")
     for r in result.points.itertuples():
@@ -93,9 +94,10 @@ def breakeven_command(
     execution = execution_options(workers, executor, scheduler, max_calls)
     check_out(plot, "--plot", "figure")
     names = parse_policies(default_policies() if policies is None else policies)
+    sc = load_or_exit(scenario, overrides or [])
     with one_line_errors(scenario), progress_bar("breakeven runs") as bar:
-        result = breakeven(scenario, vary, metric, names, reps, seed, target, grid, steps,
-                           overrides or [], constant=constant,
+        result = breakeven(sc, vary, metric, names, reps, seed, target, grid, steps,
+                           constant=constant,
                            execution=execution.reporting(bar.advance if bar else None))
     _show(result, plot, as_json)
 

@@ -28,9 +28,7 @@ from callsim.cli.common import (
 from callsim.scenario.limits import MAX_CALLS
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from callsim.scenario.schema import Scenario
+    from callsim.experiments.runs import RunResult
 
 
 def policy_names() -> list[str]:
@@ -74,43 +72,34 @@ def run_command(
     check_out(out)
     chosen = policy or sc.transfer.policy
     execution = execution_options(workers, executor, scheduler, max_calls)
-    from callsim.analysis.catalogue import KEY_COLUMNS
-    from callsim.analysis.statistics import summarize
     from callsim.cli.tables import progress_bar
-    from callsim.experiments.replications import replicate
+    from callsim.experiments.runs import run
 
     print_caveats(sc)
     with exit_on_errors(), progress_bar(f"{chosen}: replications", enabled=reps > 1) as bar:
-        table, _, calls = replicate(
-            sc,
-            [chosen],
-            reps=reps,
-            seed=seed,
-            keep_calls=calls_out is not None,
-            execution=execution.reporting(bar.advance if bar else None),
-        )
-    print_caveats(sc, table)
-    summary = summarize(table, metrics=[c for c in table.columns if c not in KEY_COLUMNS])
-    if calls_out is not None and calls is not None:
+        result = run(sc, chosen, reps=reps, seed=seed, keep_calls=calls_out is not None,
+                     execution=execution.reporting(bar.advance if bar else None))
+    print_caveats(sc, result.per_replication)
+    if calls_out is not None and result.calls is not None:
         from callsim.report.exports import labelled_records
         from callsim.report.writers import write_records
 
-        write_records(labelled_records(calls, sc.horizon.start), calls_out)
+        write_records(labelled_records(result.calls, sc.horizon.start), calls_out)
     if out is not None:
         from callsim.report.exports import run_sheets
 
-        write_out(run_sheets(summary, table, sc), out)
-    print_run(sc, chosen, reps, seed, summary, as_json)
+        write_out(run_sheets(result.summary, result.per_replication, sc), out)
+    print_run(result, as_json)
 
 
-def print_run(sc: Scenario, policy: str, reps: int, seed: int, summary: pd.DataFrame,
-              as_json: bool) -> None:
+def print_run(result: RunResult, as_json: bool) -> None:
     """The run on stdout: its JSON document (docs/model.md section 8) or a table."""
-    from callsim.analysis.documents import run_document, to_json
+    from callsim.analysis.documents import to_json
     from callsim.cli.tables import stdout_console, summary_table
 
     if as_json:
-        typer.echo(to_json(run_document(sc.name, policy, reps, seed, summary)))
+        typer.echo(to_json(result.to_dict()))
         return
-    title = f"{sc.name}: {policy} transfer, {reps} replication(s), seed {seed}"
-    stdout_console().print(summary_table(title, summary))
+    title = (f"{result.scenario}: {result.policy} transfer, {result.replications} "
+             f"replication(s), seed {result.seed}")
+    stdout_console().print(summary_table(title, result.summary))

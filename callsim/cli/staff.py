@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -89,12 +88,12 @@ def cost_table(result: StaffingResult) -> Table:
     diff = result.differences()
     for c in columns + ([diff["difference"]] if diff else []):
         t.add_column(c, justify="right")
-    pair = list(result.difference or ())
+    changes = result.summary_differences()
 
     def row(label: str, column: str, fmt: str) -> None:
         values = [f"{summary.loc[p, column]:{fmt}}" for p in columns]
-        change = summary.loc[pair[0], column] - summary.loc[pair[1], column] if pair else None
-        t.add_row(label, *values, *([f"{change:+{fmt}}"] if pair else []))
+        t.add_row(label, *values,
+                  *([f"{changes[column]:+{fmt}}"] if changes is not None else []))
 
     for dept in result.departments:
         row(f"agent-hours {dept}", f"agent_hours.{dept}", ",.1f")
@@ -119,26 +118,6 @@ def cost_table(result: StaffingResult) -> Table:
     return t
 
 
-def write_scenarios(result: StaffingResult, source: Path, overrides: list[str], folder: Path
-                    ) -> list[Path]:
-    """One scenario file per policy with its staffing, runnable by ``callsim run`` as is."""
-    import yaml
-
-    from callsim.files import write_text
-    from callsim.scenario.loading import apply_overrides, read_scenario_file
-
-    raw = apply_overrides(read_scenario_file(source), overrides, source=str(source))
-    folder.mkdir(exist_ok=True)
-    if isinstance(raw.get("arrivals_file"), str) and not os.path.isabs(raw["arrivals_file"]):
-        raw["arrivals_file"] = os.path.relpath(source.parent / raw["arrivals_file"], folder)
-    written = []
-    for policy in result.policies:
-        path = folder / f"{source.stem}.{policy}.yaml"
-        write_text(path, yaml.safe_dump(result.scenario_for(raw, policy), sort_keys=False))
-        written.append(path)
-    return written
-
-
 def _check_outputs(out: Path | None, plot: Path | None, write_scenario: Path | None) -> None:
     check_out(out)
     check_out(plot, "--plot", "figure")
@@ -149,11 +128,13 @@ def _check_outputs(out: Path | None, plot: Path | None, write_scenario: Path | N
 
 
 class _Progress:
-    """Progress on stderr: the policy, the iteration and the targets still unmet.
+    """Progress on stderr: the policy, the iteration, the targets still unmet, the runs.
 
     A one-line status on a terminal. Otherwise (CI logs, pipes) plain lines such as ``staff
-    cold: iteration 3, 5 targets unmet, 0:00:12 elapsed``: the first of each policy, then one
-    every :data:`callsim.cli.tables.LINE_EVERY` seconds, and the last one at the end.
+    cold: iteration 3, 5 targets unmet, 120 runs, 0:00:12 elapsed``: the first of each policy,
+    then one every :data:`callsim.cli.tables.LINE_EVERY` seconds, and the last one at the end.
+    The runs (replications of one policy) are those every command counts
+    (:class:`~callsim.experiments.execution.Execution` progress, :meth:`runs`).
     """
 
     def __init__(self) -> None:
@@ -162,12 +143,17 @@ class _Progress:
         self.last_line = -float("inf")
         self.policy = ""
         self.pending = ""
+        self.done = 0
+
+    def runs(self, done: int, planned: int) -> None:
+        """Count runs just finished (the execution progress; shown with the next round)."""
+        self.done += done
 
     def __call__(self, policy: str, iteration: int, unmet: int) -> None:
         from callsim.cli.tables import LINE_EVERY
 
         text = (f"staff {policy}: iteration {iteration}, {unmet} target"
-                f"{'' if unmet == 1 else 's'} unmet")
+                f"{'' if unmet == 1 else 's'} unmet, {self.done} runs")
         if sys.stderr.isatty():
             self._status(text)
             return
@@ -251,10 +237,11 @@ def staff_command(
     with one_line_errors(scenario):
         try:
             result = staff(sc, target, policy, scope, constant, low, high, shrinkage, reps,
-                           verify_reps, seed, rounds=bar, execution=execution)
+                           verify_reps, seed, rounds=bar,
+                           execution=execution.reporting(bar.runs))
         finally:
             bar.close()
-    _write_outputs(result, scenario, overrides or [], out, plot, write_scenario, as_json)
+    _write_outputs(result, scenario, out, plot, write_scenario, as_json)
 
 
 @contextmanager
@@ -282,7 +269,7 @@ def one_line_errors(scenario: Path) -> Iterator[None]:
         raise typer.Exit(EXIT_WORKER_DIED) from None
 
 
-def _write_outputs(result: StaffingResult, scenario: Path, overrides: list[str],
+def _write_outputs(result: StaffingResult, scenario: Path,
                    out: Path | None, plot: Path | None, folder: Path | None,
                    as_json: bool) -> None:
     written: list[Path] = []
@@ -298,7 +285,7 @@ def _write_outputs(result: StaffingResult, scenario: Path, overrides: list[str],
         save_figure(staffing_figure(result), plot)
         written.append(plot)
     if folder is not None:
-        written += write_scenarios(result, scenario, overrides, folder)
+        written += result.write_scenarios(folder, scenario.stem)
     for path in written:
         typer.echo(f"wrote {path}", err=True)
     if as_json:

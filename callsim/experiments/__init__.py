@@ -1,1 +1,4 @@
-"""Layer 5, experiments: replications, executors, comparisons, grids, sweeps and their store."""
+"""Layer 5, experiments: where replications are fanned out, and nothing else.
+
+The execution primitive, replications, comparisons, grids, sweeps and their store.
+"""

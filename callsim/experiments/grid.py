@@ -57,6 +57,8 @@ class GridError(ValueError):
 #: Most values one axis may hold (the grid's size is checked against ``max_points`` before
 #: any point is built; this bounds a single range such as ``0:1000000000``).
 MAX_AXIS_VALUES = 1_000_000
+#: Fields that take whole numbers (a break-even varies them over integers).
+INTEGER_FIELDS = frozenset({"agents", "attempts", "max_attempts"})
 #: Scenario paths that are not sweep fields, with the hint shown instead.
 NOT_SWEPT = {
     "transfer.policy": "the policy is not a sweep field: every point runs every policy on the "
@@ -133,12 +135,9 @@ class Grid:
         """From ``--vary PATH=SPEC`` texts."""
         axes = []
         for text in specs:
-            path, sep, spec = text.partition("=")
-            if not sep or not path.strip():
-                raise GridError(f"--vary {text}: expected PATH=SPEC, e.g. "
-                                "departments.billing.agents=8:16")
+            path, spec = split_vary(text, "PATH=SPEC, e.g. departments.billing.agents=8:16")
             try:
-                axes.append(Axis(path.strip(), parse_values(spec)))
+                axes.append(Axis(path, parse_values(spec)))
             except GridError as exc:
                 raise GridError(f"--vary {path.strip()}: {exc}") from None
         return cls.from_axes(axes)
@@ -212,6 +211,53 @@ class Grid:
     def describe(self) -> list[dict[str, Any]]:
         """The grid as plain data (for manifests)."""
         return [{"path": a.path, "values": list(a.values)} for a in self.axes]
+
+
+def split_vary(text: str, expected: str) -> tuple[str, str]:
+    """``PATH=SPEC`` -> ``(path, spec)``: the one reading of a ``--vary`` text.
+
+    Raises
+    ------
+    GridError
+        No ``=`` or no path: ``--vary TEXT: expected <expected>``.
+    """
+    path, sep, spec = text.partition("=")
+    if not sep or not path.strip():
+        raise GridError(f"--vary {text}: expected {expected}")
+    return path.strip(), spec
+
+
+def parse_interval(text: str) -> tuple[str, float, float, bool]:
+    """``FIELD=LO:HI`` (a break-even's range) -> ``(field, lo, hi, integer)``.
+
+    Integer for a whole-number field (:data:`INTEGER_FIELDS`) with whole-number ends.
+
+    Raises
+    ------
+    GridError
+        Not of that shape, or ``LO >= HI``.
+
+    Examples
+    --------
+    >>> parse_interval("departments.billing.agents=8:16")
+    ('departments.billing.agents', 8.0, 16.0, True)
+    >>> parse_interval("call_types.support.misroute.billing=0:0.4")[3]
+    False
+    """
+    expected = "FIELD=LO:HI, e.g. call_types.support.misroute.billing=0:0.4"
+    field, spec = split_vary(text, expected)
+    lo_text, colon, hi_text = spec.partition(":")
+    try:
+        lo, hi = float(lo_text), float(hi_text)
+    except ValueError:
+        lo = hi = math.nan
+    if not colon or not (math.isfinite(lo) and math.isfinite(hi)):
+        raise GridError(f"--vary {text}: expected {expected}")
+    if lo >= hi:
+        raise GridError(f"--vary {text}: LO must be below HI")
+    integer = field.rpartition(".")[2] in INTEGER_FIELDS and all(
+        t.strip().lstrip("+-").isdigit() for t in (lo_text, hi_text))
+    return field, lo, hi, integer
 
 
 def column_values(axis: Axis) -> tuple[Any, ...]:

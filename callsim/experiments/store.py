@@ -191,7 +191,7 @@ def read_part(path: str | os.PathLike[str]) -> pd.DataFrame:
     return pd.read_feather(path)
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write a final table atomically (see :func:`callsim.files.atomic_path`)."""
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write a final table as Parquet atomically (see :func:`callsim.files.atomic_path`)."""
     with atomic_path(path) as temporary:
         frame.to_parquet(temporary, index=False)

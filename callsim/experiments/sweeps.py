@@ -29,7 +29,7 @@ from callsim.analysis.statistics import paired_differences, summarize
 from callsim.experiments.execution import BatchRunner, Execution
 from callsim.experiments.grid import Grid
 from callsim.experiments.replications import in_run_order
-from callsim.experiments.store import PartStore, StoreError, summary_path, write_table
+from callsim.experiments.store import PartStore, StoreError, summary_path, write_parquet
 from callsim.experiments.sweep_points import (
     Interrupted,
     SweepInterrupted,
@@ -219,8 +219,8 @@ def sweep(  # the library mirror of the command's options
 
 def write_parquet_tables(rows: pd.DataFrame, summary: pd.DataFrame, out: Path) -> None:
     """The default sweep export: ``out`` and its :func:`summary_path`, both Parquet."""
-    write_table(rows, out)
-    write_table(summary, summary_path(out))
+    write_parquet(rows, out)
+    write_parquet(summary, summary_path(out))
 
 
 def _write_tables(store: PartStore, rows: pd.DataFrame, summary: pd.DataFrame,

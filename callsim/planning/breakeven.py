@@ -1,4 +1,7 @@
-"""``breakeven()``: where ``a - b`` (warm - cold) of a metric changes sign as one field varies.
+"""``breakeven()``: where ``b - a`` (warm - cold) of a metric changes sign as one field varies.
+
+``a`` is the first policy named and ``b`` the second: the paired difference is ``b - a``, as
+everywhere in callsim (``warm - cold`` for the default pair).
 
 The paired difference is evaluated on a coarse grid of the field, every point on the same
 replications (common random numbers across points and policies), then the first bracket
@@ -15,28 +18,28 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from callsim.analysis.catalogue import metric as catalogue_metric
+from callsim.analysis.metric_names import find_metric
 from callsim.analysis.metrics import metric_keys
-from callsim.analysis.statistics import difference_pair, t_interval
+from callsim.analysis.statistics import (
+    difference_label,
+    paired_differences,
+)
 from callsim.experiments.execution import BatchRunner, Execution, Unit
-from callsim.experiments.grid import Grid, GridError, check_paths
+from callsim.experiments.grid import Grid, GridError, check_paths, parse_interval
 from callsim.experiments.replications import metric_row
 from callsim.planning.staffing import StaffingError, resolve_targets, staff_on
 from callsim.policies import registry
+from callsim.scenario.document import document, with_overrides
 from callsim.scenario.errors import ScenarioError
-from callsim.scenario.loading import build_scenario, read_scenario_file
 from callsim.scenario.schema import Scenario
 
 __all__ = ["BreakEven", "BreakEvenError", "breakeven", "parse_vary"]
-
-#: Fields that take whole numbers (varied over integers, bisected to neighbouring values).
-INTEGER_FIELDS = frozenset({"agents", "attempts", "max_attempts"})
 
 
 class BreakEvenError(ValueError):
@@ -46,27 +49,18 @@ class BreakEvenError(ValueError):
 def parse_vary(spec: str) -> tuple[str, float, float, bool]:
     """``FIELD=LO:HI`` -> ``(field, lo, hi, integer)``.
 
-    Integer for a whole-number field (:data:`INTEGER_FIELDS`) with whole-number ends.
+    The grid module reads it (:func:`~callsim.experiments.grid.parse_interval`), as it reads
+    a sweep's ``--vary``.
 
     Raises
     ------
     BreakEvenError
         Not of that shape, or ``LO >= HI``.
     """
-    field, sep, rng = spec.partition("=")
-    lo_text, colon, hi_text = rng.partition(":")
     try:
-        lo, hi = float(lo_text), float(hi_text)
-    except ValueError:
-        lo = hi = math.nan
-    if not sep or not colon or not field.strip() or not (math.isfinite(lo) and math.isfinite(hi)):
-        raise BreakEvenError(f"--vary {spec}: expected FIELD=LO:HI, e.g. "
-                             "call_types.support.misroute.billing=0:0.4")
-    if lo >= hi:
-        raise BreakEvenError(f"--vary {spec}: LO must be below HI")
-    integer = field.strip().rpartition(".")[2] in INTEGER_FIELDS and all(
-        t.strip().lstrip("+-").isdigit() for t in (lo_text, hi_text))
-    return field.strip(), lo, hi, integer
+        return parse_interval(spec)
+    except GridError as exc:
+        raise BreakEvenError(str(exc)) from None
 
 
 def metric_key(scenario: Scenario, name: str) -> str:
@@ -80,24 +74,23 @@ def metric_key(scenario: Scenario, name: str) -> str:
     BreakEvenError
         An unknown metric.
     """
-    keys = metric_keys(scenario)
-    for key in (name, f"costs.{name}", f"overall.{name}"):
-        if key in keys:
-            return key
+    key = find_metric(name, metric_keys(scenario))
+    if key is not None:
+        return key
     raise BreakEvenError(f"--metric {name}: unknown metric (e.g. total_cost, lost_rate, "
                          "wait_mean, departments.billing.occupancy)")
 
 
 @dataclass(frozen=True)
 class BreakEven:
-    """Where ``a - b`` of a metric changes sign as ``field`` varies.
+    """Where ``b - a`` of a metric changes sign as ``field`` varies.
 
     Attributes
     ----------
     field, metric
         The varied scenario field and the metric's flat key.
     a, b
-        The policies; differences are ``a - b``.
+        The policies, ``a`` the first named; differences are ``b - a`` (:attr:`label`).
     points
         One row per evaluated value, sorted: ``value``, ``mean``, ``ci_low``, ``ci_high``,
         ``n`` (paired replications).
@@ -127,6 +120,11 @@ class BreakEven:
     better: str | None
     restaffed: bool
 
+    @property
+    def label(self) -> str:
+        """The difference's name, ``"b - a"`` (e.g. ``"warm - cold"``)."""
+        return difference_label((self.b, self.a))
+
     def to_dict(self) -> dict[str, Any]:
         """The ``callsim breakeven --json`` document."""
         def num(x: float) -> float | None:
@@ -135,7 +133,7 @@ class BreakEven:
         return {
             "field": self.field,
             "metric": self.metric,
-            "difference": f"{self.a} - {self.b}",
+            "difference": self.label,
             "crossing": self.crossing,
             "range": list(self.range) if self.range is not None else None,
             "better_below": self.better_below,
@@ -154,12 +152,9 @@ class BreakEven:
 
 @dataclass(frozen=True)
 class _Setup:
-    """What every evaluation shares."""
+    """What every evaluation shares; ``policies`` is ``(a, b)``, differences ``b - a``."""
 
-    raw: dict[str, Any]
-    source: str
-    base_dir: Path
-    overrides: tuple[str, ...]
+    base: Scenario
     field: str
     integer: bool
     key: str
@@ -174,16 +169,16 @@ class _Setup:
 def _scenario_at(setup: _Setup, value: float) -> Scenario:
     shown = int(round(value)) if setup.integer else value
     try:
-        return build_scenario(setup.raw, setup.source, setup.base_dir,
-                              [*setup.overrides, f"{setup.field}={json.dumps(shown)}"])
+        return with_overrides(setup.base, [f"{setup.field}={json.dumps(shown)}"])
     except ScenarioError as exc:
         raise BreakEvenError(f"{exc.problems[0]} (at {setup.field}={shown})") from None
 
 
-def _paired(rows_a: pd.Series, rows_b: pd.Series) -> tuple[float, float, float, int]:
-    diff = rows_a.to_numpy(dtype=float) - rows_b.to_numpy(dtype=float)
-    mean, lo, hi = t_interval(diff)
-    return mean, lo, hi, int(np.count_nonzero(~np.isnan(diff)))
+def _paired(setup: _Setup, table: pd.DataFrame, key: str) -> tuple[float, ...]:
+    """Mean, CI and pairs of the paired difference ``B - A`` of ``key`` in per-run rows."""
+    a, b = setup.policies
+    row = paired_differences(table, (b, a), metrics=[key]).iloc[0]
+    return float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]), int(row["n"])
 
 
 def _evaluate_plain(setup: _Setup, runner: BatchRunner, values: Sequence[float]
@@ -191,13 +186,8 @@ def _evaluate_plain(setup: _Setup, runner: BatchRunner, values: Sequence[float]
     """Paired differences at each value: both policies on replications ``0 .. reps-1``."""
     units = [Unit(_scenario_at(setup, v), setup.policies, setup.seed, tuple(range(setup.reps)))
              for v in values]
-    out: list[tuple[float, ...]] = []
-    for rows in runner.run(units, metric_row):
-        table = pd.DataFrame(rows)
-        a, b = (table[table["policy"] == p].set_index("replication")[setup.key]
-                for p in setup.policies)
-        out.append(_paired(a, b.reindex(a.index)))
-    return out
+    return [_paired(setup, pd.DataFrame(rows), setup.key)
+            for rows in runner.run(units, metric_row)]
 
 
 def _evaluate_restaffed(setup: _Setup, runner: BatchRunner, values: Sequence[float]
@@ -212,8 +202,8 @@ def _evaluate_restaffed(setup: _Setup, runner: BatchRunner, values: Sequence[flo
                               reps=setup.staff_reps, verify_reps=setup.reps, seed=setup.seed)
         except StaffingError as exc:
             raise BreakEvenError(str(exc)) from None
-        a, b = (result.policies[p].per_replication[key] for p in setup.policies)
-        out.append(_paired(a, b))
+        out.append(_paired(setup, pd.concat([result.policies[p].per_replication
+                                             for p in setup.policies]), key))
     return out
 
 
@@ -247,12 +237,12 @@ def _bracket(points: dict[float, tuple[float, ...]]) -> tuple[float, float] | No
 
 
 def _better(setup: _Setup, mean: float) -> str:
-    """The policy a mean difference ``a - b`` favours.
+    """The policy a mean difference ``b - a`` favours.
 
     The catalogue gives the direction; lower is better when the metric has none.
     """
-    side = catalogue_metric(setup.key).preferred(mean, assume_lower=True)  # "b": policies[0]
-    return setup.policies[1] if side == "a" else setup.policies[0]
+    side = catalogue_metric(setup.key).preferred(mean, assume_lower=True)  # mean: B - A
+    return setup.policies[1] if side == "b" else setup.policies[0]
 
 
 def _summarize(setup: _Setup, points: dict[float, tuple[float, ...]], lo: float, hi: float,
@@ -281,7 +271,7 @@ def _summarize(setup: _Setup, points: dict[float, tuple[float, ...]], lo: float,
 
 
 def breakeven(
-    scenario: str | Path,
+    scenario: Scenario,
     vary: str,
     metric: str = "total_cost",
     policies: Sequence[str] | None = None,
@@ -290,7 +280,6 @@ def breakeven(
     targets: Sequence[str] | None = None,
     grid: int = 5,
     steps: int = 4,
-    overrides: Sequence[str] = (),
     staff_reps: int = 6,
     constant: bool = False,
     execution: Execution | None = None,
@@ -300,7 +289,8 @@ def breakeven(
     Parameters
     ----------
     scenario
-        Scenario file.
+        Validated scenario; every value is its document (:mod:`callsim.scenario.document`)
+        with the field set.
     vary
         ``FIELD=LO:HI``: a numeric scenario field (a misroute share, a staffing level, a
         handoff time in seconds...) and its range; integer ends give an integer field.
@@ -317,8 +307,6 @@ def breakeven(
         Re-staff both policies to these targets at every value (the fair comparison).
     grid, steps
         Coarse grid points, then bisection steps inside the first sign change.
-    overrides
-        ``--set`` overrides applied before the field.
     staff_reps
         Search replications of each re-staffing.
     constant
@@ -338,14 +326,14 @@ def breakeven(
 
     Examples
     --------
-    >>> b = breakeven("tests/experiments/breakeven_known.yaml",
+    >>> from callsim import load_scenario
+    >>> b = breakeven(load_scenario("tests/experiments/breakeven_known.yaml"),
     ...               "transfer.warm.handoff_time.value=0:100",
     ...               "call_types.support.resolution_time_mean", reps=2, grid=3, steps=2)
     >>> round(b.crossing), b.better_below
     (60, 'warm')
     """
-    setup, lo, hi = _setup(scenario, vary, metric, policies, reps, seed, targets, overrides,
-                           staff_reps)
+    setup, lo, hi = _setup(scenario, vary, metric, policies, reps, seed, targets, staff_reps)
     setup = dataclasses.replace(setup, constant=constant)
     values = _grid(lo, hi, grid, setup.integer)
     runs = 2 * (reps + (staff_reps if setup.targets else 0))
@@ -364,35 +352,32 @@ def breakeven(
     return _summarize(setup, points, lo, hi, bracket)
 
 
-def _setup(scenario: str | Path, vary: str, metric: str, policies: Sequence[str] | None, reps: int,
-           seed: int, targets: Sequence[str] | None, overrides: Sequence[str],
-           staff_reps: int) -> tuple[_Setup, float, float]:
+def _setup(scenario: Scenario, vary: str, metric: str, policies: Sequence[str] | None,
+           reps: int, seed: int, targets: Sequence[str] | None, staff_reps: int
+           ) -> tuple[_Setup, float, float]:
     field, lo, hi, integer = parse_vary(vary)
-    path = Path(scenario)
-    raw = read_scenario_file(path)
+    doc = document(scenario)
     try:
-        check_paths(raw, Grid.from_specs([f"{field}={lo:g}"]), str(path))
+        check_paths(doc.raw, Grid.from_specs([f"{field}={lo:g}"]), doc.source)
     except GridError as exc:
         raise BreakEvenError(str(exc)) from None
-    pair = difference_pair(list(dict.fromkeys(policies or registry.default_comparison())))
-    if pair is None:
+    names = list(dict.fromkeys(policies or registry.default_comparison()))
+    if len(names) != 2:
         raise BreakEvenError("--policies: give exactly two policies")
-    unknown = [p for p in pair if p not in registry.names()]
+    unknown = [p for p in names if p not in registry.names()]
     if unknown:
         raise BreakEvenError(f"--policies: unknown policy {unknown[0]!r} (choose from "
                              f"{', '.join(registry.names())})")
-    a, b = pair
     if reps < 2:
         raise BreakEvenError("--reps must be >= 2 (paired confidence intervals)")
-    base = build_scenario(raw, str(path), path.parent, list(overrides))
     if targets:
         try:
-            resolve_targets(base, targets)
+            resolve_targets(scenario, targets)
         except StaffingError as exc:
             raise BreakEvenError(str(exc)) from None
-    setup = _Setup(raw, str(path), path.parent, tuple(overrides), field, integer,
-                   metric_key(base, metric), (a, b), reps, seed,
-                   tuple(targets) if targets else None, staff_reps)
+    setup = _Setup(scenario, field, integer, metric_key(scenario, metric),
+                   (names[0], names[1]), reps, seed, tuple(targets) if targets else None,
+                   staff_reps)
     _scenario_at(setup, lo)
     _scenario_at(setup, hi)
     return setup, lo, hi

@@ -1,6 +1,6 @@
 """``schedule()``: the cheapest roster of the scenario's shift types covering a requirement.
 
-The two-step roster of MODEL.md section 10: a requirement per department and interval (from
+The two-step roster of docs/model.md section 11: a requirement per department and interval (from
 ``staff()``, the default; from the Erlang A figures; or given as a table or CSV file), then
 the cheapest covering roster by integer programming (:mod:`callsim.planning.covering`).
 Rosters checked and improved by simulation are later work (issue 20 items 3-5).

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +20,7 @@ import pandas as pd
 from callsim.analysis.documents import nest_metrics
 from callsim.analysis.queues import QUEUE_METRICS
 from callsim.analysis.statistics import summarize, t_interval
+from callsim.scenario.document import document, document_data, yaml_text
 from callsim.scenario.durations import format_clock
 from callsim.scenario.schema import Scenario
 from callsim.scenario.targets import Target
@@ -208,8 +211,42 @@ class StaffingResult:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def summary_differences(self) -> pd.Series | None:
+        """``b - a`` of every number of :attr:`summary` (point values), ``None`` without a pair.
+
+        ``(b, a)`` is :attr:`difference`, ``a`` the first policy named (``warm - cold``).
+        """
+        if self.difference is None:
+            return None
+        summary = self.summary.set_index("policy").select_dtypes("number")
+        b, a = self.difference
+        diff: pd.Series = summary.loc[b] - summary.loc[a]
+        return diff
+
+    def write_scenarios(self, folder: str | os.PathLike[str], stem: str | None = None
+                        ) -> list[Path]:
+        """One scenario file per policy with its staffing, runnable by ``callsim run`` as is.
+
+        ``folder/STEM.POLICY.yaml`` (the folder is made if missing; ``STEM`` defaults to the
+        scenario file's): the scenario's document with its overrides
+        (:mod:`callsim.scenario.document`), the found ``agents`` lists, ``transfer.policy``
+        and the targets; a relative ``arrivals_file`` is rewritten relative to the folder.
+        """
+        from callsim.files import write_text
+
+        doc = document(self.scenario)
+        data = document_data(self.scenario)
+        out = Path(folder)
+        out.mkdir(exist_ok=True)
+        written = []
+        for policy in self.policies:
+            path = out / f"{stem or Path(doc.source).stem}.{policy}.yaml"
+            write_text(path, yaml_text(self.scenario_for(data, policy), doc.base_dir, out))
+            written.append(path)
+        return written
+
     def differences(self) -> dict[str, Any]:
-        """Paired ``a - b`` (``warm - cold``) staff cost and total cost; empty without a pair."""
+        """Paired ``b - a`` (``warm - cold``) staff cost and total cost; empty without a pair."""
         if self.difference is None:
             return {}
         a, b = (self.policies[p] for p in self.difference)

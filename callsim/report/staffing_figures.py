@@ -72,7 +72,7 @@ def breakeven_figure(result: BreakEven) -> Figure:
     x = points["value"].to_numpy(dtype=float)
     ax.fill_between(x, points["ci_low"] * m.scale, points["ci_high"] * m.scale, alpha=0.25,
                     label="95% CI (paired)")
-    ax.plot(x, points["mean"] * m.scale, "o-", label=f"{result.a} - {result.b}")
+    ax.plot(x, points["mean"] * m.scale, "o-", label=result.label)
     ax.axhline(0.0, color="0.3", linewidth=0.8)
     if result.crossing is not None:
         ax.axvline(result.crossing, color="tab:red", linestyle="--",
@@ -80,6 +80,6 @@ def breakeven_figure(result: BreakEven) -> Figure:
     if result.range is not None:
         ax.axvspan(*result.range, color="tab:red", alpha=0.08, label="CI includes 0")
     ax.set_xlabel(result.field)
-    ax.set_ylabel(f"{result.a} - {result.b}: {m.axis_label(difference=True)}")
+    ax.set_ylabel(f"{result.label}: {m.axis_label(difference=True)}")
     ax.legend(fontsize="small")
     return fig

@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from callsim.analysis.metric_names import find_metric
 from callsim.analysis.statistics import difference_label, difference_pair, difference_pairs
 from callsim.experiments.sweeps import summarize_sweep
 from callsim.report.figures import _new_figure, metric_unit, policy_colors
@@ -98,9 +99,9 @@ def resolve_metric(rows: pd.DataFrame, name: str) -> str:
     'overall.asa'
     """
     metrics = metric_columns(rows)
-    for key in (name, f"overall.{name}"):
-        if key in metrics:
-            return key
+    key = find_metric(name, metrics)
+    if key is not None:
+        return key
     raise ValueError(f"unknown metric {name!r}; available: {_few(metrics)}")
 
 

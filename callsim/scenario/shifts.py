@@ -1,4 +1,4 @@
-"""Shift types: the ``shifts:`` section of a scenario (MODEL.md section 10, docs/model.md 11).
+"""Shift types: the ``shifts:`` section of a scenario (docs/model.md section 11).
 
 A shift type says when agents may start (``earliest`` to ``latest`` every ``step``, clock times
 counted from ``horizon.start``), how long they stay (``length``), what one shift costs (``cost``,

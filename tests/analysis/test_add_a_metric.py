@@ -15,6 +15,7 @@ import pytest
 from callsim import compare, compute_metrics, simulate
 from callsim.analysis.extensions import call_metric, remove_call_metric
 from callsim.engine.records import Outcome
+from callsim.experiments.execution import Execution
 from callsim.scenario.catalogue import Metric, metric
 from callsim.scenario.loading import load_scenario
 from tests.shared import REFERENCE
@@ -47,7 +48,7 @@ def test_its_facts_come_from_its_catalogue_entry() -> None:
     assert entry.axis_label() == "Resolved within 5 minutes (%)"
     assert entry.format(0.25) == "25.0%" and entry.preferred(0.05) == "b"
     sc = load_scenario(REFERENCE, ["horizon.duration=1h"])
-    info = compare(sc, reps=2, seed=1, workers=1).to_dict()["metric_info"]
+    info = compare(sc, reps=2, seed=1, execution=Execution(workers=1)).to_dict()["metric_info"]
     assert info[NAME]["unit"] == "share" and info[NAME]["higher_is_better"] is True
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from callsim import breakeven
+from callsim import breakeven, load_scenario
 from callsim.planning.breakeven import BreakEvenError, parse_vary
 
-KNOWN = Path(__file__).parent / "breakeven_known.yaml"
+KNOWN = load_scenario(Path(__file__).parent / "breakeven_known.yaml")
 METRIC = "call_types.support.resolution_time_mean"
 
 

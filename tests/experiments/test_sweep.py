@@ -30,7 +30,7 @@ from callsim.experiments.store import StoreError, read_part
 from callsim.experiments.sweeps import summary_path, sweep
 from callsim.scenario.catalogue import KEY_COLUMNS
 from callsim.scenario.errors import ScenarioError
-from callsim.scenario.schema import load_scenario
+from callsim.scenario.loading import load_scenario
 from tests.shared import REFERENCE, invoke_cli
 
 #: Replications in this process (the numbers are the same on any executor).

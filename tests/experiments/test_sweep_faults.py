@@ -24,7 +24,7 @@ from callsim.experiments.grid import Grid
 from callsim.experiments.store import LOCK, MANIFEST, PartStore, StoreBusy, StoreError
 from callsim.experiments.sweep_points import WorkerDied
 from callsim.experiments.sweeps import SweepWarning, summary_path, sweep
-from callsim.scenario.schema import load_scenario
+from callsim.scenario.loading import load_scenario
 from tests.shared import REFERENCE
 
 #: Replications in this process (the numbers are the same on any executor).
@@ -152,7 +152,7 @@ def test_results_unwritable_at_the_end_keep_every_part(tmp_path, expected, monke
 
     from callsim.experiments import sweeps
 
-    monkeypatch.setattr(sweeps, "write_table", refuse)
+    monkeypatch.setattr(sweeps, "write_parquet", refuse)
     with pytest.raises(StoreError, match="every row is saved"):
         sweep(BASE, grid(), execution=SERIAL, out=out, **SMALL)
     monkeypatch.undo()

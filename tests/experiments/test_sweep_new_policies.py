@@ -12,7 +12,7 @@ from callsim.experiments.execution import Execution
 from callsim.experiments.grid import Grid
 from callsim.experiments.sweeps import sweep
 from callsim.report.sweep_figures import select_policies, sweep_summary
-from callsim.scenario.schema import load_scenario
+from callsim.scenario.loading import load_scenario
 from tests.shared import REFERENCE, invoke_cli
 
 #: Replications in this process (the numbers are the same on any executor).

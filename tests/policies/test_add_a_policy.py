@@ -20,6 +20,7 @@ from callsim import compare, compute_metrics, simulate
 from callsim.analysis.offered_load import department_loads, erlang_staffing, first_agent_holds
 from callsim.engine.draws import Draw
 from callsim.engine.records import Outcome, TransferKind
+from callsim.experiments.execution import Execution
 from callsim.policies import registry
 from callsim.policies.cold import REEXPLAIN, cold_options
 from callsim.policies.protocol import CallGroup, MisroutedLoad
@@ -121,7 +122,8 @@ def test_the_staffing_start_asks_the_policy() -> None:
 
 
 def test_compare_pairs_it_with_cold() -> None:
-    result = compare(scenario("cold"), ["cold", NAME], reps=2, seed=3, workers=1)
+    result = compare(scenario("cold"), ["cold", NAME], reps=2, seed=3,
+                     execution=Execution(workers=1))
     doc = result.to_dict()
     assert doc["difference"] == f"{NAME} - cold"
     assert doc["differences"]["overall"][METRIC]["mean"] > 0

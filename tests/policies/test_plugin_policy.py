@@ -27,7 +27,7 @@ from callsim.policies.cold import ColdTransfer
 from callsim.policies.protocol import options_of
 from callsim.report.sweep_figures import difference_of
 from callsim.scenario.durations import Seconds
-from callsim.scenario.schema import load_scenario
+from callsim.scenario.loading import load_scenario
 from tests.engine.timeline import BASE, row, run_log
 from tests.shared import invoke_cli
 
