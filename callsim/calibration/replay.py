@@ -4,7 +4,8 @@
 after-call work) and not the forecast: each back-test day is simulated with the arrival times
 and call types of that day's records (the call-log replay of docs/model.md section 4,
 ``arrivals_file``); handle times and patience are drawn from the scenario as usual.
-Replication r of every day uses the streams of replication r, and the D days of replication r make one simulated D-day mean.
+Replication r of every day uses the streams of replication r, and the D days of replication r
+make one simulated D-day mean.
 """
 
 from __future__ import annotations
