@@ -37,7 +37,8 @@ def roster_sheets(result: ScheduleResult) -> list[Sheet]:
     summary = Sheet(
         "summary", result.summary,
         headers={"roster": "Roster", "cost": "Cost", "paid_hours": "Paid hours",
-                 "agents": "Shifts", "gap": "Proven gap", "bound": "Lower bound on cost",
+                 "agents": "Agents rostered (one shift each)", "gap": "Proven gap",
+                 "bound": "Lower bound on cost",
                  "status": "Solver status", "solve_seconds": "Solver time (s)"},
         formats={"cost": "#,##0.00", "bound": "#,##0.00", "gap": "0.00%",
                  "paid_hours": "0.00", "solve_seconds": "0.000"},
