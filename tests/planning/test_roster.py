@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from callsim.experiments.execution import Execution
 from callsim.planning.roster import Roster, ScheduleError, schedule
 from callsim.scenario.loading import build_scenario, load_scenario
 from callsim.scenario.schema import Scenario
@@ -282,7 +283,7 @@ def test_roster_section_in_the_html_report() -> None:
     sc = load_scenario(TEXTBOOK, ["horizon.duration=24h"])
     section = roster_section(schedule(sc, TEXTBOOK_REQUIREMENTS))
     short = load_scenario(REFERENCE, ["horizon.duration=1h"])
-    page = report_html(short, compare(short, reps=2, seed=1, workers=1),
+    page = report_html(short, compare(short, reps=2, seed=1, execution=Execution(workers=1)),
                        extra_sections=[section])
     assert 'id="rosters"' in page and "6,336" in page and "late18" in page
     assert page.count("<svg") >= 4
