@@ -205,7 +205,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="turns per code (median shown)")
     parser.add_argument("--days", type=int, default=40, help="days for the metrics figure")
     parser.add_argument("--reps", type=int, default=20, help="reps for the compare figure")
-    parser.add_argument("--worker-reps", type=int, default=100, help="reps for the workers figure")
+    parser.add_argument("--worker-reps", type=int, default=200, help="reps for the workers figure")
     parser.add_argument("--cli-reps", type=int, default=500, help="reps for the cli figure")
     parser.add_argument("--skip", default="", help="comma-separated figures to skip")
     parser.add_argument("--instruction-days", type=int, default=20,
