@@ -33,18 +33,15 @@ from callsim.calibration.days import select_days
 from callsim.calibration.estimate import RecordsInput, load_records
 from callsim.calibration.mapping import ColumnMap
 from callsim.calibration.observed import BACKTEST_METRICS, day_statistics, interval_statistics
-from callsim.calibration.records import CallRecords, records_frame
+from callsim.calibration.records import CallRecords
 from callsim.calibration.replay import day_scenario, replayable
-from callsim.calibration.simulated import simulated_records
+from callsim.calibration.simulated import simulated_frame
 from callsim.experiments.execution import Execution
-from callsim.experiments.replications import replicate
 
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
 
 __all__ = ["Backtest", "backtest"]
-
-_FIRST_DAY = pd.Timestamp("2000-01-03")
 
 
 @dataclass(frozen=True)
@@ -174,28 +171,10 @@ def _records_window(scenario: Scenario) -> Window:
 def _simulated(scenario: Scenario, window: Window, reps: int, seed: int,
                execution: Execution | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Interval and whole-day statistics of ``reps`` simulated days (``day`` = replication)."""
-    frame = _simulated_frame(scenario, reps, seed, execution)
+    frame = simulated_frame(scenario, reps, seed, execution)
     threshold = float(scenario.service_level_threshold)
     return (interval_statistics(frame, window, threshold),
             day_statistics(frame, window, threshold))
-
-
-def _simulated_frame(scenario: Scenario, reps: int, seed: int, execution: Execution | None,
-                     day: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Simulated calls as records; replication r is day ``_FIRST_DAY + r`` unless ``day``."""
-    runs = replicate(scenario, [scenario.transfer.policy], reps=reps, seed=seed,
-                     keep_calls=True, execution=execution)
-    assert runs.calls is not None
-    frames = []
-    for r, calls in runs.calls.groupby("replication"):
-        frame = simulated_records(calls, scenario, _FIRST_DAY + pd.Timedelta(days=int(r)))
-        frames.append(frame.assign(replication=int(r)))
-    raw = pd.concat(frames, ignore_index=True)
-    frame = records_frame(raw.drop(columns="replication"), ColumnMap(), "<simulated>")
-    frame["replication"] = raw["replication"].to_numpy()
-    if day is not None:
-        frame["day"] = pd.Timestamp(day)
-    return frame
 
 
 def _replayed(scenario: Scenario, records: CallRecords, window: Window, reps: int, seed: int,
@@ -206,7 +185,7 @@ def _replayed(scenario: Scenario, records: CallRecords, window: Window, reps: in
     Replication r of the D days is one simulated D-day mean (``day`` = replication).
     """
     keep = replayable(records, scenario)
-    frames = [_simulated_frame(day_scenario(scenario, calls), reps, seed, execution, day)
+    frames = [simulated_frame(day_scenario(scenario, calls), reps, seed, execution, day)
               for day, calls in records.frame[keep.to_numpy()].groupby("day")]
     frame = pd.concat(frames, ignore_index=True)
     threshold = float(scenario.service_level_threshold)

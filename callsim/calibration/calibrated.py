@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from callsim.calibration.arrivals import ArrivalEstimate, Window
+from callsim.calibration.fit import AvailabilityFit
 from callsim.calibration.fitting import DurationFit
 from callsim.calibration.patience import PatienceEstimate
 from callsim.calibration.pools import Pools
@@ -40,6 +41,8 @@ class Calibration:
         transferred, and on transferred ones (``(call_type, department, "transferred")``).
     name
         The scenario name.
+    availability
+        The share of agents available fitted by simulation (``calibrate(fit=True)``), or None.
     after_call_work
         After-call work per department, from its agents' gaps between calls while callers
         waited (:mod:`callsim.calibration.wrapup`).
@@ -64,6 +67,7 @@ class Calibration:
     name: str
     pools: Pools | None = None
     after_call_work: dict[str, AfterCallWork] = field(default_factory=dict)
+    availability: AvailabilityFit | None = None
     text: str = ""
     defaults: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()

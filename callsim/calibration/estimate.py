@@ -54,6 +54,9 @@ def calibrate(
     days: str | Sequence[str] = "all",
     mapping: ColumnMap | str | os.PathLike[str] | None = None,
     name: str | None = None,
+    fit: bool = False,
+    reps: int = 10,
+    seed: int = 0,
 ) -> Calibration:
     """Estimate a scenario from call records.
 
@@ -69,6 +72,9 @@ def calibrate(
         A mapping file or :class:`ColumnMap` for an export with other column names or codes.
     name
         Scenario name (default: made from the file names).
+    fit
+        Also fit the share of agents available by simulation (:mod:`callsim.calibration.fit`,
+        ``reps`` replications of each day, base ``seed``).
 
     Returns
     -------
@@ -113,7 +119,15 @@ def calibrate(
                       after_call_work=estimate_after_call_work(chosen, homes or _homes(chosen)),
                       warnings=tuple(staffing.zero_with_calls(_calls(chosen, window), window)))
     text, defaults = scenario_text(partial)
-    return replace(partial, text=text, defaults=tuple(defaults))
+    partial = replace(partial, text=text, defaults=tuple(defaults))
+    if fit:
+        from callsim.calibration.fit import fit_availability
+
+        partial = replace(partial, availability=fit_availability(partial.scenario(), chosen,
+                                                                 reps=reps, seed=seed))
+        text, defaults = scenario_text(partial)
+        partial = replace(partial, text=text, defaults=tuple(defaults))
+    return partial
 
 
 def _homes(records: CallRecords) -> dict[str, str]:

@@ -11,12 +11,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from callsim.calibration.mapping import ColumnMap
+from callsim.calibration.records import records_frame
 from callsim.engine.records import Outcome, SimulationResult, TransferKind
+from callsim.experiments.execution import Execution
+from callsim.experiments.replications import replicate
 
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
 
-__all__ = ["simulated_records"]
+__all__ = ["simulated_frame", "simulated_records"]
+
+_FIRST_DAY = pd.Timestamp("2000-01-03")
 
 
 def simulated_records(
@@ -88,3 +94,24 @@ def simulated_records(
         }
     )
     return frame[logged].reset_index(drop=True)
+
+
+def simulated_frame(scenario: Scenario, reps: int, seed: int, execution: Execution | None,
+                    day: pd.Timestamp | None = None) -> pd.DataFrame:
+    """``reps`` simulated days of ``scenario`` as checked records, with a ``replication`` column.
+
+    Replication r is the day ``2000-01-03 + r``, or ``day`` for all of them (a replayed day).
+    """
+    runs = replicate(scenario, [scenario.transfer.policy], reps=reps, seed=seed,
+                     keep_calls=True, execution=execution)
+    assert runs.calls is not None
+    frames = []
+    for r, calls in runs.calls.groupby("replication"):
+        frame = simulated_records(calls, scenario, _FIRST_DAY + pd.Timedelta(days=int(r)))
+        frames.append(frame.assign(replication=int(r)))
+    raw = pd.concat(frames, ignore_index=True)
+    frame = records_frame(raw.drop(columns="replication"), ColumnMap(), "<simulated>")
+    frame["replication"] = raw["replication"].to_numpy()
+    if day is not None:
+        frame["day"] = pd.Timestamp(day)
+    return frame

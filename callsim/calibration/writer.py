@@ -157,6 +157,11 @@ def _departments(out: _Text, cal: Calibration) -> None:
         out.default(2, "wage_per_hour: 30.0", f"departments.{department}.wage_per_hour",
                     "not in the records: loaded cost per agent-hour")
         _after_call_work(out, cal, department)
+        fit = cal.availability
+        if fit is not None:
+            out.note(2, fit.comment())
+            if fit.available is not None:
+                out.add(2, f"available: {fit.available:.4f}")
 
 
 def model_has(section: str, name: str) -> bool:

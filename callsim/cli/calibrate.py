@@ -45,6 +45,9 @@ def calibrate_command(
         Path | None, typer.Option(help="Also write the evidence as an HTML page.")
     ] = None,
     name: Annotated[str | None, typer.Option(help="Scenario name.")] = None,
+    fit: Annotated[bool, typer.Option(
+        "--fit", help="Also fit the share of agents available by simulation (replayed days).")
+    ] = False,
 ) -> None:
     """Estimate a scenario from call records; every estimate is commented with its evidence."""
     from callsim.calibration.errors import RecordsError
@@ -54,7 +57,8 @@ def calibrate_command(
     if report is not None:
         check_output(report, "--report", (".html",))
     try:
-        result = calibrate(records, interval=interval, days=days, mapping=mapping, name=name)
+        result = calibrate(records, interval=interval, days=days, mapping=mapping, name=name,
+                           fit=fit)
     except RecordsError as exc:
         for line in exc.problems:
             typer.echo(line, err=True)
@@ -64,6 +68,16 @@ def calibrate_command(
         from callsim.report.calibration_pages import write_calibration_report
 
         write_calibration_report(result, report)
+    _summary(result, out)
+    if report is not None:
+        typer.echo(f"report: {report}")
+
+
+def _summary(result: object, out: Path) -> None:
+    """What was read, left out, defaulted, fitted and doubtful."""
+    from callsim.calibration.calibrated import Calibration
+
+    assert isinstance(result, Calibration)
     frame = result.records.frame
     typer.echo(f"{len(frame):,} calls on {len(result.records.days)} day(s) -> {out}")
     for rule, count in result.records.dropped.items():
@@ -73,7 +87,7 @@ def calibrate_command(
                    "file:")
         for line in result.defaults:
             typer.echo(f"  {line}")
+    if result.availability is not None:
+        typer.echo(result.availability.comment())
     for line in result.warnings:
         typer.echo(f"warning: {line}", err=True)
-    if report is not None:
-        typer.echo(f"report: {report}")
