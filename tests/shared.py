@@ -6,6 +6,9 @@ Import from here (``from tests.shared import REFERENCE``) instead of rebuilding 
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,3 +61,22 @@ def assert_same_simulation(a: Scenario, b: Scenario, seed: int,
         run_a, run_b = simulate(a, policy, seed=seed), simulate(b, policy, seed=seed)
         pd.testing.assert_frame_equal(run_a.calls, run_b.calls)
         pd.testing.assert_frame_equal(run_a.shifts, run_b.shifts)
+
+
+@contextmanager
+def finishes_within(seconds: float) -> Iterator[None]:
+    """Fail (TimeoutError) if the block runs longer than ``seconds``: a guard against hangs.
+
+    Not a speed check (speed belongs in benchmarks/): the bound is far above the expected
+    time, so only work that never ends, or grows without limit, trips it on a loaded machine.
+    """
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s: a hang or unbounded work")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

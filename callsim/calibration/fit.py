@@ -1,6 +1,6 @@
 """Calibration by simulation: the share of agents available that reproduces the records.
 
-Records do not show when agents on duty were free to take calls (MODEL.md section 9). This fits
+Records do not show when agents on duty were free to take calls (docs/model.md section 4). This fits
 one ``available`` share per department (the same in every interval) so that the simulated
 day-mean abandonment of all calls matches the observed one, on the calibration days with their
 own arrivals replayed (:mod:`callsim.calibration.replay`). Each candidate runs the same

@@ -9,7 +9,6 @@ keys, deep nesting, alias bombs) and files that are not files (FIFOs, folders, e
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import yaml
 from callsim.scenario.errors import ScenarioError
 from callsim.scenario.limits import MAX_NESTING
 from callsim.scenario.loading import load_scenario, read_scenario_file
-from tests.shared import REFERENCE
+from tests.shared import REFERENCE, finishes_within
 
 #: (override, the field named, words of the message): each is a class of fault.
 BAD_VALUES = [
@@ -143,10 +142,9 @@ def test_merge_keys_are_not_duplicates(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("depth", [MAX_NESTING + 1, 20_000])
 def test_deep_nesting_is_refused_quickly(tmp_path: Path, depth: int) -> None:
-    start = time.perf_counter()
-    problem = one_problem(write(tmp_path, "name: " + "[" * depth + "]" * depth + "\n"))
+    with finishes_within(120):
+        problem = one_problem(write(tmp_path, "name: " + "[" * depth + "]" * depth + "\n"))
     assert f"nested more than {MAX_NESTING} levels deep" in problem
-    assert time.perf_counter() - start < 10
 
 
 def test_alias_bombs_are_refused(tmp_path: Path) -> None:
