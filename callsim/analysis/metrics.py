@@ -122,7 +122,12 @@ def call_waits(c: CallArrays) -> np.ndarray:
     """Total waiting time per call (s): first queue plus second queue (warm hold included).
 
     Unfinished callers (``drain: false``) are counted up to the end of the run (censored).
+    Computed once per ``c`` (shared: do not modify).
     """
+    return c.derived("call_waits", _call_waits)
+
+
+def _call_waits(c: CallArrays) -> np.ndarray:
     first, second = wait_segments(c)
     w1 = nan_to_zero(first.stop - first.start)
     w2 = nan_to_zero(second.stop - second.start)
