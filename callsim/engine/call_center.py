@@ -105,7 +105,9 @@ class CallCenter:
             for name, dept in scenario.departments.items()
         ]
         self._wrapping = any(w is not None for w in self._wrap_ups)
-        self._release = self._wrap_up if self._wrapping else self._free
+        if self._wrapping:  # release wraps up first (bound here: no cost without wrap-ups)
+            self._free = self.release
+            self.release = self._wrap_up  # type: ignore[method-assign]
         self.state = bytearray(n)  # one call state per call (see callsim.engine.departments)
         self.deadline = np.full(n, np.inf)
         self.next_arrival = 0  # the slot of the next first call
@@ -292,9 +294,9 @@ class CallCenter:
         self._outcome[call] = _RESOLVED
         kind = self._kind.item(call)
         if kind == _NO_TRANSFER or kind == _IN_PLACE:
-            self._release(self.departments[self._first_dept[call]], self._first_agent.item(call))
+            self.release(self.departments[self._first_dept[call]], self._first_agent.item(call))
         else:
-            self._release(self.resolving_department(call), self._second_agent.item(call))
+            self.release(self.resolving_department(call), self._second_agent.item(call))
 
     # -- transfer policy API: the only ways a policy acts on the center -------------------------
     def resolving_department(self, call: int) -> Department:
@@ -392,7 +394,7 @@ class CallCenter:
 
     def release_first_agent(self, call: int) -> None:
         """The agent who answered the call first is done with it."""
-        self._release(self.departments[self._first_dept[call]], self._first_agent.item(call))
+        self.release(self.departments[self._first_dept[call]], self._first_agent.item(call))
 
     def record_activity(self, dept: Department, agent: int, activity: str, start: float,
                         end: float) -> None:
@@ -426,9 +428,6 @@ class CallCenter:
         else:
             dept.callbacks.append(call)
 
-    def release(self, dept: Department, agent: int) -> None:
-        """An agent is done with a call: after-call work (if any), then free (:meth:`_free`)."""
-        self._release(dept, agent)
 
     def _wrap_up(self, dept: Department, agent: int) -> None:
         """The agent does the department's after-call work, logged as an activity, then is free."""
@@ -445,8 +444,11 @@ class CallCenter:
         wrapped: tuple[Department, int] = event.value  # type: ignore[assignment]  # Any | None
         self._free(*wrapped)
 
-    def _free(self, dept: Department, agent: int) -> None:
-        """An agent is free: leave if due off shift, else take the next caller."""
+    def release(self, dept: Department, agent: int) -> None:
+        """An agent is done with a call: leave if due off shift, else take the next caller.
+
+        With after-call work the instance's ``release`` is :meth:`_wrap_up`, which ends here.
+        """
         if dept.pending_off:
             dept.pending_off -= 1
             dept.go_off(agent, self.env.now)
