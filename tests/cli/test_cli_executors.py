@@ -18,8 +18,8 @@ import pytest
 
 from tests.shared import REFERENCE, ROOT, invoke_cli
 
-SMALL = str(ROOT / "tests" / "experiments" / "staffing_small.yaml")
-KNOWN = str(ROOT / "tests" / "experiments" / "breakeven_known.yaml")
+SMALL = str(ROOT / "tests" / "planning" / "staffing_small.yaml")
+KNOWN = str(ROOT / "tests" / "planning" / "breakeven_known.yaml")
 RECORDS = str(ROOT / "scenarios" / "records" / "acd_week.csv")
 TRUTH = str(ROOT / "scenarios" / "records" / "truth.yaml")
 HOUR = ["--set", "horizon.duration=1h"]

@@ -13,7 +13,7 @@ from tests.shared import ROOT, SCENARIOS, assert_one_line_error, invoke_cli
 
 TEXTBOOK = str(SCENARIOS / "textbook_roster.yaml")
 NEEDS = str(SCENARIOS / "textbook_requirements.csv")
-SMALL = str(ROOT / "tests" / "experiments" / "staffing_small.yaml")
+SMALL = str(ROOT / "tests" / "planning" / "staffing_small.yaml")
 HOURLY = [0, 0, 0, 0, 0, 0, 1, 4, 8, 9, 10, 9, 8, 16, 10, 10, 6, 7, 8, 8, 6, 6, 5, 4]
 
 

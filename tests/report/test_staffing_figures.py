@@ -14,7 +14,7 @@ from tests.shared import ROOT
 
 @pytest.fixture(scope="module")
 def result():
-    scenario = load_scenario(ROOT / "tests" / "experiments" / "staffing_small.yaml")
+    scenario = load_scenario(ROOT / "tests" / "planning" / "staffing_small.yaml")
     # seed 2: the verification misses a target in one interval per policy (a mark each)
     return staff(scenario, ["service_level>=0.8", "abandon_rate<=0.05"], reps=2,
                  verify_reps=3, seed=2, execution=Execution(workers=1))

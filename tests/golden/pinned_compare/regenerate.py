@@ -1,7 +1,7 @@
 """Rewrite ``small_compare_expected.csv``, the back-test of ``compare`` on a small scenario.
 
 Regenerate only on purpose: when a change to the model, the random streams or the statistics is
-meant to change the numbers. Run ``python tests/experiments/backtest/regenerate.py`` from the
+meant to change the numbers. Run ``python tests/golden/pinned_compare/regenerate.py`` from the
 repository root, review the diff of the CSV, and say why the numbers changed in the commit message.
 """
 

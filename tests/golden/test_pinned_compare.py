@@ -1,11 +1,12 @@
-"""Back-test: ``compare`` on a small scenario reproduces the pinned summary and differences."""
+"""Pinned numbers: `compare` on a small scenario reproduces the committed summary and
+differences."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from tests.experiments.backtest.regenerate import COLUMNS, EXPECTED, backtest_table
+from tests.golden.pinned_compare.regenerate import COLUMNS, EXPECTED, backtest_table
 
 NUMBERS = ["mean", "ci_low", "ci_high"]
 
