@@ -81,13 +81,14 @@ def plot_command(
     if problem:
         raise fail(problem)
     rows = read_results(results)
+    from callsim.experiments.sweep_selection import resolve_metric, select_policies
     from callsim.report import sweep_figures as sweep_plots  # heavy imports only when running
 
     try:
         if policies is not None:
             names = [p.strip() for p in policies.split(",") if p.strip()]
-            rows = sweep_plots.select_policies(rows, names)
-        key = sweep_plots.resolve_metric(rows, metric)
+            rows = select_policies(rows, names)
+        key = resolve_metric(rows, metric)
         target = out if out is not None else default_out(results, key, diff)
         if y is None:
             figure = sweep_plots.line_figure(rows, x, key, diff=diff, at=fixed)

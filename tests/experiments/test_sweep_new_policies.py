@@ -10,8 +10,8 @@ import pytest
 
 from callsim.experiments.execution import Execution
 from callsim.experiments.grid import Grid
+from callsim.experiments.sweep_selection import select_policies, sweep_summary
 from callsim.experiments.sweeps import sweep
-from callsim.report.sweep_figures import select_policies, sweep_summary
 from callsim.scenario.loading import load_scenario
 from tests.shared import REFERENCE, invoke_cli
 

@@ -21,11 +21,11 @@ from callsim import ScenarioError, build_scenario, compare, replicate
 from callsim.engine.records import Outcome, TransferKind
 from callsim.experiments.execution import Execution
 from callsim.experiments.grid import Grid
+from callsim.experiments.sweep_selection import difference_of
 from callsim.experiments.sweeps import summarize_sweep, sweep
 from callsim.policies import registry
 from callsim.policies.cold import ColdTransfer
 from callsim.policies.protocol import options_of
-from callsim.report.sweep_figures import difference_of
 from callsim.scenario.durations import Seconds
 from callsim.scenario.loading import load_scenario
 from tests.engine.timeline import BASE, row, run_log

@@ -14,14 +14,8 @@ from typer.testing import CliRunner
 from callsim import load_scenario, replicate
 from callsim.cli.app import app
 from callsim.cli.plot import read_results
-from callsim.report.sweep_figures import (
-    heatmap_figure,
-    line_figure,
-    resolve_metric,
-    save_figure,
-    select_rows,
-    sweep_summary,
-)
+from callsim.experiments.sweep_selection import resolve_metric, select_rows, sweep_summary
+from callsim.report.sweep_figures import heatmap_figure, line_figure, save_figure
 
 AGENTS = "departments.billing.agents"
 SHARE = "call_types.support.misroute.billing"
