@@ -110,7 +110,6 @@ class CallCenter:
             self.release = self._wrap_up  # type: ignore[method-assign]
         self.state = bytearray(n)  # one call state per call (see callsim.engine.departments)
         self.deadline = np.full(n, np.inf)
-        self.next_arrival = 0  # the slot of the next first call
 
     def _bind_hot_path(self, callers: Callers) -> None:
         """Bind what every call reads, once, instead of looking it up by name per event.
@@ -186,21 +185,16 @@ class CallCenter:
         return self.env.now
 
     # -- the first leg: arrival, first queue, answer, identification ---------------------------
-    def _arrive(self, _event: Event) -> None:
-        """A customer's first call arrives: slots in order, each scheduling the next.
+    def _arrive(self, event: Event) -> None:
+        """A call arrives: a customer's first call, or a redial (slots from ``n_first`` on).
 
-        The slot comes from a counter, not the event's value (a property call per arrival).
+        It joins the queue of the department the IVR chose, or an idle agent answers it. First
+        calls arrive in slot order, each scheduling the next; redials are scheduled one by one
+        when a call is lost (:meth:`_maybe_redial`). The slot is the event's value, read from
+        the attribute behind SimPy's ``value`` property (a Python call per arrival).
         """
-        i = self.next_arrival
-        self.next_arrival = i + 1
+        i: int = event._value
         now = self.env.now
-        self._join_first_queue(i, now)
-        i += 1
-        if i < self.n_first:  # the next first call (self.after, inlined on the hot path)
-            Timeout(self.env, self._arrival_time[i] - now, i).callbacks.append(self._on_arrival)
-
-    def _join_first_queue(self, i: int, now: float) -> None:
-        """Call ``i`` arrives now: an idle agent of the IVR's department answers, or it queues."""
         self._arrival[i] = now
         self.state[i] = WAITING_FIRST
         self.deadline[i] = now + self._patience[i]
@@ -211,6 +205,9 @@ class CallCenter:
             dept.waiting.append(i)
             if self._eager:
                 self._abandon_at(i)
+        i += 1
+        if i < self.n_first:  # the next first call (self.after, inlined on the hot path)
+            Timeout(self.env, self._arrival_time[i] - now, i).callbacks.append(self._on_arrival)
 
     # -- redials (only with call_types.K.redial) ------------------------------------------------
     def _maybe_redial(self, call: int, when: float) -> None:
@@ -230,11 +227,7 @@ class CallCenter:
             return
         at = when + callers.redial_delay.item(following)
         if at < self.scenario.horizon.duration:
-            self.after(max(at - self.env.now, 0.0), following, self._redial_arrives)
-
-    def _redial_arrives(self, event: Event) -> None:
-        """A customer calls again: a new call, routed afresh by the IVR (like a first call)."""
-        self._join_first_queue(event.value, self.env.now)  # type: ignore[arg-type]  # Any | None
+            self.after(max(at - self.env.now, 0.0), following, self._on_arrival)
 
     def _abandon_at(self, call: int) -> None:
         """Abandon as an event at the caller's deadline (with redials: the loss time matters)."""
