@@ -361,9 +361,13 @@ def _setup(scenario: Scenario, vary: str, metric: str, policies: Sequence[str] |
         check_paths(doc.raw, Grid.from_specs([f"{field}={lo:g}"]), doc.source)
     except GridError as exc:
         raise BreakEvenError(str(exc)) from None
-    names = list(dict.fromkeys(policies or registry.default_comparison()))
+    names = list(policies or registry.default_comparison())
+    if len(names) == 2 and names[0] == names[1]:
+        raise BreakEvenError(f"--policies {names[0]},{names[1]}: the same policy twice; "
+                             "give two different policies")
     if len(names) != 2:
-        raise BreakEvenError("--policies: give exactly two policies")
+        raise BreakEvenError(f"--policies {','.join(names)}: give exactly two policies, "
+                             f"not {len(names)}")
     unknown = [p for p in names if p not in registry.names()]
     if unknown:
         raise BreakEvenError(f"--policies: unknown policy {unknown[0]!r} (choose from "
