@@ -93,3 +93,11 @@ def test_a_max_of_zero_agents_exits_1_with_the_reason():
     assert json.loads(result.stdout)["policies"]["cold"]["meets_targets"] is False
     last = result.stderr.strip().splitlines()[-1]
     assert "targets not met under cold" in last and "--max-agents" in last
+
+
+def test_breakeven_grid_beyond_the_limit_is_one_line():
+    result = invoke_cli("breakeven", KNOWN, "--vary", "transfer.warm.handoff_time.value=0:100",
+                        "--grid", "10000000", "--reps", "2", "--workers", "1")
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "--grid 10000000: 10,000,004 values" in lines[0], result.output
