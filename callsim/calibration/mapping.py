@@ -41,6 +41,8 @@ from typing import Any
 import yaml
 
 from callsim.calibration.errors import RecordsError
+from callsim.files.reading import InputFileError, read_text
+from callsim.scenario.limits import MAX_YAML_BYTES
 from callsim.scenario.yamlio import YamlLoader, yaml_problem
 
 __all__ = ["ALL_COLUMNS", "OPTIONAL", "REQUIRED", "ColumnMap", "DateTime", "DropRule",
@@ -157,7 +159,9 @@ def load_mapping(path: str | Path) -> ColumnMap:
     """
     source = str(path)
     try:
-        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=YamlLoader)
+        raw = yaml.load(read_text(path, MAX_YAML_BYTES), Loader=YamlLoader)
+    except InputFileError as exc:  # missing, a folder, a FIFO, too large, not UTF-8
+        raise RecordsError([f"{source}: {exc.reason}"]) from None
     except FileNotFoundError:
         raise RecordsError([f"{source}: file not found"]) from None
     except (OSError, UnicodeDecodeError) as exc:
