@@ -41,6 +41,8 @@ from typing import Any
 import yaml
 
 from callsim.calibration.errors import RecordsError
+from callsim.files.reading import InputFileError, read_text
+from callsim.scenario.limits import MAX_YAML_BYTES
 from callsim.scenario.yamlio import YamlLoader, yaml_problem
 
 __all__ = ["ALL_COLUMNS", "OPTIONAL", "REQUIRED", "ColumnMap", "DateTime", "DropRule",
@@ -157,7 +159,9 @@ def load_mapping(path: str | Path) -> ColumnMap:
     """
     source = str(path)
     try:
-        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=YamlLoader)
+        raw = yaml.load(read_text(path, MAX_YAML_BYTES), Loader=YamlLoader)
+    except InputFileError as exc:  # missing, a folder, a FIFO, too large, not UTF-8
+        raise RecordsError([f"{source}: {exc.reason}"]) from None
     except FileNotFoundError:
         raise RecordsError([f"{source}: file not found"]) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -190,6 +194,8 @@ def mapping_from_dict(raw: Any, source: str = "<mapping>") -> ColumnMap:
     fmt = raw.get("timestamp_format")
     if fmt is not None and not isinstance(fmt, str):
         problems.append(f"{source}: timestamp_format: expected text such as '%d/%m/%Y %H:%M:%S'")
+    elif fmt is not None and (bad := bad_directive(fmt)):  # the real fault first
+        problems.append(f"{source}: timestamp_format: {fmt!r}: {bad}")
     elif fmt is not None and not _has_date(fmt):
         problems.append(f"{source}: timestamp_format: {fmt!r} has no date (a time of day alone "
                         "is no timestamp): build arrived from a date column and a time column")
@@ -204,6 +210,25 @@ def mapping_from_dict(raw: Any, source: str = "<mapping>") -> ColumnMap:
 
 def _has_date(fmt: str) -> bool:
     return any(d in fmt for d in _DATE_DIRECTIVES)
+
+
+def bad_directive(fmt: str) -> str | None:
+    """Why pandas cannot parse with the strftime format ``fmt``, or ``None`` when it can.
+
+    Examples
+    --------
+    >>> bad_directive("%Q %Z")
+    "'Q' is a bad directive in format '%Q %Z'"
+    >>> bad_directive("%d/%m/%Y %H:%M:%S") is None
+    True
+    """
+    import pandas as pd
+
+    try:  # the very parser the records go through, on one cell
+        pd.to_datetime(pd.Series(["2026-03-02"]), format=fmt, errors="coerce")
+    except ValueError as exc:
+        return str(exc).splitlines()[0] if str(exc) else "not a strftime format"
+    return None
 
 
 def _values(raw: Any, source: str, problems: list[str]) -> dict[str, dict[str, str]]:
@@ -236,7 +261,9 @@ def _date_time(raw: dict[str, Any], where: str, problems: list[str]) -> DateTime
                         "alone is no timestamp)")
     if not isinstance(times, list) or not times or not all(isinstance(t, str) for t in times):
         problems.append(f"{where}.time: expected a time-of-day column or a list of them")
-    if fmt is not None and (not isinstance(fmt, str) or not _has_date(fmt)):
+    if isinstance(fmt, str) and (bad := bad_directive(fmt)):
+        problems.append(f"{where}.date_format: {fmt!r}: {bad}")
+    elif fmt is not None and (not isinstance(fmt, str) or not _has_date(fmt)):
         problems.append(f"{where}.date_format: expected a strftime date format such as '%y%m%d'")
     if not isinstance(nones, list) or any(isinstance(n, list | dict) for n in nones):
         problems.append(f"{where}.none: expected a cell text or a list of them")

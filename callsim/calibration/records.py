@@ -39,7 +39,9 @@ import pandas as pd
 
 from callsim.calibration.errors import MAX_PROBLEMS, RecordsError
 from callsim.calibration.mapping import ALL_COLUMNS, OPTIONAL, REQUIRED, ColumnMap
-from callsim.calibration.stamps import arrival_stamps, date_time_columns
+from callsim.calibration.stamps import arrival_stamps, clock_over_59, date_time_columns
+from callsim.files.reading import InputFileError, check_input_file
+from callsim.scenario.limits import MAX_INPUT_BYTES
 
 __all__ = ["CallRecords", "read_records", "records_frame", "safe_name", "sniff_separator"]
 
@@ -159,6 +161,10 @@ def _read_table(path: Path, separator: str | None = None) -> tuple[pd.DataFrame,
     suffix = path.suffix.lower()
     if suffix not in (*TEXT_SUFFIXES, ".parquet"):
         raise RecordsError([f"{path}: records files end in .csv, .txt, .tsv or .parquet"])
+    try:  # a FIFO or a device would block the readers below: the one input check first
+        check_input_file(path, MAX_INPUT_BYTES)
+    except InputFileError as exc:
+        raise RecordsError([f"{path}: {exc.reason}"]) from None
     try:
         if suffix in TEXT_SUFFIXES:
             sep = separator or sniff_separator(path)
@@ -310,6 +316,8 @@ def _durations(values: pd.Series, column: str, bad: _Problems) -> np.ndarray:
         blank = uniques.isin(["", "nan", "NaN", "None"]).to_numpy()
         unreadable = (np.isnan(parsed) & ~blank)[codes]
         seconds = parsed[codes]
+        bad.add(column, clock_over_59(uniques)[codes], values,
+                "minutes or seconds over 59 in a clock-style duration")
     bad.add(column, unreadable, values, "unreadable duration (use seconds, HH:MM:SS or 45s)")
     bad.add(column, seconds < 0, values, "negative duration")
     bad.add(column, np.isinf(seconds), values, "infinite duration")

@@ -10,16 +10,35 @@ is put on the next day. A time of day without a date is never a timestamp (it wo
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from callsim.calibration.mapping import ColumnMap, DateTime
 
-__all__ = ["arrival_stamps", "date_time_columns"]
+__all__ = ["arrival_stamps", "clock_over_59", "date_time_columns"]
 
 _DAY = pd.Timedelta(days=1)
 #: A time more than this much earlier than the time its date belongs to is on the next day.
 _CROSSED_MIDNIGHT = pd.Timedelta(hours=12)
+#: The minutes and seconds fields of a clock-style cell (``H:MM:SS``, ``MM:SS``).
+_CLOCK_FIELD = re.compile(r":(\d+(?:\.\d*)?)")
+
+
+def clock_over_59(cells: pd.Series) -> np.ndarray:
+    """Whether each clock-style cell has minutes or seconds over 59 (``00:99:99``).
+
+    pandas reads ``00:99:99`` as 1 h 40 min 39 s; an export never writes that, so it is a
+    fault to report, not a duration (or a time of day) to use.
+
+    Examples
+    --------
+    >>> clock_over_59(pd.Series(["00:99:99", "7:02:60", "1:02:03", "45", "00:00:59.5"])).tolist()
+    [True, True, False, False, False]
+    """
+    return np.array([any(float(f) >= 60 for f in _CLOCK_FIELD.findall(str(c))) for c in cells],
+                    dtype=bool)
 
 
 def date_time_columns(raw: pd.DataFrame, spec: DateTime) -> pd.Series:
@@ -63,7 +82,8 @@ def _time_of_day(cells: pd.Series) -> pd.Series:
     """``H:MM:SS`` cells as timedeltas below 24 h; NaT when unreadable (each distinct cell once)."""
     codes, uniques = pd.factorize(cells)
     parsed = pd.to_timedelta(pd.Series(uniques, dtype=object), errors="coerce")
-    parsed = parsed.where((parsed >= pd.Timedelta(0)) & (parsed < _DAY))
+    parsed = parsed.where((parsed >= pd.Timedelta(0)) & (parsed < _DAY)
+                          & ~clock_over_59(pd.Series(uniques, dtype=object)))
     values = np.append(parsed.to_numpy(dtype="timedelta64[ns]"), np.timedelta64("NaT"))
     return pd.Series(values[codes], index=cells.index)
 

@@ -17,6 +17,7 @@ from callsim.cli.common import (
     WorkersOption,
     check_out,
     execution_options,
+    fail,
     load_or_exit,
 )
 from callsim.cli.staff import TargetOption, one_line_errors
@@ -66,8 +67,9 @@ def verdict(result: BreakEven) -> str:
 
 def breakeven_command(
     scenario: ScenarioArgument,
-    vary: Annotated[str, typer.Option(help="FIELD=LO:HI, e.g. "
-                                      "call_types.support.misroute.billing=0:0.4.")],
+    vary: Annotated[list[str], typer.Option(help="FIELD=LO:HI, e.g. "
+                                            "call_types.support.misroute.billing=0:0.4 "
+                                            "(once: one field).")],
     metric: Annotated[str, typer.Option(help="Metric (name or flat key).")] = "total_cost",
     policies: Annotated[str | None, typer.Option(help="Two comma-separated policies (default: "
                                                  "cold,warm, the registry's default).")] = None,
@@ -92,11 +94,14 @@ def breakeven_command(
     from callsim.planning.breakeven import breakeven
 
     execution = execution_options(workers, executor, scheduler, max_calls)
+    if len(vary) != 1:
+        raise fail(f"--vary given {len(vary)} times ({', '.join(vary)}): breakeven varies "
+                   "one field")
     check_out(plot, "--plot", "figure")
     names = parse_policies(default_policies() if policies is None else policies)
     sc = load_or_exit(scenario, overrides or [])
     with one_line_errors(scenario), progress_bar("breakeven runs") as bar:
-        result = breakeven(sc, vary, metric, names, reps, seed, target, grid, steps,
+        result = breakeven(sc, vary[0], metric, names, reps, seed, target, grid, steps,
                            constant=constant,
                            execution=execution.reporting(bar.advance if bar else None))
     _show(result, plot, as_json)

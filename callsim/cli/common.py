@@ -166,11 +166,16 @@ def load_or_exit(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     Raises
     ------
     typer.Exit
-        With code 2 when the scenario is invalid (no traceback is shown).
+        With code 2 when the scenario is invalid or a ``--set`` field is given twice (no
+        traceback is shown).
     """
     from callsim.scenario.errors import ScenarioError
     from callsim.scenario.loading import load_scenario
 
+    keys = [item.partition("=")[0].strip() for item in overrides]
+    twice = [k for i, k in enumerate(keys) if k and k in keys[:i]]
+    if twice:
+        raise fail(f"{path}: --set {twice[0]}: given twice (the last would win silently)")
     try:
         return load_scenario(path, overrides)
     except ScenarioError as exc:

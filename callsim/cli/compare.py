@@ -41,7 +41,10 @@ def default_policies() -> str:
 
 
 def parse_policies(text: str, option: str = "--policies") -> list[str]:
-    """``cold,warm`` -> ``["cold", "warm"]``; exit 2 naming ``option`` and an unknown policy."""
+    """``cold,warm`` -> ``["cold", "warm"]``; exit 2 naming ``option`` and an unknown policy.
+
+    A policy named twice is refused (not merged silently), like every option given twice.
+    """
     from callsim.policies import registry
 
     names = [p.strip() for p in text.split(",") if p.strip()]
@@ -50,7 +53,10 @@ def parse_policies(text: str, option: str = "--policies") -> list[str]:
     if unknown or not names:
         raise fail(f"{option}: unknown policy {unknown[0]!r} (choose from "
                    f"{', '.join(known)})" if unknown else f"{option}: no policy given")
-    return list(dict.fromkeys(names))
+    twice = [p for i, p in enumerate(names) if p in names[:i]]
+    if twice:
+        raise fail(f"{option} {text}: policy {twice[0]!r} given twice")
+    return names
 
 
 def comparison_table(result: Comparison) -> Table:

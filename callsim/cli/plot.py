@@ -40,8 +40,13 @@ def read_results(results: Path) -> pd.DataFrame:
 
     Exit 2 with one line when it is missing or unreadable.
     """
-    if not results.is_file():
-        raise fail(f"{results}: no such results file")
+    from callsim.files.reading import InputFileError, check_input_file
+    from callsim.scenario.limits import MAX_INPUT_BYTES
+
+    try:  # a FIFO would block the readers below
+        check_input_file(results, MAX_INPUT_BYTES)
+    except InputFileError as exc:
+        raise fail(f"{results}: {exc.reason}") from None
     import pandas as pd  # heavy imports only when the command runs
 
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -40,13 +41,24 @@ TargetOption = Annotated[
 
 
 def parse_agents(items: list[str] | None, option: str) -> dict[str, int]:
-    """``["billing=8"]`` -> ``{"billing": 8}``; exit 2 on a malformed item."""
-    out = {}
+    """``["billing=8"]`` -> ``{"billing": 8}``; exit 2 on a malformed item.
+
+    N is ASCII digits only (``str.isdigit`` also accepts ``²``, which ``int`` refuses) and at
+    most the scenario limit of agents; a department given twice is refused, not overwritten.
+    """
+    from callsim.scenario.limits import MAX_AGENTS
+
+    out: dict[str, int] = {}
     for item in items or []:
         name, sep, value = item.partition("=")
-        if not sep or not value.strip().isdigit():
+        name, value = name.strip(), value.strip()
+        if not sep or not name or re.fullmatch(r"[0-9]+", value) is None:
             raise fail(f"{option} {item}: expected DEPT=N with N a whole number >= 0")
-        out[name.strip()] = int(value)
+        if int(value) > MAX_AGENTS:
+            raise fail(f"{option} {item}: must be <= {MAX_AGENTS:,}")
+        if name in out:
+            raise fail(f"{option} {name}: given twice ({out[name]} and {int(value)})")
+        out[name] = int(value)
     return out
 
 
@@ -242,6 +254,23 @@ def staff_command(
         finally:
             bar.close()
     _write_outputs(result, scenario, out, plot, write_scenario, as_json)
+    _exit_if_unmet(result, scenario)
+
+
+#: Exit code of ``staff`` when the bounds leave a target unmet (the tables are still printed).
+EXIT_TARGETS_UNMET = 1
+
+
+def _exit_if_unmet(result: StaffingResult, scenario: Path) -> None:
+    """Exit 1 with one line on stderr when some policy's staffing misses a target.
+
+    That happens only when ``--max-agents`` (or the default upper bound) stops the search.
+    """
+    unmet = [name for name, found in result.policies.items() if not found.meets_targets]
+    if unmet:
+        typer.echo(f"{scenario}: targets not met under {', '.join(unmet)}: the staffing shown "
+                   "is at the upper bounds (raise --max-agents)", err=True)
+        raise typer.Exit(EXIT_TARGETS_UNMET)
 
 
 @contextmanager

@@ -27,6 +27,8 @@ import pyarrow.feather as feather
 from filelock import BaseFileLock, FileLock, Timeout
 
 from callsim.files import atomic_path, unwritable, write_text
+from callsim.files.reading import InputFileError, check_input_file, read_text
+from callsim.scenario.limits import MAX_INPUT_BYTES, MAX_YAML_BYTES
 
 MANIFEST = "manifest.json"
 PART_SUFFIX = ".arrow"
@@ -169,8 +171,8 @@ class PartStore:
 def _read_manifest(path: Path) -> dict[str, Any] | None:
     """The manifest as a mapping, or None when it is missing or not valid JSON."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        data = json.loads(read_text(path, MAX_YAML_BYTES))
+    except (OSError, InputFileError, json.JSONDecodeError):  # a FIFO too: never opened
         return None
     return data if isinstance(data, dict) else None
 
@@ -187,7 +189,16 @@ def summary_path(out: Path) -> Path:
 
 
 def read_part(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """The rows of one part file."""
+    """The rows of one part file.
+
+    Raises
+    ------
+    callsim.files.InputFileError
+        Not a regular file (a FIFO would block the reader) or larger than
+        :data:`~callsim.scenario.limits.MAX_INPUT_BYTES`; a ``ValueError``, so the store sets
+        it aside as damaged.
+    """
+    check_input_file(path, MAX_INPUT_BYTES)
     return pd.read_feather(path)
 
 

@@ -37,9 +37,10 @@ from callsim.planning.staffing import StaffingError, resolve_targets, staff_on
 from callsim.policies import registry
 from callsim.scenario.document import document, with_overrides
 from callsim.scenario.errors import ScenarioError
+from callsim.scenario.limits import MAX_POINTS
 from callsim.scenario.schema import Scenario
 
-__all__ = ["BreakEven", "BreakEvenError", "breakeven", "parse_vary"]
+__all__ = ["BreakEven", "BreakEvenError", "breakeven", "parse_vary", "useful_steps"]
 
 
 class BreakEvenError(ValueError):
@@ -306,21 +307,24 @@ def breakeven(
     targets
         Re-staff both policies to these targets at every value (the fair comparison).
     grid, steps
-        Coarse grid points, then bisection steps inside the first sign change.
+        Coarse grid points, then bisection steps inside the first sign change. Bisection
+        stops early once the middle would repeat an end (:func:`useful_steps`); the grid
+        and the useful steps together are at most
+        :data:`~callsim.scenario.limits.MAX_POINTS` values.
     staff_reps
         Search replications of each re-staffing.
     constant
         Re-staff with one level per department for the whole horizon (faster).
     execution
         Workers, executor, work limit and progress (default: every core); the numbers do not
-        depend on it. The work limit refuses, before running, a coarse grid expected to
-        simulate more calls than ``max_calls`` (bisection steps and the re-staffing search
-        beyond its first round not counted).
+        depend on it. The work limit refuses, before running, a grid and bisection expected
+        to simulate more calls than ``max_calls``, counted at the busier end of the range for
+        every value (the re-staffing search beyond its first round not counted).
 
     Raises
     ------
     BreakEvenError, ScenarioError
-        Bad field, range, metric or scenario (one line each).
+        Bad field, range, metric or scenario, too many values (one line each).
     WorkLimitError
         The work is above ``max_calls``; nothing runs.
 
@@ -335,21 +339,86 @@ def breakeven(
     """
     setup, lo, hi = _setup(scenario, vary, metric, policies, reps, seed, targets, staff_reps)
     setup = dataclasses.replace(setup, constant=constant)
-    values = _grid(lo, hi, grid, setup.integer)
+    steps = min(steps, useful_steps(lo, hi, grid, setup.integer))
+    _check_points(lo, hi, grid, steps, setup.integer)
     runs = 2 * (reps + (staff_reps if setup.targets else 0))
     execution = execution or Execution()
-    execution.check_work([_scenario_at(setup, v) for v in values], runs)
+    execution.check_work([_busiest(setup, lo, hi)], runs * (_grid_size(lo, hi, grid,
+                                                                         setup.integer) + steps))
+    values = _grid(lo, hi, grid, setup.integer)
     with execution.runner() as runner:
         points = dict(zip(values, _evaluate(setup, runner, values), strict=True))
         bracket = _bracket(points)
         for _ in range(steps):
-            if bracket is None or bracket[1] - bracket[0] <= (1 if setup.integer else 0):
+            if bracket is None:
                 break
-            mid = (bracket[0] + bracket[1]) / 2
-            mid = float(math.floor(mid)) if setup.integer else mid
+            mid = _middle(bracket, setup.integer)
+            if mid is None:
+                break
             points[mid] = _evaluate(setup, runner, [mid])[0]
             bracket = _bracket({k: points[k] for k in (bracket[0], mid, bracket[1])})
     return _summarize(setup, points, lo, hi, bracket)
+
+
+def _middle(bracket: tuple[float, float], integer: bool) -> float | None:
+    """The next value to evaluate inside ``bracket``, or ``None`` when it would repeat an end.
+
+    Bisection stops as soon as the middle no longer differs from both ends: an integer field
+    once the ends are neighbours, a real one once the float between them is one of them.
+    """
+    low, high = bracket
+    mid = (low + high) / 2
+    mid = float(math.floor(mid)) if integer else mid
+    return None if mid <= low or mid >= high else mid
+
+
+def useful_steps(lo: float, hi: float, grid: int, integer: bool) -> int:
+    """The most bisection steps that can still give a new value inside one grid bracket.
+
+    Each step halves the bracket, at first ``(hi - lo) / (grid - 1)`` wide; an integer field
+    stops at width 1, a real one at the float resolution of the range (``(hi - lo)`` times
+    2**-52), so 52 steps at most, whatever ``--steps`` asks.
+
+    Examples
+    --------
+    >>> useful_steps(0, 100, 5, integer=True), useful_steps(0.0, 0.4, 5, integer=False)
+    (5, 50)
+    """
+    intervals = max(2, grid) - 1
+    halvings = math.log2((hi - lo) / intervals) if integer else 52 - math.log2(intervals)
+    return max(0, math.ceil(halvings - 1e-9)) if hi > lo else 0
+
+
+def _grid_size(lo: float, hi: float, grid: int, integer: bool) -> int:
+    """Values of the coarse grid, counted before it is built.
+
+    An integer field has no more than ``hi - lo + 1``.
+    """
+    return min(grid, int(hi - lo) + 1) if integer else grid
+
+
+def _check_points(lo: float, hi: float, grid: int, steps: int, integer: bool) -> None:
+    """Refuse more than :data:`~callsim.scenario.limits.MAX_POINTS` values, before building any.
+
+    Raises
+    ------
+    BreakEvenError
+        Too many grid values (bisection steps included).
+    """
+    total = _grid_size(lo, hi, grid, integer) + steps
+    if total > MAX_POINTS:
+        raise BreakEvenError(f"--grid {grid}: {total:,} values to evaluate (with {steps} "
+                             f"bisection steps), more than the limit of {MAX_POINTS:,}")
+
+
+def _busiest(setup: _Setup, lo: float, hi: float) -> Scenario:
+    """The end of the range expected to simulate more calls.
+
+    The work estimate charges it for every value: the expected calls grow or shrink steadily
+    with a field (an arrival rate, a horizon), so no value in between is busier.
+    """
+    ends = [_scenario_at(setup, lo), _scenario_at(setup, hi)]
+    return max(ends, key=lambda s: s.expected_calls())
 
 
 def _setup(scenario: Scenario, vary: str, metric: str, policies: Sequence[str] | None,
@@ -361,9 +430,13 @@ def _setup(scenario: Scenario, vary: str, metric: str, policies: Sequence[str] |
         check_paths(doc.raw, Grid.from_specs([f"{field}={lo:g}"]), doc.source)
     except GridError as exc:
         raise BreakEvenError(str(exc)) from None
-    names = list(dict.fromkeys(policies or registry.default_comparison()))
+    names = list(policies or registry.default_comparison())
+    if len(names) == 2 and names[0] == names[1]:
+        raise BreakEvenError(f"--policies {names[0]},{names[1]}: the same policy twice; "
+                             "give two different policies")
     if len(names) != 2:
-        raise BreakEvenError("--policies: give exactly two policies")
+        raise BreakEvenError(f"--policies {','.join(names)}: give exactly two policies, "
+                             f"not {len(names)}")
     unknown = [p for p in names if p not in registry.names()]
     if unknown:
         raise BreakEvenError(f"--policies: unknown policy {unknown[0]!r} (choose from "

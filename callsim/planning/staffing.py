@@ -23,6 +23,7 @@ from callsim.planning.staffing_result import PolicyStaffing, StaffingResult, tar
 from callsim.planning.staffing_runs import StaffingRunner, with_staffing
 from callsim.planning.staffing_search import SearchSpec, search
 from callsim.policies import registry
+from callsim.scenario.limits import MAX_AGENTS
 from callsim.scenario.schema import Scenario
 from callsim.scenario.targets import Target, TargetError, parse_target
 
@@ -72,10 +73,23 @@ def _bounds(scenario: Scenario, values: Mapping[str, int] | None, default: int, 
     for name, value in (values or {}).items():
         if name not in scenario.departments:
             raise StaffingError(f"{option} {name}={value}: no department named '{name}'")
-        if int(value) < 0:
-            raise StaffingError(f"{option} {name}={value}: must be >= 0")
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise StaffingError(f"{option} {name}={value}: must be a whole number")
+        if not 0 <= value <= MAX_AGENTS:
+            raise StaffingError(f"{option} {name}={value}: must be in [0, {MAX_AGENTS}]")
         out[names.index(name)] = int(value)
     return out
+
+
+def _check_order(scenario: Scenario, low: np.ndarray, high: np.ndarray,
+                 max_agents: Mapping[str, int] | None) -> None:
+    """Refuse a lower bound above the upper one, naming the department and both bounds."""
+    for name, lo, hi in zip(scenario.departments, low, high, strict=True):
+        if lo > hi:
+            given = name in (max_agents or {})
+            upper = (f"--max-agents {name}={hi}" if given
+                     else f"the default upper bound of {hi} (raise it with --max-agents)")
+            raise StaffingError(f"--min-agents {name}={lo} is above {upper}")
 
 
 def _shrinkage(scenario: Scenario, shrinkage: float | None) -> np.ndarray:
@@ -204,7 +218,10 @@ def _plan(scenario: Scenario, targets: Sequence[str] | None, policies: Sequence[
     parsed = resolve_targets(scenario, targets)
     if scope not in SCOPES:
         raise StaffingError(f"--scope must be interval or horizon, got {scope!r}")
-    names = list(dict.fromkeys(policies or registry.default_comparison()))
+    names = list(policies or registry.default_comparison())
+    twice = [p for i, p in enumerate(names) if p in names[:i]]
+    if twice:
+        raise StaffingError(f"--policy {twice[0]}: given twice")
     unknown = [p for p in names if p not in registry.names()]
     if unknown:
         raise StaffingError(f"--policy: unknown policy {unknown[0]!r} (choose from "
@@ -213,8 +230,7 @@ def _plan(scenario: Scenario, targets: Sequence[str] | None, policies: Sequence[
         raise StaffingError("--reps must be >= 1 and --verify-reps >= 2")
     low = _bounds(scenario, min_agents, 0, "--min-agents")
     high = _bounds(scenario, max_agents, 1000, "--max-agents")
-    if (low > high).any():
-        raise StaffingError("--min-agents is above --max-agents for some department")
+    _check_order(scenario, low, high, max_agents)
     spec = SearchSpec(parsed, tuple(scenario.departments), scope == "horizon", constant, low,
                       high, tuple(range(reps)))
     return spec, names, _shrinkage(scenario, shrinkage)

@@ -52,3 +52,55 @@ def test_integer_fields():
     assert parse_vary("departments.billing.agents=8:16") == ("departments.billing.agents",
                                                              8.0, 16.0, True)
     assert parse_vary("call_types.support.misroute.billing=0:1")[3] is False
+
+
+# Issue 19, item 2: the work of --grid and --steps is counted and bounded before any run.
+
+def test_bisection_stops_when_the_value_no_longer_changes():
+    from callsim.experiments.execution import Execution
+    from callsim.planning.breakeven import useful_steps
+
+    most = useful_steps(0.0, 100.0, 3, integer=False)
+    assert most == 51  # (100 / 2) / (100 * 2**-52), in halvings
+    seen: list[int] = []
+    result = breakeven(KNOWN, "transfer.warm.handoff_time.value=0:100", METRIC, reps=2,
+                       grid=3, steps=100_000,
+                       execution=Execution(workers=1, progress=lambda d, p: seen.append(d)))
+    assert 3 < len(result.points) <= 3 + most
+    assert sum(seen) == 2 * 2 * len(result.points)  # 2 policies x 2 replications per value
+    values = result.points["value"].tolist()
+    assert len(set(values)) == len(values)
+    assert result.crossing == pytest.approx(60.0, abs=0.5)
+
+
+@pytest.mark.parametrize(("lo", "hi", "grid", "integer", "expected"), [
+    (30, 40, 5, True, 2), (30, 31, 2, True, 0), (0, 1e9, 2, True, 30),
+    (0.0, 0.4, 5, False, 50), (0.0, 1e-300, 2, False, 52), (5.0, 5.0 + 2**-40, 2, False, 52),
+])
+def test_useful_steps_are_bounded(lo, hi, grid, integer, expected):
+    from callsim.planning.breakeven import useful_steps
+
+    assert useful_steps(lo, hi, grid, integer) == expected
+
+
+@pytest.mark.parametrize("grid", [10_001, 10_000_000, 10**15])
+def test_a_grid_above_the_point_limit_is_refused_before_it_is_built(grid):
+    with pytest.raises(BreakEvenError, match=r"more than the limit of 10,000"):
+        breakeven(KNOWN, "transfer.warm.handoff_time.value=0:100", METRIC, reps=2, grid=grid)
+
+
+def test_an_integer_field_counts_its_distinct_values_only():
+    from callsim.planning.breakeven import _grid_size
+
+    assert _grid_size(30, 40, 10_000_000, integer=True) == 11
+
+
+def test_the_work_estimate_counts_the_bisection_steps():
+    from callsim.experiments.execution import Execution
+    from callsim.experiments.work import WorkLimitError
+
+    per_value = 2 * 2 * KNOWN.expected_calls()  # 2 policies x 2 replications
+    limit = per_value * 4  # the 3 grid values pass, 3 + 4 steps do not
+    with pytest.raises(WorkLimitError, match="above the limit"):
+        breakeven(KNOWN, "transfer.warm.handoff_time.value=0:100", METRIC, reps=2, grid=3,
+                  steps=4, execution=Execution(workers=1, max_calls=limit))
