@@ -23,7 +23,7 @@ from tests.shared import ROOT
 
 RECORDS = ROOT / "scenarios" / "records" / "acd_week.csv"
 MAP = ROOT / "scenarios" / "records" / "acd_map.yaml"
-SCENARIO = ROOT / "tests" / "experiments" / "staffing_small.yaml"
+SCENARIO = ROOT / "tests" / "planning" / "staffing_small.yaml"
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 

@@ -12,8 +12,8 @@ import pytest
 
 from tests.shared import ROOT, invoke_cli
 
-SMALL = str(ROOT / "tests" / "experiments" / "staffing_small.yaml")
-KNOWN = str(ROOT / "tests" / "experiments" / "breakeven_known.yaml")
+SMALL = str(ROOT / "tests" / "planning" / "staffing_small.yaml")
+KNOWN = str(ROOT / "tests" / "planning" / "breakeven_known.yaml")
 QUICK = ["--reps", "2", "--verify-reps", "2", "--seed", "4", "--workers", "1"]
 TARGET = ["--target", "asa<=30s"]
 
