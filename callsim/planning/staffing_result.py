@@ -86,7 +86,8 @@ class PolicyStaffing:
     agent_hours, rostered_hours
         Per department: agent-hours on the phones and rostered (h).
     staff_cost
-        Rostered agent-hours x wage (currency).
+        Mean ``costs.staff_cost`` of the verification replications (currency): staffed time
+        plus rostered agents off the phones, at the wage (docs/model.md section 4).
     total_cost
         Mean and 95% CI of staff cost plus lost-call cost over the verification replications.
     per_replication, intervals
@@ -302,11 +303,15 @@ class StaffingResult:
     def scenario_for(self, raw: Mapping[str, Any], policy: str) -> dict[str, Any]:
         """The scenario mapping ``raw`` with ``policy`` and its found staffing.
 
-        The targets are kept too; the mapping can be written as YAML and run as is.
+        The targets and each department's shrinkage (``--shrinkage`` included) are kept too;
+        the mapping can be written as YAML and run as is, and costs what ``staff`` reported.
         """
         doc = copy.deepcopy(dict(raw))
         doc.setdefault("transfer", {})["policy"] = policy
         for i, d in enumerate(self.departments):
             doc["departments"][d]["agents"] = [int(x) for x in self.policies[policy].staffing[i]]
+            shrinkage = float(self.scenario.departments[d].shrinkage)
+            if shrinkage or "shrinkage" in doc["departments"][d]:
+                doc["departments"][d]["shrinkage"] = shrinkage
         doc["targets"] = [t.text for t in self.targets]
         return doc
