@@ -230,3 +230,27 @@ def test_a_bound_that_rules_out_every_target_is_reported_not_hidden():
     assert found["meets_targets"] is False
     assert found["staffing"]["billing"] == [2, 2]
     assert found["verified"]["missed"] >= 1
+
+
+def test_staff_table_marks_what_the_summary_counts():
+    # Issue 18 item 3: "missed 2" under a table with 11 cells marked "!" "a target missed".
+    result = invoke_cli("staff", SMALL, "--target", "service_level>=0.8",
+                        "--target", "abandon_rate<=0.05", "--policy", "cold",
+                        "--max-agents", "support=3", "--reps", "2", "--verify-reps", "3",
+                        "--seed", "2", "--workers", "1", "--json")
+    checks = json.loads(result.stdout)["policies"]["cold"]["checks"]
+    verdicts = [c["verdict"] for c in checks]
+    assert "within CI" in verdicts
+    printed = invoke_cli("staff", SMALL, "--target", "service_level>=0.8",
+                         "--target", "abandon_rate<=0.05", "--policy", "cold",
+                         "--max-agents", "support=3", "--reps", "2", "--verify-reps", "3",
+                         "--seed", "2", "--workers", "1").stdout
+    summary = next(line for line in printed.splitlines() if "within CI / missed" in line)
+    met, within, missed = (int(x) for x in summary.split("│")[2].split("/"))
+    assert (met, within, missed) == tuple(verdicts.count(v) for v in ("met", "within CI",
+                                                                        "missed"))
+    cells = [line for line in printed.splitlines() if line.startswith("│ 0")]
+    marks = " ".join(cells)
+    missed_cells = {(c["department"], c["interval"]) for c in checks if c["verdict"] == "missed"}
+    assert marks.count(" !") == len(missed_cells)
+    assert "~" in marks and "within CI" in printed
