@@ -38,13 +38,13 @@ def breakeven_table(result: BreakEven) -> Table:
     title = f"{result.label} of {result.metric} as {result.field} varies"
     if result.restaffed:
         title += " (both policies re-staffed to the targets)"
-    t = Table(title=title, caption="* = the paired 95% CI excludes 0")
+    t = Table(title=title, caption="* = significant: the paired 95% CI excludes 0")
     t.add_column(result.field, justify="right")
     t.add_column(result.label, justify="right")
     t.add_column("95% CI", justify="right")
     t.add_column("")
     for r in result.points.itertuples():
-        sig = (r.ci_low > 0) or (r.ci_high < 0)
+        sig = bool(r.significant)
         t.add_row(f"{r.value:.4g}", m.format(r.mean, difference=True),
                   f"[{m.format(r.ci_low, difference=True)}, "
                   f"{m.format(r.ci_high, difference=True)}]", "*" if sig else "")

@@ -93,7 +93,7 @@ class BreakEven:
         The policies, ``a`` the first named; differences are ``b - a`` (:attr:`label`).
     points
         One row per evaluated value, sorted: ``value``, ``mean``, ``ci_low``, ``ci_high``,
-        ``n`` (paired replications).
+        ``n`` (paired replications), ``significant``.
     crossing
         Interpolated value where the mean difference changes sign, or ``None``.
     range
@@ -175,10 +175,14 @@ def _scenario_at(setup: _Setup, value: float) -> Scenario:
 
 
 def _paired(setup: _Setup, table: pd.DataFrame, key: str) -> tuple[float, ...]:
-    """Mean, CI and pairs of the paired difference ``B - A`` of ``key`` in per-run rows."""
+    """Mean, CI, pairs and significance (1 or 0) of the difference ``B - A`` of ``key``.
+
+    Significance is :func:`~callsim.analysis.statistics.significant`, as everywhere.
+    """
     a, b = setup.policies
     row = paired_differences(table, (b, a), metrics=[key]).iloc[0]
-    return float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]), int(row["n"])
+    return (float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]), int(row["n"]),
+            float(row["significant"]))
 
 
 def _evaluate_plain(setup: _Setup, runner: BatchRunner, values: Sequence[float]
@@ -248,8 +252,9 @@ def _better(setup: _Setup, mean: float) -> str:
 def _summarize(setup: _Setup, points: dict[float, tuple[float, ...]], lo: float, hi: float,
                bracket: tuple[float, float] | None) -> BreakEven:
     frame = pd.DataFrame([(v, *p) for v, p in sorted(points.items())],
-                         columns=["value", "mean", "ci_low", "ci_high", "n"])
-    significant = (frame["ci_low"] > 0) | (frame["ci_high"] < 0)
+                         columns=["value", "mean", "ci_low", "ci_high", "n", "significant"])
+    frame["significant"] = frame["significant"].astype(bool)
+    significant = frame["significant"]
     a, b = setup.policies
     if bracket is None:
         differ = frame["mean"] != 0
