@@ -127,6 +127,9 @@ def test_breakeven_json_contract(tmp_path):
     (["--vary", "departments.billing.agents=30:40", "--plot", "x.gif"], "--plot must end in"),
     (["--vary", "departments.billing.agents=30:40", "--max-calls", "10"],
      "above the limit of 10 calls"),
+    # the real problem, not "=0.0" (issue 19 item 19)
+    (["--vary", "departments.billing.agents=0:1e9"], "must be <= 100000"),
+    (["--vary", "transfer.warm.handoff_time.mean=10s:4 fortnights"], "not a number, a duration"),
 ])
 def test_breakeven_bad_input_one_line_exit_2(args, expected):
     result = invoke_cli("breakeven", KNOWN, *args, "--reps", "2", "--workers", "1")
@@ -254,3 +257,17 @@ def test_staff_table_marks_what_the_summary_counts():
     missed_cells = {(c["department"], c["interval"]) for c in checks if c["verdict"] == "missed"}
     assert marks.count(" !") == len(missed_cells)
     assert "~" in marks and "within CI" in printed
+
+
+def test_breakeven_and_sweep_take_durations_as_set_does(tmp_path):
+    # Issue 18 item 5: "expected FIELD=LO:HI" for 10s:4min; "invalid duration '30s:2min:3'".
+    result = invoke_cli("breakeven", SMALL, "--vary", "transfer.warm.handoff_time.mean=10s:4min",
+                        "--metric", "lost_rate", "--reps", "2", "--grid", "2", "--steps", "0",
+                        "--workers", "1", "--json")
+    assert result.exit_code == 0, result.output
+    assert [p["value"] for p in json.loads(result.stdout)["points"]] == [10.0, 240.0]
+    swept = invoke_cli("sweep", SMALL, "--vary", "transfer.warm.handoff_time.mean=30s:2min:3",
+                       "--reps", "2", "--workers", "1", "--out", str(tmp_path / "s.csv"))
+    assert swept.exit_code == 0, swept.output
+    table = pd.read_csv(tmp_path / "s.csv")
+    assert sorted(set(table["transfer.warm.handoff_time.mean"])) == [30.0, 75.0, 120.0]
