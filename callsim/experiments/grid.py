@@ -315,6 +315,59 @@ def parse_interval(text: str) -> tuple[str, float, float, bool]:
     return field, lo, hi, integer
 
 
+#: Field names (or parents of a distribution's parameters) that hold durations in seconds.
+_DURATION_FIELDS = frozenset({"duration", "interval", "warmup", "service_level_threshold",
+                              "max_hold", "patience", "delay", "after_call_work", "length",
+                              "earliest", "latest", "step", "paid_time"})
+_DISTRIBUTION_PARAMETERS = frozenset({"mean", "sd", "value", "low", "high", "mode"})
+_SHARE_FIELDS = frozenset({"share", "probability", "available", "shrinkage"})
+
+
+def field_kind(path: str) -> str:
+    """``duration`` (seconds), ``share`` (0-1), ``count`` (whole numbers) or ``number``.
+
+    Examples
+    --------
+    >>> [field_kind(p) for p in ("transfer.warm.handoff_time.mean", "horizon.warmup",
+    ...  "call_types.support.misroute.billing", "departments.billing.agents", "costs.lost_call")]
+    ['duration', 'duration', 'share', 'count', 'number']
+    """
+    parts = path.split(".")
+    last = parts[-1]
+    owner = parts[-2] if len(parts) > 1 and last in _DISTRIBUTION_PARAMETERS else last
+    if owner.endswith("_time") or owner in _DURATION_FIELDS:
+        return "duration"
+    if "misroute" in parts[:-1] or last in _SHARE_FIELDS or last.endswith("_probability"):
+        return "share"
+    return "count" if last in INTEGER_FIELDS else "number"
+
+
+def field_text(path: str, value: float) -> str:
+    """A value of field ``path`` as a person reads it: ``1 min 35 s``, ``12.5%``, ``11``.
+
+    Examples
+    --------
+    >>> field_text("transfer.warm.handoff_time.mean", 95.3), field_text("x.misroute.b", 0.125)
+    ('1 min 35 s', '12.5%')
+    >>> field_text("transfer.warm.handoff_time.mean", 42.25), field_text("a.agents", 11.0)
+    ('42.2 s', '11')
+    """
+    kind = field_kind(path)
+    if kind == "share":
+        return f"{100 * value:.3g}%"
+    if kind == "count":
+        return f"{value:.0f}"
+    if kind == "duration":
+        if abs(value) < 60:
+            return f"{value:.3g} s"
+        minutes, seconds = divmod(round(value), 60)
+        if minutes < 60:
+            return f"{minutes} min {seconds:02d} s" if seconds else f"{minutes} min"
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours} h {minutes:02d} min"
+    return f"{value:.4g}"
+
+
 def column_values(axis: Axis) -> tuple[Any, ...]:
     """An axis's values with one type, so the results column survives Parquet unchanged.
 

@@ -88,11 +88,15 @@ def breakeven_figure(result: BreakEven) -> Figure:
                     label="95% CI (paired)")
     ax.plot(x, points["mean"] * m.scale, "o-", label=result.label)
     ax.axhline(0.0, color="0.3", linewidth=0.8)
+    from callsim.experiments.grid import field_text
+
     if result.crossing is not None:
         ax.axvline(result.crossing, color="tab:red", linestyle="--",
-                   label=f"break-even {result.crossing:.4g}")
+                   label=f"break-even {field_text(result.field, result.crossing)}")
     if result.range is not None:
-        ax.axvspan(*result.range, color="tab:red", alpha=0.08, label="CI includes 0")
+        ax.axvspan(*result.range, color="tab:red", alpha=0.08,
+                   label="CI includes 0" if result.crossing is not None
+                   else "jump" if result.jump else "sign change (not located)")
     ax.set_xlabel(result.field)
     ax.set_ylabel(f"{result.label}: {m.axis_label(difference=True)}")
     ax.legend(fontsize="small")
