@@ -287,6 +287,20 @@ def staffed_seconds(
     return on_shift + sum(overtime.values(), start=np.zeros(n))
 
 
+def off_phone_seconds(scenario: Scenario, lo: float) -> np.ndarray:
+    """Paid agent time off the phones per department from ``lo`` to the horizon (s).
+
+    Rostered agents (:meth:`~callsim.scenario.schema.Scenario.rostered`) minus staffed agents,
+    per interval, times the interval's time inside ``[lo, horizon]``: zero without shrinkage.
+    ``staff_cost`` charges it on top of the staffed time, so a scenario with ``shrinkage``
+    costs what ``callsim staff`` reported for it.
+    """
+    bounds = scenario.horizon.interval_bounds()
+    length = np.clip(bounds[1:], lo, None) - np.clip(bounds[:-1], lo, None)
+    return np.array([float(np.dot(np.subtract(scenario.rostered(d), scenario.staffing(d)), length))
+                     for d in scenario.departments])
+
+
 def compute_metrics(result: SimulationResult, scenario: Scenario) -> dict[str, float]:
     """Compute every metric of one replication as a flat dict.
 
@@ -296,7 +310,8 @@ def compute_metrics(result: SimulationResult, scenario: Scenario) -> dict[str, f
         Records of one replication.
     scenario
         The validated scenario (only ``service_level_threshold`` (s), ``departments``
-        (``wage_per_hour``), ``call_types`` (``resolved_by``) and ``costs.lost_call`` are read).
+        (``wage_per_hour``, ``agents``, ``shrinkage``), ``call_types`` (``resolved_by``) and
+        ``costs.lost_call`` are read).
 
     Returns
     -------
@@ -368,7 +383,7 @@ def _department_metrics(
     busy_total = sum(busy.values(), start=np.zeros(n))
     wages = np.array([float(d.wage_per_hour) for d in scenario.departments.values()])
     out: dict[str, float] = {}
-    staff_cost = staffed / _HOUR * wages
+    staff_cost = (staffed + off_phone_seconds(scenario, warmup)) / _HOUR * wages
     transfer_cost = sum((busy[a] for a in TRANSFER_ACTIVITIES), start=np.zeros(n)) / _HOUR * wages
     occupancy = ratio(busy_total, staffed)
     for j, name in enumerate(departments):

@@ -34,19 +34,20 @@ def breakeven_table(result: BreakEven) -> Table:
     from rich.table import Table
 
     from callsim.analysis.catalogue import metric as catalogue_metric
+    from callsim.experiments.grid import field_text
 
     m = catalogue_metric(result.metric)
     title = f"{result.label} of {result.metric} as {result.field} varies"
     if result.restaffed:
         title += " (both policies re-staffed to the targets)"
-    t = Table(title=title, caption="* = the paired 95% CI excludes 0")
+    t = Table(title=title, caption="* = significant: the paired 95% CI excludes 0")
     t.add_column(result.field, justify="right")
     t.add_column(result.label, justify="right")
     t.add_column("95% CI", justify="right")
     t.add_column("")
     for r in result.points.itertuples():
-        sig = (r.ci_low > 0) or (r.ci_high < 0)
-        t.add_row(f"{r.value:.4g}", m.format(r.mean, difference=True),
+        sig = bool(r.significant)
+        t.add_row(field_text(result.field, r.value), m.format(r.mean, difference=True),
                   f"[{m.format(r.ci_low, difference=True)}, "
                   f"{m.format(r.ci_high, difference=True)}]", "*" if sig else "")
     return t
@@ -54,12 +55,25 @@ def breakeven_table(result: BreakEven) -> Table:
 
 def verdict(result: BreakEven) -> str:
     """One sentence: the crossing and its range, or which policy wins everywhere."""
+    from callsim.experiments.grid import field_text
+
+    def show(value: float) -> str:
+        return field_text(result.field, value)
+
+    above = result.b if result.better_below == result.a else result.a
     if result.crossing is not None and result.range is not None:
         lo, hi = result.range
-        above = result.b if result.better_below == result.a else result.a
-        return (f"break-even at {result.field} = {result.crossing:.4g} (the paired CI may "
-                f"include 0 from {lo:.4g} to {hi:.4g}); {result.better_below} is better below, "
-                f"{above} above")
+        return (f"break-even at {result.field} = {show(result.crossing)} (the paired CI may "
+                f"include 0 from {show(lo)} to {show(hi)}); {result.better_below} is better "
+                f"below, {above} above")
+    if result.range is not None:
+        lo, hi = result.range
+        how = ("the difference jumps there (e.g. where the staffing changes): no value between"
+               if result.jump else "not located: more --steps would narrow it; so far no value")
+        return (f"the sign changes between {result.field} = {show(lo)} and {show(hi)}, both "
+                f"differences significant; {how} has a difference compatible with 0. "
+                f"{result.better_below} is better at {show(lo)} and below, {above} at "
+                f"{show(hi)} and above")
     if result.better is not None:
         return f"no crossing: {result.better} is better over the whole range"
     return "no crossing found, and the difference is not significant everywhere"

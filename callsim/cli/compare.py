@@ -163,7 +163,8 @@ def print_comparison(result: Comparison, as_json: bool, written: list[Path]) -> 
         return
     console = stdout_console()
     console.print(comparison_table(result))
-    console.print("sig. = the 95% CI of the paired difference excludes 0")
+    console.print("sig. = significant: the 95% CI of the paired difference excludes 0 and the "
+                  "difference is above 0.01% of the level (not rounding noise)")
     if result.precision is not None:
         p = result.precision
         state = "met" if p.met else f"not met (cap {p.max_reps})"

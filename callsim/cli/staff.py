@@ -66,12 +66,14 @@ def staffing_tables(result: StaffingResult) -> list[Table]:
     """One table per policy: agents per interval (rows) and department (columns)."""
     from rich.table import Table
 
+    from callsim.planning.staffing_result import VERDICT_LEGEND
+
     table = result.table
     shrink = (table["rostered"] != table["agents"]).any()
     tables = []
     for policy in result.policies:
         t = Table(title=f"{policy}: agents on the phones" + (" (rostered)" if shrink else ""),
-                  caption="! = a target missed in this interval by the verification mean")
+                  caption=VERDICT_LEGEND)
         t.add_column("interval", no_wrap=True)
         for dept in result.departments:
             t.add_column(dept, justify="right")
@@ -81,7 +83,7 @@ def staffing_tables(result: StaffingResult) -> list[Table]:
             for dept in result.departments:
                 r = rows[(rows["department"] == dept) & (rows["interval"] == j)].iloc[0]
                 text = f"{r['agents']}" + (f" ({r['rostered']})" if shrink else "")
-                cells.append(text + (" !" if r["missed"] else ""))
+                cells.append(text + (" !" if r["missed"] else " ~" if r["within_ci"] else ""))
             t.add_row(clock, *cells)
         tables.append(t)
     return tables

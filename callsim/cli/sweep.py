@@ -44,7 +44,8 @@ def sweep_command(  # one parameter per option
     ],
     vary: Annotated[
         list[str] | None,
-        typer.Option(help="PATH=SPEC: a list 8,10,12, a range 8:16 or 8:16:2, a grid 0:0.4:9."),
+        typer.Option(help="PATH=SPEC: a list 8,10,12, a range 8:16 or 8:16:2, a grid 0:0.4:9; "
+                     "values as --set takes them (30s:4min:5, 10%:40%:4)."),
     ] = None,
     grid_file: Annotated[
         Path | None, typer.Option("--grid", help="Sweep YAML file (vary, policies, reps, seed).")

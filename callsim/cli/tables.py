@@ -59,8 +59,13 @@ def group_label(key: str) -> str:
     )
 
 
+#: The caption of a table of means with their 95% CIs.
+CI_CAPTION = "± is the half-width of the 95% confidence interval"
+
+
 def metric_table(
-    title: str, keys: list[str], columns: list[str], cells: Callable[[str, str], list[str]]
+    title: str, keys: list[str], columns: list[str], cells: Callable[[str, str], list[str]],
+    caption: str = CI_CAPTION,
 ) -> Table:
     """A table with one row per metric key, grouped in sections (overall, call types, ...).
 
@@ -70,7 +75,7 @@ def metric_table(
 
     from callsim.analysis.documents import split_key
 
-    table = Table(title=title, caption="± is the half-width of the 95% confidence interval")
+    table = Table(title=title, caption=caption)
     table.add_column("Metric", no_wrap=True)
     for column in columns:
         table.add_column(column, justify="right")
@@ -87,13 +92,20 @@ def metric_table(
 
 
 def summary_table(title: str, summary: pd.DataFrame) -> Table:
-    """One policy's long summary (``metric``, ``mean``, ``ci_low``, ``ci_high``) as a table."""
+    """One policy's long summary (``metric``, ``mean``, ``ci_low``, ``ci_high``) as a table.
+
+    With one replication (``n`` below 2 everywhere) there is no CI: the column says so.
+    """
     rows = summary.set_index("metric")
 
     def cells(key: str, name: str) -> list[str]:
         r = rows.loc[key]
         return [format_pm(name, r["mean"], r["ci_low"], r["ci_high"])]
 
+    if "n" in rows and len(rows) and (rows["n"] < 2).all():
+        return metric_table(title, list(rows.index), ["value (one replication)"], cells,
+                            caption="one replication: no confidence interval (use --reps 2 "
+                            "or more for one)")
     return metric_table(title, list(rows.index), ["mean ± 95% CI"], cells)
 
 

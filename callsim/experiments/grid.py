@@ -3,10 +3,12 @@
 A grid is a list of axes, each a dotted scenario path (as in ``--set``) and its values; the
 points are their Cartesian product, the last axis varying fastest. Values are written as
 
-- a list ``8,10,12`` (each item read as YAML: ``cold,warm`` and ``0.1,0.2`` work),
+- a list ``8,10,12`` (each item read as YAML: ``cold,warm``, ``0.1,0.2`` and ``30s,1min``
+  work; ``10%`` is the share 0.1),
 - an integer range ``8:16`` or ``8:16:2`` (inclusive, step 1 or the third number),
 - a float grid ``0:0.4:9`` (start, stop, number of points; used when start or stop has a
-  decimal point),
+  decimal point), its ends also written as ``--set`` takes them: durations ``10s:4min:5``
+  (in seconds) and percentages ``10%:40%:4`` (shares),
 - a single value ``12``,
 
 or as a YAML sweep file::
@@ -48,6 +50,10 @@ from callsim.scenario.yamlio import load_yaml, yaml_problem
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*(?::\s*({_NUMBER})\s*)?$")
+#: A range whose ends carry a unit (``10s:4min:5``, ``10%:40%:4``): ends, then the count.
+_UNIT_RANGE = re.compile(rf"^\s*({_NUMBER}\s*[A-Za-z%]*)\s*:\s*({_NUMBER}\s*[A-Za-z%]*)\s*"
+                         rf"(?::\s*({_NUMBER})\s*)?$")
+_PERCENT = re.compile(rf"^\s*({_NUMBER})\s*%\s*$")
 
 
 class GridError(ValueError):
@@ -67,10 +73,41 @@ NOT_SWEPT = {
 
 
 def _scalar(text: str) -> Any:
+    percent = _PERCENT.match(text)
+    if percent:
+        return round(float(percent[1]) / 100, 12)
     try:
         return load_yaml(text)
     except yaml.YAMLError:
         return text.strip()
+
+
+def grid_number(text: str) -> float:
+    """One end of a range as a number, as ``--set`` reads values.
+
+    Plain, a duration (``4min`` -> 240.0 s) or a share in percent (``20%`` -> 0.2).
+
+    Raises
+    ------
+    GridError
+        Not a number, a duration or a percentage.
+
+    Examples
+    --------
+    >>> grid_number("10s"), grid_number("4min"), grid_number("20%"), grid_number("1e3")
+    (10.0, 240.0, 0.2, 1000.0)
+    """
+    from callsim.scenario.durations import parse_duration
+
+    percent = _PERCENT.match(text)
+    if percent:
+        return float(percent[1]) / 100
+    try:
+        value = parse_duration(text.strip())
+    except ValueError:
+        raise GridError(f"'{text.strip()}' is not a number, a duration (10s, 4min) or a "
+                        "percentage (20%)") from None
+    return value
 
 
 def _range_count(start: float, stop: float, step: float) -> int:
@@ -87,6 +124,8 @@ def parse_values(spec: str) -> tuple[Any, ...]:
         Empty grid, a float grid whose count is not an integer >= 2, or a zero step.
     """
     match = _RANGE.match(spec)
+    if not match and _UNIT_RANGE.match(spec):
+        return _unit_range(spec)
     if match:
         start_text, stop_text, third = match.groups()
         is_float = any(("." in t or "e" in t.lower()) for t in (start_text, stop_text))
@@ -114,6 +153,18 @@ def parse_values(spec: str) -> tuple[Any, ...]:
     if not values:
         raise GridError(f"'{spec}': empty grid")
     return values
+
+
+def _unit_range(spec: str) -> tuple[float, ...]:
+    """``10s:4min:5`` or ``10%:40%:4``: a grid of ``count`` values between two ends with units."""
+    match = _UNIT_RANGE.match(spec)
+    assert match is not None
+    start_text, stop_text, third = match.groups()
+    start, stop = grid_number(start_text), grid_number(stop_text)
+    if third is None:
+        raise GridError(f"'{spec}': a range with units needs start:stop:count, e.g. "
+                        "10s:4min:5")
+    return parse_values(f"{start!r}:{stop!r}:{third}")
 
 
 @dataclass(frozen=True)
@@ -243,21 +294,78 @@ def parse_interval(text: str) -> tuple[str, float, float, bool]:
     ('departments.billing.agents', 8.0, 16.0, True)
     >>> parse_interval("call_types.support.misroute.billing=0:0.4")[3]
     False
+    >>> parse_interval("transfer.warm.handoff_time.mean=10s:4min")[1:3]
+    (10.0, 240.0)
     """
-    expected = "FIELD=LO:HI, e.g. call_types.support.misroute.billing=0:0.4"
+    expected = ("FIELD=LO:HI, e.g. call_types.support.misroute.billing=0:0.4 (LO and HI as "
+                "--set takes them: 10s:4min, 10%:40%)")
     field, spec = split_vary(text, expected)
     lo_text, colon, hi_text = spec.partition(":")
-    try:
-        lo, hi = float(lo_text), float(hi_text)
-    except ValueError:
-        lo = hi = math.nan
-    if not colon or not (math.isfinite(lo) and math.isfinite(hi)):
+    if not colon or ":" in hi_text:
         raise GridError(f"--vary {text}: expected {expected}")
+    try:
+        lo, hi = grid_number(lo_text), grid_number(hi_text)
+    except GridError as exc:
+        raise GridError(f"--vary {text}: {exc}") from None
     if lo >= hi:
         raise GridError(f"--vary {text}: LO must be below HI")
-    integer = field.rpartition(".")[2] in INTEGER_FIELDS and all(
-        t.strip().lstrip("+-").isdigit() for t in (lo_text, hi_text))
+    integer = field.rpartition(".")[2] in INTEGER_FIELDS
+    if integer and not (lo.is_integer() and hi.is_integer()):
+        raise GridError(f"--vary {text}: {field.rpartition('.')[2]} takes whole numbers")
     return field, lo, hi, integer
+
+
+#: Field names (or parents of a distribution's parameters) that hold durations in seconds.
+_DURATION_FIELDS = frozenset({"duration", "interval", "warmup", "service_level_threshold",
+                              "max_hold", "patience", "delay", "after_call_work", "length",
+                              "earliest", "latest", "step", "paid_time"})
+_DISTRIBUTION_PARAMETERS = frozenset({"mean", "sd", "value", "low", "high", "mode"})
+_SHARE_FIELDS = frozenset({"share", "probability", "available", "shrinkage"})
+
+
+def field_kind(path: str) -> str:
+    """``duration`` (seconds), ``share`` (0-1), ``count`` (whole numbers) or ``number``.
+
+    Examples
+    --------
+    >>> [field_kind(p) for p in ("transfer.warm.handoff_time.mean", "horizon.warmup",
+    ...  "call_types.support.misroute.billing", "departments.billing.agents", "costs.lost_call")]
+    ['duration', 'duration', 'share', 'count', 'number']
+    """
+    parts = path.split(".")
+    last = parts[-1]
+    owner = parts[-2] if len(parts) > 1 and last in _DISTRIBUTION_PARAMETERS else last
+    if owner.endswith("_time") or owner in _DURATION_FIELDS:
+        return "duration"
+    if "misroute" in parts[:-1] or last in _SHARE_FIELDS or last.endswith("_probability"):
+        return "share"
+    return "count" if last in INTEGER_FIELDS else "number"
+
+
+def field_text(path: str, value: float) -> str:
+    """A value of field ``path`` as a person reads it: ``1 min 35 s``, ``12.5%``, ``11``.
+
+    Examples
+    --------
+    >>> field_text("transfer.warm.handoff_time.mean", 95.3), field_text("x.misroute.b", 0.125)
+    ('1 min 35 s', '12.5%')
+    >>> field_text("transfer.warm.handoff_time.mean", 42.25), field_text("a.agents", 11.0)
+    ('42.2 s', '11')
+    """
+    kind = field_kind(path)
+    if kind == "share":
+        return f"{100 * value:.3g}%"
+    if kind == "count":
+        return f"{value:.0f}"
+    if kind == "duration":
+        if abs(value) < 60:
+            return f"{value:.3g} s"
+        minutes, seconds = divmod(round(value), 60)
+        if minutes < 60:
+            return f"{minutes} min {seconds:02d} s" if seconds else f"{minutes} min"
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours} h {minutes:02d} min"
+    return f"{value:.4g}"
 
 
 def column_values(axis: Axis) -> tuple[Any, ...]:

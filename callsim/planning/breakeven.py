@@ -94,9 +94,10 @@ class BreakEven:
         The policies, ``a`` the first named; differences are ``b - a`` (:attr:`label`).
     points
         One row per evaluated value, sorted: ``value``, ``mean``, ``ci_low``, ``ci_high``,
-        ``n`` (paired replications).
+        ``n`` (paired replications), ``significant``.
     crossing
-        Interpolated value where the mean difference changes sign, or ``None``.
+        Interpolated value where the mean difference changes sign, or ``None``; only where the
+        evidence supports a crossing: a bracketing value's paired CI includes 0.
     range
         Around the crossing, from the nearest evaluated value below whose paired CI excludes 0
         to the nearest one above (the ends of the field's range when there is none); ``None``
@@ -108,6 +109,15 @@ class BreakEven:
         differ at all, significantly everywhere, else ``None``.
     restaffed
         Whether both policies were re-staffed to targets at every value.
+    jump
+        For a difference that moves in steps (a whole-number field, or both policies
+        re-staffed at every value): when the two values around the sign change both have
+        significant differences, ``crossing`` is ``None`` and ``range`` holds them: the sign
+        changes there, but no value has a difference compatible with 0, and interpolating
+        across a staffing step would invent one. ``jump`` is True when the values are as close
+        as the field allows (whole numbers one apart), False when the bisection steps ran out
+        first. A continuous field without re-staffing is interpolated (the difference moves
+        continuously with it).
     """
 
     field: str
@@ -120,6 +130,7 @@ class BreakEven:
     better_below: str | None
     better: str | None
     restaffed: bool
+    jump: bool = False
 
     @property
     def label(self) -> str:
@@ -140,6 +151,8 @@ class BreakEven:
             "better_below": self.better_below,
             "better": self.better,
             "restaffed": self.restaffed,
+            "sign_change_without_crossing": self.crossing is None and self.range is not None,
+            "jump": self.jump,
             "points": [{"value": float(r.value),
                         "difference": {"mean": num(r.mean), "ci95": [num(r.ci_low),
                                                                     num(r.ci_high)]}}
@@ -176,10 +189,14 @@ def _scenario_at(setup: _Setup, value: float) -> Scenario:
 
 
 def _paired(setup: _Setup, table: pd.DataFrame, key: str) -> tuple[float, ...]:
-    """Mean, CI and pairs of the paired difference ``B - A`` of ``key`` in per-run rows."""
+    """Mean, CI, pairs and significance (1 or 0) of the difference ``B - A`` of ``key``.
+
+    Significance is :func:`~callsim.analysis.statistics.significant`, as everywhere.
+    """
     a, b = setup.policies
     row = paired_differences(table, (b, a), metrics=[key]).iloc[0]
-    return float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]), int(row["n"])
+    return (float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]), int(row["n"]),
+            float(row["significant"]))
 
 
 def _evaluate_plain(setup: _Setup, runner: BatchRunner, values: Sequence[float]
@@ -249,8 +266,9 @@ def _better(setup: _Setup, mean: float) -> str:
 def _summarize(setup: _Setup, points: dict[float, tuple[float, ...]], lo: float, hi: float,
                bracket: tuple[float, float] | None) -> BreakEven:
     frame = pd.DataFrame([(v, *p) for v, p in sorted(points.items())],
-                         columns=["value", "mean", "ci_low", "ci_high", "n"])
-    significant = (frame["ci_low"] > 0) | (frame["ci_high"] < 0)
+                         columns=["value", "mean", "ci_low", "ci_high", "n", "significant"])
+    frame["significant"] = frame["significant"].astype(bool)
+    significant = frame["significant"]
     a, b = setup.policies
     if bracket is None:
         differ = frame["mean"] != 0
@@ -260,6 +278,12 @@ def _summarize(setup: _Setup, points: dict[float, tuple[float, ...]], lo: float,
         return BreakEven(setup.field, setup.key, a, b, frame, None, None, None, better,
                          bool(setup.targets))
     x0, x1 = bracket
+    if x0 != x1 and points[x0][4] and points[x1][4] and (setup.integer or setup.targets):
+        # Both ends significant, opposite signs, and a difference that moves in steps (whole
+        # numbers, or staffing that changes with the value): a sign change, not a crossing.
+        return BreakEven(setup.field, setup.key, a, b, frame, None, (x0, x1),
+                         _better(setup, points[x0][0]), None, bool(setup.targets),
+                         jump=_narrowest(setup, bracket))
     m0, m1 = points[x0][0], points[x1][0]
     crossing = x0 if x1 == x0 else x0 + (x1 - x0) * m0 / (m0 - m1)
     below = frame[(frame["value"] < crossing) & significant]["value"]
@@ -350,7 +374,7 @@ def breakeven(
         points = dict(zip(values, _evaluate(setup, runner, values), strict=True))
         bracket = _bracket(points)
         for _ in range(steps):
-            if bracket is None:
+            if bracket is None or _settled(setup, points, bracket):
                 break
             mid = _middle(bracket, setup.integer)
             if mid is None:
@@ -419,6 +443,19 @@ def _busiest(setup: _Setup, lo: float, hi: float) -> Scenario:
     """
     ends = [_scenario_at(setup, lo), _scenario_at(setup, hi)]
     return max(ends, key=lambda s: s.expected_calls())
+def _narrowest(setup: _Setup, bracket: tuple[float, float]) -> bool:
+    """Whether the bracket is as narrow as the field allows (adjacent whole numbers)."""
+    return bracket[1] - bracket[0] <= (1 if setup.integer else 0)
+
+
+def _settled(setup: _Setup, points: dict[float, tuple[float, ...]],
+             bracket: tuple[float, float]) -> bool:
+    """Whether to stop bisecting.
+
+    The bracket is as narrow as allowed, or an end's CI includes 0 (the evidence supports a
+    crossing there).
+    """
+    return _narrowest(setup, bracket) or not all(points[x][4] for x in bracket)
 
 
 def _setup(scenario: Scenario, vary: str, metric: str, policies: Sequence[str] | None,

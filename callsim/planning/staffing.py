@@ -5,7 +5,9 @@ For each policy: the Erlang A figure per department and interval
 (:mod:`callsim.planning.staffing_search`) on replications ``0 .. reps-1``, then a
 verification run on fresh replications (``reps .. reps+verify_reps-1``, the same for every
 policy, so policy differences are paired) that reports every targeted metric with its 95% CI.
-Staff cost is charged on rostered agents, ``ceil(on phones / (1 - shrinkage))``.
+Staff cost is the simulation's ``costs.staff_cost`` on the verification replications: staffed
+time plus rostered agents off the phones (``ceil(on phones / (1 - shrinkage))`` minus the
+agents on the phones), at the wage.
 """
 
 from __future__ import annotations
@@ -92,16 +94,19 @@ def _check_order(scenario: Scenario, low: np.ndarray, high: np.ndarray,
             raise StaffingError(f"--min-agents {name}={lo} is above {upper}")
 
 
-def _shrinkage(scenario: Scenario, shrinkage: float | None) -> np.ndarray:
-    if shrinkage is not None and not 0 <= shrinkage < 1:
+def with_shrinkage(scenario: Scenario, shrinkage: float | None) -> Scenario:
+    """``scenario`` with every department's ``shrinkage`` set to ``shrinkage`` (None: as is).
+
+    The staffing runs, costs and written scenarios all carry it, so a written scenario costs
+    what ``staff`` reported.
+    """
+    if shrinkage is None:
+        return scenario
+    if not 0 <= shrinkage < 1:
         raise StaffingError(f"--shrinkage must be in [0, 1), got {shrinkage}")
-    return np.array([shrinkage if shrinkage is not None else d.shrinkage
-                     for d in scenario.departments.values()])
-
-
-def rostered(staffing: np.ndarray, shrinkage: np.ndarray) -> np.ndarray:
-    """Rostered agents ``ceil(on phones / (1 - shrinkage))`` per department and interval."""
-    return np.ceil(staffing / (1.0 - shrinkage[:, None]) - 1e-9).astype(np.int64)
+    departments = {name: d.model_copy(update={"shrinkage": float(shrinkage)})
+                   for name, d in scenario.departments.items()}
+    return scenario.model_copy(update={"departments": departments})
 
 
 def interval_hours(scenario: Scenario) -> np.ndarray:
@@ -194,10 +199,11 @@ def staff_on(runner: BatchRunner, scenario: Scenario, targets: Sequence[str] | N
              reps: int = 20, verify_reps: int = 20, seed: int = 0,
              rounds: StaffProgress | None = None) -> StaffingResult:
     """:func:`staff` on a batch runner an experiment already holds (e.g. a break-even)."""
-    spec, names, shrink = _plan(scenario, targets, policies, scope, constant, min_agents,
-                                max_agents, shrinkage, reps, verify_reps)
+    spec, names = _plan(scenario, targets, policies, scope, constant, min_agents,
+                        max_agents, reps, verify_reps)
+    scenario = with_shrinkage(scenario, shrinkage)
     runner.execution.check_work([scenario], (reps + verify_reps) * len(names))
-    found = {p: _staff_policy(runner, scenario, p, spec, seed, shrink, verify_reps, rounds)
+    found = {p: _staff_policy(runner, scenario, p, spec, seed, verify_reps, rounds)
              for p in names}
     return StaffingResult(scenario=scenario, targets=spec.targets, scope=scope, constant=constant,
                           replications=reps, verify_replications=verify_reps, seed=seed,
@@ -206,9 +212,9 @@ def staff_on(runner: BatchRunner, scenario: Scenario, targets: Sequence[str] | N
 
 def _plan(scenario: Scenario, targets: Sequence[str] | None, policies: Sequence[str] | None,
           scope: str, constant: bool, min_agents: Mapping[str, int] | None,
-          max_agents: Mapping[str, int] | None, shrinkage: float | None, reps: int,
-          verify_reps: int) -> tuple[SearchSpec, list[str], np.ndarray]:
-    """Check the staffing input: the search spec, the policies and the shrinkage per department.
+          max_agents: Mapping[str, int] | None, reps: int,
+          verify_reps: int) -> tuple[SearchSpec, list[str]]:
+    """Check the staffing input: the search spec and the policies.
 
     Raises
     ------
@@ -233,11 +239,11 @@ def _plan(scenario: Scenario, targets: Sequence[str] | None, policies: Sequence[
     _check_order(scenario, low, high, max_agents)
     spec = SearchSpec(parsed, tuple(scenario.departments), scope == "horizon", constant, low,
                       high, tuple(range(reps)))
-    return spec, names, _shrinkage(scenario, shrinkage)
+    return spec, names
 
 
 def _staff_policy(batches: BatchRunner, scenario: Scenario, policy: str, spec: SearchSpec,
-                  seed: int, shrink: np.ndarray, verify_reps: int,
+                  seed: int, verify_reps: int,
                   progress: StaffProgress | None) -> PolicyStaffing:
     """Search and verify one policy's staffing."""
     start, loads = erlang_staffing(scenario, policy, list(spec.targets))
@@ -249,20 +255,25 @@ def _staff_policy(batches: BatchRunner, scenario: Scenario, policy: str, spec: S
     staffed = with_staffing(scenario, outcome.staffing)
     verify = range(len(spec.replications), len(spec.replications) + verify_reps)
     batch = replicate_on(batches, staffed, [policy], verify, seed, intervals=True)
-    found = _policy_result(scenario, policy, spec, outcome.staffing, first, loads, shrink,
-                           batch, outcome.iterations, runner.runs + verify_reps)
+    found = _policy_result(staffed, policy, spec, outcome.staffing, first, loads, batch,
+                           outcome.iterations, runner.runs + verify_reps)
     return dataclasses.replace(found, feasible=outcome.feasible)
 
 
 def _policy_result(scenario: Scenario, policy: str, spec: SearchSpec, staffing: np.ndarray,
-                   start: np.ndarray, loads: Mapping[str, QueueLoad], shrink: np.ndarray,
-                   batch: Replications, iterations: int, runs: int) -> PolicyStaffing:
+                   start: np.ndarray, loads: Mapping[str, QueueLoad], batch: Replications,
+                   iterations: int, runs: int) -> PolicyStaffing:
+    """The verified result of ``scenario`` (staffed with ``staffing``) under ``policy``.
+
+    Staff cost and total cost are the simulation's own (``costs.staff_cost``: staffed time
+    plus the rostered agents off the phones, at the wage), the mean over the verification
+    replications: one definition, so a written scenario reproduces them.
+    """
     hours = interval_hours(scenario)
-    roster = rostered(staffing, shrink)
-    wages = np.array([d.wage_per_hour for d in scenario.departments.values()])
-    staff_cost = float((roster * hours).sum(axis=1) @ wages)
+    roster = np.array([scenario.rostered(d) for d in scenario.departments], dtype=np.int64)
     table = batch.table
-    total = staff_cost + table["costs.lost_call_cost"].to_numpy(dtype=float)
+    staff_cost = float(table["costs.staff_cost"].mean())
+    total = table["costs.total_cost"].to_numpy(dtype=float)
     intervals = batch.intervals
     assert intervals is not None
     checks = target_checks(spec.targets, list(scenario.departments), spec.horizon, table,

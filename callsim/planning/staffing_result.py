@@ -38,6 +38,21 @@ def _ci(mean: float, lo: float, hi: float) -> dict[str, Any]:
     return {"mean": _num(mean), "ci95": [_num(lo), _num(hi)]}
 
 
+#: The verdict of one verified target, and the one legend every output uses for it.
+MET, WITHIN_CI, MISSED = "met", "within CI", "missed"
+VERDICT_LEGEND = ("! missed: a target's 95% CI wholly on the wrong side; "
+                  "~ within CI: the mean misses, the CI includes the target")
+
+
+def verdict(met: bool, straddles: bool) -> str:
+    """The verdict of one verified target: the one definition.
+
+    ``met`` (the mean meets the target), ``within CI`` (the mean misses it, the 95% CI includes
+    it) or ``missed`` (the whole 95% CI on the wrong side).
+    """
+    return MET if met else WITHIN_CI if straddles else MISSED
+
+
 def target_checks(targets: Sequence[Target], departments: Sequence[str], horizon: bool,
                   table: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
     """Every target per department (and interval), with the verification mean and 95% CI.
@@ -47,7 +62,8 @@ def target_checks(targets: Sequence[Target], departments: Sequence[str], horizon
     pandas.DataFrame
         ``target``, ``department``, ``interval`` (-1 for the horizon), ``metric``, ``bound``,
         ``mean``, ``ci_low``, ``ci_high``, ``met`` (the mean meets the target; an interval
-        nobody joined meets it) and ``straddles`` (the CI contains the bound).
+        nobody joined meets it), ``straddles`` (the CI contains the bound) and ``verdict``
+        (:func:`verdict`).
     """
     rows = []
     for target in targets:
@@ -62,12 +78,21 @@ def target_checks(targets: Sequence[Target], departments: Sequence[str], horizon
                 values = list(zip(s["interval"], s["mean"], s["ci_low"], s["ci_high"],
                                   strict=True))
             for interval, mean, lo, hi in values:
+                met, straddles = target.holds(mean), bool(lo <= target.value <= hi)
                 rows.append({"target": target.text, "department": dept,
                              "interval": int(interval), "metric": target.metric,
                              "bound": target.value, "mean": mean, "ci_low": lo, "ci_high": hi,
-                             "met": target.holds(mean),
-                             "straddles": bool(lo <= target.value <= hi)})
+                             "met": met, "straddles": straddles,
+                             "verdict": verdict(met, straddles)})
     return pd.DataFrame(rows)
+
+
+def _intervals(checks: pd.DataFrame, dept: str, which: str) -> set[int]:
+    """Intervals (-1: the horizon) where a check of ``dept`` has the verdict ``which``."""
+    if not len(checks):
+        return set()
+    return set(checks.loc[(checks["department"] == dept) & (checks["verdict"] == which),
+                          "interval"])
 
 
 @dataclass(frozen=True)
@@ -86,7 +111,8 @@ class PolicyStaffing:
     agent_hours, rostered_hours
         Per department: agent-hours on the phones and rostered (h).
     staff_cost
-        Rostered agent-hours x wage (currency).
+        Mean ``costs.staff_cost`` of the verification replications (currency): staffed time
+        plus rostered agents off the phones, at the wage (docs/model.md section 4).
     total_cost
         Mean and 95% CI of staff cost plus lost-call cost over the verification replications.
     per_replication, intervals
@@ -127,16 +153,12 @@ class PolicyStaffing:
     def verified(self) -> dict[str, int]:
         """Counts of the verification checks.
 
-        ``checks``, ``met`` (the mean meets the target), ``straddling`` (missed, but the 95% CI
-        contains the target) and ``missed`` (the whole CI on the wrong side).
+        ``checks`` and per :func:`verdict`: ``met``, ``straddling`` (within CI) and
+        ``missed`` (the whole CI on the wrong side).
         """
-        c = self.checks
-        if not len(c):
-            return {"checks": 0, "met": 0, "straddling": 0, "missed": 0}
-        met = c["met"].to_numpy(dtype=bool)
-        straddling = ~met & c["straddles"].to_numpy(dtype=bool)
-        return {"checks": len(c), "met": int(met.sum()), "straddling": int(straddling.sum()),
-                "missed": int((~met & ~straddling).sum())}
+        found = list(self.checks["verdict"]) if len(self.checks) else []
+        return {"checks": len(found), "met": found.count(MET),
+                "straddling": found.count(WITHIN_CI), "missed": found.count(MISSED)}
 
     def metrics(self, departments: Sequence[str]) -> pd.DataFrame:
         """Long summary of the verified department metrics and costs.
@@ -172,22 +194,24 @@ class StaffingResult:
         """One row per policy, department and interval.
 
         Clock time, offered load (Erlangs), Erlang A start, agents on the phones, rostered
-        agents and ``missed`` (a verified target of that department and interval missed).
+        agents, ``missed`` (a verified target of that department and interval missed) and
+        ``within_ci`` (none missed, but one within CI), by :func:`verdict`.
         """
         h = self.scenario.horizon
         frames = []
         for p, found in self.policies.items():
-            missed = found.checks[~found.checks["met"]] if len(found.checks) else found.checks
             for i, dept in enumerate(self.departments):
-                bad = set(missed.loc[missed["department"] == dept, "interval"]) if len(
-                    missed) else set()
+                bad, near = (_intervals(found.checks, dept, v) for v in (MISSED, WITHIN_CI))
+                missed = [j in bad or -1 in bad for j in range(h.n_intervals)]
                 frames.append(pd.DataFrame({
                     "policy": p, "department": dept, "interval": np.arange(h.n_intervals),
                     "start": np.arange(h.n_intervals) * h.interval,
                     "clock": [format_clock(j * h.interval, h.start) for j in range(h.n_intervals)],
                     "offered_load": found.offered_load[i], "erlang": found.erlang_start[i],
                     "agents": found.staffing[i], "rostered": found.rostered[i],
-                    "missed": [j in bad or -1 in bad for j in range(h.n_intervals)],
+                    "missed": missed,
+                    "within_ci": [not m and (j in near or -1 in near)
+                                  for j, m in enumerate(missed)],
                 }))
         return pd.concat(frames, ignore_index=True)
 
@@ -262,7 +286,8 @@ class StaffingResult:
         checks = [{"target": r.target, "department": r.department,
                    "interval": None if r.interval < 0 else int(r.interval),
                    **_ci(r.mean, r.ci_low, r.ci_high), "met": bool(r.met),
-                   "straddles": bool(r.straddles)} for r in found.checks.itertuples()]
+                   "straddles": bool(r.straddles), "verdict": r.verdict}
+                  for r in found.checks.itertuples()]
         return {
             "staffing": {d: [int(x) for x in found.staffing[i]] for i, d in enumerate(names)},
             "rostered": {d: [int(x) for x in found.rostered[i]] for i, d in enumerate(names)},
@@ -302,11 +327,15 @@ class StaffingResult:
     def scenario_for(self, raw: Mapping[str, Any], policy: str) -> dict[str, Any]:
         """The scenario mapping ``raw`` with ``policy`` and its found staffing.
 
-        The targets are kept too; the mapping can be written as YAML and run as is.
+        The targets and each department's shrinkage (``--shrinkage`` included) are kept too;
+        the mapping can be written as YAML and run as is, and costs what ``staff`` reported.
         """
         doc = copy.deepcopy(dict(raw))
         doc.setdefault("transfer", {})["policy"] = policy
         for i, d in enumerate(self.departments):
             doc["departments"][d]["agents"] = [int(x) for x in self.policies[policy].staffing[i]]
+            shrinkage = float(self.scenario.departments[d].shrinkage)
+            if shrinkage or "shrinkage" in doc["departments"][d]:
+                doc["departments"][d]["shrinkage"] = shrinkage
         doc["targets"] = [t.text for t in self.targets]
         return doc

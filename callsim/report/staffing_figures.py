@@ -13,6 +13,9 @@ from matplotlib.figure import Figure
 from callsim.scenario.catalogue import metric
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
     from callsim.planning.breakeven import BreakEven
     from callsim.planning.staffing_result import StaffingResult
 
@@ -27,8 +30,10 @@ def staffing_figure(result: StaffingResult) -> Figure:
     """Offered load and agents per interval as step lines, one panel per department.
 
     One line per policy (agents on the phones), the offered load of the first policy's Erlang
-    start in grey (Erlangs), and a cross above every interval where a verified target was
-    missed (the mean on the wrong side of the target).
+    start in grey (Erlangs), a cross above every interval where a verified target was missed
+    (its 95% CI wholly on the wrong side) and a hollow circle where one is within CI (the mean
+    misses it, the CI includes it): :func:`callsim.planning.staffing_result.verdict`, as in
+    the table and the summary.
     """
     table = result.table
     departments = result.departments
@@ -48,11 +53,7 @@ def staffing_figure(result: StaffingResult) -> Figure:
             ax.stairs(mine["agents"].to_numpy(), edges, color=color, linewidth=1.8,
                       baseline=None, linestyle=("-", "--", ":", "-.")[k % 4],
                       label=f"{policy}: agents")
-            missed = mine["missed"].to_numpy(dtype=bool)
-            if missed.any():
-                middle = (edges[:-1] + edges[1:]) / 2
-                top = mine["agents"].to_numpy()[missed] + 0.4 + 0.3 * k
-                ax.plot(middle[missed], top, "x", color=color, label=f"{policy}: target missed")
+            _verdict_marks(ax, mine, edges, k, color, policy)
         ax.set_title(dept)
         ax.set_ylabel("agents / Erlangs")
         ax.set_ylim(bottom=0)
@@ -61,6 +62,19 @@ def staffing_figure(result: StaffingResult) -> Figure:
     targets = ", ".join(t.text for t in result.targets)
     fig.suptitle(f"{result.scenario.name}: staffing for {targets} ({result.scope} scope)")
     return fig
+
+
+def _verdict_marks(ax: Axes, rows: pd.DataFrame, edges: np.ndarray, k: int, color: str,
+                   policy: str) -> None:
+    """Mark intervals with a target missed (x) or within CI (hollow circle) above the line."""
+    middle = (edges[:-1] + edges[1:]) / 2
+    for column, marker, label in (("missed", "x", "target missed"),
+                                  ("within_ci", "o", "target within CI")):
+        which = rows[column].to_numpy(dtype=bool)
+        if which.any():
+            top = rows["agents"].to_numpy()[which] + 0.4 + 0.3 * k
+            ax.plot(middle[which], top, marker, color=color, markerfacecolor="none",
+                    label=f"{policy}: {label}")
 
 
 def breakeven_figure(result: BreakEven) -> Figure:
@@ -74,11 +88,15 @@ def breakeven_figure(result: BreakEven) -> Figure:
                     label="95% CI (paired)")
     ax.plot(x, points["mean"] * m.scale, "o-", label=result.label)
     ax.axhline(0.0, color="0.3", linewidth=0.8)
+    from callsim.experiments.grid import field_text
+
     if result.crossing is not None:
         ax.axvline(result.crossing, color="tab:red", linestyle="--",
-                   label=f"break-even {result.crossing:.4g}")
+                   label=f"break-even {field_text(result.field, result.crossing)}")
     if result.range is not None:
-        ax.axvspan(*result.range, color="tab:red", alpha=0.08, label="CI includes 0")
+        ax.axvspan(*result.range, color="tab:red", alpha=0.08,
+                   label="CI includes 0" if result.crossing is not None
+                   else "jump" if result.jump else "sign change (not located)")
     ax.set_xlabel(result.field)
     ax.set_ylabel(f"{result.label}: {m.axis_label(difference=True)}")
     ax.legend(fontsize="small")

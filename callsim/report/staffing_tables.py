@@ -19,7 +19,8 @@ def staffing_sheets(result: StaffingResult) -> list[Sheet]:
         "staffing", result.table,
         headers={"clock": "Clock time", "offered_load": "Offered load (Erlangs)",
                  "erlang": "Erlang A start", "agents": "Agents on the phones",
-                 "rostered": "Rostered agents", "missed": "Target missed"},
+                 "rostered": "Rostered agents", "missed": "Target missed",
+                 "within_ci": "Target within CI"},
         formats={"offered_load": "0.00", "start": "0"},
     )
     summary = Sheet("summary", result.summary,

@@ -384,6 +384,20 @@ class Scenario(_Model):
             _per_interval(self.departments[dept].available, self.horizon.n_intervals),
         )
 
+    def rostered(self, dept: str) -> tuple[int, ...]:
+        """Rostered agents in each interval: ``ceil(agents / (1 - shrinkage))``.
+
+        The one definition of paid agents under shrinkage: the simulation's ``staff_cost``
+        charges them (agents on duty plus the rostered agents off the phones), and
+        ``callsim staff`` reports them.
+
+        Examples
+        --------
+        >>> _rostered((3, 7, 0), 0.3)
+        (5, 10, 0)
+        """
+        return _rostered(self.staffing(dept), float(self.departments[dept].shrinkage))
+
     def arrival_rates(self, call_type: str) -> tuple[float, ...]:
         """Arrivals per hour of ``call_type`` in each interval (length ``n_intervals``)."""
         rates = self.call_types[call_type].arrivals_per_hour
@@ -415,6 +429,11 @@ class Scenario(_Model):
 
 def _per_interval(value: Any, n: int) -> tuple[Any, ...]:
     return tuple(value) if isinstance(value, tuple) else (value,) * n
+
+
+def _rostered(agents: tuple[int, ...], shrinkage: float) -> tuple[int, ...]:
+    """``ceil(a / (1 - shrinkage))`` per interval (1e-9 absorbs 7 / 0.7 = 10.000000001)."""
+    return tuple(math.ceil(a / (1.0 - shrinkage) - 1e-9) for a in agents)
 
 
 def _per_interval_agents(agents: tuple[int, ...], available: tuple[float, ...]) -> tuple[int, ...]:

@@ -131,3 +131,33 @@ def test_one_difference_convention_b_minus_a_with_a_the_first_named():
         paired_differences(frame[frame.policy == "warm"])
     with pytest.raises(TypeError):
         paired_differences(frame, a="warm", b="cold")  # the old reversed keywords are gone
+
+
+def _two(a: list[float], b: list[float]) -> pd.DataFrame:
+    n = len(a)
+    return pd.DataFrame({"policy": ["cold"] * n + ["warm"] * n,
+                         "replication": list(range(n)) * 2, "x": [*a, *b]})
+
+
+def test_zero_and_negligible_differences_are_not_significant():
+    # Issue 18 item 6: "Staffed agent-hours +0.0 h ± 0.0 h *" (a difference of rounding noise,
+    # zero width) and a +0.16 staff cost on 10,780 coloured as if it mattered.
+    noise = paired_differences(_two([144.2, 150.1, 139.7], [144.2 + 1e-12, 150.1 + 1e-12,
+                                                            139.7 + 1e-12]))
+    assert noise["ci_low"].iloc[0] > 0 and not noise["significant"].iloc[0]
+    crumbs = paired_differences(_two([10780.0, 10790.0, 10770.0],
+                                     [10780.15, 10790.17, 10770.16]))
+    assert crumbs["ci_low"].iloc[0] > 0 and not crumbs["significant"].iloc[0]
+    exact = paired_differences(_two([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]))
+    assert not exact["significant"].iloc[0]
+
+
+def test_real_differences_stay_significant():
+    # A constant difference (zero width) that is not zero is significant, and so is a small
+    # one whose CI excludes 0.
+    constant = paired_differences(_two([1.0, 2.0, 3.0], [1.5, 2.5, 3.5]))
+    assert constant["significant"].iloc[0]
+    small = paired_differences(_two([0.10, 0.12, 0.11], [0.13, 0.14, 0.145]))
+    assert small["significant"].iloc[0]
+    one = paired_differences(_two([1.0], [2.0]))  # one pair: no CI, not significant
+    assert not one["significant"].iloc[0]

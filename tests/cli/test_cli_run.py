@@ -207,3 +207,13 @@ def test_same_seed_same_json():
     assert first.stdout == second.stdout
     other = run("--json", "--reps", "2", "--seed", "9")
     assert other.stdout != first.stdout
+
+
+def test_one_replication_does_not_claim_a_confidence_interval():
+    # Issue 18 item 6: with --reps 1 the header still said "mean ± 95% CI".
+    from tests.shared import SCENARIOS, invoke_cli
+
+    result = invoke_cli("run", str(SCENARIOS / "billing_support.yaml"), "--reps", "1",
+                        "--workers", "1", "--set", "horizon.duration=1h")
+    assert result.exit_code == 0, result.output
+    assert "95% CI" not in result.stdout and "one replication" in result.stdout

@@ -10,6 +10,7 @@ from callsim.experiments.grid import (
     Axis,
     Grid,
     GridError,
+    parse_interval,
     parse_values,
     point_overrides,
     read_sweep_file,
@@ -248,3 +249,57 @@ def test_read_sweep_file_needs_a_replication(tmp_path):
     with pytest.raises(GridError) as exc:
         read_sweep_file(path)
     assert one_line(exc) == f"{path}: reps: must be an integer >= 1"
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("30s:2min:3", (30.0, 75.0, 120.0)),
+        ("10s:4min:2", (10.0, 240.0)),
+        ("10%:40%:4", (0.1, 0.2, 0.3, 0.4)),
+        ("10%,20%", (0.1, 0.2)),
+        ("30s,1min", ("30s", "1min")),  # strings, read as durations by the scenario, as --set
+    ],
+)
+def test_grids_take_values_as_set_does(spec, expected):
+    # Issue 18 item 5: "invalid duration '30s:2min:3'" while --set takes durations.
+    values = parse_values(spec)
+    if isinstance(expected[0], float):
+        assert values == pytest.approx(expected)
+    else:
+        assert values == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("transfer.warm.handoff_time.mean=10s:4min", (10.0, 240.0, False)),
+        ("call_types.support.misroute.billing=10%:40%", (0.1, 0.4, False)),
+        ("departments.billing.agents=0:1e3", (0.0, 1000.0, True)),
+    ],
+)
+def test_a_break_even_interval_takes_values_as_set_does(text, expected):
+    _, lo, hi, integer = parse_interval(text)
+    assert lo == pytest.approx(expected[0]) and hi == pytest.approx(expected[1])
+    assert integer is expected[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("transfer.warm.handoff_time.mean=10 parsecs:4min", "not a number, a duration"),
+        ("departments.billing.agents=8.5:10", "agents takes whole numbers"),
+        ("transfer.warm.handoff_time.mean=4min:10s", "LO must be below HI"),
+        ("x=1:2:3", "expected FIELD=LO:HI"),
+    ],
+)
+def test_a_break_even_interval_names_the_problem(text, words):
+    with pytest.raises(GridError) as exc:
+        parse_interval(text)
+    assert words in one_line(exc)
+
+
+def test_a_range_with_units_needs_a_count():
+    with pytest.raises(GridError) as exc:
+        parse_values("30s:2min")
+    assert "start:stop:count" in one_line(exc)

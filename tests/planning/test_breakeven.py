@@ -66,11 +66,24 @@ def test_bisection_stops_when_the_value_no_longer_changes():
     result = breakeven(KNOWN, "transfer.warm.handoff_time.value=0:100", METRIC, reps=2,
                        grid=3, steps=100_000,
                        execution=Execution(workers=1, progress=lambda d, p: seen.append(d)))
-    assert 3 < len(result.points) <= 3 + most
+    # bisection also stops once an end's CI includes 0 (issue 18 item 4): here at once
+    assert 3 <= len(result.points) <= 3 + most
     assert sum(seen) == 2 * 2 * len(result.points)  # 2 policies x 2 replications per value
     values = result.points["value"].tolist()
     assert len(set(values)) == len(values)
     assert result.crossing == pytest.approx(60.0, abs=0.5)
+
+
+def test_the_middle_of_a_bracket_is_none_once_it_would_repeat_an_end():
+    from callsim.planning.breakeven import _middle
+
+    assert _middle((30.0, 32.0), integer=True) == 31.0
+    assert _middle((30.0, 31.0), integer=True) is None
+    assert _middle((1.0, 1.0 + 2**-52), integer=False) is None
+    low, high, steps = 0.0, 100.0, 0
+    while (mid := _middle((low, high), integer=False)) is not None:
+        low, steps = mid, steps + 1
+    assert steps <= 60  # a float bracket collapses after about 52 halvings, never hours
 
 
 @pytest.mark.parametrize(("lo", "hi", "grid", "integer", "expected"), [
@@ -104,3 +117,41 @@ def test_the_work_estimate_counts_the_bisection_steps():
     with pytest.raises(WorkLimitError, match="above the limit"):
         breakeven(KNOWN, "transfer.warm.handoff_time.value=0:100", METRIC, reps=2, grid=3,
                   steps=4, execution=Execution(workers=1, max_calls=limit))
+def _summary(integer: bool, targets: tuple[str, ...] | None, field: str):
+    from callsim.planning.breakeven import _bracket, _Setup, _summarize
+
+    setup = _Setup(KNOWN, field, integer, "costs.total_cost", ("cold", "warm"), 3, 0, targets, 2)
+    # mean, ci_low, ci_high, n, significant: both ends of the sign change significant
+    points = {3.0: (-50.0, -60.0, -40.0, 3, 1.0), 4.0: (50.0, 40.0, 60.0, 3, 1.0),
+              5.0: (70.0, 60.0, 80.0, 3, 1.0)}
+    return _summarize(setup, points, 3.0, 5.0, _bracket(points))
+
+
+def test_a_sign_change_between_significant_whole_numbers_is_a_jump_not_a_crossing():
+    # Issue 18 item 4: "break-even at ... = 21.8" interpolated across a staffing step, where
+    # neither bracketing value's CI includes 0.
+    result = _summary(True, None, "departments.billing.agents")
+    assert result.crossing is None and result.range == (3.0, 4.0) and result.jump
+    assert result.better_below == "warm"  # warm - cold of a cost below 0: warm cheaper
+    doc = result.to_dict()
+    assert doc["crossing"] is None and doc["jump"] and doc["sign_change_without_crossing"]
+
+
+def test_restaffed_sign_changes_are_not_interpolated_but_a_continuous_field_is():
+    restaffed = _summary(False, ("service_level>=0.8",), "transfer.warm.handoff_time.mean")
+    assert restaffed.crossing is None and restaffed.range == (3.0, 4.0)
+    assert not restaffed.jump  # values could still be narrowed: not located, not a jump
+    plain = _summary(False, None, "transfer.warm.handoff_time.mean")
+    assert plain.crossing == pytest.approx(3.5)
+
+
+def test_the_verdict_gives_durations_as_durations_and_names_a_jump():
+    from callsim.cli.breakeven import verdict
+
+    jump = verdict(_summary(True, None, "departments.billing.agents"))
+    assert "jumps" in jump and "= 3 and 4" in jump and "break-even at" not in jump
+    plain = _summary(False, None, "transfer.warm.handoff_time.mean")
+    assert "break-even at transfer.warm.handoff_time.mean = 3.5 s" in verdict(plain)
+    known = breakeven(KNOWN, "transfer.warm.handoff_time.value=0:2min", METRIC, reps=3,
+                      grid=3, steps=0)
+    assert " s" in verdict(known) or " min" in verdict(known)

@@ -128,12 +128,16 @@ def test_deterministic_for_any_number_of_workers(small, small_result):
 
 
 def test_costs_and_shrinkage(small):
-    result = staff(small, TWO, policies=["cold"], reps=3, verify_reps=2, seed=5,
+    # Without drain the staff cost is exactly rostered agent-hours x wage.
+    no_drain = small.model_copy(update={"horizon": small.horizon.model_copy(
+        update={"drain": False})})
+    result = staff(no_drain, TWO, policies=["cold"], reps=3, verify_reps=2, seed=5,
                    shrinkage=0.3)
     found = result.policies["cold"]
     assert (found.rostered == np.ceil(found.staffing / 0.7 - 1e-9)).all()
     wages = np.array([d.wage_per_hour for d in small.departments.values()])
     assert found.staff_cost == pytest.approx(float(found.rostered.sum(axis=1) @ wages))
+    assert result.scenario.departments["billing"].shrinkage == 0.3  # carried by the result
 
 
 def test_constant_levels_are_minimal_too(small):
@@ -172,7 +176,10 @@ def test_shrinkage_from_the_scenario(small):
     assert (found.rostered[1] == found.staffing[1]).all()
     hours = np.ones(2)  # two one-hour intervals
     wages = np.array([28.0, 35.0])
-    assert found.staff_cost == pytest.approx(float((found.rostered @ hours) @ wages))
+    # The simulation's staff cost: rostered agent-hours plus the busy time after the horizon
+    # (drain), never less; the same number every replication reports.
+    assert found.staff_cost >= float((found.rostered @ hours) @ wages) - 1e-9
+    assert found.staff_cost == pytest.approx(found.per_replication["costs.staff_cost"].mean())
     assert found.agent_hours.tolist() == found.staffing.sum(axis=1).tolist()
 
 
@@ -210,3 +217,30 @@ def test_dask_executor_gives_the_same_staffing(small, small_result):
     on_dask = staff(small, TWO, policies=["cold", "warm"], reps=6, verify_reps=6, seed=5,
                     execution=Execution(workers=2, executor="dask"))
     assert on_dask.to_dict() == small_result.to_dict()
+
+
+def test_table_summary_and_checks_share_one_verdict(small):
+    # Issue 18 item 3: the table marked every check whose mean missed ("!" on 11 cells) while
+    # the summary counted only those whose whole CI was on the wrong side ("missed 2").
+    # Three verification replications and a tight bound give checks within CI (seed 2).
+    result = staff(small, TWO, policies=["cold"], reps=2, verify_reps=3, seed=2,
+                   max_agents={"support": 3})
+    within = 0
+    for found in result.policies.values():
+        c = found.checks
+        below = c["metric"].isin(["abandon_rate"])  # targets of the form metric<=bound
+        wrong_side = np.where(below, c["ci_low"] > c["bound"], c["ci_high"] < c["bound"])
+        missed = {(d, j) for d, j, w in zip(c["department"], c["interval"], wrong_side,
+                                            strict=True) if w}
+        rows = result.table
+        rows = rows[rows["policy"] == found.policy]
+        marked = {(d, j) for d, j, m in zip(rows["department"], rows["interval"],
+                                            rows["missed"], strict=True) if m}
+        assert marked == missed
+        counts = found.verified()
+        assert counts["missed"] == int(wrong_side.sum())
+        assert counts["straddling"] == int((c["verdict"] == "within CI").sum())
+        assert counts["met"] + counts["straddling"] + counts["missed"] == counts["checks"]
+        within += counts["straddling"]
+        assert not (rows["missed"] & rows["within_ci"]).any()
+    assert within > 0  # the case the old table got wrong is present

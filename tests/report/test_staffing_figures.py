@@ -15,7 +15,7 @@ from tests.shared import ROOT
 @pytest.fixture(scope="module")
 def result():
     scenario = load_scenario(ROOT / "tests" / "planning" / "staffing_small.yaml")
-    # seed 2: the verification misses a target in one interval per policy (a mark each)
+    # seed 2: the verification misses a target's mean in one interval per policy (a mark each)
     return staff(scenario, ["service_level>=0.8", "abandon_rate<=0.05"], reps=2,
                  verify_reps=3, seed=2, execution=Execution(workers=1))
 
@@ -34,13 +34,18 @@ def test_one_panel_per_department_with_load_and_a_step_line_per_policy(result):
             assert np.array_equal(step.get_data().values, mine["agents"].to_numpy())
 
 
-def test_missed_intervals_are_marked_with_a_cross(result):
+def test_missed_and_within_ci_intervals_are_marked_as_the_table_says(result):
+    # One verdict (staffing_result.verdict): x where a target's CI is wholly on the wrong
+    # side, a hollow circle where the mean misses but the CI includes the target.
     figure = staffing_figure(result)
     table = result.table
-    assert table.groupby("policy")["missed"].sum().to_dict() == {"cold": 1, "warm": 1}
+    marked = table.groupby("policy")[["missed", "within_ci"]].sum()
+    assert (marked["missed"] + marked["within_ci"]).to_dict() == {"cold": 1, "warm": 1}
+    assert marked["within_ci"].sum() >= 1
     for ax, dept in zip(figure.axes, result.departments, strict=True):
         for policy in ("cold", "warm"):
-            missed = table[(table.department == dept) & (table.policy == policy)]["missed"]
-            marks = [line for line in ax.get_lines()
-                     if line.get_label() == f"{policy}: target missed"]
-            assert sum(len(m.get_xdata()) for m in marks) == int(missed.sum())
+            mine = table[(table.department == dept) & (table.policy == policy)]
+            for column, label in (("missed", "target missed"), ("within_ci", "target within CI")):
+                marks = [line for line in ax.get_lines()
+                         if line.get_label() == f"{policy}: {label}"]
+                assert sum(len(m.get_xdata()) for m in marks) == int(mine[column].sum())
