@@ -59,6 +59,10 @@ MaxCallsOption = Annotated[
                  "than this (the estimate is shown)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (docs/model.md section 8).")]
+AllMetricsOption = Annotated[
+    bool, typer.Option("--all-metrics", help="Also show the metrics that are zero in every "
+                       "policy (features the scenario does not use); hidden by default."),
+]
 OutOption = Annotated[
     Path | None,
     typer.Option("--out", metavar="FILE", help="Also write the tables to FILE: .csv, .parquet, "

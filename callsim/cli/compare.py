@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from callsim.cli.common import (
+    AllMetricsOption,
     ExecutorOption,
     JsonOption,
     MaxCallsOption,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from callsim.experiments.comparison import Comparison
+    from callsim.scenario.schema import Scenario
 
 
 def default_policies() -> str:
@@ -53,11 +55,13 @@ def parse_policies(text: str, option: str = "--policies") -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def comparison_table(result: Comparison) -> Table:
+def comparison_table(result: Comparison, hidden: list[str] | None = None) -> Table:
     """Per metric: mean ± CI per policy, then each paired difference against the first policy.
 
-    Each difference is shown ± its CI, with ``*`` when significant.
+    Each difference is shown ± its CI, with ``*`` when significant. Metrics named in
+    ``hidden`` are left out (see :mod:`callsim.cli.metric_rows`).
     """
+    from callsim.cli.metric_rows import row_label, section_label, shown_keys
     from callsim.cli.tables import format_pm, metric_table
 
     summaries = {p: result.policy_summary(p).set_index("metric") for p in result.policies}
@@ -78,7 +82,8 @@ def comparison_table(result: Comparison) -> Table:
         return out
 
     title = f"{result.scenario}: {result.replications} paired replications, seed {result.seed}"
-    return metric_table(title, list(summaries[result.policies[0]].index), columns, cells)
+    keys = shown_keys(list(summaries[result.policies[0]].index), hidden or [])
+    return metric_table(title, keys, columns, cells, section=section_label, row=row_label)
 
 
 def compare_command(
@@ -114,6 +119,7 @@ def compare_command(
     executor: ExecutorOption = "processes",
     scheduler: SchedulerOption = None,
     max_calls: MaxCallsOption = MAX_CALLS,
+    all_metrics: AllMetricsOption = False,
 ) -> None:
     """Compare transfer policies on the same callers (common random numbers)."""
     if policy and policies is not None:
@@ -144,20 +150,32 @@ def compare_command(
         from callsim.report.exports import comparison_sheets
 
         write_out(comparison_sheets(result, sc), out)
-    print_comparison(result, as_json, written)
+    print_comparison(result, as_json, written, sc, all_metrics)
 
 
-def print_comparison(result: Comparison, as_json: bool, written: list[Path]) -> None:
-    """The comparison on stdout: its JSON document, or the table and the files written."""
+def print_comparison(result: Comparison, as_json: bool, written: list[Path], scenario: Scenario,
+                     all_metrics: bool = False) -> None:
+    """The comparison on stdout: its JSON document, or the answer, the table, the files written.
+
+    The answer is the report's one-sentence headline; metrics zero in every policy are hidden
+    unless ``all_metrics``.
+    """
     from callsim.analysis.documents import to_json
+    from callsim.cli.metric_rows import hidden_note, unused_metrics
     from callsim.cli.tables import stdout_console
+    from callsim.report.headline import headline
 
     if as_json:
         typer.echo(to_json(result.to_dict()))
         return
     console = stdout_console()
-    console.print(comparison_table(result))
+    console.print(headline(result, scenario), highlight=False)
+    hidden = [] if all_metrics else unused_metrics(
+        result.policy_summary(p).set_index("metric") for p in result.policies)
+    console.print(comparison_table(result, hidden))
     console.print("sig. = the 95% CI of the paired difference excludes 0")
+    if hidden:
+        console.print(hidden_note(hidden), highlight=False)
     if result.precision is not None:
         p = result.precision
         state = "met" if p.met else f"not met (cap {p.max_reps})"

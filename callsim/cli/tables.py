@@ -60,11 +60,14 @@ def group_label(key: str) -> str:
 
 
 def metric_table(
-    title: str, keys: list[str], columns: list[str], cells: Callable[[str, str], list[str]]
+    title: str, keys: list[str], columns: list[str], cells: Callable[[str, str], list[str]],
+    *, section: Callable[[str], str] = group_label, row: Callable[[str], str] | None = None,
 ) -> Table:
     """A table with one row per metric key, grouped in sections (overall, call types, ...).
 
-    ``cells(key, metric_name)`` returns the cells of the other ``columns`` for a row.
+    ``cells(key, metric_name)`` returns the cells of the other ``columns`` for a row;
+    ``section(key)`` names a row's section and ``row(key)`` its label (default: the
+    catalogue's label, indented).
     """
     from rich.table import Table
 
@@ -76,25 +79,33 @@ def metric_table(
         table.add_column(column, justify="right")
     last = None
     for key in keys:
-        label, name = group_label(key), split_key(key)[2]
+        label, name = section(key), split_key(key)[2]
         if label != last:
             if last is not None:
                 table.add_section()
             table.add_row(f"[bold]{label}[/bold]", *[""] * len(columns))
             last = label
-        table.add_row(f"  {catalogue.metric(name).label}", *cells(key, name))
+        text = row(key) if row else f"  {catalogue.metric(name).label}"
+        table.add_row(text, *cells(key, name))
     return table
 
 
-def summary_table(title: str, summary: pd.DataFrame) -> Table:
-    """One policy's long summary (``metric``, ``mean``, ``ci_low``, ``ci_high``) as a table."""
+def summary_table(title: str, summary: pd.DataFrame, hidden: list[str] | None = None) -> Table:
+    """One policy's long summary (``metric``, ``mean``, ``ci_low``, ``ci_high``) as a table.
+
+    Metrics named in ``hidden`` are left out (see :mod:`callsim.cli.metric_rows`).
+    """
+    from callsim.cli.metric_rows import row_label, section_label, shown_keys
+
     rows = summary.set_index("metric")
 
     def cells(key: str, name: str) -> list[str]:
         r = rows.loc[key]
         return [format_pm(name, r["mean"], r["ci_low"], r["ci_high"])]
 
-    return metric_table(title, list(rows.index), ["mean ± 95% CI"], cells)
+    keys = shown_keys(list(rows.index), hidden or [])
+    return metric_table(title, keys, ["mean ± 95% CI"], cells, section=section_label,
+                        row=row_label)
 
 
 class LazyProgress:
