@@ -55,12 +55,16 @@ def parse_policies(text: str, option: str = "--policies") -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def comparison_table(result: Comparison, hidden: list[str] | None = None) -> Table:
+def comparison_table(result: Comparison, hidden: list[str] | None = None,
+                     cost_words: str = "") -> Table:
     """Per metric: mean ± CI per policy, then each paired difference against the first policy.
 
     Each difference is shown ± its CI, with ``*`` when significant. Metrics named in
-    ``hidden`` are left out (see :mod:`callsim.cli.metric_rows`).
+    ``hidden`` are left out and ``cost_words`` heads the costs (see
+    :mod:`callsim.cli.metric_rows`).
     """
+    from functools import partial
+
     from callsim.cli.metric_rows import row_label, section_label, shown_keys
     from callsim.cli.tables import format_pm, metric_table
 
@@ -83,7 +87,8 @@ def comparison_table(result: Comparison, hidden: list[str] | None = None) -> Tab
 
     title = f"{result.scenario}: {result.replications} paired replications, seed {result.seed}"
     keys = shown_keys(list(summaries[result.policies[0]].index), hidden or [])
-    return metric_table(title, keys, columns, cells, section=section_label, row=row_label)
+    return metric_table(title, keys, columns, cells, row=row_label,
+                        section=partial(section_label, cost_words=cost_words))
 
 
 def compare_command(
@@ -163,7 +168,7 @@ def print_comparison(result: Comparison, as_json: bool, written: list[Path], sce
     from callsim.analysis.documents import to_json
     from callsim.cli.metric_rows import hidden_note, unused_metrics
     from callsim.cli.tables import stdout_console
-    from callsim.report.headline import headline
+    from callsim.report.headline import cost_unit, headline
 
     if as_json:
         typer.echo(to_json(result.to_dict()))
@@ -172,7 +177,7 @@ def print_comparison(result: Comparison, as_json: bool, written: list[Path], sce
     console.print(headline(result, scenario), highlight=False)
     hidden = [] if all_metrics else unused_metrics(
         result.policy_summary(p).set_index("metric") for p in result.policies)
-    console.print(comparison_table(result, hidden))
+    console.print(comparison_table(result, hidden, cost_unit(scenario)))
     console.print("sig. = the 95% CI of the paired difference excludes 0")
     if hidden:
         console.print(hidden_note(hidden), highlight=False)

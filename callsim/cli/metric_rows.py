@@ -69,8 +69,15 @@ def shown_keys(keys: Iterable[str], hidden: Iterable[str]) -> list[str]:
     return [key for key in keys if _split(key)[2] not in skip]
 
 
-def section_label(key: str) -> str:
-    """Heading of the section a flat metric key belongs to (per call, per department, costs)."""
+def section_label(key: str, cost_words: str = "") -> str:
+    """Heading of the section a flat metric key belongs to (per call, per department, costs).
+
+    ``cost_words`` says what amounts are counted in (``EUR per 12 h horizon``, from
+    :func:`callsim.report.headline.cost_unit`); it follows ``costs``.
+
+    >>> section_label("costs.total_cost", "EUR per day")
+    'costs (EUR per day)'
+    """
     group, name, _ = _split(key)
     if group == "overall":
         return "per call: overall"
@@ -78,7 +85,7 @@ def section_label(key: str) -> str:
         return f"per call: call type {name}"
     if group == "departments":
         return f"per department: {name}"
-    return str(group)
+    return f"{group} ({cost_words})" if cost_words else str(group)
 
 
 def row_label(key: str) -> str:

@@ -91,13 +91,17 @@ def run_command(
         from callsim.report.exports import run_sheets
 
         write_out(run_sheets(result.summary, result.per_replication, sc), out)
-    print_run(result, as_json, all_metrics)
+    from callsim.report.headline import cost_unit
+
+    print_run(result, as_json, all_metrics, cost_unit(sc))
 
 
-def print_run(result: RunResult, as_json: bool, all_metrics: bool = False) -> None:
+def print_run(result: RunResult, as_json: bool, all_metrics: bool = False,
+              cost_words: str = "") -> None:
     """The run on stdout: its JSON document (docs/model.md section 8) or a table.
 
-    Metrics zero in every replication are hidden unless ``all_metrics``.
+    Metrics zero in every replication are hidden unless ``all_metrics``; ``cost_words``
+    (``EUR per 12 h horizon``) heads the costs.
     """
     from callsim.analysis.documents import to_json
     from callsim.cli.tables import stdout_console, summary_table
@@ -111,6 +115,6 @@ def print_run(result: RunResult, as_json: bool, all_metrics: bool = False) -> No
 
     hidden = [] if all_metrics else unused_metrics([result.summary.set_index("metric")])
     console = stdout_console()
-    console.print(summary_table(title, result.summary, hidden))
+    console.print(summary_table(title, result.summary, hidden, cost_words))
     if hidden:
         console.print(hidden_note(hidden), highlight=False)

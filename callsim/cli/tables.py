@@ -90,11 +90,15 @@ def metric_table(
     return table
 
 
-def summary_table(title: str, summary: pd.DataFrame, hidden: list[str] | None = None) -> Table:
+def summary_table(title: str, summary: pd.DataFrame, hidden: list[str] | None = None,
+                  cost_words: str = "") -> Table:
     """One policy's long summary (``metric``, ``mean``, ``ci_low``, ``ci_high``) as a table.
 
-    Metrics named in ``hidden`` are left out (see :mod:`callsim.cli.metric_rows`).
+    Metrics named in ``hidden`` are left out and ``cost_words`` heads the costs (see
+    :mod:`callsim.cli.metric_rows`).
     """
+    from functools import partial
+
     from callsim.cli.metric_rows import row_label, section_label, shown_keys
 
     rows = summary.set_index("metric")
@@ -104,8 +108,8 @@ def summary_table(title: str, summary: pd.DataFrame, hidden: list[str] | None = 
         return [format_pm(name, r["mean"], r["ci_low"], r["ci_high"])]
 
     keys = shown_keys(list(rows.index), hidden or [])
-    return metric_table(title, keys, ["mean ± 95% CI"], cells, section=section_label,
-                        row=row_label)
+    return metric_table(title, keys, ["mean ± 95% CI"], cells,
+                        section=partial(section_label, cost_words=cost_words), row=row_label)
 
 
 class LazyProgress:

@@ -6,7 +6,7 @@ policy, replication): ``point``, the swept fields (columns named by dotted path,
 policy's mean,
 or (``diff``) the paired difference ``B − A`` of the two policies in the table (A the first
 one run, e.g. ``warm − cold``) and where either policy is significantly
-better. Shares in % (differences in pp), times in s, costs in currency units per run. Agg canvas,
+better. Shares in % (differences in pp), times in s, costs in currency per horizon. Agg canvas,
 never pyplot's global state.
 """
 
@@ -324,7 +324,7 @@ def line_figure(
     Returns
     -------
     matplotlib.figure.Figure
-        One axes; shares in % (differences in pp), times in s, costs per run.
+        One axes; shares in % (differences in pp), times in s, costs per horizon.
 
     Raises
     ------

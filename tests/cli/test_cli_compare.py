@@ -176,7 +176,7 @@ def test_table_starts_with_the_answer_and_hides_unused_features():
                 if line.startswith("│ per ") or line.startswith("│ costs")]
     assert sections == ["per call: overall", "per call: call type billing",
                         "per call: call type support", "per department: billing",
-                        "per department: support", "costs"]
+                        "per department: support", "costs (per 2 h horizon)"]
     costs = out[out.index("│ costs"):]
     assert costs.index("Staff cost") < costs.index("of which transfers") < costs.index(
         "Lost-call cost") < costs.index("Total cost")

@@ -32,3 +32,39 @@ def test_with_redials_the_customer_metrics_stay():
     assert unused_metrics([used]) == []
     assert hidden_note([]) == ""
     assert "Redials" in hidden_note(["redials"]) and "--all-metrics" in hidden_note(["redials"])
+
+
+# -- issue 18 item 11: costs in words, with the scenario's currency --------------------------------
+
+
+def test_costs_say_their_currency_and_period():
+    from callsim.report.headline import cost_unit
+    from callsim.scenario.loading import load_scenario
+    from tests.shared import REFERENCE
+
+    reference = load_scenario(REFERENCE)
+    assert reference.costs.currency is None
+    assert cost_unit(reference) == "per 12 h horizon"
+    day = reference.model_copy(update={
+        "horizon": reference.horizon.model_copy(update={"duration": 86400.0}),
+        "costs": reference.costs.model_copy(update={"currency": "EUR"})})
+    assert cost_unit(day) == "EUR per day"
+
+
+def test_compare_heads_costs_with_the_currency_and_puts_it_in_the_answer():
+    from tests.shared import REFERENCE, invoke_cli
+
+    result = invoke_cli("compare", str(REFERENCE), "--reps", "3", "--seed", "1", "--workers",
+                        "1", "--set", "horizon.duration=2h", "--set", "costs.currency=EUR")
+    assert result.exit_code == 0, result.output
+    assert "│ costs (EUR per 2 h horizon)" in result.stdout
+    first = result.stdout.splitlines()[0]
+    assert " EUR " in first and "EUR)" in first
+
+
+def test_a_currency_with_a_space_is_refused():
+    from tests.shared import REFERENCE, invoke_cli
+
+    result = invoke_cli("run", str(REFERENCE), "--set", "costs.currency=US dollar")
+    assert result.exit_code == 2
+    assert "costs.currency" in result.output and "Traceback" not in result.output

@@ -131,7 +131,7 @@ def test_line_shares_in_percent(rows):
     assert ax.get_ylabel() == "overall.service_level (%)"
     assert ax.get_lines()[0].get_ydata().max() > 1.0  # drawn in %, not as a share
     cost = line_figure(rows, AGENTS, "costs.total_cost", at={SHARE: 0.0}).axes[0]
-    assert cost.get_ylabel() == "costs.total_cost (per run)"
+    assert cost.get_ylabel() == "costs.total_cost (per horizon)"
 
 
 def test_line_diff_shades_where_each_policy_is_better(rows):
