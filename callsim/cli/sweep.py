@@ -40,7 +40,8 @@ def sweep_command(  # one parameter per option
     scenario: ScenarioArgument,
     out: Annotated[
         Path, typer.Option(help="Results table (.parquet, .csv, .json or .xlsx); the summary "
-                           "goes beside it (or in the same file); rows also go to OUT.parts/.")
+                           "goes beside it (or in the same file); rows also go to OUT.parts/ "
+                           "while the sweep runs.")
     ],
     vary: Annotated[
         list[str] | None,
@@ -55,6 +56,11 @@ def sweep_command(  # one parameter per option
     overrides: SetOption = None,
     workers: WorkersOption = None,
     resume: Annotated[bool, typer.Option(help="Run only what OUT.parts/ is missing.")] = False,
+    keep_parts: Annotated[
+        bool, typer.Option("--keep-parts", help="Keep OUT.parts/ once the results are written "
+                           "(to extend the sweep later with --resume and more --reps); "
+                           "removed by default. An interrupted sweep always keeps it.")
+    ] = False,
     executor: ExecutorOption = "processes",
     scheduler: SchedulerOption = None,
     independent_points: Annotated[
@@ -76,7 +82,7 @@ def sweep_command(  # one parameter per option
     options: dict[str, Any] = {
         "reps": reps, "seed": seed, "out": out, "resume": resume,
         "independent_points": independent_points, "max_points": max_points,
-        "execution": execution,
+        "execution": execution, "keep_parts": keep_parts,
     }
     rows = run_sweep(load_or_exit(scenario, overrides or []), spec["grid"], names, options)
     from callsim.report.writers import table_paths
