@@ -295,7 +295,7 @@ def test_cli_writes_png_next_to_results(results):
     result = runner.invoke(app, ["plot", str(results), "--x", AGENTS, "--metric", "wait_mean",
                                  "--diff", "--at", f"{SHARE}=0.4"])
     assert result.exit_code == 0, result.output
-    out = results.with_name("sweep_overall.wait_mean_diff.png")
+    out = results.with_name("sweep_wait_mean_diff.png")  # issue 18 item 17: a readable name
     assert result.stdout.strip() == f"wrote {out}"
     assert out.read_bytes().startswith(PNG_MAGIC)
 
