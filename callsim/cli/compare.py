@@ -42,6 +42,23 @@ def default_policies() -> str:
     return ",".join(registry.default_comparison())
 
 
+#: Help shared by every command's ``--policy`` / ``--policies`` (one option, two names).
+POLICY_HELP = ("Repeat it (--policy cold --policy warm) or list with commas (--policies "
+               "cold,warm): --policy and --policies are the same option.")
+
+
+def policy_values(values: list[str] | None, default: str) -> list[str]:
+    """The policies of a repeatable, comma-accepting ``--policy``/``--policies`` option.
+
+    Every command reads its policies this way (``default`` when none is given); exit 2 on an
+    unknown policy, naming ``--policy``, or on an empty list.
+    """
+    text = ",".join(values) if values else default
+    if not text.replace(",", "").strip():
+        raise fail("--policy/--policies: no policy given")
+    return parse_policies(text, "--policy")
+
+
 def parse_policies(text: str, option: str = "--policies") -> list[str]:
     """``cold,warm`` -> ``["cold", "warm"]``; exit 2 naming ``option`` and an unknown policy."""
     from callsim.policies import registry
@@ -93,16 +110,12 @@ def comparison_table(result: Comparison, hidden: list[str] | None = None,
 
 def compare_command(
     scenario: ScenarioArgument,
-    policies: Annotated[
-        str | None,
-        typer.Option(help="Comma-separated policies; the first is the reference A of the paired "
-                     "differences B - A (default: the registry's default, cold,warm)."),
-    ] = None,
     policy: Annotated[
         list[str] | None,
-        typer.Option("--policy", help="A policy to compare; repeat it (--policy cold --policy "
-                     "warm --policy conditional). The first is the reference. Same as "
-                     "--policies."),
+        typer.Option("--policy", "--policies", metavar="NAME[,NAME...]",
+                     help="Policies to compare; the first is the reference A of the paired "
+                     "differences B - A (default: the registry's default, cold,warm). "
+                     + POLICY_HELP),
     ] = None,
     reps: Annotated[
         int, typer.Option(min=2, help="Replications per policy (batch size with --precision).")
@@ -127,10 +140,7 @@ def compare_command(
     all_metrics: AllMetricsOption = False,
 ) -> None:
     """Compare transfer policies on the same callers (common random numbers)."""
-    if policy and policies is not None:
-        raise fail("--policy and --policies: give the policies one way")
-    names = (parse_policies(",".join(policy), "--policy") if policy
-             else parse_policies(default_policies() if policies is None else policies))
+    names = policy_values(policy, default_policies())
     check_out(plot, "--plot", "figure")
     check_out(out)
     if precision is not None and not 0 < precision < 1:

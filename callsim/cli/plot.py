@@ -80,9 +80,11 @@ def plot_command(
     diff: Annotated[bool, typer.Option("--diff", help="Draw the paired difference B - A of the "
                                        "two policies (A the first run, e.g. warm - cold) and "
                                        "where either is significantly better.")] = False,
-    policies: Annotated[str | None, typer.Option(help="Comma-separated policies to draw, in "
+    policies: Annotated[list[str] | None, typer.Option(
+        "--policy", "--policies", metavar="NAME[,NAME...]", help="Policies to draw, in "
                                                  "order (A first), e.g. cold,conditional "
-                                                 "with --diff; default: every policy.")] = None,
+                                                 "with --diff; default: every policy. Repeat "
+                                                 "it or list with commas.")] = None,
     at: Annotated[list[str] | None, typer.Option("--at", help="Fix another swept field, e.g. "
                                                  "--at call_types.support.misroute.billing=0.2")]
     = None,
@@ -102,7 +104,7 @@ def plot_command(
 
     try:
         if policies is not None:
-            names = [p.strip() for p in policies.split(",") if p.strip()]
+            names = [p.strip() for v in policies for p in v.split(",") if p.strip()]
             rows = sweep_plots.select_policies(rows, names)
         key = sweep_plots.resolve_metric(rows, metric)
         target = out if out is not None else default_out(results, key, diff)
