@@ -19,7 +19,7 @@ def test_policy_and_policies_are_one_option_in_compare():
     assert outputs[0].stdout == outputs[1].stdout == outputs[2].stdout
 
 
-@pytest.mark.parametrize("command", ["compare", "report", "sweep", "plot"])
+@pytest.mark.parametrize("command", ["compare", "report", "sweep", "plot", "staff", "breakeven"])
 def test_every_command_takes_both_names(command):
     help_text = invoke_cli(command, "--help").stdout
     assert "--policy" in help_text and "--policies" in help_text
