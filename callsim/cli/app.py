@@ -53,7 +53,7 @@ def _print_version(value: bool) -> None:
 def _callsim(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_print_version, is_eager=True,
+        typer.Option("--version", callback=_print_version, is_eager=True, metavar="",
                      help="Print the version and exit."),
     ] = False,
 ) -> None:

@@ -85,8 +85,9 @@ def breakeven_command(
                                             "call_types.support.misroute.billing=0:0.4 "
                                             "(once: one field).")],
     metric: Annotated[str, typer.Option(help="Metric (name or flat key).")] = "total_cost",
-    policies: Annotated[str | None, typer.Option(help="Two comma-separated policies (default: "
-                                                 "cold,warm, the registry's default).")] = None,
+    policies: Annotated[list[str] | None, typer.Option(
+        "--policy", "--policies", metavar="NAME[,NAME...]", help="Two policies (default: "
+        "cold,warm, the registry's default); repeat it or list with commas.")] = None,
     reps: Annotated[int, typer.Option(min=2, help="Paired replications per value.")] = 20,
     seed: SeedOption = 0,
     target: TargetOption = None,
@@ -103,7 +104,7 @@ def breakeven_command(
     max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Find where warm - cold of a metric changes sign as one scenario field varies."""
-    from callsim.cli.compare import default_policies, parse_policies
+    from callsim.cli.compare import default_policies, policy_values
     from callsim.cli.tables import progress_bar
     from callsim.planning.breakeven import breakeven
 
@@ -112,7 +113,7 @@ def breakeven_command(
         raise fail(f"--vary given {len(vary)} times ({', '.join(vary)}): breakeven varies "
                    "one field")
     check_out(plot, "--plot", "figure")
-    names = parse_policies(default_policies() if policies is None else policies)
+    names = policy_values(policies, default_policies())
     sc = load_or_exit(scenario, overrides or [])
     with one_line_errors(scenario), progress_bar("breakeven runs") as bar:
         result = breakeven(sc, vary[0], metric, names, reps, seed, target, grid, steps,

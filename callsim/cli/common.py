@@ -26,11 +26,13 @@ if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
 
 __all__ = [
+    "AllMetricsOption",
     "JsonOption",
     "MaxCallsOption",
     "OutOption",
     "ScenarioArgument",
     "SeedOption",
+    "check_seed",
     "SetOption",
     "WorkersOption",
     "ExecutorOption",
@@ -52,13 +54,29 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a field, e.g. --set departments.billing.agents=14"),
 ]
-SeedOption = Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Base seed.")]
+def check_seed(value: int | None) -> int | None:
+    """``--seed`` callback: a whole number from 0 to 2**63 - 1 (usage error, exit 2, otherwise).
+
+    Checked here rather than with ``min``/``max`` so that the help shows ``INT`` instead of
+    ``<int range> [0<=x<=9223372036854775807]``.
+    """
+    if value is not None and not 0 <= value <= MAX_SEED:
+        raise typer.BadParameter(f"must be from 0 to 2**63 - 1, got {value}")
+    return value
+
+
+SeedOption = Annotated[int, typer.Option(metavar="INT", callback=check_seed,
+                                         help="Base seed, 0 to 2**63 - 1.")]
 MaxCallsOption = Annotated[
     float,
     typer.Option(min=0, help="Refuse, before running, work expected to simulate more calls "
                  "than this (the estimate is shown)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (docs/model.md section 8).")]
+AllMetricsOption = Annotated[
+    bool, typer.Option("--all-metrics", help="Also show the metrics that are zero in every "
+                       "policy (features the scenario does not use); hidden by default."),
+]
 OutOption = Annotated[
     Path | None,
     typer.Option("--out", metavar="FILE", help="Also write the tables to FILE: .csv, .parquet, "

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from callsim.cli.common import (
+    AllMetricsOption,
     ExecutorOption,
     JsonOption,
     MaxCallsOption,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from callsim.experiments.comparison import Comparison
+    from callsim.scenario.schema import Scenario
 
 
 def default_policies() -> str:
@@ -38,6 +40,23 @@ def default_policies() -> str:
     from callsim.policies import registry
 
     return ",".join(registry.default_comparison())
+
+
+#: Help shared by every command's ``--policy`` / ``--policies`` (one option, two names).
+POLICY_HELP = ("Repeat it (--policy cold --policy warm) or list with commas (--policies "
+               "cold,warm): --policy and --policies are the same option.")
+
+
+def policy_values(values: list[str] | None, default: str) -> list[str]:
+    """The policies of a repeatable, comma-accepting ``--policy``/``--policies`` option.
+
+    Every command reads its policies this way (``default`` when none is given); exit 2 on an
+    unknown policy, naming ``--policy``, or on an empty list.
+    """
+    text = ",".join(values) if values else default
+    if not text.replace(",", "").strip():
+        raise fail("--policy/--policies: no policy given")
+    return parse_policies(text, "--policy")
 
 
 def parse_policies(text: str, option: str = "--policies") -> list[str]:
@@ -59,11 +78,17 @@ def parse_policies(text: str, option: str = "--policies") -> list[str]:
     return names
 
 
-def comparison_table(result: Comparison) -> Table:
+def comparison_table(result: Comparison, hidden: list[str] | None = None,
+                     cost_words: str = "") -> Table:
     """Per metric: mean ± CI per policy, then each paired difference against the first policy.
 
-    Each difference is shown ± its CI, with ``*`` when significant.
+    Each difference is shown ± its CI, with ``*`` when significant. Metrics named in
+    ``hidden`` are left out and ``cost_words`` heads the costs (see
+    :mod:`callsim.cli.metric_rows`).
     """
+    from functools import partial
+
+    from callsim.cli.metric_rows import row_label, section_label, shown_keys
     from callsim.cli.tables import format_pm, metric_table
 
     summaries = {p: result.policy_summary(p).set_index("metric") for p in result.policies}
@@ -84,21 +109,19 @@ def comparison_table(result: Comparison) -> Table:
         return out
 
     title = f"{result.scenario}: {result.replications} paired replications, seed {result.seed}"
-    return metric_table(title, list(summaries[result.policies[0]].index), columns, cells)
+    keys = shown_keys(list(summaries[result.policies[0]].index), hidden or [])
+    return metric_table(title, keys, columns, cells, row=row_label,
+                        section=partial(section_label, cost_words=cost_words))
 
 
 def compare_command(
     scenario: ScenarioArgument,
-    policies: Annotated[
-        str | None,
-        typer.Option(help="Comma-separated policies; the first is the reference A of the paired "
-                     "differences B - A (default: the registry's default, cold,warm)."),
-    ] = None,
     policy: Annotated[
         list[str] | None,
-        typer.Option("--policy", help="A policy to compare; repeat it (--policy cold --policy "
-                     "warm --policy conditional). The first is the reference. Same as "
-                     "--policies."),
+        typer.Option("--policy", "--policies", metavar="NAME[,NAME...]",
+                     help="Policies to compare; the first is the reference A of the paired "
+                     "differences B - A (default: the registry's default, cold,warm). "
+                     + POLICY_HELP),
     ] = None,
     reps: Annotated[
         int, typer.Option(min=2, help="Replications per policy (batch size with --precision).")
@@ -120,12 +143,10 @@ def compare_command(
     executor: ExecutorOption = "processes",
     scheduler: SchedulerOption = None,
     max_calls: MaxCallsOption = MAX_CALLS,
+    all_metrics: AllMetricsOption = False,
 ) -> None:
     """Compare transfer policies on the same callers (common random numbers)."""
-    if policy and policies is not None:
-        raise fail("--policy and --policies: give the policies one way")
-    names = (parse_policies(",".join(policy), "--policy") if policy
-             else parse_policies(default_policies() if policies is None else policies))
+    names = policy_values(policy, default_policies())
     check_out(plot, "--plot", "figure")
     check_out(out)
     if precision is not None and not 0 < precision < 1:
@@ -150,21 +171,33 @@ def compare_command(
         from callsim.report.exports import comparison_sheets
 
         write_out(comparison_sheets(result, sc), out)
-    print_comparison(result, as_json, written)
+    print_comparison(result, as_json, written, sc, all_metrics)
 
 
-def print_comparison(result: Comparison, as_json: bool, written: list[Path]) -> None:
-    """The comparison on stdout: its JSON document, or the table and the files written."""
+def print_comparison(result: Comparison, as_json: bool, written: list[Path], scenario: Scenario,
+                     all_metrics: bool = False) -> None:
+    """The comparison on stdout: its JSON document, or the answer, the table, the files written.
+
+    The answer is the report's one-sentence headline; metrics zero in every policy are hidden
+    unless ``all_metrics``.
+    """
     from callsim.analysis.documents import to_json
+    from callsim.cli.metric_rows import hidden_note, unused_metrics
     from callsim.cli.tables import stdout_console
+    from callsim.report.headline import cost_unit, headline
 
     if as_json:
         typer.echo(to_json(result.to_dict()))
         return
     console = stdout_console()
-    console.print(comparison_table(result))
+    console.print(headline(result, scenario), highlight=False)
+    hidden = [] if all_metrics else unused_metrics(
+        result.policy_summary(p).set_index("metric") for p in result.policies)
+    console.print(comparison_table(result, hidden, cost_unit(scenario)))
     console.print("sig. = significant: the 95% CI of the paired difference excludes 0 and the "
                   "difference is above 0.01% of the level (not rounding noise)")
+    if hidden:
+        console.print(hidden_note(hidden), highlight=False)
     if result.precision is not None:
         p = result.precision
         state = "met" if p.met else f"not met (cap {p.max_reps})"

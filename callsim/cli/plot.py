@@ -25,14 +25,30 @@ def parse_at(items: list[str]) -> dict[str, str]:
 
 
 def default_out(results: Path, metric: str, diff: bool) -> Path:
-    """``<results stem>_<metric>[_diff].png`` next to the results file.
+    """``<results stem>_<metric>[_diff].png`` next to the results file, a readable name.
+
+    An overall or cost metric is named by itself; a call type's or a department's metric
+    after it (``support_calls_``, ``billing_dept_``). Characters other than letters, digits,
+    ``_`` and ``-`` (such as the dots of a flat key) become ``-``, so the name has no second
+    suffix.
 
     Examples
     --------
     >>> default_out(Path("runs/sweep.parquet"), "overall.wait_mean", True).as_posix()
-    'runs/sweep_overall.wait_mean_diff.png'
+    'runs/sweep_wait_mean_diff.png'
+    >>> default_out(Path("payoff.parquet"), "call_types.support.abandon_rate", False).name
+    'payoff_support_calls_abandon_rate.png'
+    >>> default_out(Path("payoff.parquet"), "departments.billing.occupancy", True).name
+    'payoff_billing_dept_occupancy_diff.png'
     """
-    return results.with_name(f"{results.stem}_{metric}{'_diff' if diff else ''}.png")
+    import re
+
+    group, _, rest = metric.partition(".")
+    name, _, bare = rest.rpartition(".")
+    kind = {"call_types": "calls", "departments": "dept"}.get(group)
+    readable = f"{name}_{kind}_{bare}" if kind and name else (rest or metric)
+    readable = re.sub(r"[^A-Za-z0-9_-]", "-", readable)
+    return results.with_name(f"{results.stem}_{readable}{'_diff' if diff else ''}.png")
 
 
 def read_results(results: Path) -> pd.DataFrame:
@@ -69,14 +85,17 @@ def plot_command(
     diff: Annotated[bool, typer.Option("--diff", help="Draw the paired difference B - A of the "
                                        "two policies (A the first run, e.g. warm - cold) and "
                                        "where either is significantly better.")] = False,
-    policies: Annotated[str | None, typer.Option(help="Comma-separated policies to draw, in "
+    policies: Annotated[list[str] | None, typer.Option(
+        "--policy", "--policies", metavar="NAME[,NAME...]", help="Policies to draw, in "
                                                  "order (A first), e.g. cold,conditional "
-                                                 "with --diff; default: every policy.")] = None,
+                                                 "with --diff; default: every policy. Repeat "
+                                                 "it or list with commas.")] = None,
     at: Annotated[list[str] | None, typer.Option("--at", help="Fix another swept field, e.g. "
                                                  "--at call_types.support.misroute.billing=0.2")]
     = None,
     out: Annotated[Path | None, typer.Option(help="Figure file (.png or .svg); default "
-                                             "<results stem>_<metric>[_diff].png.")] = None,
+                                             "<results stem>_<metric>[_diff].png, e.g. "
+                                             "payoff_lost_rate_diff.png.")] = None,
 ) -> None:
     """Plot a metric of a sweep against one swept field (lines) or two (heatmap)."""
     fixed = parse_at(at or [])
@@ -91,7 +110,7 @@ def plot_command(
 
     try:
         if policies is not None:
-            names = [p.strip() for p in policies.split(",") if p.strip()]
+            names = [p.strip() for v in policies for p in v.split(",") if p.strip()]
             rows = select_policies(rows, names)
         key = resolve_metric(rows, metric)
         target = out if out is not None else default_out(results, key, diff)

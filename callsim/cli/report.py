@@ -21,7 +21,7 @@ from callsim.cli.common import (
     fail,
     load_or_exit,
 )
-from callsim.cli.compare import default_policies, parse_policies
+from callsim.cli.compare import POLICY_HELP, default_policies, policy_values
 from callsim.cli.tables import progress_bar
 from callsim.scenario.limits import MAX_CALLS
 
@@ -44,8 +44,9 @@ def report_command(
     scenario: ScenarioArgument,
     policy: Annotated[
         list[str] | None,
-        typer.Option(help="A policy to compare; repeat for several (default: the registry's "
-                     "default, cold and warm)."),
+        typer.Option("--policy", "--policies", metavar="NAME[,NAME...]",
+                     help="Policies to compare (default: the registry's default, cold and "
+                     "warm). " + POLICY_HELP),
     ] = None,
     reps: Annotated[int, typer.Option(min=2, help="Replications per policy.")] = 20,
     seed: SeedOption = 0,
@@ -65,7 +66,7 @@ def report_command(
     """
     from callsim.report.writers import out_path_problem  # heavy imports only when running
 
-    names = parse_policies(",".join(policy) if policy else default_policies(), option="--policy")
+    names = policy_values(policy, default_policies())
     problem = out_path_problem(out, "--out", HTML_SUFFIXES)
     if problem:
         raise fail(problem)

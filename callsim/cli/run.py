@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from callsim.cli.common import (
+    AllMetricsOption,
     ExecutorOption,
     JsonOption,
     MaxCallsOption,
@@ -64,6 +65,7 @@ def run_command(
     executor: ExecutorOption = "processes",
     scheduler: SchedulerOption = None,
     max_calls: MaxCallsOption = MAX_CALLS,
+    all_metrics: AllMetricsOption = False,
 ) -> None:
     """Simulate a scenario under one transfer policy and report every metric."""
     check_policy(policy)
@@ -89,11 +91,18 @@ def run_command(
         from callsim.report.exports import run_sheets
 
         write_out(run_sheets(result.summary, result.per_replication, sc), out)
-    print_run(result, as_json)
+    from callsim.report.headline import cost_unit
+
+    print_run(result, as_json, all_metrics, cost_unit(sc))
 
 
-def print_run(result: RunResult, as_json: bool) -> None:
-    """The run on stdout: its JSON document (docs/model.md section 8) or a table."""
+def print_run(result: RunResult, as_json: bool, all_metrics: bool = False,
+              cost_words: str = "") -> None:
+    """The run on stdout: its JSON document (docs/model.md section 8) or a table.
+
+    Metrics zero in every replication are hidden unless ``all_metrics``; ``cost_words``
+    (``EUR per 12 h horizon``) heads the costs.
+    """
     from callsim.analysis.documents import to_json
     from callsim.cli.tables import stdout_console, summary_table
 
@@ -102,4 +111,10 @@ def print_run(result: RunResult, as_json: bool) -> None:
         return
     title = (f"{result.scenario}: {result.policy} transfer, {result.replications} "
              f"replication(s), seed {result.seed}")
-    stdout_console().print(summary_table(title, result.summary))
+    from callsim.cli.metric_rows import hidden_note, unused_metrics
+
+    hidden = [] if all_metrics else unused_metrics([result.summary.set_index("metric")])
+    console = stdout_console()
+    console.print(summary_table(title, result.summary, hidden, cost_words))
+    if hidden:
+        console.print(hidden_note(hidden), highlight=False)

@@ -208,9 +208,9 @@ def _elapsed(seconds: float) -> str:
 def staff_command(
     scenario: ScenarioArgument,
     target: TargetOption = None,
-    policy: Annotated[list[str] | None, typer.Option(help="Policy to staff; repeat (default: "
-                                                      "cold and warm, the registry's "
-                                                      "default).")] = None,
+    policy: Annotated[list[str] | None, typer.Option(
+        "--policy", "--policies", metavar="NAME[,NAME...]", help="Policies to staff (default: "
+        "cold and warm, the registry's default); repeat it or list with commas.")] = None,
     scope: Annotated[str, typer.Option(help="interval (every planning interval) or "
                                        "horizon.")] = "interval",
     constant: Annotated[bool, typer.Option(help="One level per department for the whole "
@@ -241,6 +241,10 @@ def staff_command(
 ) -> None:
     """Find the fewest agents per department and interval that meet the targets, per policy."""
     execution = execution_options(workers, executor, scheduler, max_calls)
+    if policy:  # --policy cold --policy warm, or --policies cold,warm
+        from callsim.cli.compare import policy_values
+
+        policy = policy_values(policy, "")
     _check_outputs(out, plot, write_scenario)
     sc = load_or_exit(scenario, overrides or [])
     low = parse_agents(min_agents, "--min-agents")

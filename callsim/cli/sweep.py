@@ -17,13 +17,14 @@ from callsim.cli.common import (
     SetOption,
     WorkersOption,
     check_out,
+    check_seed,
     execution_options,
     exit_on_errors,
     load_or_exit,
 )
-from callsim.cli.compare import default_policies, parse_policies
+from callsim.cli.compare import POLICY_HELP, default_policies, policy_values
 from callsim.cli.tables import progress_bar
-from callsim.scenario.limits import MAX_CALLS, MAX_POINTS, MAX_SEED
+from callsim.scenario.limits import MAX_CALLS, MAX_POINTS
 
 if TYPE_CHECKING:
     from callsim.experiments.grid import Grid
@@ -40,7 +41,8 @@ def sweep_command(  # one parameter per option
     scenario: ScenarioArgument,
     out: Annotated[
         Path, typer.Option(help="Results table (.parquet, .csv, .json or .xlsx); the summary "
-                           "goes beside it (or in the same file); rows also go to OUT.parts/.")
+                           "goes beside it (or in the same file); rows also go to OUT.parts/ "
+                           "while the sweep runs.")
     ],
     vary: Annotated[
         list[str] | None,
@@ -50,12 +52,26 @@ def sweep_command(  # one parameter per option
     grid_file: Annotated[
         Path | None, typer.Option("--grid", help="Sweep YAML file (vary, policies, reps, seed).")
     ] = None,
-    policies: Annotated[str | None, typer.Option(help="Comma-separated policies.")] = None,
-    reps: Annotated[int | None, typer.Option(min=1, help="Replications per point.")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, max=MAX_SEED, help="Base seed.")] = None,
+    policies: Annotated[
+        list[str] | None,
+        typer.Option("--policy", "--policies", metavar="NAME[,NAME...]",
+                     help="Policies run at every point (default: the sweep file's, else "
+                     "cold,warm). " + POLICY_HELP),
+    ] = None,
+    reps: Annotated[int | None, typer.Option(
+        min=1, metavar="INT", help="Replications per point (default: the sweep file's reps, "
+        "else 10).")] = None,
+    seed: Annotated[int | None, typer.Option(
+        metavar="INT", callback=check_seed, help="Base seed, 0 to 2**63 - 1 (default: the "
+        "sweep file's seed, else 0).")] = None,
     overrides: SetOption = None,
     workers: WorkersOption = None,
     resume: Annotated[bool, typer.Option(help="Run only what OUT.parts/ is missing.")] = False,
+    keep_parts: Annotated[
+        bool, typer.Option("--keep-parts", help="Keep OUT.parts/ once the results are written "
+                           "(to extend the sweep later with --resume and more --reps); "
+                           "removed by default. An interrupted sweep always keeps it.")
+    ] = False,
     executor: ExecutorOption = "processes",
     scheduler: SchedulerOption = None,
     independent_points: Annotated[
@@ -71,13 +87,13 @@ def sweep_command(  # one parameter per option
     execution = execution_options(workers, executor, scheduler, max_calls)
     spec = read_spec(grid_file, vary or [])
     listed = ",".join(spec["policies"]) if "policies" in spec else default_policies()
-    names = parse_policies(policies if policies is not None else listed)
+    names = policy_values(policies, listed)
     reps = reps if reps is not None else spec.get("reps", 10)
     seed = seed if seed is not None else spec.get("seed", 0)
     options: dict[str, Any] = {
         "reps": reps, "seed": seed, "out": out, "resume": resume,
         "independent_points": independent_points, "max_points": max_points,
-        "execution": execution,
+        "execution": execution, "keep_parts": keep_parts,
     }
     rows = run_sweep(load_or_exit(scenario, overrides or []), spec["grid"], names, options)
     from callsim.report.writers import table_paths

@@ -66,10 +66,13 @@ CI_CAPTION = "± is the half-width of the 95% confidence interval"
 def metric_table(
     title: str, keys: list[str], columns: list[str], cells: Callable[[str, str], list[str]],
     caption: str = CI_CAPTION,
+    *, section: Callable[[str], str] = group_label, row: Callable[[str], str] | None = None,
 ) -> Table:
     """A table with one row per metric key, grouped in sections (overall, call types, ...).
 
-    ``cells(key, metric_name)`` returns the cells of the other ``columns`` for a row.
+    ``cells(key, metric_name)`` returns the cells of the other ``columns`` for a row;
+    ``section(key)`` names a row's section and ``row(key)`` its label (default: the
+    catalogue's label, indented).
     """
     from rich.table import Table
 
@@ -81,32 +84,41 @@ def metric_table(
         table.add_column(column, justify="right")
     last = None
     for key in keys:
-        label, name = group_label(key), split_key(key)[2]
+        label, name = section(key), split_key(key)[2]
         if label != last:
             if last is not None:
                 table.add_section()
             table.add_row(f"[bold]{label}[/bold]", *[""] * len(columns))
             last = label
-        table.add_row(f"  {catalogue.metric(name).label}", *cells(key, name))
+        text = row(key) if row else f"  {catalogue.metric(name).label}"
+        table.add_row(text, *cells(key, name))
     return table
 
 
-def summary_table(title: str, summary: pd.DataFrame) -> Table:
+def summary_table(title: str, summary: pd.DataFrame, hidden: list[str] | None = None,
+                  cost_words: str = "") -> Table:
     """One policy's long summary (``metric``, ``mean``, ``ci_low``, ``ci_high``) as a table.
 
-    With one replication (``n`` below 2 everywhere) there is no CI: the column says so.
+    Metrics named in ``hidden`` are left out and ``cost_words`` heads the costs (see
+    :mod:`callsim.cli.metric_rows`).
     """
+    from functools import partial
+
+    from callsim.cli.metric_rows import row_label, section_label, shown_keys
+
     rows = summary.set_index("metric")
 
     def cells(key: str, name: str) -> list[str]:
         r = rows.loc[key]
         return [format_pm(name, r["mean"], r["ci_low"], r["ci_high"])]
 
+    keys = shown_keys(list(rows.index), hidden or [])
+    sections = {"section": partial(section_label, cost_words=cost_words), "row": row_label}
     if "n" in rows and len(rows) and (rows["n"] < 2).all():
-        return metric_table(title, list(rows.index), ["value (one replication)"], cells,
+        return metric_table(title, keys, ["value (one replication)"], cells,
                             caption="one replication: no confidence interval (use --reps 2 "
-                            "or more for one)")
-    return metric_table(title, list(rows.index), ["mean ± 95% CI"], cells)
+                            "or more for one)", **sections)
+    return metric_table(title, keys, ["mean ± 95% CI"], cells, **sections)
 
 
 class LazyProgress:

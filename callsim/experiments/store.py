@@ -4,8 +4,9 @@
 at once to ``results.parquet.parts/`` as its own Arrow IPC file (uncompressed, the cheapest
 durable write: temporary name, fsync, atomic rename), next to a ``manifest.json`` describing
 the sweep. Ctrl-C, a killed worker or a crashed process therefore loses no finished row, and
-``--resume`` reads the parts to run only what is missing. The parts folder is kept after the
-sweep, so a later ``--resume`` with more replications extends it.
+``--resume`` reads the parts to run only what is missing. Once the results are written the
+library keeps the parts folder, so a later ``--resume`` with more replications extends it;
+``callsim sweep`` removes it (:meth:`PartStore.discard`) unless ``--keep-parts``.
 
 A lock file (``.lock`` in the parts folder, :mod:`filelock`) keeps two sweeps from writing the
 same results at once. Damaged parts are set aside and recomputed; a folder whose manifest is
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -129,6 +131,14 @@ class PartStore:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+
+    def discard(self) -> None:
+        """Delete the parts folder (after :meth:`close`, once the results are written).
+
+        A folder that cannot be removed entirely is left as it is: it holds only copies of
+        rows the results table already has.
+        """
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def write(self, frame: pd.DataFrame) -> Path:
         """Write one finished task's rows durably (all or nothing)."""

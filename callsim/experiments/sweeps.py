@@ -113,6 +113,7 @@ def sweep(  # the library mirror of the command's options
     max_points: int | None = MAX_POINTS,
     export: SweepExport | None = None,
     execution: Execution | None = None,
+    keep_parts: bool = True,
 ) -> pd.DataFrame:
     """Run a sweep and return its tidy table.
 
@@ -150,6 +151,9 @@ def sweep(  # the library mirror of the command's options
     execution
         Workers (never more than the replications to run), executor, work limit and progress
         (runs just finished, runs to do in all); default: every core.
+    keep_parts
+        Keep ``<out>.parts/`` once the results are written (for a later ``resume`` with more
+        replications); ``False`` removes it. An interrupted sweep always keeps its parts.
 
     Returns
     -------
@@ -214,6 +218,8 @@ def sweep(  # the library mirror of the command's options
     finally:
         if store is not None:
             store.close()
+    if store is not None and not keep_parts:  # reached only once the tables are written
+        store.discard()
     return rows
 
 

@@ -320,7 +320,7 @@ def breakeven(
         ``FIELD=LO:HI``: a numeric scenario field (a misroute share, a staffing level, a
         handoff time in seconds...) and its range; integer ends give an integer field.
     metric
-        Metric name or flat key (default ``total_cost``, currency per run).
+        Metric name or flat key (default ``total_cost``, currency per horizon).
     policies
         Two policies (default: the registry's default comparison, cold and warm); differences
         are second minus first (``warm - cold`` for the default).

@@ -3,7 +3,7 @@
 Figures are built with :class:`matplotlib.figure.Figure` on an Agg canvas, never with pyplot's
 global state, so they can be made in threads, worker processes and headless servers alike.
 Shares are drawn in %, their differences in percentage points (pp), times in seconds and costs
-in currency units per run (one replication of the scenario).
+in currency units per horizon (one replication of the scenario).
 
 >>> from callsim import load_scenario
 >>> from callsim.experiments.comparison import compare
@@ -61,7 +61,7 @@ def metric_unit(metric_name: str, difference: bool = False) -> tuple[float, str]
     >>> metric_unit("abandon_rate"), metric_unit("occupancy", difference=True)
     ((100.0, '%'), (100.0, 'pp'))
     >>> metric_unit("wait_mean"), metric_unit("total_cost")
-    ((1.0, 's'), (1.0, 'per run'))
+    ((1.0, 's'), (1.0, 'per horizon'))
     """
     entry = metric(metric_name)
     return entry.scale, entry.unit_label(difference)
@@ -163,7 +163,7 @@ def comparison_figure(comparison: Comparison) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        Shares in % (differences in percentage points), times in s, costs per run.
+        Shares in % (differences in percentage points), times in s, costs per horizon.
     """
     keys = _plot_metrics(comparison)
     rows = 2 if comparison.difference is not None and not comparison.differences.empty else 1

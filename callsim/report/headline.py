@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from callsim.experiments.comparison import Comparison
     from callsim.scenario.schema import Scenario
 
-__all__ = ["abandonment_phrase", "amount", "cost_phrase", "headline", "policy_label"]
+__all__ = ["abandonment_phrase", "amount", "cost_phrase", "cost_unit", "headline", "policy_label"]
 
 COST_KEY = "costs.total_cost"
 
@@ -45,25 +45,48 @@ def amount(value: float, signed: bool = False) -> str:
     return f"{'-' if value < 0 else '+'}{text}"
 
 
-def cost_phrase(b: str, a: str, mean: float, low: float, high: float, period: str) -> str:
+def cost_unit(scenario: Scenario) -> str:
+    """What cost amounts are counted in, in words: ``EUR per 12 h horizon``, ``per day``.
+
+    A replication covers the whole horizon, so costs are per horizon (``per day`` for a 24 h
+    one), in the scenario's ``costs.currency`` when it names one.
+    """
+    seconds = scenario.horizon.duration
+    period = "day" if seconds == 86400 else f"{human_duration(seconds)} horizon"
+    currency = scenario.costs.currency
+    return f"{currency} per {period}" if currency else f"per {period}"
+
+
+def cost_phrase(b: str, a: str, mean: float, low: float, high: float, period: str,
+                currency: str | None = None) -> str:
     """The cost clause of the headline: ``b - a`` = ``mean``, CI ``[low, high]``.
 
-    ``a`` is the first policy named, as in every pair of :mod:`callsim.analysis.statistics`.
+    ``a`` is the first policy named, as in every pair of :mod:`callsim.analysis.statistics`;
+    amounts are followed by ``currency`` when given.
+
+    >>> cost_phrase("warm", "cold", 212.4, 180.2, 245.0, "12 h", "EUR")[23:]
+    'warm transfers cost 212 EUR more than cold transfers (95% CI 180 to 245 EUR)'
     """
     start = f"Over the {period} horizon, "
+    unit = f" {currency}" if currency else ""
+    return _cost_clause(b, a, mean, low, high, start, unit)
+
+
+def _cost_clause(b: str, a: str, mean: float, low: float, high: float, start: str,
+                 unit: str) -> str:
     if math.isnan(low) or math.isnan(high):
         way = "more" if mean > 0 else "less"
-        return (f"{start}{policy_label(b)} cost {amount(mean)} {way} than {policy_label(a)} "
+        return (f"{start}{policy_label(b)} cost {amount(mean)}{unit} {way} than {policy_label(a)} "
                 "(one replication: no confidence interval)")
     if low > 0:
-        return (f"{start}{policy_label(b)} cost {amount(mean)} more than {policy_label(a)} "
-                f"(95% CI {amount(low)} to {amount(high)})")
+        return (f"{start}{policy_label(b)} cost {amount(mean)}{unit} more than {policy_label(a)} "
+                f"(95% CI {amount(low)} to {amount(high)}{unit})")
     if high < 0:
-        return (f"{start}{policy_label(b)} cost {amount(-mean)} less than {policy_label(a)} "
-                f"(95% CI {amount(-high)} to {amount(-low)})")
+        return (f"{start}{policy_label(b)} cost {amount(-mean)}{unit} less than {policy_label(a)} "
+                f"(95% CI {amount(-high)} to {amount(-low)}{unit})")
     return (f"{start}{b} and {policy_label(a)} cost about the same: {b} - {a} is "
-            f"{amount(mean, signed=True)} (95% CI {amount(low, signed=True)} to "
-            f"{amount(high, signed=True)}, which includes 0)")
+            f"{amount(mean, signed=True)}{unit} (95% CI {amount(low, signed=True)} to "
+            f"{amount(high, signed=True)}{unit}, which includes 0)")
 
 
 def abandonment_phrase(differences: pd.DataFrame) -> str:
@@ -81,17 +104,18 @@ def abandonment_phrase(differences: pd.DataFrame) -> str:
             f"(95% CI {low:.1f} to {high:.1f})")
 
 
-def _single_policy(comparison: Comparison, period: str) -> str:
+def _single_policy(comparison: Comparison, period: str, currency: str | None) -> str:
     summary = comparison.summary[comparison.summary["metric"] == COST_KEY]
     best = summary.loc[summary["mean"].idxmin()]
-    ci = (f" (95% CI {amount(best['ci_low'])} to {amount(best['ci_high'])})"
+    unit = f" {currency}" if currency else ""
+    ci = (f" (95% CI {amount(best['ci_low'])} to {amount(best['ci_high'])}{unit})"
           if not math.isnan(best["ci_low"]) else "")
     if len(comparison.policies) == 1:
         return f"Over the {period} horizon, {policy_label(str(best['policy']))} cost " \
-               f"{amount(best['mean'])}{ci}."
+               f"{amount(best['mean'])}{unit}{ci}."
     names = ", ".join(comparison.policies[:-1]) + f" and {comparison.policies[-1]}"
     return (f"Of {names} transfers, {policy_label(str(best['policy']))} cost least over the "
-            f"{period} horizon: {amount(best['mean'])}{ci}.")
+            f"{period} horizon: {amount(best['mean'])}{unit}{ci}.")
 
 
 def headline(comparison: Comparison, scenario: Scenario) -> str:
@@ -114,9 +138,9 @@ def headline(comparison: Comparison, scenario: Scenario) -> str:
     period = human_duration(scenario.horizon.duration)
     diffs = comparison.differences
     if comparison.difference is None or COST_KEY not in set(diffs["metric"]):
-        return _single_policy(comparison, period)
+        return _single_policy(comparison, period, scenario.costs.currency)
     b, a = comparison.difference  # read b - a
     row = diffs[diffs["metric"] == COST_KEY].iloc[0]
     cost = cost_phrase(b, a, float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]),
-                       period)
+                       period, scenario.costs.currency)
     return f"{cost}, and {abandonment_phrase(diffs)}."

@@ -4,7 +4,7 @@ Input: the sweep results table (:func:`callsim.experiments.sweeps.sweep`); what 
 by :mod:`callsim.experiments.sweep_selection`. A figure shows each policy's mean, or (``diff``)
 the paired difference ``B − A`` of the two policies in the table (A the first one run, e.g.
 ``warm − cold``) and where either policy is significantly better. Shares in % (differences in
-pp), times in s, costs in currency units per run. Agg canvas, never pyplot's global state.
+pp), times in s, costs in currency per horizon. Agg canvas, never pyplot's global state.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def line_figure(
     Returns
     -------
     matplotlib.figure.Figure
-        One axes; shares in % (differences in pp), times in s, costs per run.
+        One axes; shares in % (differences in pp), times in s, costs per horizon.
 
     Raises
     ------

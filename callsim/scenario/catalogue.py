@@ -42,7 +42,7 @@ _DISPLAY: dict[str, tuple[str, str]] = {
     # unit: (unit suffix, unit suffix of a difference)
     "share": ("%", "pp"),
     "seconds": ("s", "s"),
-    "currency": ("per run", "per run"),
+    "currency": ("per horizon", "per horizon"),
     "count": ("", ""),
     "hours": ("h", "h"),
     "ratio": ("", ""),
@@ -99,7 +99,7 @@ class Metric:
         return _SCALE.get(self.unit, 1.0)
 
     def unit_label(self, difference: bool = False) -> str:
-        """Displayed unit: ``%`` (``pp`` for a difference), ``s``, ``h``, ``per run`` or ``''``."""
+        """Displayed unit: ``%`` (``pp`` for a difference), ``s``, ``h``, ``per horizon``..."""
         return _DISPLAY[self.unit][1 if difference else 0]
 
     def axis_label(self, difference: bool = False) -> str:
@@ -256,7 +256,8 @@ _CATALOGUE: dict[str, Metric] = {
         _m("staff_cost", "Staff cost", "currency", False, "total",
            "Staffed agent-hours times wage."),
         _m("transfer_agent_cost", "Transfer agent cost", "currency", False, "total",
-           "Agent time on misrouted calls (identify, hold, handoff) times wage."),
+           "Part of staff cost: agent time on misrouted calls (identify, hold, handoff) "
+           "times wage, not added to the total again."),
         _m("lost_call_cost", "Lost-call cost", "currency", False, "total",
            "Lost calls (or customers lost for good) times the lost-call cost."),
         _m("total_cost", "Total cost", "currency", False, "total",
@@ -349,7 +350,7 @@ def key_label(key: str, difference: bool = False) -> str:
     >>> key_label("overall.abandon_rate"), key_label("departments.billing.occupancy")
     ('Abandonment rate (%)', 'billing: Occupancy (%)')
     >>> key_label("costs.total_cost", difference=True)
-    'Total cost (per run)'
+    'Total cost (per horizon)'
     """
     group, _, rest = key.partition(".")
     found = metric(key)

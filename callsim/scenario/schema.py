@@ -250,9 +250,11 @@ class Arrivals(_Model):
 
 
 class Costs(_Model):
-    """Cost of each abandoned or dropped call (currency)."""
+    """Cost of each abandoned or dropped call, and the currency amounts are in (words only)."""
 
     lost_call: Amount = 0.0
+    currency: str | None = Field(default=None, min_length=1, max_length=12,
+                                 pattern=r"^[^\s]+$")
 
 
 class Scenario(_Model):

@@ -145,13 +145,38 @@ def test_precision_line_and_json():
 
 
 def test_table_output():
-    result = invoke(REFERENCE, "--reps", "2", *QUICK)
+    result = invoke(REFERENCE, "--reps", "2", *QUICK, "--all-metrics")
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "warm - cold" in out and "sig." in out
     assert "cold" in out and "warm" in out
     for name in (*CALL_METRICS, *DEPT_METRICS, *COST_METRICS):
-        assert metric(name).label in out, name
-    assert "call type billing" in out and "department support" in out
+        label = "of which transfers" if name == "transfer_agent_cost" else metric(name).label
+        assert label in out, name
+    assert "per call: call type billing" in out and "per department: support" in out
     assert "2 paired replications, seed 1" in out
     assert "precision" not in out
+    assert "hidden:" not in out and metric("redials").label in out
+
+
+def test_table_starts_with_the_answer_and_hides_unused_features():
+    """Issue 18 item 10: the answer first; metrics of unused features hidden, and named."""
+    result = invoke(REFERENCE, "--reps", "3", *QUICK)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    first = out.splitlines()[0]
+    assert first.startswith("Over the 2 h horizon, warm") and "cold transfers" in first
+    table = out[out.index("┏"):out.index("hidden:")]
+    for name in ("callbacks", "redials", "resolved_in_place", "calls_per_customer"):
+        assert f" {metric(name).label} " not in table, name
+        assert metric(name).label in " ".join(out[out.index("hidden:"):].split()), name
+    assert "Conditional transfers" not in table
+    assert "--all-metrics shows them" in out
+    sections = [line.split("│")[1].strip() for line in out.splitlines()
+                if line.startswith("│ per ") or line.startswith("│ costs")]
+    assert sections == ["per call: overall", "per call: call type billing",
+                        "per call: call type support", "per department: billing",
+                        "per department: support", "costs (per 2 h horizon)"]
+    costs = out[out.index("│ costs"):]
+    assert costs.index("Staff cost") < costs.index("of which transfers") < costs.index(
+        "Lost-call cost") < costs.index("Total cost")

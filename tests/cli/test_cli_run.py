@@ -190,11 +190,12 @@ def test_one_replication_has_no_confidence_interval():
 
 
 def test_table_shows_the_scenario_and_the_metrics():
-    result = run("--seed", "7")
+    result = run("--seed", "7", "--all-metrics")
     assert result.exit_code == 0, result.stderr
     assert NAME in result.stdout
     for name in (*CALL_METRICS, *DEPARTMENT_METRICS, *COST_METRICS):
-        assert metric(name).label in result.stdout, name
+        label = "of which transfers" if name == "transfer_agent_cost" else metric(name).label
+        assert label in result.stdout, name
     assert "billing" in result.stdout and "support" in result.stdout
 
 
@@ -217,3 +218,10 @@ def test_one_replication_does_not_claim_a_confidence_interval():
                         "--workers", "1", "--set", "horizon.duration=1h")
     assert result.exit_code == 0, result.output
     assert "95% CI" not in result.stdout and "one replication" in result.stdout
+def test_table_hides_metrics_of_unused_features():
+    """Issue 18 item 10: zero-throughout metrics are hidden and named under the table."""
+    result = run("--seed", "7")
+    assert result.exit_code == 0, result.stderr
+    table, _, note = result.stdout.partition("hidden:")
+    assert metric("callbacks").label not in table and metric("callbacks").label in note
+    assert metric("total_cost").label in table and "--all-metrics shows them" in note

@@ -127,7 +127,8 @@ def test_a_read_only_output_folder(never_runs: None) -> None:
 
 def test_a_corrupt_manifest_is_one_line(tmp_path: Path) -> None:
     out = tmp_path / "r.parquet"
-    args = ["--vary", "departments.billing.agents=10,12", "--out", str(out), *QUICK]
+    args = ["--vary", "departments.billing.agents=10,12", "--out", str(out), "--keep-parts",
+            *QUICK]
     assert invoke(*args, "--workers", "1").exit_code == 0
     (tmp_path / "r.parquet.parts" / "manifest.json").write_text("{truncated")
     assert_one_line_error(invoke(*args, "--resume"), "no valid manifest.json")

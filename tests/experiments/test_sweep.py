@@ -677,9 +677,22 @@ def test_cli_grid_file_zero_reps(tmp_path):
     assert list(tmp_path.iterdir()) == [path]
 
 
-def test_cli_second_run_needs_resume(tmp_path):
+def test_cli_removes_the_parts_once_the_results_are_written(tmp_path):
+    """Issue 18 item 17: a finished sweep leaves its results, not hundreds of part files."""
     out = tmp_path / "r.parquet"
     args = ["--out", str(out), "--vary", "departments.billing.agents=10,12", *QUICK]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.parquet", "r.summary.parquet"]
+    assert len(pd.read_parquet(out)) == 8
+    again = invoke(*args)  # nothing left to protect: the same command runs again
+    assert again.exit_code == 0, again.output
+
+
+def test_cli_second_run_needs_resume(tmp_path):
+    out = tmp_path / "r.parquet"
+    args = ["--out", str(out), "--vary", "departments.billing.agents=10,12", "--keep-parts",
+            *QUICK]
     assert invoke(*args).exit_code == 0
     message = error_line(invoke(*args))
     assert message.startswith(f"{out}.parts: ") and "--resume" in message

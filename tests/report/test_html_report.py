@@ -110,7 +110,7 @@ def test_report_contents(report: Path) -> None:
     for heading in ("Key metrics", "Departments", "Through the day", "Cost breakdown",
                     "The scenario in plain words"):
         assert f"<h2>{heading}</h2>" in html
-    assert "Abandonment rate (%)" in html and "Total cost (per run)" in html
+    assert "Abandonment rate (%)" in html and "Total cost (per horizon)" in html
     assert "support: 130 calls per hour, resolved by support" in html
     assert "callsim report " in html and "--seed 7" in html and "SHA-256" in html
     # Nothing to fetch: every link is an anchor in the page, no scripts, no style sheets.

@@ -74,7 +74,7 @@ def test_comparison_figure_panels(comparison: Comparison) -> None:
     ]
     units = [ax.get_ylabel() for ax in top]
     assert units == ["Abandonment rate (%)", "Mean wait (s)", "Service level (%)",
-                     "Total cost (per run)", "Occupancy (%)", "Occupancy (%)"]
+                     "Total cost (per horizon)", "Occupancy (%)", "Occupancy (%)"]
     for ax in top:
         bars = [c for c in ax.containers if isinstance(c, BarContainer)]
         assert [b.get_label() for b in bars] == list(comparison.policies)
@@ -82,7 +82,7 @@ def test_comparison_figure_panels(comparison: Comparison) -> None:
         assert [t.get_text() for t in ax.get_xticklabels()] == list(comparison.policies)
     assert len(bottom) == 6
     assert [ax.get_ylabel() for ax in bottom][:4] == [
-        "Difference (pp)", "Difference (s)", "Difference (pp)", "Difference (per run)"]
+        "Difference (pp)", "Difference (s)", "Difference (pp)", "Difference (per horizon)"]
 
 
 def test_difference_panels_highlight_significance(comparison: Comparison) -> None:

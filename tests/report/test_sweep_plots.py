@@ -125,7 +125,7 @@ def test_line_shares_in_percent(rows):
     assert ax.get_ylabel() == "overall.service_level (%)"
     assert ax.get_lines()[0].get_ydata().max() > 1.0  # drawn in %, not as a share
     cost = line_figure(rows, AGENTS, "costs.total_cost", at={SHARE: 0.0}).axes[0]
-    assert cost.get_ylabel() == "costs.total_cost (per run)"
+    assert cost.get_ylabel() == "costs.total_cost (per horizon)"
 
 
 def test_line_diff_shades_where_each_policy_is_better(rows):
@@ -289,7 +289,7 @@ def test_cli_writes_png_next_to_results(results):
     result = runner.invoke(app, ["plot", str(results), "--x", AGENTS, "--metric", "wait_mean",
                                  "--diff", "--at", f"{SHARE}=0.4"])
     assert result.exit_code == 0, result.output
-    out = results.with_name("sweep_overall.wait_mean_diff.png")
+    out = results.with_name("sweep_wait_mean_diff.png")  # issue 18 item 17: a readable name
     assert result.stdout.strip() == f"wrote {out}"
     assert out.read_bytes().startswith(PNG_MAGIC)
 
