@@ -1,17 +1,23 @@
 """Calibration by simulation: the share of agents available that reproduces the records.
 
-Records do not show when agents on duty were free to take calls (docs/model.md section 4). This fits
-one ``available`` share per department (the same in every interval) so that the simulated
-day-mean abandonment of all calls matches the observed one, on the calibration days with their
-own arrivals replayed (:mod:`callsim.calibration.replay`). Each candidate runs the same
-replications with the same seeds (common random numbers), so the simulated abandonment moves
-with the share only, and the search is a bisection on a monotone function: fewer agents
-available, more abandonment. The result carries the simulated abandonment at the bounds, so a
-share the data cannot identify (abandonment below the observed one even with every agent, or
-above it with the lowest share) is reported as such, not returned as a fit.
+Records do not show when agents on duty were free to take calls (docs/model.md section 4). This
+fits the ``available`` share of every department per block of intervals (``block`` intervals,
+e.g. 4 half hours = 2 h; ``None``: one share for the whole day) so that a simulated metric of
+all calls in the block (``abandon_rate``, ``service_level`` or ``asa``, pooled over the block's
+calls of every day) matches the observed one, on the calibration days with their own arrivals
+replayed (:mod:`callsim.calibration.replay`).
 
-A first, partial step of the issue's simulation-based fit: one share per department, one target
-metric; per-interval shares and after-call work scaling are not fitted.
+Every candidate runs the same replications with the same seeds (common random numbers), so the
+simulated metric moves with the shares only. The blocks are bisected together: each step sets
+every block to the middle of its bracket and runs one simulation, and each block keeps the half
+where the observed metric lies (fewer agents available: more abandonment, longer waits, lower
+service level). Each block's result says whether the data identify its share: ``fitted``,
+``at most`` (even every agent does worse than observed: the share is 1), ``at least`` (even the
+lowest share does better: the share is the lowest) or ``flat`` (the metric does not tell the
+bounds apart within their uncertainty, e.g. a night block with a handful of calls: it keeps 1).
+Its uncertainty is the range of shares tried whose simulated metric lies within the combined 95%
+uncertainty of the observed (binomial, or the wait's standard error) and simulated (over
+replications) metric.
 """
 
 from __future__ import annotations
@@ -22,8 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from callsim.calibration.arrivals import Window
-from callsim.calibration.observed import day_statistics
+from callsim.calibration.arrivals import Window, interval_index
 from callsim.calibration.records import CallRecords
 from callsim.calibration.replay import day_scenario, replayable
 from callsim.calibration.simulated import simulated_frame
@@ -32,100 +37,189 @@ from callsim.experiments.execution import Execution
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
 
-__all__ = ["AvailabilityFit", "fit_availability", "with_available"]
+__all__ = ["AvailabilityFit", "BlockShare", "fit_availability", "with_available"]
 
 #: The fit's replications run in this process (each trial is a few short replayed days).
 SERIAL = Execution(workers=1)
+#: Metrics the fit can match, and +1 when more agents available raise them, -1 when they lower.
+METRICS: dict[str, int] = {"abandon_rate": -1, "service_level": 1, "asa": -1}
+
+
+@dataclass(frozen=True)
+class BlockShare:
+    """The fitted share of one block of intervals (``first`` to ``last`` inclusive)."""
+
+    first: int
+    last: int
+    share: float
+    status: str
+    observed: float
+    simulated: float
+    low: float
+    high: float
+
+    def line(self, window: Window, percent: bool) -> str:
+        """One line: clock range, share and its range, observed and simulated metric."""
+        scale, unit = (100.0, "%") if percent else (1.0, " s")
+        span = ("whole day" if self.first == 0 and self.last == window.n - 1
+                else f"{window.clock(self.first)}-{window.clock(self.last + 1)}")
+        seen = ("no calls" if np.isnan(self.observed) else
+                f"observed {scale * self.observed:.1f}{unit}, simulated "
+                f"{scale * self.simulated:.1f}{unit}")
+        return (f"{span} {self.share:.3f} ({self.status}, {self.low:.3f}-{self.high:.3f}; "
+                f"{seen})")
 
 
 @dataclass(frozen=True)
 class AvailabilityFit:
-    """The fitted share of agents available (one per department, all intervals).
+    """The fitted share of agents available per block of intervals (every department alike).
 
     Attributes
     ----------
     available
-        The share, or ``None`` when the data cannot identify it (see ``identified``).
-    observed
-        Observed day-mean abandonment of all calls.
-    trials
-        ``(share, simulated day-mean abandonment, 95% CI half-width)`` of every share tried.
-    identified
-        False when the observed abandonment lies outside what the shares can produce.
-    bracket
-        The last shares below and above the observed abandonment: the data cannot tell shares
-        inside it apart (staffing x share is rounded to whole agents).
+        The share of each interval, or ``None`` when no block is identified.
+    metric
+        The metric matched (``abandon_rate``, ``service_level`` or ``asa``).
+    blocks
+        Each block's share, status, uncertainty and observed/simulated metric.
+    window
+        The intervals (for clock times).
     """
 
-    available: float | None
-    observed: float
-    trials: tuple[tuple[float, float, float], ...]
-    identified: bool
-    bracket: tuple[float, float] = (float("nan"), float("nan"))
+    available: tuple[float, ...] | None
+    metric: str
+    blocks: tuple[BlockShare, ...]
+    window: Window
+
+    @property
+    def identified(self) -> bool:
+        """Whether at least one block's share is identified by the data."""
+        return self.available is not None
 
     def comment(self) -> str:
-        """One line for the scenario file."""
-        tried = ", ".join(f"{s:.3f}: {100 * m:.1f}%" for s, m, _ in sorted(self.trials))
-        if not self.identified:
-            return (f"available: not identified (observed abandonment {100 * self.observed:.1f}%"
-                    f" outside the simulated range; shares tried: {tried})")
-        return (f"available fitted by simulation to the observed abandonment "
-                f"{100 * self.observed:.1f}% (replayed calibration days, common random "
-                f"numbers): shares {self.bracket[0]:.3f}-{self.bracket[1]:.3f} fit alike; "
-                f"tried {tried}")
+        """Lines for the scenario file (one per block)."""
+        percent = self.metric != "asa"
+        head = (f"available fitted by simulation per block to the observed {self.metric} of all"
+                f" calls (replayed calibration days, common random numbers); share (status, "
+                f"95% range):")
+        return "\n".join([head] + [b.line(self.window, percent) for b in self.blocks])
 
 
-def _abandonment(scenario: Scenario, days: list[tuple[pd.Timestamp, pd.DataFrame]],
-                 window: Window, reps: int, seed: int) -> tuple[float, float]:
-    """Simulated day-mean abandonment of all calls over replayed days, and its CI half-width."""
-    threshold = float(scenario.service_level_threshold)
-    per_rep = []
-    frames = [simulated_frame(day_scenario(scenario, calls), reps, seed, SERIAL, day)
-              for day, calls in days]
-    frame = pd.concat(frames, ignore_index=True)
-    for _, mine in frame.groupby("replication"):
-        stats = day_statistics(mine, window, threshold)
-        rows = stats[(stats["queue"] == "all") & (stats["metric"] == "abandon_rate")]
-        per_rep.append(float(rows["value"].mean()))
-    values = np.asarray(per_rep)
-    return float(values.mean()), float(1.96 * values.std(ddof=1) / np.sqrt(len(values)))
-
-
-def with_available(scenario: Scenario, share: float) -> Scenario:
+def with_available(scenario: Scenario, share: float | tuple[float, ...]) -> Scenario:
     """``scenario`` with every department's ``available`` share set to ``share``."""
-    return _with_share(scenario, share)
-
-
-def _with_share(scenario: Scenario, share: float) -> Scenario:
     departments = {k: d.model_copy(update={"available": share})
                    for k, d in scenario.departments.items()}
     return scenario.model_copy(update={"departments": departments})
 
 
+def _values(frame: pd.DataFrame, metric: str, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per call: the metric's value and whether the call counts (ASA: answered calls only)."""
+    answered = frame["answered"].to_numpy(dtype=bool)
+    waited = frame["waited"].to_numpy(dtype=float)
+    if metric == "abandon_rate":
+        return (~answered).astype(float), np.ones(len(frame), dtype=bool)
+    if metric == "service_level":
+        return (answered & (waited <= threshold)).astype(float), np.ones(len(frame), dtype=bool)
+    return np.where(answered, waited, 0.0), answered
+
+
+def _per_block(frame: pd.DataFrame, metric: str, threshold: float, window: Window,
+               block: np.ndarray) -> pd.DataFrame:
+    """Per block (and replication if any): mean, sd and count of the metric's values."""
+    idx = interval_index(frame["clock"].to_numpy(dtype=float), window)
+    value, counts = _values(frame, metric, threshold)
+    keep = (idx >= 0) & counts
+    table = pd.DataFrame({"block": block[idx[keep]], "value": value[keep]})
+    if "replication" in frame:
+        table["replication"] = frame["replication"].to_numpy()[keep]
+    keys = ["block", "replication"] if "replication" in table else ["block"]
+    return table.groupby(keys)["value"].agg(["mean", "std", "count"])
+
+
+class _Trials:
+    """Simulations of the replayed days under candidate shares, per block."""
+
+    def __init__(self, scenario: Scenario, records: CallRecords, metric: str, block: np.ndarray,
+                 reps: int, seed: int) -> None:
+        self.scenario, self.metric, self.block = scenario, metric, block
+        self.reps, self.seed = reps, seed
+        self.window = Window(scenario.horizon.start, scenario.horizon.interval,
+                             scenario.horizon.n_intervals)
+        self.threshold = float(scenario.service_level_threshold)
+        keep = replayable(records, scenario).to_numpy()
+        self.days = list(records.frame[keep].groupby("day"))
+        self.tried: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def observed(self, records: CallRecords) -> tuple[np.ndarray, np.ndarray]:
+        """Observed metric per block and its 95% half-width (0 where the block has no call)."""
+        stats = _per_block(records.frame, self.metric, self.threshold, self.window, self.block)
+        stats = stats.reindex(range(int(self.block.max()) + 1))
+        sd = np.sqrt(stats["mean"] * (1 - stats["mean"])) if self.metric != "asa" else stats["std"]
+        half = 1.96 * sd / np.sqrt(stats["count"])
+        return stats["mean"].to_numpy(dtype=float), half.to_numpy(dtype=float)
+
+    def run(self, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Simulated metric per block (mean over replications) and its 95% half-width."""
+        scenario = with_available(self.scenario, tuple(float(s) for s in shares[self.block]))
+        frame = pd.concat([simulated_frame(day_scenario(scenario, calls), self.reps, self.seed,
+                                           SERIAL, day) for day, calls in self.days],
+                          ignore_index=True)
+        stats = _per_block(frame, self.metric, self.threshold, self.window, self.block)
+        per_rep = stats["mean"].unstack("replication").reindex(range(int(self.block.max()) + 1))
+        mean = per_rep.mean(axis=1).to_numpy(dtype=float)
+        half = (1.96 * per_rep.std(axis=1, ddof=1) / np.sqrt(per_rep.count(axis=1))).to_numpy()
+        self.tried.append((shares.copy(), mean, np.nan_to_num(half)))
+        return mean, np.nan_to_num(half)
+
+
+def _blocks(n: int, block: int | None) -> np.ndarray:
+    """Each interval's block number."""
+    return np.arange(n) // (block or n)
+
+
+def _ranges(trials: _Trials, observed: np.ndarray, obs_half: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Per block, the lowest and highest share tried consistent with the observed metric."""
+    shares = np.array([s for s, _, _ in trials.tried])
+    means = np.array([m for _, m, _ in trials.tried])
+    halves = np.array([h for _, _, h in trials.tried])
+    near = np.abs(means - observed) <= np.sqrt(obs_half ** 2 + halves ** 2)
+    low = np.where(near, shares, np.inf).min(axis=0)
+    high = np.where(near, shares, -np.inf).max(axis=0)
+    return low, high
+
+
 def fit_availability(scenario: Scenario, records: CallRecords, reps: int = 10, seed: int = 0,
-                     lowest: float = 0.5, steps: int = 6) -> AvailabilityFit:
-    """Bisect the share of agents available in ``[lowest, 1]`` to the observed abandonment.
+                     lowest: float = 0.5, steps: int = 6, block: int | None = 4,
+                     metric: str = "abandon_rate") -> AvailabilityFit:
+    """Bisect the share of agents available per block in ``[lowest, 1]`` to the observed metric.
 
     ``records`` are the calibration days (their queues named as the scenario's departments).
     """
-    window = Window(scenario.horizon.start, scenario.horizon.interval,
-                    scenario.horizon.n_intervals)
-    observed = float(day_statistics(records.frame, window, 0.0).query(
-        "queue == 'all' and metric == 'abandon_rate'")["value"].mean())
-    keep = replayable(records, scenario).to_numpy()
-    days = list(records.frame[keep].groupby("day"))
-    trials = []
-
-    def trial(share: float) -> float:
-        mean, half = _abandonment(_with_share(scenario, share), days, window, reps, seed)
-        trials.append((share, mean, half))
-        return mean
-
-    if trial(1.0) >= observed or trial(lowest) <= observed:
-        return AvailabilityFit(None, observed, tuple(trials), False)
-    low, high = lowest, 1.0  # abandonment(low) > observed > abandonment(high)
+    blocks = _blocks(scenario.horizon.n_intervals, block)
+    trials = _Trials(scenario, records, metric, blocks, reps, seed)
+    observed, obs_half = trials.observed(records)
+    n, sign = int(blocks.max()) + 1, METRICS[metric]
+    top, top_half = trials.run(np.ones(n))
+    bottom, bottom_half = trials.run(np.full(n, lowest))
+    low, high = np.full(n, lowest), np.ones(n)
     for _ in range(steps):
         middle = (low + high) / 2
-        low, high = (middle, high) if trial(middle) > observed else (low, middle)
-    return AvailabilityFit(round((low + high) / 2, 4), observed, tuple(trials), True,
-                           (low, high))
+        mean, _ = trials.run(middle)
+        short = sign * (mean - observed) < 0  # worse than observed: more agents needed
+        low, high = np.where(short, middle, low), np.where(short, high, middle)
+    status = np.where(sign * (top - observed) < 0, "at most", "fitted").astype(object)
+    status[sign * (bottom - observed) > 0] = "at least"
+    flat = np.abs(top - bottom) <= np.sqrt(top_half ** 2 + bottom_half ** 2 + obs_half ** 2)
+    status[flat | np.isnan(observed) | np.isnan(top) | np.isnan(bottom)] = "flat"
+    share = np.where(status == "fitted", np.round((low + high) / 2, 4),
+                     np.where(status == "at least", lowest, 1.0))
+    final, _ = trials.run(share)
+    range_low, range_high = _ranges(trials, observed, obs_half)
+    spans = [np.flatnonzero(blocks == b) for b in range(n)]
+    rows = tuple(BlockShare(int(spans[b][0]), int(spans[b][-1]), float(share[b]), str(status[b]),
+                            float(observed[b]), float(final[b]),
+                            float(min(range_low[b], share[b])), float(max(range_high[b], share[b])))
+                 for b in range(n))
+    available = tuple(float(s) for s in share[blocks]) if (status == "fitted").any() else None
+    return AvailabilityFit(available, metric, rows, trials.window)

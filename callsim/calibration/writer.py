@@ -157,11 +157,20 @@ def _departments(out: _Text, cal: Calibration) -> None:
         out.default(2, "wage_per_hour: 30.0", f"departments.{department}.wage_per_hour",
                     "not in the records: loaded cost per agent-hour")
         _after_call_work(out, cal, department)
-        fit = cal.availability
-        if fit is not None:
-            out.note(2, fit.comment())
-            if fit.available is not None:
-                out.add(2, f"available: {fit.available:.4f}")
+        _availability(out, cal)
+
+
+def _availability(out: _Text, cal: Calibration) -> None:
+    """The fitted share of agents available (per interval), with the fit's account."""
+    fit = cal.availability
+    if fit is None:
+        return
+    for line in fit.comment().splitlines():
+        out.note(2, line)
+    if fit.available is not None:
+        out.add(2, "available:")
+        for i, share in enumerate(fit.available):
+            out.add(3, f"- {share:.4f}", cal.window.clock(i))
 
 
 def model_has(section: str, name: str) -> bool:

@@ -66,22 +66,24 @@ def test_calibration_page_staffing_section_and_handle_caption(bank: Calibration)
 @pytest.mark.slow
 def test_bank_out_of_sample_with_replayed_arrivals(tmp_path_factory: pytest.TempPathFactory
                                                    ) -> None:
-    """The issue's check, from the export as published: calibrate on 1-4 and 7 February,
-    back-test on 8-11 and 14 February with each day's own arrivals. Of the issue's targets for
-    the day means of all calls, ASA within 25% of the observed one (36.7 s) holds now;
-    abandonment (12.2% observed) is about 2.4 points low and service level about 13 points
-    high, and the interval verdict fails: what is left for the simulation-based fit of
-    availability (docs/calibration.md). The abandonment gap is asserted to stay below the 5
-    points it had before this work (2% simulated against 11%: 9 points)."""
+    """The issue's check, from the export as published: calibrate on 1-4 and 7 February with
+    the share of agents available fitted per 2 h block (``--fit``), back-test on 8-11 and 14
+    February with each day's own arrivals. Of the issue's targets for the day means of all
+    calls, abandonment within 2 points of the observed 12.2% and ASA within 25% of the observed
+    36.7 s hold; service level is about 8 points high (observed 56.6%) and the interval
+    verdict fails: the simulated waits are more often 0 and have a longer tail than the real
+    ones, which no share of agents available corrects (docs/calibration.md). The service level
+    gap is asserted to stay below the 13 points it had without the fit."""
     import json
 
     from tests.shared import invoke_cli
 
     export, out = bank_export(), tmp_path_factory.mktemp("bank") / "bank.yaml"
     result = invoke_cli("calibrate", str(export), "--map", str(BANK_MAP), "--days", FIT_DAYS,
-                        "--out", str(out))
+                        "--out", str(out), "--fit")
     assert result.exit_code == 0, result.output
     assert "7,640 calls on 5 day(s)" in result.output
+    assert "available fitted by simulation per block" in out.read_text()
     result = invoke_cli("backtest", str(out), str(export), "--map", str(BANK_MAP), "--days",
                         "sun-thu 1999-02-08..1999-02-14", "--arrivals", "records", "--reps",
                         "10", "--workers", "1", "--json")
@@ -92,23 +94,31 @@ def test_bank_out_of_sample_with_replayed_arrivals(tmp_path_factory: pytest.Temp
     every = document["summary"]["all"]
     assert every["offered"]["observed"] == every["offered"]["simulated"]["mean"] == 1465
     abandon = every["abandon_rate"]
-    assert abs(abandon["simulated"]["mean"] - abandon["observed"]) < 0.05
+    assert abs(abandon["simulated"]["mean"] - abandon["observed"]) < 0.02
     asa = every["asa"]
     assert abs(asa["simulated"]["mean"] / asa["observed"] - 1) < 0.25
+    level = every["service_level"]
+    assert 0 < level["simulated"]["mean"] - level["observed"] < 0.13
 
 
 @pytest.mark.slow
 def test_available_share_fitted_by_simulation(bank: Calibration) -> None:
-    """Bisection on the replayed calibration days: the share of agents available whose
-    simulated abandonment matches the observed 10.5%. With every agent available the model
-    abandons less than observed, with half of them far more, so the share is identified; at
-    the fit the simulated abandonment is within its CI plus one rounding step of agents."""
+    """Parallel bisection per 2 h block on the replayed calibration days: the share of agents
+    available whose simulated abandonment matches the observed one in the block. The busy
+    blocks (08:00-20:00, about 90% of the calls) are identified, with shares 0.8-1; the night
+    blocks without calls are flat (not identified, kept at 1); at 06:00-08:00 even every agent
+    abandons more than observed (share 1, "at most")."""
     from callsim.calibration.fit import fit_availability
 
-    fit = fit_availability(bank.scenario(), bank.records, reps=6, seed=0, steps=5)
+    fit = fit_availability(bank.scenario(), bank.records, reps=10, seed=0, steps=5, block=4)
     assert fit.identified and fit.available is not None
-    assert 0.8 < fit.available < 1.0
-    full = dict((s, m) for s, m, _ in fit.trials)[1.0]
-    assert full < fit.observed  # all agents available: too few abandonments
-    assert fit.bracket[0] <= fit.available <= fit.bracket[1]
-    assert "available fitted by simulation" in fit.comment()
+    assert len(fit.available) == bank.scenario().horizon.n_intervals
+    status = {bank.window.clock(b.first): b for b in fit.blocks}
+    for clock in ("08:00", "10:00", "12:00", "14:00", "16:00", "18:00"):
+        block = status[clock]
+        assert block.status == "fitted" and 0.8 < block.share < 1.0
+        assert block.low <= block.share <= block.high
+    assert status["02:00"].status == status["04:00"].status == "flat"
+    assert status["02:00"].share == 1.0
+    assert status["06:00"].status == "at most"
+    assert "available fitted by simulation per block" in fit.comment()
