@@ -61,6 +61,8 @@ def group_label(key: str) -> str:
 
 #: The caption of a table of means with their 95% CIs.
 CI_CAPTION = "± is the half-width of the 95% confidence interval"
+#: The caption of a table of one replication's values.
+ONE_REPLICATION = "one replication: no confidence interval (use --reps 2 or more for one)"
 
 
 def metric_table(
@@ -113,12 +115,10 @@ def summary_table(title: str, summary: pd.DataFrame, hidden: list[str] | None = 
         return [format_pm(name, r["mean"], r["ci_low"], r["ci_high"])]
 
     keys = shown_keys(list(rows.index), hidden or [])
-    sections = {"section": partial(section_label, cost_words=cost_words), "row": row_label}
-    if "n" in rows and len(rows) and (rows["n"] < 2).all():
-        return metric_table(title, keys, ["value (one replication)"], cells,
-                            caption="one replication: no confidence interval (use --reps 2 "
-                            "or more for one)", **sections)
-    return metric_table(title, keys, ["mean ± 95% CI"], cells, **sections)
+    one = "n" in rows and len(rows) > 0 and bool((rows["n"] < 2).all())
+    return metric_table(title, keys, ["value (one replication)" if one else "mean ± 95% CI"],
+                        cells, ONE_REPLICATION if one else CI_CAPTION,
+                        section=partial(section_label, cost_words=cost_words), row=row_label)
 
 
 class LazyProgress:
