@@ -31,7 +31,7 @@ TARGET = ["--target", "asa<=30s"]
     (["--min-agents", "billing=100000"],
      "--min-agents billing=100000 is above the default upper bound of 1000 (raise it with "
      "--max-agents)"),
-    (["--policy", "cold", "--policy", "cold"], "--policy cold: given twice"),
+    (["--policy", "cold", "--policy", "cold"], "--policy cold,cold: policy 'cold' given twice"),
     (["--set", "departments.billing.agents=3", "--set", "departments.billing.agents=4"],
      "--set departments.billing.agents: given twice"),
 ])
@@ -44,7 +44,7 @@ def test_staff_options_fail_on_one_line_naming_the_problem(args, expected):
 
 
 @pytest.mark.parametrize(("args", "expected"), [
-    (["--policies", "warm,warm"], "--policies warm,warm: policy 'warm' given twice"),
+    (["--policies", "warm,warm"], "--policy warm,warm: policy 'warm' given twice"),
     (["--policies", "cold, warm,cold"], "policy 'cold' given twice"),
     (["--vary", "departments.billing.agents=31:39"],
      "--vary given 2 times (departments.billing.agents=30:40, "
