@@ -422,7 +422,8 @@ def test_results_file_equals_in_memory_for_any_axis_values(tmp_path, spec):
 # Six points of 4 replications on a 48 h horizon: a few tenths of a second a task (1 worker).
 KILL_POINTS, KILL_REPS = 6, 4
 KILL_ARGS = ["sweep", str(REFERENCE), "--vary", "departments.billing.agents=10:15",
-             "--reps", str(KILL_REPS), "--seed", "3", "--set", "horizon.duration=48h"]
+             "--reps", str(KILL_REPS), "--seed", "3", "--set", "horizon.duration=48h",
+             "--keep-parts"]  # the tests count the parts of finished sweeps
 KILL_TASKS = KILL_POINTS * math.ceil(KILL_REPS / task_size(KILL_POINTS * KILL_REPS, 1))
 
 

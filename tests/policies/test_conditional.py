@@ -139,6 +139,7 @@ def test_compare_any_set_of_policies_differences_against_the_first():
     cold = doc["policies"]["cold"]["metrics"]["overall"]["wait_mean"]["mean"]
     got = doc["differences_vs_first"]["warm - cold"]["overall"]["wait_mean"]["mean"]
     assert got == pytest.approx(warm - cold)
+    # --policy and --policies are one option (issue 18 item 15): the names add up.
     both = CliRunner().invoke(app, ["compare", "scenarios/conditional_warm.yaml", "--policy",
-                                    "cold", "--policies", "cold,warm"])
-    assert both.exit_code == 2
+                                    "cold", "--policies", "warm,bogus"])
+    assert both.exit_code == 2 and "unknown policy 'bogus'" in both.output
