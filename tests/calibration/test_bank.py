@@ -67,13 +67,12 @@ def test_calibration_page_staffing_section_and_handle_caption(bank: Calibration)
 def test_bank_out_of_sample_with_replayed_arrivals(tmp_path_factory: pytest.TempPathFactory
                                                    ) -> None:
     """The issue's check, from the export as published: calibrate on 1-4 and 7 February with
-    the share of agents available fitted per 2 h block (``--fit``), back-test on 8-11 and 14
-    February with each day's own arrivals. Of the issue's targets for the day means of all
-    calls, abandonment within 2 points of the observed 12.2% and ASA within 25% of the observed
-    36.7 s hold; service level is about 8 points high (observed 56.6%) and the interval
-    verdict fails: the simulated waits are more often 0 and have a longer tail than the real
-    ones, which no share of agents available corrects (docs/calibration.md). The service level
-    gap is asserted to stay below the 13 points it had without the fit."""
+    ``--fit`` (the share of agents available per 2 h block fitted to abandonment, after-call
+    work scaled to service level: x4), back-test on 8-11 and 14 February with each day's own
+    arrivals. The issue's targets for the day means of all calls hold: abandonment within 2
+    points of the observed 12.2%, ASA within 25% of the observed 36.7 s, service level within
+    5 points of the observed 56.6% (measured: 12.9%, 39.3 s, 61.1%). The interval verdict
+    still fails (55 flags, 18 allowed; docs/calibration.md says why), so it is not asserted."""
     import json
 
     from tests.shared import invoke_cli
@@ -98,7 +97,8 @@ def test_bank_out_of_sample_with_replayed_arrivals(tmp_path_factory: pytest.Temp
     asa = every["asa"]
     assert abs(asa["simulated"]["mean"] / asa["observed"] - 1) < 0.25
     level = every["service_level"]
-    assert 0 < level["simulated"]["mean"] - level["observed"] < 0.13
+    assert abs(level["simulated"]["mean"] - level["observed"]) < 0.05
+    assert "after-call work scaled x4" in out.read_text()
 
 
 @pytest.mark.slow
