@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -11,6 +12,28 @@ from callsim.calibration.calibrated import Calibration
 from callsim.calibration.writer import fitted
 from callsim.report.calibration_pages import calibration_html
 from tests.calibration.real import BANK_MAP, FIT_DAYS, bank_export
+
+BANK_WEEK = BANK_MAP.parent / "anonymous_bank_1999-02-01_to_07.tsv"
+
+
+def test_the_projects_week_is_the_export_unchanged() -> None:
+    """scenarios/records holds the first week of the export, every row as published and in its
+    order: exactly the export's rows whose date is 990201-990207, and the header."""
+    week = BANK_WEEK.read_bytes().splitlines(keepends=True)
+    export = bank_export().read_bytes().splitlines(keepends=True)
+    wanted = [export[0]] + [line for line in export[1:]
+                            if b"990201" <= line.split(b"\t")[5] <= b"990207"]
+    assert week == wanted and len(week) == 9008
+
+
+def test_the_projects_week_calibrates_as_the_export(tmp_path: Path) -> None:
+    """Without ../shared: the week in the project reads with the committed map."""
+    from tests.shared import invoke_cli
+
+    result = invoke_cli("calibrate", str(BANK_WEEK), "--map", str(BANK_MAP), "--days", FIT_DAYS,
+                        "--out", str(tmp_path / "bank.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "7,640 calls on 5 day(s)" in result.output
 
 
 @pytest.fixture(scope="module")
