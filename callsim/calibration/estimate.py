@@ -121,10 +121,10 @@ def calibrate(
     text, defaults = scenario_text(partial)
     partial = replace(partial, text=text, defaults=tuple(defaults))
     if fit:
-        from callsim.calibration.fit import fit_availability
+        from callsim.calibration.fit import fit_jointly
 
-        partial = replace(partial, availability=fit_availability(partial.scenario(), chosen,
-                                                                 reps=reps, seed=seed))
+        partial = replace(partial, availability=fit_jointly(partial.scenario(), chosen,
+                                                            reps=reps, seed=seed))
         text, defaults = scenario_text(partial)
         partial = replace(partial, text=text, defaults=tuple(defaults))
     return partial

@@ -22,8 +22,8 @@ replications) metric.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,10 +37,13 @@ from callsim.experiments.execution import Execution
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
 
-__all__ = ["AvailabilityFit", "BlockShare", "fit_availability", "with_available"]
+__all__ = ["AvailabilityFit", "BlockShare", "fit_availability", "fit_jointly", "scaled",
+           "with_after_call_work", "with_available"]
 
 #: The fit's replications run in this process (each trial is a few short replayed days).
 SERIAL = Execution(workers=1)
+#: After-call work scales the joint fit tries, in order, until service level falls below observed.
+SCALES: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
 #: Metrics the fit can match, and +1 when more agents available raise them, -1 when they lower.
 METRICS: dict[str, int] = {"abandon_rate": -1, "service_level": 1, "asa": -1}
 
@@ -90,6 +93,9 @@ class AvailabilityFit:
     metric: str
     blocks: tuple[BlockShare, ...]
     window: Window
+    service_level: tuple[float, float] = (float("nan"), float("nan"))
+    scale: float = 1.0
+    scales: tuple[tuple[float, float], ...] = ()
 
     @property
     def identified(self) -> bool:
@@ -102,7 +108,15 @@ class AvailabilityFit:
         head = (f"available fitted by simulation per block to the observed {self.metric} of all"
                 f" calls (replayed calibration days, common random numbers); share (status, "
                 f"95% range):")
-        return "\n".join([head] + [b.line(self.window, percent) for b in self.blocks])
+        lines = [head] + [b.line(self.window, percent) for b in self.blocks]
+        observed, simulated = self.service_level
+        lines.append(f"service level of all calls: observed {100 * observed:.1f}%, simulated "
+                     f"{100 * simulated:.1f}%")
+        if self.scales:
+            tried = ", ".join(f"x{k:g}: {100 * v:.1f}%" for k, v in self.scales)
+            lines.append(f"after-call work scaled x{self.scale:g} (joint fit: the scale whose "
+                         f"simulated service level is nearest the observed one; tried {tried})")
+        return "\n".join(lines)
 
 
 def with_available(scenario: Scenario, share: float | tuple[float, ...]) -> Scenario:
@@ -149,6 +163,13 @@ class _Trials:
         keep = replayable(records, scenario).to_numpy()
         self.days = list(records.frame[keep].groupby("day"))
         self.tried: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.frame = records.frame.iloc[:0]
+
+    def service_level(self, frame: pd.DataFrame) -> float:
+        """Service level of all calls in the window, pooled over days (and replications)."""
+        idx = interval_index(frame["clock"].to_numpy(dtype=float), self.window)
+        value, _ = _values(frame, "service_level", self.threshold)
+        return float(value[idx >= 0].mean())
 
     def observed(self, records: CallRecords) -> tuple[np.ndarray, np.ndarray]:
         """Observed metric per block and its 95% half-width (0 where the block has no call)."""
@@ -164,6 +185,7 @@ class _Trials:
         frame = pd.concat([simulated_frame(day_scenario(scenario, calls), self.reps, self.seed,
                                            SERIAL, day) for day, calls in self.days],
                           ignore_index=True)
+        self.frame = frame
         stats = _per_block(frame, self.metric, self.threshold, self.window, self.block)
         per_rep = stats["mean"].unstack("replication").reindex(range(int(self.block.max()) + 1))
         mean = per_rep.mean(axis=1).to_numpy(dtype=float)
@@ -222,4 +244,51 @@ def fit_availability(scenario: Scenario, records: CallRecords, reps: int = 10, s
                             float(min(range_low[b], share[b])), float(max(range_high[b], share[b])))
                  for b in range(n))
     available = tuple(float(s) for s in share[blocks]) if (status == "fitted").any() else None
-    return AvailabilityFit(available, metric, rows, trials.window)
+    level = (trials.service_level(records.frame), trials.service_level(trials.frame))
+    return AvailabilityFit(available, metric, rows, trials.window, level)
+
+
+def scaled(dist: dict[str, Any], factor: float) -> dict[str, Any]:
+    """A duration distribution's fields with every duration multiplied by ``factor``."""
+    out = dict(dist)
+    for key in ("mean", "sd", "value", "low", "high"):
+        if isinstance(out.get(key), int | float):
+            out[key] = out[key] * factor
+    if isinstance(out.get("values"), list | tuple):
+        out["values"] = [v * factor for v in out["values"]]
+    return out
+
+
+def with_after_call_work(scenario: Scenario, factor: float) -> Scenario:
+    """``scenario`` with every department's after-call work scaled by ``factor``."""
+    departments = {}
+    for key, dep in scenario.departments.items():
+        work = dep.after_call_work
+        if work is not None:
+            fields = scaled(work.model_dump(exclude_none=True), factor)
+            dep = dep.model_copy(update={"after_call_work": type(work).model_validate(fields)})
+        departments[key] = dep
+    return scenario.model_copy(update={"departments": departments})
+
+
+def fit_jointly(scenario: Scenario, records: CallRecords, reps: int = 10, seed: int = 0,
+                block: int | None = 4, scales: tuple[float, ...] = SCALES) -> AvailabilityFit:
+    """Shares per block fitted to abandonment, and an after-call work scale to service level.
+
+    After-call work is scaled by each of ``scales`` in turn until the simulated service level of
+    all calls falls to the observed one; the scale whose service level is nearest the observed
+    one is kept (fewer agents available each slower keep the mean wait but answer fewer calls
+    at once and cut the long waits short).
+    """
+    fits = []
+    for factor in scales:
+        fit = fit_availability(with_after_call_work(scenario, factor), records, reps=reps,
+                               seed=seed, block=block)
+        fits.append((factor, fit))
+        observed, simulated = fit.service_level
+        if simulated <= observed or not any(d.after_call_work for d in
+                                             scenario.departments.values()):
+            break
+    factor, best = min(fits, key=lambda f: abs(f[1].service_level[1] - f[1].service_level[0]))
+    tried = tuple((k, f.service_level[1]) for k, f in fits)
+    return replace(best, scale=factor, scales=tried)

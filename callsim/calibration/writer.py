@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel
 
 from callsim.calibration.classes import priorities
+from callsim.calibration.fit import scaled
 from callsim.calibration.patience import KM_TAIL, MIN_ABANDONED
 from callsim.calibration.routing import MIN_IDENTIFY
 from callsim.calibration.staffing import BREAK
@@ -197,7 +198,10 @@ def _after_call_work(out: _Text, cal: Calibration, department: str) -> None:
     for line in _fit_comment(acw.fit):
         out.note(3, line)
     if model_has("departments", "after_call_work"):
-        out.add(2, f"after_call_work: {_dist(acw.fit.distribution)}")
+        scale = cal.availability.scale if cal.availability is not None else 1.0
+        if scale != 1.0:
+            out.note(2, f"scaled x{scale:g} by the joint fit (below)")
+        out.add(2, f"after_call_work: {_dist(scaled(acw.fit.distribution, scale))}")
     else:
         out.note(2, "(this callsim has no after_call_work yet: not simulated)")
 

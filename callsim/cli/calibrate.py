@@ -46,7 +46,8 @@ def calibrate_command(
     ] = None,
     name: Annotated[str | None, typer.Option(help="Scenario name.")] = None,
     fit: Annotated[bool, typer.Option(
-        "--fit", help="Also fit the share of agents available by simulation (replayed days).")
+        "--fit", help="Also fit the share of agents available per 2 h block and a scale of "
+        "after-call work by simulation (replayed days).")
     ] = False,
 ) -> None:
     """Estimate a scenario from call records; every estimate is commented with its evidence."""

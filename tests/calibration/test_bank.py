@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -11,6 +12,28 @@ from callsim.calibration.calibrated import Calibration
 from callsim.calibration.writer import fitted
 from callsim.report.calibration_pages import calibration_html
 from tests.calibration.real import BANK_MAP, FIT_DAYS, bank_export
+
+BANK_WEEK = BANK_MAP.parent / "anonymous_bank_1999-02-01_to_07.tsv"
+
+
+def test_the_projects_week_is_the_export_unchanged() -> None:
+    """scenarios/records holds the first week of the export, every row as published and in its
+    order: exactly the export's rows whose date is 990201-990207, and the header."""
+    week = BANK_WEEK.read_bytes().splitlines(keepends=True)
+    export = bank_export().read_bytes().splitlines(keepends=True)
+    wanted = [export[0]] + [line for line in export[1:]
+                            if b"990201" <= line.split(b"\t")[5] <= b"990207"]
+    assert week == wanted and len(week) == 9008
+
+
+def test_the_projects_week_calibrates_as_the_export(tmp_path: Path) -> None:
+    """Without ../shared: the week in the project reads with the committed map."""
+    from tests.shared import invoke_cli
+
+    result = invoke_cli("calibrate", str(BANK_WEEK), "--map", str(BANK_MAP), "--days", FIT_DAYS,
+                        "--out", str(tmp_path / "bank.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "7,640 calls on 5 day(s)" in result.output
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +90,12 @@ def test_calibration_page_staffing_section_and_handle_caption(bank: Calibration)
 def test_bank_out_of_sample_with_replayed_arrivals(tmp_path_factory: pytest.TempPathFactory
                                                    ) -> None:
     """The issue's check, from the export as published: calibrate on 1-4 and 7 February with
-    the share of agents available fitted per 2 h block (``--fit``), back-test on 8-11 and 14
-    February with each day's own arrivals. Of the issue's targets for the day means of all
-    calls, abandonment within 2 points of the observed 12.2% and ASA within 25% of the observed
-    36.7 s hold; service level is about 8 points high (observed 56.6%) and the interval
-    verdict fails: the simulated waits are more often 0 and have a longer tail than the real
-    ones, which no share of agents available corrects (docs/calibration.md). The service level
-    gap is asserted to stay below the 13 points it had without the fit."""
+    ``--fit`` (the share of agents available per 2 h block fitted to abandonment, after-call
+    work scaled to service level: x4), back-test on 8-11 and 14 February with each day's own
+    arrivals. The issue's targets for the day means of all calls hold: abandonment within 2
+    points of the observed 12.2%, ASA within 25% of the observed 36.7 s, service level within
+    5 points of the observed 56.6% (measured: 12.9%, 39.3 s, 61.1%). The interval verdict
+    still fails (55 flags, 18 allowed; docs/calibration.md says why), so it is not asserted."""
     import json
 
     from tests.shared import invoke_cli
@@ -98,7 +120,8 @@ def test_bank_out_of_sample_with_replayed_arrivals(tmp_path_factory: pytest.Temp
     asa = every["asa"]
     assert abs(asa["simulated"]["mean"] / asa["observed"] - 1) < 0.25
     level = every["service_level"]
-    assert 0 < level["simulated"]["mean"] - level["observed"] < 0.13
+    assert abs(level["simulated"]["mean"] - level["observed"]) < 0.05
+    assert "after-call work scaled x4" in out.read_text()
 
 
 @pytest.mark.slow
