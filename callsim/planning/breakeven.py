@@ -355,7 +355,7 @@ def breakeven(
     Examples
     --------
     >>> from callsim import load_scenario
-    >>> b = breakeven(load_scenario("tests/experiments/breakeven_known.yaml"),
+    >>> b = breakeven(load_scenario("tests/planning/breakeven_known.yaml"),
     ...               "transfer.warm.handoff_time.value=0:100",
     ...               "call_types.support.resolution_time_mean", reps=2, grid=3, steps=2)
     >>> round(b.crossing), b.better_below

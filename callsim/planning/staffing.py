@@ -179,7 +179,7 @@ def staff(
     Examples
     --------
     >>> from callsim import load_scenario
-    >>> sc = load_scenario("tests/experiments/staffing_small.yaml")
+    >>> sc = load_scenario("tests/planning/staffing_small.yaml")
     >>> r = staff(sc, ["service_level>=0.8"], policies=["cold"], reps=2, verify_reps=2)
     >>> r.table.columns.tolist()[:5]
     ['policy', 'department', 'interval', 'start', 'clock']
