@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -71,14 +72,19 @@ def target_checks(targets: Sequence[Target], departments: Sequence[str], horizon
             if not target.applies_to(dept):
                 continue
             if horizon:
-                values = [(-1, *t_interval(table[f"departments.{dept}.{target.metric}"]))]
+                values = [(-1, *t_interval(table[f"departments.{dept}.{target.metric}"]),
+                           float(table[f"departments.{dept}.offered"].mean()))]
             else:
-                column = f"{target.metric}.{dept}"
+                column, offered = f"{target.metric}.{dept}", f"offered.{dept}"
                 s = summarize(intervals, by=["interval"], metrics=[column])
+                joined = intervals.groupby("interval")[offered].mean()
                 values = list(zip(s["interval"], s["mean"], s["ci_low"], s["ci_high"],
-                                  strict=True))
-            for interval, mean, lo, hi in values:
-                met, straddles = target.holds(mean), bool(lo <= target.value <= hi)
+                                  joined.reindex(s["interval"]).to_numpy(), strict=True))
+            for interval, mean, lo, hi, joined_mean in values:
+                # NaN with callers offered: nobody was answered (an ASA target), a miss
+                unanswered = math.isnan(mean) and joined_mean > 0
+                met = target.holds(mean) and not unanswered
+                straddles = bool(lo <= target.value <= hi)
                 rows.append({"target": target.text, "department": dept,
                              "interval": int(interval), "metric": target.metric,
                              "bound": target.value, "mean": mean, "ci_low": lo, "ci_high": hi,

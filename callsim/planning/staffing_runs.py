@@ -112,7 +112,10 @@ class Estimate:
             with np.errstate(invalid="ignore", divide="ignore"):
                 return np.asarray(np.where(t[..., 1] > 0, t[..., 0] / t[..., 1], np.nan))
         sums = self.sums.sum(axis=2) if horizon else self.sums
-        return metrics_from_sums(sums)[metric]
+        values = metrics_from_sums(sums)
+        # callers joined and nobody was answered: no ASA, and no target on it can be met
+        unanswered = (values["offered"] > 0) & np.isnan(values[metric])
+        return np.where(unanswered, np.inf, values[metric])
 
     def mean(self, metric: str, horizon: bool) -> np.ndarray:
         """Mean over replications (NaN replications left out; NaN if none has a value)."""

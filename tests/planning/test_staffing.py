@@ -244,3 +244,15 @@ def test_table_summary_and_checks_share_one_verdict(small):
         within += counts["straddling"]
         assert not (rows["missed"] & rows["within_ci"]).any()
     assert within > 0  # the case the old table got wrong is present
+
+
+def test_an_asa_target_with_nobody_answered_is_missed(small):
+    # Issue 19 (found while hardening): with no agent and calls offered, nobody is answered,
+    # the ASA is undefined (NaN) and the target counted as met; it is missed.
+    result = staff(small, ["asa<=30s"], policies=["cold"], reps=2, verify_reps=2, seed=1,
+                   max_agents={"support": 0}, execution=Execution(workers=1))
+    checks = result.policies["cold"].checks
+    support = checks[(checks["department"] == "support") & (checks["interval"] >= 0)]
+    assert len(support) and not support["met"].any()
+    assert (support["verdict"] != "met").all()
+    assert not result.policies["cold"].meets_targets
