@@ -30,6 +30,7 @@ from callsim.analysis.statistics import t_half_width
 from callsim.calibration.arrivals import Window
 from callsim.calibration.classes import with_priority_classes
 from callsim.calibration.days import select_days
+from callsim.calibration.errors import RecordsError
 from callsim.calibration.estimate import RecordsInput, load_records
 from callsim.calibration.mapping import ColumnMap
 from callsim.calibration.observed import BACKTEST_METRICS, day_statistics, interval_statistics
@@ -382,6 +383,7 @@ def _one_backtest(scenario: Scenario, loaded: CallRecords, reps: int, seed: int,
     """The back-test of the days ``days`` chooses, all together."""
     chosen = _as_scenario(select_days(loaded, days), scenario)
     window = _records_window(scenario)
+    _check_overlap(chosen.frame, window, days)
     threshold = float(scenario.service_level_threshold)
     n_days = len(chosen.days)
     if arrivals == "records":
@@ -395,6 +397,10 @@ def _one_backtest(scenario: Scenario, loaded: CallRecords, reps: int, seed: int,
     observed = _one_queue(interval_statistics(chosen.frame, window, threshold))
     table = _compare(observed, simulated, unit, calls_per_unit, window)
     checks = int(np.isfinite(table["band_low"]).sum())
+    if checks == 0:  # "0 of 0 interval values (nan%)" is no verdict
+        raise RecordsError([f"records, days {days}: no interval value to compare (no interval "
+                            "with calls inside the scenario's horizon and a simulated band); "
+                            "nothing to judge"])
     allowed = _allowed(table, simulated, unit, seed)
     summary = _summary(day_statistics(chosen.frame, window, threshold),
                        sim_days[sim_days["queue"].isin(known)])
@@ -404,11 +410,26 @@ def _one_backtest(scenario: Scenario, loaded: CallRecords, reps: int, seed: int,
                     allowed, notes, summary, dates, arrivals)
 
 
+def _outside(frame: pd.DataFrame, window: Window) -> int:
+    """Calls that arrived outside the scenario's horizon (clock times)."""
+    clock = frame["clock"].to_numpy(dtype=float)
+    return int(np.count_nonzero((clock < window.start) |
+                                (clock >= window.start + window.duration)))
+
+
+def _check_overlap(frame: pd.DataFrame, window: Window, days: str) -> None:
+    """Refuse records that the scenario's horizon mostly misses: no verdict could stand."""
+    outside = _outside(frame, window)
+    if len(frame) and 2 * outside > len(frame):
+        span = f"{window.clock(0)}-{window.clock(window.n)}"
+        raise RecordsError([f"records, days {days}: {outside:,} of {len(frame):,} calls arrived "
+                            f"outside the scenario's horizon ({span}); set horizon.start and "
+                            "horizon.duration to cover the records' day"])
+
+
 def _notes(frame: pd.DataFrame, window: Window, scenario: Scenario) -> tuple[str, ...]:
     notes = []
-    clock = frame["clock"].to_numpy(dtype=float)
-    outside = int(np.count_nonzero((clock < window.start) |
-                                   (clock >= window.start + window.duration)))
+    outside = _outside(frame, window)
     if outside:
         notes.append(f"{outside:,} calls arrived outside the scenario's horizon and are left out")
     unknown = sorted(set(frame["queue"].astype(str)) - set(scenario.departments))

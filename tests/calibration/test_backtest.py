@@ -131,3 +131,21 @@ def test_each_day_type_gets_its_own_verdict(tmp_path_factory: pytest.TempPathFac
     assert all(isinstance(t["passes"], bool) and t["flags"] >= 0 for t in types)
     dated = backtest(known_scenario(), path, reps=3, seed=1, days="2026-03-02,2026-03-04")
     assert dated.day_types == () and dated.days == 2
+
+
+def test_records_the_horizon_mostly_misses_are_refused(tmp_path: Path) -> None:
+    """Issue 18 item 7 / issue 19 item 14: records outside the scenario's horizon gave a verdict
+    (exit 0, a note that thousands of calls fall outside; "0 of 0 interval values" for a file
+    with one such record). Nothing to judge is no verdict: a one-line refusal."""
+    import pandas as pd
+
+    from callsim.calibration.errors import RecordsError
+
+    records = records_of(known_scenario(), 1, seed=3)
+    late = records.copy()
+    late["arrived"] = pd.to_datetime(late["arrived"]).dt.normalize() + pd.Timedelta(hours=23)
+    for rows, name in ((late.head(1), "one.csv"), (late, "late.csv")):
+        rows.to_csv(tmp_path / name, index=False)
+        with pytest.raises(RecordsError, match="outside the scenario's horizon") as info:
+            backtest(known_scenario(), tmp_path / name, reps=3, seed=99)
+        assert len(info.value.problems) == 1 and "horizon.start" in info.value.problems[0]
