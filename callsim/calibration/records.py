@@ -94,6 +94,22 @@ class CallRecords:
         return [pd.Timestamp(d) for d in sorted(pd.unique(self.frame["day"]))]
 
 
+def _given_twice(paths: Sequence[Path]) -> str | None:
+    """A problem line when one file is given twice (its calls would count twice), else None."""
+    seen: dict[tuple[int, int] | Path, Path] = {}
+    for path in paths:
+        try:
+            stat = path.stat()
+            key: tuple[int, int] | Path = (stat.st_dev, stat.st_ino)
+        except OSError:
+            key = path.resolve()
+        if key in seen:
+            return (f"{path}: the same file as {seen[key]}, given twice (every call would "
+                    "count twice)")
+        seen[key] = path
+    return None
+
+
 def read_records(
     paths: str | Path | Sequence[str | Path], mapping: ColumnMap | None = None
 ) -> CallRecords:
@@ -124,6 +140,8 @@ def read_records(
     paths = [paths] if isinstance(paths, str | Path) else list(paths)
     if not paths:
         raise RecordsError(["no records file given"])
+    if twice := _given_twice([Path(p) for p in paths]):
+        raise RecordsError([twice])
     frames, problems, present = [], [], set(OPTIONAL)
     dropped: dict[str, int] = {}
     for path in paths:

@@ -89,3 +89,21 @@ def test_a_time_of_day_with_minutes_over_59_is_unreadable():
     times = _time_of_day(pd.Series(["7:02:47", "7:99:00", "07:00:60"]))
     assert times.iloc[0] == pd.Timedelta("7:02:47")
     assert times.iloc[1:].isna().all()
+
+
+def test_one_file_given_twice_is_refused(tmp_path):
+    # Issue 19 item 16: `calibrate good.csv good.csv` doubled every arrival rate silently.
+    week = ROOT / "scenarios" / "records" / "acd_week.csv"
+    mapping = load_mapping(ROOT / "scenarios" / "records" / "acd_map.yaml")
+    link = tmp_path / "again.csv"
+    link.symlink_to(week)
+    for second in (week, link):
+        with pytest.raises(RecordsError, match="given twice") as info:
+            read_records([week, second], mapping)
+        assert len(info.value.problems) == 1
+    out = tmp_path / "calibrated.yaml"
+    result = invoke_cli("calibrate", str(week), str(week), "--map",
+                        str(ROOT / "scenarios" / "records" / "acd_map.yaml"), "--out", str(out))
+    assert result.exit_code == 2
+    assert "given twice" in result.output and result.output.count("\n") == 1
+    assert not out.exists()
