@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from callsim.analysis.catalogue import metric
 from callsim.analysis.statistics import t_half_width
 from callsim.calibration.arrivals import Window
 from callsim.calibration.classes import with_priority_classes
@@ -38,6 +37,7 @@ from callsim.calibration.records import CallRecords
 from callsim.calibration.replay import day_scenario, replayable
 from callsim.calibration.simulated import simulated_frame
 from callsim.experiments.execution import Execution
+from callsim.scenario.catalogue import metric
 
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario

@@ -88,9 +88,9 @@ def backtest_command(
 def _print(result: object) -> None:
     from rich.table import Table
 
-    from callsim.analysis.catalogue import metric
     from callsim.calibration.backtest import Backtest
     from callsim.cli.tables import stdout_console
+    from callsim.scenario.catalogue import metric
 
     assert isinstance(result, Backtest)
     console = stdout_console()

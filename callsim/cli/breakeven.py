@@ -33,8 +33,8 @@ def breakeven_table(result: BreakEven) -> Table:
     """Evaluated values with the paired difference and its 95% CI."""
     from rich.table import Table
 
-    from callsim.analysis.catalogue import metric as catalogue_metric
     from callsim.experiments.grid import field_text
+    from callsim.scenario.catalogue import metric as catalogue_metric
 
     m = catalogue_metric(result.metric)
     title = f"{result.label} of {result.metric} as {result.field} varies"

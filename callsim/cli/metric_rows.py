@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from callsim.analysis import catalogue
+from callsim.scenario import catalogue
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, TextIO
 
-from callsim.analysis import catalogue
+from callsim.scenario import catalogue
 
 if TYPE_CHECKING:
     import pandas as pd

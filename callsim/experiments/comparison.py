@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from callsim.analysis.catalogue import KEY_COLUMNS
 from callsim.analysis.documents import compare_document, nest_metrics
 from callsim.analysis.statistics import (  # the difference-pair convention lives there
     difference_label,
@@ -29,6 +28,7 @@ from callsim.analysis.statistics import (  # the difference-pair convention live
 from callsim.experiments.execution import Execution
 from callsim.experiments.replications import in_run_order, replicate_on
 from callsim.policies import registry
+from callsim.scenario.catalogue import KEY_COLUMNS
 
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from callsim.analysis.catalogue import KEY_COLUMNS
 from callsim.analysis.documents import run_document
 from callsim.analysis.statistics import summarize
 from callsim.experiments.execution import Execution
 from callsim.experiments.replications import replicate
+from callsim.scenario.catalogue import KEY_COLUMNS
 
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario

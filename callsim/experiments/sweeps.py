@@ -24,7 +24,6 @@ from typing import Any
 
 import pandas as pd
 
-from callsim.analysis.catalogue import KEY_COLUMNS
 from callsim.analysis.statistics import paired_differences, summarize
 from callsim.experiments.execution import BatchRunner, Execution
 from callsim.experiments.grid import Grid
@@ -39,6 +38,7 @@ from callsim.experiments.sweep_points import (
     run_points,
 )
 from callsim.policies import registry
+from callsim.scenario.catalogue import KEY_COLUMNS
 from callsim.scenario.document import document
 from callsim.scenario.limits import MAX_POINTS
 from callsim.scenario.schema import Scenario

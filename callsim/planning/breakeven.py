@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from callsim.analysis.catalogue import metric as catalogue_metric
 from callsim.analysis.metric_names import find_metric
 from callsim.analysis.metrics import metric_keys
 from callsim.analysis.statistics import (
@@ -35,6 +34,7 @@ from callsim.experiments.grid import Grid, GridError, check_paths, parse_interva
 from callsim.experiments.replications import metric_row
 from callsim.planning.staffing import StaffingError, resolve_targets, staff_on
 from callsim.policies import registry
+from callsim.scenario.catalogue import metric as catalogue_metric
 from callsim.scenario.document import document, with_overrides
 from callsim.scenario.errors import ScenarioError
 from callsim.scenario.limits import MAX_POINTS
