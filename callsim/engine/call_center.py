@@ -328,7 +328,7 @@ class CallCenter:
         for line in (dept.priority_waiting, dept.waiting):
             for call in line:
                 s = state[call]
-                if s == HOLDING or (s < DONE and deadline.item(call) >= now):
+                if s == HOLDING or (s <= WAITING_TRANSFERRED and deadline.item(call) >= now):
                     count += 1
         return count
 
@@ -478,7 +478,7 @@ class CallCenter:
                 s = state[call]
                 if s == HOLDING:
                     return call
-                if s >= DONE:  # abandoned on hold (settled), or now a callback request
+                if s > HOLDING:  # settled, a callback request, or in service through one
                     continue
                 deadline = self.deadline.item(call)
                 if deadline < now:
