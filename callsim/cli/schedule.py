@@ -22,6 +22,7 @@ from callsim.cli.common import (
     fail,
     load_or_exit,
 )
+from callsim.cli.schedule_compare import compare_policies, schedule_json, show_comparison
 from callsim.cli.staff import TargetOption, one_line_errors
 from callsim.scenario.limits import MAX_CALLS
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from callsim.planning.roster import Roster, ScheduleResult
+    from callsim.planning.roster_comparison import RosterComparison
 
 __all__ = ["schedule_command"]
 
@@ -158,18 +160,22 @@ def schedule_command(
         result = schedule(sc, requirements, targets=target, policies=policy, reps=reps,
                           verify_reps=verify_reps, seed=seed, execution=execution,
                           time_limit=time_limit, mip_gap=gap)
-    _write_outputs(result, scenario, overrides or [], out, plot, write_scenario, as_json)
+        comparison = compare_policies(result, reps, verify_reps, seed, execution)
+    _write_outputs(result, comparison, scenario, overrides or [], out, plot, write_scenario,
+                   as_json)
 
 
-def _write_outputs(result: ScheduleResult, scenario: Path, overrides: list[str],
-                   out: Path | None, plot: Path | None, folder: Path | None,
-                   as_json: bool) -> None:
+def _write_outputs(result: ScheduleResult, comparison: RosterComparison | None, scenario: Path,
+                   overrides: list[str], out: Path | None, plot: Path | None,
+                   folder: Path | None, as_json: bool) -> None:
     written: list[Path] = []
     if out is not None:
         from callsim.cli.common import write_out
+        from callsim.report.roster_comparison import comparison_sheets
         from callsim.report.roster_tables import roster_sheets
 
-        write_out(roster_sheets(result), out)
+        write_out(roster_sheets(result) + (comparison_sheets(comparison) if comparison
+                                           else []), out)
     if plot is not None:
         from callsim.report.roster_figures import roster_figure
         from callsim.report.writers import save_figure
@@ -181,11 +187,12 @@ def _write_outputs(result: ScheduleResult, scenario: Path, overrides: list[str],
     for path in written:
         typer.echo(f"wrote {path}", err=True)
     if as_json:
-        typer.echo(result.to_json())
+        typer.echo(schedule_json(result, comparison))
         return
     from callsim.cli.tables import stdout_console
 
     console = stdout_console()
+    show_comparison(console, comparison)
     for roster in result.rosters.values():
         console.print(shift_table(roster))
         console.print(coverage_table(roster))

@@ -1,0 +1,84 @@
+"""Policies at the cost of their rosters, for ``schedule``, ``breakeven --schedule`` and ``report``.
+
+The library does the work (:mod:`callsim.planning.roster_comparison`,
+:mod:`callsim.planning.breakeven_schedule`); this module runs it with a progress bar and
+shows it: the answer first, then the table.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from callsim.experiments.execution import Execution
+    from callsim.planning.roster import ScheduleResult
+    from callsim.planning.roster_comparison import RosterComparison
+
+__all__ = ["compare_policies", "comparison_table", "schedule_json", "show_comparison"]
+
+
+def compare_policies(result: ScheduleResult, reps: int, verify_reps: int, seed: int,
+                     execution: Execution) -> RosterComparison | None:
+    """Each rostered policy's total cost, paired, when two policies or more were rostered.
+
+    The rosters run on the verification replications (``reps .. reps+verify_reps-1``), the
+    ones ``staff`` verifies on; ``None`` with fewer than two policy rosters.
+    """
+    from callsim.cli.tables import progress_bar
+    from callsim.planning.roster_comparison import compare_rosters, roster_policies
+
+    if len(roster_policies(result)) < 2:
+        return None
+    with progress_bar("roster replications") as bar:
+        return compare_rosters(result, reps=verify_reps, seed=seed, first=reps,
+                               execution=execution.reporting(bar.advance if bar else None))
+
+
+def schedule_json(result: ScheduleResult, comparison: RosterComparison | None) -> str:
+    """The ``schedule --json`` document, with ``comparison`` when the policies were compared."""
+    doc: dict[str, Any] = result.to_dict()
+    if comparison is not None:
+        doc["comparison"] = comparison.to_dict()
+    return json.dumps(doc, indent=2, allow_nan=False)
+
+
+def _ci(mean: float, low: float, high: float) -> str:
+    return f"{mean:,.2f} [{low:,.2f}, {high:,.2f}]"
+
+
+def comparison_table(comparison: RosterComparison) -> Table:
+    """Per policy its roster, roster cost, lost-call and total cost; then each difference."""
+    from rich.table import Table
+
+    t = Table(title="Policies at the cost of their rosters (mean [95% CI])",
+              caption=f"{len(comparison.replications)} paired replications; * = significant: "
+                      "the paired 95% CI excludes 0")
+    for column in ("policy", "roster", "roster cost", "lost-call cost", "total cost", ""):
+        t.add_column(column, justify="left" if column in ("policy", "roster") else "right")
+    for r in comparison.table.itertuples():
+        t.add_row(r.policy, r.roster, f"{r.roster_cost:,.2f}",
+                  _ci(r.lost_call_cost, r.lost_call_cost_low, r.lost_call_cost_high),
+                  _ci(r.total_cost, r.total_cost_low, r.total_cost_high), "")
+    for label, rows in comparison.differences.groupby("difference", sort=False):
+        cells = {r.metric: r for r in rows.itertuples()}
+        total = cells["total_cost"]
+        t.add_row(str(label), "", f"{cells['roster_cost'].mean:+,.2f}",
+                  _ci(cells["lost_call_cost"].mean, cells["lost_call_cost"].ci_low,
+                      cells["lost_call_cost"].ci_high),
+                  _ci(total.mean, total.ci_low, total.ci_high),
+                  "*" if total.significant else "")
+    return t
+
+
+def show_comparison(console: Console, comparison: RosterComparison | None) -> None:
+    """The answer in one sentence, then the table (nothing without a comparison)."""
+    if comparison is None:
+        return
+    from callsim.report.roster_comparison import comparison_answer
+
+    console.print(comparison_answer(comparison))
+    console.print(comparison_table(comparison))
