@@ -15,10 +15,13 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from callsim.experiments.execution import Execution
+    from callsim.planning.breakeven import BreakEven
     from callsim.planning.roster import ScheduleResult
     from callsim.planning.roster_comparison import RosterComparison
+    from callsim.scenario.schema import Scenario
 
-__all__ = ["compare_policies", "comparison_table", "schedule_json", "show_comparison"]
+__all__ = ["breakeven_rosters", "compare_policies", "comparison_table", "schedule_json",
+           "show_comparison"]
 
 
 def compare_policies(result: ScheduleResult, reps: int, verify_reps: int, seed: int,
@@ -82,3 +85,30 @@ def show_comparison(console: Console, comparison: RosterComparison | None) -> No
 
     console.print(comparison_answer(comparison))
     console.print(comparison_table(comparison))
+
+
+def breakeven_rosters(scenario: Scenario, vary: str, metric: str, policies: list[str],
+                      requirements: str, targets: list[str] | None,
+                      numbers: tuple[int, int, int, int], constant: bool,
+                      execution: Execution) -> BreakEven:
+    """``breakeven --schedule``: the options it does not take refused, then the search.
+
+    ``numbers`` is ``(reps, seed, grid, steps)``.
+
+    Raises
+    ------
+    BreakEvenError
+        ``--metric`` other than total cost, ``--constant``, or what the search refuses.
+    """
+    from callsim.planning.breakeven import BreakEvenError
+    from callsim.planning.breakeven_schedule import breakeven_schedule
+
+    if metric not in ("total_cost", "costs.total_cost"):
+        raise BreakEvenError(f"--metric {metric}: --schedule compares total cost (roster + "
+                             "lost calls); leave --metric out")
+    if constant:
+        raise BreakEvenError("--constant does not apply with --schedule (the roster's shifts "
+                             "set the agents per interval)")
+    reps, seed, grid, steps = numbers
+    return breakeven_schedule(scenario, vary, policies, requirements, targets, reps=reps,
+                              seed=seed, grid=grid, steps=steps, execution=execution)

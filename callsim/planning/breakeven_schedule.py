@@ -71,7 +71,7 @@ def breakeven_schedule(
     scenario: Scenario,
     vary: str,
     policies: Sequence[str] | None = None,
-    requirements: str | Path = "erlang",
+    requirements: str | Path = "staff",
     targets: Sequence[str] | None = None,
     reps: int = 20,
     seed: int = 0,
@@ -93,8 +93,8 @@ def breakeven_schedule(
     policies
         Two policies (default cold and warm); differences are second minus first.
     requirements
-        ``erlang`` (the default: Erlang A figures, no simulation to find them) or ``staff``
-        (``staff()``'s simulated staffing, ``staff_reps`` search replications).
+        ``staff`` (the default, as for ``schedule()``: ``staff()``'s simulated staffing,
+        ``staff_reps`` search replications) or ``erlang`` (Erlang A figures, faster).
     targets
         The targets the requirement meets (default: the scenario's ``targets:``).
     reps
@@ -128,8 +128,8 @@ def breakeven_schedule(
     --------
     >>> from callsim import load_scenario
     >>> sc = load_scenario("tests/planning/roster_compare.yaml")
-    >>> b = breakeven_schedule(sc, "transfer.warm.handoff_time.mean=10:300", reps=3, grid=2,
-    ...                        steps=0, execution=Execution(workers=1))
+    >>> b = breakeven_schedule(sc, "transfer.warm.handoff_time.mean=10:300", requirements="erlang",
+    ...                        reps=3, grid=2, steps=0, execution=Execution(workers=1))
     >>> b.rostered, b.label, len(b.points)
     (True, 'warm - cold', 2)
     """
