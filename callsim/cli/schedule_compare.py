@@ -8,7 +8,16 @@ shows it: the answer first, then the table.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from callsim.cli.common import fail
+from callsim.cli.staff import one_line_errors
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -18,10 +27,77 @@ if TYPE_CHECKING:
     from callsim.planning.breakeven import BreakEven
     from callsim.planning.roster import ScheduleResult
     from callsim.planning.roster_comparison import RosterComparison
+    from callsim.report.html import Section
     from callsim.scenario.schema import Scenario
 
-__all__ = ["breakeven_rosters", "compare_policies", "comparison_table", "schedule_json",
-           "show_comparison"]
+__all__ = ["GapOption", "RequirementsOption", "RosterOptions", "TimeLimitOption",
+           "breakeven_rosters", "compare_policies", "comparison_table", "roster_report_section",
+           "schedule_errors", "schedule_json", "show_comparison"]
+
+RequirementsOption = Annotated[str | None, typer.Option(
+    help="The requirement: a CSV file (columns start HH:MM, department, agents), 'erlang' "
+         "(Erlang A figures meeting the targets) or 'staff' (the default: callsim staff's "
+         "simulated staffing).")]
+TimeLimitOption = Annotated[float, typer.Option(min=0.1, help="Seconds the solver may take "
+                                                "per roster.")]
+GapOption = Annotated[float, typer.Option(min=0.0, max=1.0, help="Relative optimality gap at "
+                                          "which the solver stops.")]
+
+
+@contextmanager
+def schedule_errors(scenario: Path) -> Iterator[None]:
+    """Roster errors as one line naming the file at fault (the scenario unless it is named)."""
+    from callsim.planning.roster import ScheduleError
+
+    with one_line_errors(scenario):
+        try:
+            yield
+        except ScheduleError as exc:
+            message = str(exc)
+            raise fail(message if exc.names_file else f"{scenario}: {message}") from None
+
+
+@dataclass(frozen=True)
+class RosterOptions:
+    """The roster options of ``report --schedule`` (as ``schedule`` takes them)."""
+
+    requirements: str | None
+    targets: list[str] | None
+    time_limit: float
+    gap: float
+
+    def words(self) -> list[str]:
+        """The options as command-line words, for the report's footer."""
+        words = ["--schedule"]
+        if self.requirements is not None:
+            words += ["--requirements", self.requirements]
+        for target in self.targets or []:
+            words += ["--target", target]
+        return [*words, "--time-limit", f"{self.time_limit:g}", "--gap", f"{self.gap:g}"]
+
+
+def roster_report_section(path: Path, scenario: Scenario, policies: list[str],
+                          options: RosterOptions, numbers: tuple[int, int],
+                          execution: Execution) -> Section:
+    """The report's roster section: rosters per policy and, with two policies, their costs.
+
+    ``numbers`` is ``(reps, seed)``: the staff search and verification and the comparison
+    each take ``reps`` replications (the comparison those from ``reps`` on). A given
+    requirement gives one roster, on which every policy is compared.
+    """
+    from callsim.planning.roster import schedule
+    from callsim.planning.roster_comparison import compare_rosters
+    from callsim.report.roster_section import roster_section
+
+    reps, seed = numbers
+    with schedule_errors(path):
+        result = schedule(scenario, options.requirements, targets=options.targets,
+                          policies=policies, reps=reps, verify_reps=reps, seed=seed,
+                          execution=execution, time_limit=options.time_limit,
+                          mip_gap=options.gap)
+        comparison = compare_rosters(result, policies, reps=reps, seed=seed, first=reps,
+                                     execution=execution) if len(policies) > 1 else None
+    return roster_section(result, comparison)
 
 
 def compare_policies(result: ScheduleResult, reps: int, verify_reps: int, seed: int,
