@@ -111,3 +111,17 @@ def test_breakeven_schedule_refuses_bad_input(rostered, kwargs, words) -> None:
     with pytest.raises(BreakEvenError, match=words):
         breakeven_schedule(rostered.scenario, "transfer.cold.reexplain_time.mean=10:600",
                            **{"requirements": "erlang", **kwargs}, execution=ONE)
+
+
+def test_breakeven_schedule_counts_its_work_first_and_reports_progress(rostered) -> None:
+    from callsim.experiments.work import WorkLimitError
+
+    vary = "transfer.cold.reexplain_time.mean=10:600"
+    with pytest.raises(WorkLimitError):
+        breakeven_schedule(rostered.scenario, vary, requirements="erlang", reps=3, grid=2,
+                           steps=0, execution=Execution(workers=1, max_calls=100))
+    seen: list[tuple[int, int]] = []
+    breakeven_schedule(rostered.scenario, vary, requirements="erlang", reps=3, grid=2,
+                       steps=0, execution=Execution(workers=1,
+                                                    progress=lambda d, p: seen.append((d, p))))
+    assert sum(d for d, _ in seen) == seen[-1][1] == 2 * 2 * 3  # values x policies x reps
