@@ -85,18 +85,21 @@ def roster_report_section(path: Path, scenario: Scenario, policies: list[str],
     each take ``reps`` replications (the comparison those from ``reps`` on). A given
     requirement gives one roster, on which every policy is compared.
     """
+    from callsim.cli.tables import progress_bar
     from callsim.planning.roster import schedule
     from callsim.planning.roster_comparison import compare_rosters
     from callsim.report.roster_section import roster_section
 
     reps, seed = numbers
-    with schedule_errors(path):
+    with schedule_errors(path), progress_bar("roster replications") as bar:
         result = schedule(scenario, options.requirements, targets=options.targets,
                           policies=policies, reps=reps, verify_reps=reps, seed=seed,
                           execution=execution, time_limit=options.time_limit,
                           mip_gap=options.gap)
-        comparison = compare_rosters(result, policies, reps=reps, seed=seed, first=reps,
-                                     execution=execution) if len(policies) > 1 else None
+        comparison = compare_rosters(
+            result, policies, reps=reps, seed=seed, first=reps,
+            execution=execution.reporting(bar.advance if bar else None)
+        ) if len(policies) > 1 else None
     return roster_section(result, comparison)
 
 
