@@ -107,8 +107,9 @@ def breakeven_command(
     schedule: Annotated[bool, typer.Option("--schedule", help="Re-roster both policies at "
                                            "every value (the scenario's shifts:) and compare "
                                            "total cost: roster + lost calls.")] = False,
-    requirements: Annotated[str, typer.Option(help="With --schedule: the requirement each "
-                                              "roster covers, staff or erlang.")] = "staff",
+    requirements: Annotated[str | None, typer.Option(help="With --schedule: the requirement "
+                                                     "each roster covers, staff (the default) "
+                                                     "or erlang.")] = None,
 ) -> None:
     """Find where warm - cold of a metric changes sign as one scenario field varies."""
     from callsim.cli.compare import default_policies, policy_values
@@ -120,6 +121,8 @@ def breakeven_command(
         raise fail(f"--vary given {len(vary)} times ({', '.join(vary)}): breakeven varies "
                    "one field")
     check_out(plot, "--plot", "figure")
+    if requirements is not None and not schedule:
+        raise fail(f"--requirements {requirements}: applies with --schedule only")
     names = policy_values(policies, default_policies())
     sc = load_or_exit(scenario, overrides or [])
     with one_line_errors(scenario), progress_bar("breakeven runs") as bar:
@@ -127,8 +130,8 @@ def breakeven_command(
         if schedule:
             from callsim.cli.schedule_compare import breakeven_rosters
 
-            result = breakeven_rosters(sc, vary[0], metric, names, requirements, target,
-                                       (reps, seed, grid, steps), constant, execution)
+            result = breakeven_rosters(sc, vary[0], metric, names, requirements or "staff",
+                                       target, (reps, seed, grid, steps), constant, execution)
         else:
             result = breakeven(sc, vary[0], metric, names, reps, seed, target, grid, steps,
                                constant=constant, execution=execution)

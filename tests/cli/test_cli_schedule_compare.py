@@ -101,6 +101,11 @@ def test_breakeven_schedule_bad_input(extra: list[str], words: list[str]) -> Non
     assert_one_line_error(result, *words)
 
 
+def test_requirements_without_schedule_is_one_line() -> None:
+    result = invoke_cli("breakeven", COMPARE, *VARY, "--requirements", "erlang")
+    assert_one_line_error(result, "--requirements erlang", "--schedule")
+
+
 def test_report_schedule_renders_the_roster_section(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     result = invoke_cli("report", COMPARE, "--schedule", "--requirements", "erlang", "--reps",
