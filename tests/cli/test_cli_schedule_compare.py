@@ -79,15 +79,10 @@ def test_one_policy_is_not_compared() -> None:
 
 
 def test_breakeven_schedule_on_a_tiny_grid() -> None:
-    args = ["breakeven", COMPARE, *VARY, "--schedule", "--requirements", "erlang", "--reps",
-            "3", "--grid", "2", "--steps", "1", "--workers", "1"]
-    result = invoke_cli(*args, "--json")
+    result = invoke_cli("breakeven", COMPARE, *VARY, "--schedule", "--requirements", "erlang",
+                        "--reps", "3", "--grid", "2", "--steps", "1", "--workers", "1")
     assert result.exit_code == 0, result.output
-    doc = json.loads(result.stdout)
-    assert doc["rostered"] and doc["restaffed"] and doc["metric"] == "costs.total_cost"
-    assert doc["difference"] == "warm - cold" and 2 <= len(doc["points"]) <= 3
-    table = invoke_cli(*args)
-    assert "re-rostered" in table.stdout
+    assert "re-rostered" in result.stdout and "warm - cold" in result.stdout
 
 
 @pytest.mark.parametrize(("extra", "words"), [
