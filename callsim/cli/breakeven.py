@@ -38,7 +38,9 @@ def breakeven_table(result: BreakEven) -> Table:
 
     m = catalogue_metric(result.metric)
     title = f"{result.label} of {result.metric} as {result.field} varies"
-    if result.restaffed:
+    if result.rostered:
+        title += " (both policies re-rostered: roster cost + lost-call cost)"
+    elif result.restaffed:
         title += " (both policies re-staffed to the targets)"
     t = Table(title=title, caption="* = significant: the paired 95% CI excludes 0")
     t.add_column(result.field, justify="right")
@@ -102,6 +104,12 @@ def breakeven_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document.")] = False,
     plot: Annotated[Path | None, typer.Option(help="Difference figure (.png or .svg).")] = None,
     max_calls: MaxCallsOption = MAX_CALLS,
+    schedule: Annotated[bool, typer.Option("--schedule", help="Re-roster both policies at "
+                                           "every value (the scenario's shifts:) and compare "
+                                           "total cost: roster + lost calls.")] = False,
+    requirements: Annotated[str | None, typer.Option(help="With --schedule: the requirement "
+                                                     "each roster covers, staff (the default) "
+                                                     "or erlang.")] = None,
 ) -> None:
     """Find where warm - cold of a metric changes sign as one scenario field varies."""
     from callsim.cli.compare import default_policies, policy_values
@@ -113,12 +121,20 @@ def breakeven_command(
         raise fail(f"--vary given {len(vary)} times ({', '.join(vary)}): breakeven varies "
                    "one field")
     check_out(plot, "--plot", "figure")
+    if requirements is not None and not schedule:
+        raise fail(f"--requirements {requirements}: applies with --schedule only")
     names = policy_values(policies, default_policies())
     sc = load_or_exit(scenario, overrides or [])
     with one_line_errors(scenario), progress_bar("breakeven runs") as bar:
-        result = breakeven(sc, vary[0], metric, names, reps, seed, target, grid, steps,
-                           constant=constant,
-                           execution=execution.reporting(bar.advance if bar else None))
+        execution = execution.reporting(bar.advance if bar else None)
+        if schedule:
+            from callsim.cli.schedule_compare import breakeven_rosters
+
+            result = breakeven_rosters(sc, vary[0], metric, names, requirements or "staff",
+                                       target, (reps, seed, grid, steps), constant, execution)
+        else:
+            result = breakeven(sc, vary[0], metric, names, reps, seed, target, grid, steps,
+                               constant=constant, execution=execution)
     _show(result, plot, as_json)
 
 

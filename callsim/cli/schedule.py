@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,13 +20,23 @@ from callsim.cli.common import (
     fail,
     load_or_exit,
 )
-from callsim.cli.staff import TargetOption, one_line_errors
+from callsim.cli.schedule_compare import (
+    GapOption,
+    RequirementsOption,
+    TimeLimitOption,
+    compare_policies,
+    schedule_errors,
+    schedule_json,
+    show_comparison,
+)
+from callsim.cli.staff import TargetOption
 from callsim.scenario.limits import MAX_CALLS
 
 if TYPE_CHECKING:
     from rich.table import Table
 
     from callsim.planning.roster import Roster, ScheduleResult
+    from callsim.planning.roster_comparison import RosterComparison
 
 __all__ = ["schedule_command"]
 
@@ -104,41 +112,25 @@ def _check_outputs(out: Path | None, plot: Path | None, folder: Path | None) -> 
                    "existing one")
 
 
-@contextmanager
-def _schedule_errors(scenario: Path) -> Iterator[None]:
-    """Roster errors as one line naming the file at fault (the scenario unless it is named)."""
-    from callsim.planning.roster import ScheduleError
-
-    with one_line_errors(scenario):
-        try:
-            yield
-        except ScheduleError as exc:
-            message = str(exc)
-            raise fail(message if exc.names_file else f"{scenario}: {message}") from None
-
-
 def schedule_command(
     scenario: ScenarioArgument,
-    requirements: Annotated[str | None, typer.Option(
-        help="The requirement: a CSV file (columns start HH:MM, department, agents), 'erlang' "
-             "(Erlang A figures meeting the targets) or 'staff' (the default: callsim staff's "
-             "simulated staffing).")] = None,
+    requirements: RequirementsOption = None,
     target: TargetOption = None,
     policy: Annotated[list[str] | None, typer.Option(help="Policy to roster (erlang and staff "
                                                       "requirements); repeat (default: cold "
-                                                      "and warm).")] = None,
+                                                      "and warm). Two or more are compared "
+                                                      "at the cost of their rosters.")] = None,
     reps: Annotated[int, typer.Option(min=1, help="staff: replications per candidate.")] = 20,
     verify_reps: Annotated[int, typer.Option(min=2, help="staff: verification "
-                                             "replications.")] = 20,
+                                             "replications; also those of the policy "
+                                             "comparison.")] = 20,
     seed: SeedOption = 0,
     overrides: SetOption = None,
     workers: WorkersOption = None,
     executor: ExecutorOption = "processes",
     scheduler: SchedulerOption = None,
-    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds the solver may take per "
-                                              "roster.")] = 60.0,
-    gap: Annotated[float, typer.Option(min=0.0, max=1.0, help="Relative optimality gap at "
-                                       "which the solver stops.")] = 1e-4,
+    time_limit: TimeLimitOption = 60.0,
+    gap: GapOption = 1e-4,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document.")] = False,
     out: Annotated[Path | None, typer.Option(help="Tables: .csv, .parquet, .json or .xlsx "
                                              "(sheets shifts, coverage, summary).")] = None,
@@ -154,22 +146,26 @@ def schedule_command(
     sc = load_or_exit(scenario, overrides or [])
     from callsim.planning.roster import schedule
 
-    with _schedule_errors(scenario):
+    with schedule_errors(scenario):
         result = schedule(sc, requirements, targets=target, policies=policy, reps=reps,
                           verify_reps=verify_reps, seed=seed, execution=execution,
                           time_limit=time_limit, mip_gap=gap)
-    _write_outputs(result, scenario, overrides or [], out, plot, write_scenario, as_json)
+        comparison = compare_policies(result, reps, verify_reps, seed, execution)
+    _write_outputs(result, comparison, scenario, overrides or [], out, plot, write_scenario,
+                   as_json)
 
 
-def _write_outputs(result: ScheduleResult, scenario: Path, overrides: list[str],
-                   out: Path | None, plot: Path | None, folder: Path | None,
-                   as_json: bool) -> None:
+def _write_outputs(result: ScheduleResult, comparison: RosterComparison | None, scenario: Path,
+                   overrides: list[str], out: Path | None, plot: Path | None,
+                   folder: Path | None, as_json: bool) -> None:
     written: list[Path] = []
     if out is not None:
         from callsim.cli.common import write_out
+        from callsim.report.roster_comparison import comparison_sheets
         from callsim.report.roster_tables import roster_sheets
 
-        write_out(roster_sheets(result), out)
+        write_out(roster_sheets(result) + (comparison_sheets(comparison) if comparison
+                                           else []), out)
     if plot is not None:
         from callsim.report.roster_figures import roster_figure
         from callsim.report.writers import save_figure
@@ -181,11 +177,12 @@ def _write_outputs(result: ScheduleResult, scenario: Path, overrides: list[str],
     for path in written:
         typer.echo(f"wrote {path}", err=True)
     if as_json:
-        typer.echo(result.to_json())
+        typer.echo(schedule_json(result, comparison))
         return
     from callsim.cli.tables import stdout_console
 
     console = stdout_console()
+    show_comparison(console, comparison)
     for roster in result.rosters.values():
         console.print(shift_table(roster))
         console.print(coverage_table(roster))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +40,8 @@ from callsim.scenario.errors import ScenarioError
 from callsim.scenario.limits import MAX_POINTS
 from callsim.scenario.schema import Scenario
 
-__all__ = ["BreakEven", "BreakEvenError", "breakeven", "parse_vary", "useful_steps"]
+__all__ = ["BreakEven", "BreakEvenError", "Evaluate", "breakeven", "parse_vary", "search",
+           "useful_steps"]
 
 
 class BreakEvenError(ValueError):
@@ -118,6 +119,9 @@ class BreakEven:
         as the field allows (whole numbers one apart), False when the bisection steps ran out
         first. A continuous field without re-staffing is interpolated (the difference moves
         continuously with it).
+    rostered
+        Whether both policies were re-rostered at every value and the difference is of total
+        cost at their rosters (:mod:`callsim.planning.breakeven_schedule`).
     """
 
     field: str
@@ -131,6 +135,7 @@ class BreakEven:
     better: str | None
     restaffed: bool
     jump: bool = False
+    rostered: bool = False
 
     @property
     def label(self) -> str:
@@ -151,6 +156,7 @@ class BreakEven:
             "better_below": self.better_below,
             "better": self.better,
             "restaffed": self.restaffed,
+            "rostered": self.rostered,
             "sign_change_without_crossing": self.crossing is None and self.range is not None,
             "jump": self.jump,
             "points": [{"value": float(r.value),
@@ -363,15 +369,31 @@ def breakeven(
     """
     setup, lo, hi = _setup(scenario, vary, metric, policies, reps, seed, targets, staff_reps)
     setup = dataclasses.replace(setup, constant=constant)
+    runs = 2 * (reps + (staff_reps if setup.targets else 0))
+    return search(setup, (lo, hi), grid, steps, runs, _evaluate, execution)
+
+
+#: Paired differences (mean, CI low, CI high, pairs, significant) at each value.
+Evaluate = Callable[[_Setup, BatchRunner, Sequence[float]], list[tuple[float, ...]]]
+
+
+def search(setup: _Setup, ends: tuple[float, float], grid: int, steps: int, runs: int,
+           evaluate: Evaluate, execution: Execution | None = None) -> BreakEven:
+    """The coarse grid, then bisection of the first sign change, with ``evaluate``.
+
+    The search of :func:`breakeven` and of rosters compared at every value
+    (:mod:`callsim.planning.breakeven_schedule`): the values are counted and bounded, and the
+    work (``runs`` simulated horizons per value) checked, before anything runs.
+    """
+    lo, hi = ends
     steps = min(steps, useful_steps(lo, hi, grid, setup.integer))
     _check_points(lo, hi, grid, steps, setup.integer)
-    runs = 2 * (reps + (staff_reps if setup.targets else 0))
     execution = execution or Execution()
     execution.check_work([_busiest(setup, lo, hi)], runs * (_grid_size(lo, hi, grid,
                                                                          setup.integer) + steps))
     values = _grid(lo, hi, grid, setup.integer)
     with execution.runner() as runner:
-        points = dict(zip(values, _evaluate(setup, runner, values), strict=True))
+        points = dict(zip(values, evaluate(setup, runner, values), strict=True))
         bracket = _bracket(points)
         for _ in range(steps):
             if bracket is None or _settled(setup, points, bracket):
@@ -379,7 +401,7 @@ def breakeven(
             mid = _middle(bracket, setup.integer)
             if mid is None:
                 break
-            points[mid] = _evaluate(setup, runner, [mid])[0]
+            points[mid] = evaluate(setup, runner, [mid])[0]
             bracket = _bracket({k: points[k] for k in (bracket[0], mid, bracket[1])})
     return _summarize(setup, points, lo, hi, bracket)
 

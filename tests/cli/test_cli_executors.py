@@ -88,6 +88,17 @@ def test_breakeven(scheduler: str) -> None:
     assert json.loads(one) == json.loads(two) == json.loads(dask)
 
 
+def test_schedule_policies_at_roster_cost(scheduler: str) -> None:
+    one, two, dask = outputs(scheduler, "schedule", str(ROOT / "tests" / "planning" /
+                                                        "roster_compare.yaml"),
+                             "--requirements", "erlang", "--verify-reps", "2", "--json")
+    docs = [json.loads(out) for out in (one, two, dask)]
+    for doc in docs:  # the solver's time is not a result
+        for roster in doc["rosters"].values():
+            del roster["solve_seconds"]
+    assert docs[0] == docs[1] == docs[2] and "comparison" in docs[0]
+
+
 def test_sweep(scheduler: str, tmp_path: Path) -> None:
     tables = []
     for i, way in enumerate(ways(scheduler)):
