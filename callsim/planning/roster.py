@@ -30,6 +30,7 @@ from callsim.planning.covering import (
     solve,
 )
 from callsim.planning.requirements import RequirementError, read_requirements, requirement_table
+from callsim.planning.roster_entries import roster_entries
 from callsim.planning.staffing import StaffProgress, resolve_targets, staff
 from callsim.policies import registry
 from callsim.scenario.durations import format_clock
@@ -221,18 +222,22 @@ class ScheduleResult:
         return json.dumps(self.to_dict(), indent=2, allow_nan=False)
 
     def scenario_for(self, raw: Mapping[str, Any], name: str) -> dict[str, Any]:
-        """The scenario mapping ``raw`` with the roster's coverage as per-interval agents.
+        """The scenario mapping ``raw`` running roster ``name`` exactly.
 
-        A roster named after a policy sets ``transfer.policy`` too. The ``shifts:`` section
-        is kept; the engine does not simulate shifts and breaks yet, so the file runs the
-        roster's coverage (agents on the phones per interval).
+        Every department gets ``roster:`` entries (:func:`roster_entries`): the engine puts
+        agents on and off the phones at the roster's exact shift and break times, so the agents
+        answering each department at every moment are the roster's. ``agents`` becomes the
+        roster's coverage per interval (the fewest on the phones; the analytic figures read
+        it). A roster named after a policy sets ``transfer.policy`` too; ``shifts:`` is kept.
         """
         doc = copy.deepcopy(dict(raw))
         roster = self.rosters[name]
         if name in registry.names():
             doc.setdefault("transfer", {})["policy"] = name
+        entries = roster_entries(roster.programme, roster.solution)
         for i, d in enumerate(roster.programme.departments):
             doc["departments"][d]["agents"] = [int(x) for x in roster.scheduled[i]]
+            doc["departments"][d]["roster"] = entries[d]
         return doc
 
 
