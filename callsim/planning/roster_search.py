@@ -303,8 +303,10 @@ class RosterSearch:
             if not fine:
                 break
             best = min(fine, key=lambda c: c.cost)
+            verified = self.last
             _, missed = self.verify(best, confidence)
             if missed.any():
+                self.last = verified  # the roster kept is the one verified before
                 break
             sol, removed = best, removed + 1
         return sol, removed
