@@ -3,7 +3,8 @@
 The two-step roster of docs/model.md section 11: a requirement per department and interval (from
 ``staff()``, the default; from the Erlang A figures; or given as a table or CSV file), then
 the cheapest covering roster by integer programming (:mod:`callsim.planning.covering`).
-Rosters checked and improved by simulation are later work (issue 20 items 3-5).
+With ``simulate=True`` each two-step roster is then improved by simulation
+(:mod:`callsim.planning.roster_search`).
 """
 
 from __future__ import annotations

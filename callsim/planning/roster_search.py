@@ -104,6 +104,8 @@ class RosterSimulation:
         (the robustness costs ``cost - mean_day_cost``); else ``None``.
     requirement
         The requirement of the last programme (the two-step one plus the cuts).
+    solver_seconds
+        The solver's time over the programmes the search solved (the two-step one excluded).
     """
 
     policy: str
@@ -118,6 +120,7 @@ class RosterSimulation:
     verification: tuple[int, ...]
     mean_day_cost: float | None
     requirement: np.ndarray
+    solver_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
         """The ``simulation`` entry of a roster in ``callsim schedule --json``."""
@@ -176,6 +179,7 @@ class RosterSearch:
         self.departments = prog.departments
         self.verified = 0  # verification sets used
         self.iterations = 0
+        self.solver_seconds = 0.0
         self.last: tuple[tuple[int, ...], Estimate] | None = None  # the latest verification
 
     def _tell(self, stage: str, k: int, missed: int) -> None:
@@ -243,7 +247,9 @@ class RosterSearch:
 
     def solve(self, need: np.ndarray) -> Solution:
         """The cheapest roster covering ``need`` (the settings' time limit and gap)."""
-        return solve(self.prog, need, self.settings.time_limit, self.settings.mip_gap)
+        sol = solve(self.prog, need, self.settings.time_limit, self.settings.mip_gap)
+        self.solver_seconds += sol.seconds
+        return sol
 
     def verify(self, sol: Solution, confidence: float | None) -> tuple[Estimate, np.ndarray]:
         """Simulate ``sol`` on the next set of fresh replications: the estimate and misses."""
@@ -335,4 +341,5 @@ class RosterSearch:
             policy=self.runner.policy, met=met and misses.empty, confidence=confidence,
             iterations=self.iterations, removed=removed, simulated_days=self.runner.runs,
             two_step_cost=two_step_cost, two_step_misses=two_step, misses=misses,
-            verification=replications, mean_day_cost=mean_day, requirement=need)
+            verification=replications, mean_day_cost=mean_day, requirement=need,
+            solver_seconds=self.solver_seconds)
