@@ -78,7 +78,8 @@ def main() -> None:
         if story is None:
             continue
         print(f"    two-step cost {story.two_step_cost:,.1f}, missed "
-              f"{len(story.two_step_misses)} department-intervals; "
+              f"{len(story.two_step_misses[['department', 'start']].drop_duplicates())} "
+              "department-intervals; "
               f"{story.simulated_days} simulated days, {story.iterations} programmes re-solved "
               f"({story.solver_seconds:.1f} s of solver), {story.removed} shifts removed, "
               f"targets met in verification: {story.met}")

@@ -62,12 +62,13 @@ def simulation_text(roster: Roster) -> str:
     assert story is not None and roster.two_step is not None
     on = ("on the mean day" if story.confidence is None
           else f"on at least {story.confidence:.0%} of days")
-    misses = ", ".join(f"{r.department} {r.start}" for r in story.two_step_misses.itertuples())
+    cells = story.two_step_misses[["department", "start"]].drop_duplicates()
+    misses = ", ".join(f"{r.department} {r.start}" for r in cells.itertuples())
     lines = [f"{roster.name}: simulated ({story.policy}), targets {on}: "
              f"{'met' if story.met else 'NOT met'} in the verification run "
              f"(replications {story.verification[0]}-{story.verification[-1]}).",
              f"  two-step roster: cost {story.two_step_cost:,.2f}, misses "
-             f"{len(story.two_step_misses)} cell(s){': ' + misses if misses else ''}.",
+             f"{len(cells)} interval(s){': ' + misses if misses else ''}.",
              f"  this roster: cost {roster.cost:,.2f} ({roster.cost - story.two_step_cost:+,.2f}),"
              f" {story.iterations} programme(s) re-solved, {story.removed} shift(s) removed, "
              f"{story.simulated_days:,} simulated days, last programme's gap {roster.gap:.2%}."]

@@ -37,6 +37,7 @@ from callsim.planning.roster_search import (
     RosterSearch,
     RosterSimulation,
     SearchSettings,
+    roster_scenario,
 )
 from callsim.planning.staffing import StaffProgress, resolve_targets, staff
 from callsim.planning.staffing_runs import StaffingRunner
@@ -101,6 +102,15 @@ class Roster:
     def gap(self) -> float:
         """Relative gap the solver proves: the roster costs at most ``cost * gap`` too much."""
         return self.solution.gap
+
+    @property
+    def rostered_scenario(self) -> Scenario:
+        """The scenario running this roster exactly (``departments.D.roster``; as a model).
+
+        The same roster as :meth:`ScheduleResult.scenario_for` writes; ``transfer.policy`` is
+        the scenario's (pass the policy to simulate).
+        """
+        return roster_scenario(self.scenario, self.programme, self.solution)
 
     @property
     def paid_hours(self) -> float:
