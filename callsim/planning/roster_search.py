@@ -41,9 +41,6 @@ from callsim.scenario.targets import Target
 
 __all__ = ["RosterSearch", "RosterSimulation", "SearchSettings", "roster_scenario"]
 
-#: Seconds the solver may take on each programme of the search (at most the time limit).
-SEARCH_SECONDS = 10.0
-
 #: Called with (stage, round, cells missed): stage ``search``, ``verify`` or ``remove``.
 RosterProgress = Callable[[str, int, int], None]
 
@@ -249,13 +246,12 @@ class RosterSearch:
         return out
 
     def solve(self, need: np.ndarray) -> Solution:
-        """The cheapest roster covering ``need``: the settings' gap, at most SEARCH_SECONDS.
+        """The cheapest roster covering ``need`` (the settings' time limit and gap).
 
         The gap the solver proves is reported with the roster, so a programme cut short by
         the time limit is a roster with a wider (stated) gap, never a silent one.
         """
-        seconds = min(self.settings.time_limit, SEARCH_SECONDS)
-        sol = solve(self.prog, need, seconds, self.settings.mip_gap)
+        sol = solve(self.prog, need, self.settings.time_limit, self.settings.mip_gap)
         self.solver_seconds += sol.seconds
         return sol
 
