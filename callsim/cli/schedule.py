@@ -42,9 +42,10 @@ __all__ = ["schedule_command"]
 
 #: The header of every ``--write-scenario`` file.
 WRITTEN_NOTE = """\
-# Written by `callsim schedule` (roster {name}). The engine does not simulate shifts and
-# breaks yet: departments.D.agents holds the roster's coverage, the agents on the phones in
-# each interval (the fewest over the interval's moments); shifts: is the roster's input.
+# Written by `callsim schedule` (roster {name}). departments.D.roster runs the roster
+# exactly: agents come on and go off the phones at its shift and break times.
+# departments.D.agents holds its coverage (the fewest agents on the phones in each interval),
+# which the analytic figures read; shifts: is the roster's input.
 """
 
 
@@ -61,6 +62,29 @@ def shift_table(roster: Roster) -> Table:
     for r in roster.shifts.itertuples():
         t.add_row(r.department, r.shift, r.start, r.end, r.breaks or "-", str(r.count))
     return t
+
+
+def simulation_text(roster: Roster) -> str:
+    """What the simulation-based search found, in words (``--simulate``)."""
+    story = roster.simulation
+    assert story is not None and roster.two_step is not None
+    on = ("on the mean day" if story.confidence is None
+          else f"on at least {story.confidence:.0%} of days")
+    cells = story.two_step_misses[["department", "start"]].drop_duplicates()
+    misses = ", ".join(f"{r.department} {r.start}" for r in cells.itertuples())
+    lines = [f"{roster.name}: simulated ({story.policy}), targets {on}: "
+             f"{'met' if story.met else 'NOT met'} in the verification run "
+             f"(replications {story.verification[0]}-{story.verification[-1]}).",
+             f"  two-step roster: cost {story.two_step_cost:,.2f}, misses "
+             f"{len(cells)} interval(s){': ' + misses if misses else ''}.",
+             f"  this roster: cost {roster.cost:,.2f} ({roster.cost - story.two_step_cost:+,.2f}),"
+             f" {story.iterations} programme(s) re-solved, {story.removed} shift(s) removed, "
+             f"{story.simulated_days:,} simulated days, last programme's gap {roster.gap:.2%}."]
+    if story.mean_day_cost is not None:
+        lines.append(f"  robustness: the mean-day roster costs {story.mean_day_cost:,.2f}; "
+                     f"{story.confidence:.0%} of days costs "
+                     f"{roster.cost - story.mean_day_cost:+,.2f} more.")
+    return "\n".join(lines)
 
 
 def coverage_table(roster: Roster) -> Table:
@@ -139,6 +163,18 @@ def schedule_command(
     plot: Annotated[Path | None, typer.Option(help="Coverage and shifts figure (.png or "
                                               ".svg).")] = None,
     max_calls: MaxCallsOption = MAX_CALLS,
+    simulate: Annotated[bool, typer.Option(help="Improve each roster by simulation: cut "
+                                           "where it misses a target, re-solve, verify on "
+                                           "fresh replications, remove unneeded "
+                                           "shifts.")] = False,
+    confidence: Annotated[float | None, typer.Option(help="With --simulate (implied): each "
+                                                     "target must hold on at least this "
+                                                     "share of simulated days, e.g. "
+                                                     "0.9.")] = None,
+    max_iterations: Annotated[int, typer.Option(min=1, help="--simulate: most rounds of "
+                                                "cuts.")] = 20,
+    max_removals: Annotated[int, typer.Option(min=0, help="--simulate: most shifts "
+                                              "removed.")] = 3,
 ) -> None:
     """Roster the scenario's shift types at least cost to cover a requirement per interval."""
     execution = execution_options(workers, executor, scheduler, max_calls)
@@ -149,10 +185,18 @@ def schedule_command(
     with schedule_errors(scenario):
         result = schedule(sc, requirements, targets=target, policies=policy, reps=reps,
                           verify_reps=verify_reps, seed=seed, execution=execution,
-                          time_limit=time_limit, mip_gap=gap)
+                          time_limit=time_limit, mip_gap=gap, simulate=simulate,
+                          confidence=confidence, max_iterations=max_iterations,
+                          max_removals=max_removals, search_rounds=_tell)
         comparison = compare_policies(result, reps, verify_reps, seed, execution)
     _write_outputs(result, comparison, scenario, overrides or [], out, plot, write_scenario,
                    as_json)
+
+
+def _tell(stage: str, k: int, count: int) -> None:
+    """One progress line per simulated round of ``--simulate``, on stderr."""
+    what = "removals found" if stage == "remove" else "cells missed"
+    typer.echo(f"schedule --simulate: {stage} round {k}, {count} {what}", err=True)
 
 
 def _write_outputs(result: ScheduleResult, comparison: RosterComparison | None, scenario: Path,
@@ -186,3 +230,5 @@ def _write_outputs(result: ScheduleResult, comparison: RosterComparison | None, 
     for roster in result.rosters.values():
         console.print(shift_table(roster))
         console.print(coverage_table(roster))
+        if roster.simulation is not None:
+            console.print(simulation_text(roster))

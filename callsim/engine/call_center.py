@@ -511,15 +511,36 @@ class CallCenter:
         for dept in self.departments:
             self.set_staffing(dept, self._agents[dept.index][j])
 
+    def _staff_step(self, event: Event) -> None:
+        levels: tuple[int, ...] = event.value  # type: ignore[assignment]  # Any | None
+        for dept in self.departments:
+            self.set_staffing(dept, levels[dept.index])
+
+    def _schedule_staffing(self) -> None:
+        """Staff every department now and schedule its changes (interval starts, or a roster).
+
+        With a ``roster`` the changes come at its shifts' and breaks' exact times
+        (:meth:`Scenario.staffing_steps`); an agent due off (a break, the shift's end) while
+        on a call finishes it first, and the first agent free goes (docs/model.md section 11).
+        """
+        if self.scenario.rostered_departments:
+            times, levels = self.scenario.staffing_steps()
+            for dept in self.departments:
+                self.set_staffing(dept, levels[0][dept.index])
+            for at, level in zip(times[1:], levels[1:], strict=True):
+                Timeout(self.env, at, level).callbacks.append(self._staff_step)
+            return
+        bounds = self.scenario.horizon.interval_bounds()
+        for dept in self.departments:
+            self.set_staffing(dept, self._agents[dept.index][0])
+        for j in range(1, self.scenario.horizon.n_intervals):
+            self.after(bounds[j], j, self._staff_interval)
+
     # -- the run -------------------------------------------------------------------------------
     def run(self) -> float:
         """Run the replication; return the clock when it stopped (s)."""
         h = self.scenario.horizon
-        bounds = h.interval_bounds()
-        for dept in self.departments:
-            self.set_staffing(dept, self._agents[dept.index][0])
-        for j in range(1, h.n_intervals):
-            self.after(bounds[j], j, self._staff_interval)
+        self._schedule_staffing()
         if len(self.callers):
             self.after(self.callers.time.item(0), 0, self._on_arrival)
         if h.drain:

@@ -36,7 +36,8 @@ from callsim.scenario.limits import MAX_ROSTER_SLOTS, MAX_ROSTER_VARIABLES
 from callsim.scenario.schema import Scenario
 from callsim.scenario.shifts import ShiftType
 
-__all__ = ["Column", "CoveringError", "Programme", "Solution", "programme", "solve"]
+__all__ = ["Column", "CoveringError", "Programme", "Solution", "available_of", "programme",
+           "solve"]
 
 
 class CoveringError(ValueError):
@@ -400,3 +401,28 @@ def agent_days(column: Column, placements: Sequence[np.ndarray], count: int
         key = tuple(int(lst[agent]) for lst in lists)
         days[key] = days.get(key, 0) + 1
     return sorted(days.items())
+
+
+def available_of(prog: Programme, counts: np.ndarray,
+                 placements: Sequence[Sequence[np.ndarray]], requirement: np.ndarray
+                 ) -> np.ndarray:
+    """Agents answering each department per slot for given counts and break placements.
+
+    Agents of shared shift types go, slot by slot, to the department of their pool with the
+    least surplus over ``requirement`` (departments x intervals): for rosters changed outside
+    the programme (simulation-based removal of shifts).
+    """
+    own = np.zeros((len(prog.departments), prog.n_slots), dtype=np.int64)
+    pools = np.zeros((len(prog.pools), prog.n_slots), dtype=np.int64)
+    for j, c in enumerate(prog.columns):
+        row = np.zeros(prog.n_slots, dtype=np.int64)
+        row[c.start:c.end] += int(counts[j])
+        for b, starts in enumerate(c.breaks):
+            for p, s in enumerate(starts):
+                row[s:s + c.break_slots[b]] -= int(placements[j][b][p])
+        if len(c.departments) == 1:
+            own[prog.departments.index(c.departments[0])] += row
+        else:
+            pools[prog.pools.index(c.departments)] += row
+    need = np.asarray(requirement, dtype=float)[:, prog.interval_of_slot]
+    return _place_idle(prog, own, pools, need)

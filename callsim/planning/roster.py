@@ -3,7 +3,8 @@
 The two-step roster of docs/model.md section 11: a requirement per department and interval (from
 ``staff()``, the default; from the Erlang A figures; or given as a table or CSV file), then
 the cheapest covering roster by integer programming (:mod:`callsim.planning.covering`).
-Rosters checked and improved by simulation are later work (issue 20 items 3-5).
+With ``simulate=True`` each two-step roster is then improved by simulation
+(:mod:`callsim.planning.roster_search`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,16 @@ from callsim.planning.covering import (
     solve,
 )
 from callsim.planning.requirements import RequirementError, read_requirements, requirement_table
+from callsim.planning.roster_entries import roster_entries
+from callsim.planning.roster_search import (
+    RosterProgress,
+    RosterSearch,
+    RosterSimulation,
+    SearchSettings,
+    roster_scenario,
+)
 from callsim.planning.staffing import StaffProgress, resolve_targets, staff
+from callsim.planning.staffing_runs import StaffingRunner
 from callsim.policies import registry
 from callsim.scenario.durations import format_clock
 from callsim.scenario.schema import Scenario
@@ -69,6 +79,10 @@ class Roster:
         Its columns and slot grid.
     scenario
         The scenario rostered.
+    two_step
+        Simulation-based rosters (``simulate=True``): the two-step roster it started from.
+    simulation
+        Simulation-based rosters: what the search found (:class:`RosterSimulation`).
     """
 
     name: str
@@ -76,6 +90,8 @@ class Roster:
     solution: Solution
     programme: Programme
     scenario: Scenario
+    two_step: Roster | None = None
+    simulation: RosterSimulation | None = None
 
     @property
     def cost(self) -> float:
@@ -86,6 +102,15 @@ class Roster:
     def gap(self) -> float:
         """Relative gap the solver proves: the roster costs at most ``cost * gap`` too much."""
         return self.solution.gap
+
+    @property
+    def rostered_scenario(self) -> Scenario:
+        """The scenario running this roster exactly (``departments.D.roster``; as a model).
+
+        The same roster as :meth:`ScheduleResult.scenario_for` writes; ``transfer.policy`` is
+        the scenario's (pass the policy to simulate).
+        """
+        return roster_scenario(self.scenario, self.programme, self.solution)
 
     @property
     def paid_hours(self) -> float:
@@ -159,10 +184,13 @@ class Roster:
                   for r in self.shifts.itertuples()]
         coverage = [{"department": r.department, "start": r.start, "required": _number(
             r.required), "scheduled": int(r.scheduled)} for r in self.coverage.itertuples()]
-        return {"cost": self.cost, "paid_hours": self.paid_hours, "gap": self.gap,
-                "status": self.solution.status, "bound": self.solution.bound,
-                "solve_seconds": self.solution.seconds, "shifts": shifts,
-                "coverage": coverage}
+        out = {"cost": self.cost, "paid_hours": self.paid_hours, "gap": self.gap,
+               "status": self.solution.status, "bound": self.solution.bound,
+               "solve_seconds": self.solution.seconds, "shifts": shifts,
+               "coverage": coverage}
+        if self.simulation is not None:
+            out["simulation"] = self.simulation.to_dict()
+        return out
 
 
 def _number(value: float) -> int | float:
@@ -221,18 +249,22 @@ class ScheduleResult:
         return json.dumps(self.to_dict(), indent=2, allow_nan=False)
 
     def scenario_for(self, raw: Mapping[str, Any], name: str) -> dict[str, Any]:
-        """The scenario mapping ``raw`` with the roster's coverage as per-interval agents.
+        """The scenario mapping ``raw`` running roster ``name`` exactly.
 
-        A roster named after a policy sets ``transfer.policy`` too. The ``shifts:`` section
-        is kept; the engine does not simulate shifts and breaks yet, so the file runs the
-        roster's coverage (agents on the phones per interval).
+        Every department gets ``roster:`` entries (:func:`roster_entries`): the engine puts
+        agents on and off the phones at the roster's exact shift and break times, so the agents
+        answering each department at every moment are the roster's. ``agents`` becomes the
+        roster's coverage per interval (the fewest on the phones; the analytic figures read
+        it). A roster named after a policy sets ``transfer.policy`` too; ``shifts:`` is kept.
         """
         doc = copy.deepcopy(dict(raw))
         roster = self.rosters[name]
         if name in registry.names():
             doc.setdefault("transfer", {})["policy"] = name
+        entries = roster_entries(roster.programme, roster.solution)
         for i, d in enumerate(roster.programme.departments):
             doc["departments"][d]["agents"] = [int(x) for x in roster.scheduled[i]]
+            doc["departments"][d]["roster"] = entries[d]
         return doc
 
 
@@ -267,6 +299,11 @@ def schedule(
     execution: Execution | None = None,
     time_limit: float = 60.0,
     mip_gap: float = 1e-4,
+    simulate: bool = False,
+    confidence: float | None = None,
+    max_iterations: int = 20,
+    max_removals: int = 3,
+    search_rounds: RosterProgress | None = None,
 ) -> ScheduleResult:
     """The cheapest rosters of the scenario's ``shifts:`` covering a requirement.
 
@@ -288,6 +325,17 @@ def schedule(
         Seconds the solver may take per roster; the best roster by then is kept with its gap.
     mip_gap
         Relative gap at which the solver stops.
+    simulate
+        Improve each two-step roster by simulation (:mod:`callsim.planning.roster_search`):
+        search on replications ``0 .. reps-1``, verification on fresh sets of ``verify_reps``;
+        the roster's :attr:`Roster.two_step` and :attr:`Roster.simulation` tell the story.
+    confidence
+        With ``simulate`` (implied): each target must hold on at least this share of the
+        simulated days in every interval, not on the mean day.
+    max_iterations, max_removals
+        Bounds on the rounds of cuts (per stage) and on the shifts removed.
+    search_rounds
+        Told of every simulated round: (stage, round, cells missed or removals found).
 
     Returns
     -------
@@ -314,6 +362,10 @@ def schedule(
                                      verify_reps, seed, rounds, execution)
         rosters = {name: Roster(name, need, solve(prog, need, time_limit, mip_gap), prog,
                                 scenario) for name, need in needs.items()}
+        if simulate or confidence is not None:
+            settings = _settings(scenario, targets, seed, reps, verify_reps, confidence,
+                                 max_iterations, max_removals, time_limit, mip_gap)
+            rosters = _simulated(rosters, settings, execution, search_rounds)
     except CoveringError as exc:
         raise ScheduleError(str(exc)) from None
     except RequirementError as exc:
@@ -337,3 +389,49 @@ def _requirement(scenario: Scenario, requirements: str | Path | pd.DataFrame | N
     found = staff(scenario, targets, names, reps=reps, verify_reps=verify_reps, seed=seed,
                   rounds=rounds, execution=execution)
     return "staff", {p: f.staffing.astype(float) for p, f in found.policies.items()}
+
+
+def _settings(scenario: Scenario, targets: Sequence[str] | None, seed: int, reps: int,
+              verify_reps: int, confidence: float | None, max_iterations: int,
+              max_removals: int, time_limit: float, mip_gap: float) -> SearchSettings:
+    if confidence is not None and not 0 < confidence < 1:
+        raise ScheduleError(f"--confidence must be above 0 and below 1, got {confidence:g}")
+    if reps < 1 or verify_reps < 2:
+        raise ScheduleError("--reps must be >= 1 and --verify-reps >= 2")
+    if max_iterations < 1 or max_removals < 0:
+        raise ScheduleError("--max-iterations must be >= 1 and --max-removals >= 0")
+    return SearchSettings(tuple(resolve_targets(scenario, targets)), seed, reps, verify_reps,
+                          confidence, max_iterations, max_removals, time_limit, mip_gap)
+
+
+def search_work(settings: SearchSettings, prog: Programme, rosters: int) -> int:
+    """Most replications the simulation-based search of ``rosters`` rosters can simulate.
+
+    Per roster: every round of cuts and its verification (twice with a confidence), then every
+    removal round with one candidate per column.
+    """
+    stages = 2 if settings.confidence is not None else 1
+    rounds = stages * settings.max_iterations * (settings.reps + settings.verify_reps)
+    removal = settings.max_removals * (len(prog.columns) * settings.reps + settings.verify_reps)
+    return rosters * (settings.verify_reps * 2 + rounds + removal)
+
+
+def _simulated(rosters: Mapping[str, Roster], settings: SearchSettings,
+               execution: Execution | None, progress: RosterProgress | None
+               ) -> dict[str, Roster]:
+    """Each roster improved by simulation, with its two-step roster and the search's story."""
+    first = next(iter(rosters.values()))
+    scenario = first.scenario
+    execution = execution or Execution()
+    execution.check_work([scenario], search_work(settings, first.programme, len(rosters)))
+    occupancy = any(t.metric == "occupancy" for t in settings.targets)
+    out = {}
+    with execution.runner() as batches:
+        for name, roster in rosters.items():
+            policy = name if name in registry.names() else scenario.transfer.policy
+            runner = StaffingRunner(batches, scenario, policy, settings.seed, occupancy)
+            search = RosterSearch(runner, roster.programme, settings, progress)
+            solution, story = search.run(roster.solution, roster.requirement)
+            out[name] = Roster(name, roster.requirement, solution, roster.programme, scenario,
+                               two_step=roster, simulation=story)
+    return out

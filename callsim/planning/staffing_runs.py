@@ -160,10 +160,16 @@ class StaffingRunner:
     def evaluate(self, candidates: Sequence[AgentGrid], replications: Sequence[int]
                  ) -> list[Estimate]:
         """Estimates of every candidate on the same replications, in candidate order."""
-        units = [Unit(with_staffing(self.scenario, staffing), (self.policy,), self.seed,
-                      tuple(replications)) for staffing in candidates]
+        return self.evaluate_scenarios([with_staffing(self.scenario, staffing)
+                                        for staffing in candidates], replications)
+
+    def evaluate_scenarios(self, scenarios: Sequence[Scenario], replications: Sequence[int]
+                           ) -> list[Estimate]:
+        """Estimates of candidate scenarios (e.g. rosters) on the same replications, in order."""
+        units = [Unit(scenario, (self.policy,), self.seed, tuple(replications))
+                 for scenario in scenarios]
         answers = self.runner.run(units, MeasureQueues(self.occupancy))
-        self.runs += len(replications) * len(candidates)
+        self.runs += len(replications) * len(scenarios)
         return [Estimate(np.stack([a.sums for a in runs]),
                          np.stack([a.times for a in runs if a.times is not None])
                          if self.occupancy else None,

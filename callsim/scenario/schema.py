@@ -42,6 +42,7 @@ from callsim.scenario.limits import (
     MAX_RATE,
 )
 from callsim.scenario.origin import ScenarioDocument
+from callsim.scenario.roster import RosterEntry, change_times, levels, roster_problems
 from callsim.scenario.shifts import ShiftType, shift_problems
 from callsim.scenario.targets import Target, TargetError, parse_target
 from callsim.scenario.transfer import Transfer
@@ -175,6 +176,10 @@ class Department(_Model):
     ``after_call_work`` (a distribution, None: 0 s) keeps an agent busy after every call it is
     released from. ``available`` (one share or one per interval, in (0, 1]) is the share of
     ``agents`` who take calls: see :meth:`Scenario.agents_taking_calls`.
+
+    ``roster`` (None: follow ``agents``) puts agents on and off the phones at the exact times of
+    its shifts and breaks (:mod:`callsim.scenario.roster`); ``agents`` then only feeds the
+    analytic figures (Erlang A).
     """
 
     agents: Agents
@@ -183,6 +188,7 @@ class Department(_Model):
     resolves: dict[Name, InPlace] = Field(default_factory=dict)
     after_call_work: Distribution | None = None
     available: Shares = 1.0
+    roster: tuple[RosterEntry, ...] | None = None
 
 
 #: Upper bound of ``redial.max_attempts`` (attributes are drawn per customer and attempt).
@@ -281,7 +287,8 @@ class Scenario(_Model):
         problems = [*self._interval_problems(), *self._routing_problems(),
                     *self._target_problems(), *self._in_place_problems(),
                     *shift_problems(self.shifts, self.horizon.duration, self.horizon.start,
-                                    {d: dep.wage_per_hour for d, dep in self.departments.items()})]
+                                    {d: dep.wage_per_hour for d, dep in self.departments.items()}),
+                    *self._roster_problems()]
         if problems:
             raise field_errors("scenario", problems)
         if self.arrivals_file is not None:
@@ -311,6 +318,12 @@ class Scenario(_Model):
         for loc, value in fields:
             if isinstance(value, tuple) and len(value) != n:
                 yield loc, f"expected {n} values (one per interval), got {len(value)}"
+
+    def _roster_problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:
+        h = self.horizon
+        for d, dep in self.departments.items():
+            for loc, message in roster_problems(dep.roster or (), h.duration, h.start):
+                yield ("departments", d, "roster", *loc), message
 
     def _routing_problems(self) -> Iterator[tuple[tuple[str, ...], str]]:
         misrouted = False
@@ -369,6 +382,40 @@ class Scenario(_Model):
     def staffing(self, dept: str) -> tuple[int, ...]:
         """Agents on duty in each interval for department ``dept`` (length ``n_intervals``)."""
         return _per_interval(self.departments[dept].agents, self.horizon.n_intervals)
+
+    @property
+    def rostered_departments(self) -> bool:
+        """Whether a department has a ``roster`` (the engine follows :meth:`staffing_steps`)."""
+        return any(dep.roster is not None for dep in self.departments.values())
+
+    def staffing_steps(self) -> tuple[list[float], list[tuple[int, ...]]]:
+        """When agents taking calls change: the times (s, the first 0) and the agents from each on.
+
+        A department follows its ``roster`` (agents on a shift and not on a break, at the exact
+        times) or else ``agents`` per interval; either is scaled by the interval's ``available``
+        share, rounded half up (:meth:`agents_taking_calls`). Times at or after the horizon's end
+        are dropped: the last level stays for a drain, as with ``agents``.
+        """
+        import numpy as np  # here, not at the top: validating a scenario needs no numpy
+
+        h = self.horizon
+        bounds = h.interval_bounds()
+        times = {float(t) for t in bounds[:-1]}
+        for dep in self.departments.values():
+            times.update(t for t in change_times(dep.roster or (), h.start) if t < h.duration)
+        ordered = sorted(times)
+        interval = np.searchsorted(bounds, ordered, side="right") - 1
+        per_dept = []
+        for d, dep in self.departments.items():
+            share = _per_interval(dep.available, h.n_intervals)
+            if dep.roster is None:
+                taking = self.agents_taking_calls(d)
+                per_dept.append([taking[j] for j in interval])
+                continue
+            raw = levels(dep.roster, h.start, ordered)
+            per_dept.append(list(_per_interval_agents(
+                tuple(raw), tuple(share[j] for j in interval))))
+        return ordered, list(zip(*per_dept, strict=True))
 
     def agents_taking_calls(self, dept: str) -> tuple[int, ...]:
         """Agents who take calls in each interval: ``staffing x available``, rounded half up.

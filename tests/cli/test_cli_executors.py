@@ -125,3 +125,16 @@ def test_an_unknown_executor_is_one_line() -> None:
     assert result.exit_code == 2
     assert result.output.strip() == ("--executor: unknown executor 'threads' (choose from "
                                      "processes, dask)")
+
+
+def test_schedule_simulated(scheduler: str) -> None:
+    roster = str(ROOT / "tests" / "planning" / "roster_small.yaml")
+    one, two, dask = outputs(scheduler, "schedule", roster, "--requirements", "erlang",
+                             "--policy", "cold", "--simulate", "--reps", "2", "--verify-reps",
+                             "2", "--max-removals", "0", "--max-iterations", "2", "--seed", "4",
+                             "--json")
+    docs = [json.loads(text) for text in (one, two, dask)]
+    for doc in docs:
+        doc["rosters"]["cold"].pop("solve_seconds")  # the solver's time, the only difference
+    assert docs[0] == docs[1] == docs[2]
+    assert docs[0]["rosters"]["cold"]["simulation"]["simulated_days"] > 0
