@@ -290,14 +290,18 @@ def staffed_seconds(
 def off_phone_seconds(scenario: Scenario, lo: float) -> np.ndarray:
     """Paid agent time off the phones per department from ``lo`` to the horizon (s).
 
-    Rostered agents (:meth:`~callsim.scenario.schema.Scenario.rostered`) minus staffed agents,
-    per interval, times the interval's time inside ``[lo, horizon]``: zero without shrinkage.
-    ``staff_cost`` charges it on top of the staffed time, so a scenario with ``shrinkage``
-    costs what ``callsim staff`` reported for it.
+    Rostered agents (:meth:`~callsim.scenario.schema.Scenario.rostered`) minus the agents who
+    take calls (:meth:`~callsim.scenario.schema.Scenario.agents_taking_calls`, the ones the
+    simulation puts on duty), per interval, times the interval's time inside ``[lo,
+    horizon]``: zero without shrinkage and with ``available`` 1. ``staff_cost`` charges it on
+    top of the time of the agents on duty: every agent paid is charged, whether on the phones,
+    staffed but not taking calls (``available`` < 1) or rostered off the phones (shrinkage), so
+    a scenario costs what ``callsim staff`` reported for it.
     """
     bounds = scenario.horizon.interval_bounds()
     length = np.clip(bounds[1:], lo, None) - np.clip(bounds[:-1], lo, None)
-    return np.array([float(np.dot(np.subtract(scenario.rostered(d), scenario.staffing(d)), length))
+    return np.array([float(np.dot(np.subtract(scenario.rostered(d),
+                                              scenario.agents_taking_calls(d)), length))
                      for d in scenario.departments])
 
 

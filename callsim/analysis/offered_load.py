@@ -19,6 +19,14 @@ What a join brings (means in seconds, from each distribution's ``expected()``):
 
 No policy is named here: the policy answers for itself.
 
+Section 9 of the model (docs/model.md): an agent stays busy for the department's after-call
+work ``W`` after every call it handles, resolved or transferred, so every join brings ``W`` on
+top (the busy time of the Erlang queue is talk + after-call work: for waiting, a department
+with exponential after-call work behaves as M/M/c with that service time). The Erlang figures
+give the agents who must take calls; with ``available`` < 1 the staffing is the fewest agents
+whose share taking calls (``agents x available``, rounded half up as the simulation does) is
+that many.
+
 Patience is mixed by arrival rate through its abandonment rate ``1 / mean``; callers who never
 abandon add zero, so a queue where nobody abandons is Erlang C.
 """
@@ -38,7 +46,8 @@ from callsim.policies.protocol import MisroutedLoad, misrouted_load
 from callsim.scenario.schema import CallType, Scenario
 from callsim.scenario.targets import Target
 
-__all__ = ["QueueLoad", "department_loads", "erlang_staffing", "fewest_agents"]
+__all__ = ["QueueLoad", "after_call_work", "department_loads", "erlang_staffing",
+           "fewest_agents", "staffed_for"]
 
 _MAX_AGENTS = 10_000
 
@@ -52,7 +61,7 @@ class QueueLoad:
     arrival_rate
         Joins per second, one value per interval.
     mean_service
-        Mean agent work per join (s).
+        Mean agent work per join (s), after-call work included.
     abandon_rate
         Mean abandonment rate of joiners (per second; 0 when nobody abandons).
     """
@@ -137,10 +146,33 @@ def department_loads(scenario: Scenario, policy: str,
             rate[dept] += r_k
             work[dept] += r_k * w_k
             theta[dept] += r_k * th_k
+    wrap = {d: after_call_work(scenario, d) for d in scenario.departments}
     with np.errstate(invalid="ignore", divide="ignore"):
-        return {d: QueueLoad(rate[d], np.where(rate[d] > 0, work[d] / rate[d], 0.0),
+        return {d: QueueLoad(rate[d], np.where(rate[d] > 0, work[d] / rate[d] + wrap[d], 0.0),
                              np.where(rate[d] > 0, theta[d] / rate[d], 0.0))
                 for d in scenario.departments}
+
+
+def after_call_work(scenario: Scenario, department: str) -> float:
+    """Mean after-call work of ``department`` after every call it handles (s; 0 without)."""
+    work = scenario.departments[department].after_call_work
+    return 0.0 if work is None else float(work.expected())
+
+
+def staffed_for(taking_calls: np.ndarray, available: float | tuple[float, ...]) -> np.ndarray:
+    """Fewest agents per interval whose share ``available`` taking calls reaches ``taking_calls``.
+
+    The inverse of :meth:`~callsim.scenario.schema.Scenario.agents_taking_calls` (``agents x
+    available`` rounded half up): staffed agents, who are paid whether or not they take calls.
+
+    >>> staffed_for(np.array([8, 9, 0, 5]), (0.8, 0.85, 0.5, 1.0)).tolist()
+    [10, 10, 0, 5]
+    """
+    share = np.broadcast_to(np.asarray(available, dtype=float), taking_calls.shape)
+    out = np.ceil((taking_calls - 0.5) / share - 1e-9).astype(np.int64)
+    out = np.where(taking_calls > 0, np.maximum(out, 0), 0)
+    short = np.floor(out * share + 0.5 + 1e-9) < taking_calls
+    return np.asarray(np.where(short, out + 1, out), dtype=np.int64)
 
 
 @lru_cache(maxsize=4096)
@@ -206,20 +238,22 @@ def erlang_staffing(scenario: Scenario, policy: str, targets: list[Target]
     Returns
     -------
     tuple
-        Agents per department (integer array per interval) and the loads used.
+        Staffed agents per department (integer array per interval: enough that ``agents x
+        available`` take calls) and the loads used (after-call work included).
     """
     threshold = float(scenario.service_level_threshold)
     loads = department_loads(scenario, policy)
-    staffing = _staff(loads, targets, threshold)
+    taking = _staff(loads, targets, threshold)
     if first_agent_holds(policy, scenario):
         hold = {d: np.array([_figures(float(r), float(s), float(t), int(n), threshold).wait_mean
                              if r > 0 and n > 0 else 0.0
                              for r, s, t, n in zip(load.arrival_rate, load.mean_service,
-                                                   load.abandon_rate, staffing[d], strict=True)])
+                                                   load.abandon_rate, taking[d], strict=True)])
                 for d, load in loads.items()}
         hold = {d: np.where(np.isfinite(h), h, 0.0) for d, h in hold.items()}
         loads = department_loads(scenario, policy, hold)
-        staffing = _staff(loads, targets, threshold)
+        taking = _staff(loads, targets, threshold)
+    staffing = {d: staffed_for(n, scenario.departments[d].available) for d, n in taking.items()}
     return staffing, loads
 
 

@@ -19,8 +19,16 @@ __all__ = ["class_name", "priorities", "with_priority_classes"]
 
 
 def class_name(call_type: str, priority: int) -> str:
-    """The call type of a caller of ``priority`` class: ``ps`` or ``ps_priority1``."""
-    return call_type if priority == 0 else f"{call_type}_priority{priority}"
+    """The call type of a caller of ``priority`` class: ``ps`` or ``ps_priority1``.
+
+    A type already named for its class keeps its name, so splitting records twice (records of
+    a calibration passed to ``backtest``) is splitting them once.
+
+    >>> class_name("ps", 0), class_name("ps", 1), class_name("ps_priority1", 1)
+    ('ps', 'ps_priority1', 'ps_priority1')
+    """
+    suffix = f"_priority{priority}"
+    return call_type if priority == 0 or call_type.endswith(suffix) else call_type + suffix
 
 
 def with_priority_classes(records: CallRecords) -> CallRecords:

@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,9 @@ from callsim.calibration.staffing import Staffing, estimate_staffing
 from callsim.calibration.wrapup import estimate_after_call_work
 from callsim.calibration.writer import scenario_text
 from callsim.scenario.durations import parse_duration
+
+if TYPE_CHECKING:
+    from callsim.experiments.execution import Execution
 
 __all__ = ["Calibration", "calibrate", "load_records"]
 
@@ -55,8 +59,9 @@ def calibrate(
     mapping: ColumnMap | str | os.PathLike[str] | None = None,
     name: str | None = None,
     fit: bool = False,
-    reps: int = 10,
+    reps: int | None = None,
     seed: int = 0,
+    execution: Execution | None = None,
 ) -> Calibration:
     """Estimate a scenario from call records.
 
@@ -74,7 +79,9 @@ def calibrate(
         Scenario name (default: made from the file names).
     fit
         Also fit the share of agents available by simulation (:mod:`callsim.calibration.fit`,
-        ``reps`` replications of each day, base ``seed``).
+        ``reps`` replications of each day (default: ceil(50 / days)), base ``seed``).
+    execution
+        Where the fit's simulations run (default: every core); the numbers do not depend on it.
 
     Returns
     -------
@@ -124,7 +131,8 @@ def calibrate(
         from callsim.calibration.fit import fit_jointly
 
         partial = replace(partial, availability=fit_jointly(partial.scenario(), chosen,
-                                                            reps=reps, seed=seed))
+                                                            reps=reps, seed=seed,
+                                                            execution=execution))
         text, defaults = scenario_text(partial)
         partial = replace(partial, text=text, defaults=tuple(defaults))
     return partial

@@ -31,17 +31,20 @@ import pandas as pd
 from callsim.calibration.arrivals import Window, interval_index
 from callsim.calibration.records import CallRecords
 from callsim.calibration.replay import day_scenario, replayable
-from callsim.calibration.simulated import simulated_frame
-from callsim.experiments.execution import Execution
+from callsim.engine.records import Outcome
+from callsim.experiments.execution import BatchRunner, Execution, Run, Unit
 
 if TYPE_CHECKING:
+    from callsim.engine.records import SimulationResult
     from callsim.scenario.schema import Scenario
 
 __all__ = ["AvailabilityFit", "BlockShare", "fit_availability", "fit_jointly", "scaled",
            "with_after_call_work", "with_available"]
 
-#: The fit's replications run in this process (each trial is a few short replayed days).
-SERIAL = Execution(workers=1)
+#: Days simulated per trial: each of the D calibration days is replicated ceil(50 / D) times
+#: (10 with a week of five days, 5 with two weeks), so the precision of a trial, and its cost,
+#: stay about the same whatever the number of days.
+SIMULATED_DAYS = 50
 #: After-call work scales the joint fit tries, in order, until service level falls below observed.
 SCALES: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
 #: Metrics the fit can match, and +1 when more agents available raise them, -1 when they lower.
@@ -150,20 +153,51 @@ def _per_block(frame: pd.DataFrame, metric: str, threshold: float, window: Windo
     return table.groupby(keys)["value"].agg(["mean", "std", "count"])
 
 
+def waits(result: SimulationResult, scenario: Scenario, run: Run) -> np.ndarray:
+    """What the fit keeps of a simulated day (the measure its tasks run in the workers).
+
+    One row per call a phone system would have logged (as
+    :func:`~callsim.calibration.simulated.simulated_records`): its clock time of arrival (s
+    since midnight), whether it was answered (1) and its wait in its first queue (s).
+    """
+    calls = result.calls
+    arrival = calls["arrival"].to_numpy(dtype=float)
+    answer = calls["answer"].to_numpy(dtype=float)
+    answered = ~np.isnan(answer)
+    logged = answered | (calls["outcome"].to_numpy() != Outcome.UNFINISHED)
+    waited = np.where(answered, answer, calls["end"].to_numpy(dtype=float)) - arrival
+    table = np.column_stack([arrival + scenario.horizon.start, answered, waited])
+    kept: np.ndarray = table[logged]
+    return kept
+
+
+def _waits_frame(answers: list[list[np.ndarray]]) -> pd.DataFrame:
+    """The measures of every day (unit) and replication as one table of calls."""
+    parts = [np.column_stack([table, np.full(len(table), r)])
+             for per_day in answers for r, table in enumerate(per_day)]
+    data = np.concatenate(parts) if parts else np.empty((0, 4))
+    frame = pd.DataFrame(data, columns=["clock", "answered", "waited", "replication"])
+    return frame.astype({"answered": bool, "replication": np.int64})
+
+
 class _Trials:
-    """Simulations of the replayed days under candidate shares, per block."""
+    """Simulations of the replayed days under candidate shares, per block.
+
+    Every trial is one batch of the runner: one unit per day, ``reps`` replications each.
+    """
 
     def __init__(self, scenario: Scenario, records: CallRecords, metric: str, block: np.ndarray,
-                 reps: int, seed: int) -> None:
+                 reps: int | None, seed: int, runner: BatchRunner) -> None:
         self.scenario, self.metric, self.block = scenario, metric, block
-        self.reps, self.seed = reps, seed
+        self.seed, self.runner = seed, runner
         self.window = Window(scenario.horizon.start, scenario.horizon.interval,
                              scenario.horizon.n_intervals)
         self.threshold = float(scenario.service_level_threshold)
         keep = replayable(records, scenario).to_numpy()
-        self.days = list(records.frame[keep].groupby("day"))
+        self.days = [calls for _, calls in records.frame[keep].groupby("day")]
+        self.reps = reps or -(-SIMULATED_DAYS // max(1, len(self.days)))
         self.tried: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self.frame = records.frame.iloc[:0]
+        self.frame = _waits_frame([])
 
     def service_level(self, frame: pd.DataFrame) -> float:
         """Service level of all calls in the window, pooled over days (and replications)."""
@@ -182,10 +216,10 @@ class _Trials:
     def run(self, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Simulated metric per block (mean over replications) and its 95% half-width."""
         scenario = with_available(self.scenario, tuple(float(s) for s in shares[self.block]))
-        frame = pd.concat([simulated_frame(day_scenario(scenario, calls), self.reps, self.seed,
-                                           SERIAL, day) for day, calls in self.days],
-                          ignore_index=True)
-        self.frame = frame
+        units = [Unit(day_scenario(scenario, calls), (scenario.transfer.policy,), self.seed,
+                      tuple(range(self.reps))) for calls in self.days]
+        self.runner.execution.check_work([u.scenario for u in units], self.reps)
+        frame = self.frame = _waits_frame(self.runner.run(units, waits))
         stats = _per_block(frame, self.metric, self.threshold, self.window, self.block)
         per_rep = stats["mean"].unstack("replication").reindex(range(int(self.block.max()) + 1))
         mean = per_rep.mean(axis=1).to_numpy(dtype=float)
@@ -211,15 +245,26 @@ def _ranges(trials: _Trials, observed: np.ndarray, obs_half: np.ndarray
     return low, high
 
 
-def fit_availability(scenario: Scenario, records: CallRecords, reps: int = 10, seed: int = 0,
-                     lowest: float = 0.5, steps: int = 6, block: int | None = 4,
-                     metric: str = "abandon_rate") -> AvailabilityFit:
+def fit_availability(scenario: Scenario, records: CallRecords, reps: int | None = None,
+                     seed: int = 0, lowest: float = 0.5, steps: int = 6, block: int | None = 4,
+                     metric: str = "abandon_rate", execution: Execution | None = None
+                     ) -> AvailabilityFit:
     """Bisect the share of agents available per block in ``[lowest, 1]`` to the observed metric.
 
-    ``records`` are the calibration days (their queues named as the scenario's departments).
+    ``records`` are the calibration days (their queues named as the scenario's departments);
+    each day is replicated ``reps`` times (default: ceil(50 / days)); the simulations run on
+    ``execution`` (default: every core), with the same numbers whatever the workers.
     """
-    blocks = _blocks(scenario.horizon.n_intervals, block)
-    trials = _Trials(scenario, records, metric, blocks, reps, seed)
+    with (execution or Execution()).runner() as runner:
+        trials = _Trials(scenario, records, metric, _blocks(scenario.horizon.n_intervals, block),
+                         reps, seed, runner)
+        return _bisect(trials, records, lowest, steps)
+
+
+def _bisect(trials: _Trials, records: CallRecords, lowest: float, steps: int
+            ) -> AvailabilityFit:
+    """The fit of :func:`fit_availability` on its trials."""
+    blocks, metric = trials.block, trials.metric
     observed, obs_half = trials.observed(records)
     n, sign = int(blocks.max()) + 1, METRICS[metric]
     top, top_half = trials.run(np.ones(n))
@@ -271,24 +316,29 @@ def with_after_call_work(scenario: Scenario, factor: float) -> Scenario:
     return scenario.model_copy(update={"departments": departments})
 
 
-def fit_jointly(scenario: Scenario, records: CallRecords, reps: int = 10, seed: int = 0,
-                block: int | None = 4, scales: tuple[float, ...] = SCALES) -> AvailabilityFit:
+def fit_jointly(scenario: Scenario, records: CallRecords, reps: int | None = None,
+                seed: int = 0, block: int | None = 4, scales: tuple[float, ...] = SCALES,
+                execution: Execution | None = None) -> AvailabilityFit:
     """Shares per block fitted to abandonment, and an after-call work scale to service level.
 
     After-call work is scaled by each of ``scales`` in turn until the simulated service level of
     all calls falls to the observed one; the scale whose service level is nearest the observed
     one is kept (fewer agents available each slower keep the mean wait but answer fewer calls
-    at once and cut the long waits short).
+    at once and cut the long waits short). Every simulation runs on one runner of
+    ``execution`` (default: every core).
     """
     fits = []
-    for factor in scales:
-        fit = fit_availability(with_after_call_work(scenario, factor), records, reps=reps,
-                               seed=seed, block=block)
-        fits.append((factor, fit))
-        observed, simulated = fit.service_level
-        if simulated <= observed or not any(d.after_call_work for d in
-                                             scenario.departments.values()):
-            break
+    blocks = _blocks(scenario.horizon.n_intervals, block)
+    with (execution or Execution()).runner() as runner:
+        for factor in scales:
+            trials = _Trials(with_after_call_work(scenario, factor), records, "abandon_rate",
+                             blocks, reps, seed, runner)
+            fit = _bisect(trials, records, 0.5, 6)
+            fits.append((factor, fit))
+            observed, simulated = fit.service_level
+            if simulated <= observed or not any(d.after_call_work for d in
+                                                 scenario.departments.values()):
+                break
     factor, best = min(fits, key=lambda f: abs(f[1].service_level[1] - f[1].service_level[0]))
     tried = tuple((k, f.service_level[1]) for k, f in fits)
     return replace(best, scale=factor, scales=tried)

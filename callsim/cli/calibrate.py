@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from callsim.cli.common import fail
+from callsim.cli.common import (
+    ExecutorOption,
+    MaxCallsOption,
+    SchedulerOption,
+    WorkersOption,
+    execution_options,
+    exit_on_errors,
+    fail,
+)
+from callsim.scenario.limits import MAX_CALLS
 
 RecordsArgument = Annotated[
     list[Path],
@@ -49,17 +58,23 @@ def calibrate_command(
         "--fit", help="Also fit the share of agents available per 2 h block and a scale of "
         "after-call work by simulation (replayed days).")
     ] = False,
+    workers: WorkersOption = None,
+    executor: ExecutorOption = "processes",
+    scheduler: SchedulerOption = None,
+    max_calls: MaxCallsOption = MAX_CALLS,
 ) -> None:
     """Estimate a scenario from call records; every estimate is commented with its evidence."""
     from callsim.calibration.errors import RecordsError
     from callsim.calibration.estimate import calibrate
 
+    execution = execution_options(workers, executor, scheduler, max_calls)
     check_output(out, "--out", (".yaml", ".yml"))
     if report is not None:
         check_output(report, "--report", (".html",))
     try:
-        result = calibrate(records, interval=interval, days=days, mapping=mapping, name=name,
-                           fit=fit)
+        with exit_on_errors():
+            result = calibrate(records, interval=interval, days=days, mapping=mapping,
+                               name=name, fit=fit, execution=execution)
     except RecordsError as exc:
         for line in exc.problems:
             typer.echo(line, err=True)

@@ -94,8 +94,11 @@ def test_bank_out_of_sample_with_replayed_arrivals(tmp_path_factory: pytest.Temp
     work scaled to service level: x4), back-test on 8-11 and 14 February with each day's own
     arrivals. The issue's targets for the day means of all calls hold: abandonment within 2
     points of the observed 12.2%, ASA within 25% of the observed 36.7 s, service level within
-    5 points of the observed 56.6% (measured: 12.9%, 39.3 s, 61.1%). The interval verdict
-    still fails (55 flags, 18 allowed; docs/calibration.md says why), so it is not asserted."""
+    5 points of the observed 56.6%. With 10 replications the simulated means moved by a point
+    or so from seed to seed (seeds 0-3: abandonment 12.9-13.7%, service level 59.7-61.1%), so
+    the test runs 40: the simulated means' own 95% CIs then lie inside the targets (measured
+    13.5%, CI 13.2-13.8%; 41.1 s, CI 40.0-42.1 s; 60.0%, CI 59.3-60.7%). The interval
+    verdict still fails (docs/calibration.md says why), so it is not asserted."""
     import json
 
     from tests.shared import invoke_cli
@@ -108,19 +111,20 @@ def test_bank_out_of_sample_with_replayed_arrivals(tmp_path_factory: pytest.Temp
     assert "available fitted by simulation per block" in out.read_text()
     result = invoke_cli("backtest", str(out), str(export), "--map", str(BANK_MAP), "--days",
                         "sun-thu 1999-02-08..1999-02-14", "--arrivals", "records", "--reps",
-                        "10", "--workers", "1", "--json")
+                        "40", "--json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["days"] == ["1999-02-08", "1999-02-09", "1999-02-10", "1999-02-11",
                                 "1999-02-14"]
     every = document["summary"]["all"]
     assert every["offered"]["observed"] == every["offered"]["simulated"]["mean"] == 1465
-    abandon = every["abandon_rate"]
-    assert abs(abandon["simulated"]["mean"] - abandon["observed"]) < 0.02
-    asa = every["asa"]
-    assert abs(asa["simulated"]["mean"] / asa["observed"] - 1) < 0.25
-    level = every["service_level"]
-    assert abs(level["simulated"]["mean"] - level["observed"]) < 0.05
+    abandon, asa, level = every["abandon_rate"], every["asa"], every["service_level"]
+    for value in (abandon["simulated"]["mean"], *abandon["simulated"]["ci95"]):
+        assert abs(value - abandon["observed"]) < 0.02
+    for value in (asa["simulated"]["mean"], *asa["simulated"]["ci95"]):
+        assert abs(value / asa["observed"] - 1) < 0.25
+    for value in (level["simulated"]["mean"], *level["simulated"]["ci95"]):
+        assert abs(value - level["observed"]) < 0.05
     assert "after-call work scaled x4" in out.read_text()
 
 

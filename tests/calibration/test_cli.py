@@ -69,3 +69,14 @@ def test_backtest_bad_records_exit_2(calibrated: Path, tmp_path: Path) -> None:
         "values: in --map) ('maybe')"]
     result = runner.invoke(app, ["backtest", str(calibrated), RECORDS, "--out", "x.txt"])
     assert result.exit_code == 2 and "--out" in result.stderr
+
+
+def test_calibrate_takes_the_execution_options(tmp_path: Path) -> None:
+    """``calibrate --fit`` runs on the batch runner: the shared options are checked before any
+    work (an unknown executor: one line, exit 2, nothing written)."""
+    out = tmp_path / "s.yaml"
+    result = runner.invoke(app, ["calibrate", RECORDS, "--map", MAPPING, "--out", str(out),
+                                 "--fit", "--executor", "threads", "--workers", "2"])
+    assert result.exit_code == 2
+    assert "--executor: unknown executor 'threads'" in result.output
+    assert not out.exists()

@@ -35,3 +35,21 @@ def test_fewer_agents_take_calls_than_are_staffed():
 @pytest.mark.parametrize("share", [1, 1.0])
 def test_fully_available_is_the_default(share):
     assert_same_simulation(reference(), reference(f"departments.billing.available={share}"), 15)
+
+
+def test_staffed_agents_are_paid_whether_or_not_they_take_calls():
+    """One definition of paid agents: 10 staffed with 80% available serve as 8 and cost 10 (the
+    2 not taking calls are paid all day); with shrinkage on top, the rostered agents are paid.
+    The same run otherwise, so the staff costs differ by exactly those agents' hours."""
+    from callsim.analysis.metrics import compute_metrics
+
+    def cost(*sets: str) -> float:
+        scenario = reference(*sets)
+        return compute_metrics(simulate(scenario, "cold", seed=12), scenario)["costs.staff_cost"]
+
+    eight = cost("departments.billing.agents=8")
+    wage, hours = 28.0, 12.0
+    ten = "departments.billing.agents=10", "departments.billing.available=0.8"
+    assert cost(*ten) == pytest.approx(eight + 2 * hours * wage, rel=1e-12)
+    rostered = cost(*ten, "departments.billing.shrinkage=0.2")  # ceil(10 / 0.8) = 13 paid
+    assert rostered == pytest.approx(eight + 5 * hours * wage, rel=1e-12)
