@@ -98,9 +98,9 @@ def calibrate(
     try:
         length = parse_duration(interval)
     except ValueError as exc:
-        raise RecordsError([f"--interval: {exc}"]) from None
+        raise RecordsError([f"`interval`: {exc}"]) from None
     if not 60 <= length <= 86400:
-        raise RecordsError([f"--interval: {length:g} s, expected 1min to 24h"])
+        raise RecordsError([f"`interval`: {length:g} s, expected 1min to 24h"])
     chosen = select_days(load_records(records, mapping), days)
     pools = estimate_pools(chosen)
     chosen = with_priority_classes(pooled(chosen, pools))

@@ -35,10 +35,10 @@ from callsim.calibration.simulated import simulated_frame
 from callsim.experiments.execution import Execution
 
 if TYPE_CHECKING:
-    from callsim.scenario.schema import Scenario
+    from callsim.scenario.schema import Department, Scenario
 
 __all__ = ["AvailabilityFit", "BlockShare", "fit_availability", "fit_jointly", "scaled",
-           "with_after_call_work", "with_available"]
+           "with_after_call_work"]
 
 #: The fit's replications run in this process (each trial is a few short replayed days).
 SERIAL = Execution(workers=1)
@@ -119,13 +119,6 @@ class AvailabilityFit:
         return "\n".join(lines)
 
 
-def with_available(scenario: Scenario, share: float | tuple[float, ...]) -> Scenario:
-    """``scenario`` with every department's ``available`` share set to ``share``."""
-    departments = {k: d.model_copy(update={"available": share})
-                   for k, d in scenario.departments.items()}
-    return scenario.model_copy(update={"departments": departments})
-
-
 def _values(frame: pd.DataFrame, metric: str, threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Per call: the metric's value and whether the call counts (ASA: answered calls only)."""
     answered = frame["answered"].to_numpy(dtype=bool)
@@ -181,7 +174,8 @@ class _Trials:
 
     def run(self, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Simulated metric per block (mean over replications) and its 95% half-width."""
-        scenario = with_available(self.scenario, tuple(float(s) for s in shares[self.block]))
+        scenario = self.scenario.with_departments(
+            {"available": tuple(float(s) for s in shares[self.block])})
         frame = pd.concat([simulated_frame(day_scenario(scenario, calls), self.reps, self.seed,
                                            SERIAL, day) for day, calls in self.days],
                           ignore_index=True)
@@ -261,14 +255,14 @@ def scaled(dist: dict[str, Any], factor: float) -> dict[str, Any]:
 
 def with_after_call_work(scenario: Scenario, factor: float) -> Scenario:
     """``scenario`` with every department's after-call work scaled by ``factor``."""
-    departments = {}
-    for key, dep in scenario.departments.items():
-        work = dep.after_call_work
-        if work is not None:
-            fields = scaled(work.model_dump(exclude_none=True), factor)
-            dep = dep.model_copy(update={"after_call_work": type(work).model_validate(fields)})
-        departments[key] = dep
-    return scenario.model_copy(update={"departments": departments})
+    def scale(_: int, department: Department) -> dict[str, Any]:
+        work = department.after_call_work
+        if work is None:
+            return {}
+        fields = scaled(work.model_dump(exclude_none=True), factor)
+        return {"after_call_work": type(work).model_validate(fields)}
+
+    return scenario.with_departments(scale)
 
 
 def fit_jointly(scenario: Scenario, records: CallRecords, reps: int = 10, seed: int = 0,

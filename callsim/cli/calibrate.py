@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from callsim.cli.common import fail
+from callsim.cli.common import fail, print_problems
 
 RecordsArgument = Annotated[
     list[Path],
@@ -61,8 +61,7 @@ def calibrate_command(
         result = calibrate(records, interval=interval, days=days, mapping=mapping, name=name,
                            fit=fit)
     except RecordsError as exc:
-        for line in exc.problems:
-            typer.echo(line, err=True)
+        print_problems(exc)
         raise typer.Exit(2) from None
     result.write(out)
     if report is not None:

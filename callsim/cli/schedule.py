@@ -124,9 +124,9 @@ def schedule_command(
              "(Erlang A figures meeting the targets) or 'staff' (the default: callsim staff's "
              "simulated staffing).")] = None,
     target: TargetOption = None,
-    policy: Annotated[list[str] | None, typer.Option(help="Policy to roster (erlang and staff "
-                                                      "requirements); repeat (default: cold "
-                                                      "and warm).")] = None,
+    policy: Annotated[list[str] | None, typer.Option(
+        "--policy", "--policies", help="Policy to roster (erlang and staff requirements); "
+        "repeat (default: cold and warm).")] = None,
     reps: Annotated[int, typer.Option(min=1, help="staff: replications per candidate.")] = 20,
     verify_reps: Annotated[int, typer.Option(min=2, help="staff: verification "
                                              "replications.")] = 20,

@@ -240,7 +240,7 @@ def _policies(policies: Sequence[str] | None) -> list[str]:
     names = list(dict.fromkeys(policies or registry.default_comparison()))
     unknown = [p for p in names if p not in registry.names()]
     if unknown:
-        raise ScheduleError(f"--policy: unknown policy {unknown[0]!r} (choose from "
+        raise ScheduleError(f"`policies`: unknown policy {unknown[0]!r} (choose from "
                             f"{', '.join(registry.names())})")
     return names
 
@@ -250,7 +250,7 @@ def _given(scenario: Scenario, requirements: str | Path | pd.DataFrame
     if isinstance(requirements, pd.DataFrame):
         return "table", {GIVEN: requirement_table(scenario, requirements, "requirements")}
     if not str(requirements).strip():
-        raise ScheduleError("--requirements: give a CSV file, erlang or staff")
+        raise ScheduleError("`requirements`: give a CSV file, erlang or staff")
     return str(requirements), {GIVEN: read_requirements(scenario, requirements)}
 
 
