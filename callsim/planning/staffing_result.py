@@ -71,11 +71,10 @@ def target_checks(targets: Sequence[Target], departments: Sequence[str], horizon
         for dept in departments:
             if not target.applies_to(dept):
                 continue
+            column, offered = f"departments.{dept}.{target.metric}", f"departments.{dept}.offered"
             if horizon:
-                values = [(-1, *t_interval(table[f"departments.{dept}.{target.metric}"]),
-                           float(table[f"departments.{dept}.offered"].mean()))]
+                values = [(-1, *t_interval(table[column]), float(table[offered].mean()))]
             else:
-                column, offered = f"{target.metric}.{dept}", f"offered.{dept}"
                 s = summarize(intervals, by=["interval"], metrics=[column])
                 joined = intervals.groupby("interval")[offered].mean()
                 values = list(zip(s["interval"], s["mean"], s["ci_low"], s["ci_high"],
@@ -228,8 +227,8 @@ class StaffingResult:
         for p, found in self.policies.items():
             row: dict[str, Any] = {"policy": p}
             for i, d in enumerate(self.departments):
-                row[f"agent_hours.{d}"] = float(found.agent_hours[i])
-                row[f"rostered_hours.{d}"] = float(found.rostered_hours[i])
+                row[f"departments.{d}.agent_hours"] = float(found.agent_hours[i])
+                row[f"departments.{d}.rostered_hours"] = float(found.rostered_hours[i])
             mean, lo, hi = found.total_cost
             lost = found.per_replication["costs.lost_call_cost"].mean()
             row.update(staff_cost=found.staff_cost, lost_call_cost=float(lost), total_cost=mean,
