@@ -28,14 +28,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from callsim.calibration.arrivals import Window, interval_index
+from callsim.calibration.arrivals import interval_index
 from callsim.calibration.records import CallRecords
 from callsim.calibration.replay import day_scenario, replayable
 from callsim.calibration.simulated import simulated_frame
 from callsim.experiments.execution import Execution
 
 if TYPE_CHECKING:
-    from callsim.scenario.schema import Department, Scenario
+    from callsim.scenario.schema import Department, Horizon, Scenario
 
 __all__ = ["AvailabilityFit", "BlockShare", "fit_availability", "fit_jointly", "scaled",
            "with_after_call_work"]
@@ -61,10 +61,10 @@ class BlockShare:
     low: float
     high: float
 
-    def line(self, window: Window, percent: bool) -> str:
+    def line(self, window: Horizon, percent: bool) -> str:
         """One line: clock range, share and its range, observed and simulated metric."""
         scale, unit = (100.0, "%") if percent else (1.0, " s")
-        span = ("whole day" if self.first == 0 and self.last == window.n - 1
+        span = ("whole day" if self.first == 0 and self.last == window.n_intervals - 1
                 else f"{window.clock(self.first)}-{window.clock(self.last + 1)}")
         seen = ("no calls" if np.isnan(self.observed) else
                 f"observed {scale * self.observed:.1f}{unit}, simulated "
@@ -92,7 +92,7 @@ class AvailabilityFit:
     available: tuple[float, ...] | None
     metric: str
     blocks: tuple[BlockShare, ...]
-    window: Window
+    window: Horizon
     service_level: tuple[float, float] = (float("nan"), float("nan"))
     scale: float = 1.0
     scales: tuple[tuple[float, float], ...] = ()
@@ -130,7 +130,7 @@ def _values(frame: pd.DataFrame, metric: str, threshold: float) -> tuple[np.ndar
     return np.where(answered, waited, 0.0), answered
 
 
-def _per_block(frame: pd.DataFrame, metric: str, threshold: float, window: Window,
+def _per_block(frame: pd.DataFrame, metric: str, threshold: float, window: Horizon,
                block: np.ndarray) -> pd.DataFrame:
     """Per block (and replication if any): mean, sd and count of the metric's values."""
     idx = interval_index(frame["clock"].to_numpy(dtype=float), window)
@@ -150,8 +150,7 @@ class _Trials:
                  reps: int, seed: int) -> None:
         self.scenario, self.metric, self.block = scenario, metric, block
         self.reps, self.seed = reps, seed
-        self.window = Window(scenario.horizon.start, scenario.horizon.interval,
-                             scenario.horizon.n_intervals)
+        self.window = scenario.horizon
         self.threshold = float(scenario.service_level_threshold)
         keep = replayable(records, scenario).to_numpy()
         self.days = list(records.frame[keep].groupby("day"))

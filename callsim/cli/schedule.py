@@ -32,14 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = ["schedule_command"]
 
-#: The header of every ``--write-scenario`` file.
-WRITTEN_NOTE = """\
-# Written by `callsim schedule` (roster {name}). The engine does not simulate shifts and
-# breaks yet: departments.D.agents holds the roster's coverage, the agents on the phones in
-# each interval (the fewest over the interval's moments); shifts: is the roster's input.
-"""
-
-
 def shift_table(roster: Roster) -> Table:
     """The roster's shifts: one row per department, shift type, start and break placement."""
     from rich.table import Table
@@ -70,29 +62,6 @@ def coverage_table(roster: Roster) -> Table:
         cells = [f"{r.scheduled} / {r.required:g}" for r in rows.itertuples()]
         t.add_row(rows["start"].iloc[0], *cells)
     return t
-
-
-def write_scenarios(result: ScheduleResult, source: Path, overrides: list[str], folder: Path
-                    ) -> list[Path]:
-    """One scenario file per roster, ``FOLDER/STEM.NAME.yaml``, with its coverage as agents."""
-    import os
-
-    import yaml
-
-    from callsim.files import write_text
-    from callsim.scenario.loading import apply_overrides, read_scenario_file
-
-    raw = apply_overrides(read_scenario_file(source), overrides, source=str(source))
-    folder.mkdir(exist_ok=True)
-    if isinstance(raw.get("arrivals_file"), str) and not os.path.isabs(raw["arrivals_file"]):
-        raw["arrivals_file"] = os.path.relpath(source.parent / raw["arrivals_file"], folder)
-    written = []
-    for name in result.rosters:
-        path = folder / f"{source.stem}.{name}.yaml"
-        text = yaml.safe_dump(result.scenario_for(raw, name), sort_keys=False)
-        write_text(path, WRITTEN_NOTE.format(name=name) + text)
-        written.append(path)
-    return written
 
 
 def _check_outputs(out: Path | None, plot: Path | None, folder: Path | None) -> None:
@@ -177,7 +146,7 @@ def _write_outputs(result: ScheduleResult, scenario: Path, overrides: list[str],
         save_figure(roster_figure(result), plot)
         written.append(plot)
     if folder is not None:
-        written += write_scenarios(result, scenario, overrides, folder)
+        written += result.write_scenarios(folder, scenario.stem)
     for path in written:
         typer.echo(f"wrote {path}", err=True)
     if as_json:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ from callsim.planning.covering import (
 from callsim.planning.requirements import RequirementError, read_requirements, requirement_table
 from callsim.planning.staffing import StaffProgress, resolve_targets, staff
 from callsim.policies import registry
+from callsim.scenario.document import document_data, write_documents
 from callsim.scenario.durations import format_clock
 from callsim.scenario.schema import Scenario
 
@@ -39,6 +41,14 @@ __all__ = ["GIVEN", "Roster", "ScheduleError", "ScheduleResult", "schedule"]
 
 #: The roster name of a given requirement (a file or a table); the others are named by policy.
 GIVEN = "requirements"
+
+#: The opening comment of every scenario file a roster writes
+#: (:meth:`ScheduleResult.write_scenarios`).
+WRITTEN_NOTE = """\
+# Written by `callsim schedule` (roster {name}). The engine does not simulate shifts and
+# breaks yet: departments.D.agents holds the roster's coverage, the agents on the phones in
+# each interval (the fewest over the interval's moments); shifts: is the roster's input.
+"""
 
 
 class ScheduleError(ValueError):
@@ -219,6 +229,20 @@ class ScheduleResult:
     def to_json(self) -> str:
         """:meth:`to_dict` as strict JSON."""
         return json.dumps(self.to_dict(), indent=2, allow_nan=False)
+
+    def write_scenarios(self, folder: str | os.PathLike[str], stem: str | None = None
+                        ) -> list[Path]:
+        """One scenario file per roster, ``folder/STEM.NAME.yaml``, its coverage as agents.
+
+        The scenario's document with its overrides, each roster's coverage set by
+        :meth:`scenario_for`, under a comment saying what the file holds
+        (:data:`WRITTEN_NOTE`); written as a staffing result writes its scenarios
+        (:func:`~callsim.scenario.document.write_documents`).
+        """
+        data = document_data(self.scenario)
+        variants = {name: self.scenario_for(data, name) for name in self.rosters}
+        notes = {name: WRITTEN_NOTE.format(name=name) for name in self.rosters}
+        return write_documents(self.scenario, variants, folder, stem, notes)
 
     def scenario_for(self, raw: Mapping[str, Any], name: str) -> dict[str, Any]:
         """The scenario mapping ``raw`` with the roster's coverage as per-interval agents.

@@ -21,7 +21,7 @@ import pandas as pd
 from callsim.analysis.documents import nest_metrics
 from callsim.analysis.queues import QUEUE_METRICS
 from callsim.analysis.statistics import summarize, t_interval
-from callsim.scenario.document import document, document_data, yaml_text
+from callsim.scenario.document import document_data, write_documents
 from callsim.scenario.durations import format_clock
 from callsim.scenario.schema import Scenario
 from callsim.scenario.targets import Target
@@ -261,18 +261,9 @@ class StaffingResult:
         (:mod:`callsim.scenario.document`), the found ``agents`` lists, ``transfer.policy``
         and the targets; a relative ``arrivals_file`` is rewritten relative to the folder.
         """
-        from callsim.files import write_text
-
-        doc = document(self.scenario)
         data = document_data(self.scenario)
-        out = Path(folder)
-        out.mkdir(exist_ok=True)
-        written = []
-        for policy in self.policies:
-            path = out / f"{stem or Path(doc.source).stem}.{policy}.yaml"
-            write_text(path, yaml_text(self.scenario_for(data, policy), doc.base_dir, out))
-            written.append(path)
-        return written
+        variants = {policy: self.scenario_for(data, policy) for policy in self.policies}
+        return write_documents(self.scenario, variants, folder, stem)
 
     def differences(self) -> dict[str, Any]:
         """Paired ``b - a`` (``warm - cold``) staff cost and total cost; empty without a pair."""

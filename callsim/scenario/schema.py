@@ -29,7 +29,7 @@ from pydantic import (
 
 from callsim.scenario.calllog import CallLog, CallLogError, read_call_log
 from callsim.scenario.distributions import Distribution
-from callsim.scenario.durations import ClockTime, PositiveSeconds, Seconds
+from callsim.scenario.durations import ClockTime, PositiveSeconds, Seconds, format_clock
 from callsim.scenario.errors import field_errors
 from callsim.scenario.inputs import note_file
 from callsim.scenario.limits import (
@@ -114,6 +114,16 @@ class Horizon(_Model):
     def n_intervals(self) -> int:
         """Number of planning intervals, ``ceil(duration / interval)`` (the last may be shorter)."""
         return max(1, math.ceil(self.duration / self.interval - 1e-9))
+
+    def clock(self, i: int) -> str:
+        """Clock time ``HH:MM`` of the start of interval ``i`` (``i = n_intervals``: the end).
+
+        Examples
+        --------
+        >>> Horizon(duration=5400, interval=1800, start="08:00").clock(3)
+        '09:30'
+        """
+        return format_clock(i * self.interval, self.start)
 
     def interval_bounds(self) -> np.ndarray:
         """Interval start times plus the horizon end, shape ``(n_intervals + 1,)`` (s from t = 0).
