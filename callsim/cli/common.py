@@ -168,7 +168,7 @@ def print_caveats(scenario: Scenario, table: pd.DataFrame | None = None) -> None
 
     lines = horizon_caveats(scenario) if table is None else result_caveats(table, scenario)
     for line in lines:
-        typer.echo(f"warning: {line}", err=True)
+        typer.echo(f"warning: {flagged(line)}", err=True)
 
 
 def print_problems(error: ScenarioError | RecordsError) -> None:
