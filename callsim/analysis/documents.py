@@ -61,6 +61,17 @@ def split_key(key: str) -> tuple[str, str | None, str]:
     return group, None, rest
 
 
+def interval_key(statistic: str) -> str:
+    """The flat metric key of an interval statistic (a department's is one already).
+
+    Examples
+    --------
+    >>> interval_key("departments.billing.occupancy"), interval_key("wait_mean")
+    ('departments.billing.occupancy', 'overall.wait_mean')
+    """
+    return statistic if statistic.startswith("departments.") else f"overall.{statistic}"
+
+
 def _records(rows: Rows) -> list[Mapping[str, Any]]:
     if isinstance(rows, pd.DataFrame):
         records: list[Mapping[str, Any]] = rows.to_dict("records")

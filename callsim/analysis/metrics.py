@@ -440,12 +440,12 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
         Index ``interval`` (0..n-1); columns ``start``, ``end`` (s), ``calls`` (arrivals in the
         interval), ``wait_mean`` (s, all waiting of those calls, warm hold included),
         ``abandon_rate``, ``asa`` (s), ``service_level`` (of the calls arriving in the
-        interval), then ``occupancy.<dept>`` (busy / staffed agent time in the interval) and
-        ``queue_length.<dept>`` (time-average number of callers waiting in the department's
-        queue, warm holds included), then the department queue metrics of
-        :mod:`callsim.analysis.queues` per interval of joining (``offered.<dept>``,
-        ``service_level.<dept>``, ``abandon_rate.<dept>``, ``asa.<dept>`` (s),
-        ``wait_mean.<dept>`` (s)). Every interval of the horizon is listed, warm-up intervals
+        interval), then per department, keyed ``departments.<dept>.<metric>`` as everywhere,
+        ``occupancy`` (busy / staffed agent time in the interval) and ``queue_length``
+        (time-average number of callers waiting in the department's queue, warm holds
+        included), then the department queue metrics of :mod:`callsim.analysis.queues` per
+        interval of joining (``offered``, ``service_level``, ``abandon_rate``, ``asa`` (s),
+        ``wait_mean`` (s)). Every interval of the horizon is listed, warm-up intervals
         too; drain time after the horizon is not part of any interval.
 
     Examples
@@ -459,7 +459,7 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
     interval
     0            0.0  3600.0
     1         3600.0  7200.0
-    >>> {"occupancy.billing", "queue_length.billing"} <= set(profile.columns)
+    >>> {"departments.billing.occupancy", "departments.billing.queue_length"} <= set(profile)
     True
     """
     c = call_arrays(result, scenario)
@@ -467,7 +467,8 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
     columns = _interval_calls(c, bounds, float(scenario.service_level_threshold))
     for name, (occupancy, queue_length) in _department_profiles(result, scenario, c,
                                                                 bounds).items():
-        columns[f"occupancy.{name}"], columns[f"queue_length.{name}"] = occupancy, queue_length
+        key = f"departments.{name}."
+        columns[f"{key}occupancy"], columns[f"{key}queue_length"] = occupancy, queue_length
     columns.update(queue_columns(queue_table(result, scenario, c), list(scenario.departments)))
     # One float block: building the frame column by column cost more than the statistics.
     return pd.DataFrame(np.column_stack(list(columns.values())), columns=list(columns),

@@ -39,15 +39,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from callsim.analysis.erlang import QueueFigures, erlang_a, erlang_c
-from callsim.analysis.erlang import fewest_agents as erlang_fewest_agents
+from callsim.analysis.erlang import QueueFigures, erlang_a, erlang_c, fewest_agents
 from callsim.policies import registry
 from callsim.policies.protocol import MisroutedLoad, misrouted_load
 from callsim.scenario.schema import CallType, Scenario
 from callsim.scenario.targets import Target
 
 __all__ = ["QueueLoad", "after_call_work", "department_loads", "erlang_staffing",
-           "fewest_agents", "staffed_for"]
+           "fewest_for_target", "staffed_for"]
 
 _MAX_AGENTS = 10_000
 
@@ -188,8 +187,8 @@ def _value(fig: QueueFigures, metric: str) -> float:
             "asa": fig.asa, "wait_mean": fig.wait_mean, "occupancy": fig.occupancy}[metric]
 
 
-def fewest_agents(rate: float, service: float, theta: float, target: Target,
-                  threshold: float) -> int:
+def fewest_for_target(rate: float, service: float, theta: float, target: Target,
+                      threshold: float) -> int:
     """Fewest agents meeting ``target`` by Erlang A (Erlang C when ``theta`` is 0).
 
     Parameters
@@ -224,7 +223,7 @@ def fewest_agents(rate: float, service: float, theta: float, target: Target,
         return target.holds(value) and not math.isnan(value)
 
     fails = math.floor(rate * service) if theta <= 0 else 0
-    return erlang_fewest_agents(meets, fails, _MAX_AGENTS, target.text)
+    return fewest_agents(meets, fails, _MAX_AGENTS, target.text)
 
 
 def erlang_staffing(scenario: Scenario, policy: str, targets: list[Target]
@@ -263,7 +262,7 @@ def _staff(loads: dict[str, QueueLoad], targets: list[Target], threshold: float
     for d, load in loads.items():
         mine = [t for t in targets if t.applies_to(d)]
         out[d] = np.array([
-            max([fewest_agents(float(r), float(s), float(th), t, threshold) for t in mine],
+            max([fewest_for_target(float(r), float(s), float(th), t, threshold) for t in mine],
                 default=0)
             for r, s, th in zip(load.arrival_rate, load.mean_service, load.abandon_rate,
                                 strict=True)

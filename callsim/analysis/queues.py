@@ -165,7 +165,7 @@ def queue_metrics(result: SimulationResult, scenario: Any, c: CallArrays | None 
     -------
     tuple[dict[str, float], pandas.DataFrame]
         Flat keys ``departments.<dept>.<metric>`` for the horizon, and a frame indexed by
-        interval with columns ``<metric>.<dept>``. ``offered`` is a count of joins,
+        interval with columns ``departments.<dept>.<metric>`` too. ``offered`` is a count of joins,
         ``service_level`` and ``abandon_rate`` are shares of all joins, ``asa`` (answered
         joins) and ``wait_mean`` (all joins) are seconds from joining.
     """
@@ -183,7 +183,7 @@ def queue_totals(sums: np.ndarray, departments: list[str]) -> dict[str, float]:
 
 
 def queue_columns(sums: np.ndarray, departments: list[str]) -> dict[str, np.ndarray]:
-    """Per-interval queue metrics, columns ``<metric>.<dept>``, from :func:`queue_table`."""
+    """Per-interval queue metrics, columns ``departments.<dept>.<metric>`` (:func:`queue_table`)."""
     per_interval = metrics_from_sums(sums)
-    return {f"{m}.{name}": per_interval[m][j]
+    return {f"departments.{name}.{m}": per_interval[m][j]
             for j, name in enumerate(departments) for m in QUEUE_METRICS}

@@ -19,46 +19,36 @@ from scipy import stats
 
 from callsim.analysis.statistics import t_half_width
 from callsim.calibration.records import CallRecords
-from callsim.scenario.durations import format_clock
+from callsim.scenario.schema import Horizon
 
-__all__ = ["ArrivalEstimate", "Busyness", "Dispersion", "Window", "busyness",
+__all__ = ["ArrivalEstimate", "Busyness", "Dispersion", "busyness", "covering",
            "estimate_arrivals", "interval_index"]
 
 _HOUR = 3600.0
 
 
-@dataclass(frozen=True)
-class Window:
-    """The planning intervals of a day: ``n`` intervals of ``interval`` s from ``start``.
+def covering(clock: np.ndarray, interval: float) -> Horizon:
+    """The smallest day window of whole intervals (aligned on midnight) holding every time.
 
-    ``start`` is seconds since midnight (a multiple of ``interval``).
+    Calibration's interval grid is the scenario's own type: a :class:`Horizon` whose ``start``
+    is the clock time of its first interval (a multiple of ``interval``).
+
+    Examples
+    --------
+    >>> w = covering(np.array([8.2 * 3600, 9.9 * 3600]), 1800.0)
+    >>> w.clock(0), w.n_intervals, w.clock(w.n_intervals)
+    ('08:00', 4, '10:00')
     """
-
-    start: float
-    interval: float
-    n: int
-
-    @property
-    def duration(self) -> float:
-        """Length of the window (s)."""
-        return self.n * self.interval
-
-    def clock(self, i: int) -> str:
-        """Clock time ``HH:MM`` of the start of interval ``i``."""
-        return format_clock(i * self.interval, self.start)
-
-    @classmethod
-    def covering(cls, clock: np.ndarray, interval: float) -> Window:
-        """The smallest window of whole intervals (aligned on midnight) holding every time."""
-        first = math.floor(float(np.min(clock)) / interval)
-        last = math.floor(float(np.max(clock)) / interval)
-        return cls(first * interval, interval, last - first + 1)
+    first = math.floor(float(np.min(clock)) / interval)
+    last = math.floor(float(np.max(clock)) / interval)
+    return Horizon(duration=(last - first + 1) * interval, interval=interval,
+                   start=first * interval)
 
 
-def interval_index(clock: np.ndarray, window: Window) -> np.ndarray:
+def interval_index(clock: np.ndarray, window: Horizon) -> np.ndarray:
     """Interval of each clock time (s since midnight); -1 outside the window."""
     idx = np.floor((clock - window.start) / window.interval).astype(np.int64)
-    return np.where((idx >= 0) & (idx < window.n), idx, -1)
+    return np.where((idx >= 0) & (idx < window.n_intervals), idx, -1)
 
 
 @dataclass(frozen=True)
@@ -131,7 +121,7 @@ class ArrivalEstimate:
         :class:`Busyness` of all call types together (one factor a day multiplies them all).
     """
 
-    window: Window
+    window: Horizon
     days: int
     table: pd.DataFrame
     dispersion: dict[str, Dispersion]
@@ -142,7 +132,7 @@ class ArrivalEstimate:
         return self.table[self.table["call_type"] == call_type].reset_index(drop=True)
 
 
-def estimate_arrivals(records: CallRecords, window: Window) -> ArrivalEstimate:
+def estimate_arrivals(records: CallRecords, window: Horizon) -> ArrivalEstimate:
     """Rates per call type and interval (calls per hour) with 95% CIs over days.
 
     Calls outside ``window`` are not counted.
@@ -155,17 +145,17 @@ def estimate_arrivals(records: CallRecords, window: Window) -> ArrivalEstimate:
     type_codes = frame["call_type"].cat.codes.to_numpy().astype(np.int64)
     inside = idx >= 0
     n_days, n_types = len(days), len(types)
-    flat = (type_codes[inside] * n_days + day_codes[inside].astype(np.int64)) * window.n \
+    flat = (type_codes[inside] * n_days + day_codes[inside].astype(np.int64)) * window.n_intervals \
         + idx[inside]
-    counts = np.bincount(flat, minlength=n_types * n_days * window.n).reshape(
-        n_types, n_days, window.n).astype(float)
+    counts = np.bincount(flat, minlength=n_types * n_days * window.n_intervals).reshape(
+        n_types, n_days, window.n_intervals).astype(float)
     rows, dispersion = [], {}
     hours = window.interval / _HOUR
     for k, name in enumerate(types):
         mean = counts[k].mean(axis=0)
-        sd = counts[k].std(axis=0, ddof=1) if n_days > 1 else np.full(window.n, np.nan)
+        sd = counts[k].std(axis=0, ddof=1) if n_days > 1 else np.full(window.n_intervals, np.nan)
         low, high = _rate_interval(mean, sd, n_days)
-        for i in range(window.n):
+        for i in range(window.n_intervals):
             rows.append((str(name), i, window.clock(i), counts[k, :, i].sum(), mean[i], sd[i],
                          mean[i] / hours, low[i] / hours, high[i] / hours))
         dispersion[str(name)] = _dispersion(counts[k])

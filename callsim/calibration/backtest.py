@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from callsim.analysis.statistics import t_half_width
-from callsim.calibration.arrivals import Window
 from callsim.calibration.classes import with_priority_classes
 from callsim.calibration.days import select_days
 from callsim.calibration.errors import RecordsError
@@ -38,6 +37,7 @@ from callsim.calibration.replay import day_scenario, replayable
 from callsim.calibration.simulated import simulated_frame
 from callsim.experiments.execution import Execution
 from callsim.scenario.catalogue import metric
+from callsim.scenario.schema import Horizon
 
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
@@ -164,12 +164,13 @@ def _as_scenario(records: CallRecords, scenario: Scenario) -> CallRecords:
     return records
 
 
-def _records_window(scenario: Scenario) -> Window:
+def _records_window(scenario: Scenario) -> Horizon:
     horizon = scenario.horizon
-    return Window(horizon.start, horizon.interval, horizon.n_intervals)
+    return Horizon(duration=horizon.n_intervals * horizon.interval, interval=horizon.interval,
+                   start=horizon.start)
 
 
-def _simulated(scenario: Scenario, window: Window, reps: int, seed: int,
+def _simulated(scenario: Scenario, window: Horizon, reps: int, seed: int,
                execution: Execution | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Interval and whole-day statistics of ``reps`` simulated days (``day`` = replication)."""
     frame = simulated_frame(scenario, reps, seed, execution)
@@ -178,7 +179,7 @@ def _simulated(scenario: Scenario, window: Window, reps: int, seed: int,
             day_statistics(frame, window, threshold))
 
 
-def _replayed(scenario: Scenario, records: CallRecords, window: Window, reps: int, seed: int,
+def _replayed(scenario: Scenario, records: CallRecords, window: Horizon, reps: int, seed: int,
               execution: Execution | None
               ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each back-test day simulated with its own arrivals (interval and whole-day statistics).
@@ -267,7 +268,7 @@ def _summary(observed: pd.DataFrame, simulated: pd.DataFrame) -> pd.DataFrame:
 
 
 def _compare(observed: pd.DataFrame, simulated: pd.DataFrame, unit: int, calls_per_unit: int,
-             window: Window) -> pd.DataFrame:
+             window: Horizon) -> pd.DataFrame:
     """Observed interval means against the simulated bands, one row per cell."""
     obs = observed.groupby(["interval", "queue", "metric"])["value"].agg(["mean", "size"])
     obs = obs.rename(columns={"mean": "observed", "size": "days"}).reset_index()
@@ -410,24 +411,24 @@ def _one_backtest(scenario: Scenario, loaded: CallRecords, reps: int, seed: int,
                     allowed, notes, summary, dates, arrivals)
 
 
-def _outside(frame: pd.DataFrame, window: Window) -> int:
+def _outside(frame: pd.DataFrame, window: Horizon) -> int:
     """Calls that arrived outside the scenario's horizon (clock times)."""
     clock = frame["clock"].to_numpy(dtype=float)
     return int(np.count_nonzero((clock < window.start) |
                                 (clock >= window.start + window.duration)))
 
 
-def _check_overlap(frame: pd.DataFrame, window: Window, days: str) -> None:
+def _check_overlap(frame: pd.DataFrame, window: Horizon, days: str) -> None:
     """Refuse records that the scenario's horizon mostly misses: no verdict could stand."""
     outside = _outside(frame, window)
     if len(frame) and 2 * outside > len(frame):
-        span = f"{window.clock(0)}-{window.clock(window.n)}"
+        span = f"{window.clock(0)}-{window.clock(window.n_intervals)}"
         raise RecordsError([f"records, days {days}: {outside:,} of {len(frame):,} calls arrived "
                             f"outside the scenario's horizon ({span}); set horizon.start and "
                             "horizon.duration to cover the records' day"])
 
 
-def _notes(frame: pd.DataFrame, window: Window, scenario: Scenario) -> tuple[str, ...]:
+def _notes(frame: pd.DataFrame, window: Horizon, scenario: Scenario) -> tuple[str, ...]:
     notes = []
     outside = _outside(frame, window)
     if outside:

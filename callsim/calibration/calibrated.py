@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from callsim.calibration.arrivals import ArrivalEstimate, Window
+from callsim.calibration.arrivals import ArrivalEstimate
 from callsim.calibration.fit import AvailabilityFit
 from callsim.calibration.fitting import DurationFit
 from callsim.calibration.patience import PatienceEstimate
@@ -19,7 +19,7 @@ from callsim.calibration.wrapup import AfterCallWork
 from callsim.files import write_text
 
 if TYPE_CHECKING:
-    from callsim.scenario.schema import Scenario
+    from callsim.scenario.schema import Horizon, Scenario
 
 __all__ = ["Calibration"]
 
@@ -58,7 +58,7 @@ class Calibration:
     """
 
     records: CallRecords
-    window: Window
+    window: Horizon
     arrivals: ArrivalEstimate
     handle_times: dict[tuple[str, ...], DurationFit]
     patience: dict[str, PatienceEstimate]

@@ -66,7 +66,7 @@ def _part(text: str, problems: list[str]) -> DayTest:
         if a is not None and b is not None:
             chosen = {(a + k) % 7 for k in range((b - a) % 7 + 1)}
             return lambda day: bool(day.dayofweek in chosen)
-    problems.append(f"--days: '{text}' is not a day ({_HELP})")
+    problems.append(f"`days`: '{text}' is not a day ({_HELP})")
     return lambda day: False
 
 
@@ -85,7 +85,7 @@ def day_filter(spec: str | Iterable[str]) -> tuple[DayTest, list[pd.Timestamp]]:
     named = [d for item in text.split(",") for p in item.split()
              if "." not in p and (d := _date(p)) is not None]
     if not items:
-        problems.append(f"--days: nothing given ({_HELP})")
+        problems.append(f"`days`: nothing given ({_HELP})")
     if problems:
         raise RecordsError(problems)
     return (lambda day: any(all(test(day) for test in item) for item in items)), named
@@ -102,11 +102,11 @@ def select_days(records: CallRecords, days: str | Iterable[str] = "all") -> Call
     spec = days if isinstance(days, str) else ",".join(days)
     test, named = day_filter(spec)
     known = set(records.days)
-    missing = [f"--days: no call on {d.date()}" for d in named if d not in known]
+    missing = [f"`days`: no call on {d.date()}" for d in named if d not in known]
     if missing:
         raise RecordsError(missing)
     chosen = [d for d in records.days if test(d)]
     keep = records.frame["day"].isin(chosen).to_numpy() if chosen else np.zeros(0, bool)
     if not keep.any():
-        raise RecordsError([f"--days {spec}: no call left in the records"])
+        raise RecordsError([f"`days` {spec}: no call left in the records"])
     return replace(records, frame=records.frame[keep].reset_index(drop=True))

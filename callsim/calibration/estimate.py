@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from callsim.calibration.arrivals import Window, estimate_arrivals, interval_index
+from callsim.calibration.arrivals import covering, estimate_arrivals, interval_index
 from callsim.calibration.calibrated import Calibration
 from callsim.calibration.classes import with_priority_classes
 from callsim.calibration.days import select_days
@@ -31,6 +31,7 @@ from callsim.calibration.staffing import Staffing, estimate_staffing
 from callsim.calibration.wrapup import estimate_after_call_work
 from callsim.calibration.writer import scenario_text
 from callsim.scenario.durations import parse_duration
+from callsim.scenario.schema import Horizon
 
 if TYPE_CHECKING:
     from callsim.experiments.execution import Execution
@@ -105,14 +106,14 @@ def calibrate(
     try:
         length = parse_duration(interval)
     except ValueError as exc:
-        raise RecordsError([f"--interval: {exc}"]) from None
+        raise RecordsError([f"`interval`: {exc}"]) from None
     if not 60 <= length <= 86400:
-        raise RecordsError([f"--interval: {length:g} s, expected 1min to 24h"])
+        raise RecordsError([f"`interval`: {length:g} s, expected 1min to 24h"])
     chosen = select_days(load_records(records, mapping), days)
     pools = estimate_pools(chosen)
     chosen = with_priority_classes(pooled(chosen, pools))
     frame = chosen.frame
-    window = Window.covering(frame["clock"].to_numpy(), length)
+    window = covering(frame["clock"].to_numpy(), length)
     routing = estimate_routing(chosen)
     partial = Calibration(
         records=chosen, window=window, arrivals=estimate_arrivals(chosen, window),
@@ -147,7 +148,7 @@ def _homes(records: CallRecords) -> dict[str, str]:
     return {str(a): str(q) for a, q in counts.idxmax(axis=1).items()}
 
 
-def _calls(records: CallRecords, window: Window) -> pd.DataFrame:
+def _calls(records: CallRecords, window: Horizon) -> pd.DataFrame:
     """Mean calls a day per department (first queue) and interval."""
     frame = records.frame
     idx = interval_index(frame["clock"].to_numpy(), window)

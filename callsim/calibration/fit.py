@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from callsim.calibration.arrivals import Window, interval_index
+from callsim.calibration.arrivals import interval_index
 from callsim.calibration.records import CallRecords
 from callsim.calibration.replay import day_scenario, replayable
 from callsim.engine.records import Outcome
@@ -36,10 +36,10 @@ from callsim.experiments.execution import BatchRunner, Execution, Run, Unit
 
 if TYPE_CHECKING:
     from callsim.engine.records import SimulationResult
-    from callsim.scenario.schema import Scenario
+    from callsim.scenario.schema import Department, Horizon, Scenario
 
 __all__ = ["AvailabilityFit", "BlockShare", "fit_availability", "fit_jointly", "scaled",
-           "with_after_call_work", "with_available"]
+           "with_after_call_work"]
 
 #: Days simulated per trial: each of the D calibration days is replicated ceil(50 / D) times
 #: (10 with a week of five days, 5 with two weeks), so the precision of a trial, and its cost,
@@ -64,10 +64,10 @@ class BlockShare:
     low: float
     high: float
 
-    def line(self, window: Window, percent: bool) -> str:
+    def line(self, window: Horizon, percent: bool) -> str:
         """One line: clock range, share and its range, observed and simulated metric."""
         scale, unit = (100.0, "%") if percent else (1.0, " s")
-        span = ("whole day" if self.first == 0 and self.last == window.n - 1
+        span = ("whole day" if self.first == 0 and self.last == window.n_intervals - 1
                 else f"{window.clock(self.first)}-{window.clock(self.last + 1)}")
         seen = ("no calls" if np.isnan(self.observed) else
                 f"observed {scale * self.observed:.1f}{unit}, simulated "
@@ -95,7 +95,7 @@ class AvailabilityFit:
     available: tuple[float, ...] | None
     metric: str
     blocks: tuple[BlockShare, ...]
-    window: Window
+    window: Horizon
     service_level: tuple[float, float] = (float("nan"), float("nan"))
     scale: float = 1.0
     scales: tuple[tuple[float, float], ...] = ()
@@ -122,13 +122,6 @@ class AvailabilityFit:
         return "\n".join(lines)
 
 
-def with_available(scenario: Scenario, share: float | tuple[float, ...]) -> Scenario:
-    """``scenario`` with every department's ``available`` share set to ``share``."""
-    departments = {k: d.model_copy(update={"available": share})
-                   for k, d in scenario.departments.items()}
-    return scenario.model_copy(update={"departments": departments})
-
-
 def _values(frame: pd.DataFrame, metric: str, threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Per call: the metric's value and whether the call counts (ASA: answered calls only)."""
     answered = frame["answered"].to_numpy(dtype=bool)
@@ -140,7 +133,7 @@ def _values(frame: pd.DataFrame, metric: str, threshold: float) -> tuple[np.ndar
     return np.where(answered, waited, 0.0), answered
 
 
-def _per_block(frame: pd.DataFrame, metric: str, threshold: float, window: Window,
+def _per_block(frame: pd.DataFrame, metric: str, threshold: float, window: Horizon,
                block: np.ndarray) -> pd.DataFrame:
     """Per block (and replication if any): mean, sd and count of the metric's values."""
     idx = interval_index(frame["clock"].to_numpy(dtype=float), window)
@@ -190,8 +183,7 @@ class _Trials:
                  reps: int | None, seed: int, runner: BatchRunner) -> None:
         self.scenario, self.metric, self.block = scenario, metric, block
         self.seed, self.runner = seed, runner
-        self.window = Window(scenario.horizon.start, scenario.horizon.interval,
-                             scenario.horizon.n_intervals)
+        self.window = scenario.horizon
         self.threshold = float(scenario.service_level_threshold)
         keep = replayable(records, scenario).to_numpy()
         self.days = [calls for _, calls in records.frame[keep].groupby("day")]
@@ -215,7 +207,8 @@ class _Trials:
 
     def run(self, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Simulated metric per block (mean over replications) and its 95% half-width."""
-        scenario = with_available(self.scenario, tuple(float(s) for s in shares[self.block]))
+        scenario = self.scenario.with_departments(
+            {"available": tuple(float(s) for s in shares[self.block])})
         units = [Unit(day_scenario(scenario, calls), (scenario.transfer.policy,), self.seed,
                       tuple(range(self.reps))) for calls in self.days]
         self.runner.execution.check_work([u.scenario for u in units], self.reps)
@@ -306,14 +299,14 @@ def scaled(dist: dict[str, Any], factor: float) -> dict[str, Any]:
 
 def with_after_call_work(scenario: Scenario, factor: float) -> Scenario:
     """``scenario`` with every department's after-call work scaled by ``factor``."""
-    departments = {}
-    for key, dep in scenario.departments.items():
-        work = dep.after_call_work
-        if work is not None:
-            fields = scaled(work.model_dump(exclude_none=True), factor)
-            dep = dep.model_copy(update={"after_call_work": type(work).model_validate(fields)})
-        departments[key] = dep
-    return scenario.model_copy(update={"departments": departments})
+    def scale(_: int, department: Department) -> dict[str, Any]:
+        work = department.after_call_work
+        if work is None:
+            return {}
+        fields = scaled(work.model_dump(exclude_none=True), factor)
+        return {"after_call_work": type(work).model_validate(fields)}
+
+    return scenario.with_departments(scale)
 
 
 def fit_jointly(scenario: Scenario, records: CallRecords, reps: int | None = None,

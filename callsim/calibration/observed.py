@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from callsim.analysis.segments import cumulative_time
-from callsim.calibration.arrivals import Window, interval_index
+from callsim.calibration.arrivals import interval_index
 from callsim.calibration.staffing import agents_seen, busy_spans
+from callsim.scenario.schema import Horizon
 
 __all__ = ["BACKTEST_METRICS", "DAY_METRICS", "day_statistics", "interval_statistics"]
 
@@ -53,15 +54,15 @@ def _call_metrics(frame: pd.DataFrame, idx: np.ndarray, threshold: float) -> pd.
     return sums[["offered", "answered", "abandon_rate", "asa", "service_level"]]
 
 
-def _occupancy(frame: pd.DataFrame, window: Window) -> pd.Series:
+def _occupancy(frame: pd.DataFrame, window: Horizon) -> pd.Series:
     busy = busy_spans(frame)
-    bounds = window.start + np.arange(window.n + 1) * window.interval
+    bounds = window.start + window.interval_bounds()
     seen = agents_seen(busy, window)
     rows = {}
     for (queue, day), spans in busy.groupby(["queue", "day"], observed=True):
         work = np.diff(cumulative_time(spans["start"].to_numpy(), spans["stop"].to_numpy(),
                                        bounds))
-        for i in range(window.n):
+        for i in range(window.n_intervals):
             agents = float(seen.get((queue, day, i), 0.0))
             if agents > 0:
                 rows[(day, i, str(queue))] = work[i] / (agents * window.interval)
@@ -70,7 +71,7 @@ def _occupancy(frame: pd.DataFrame, window: Window) -> pd.Series:
 
 
 def interval_statistics(
-    frame: pd.DataFrame, window: Window, threshold: float, occupancy: bool = True
+    frame: pd.DataFrame, window: Horizon, threshold: float, occupancy: bool = True
 ) -> pd.DataFrame:
     """Per day, interval and queue (and ``all``), the backtest metrics of call records.
 
@@ -95,7 +96,7 @@ def interval_statistics(
     wide = _call_metrics(frame, idx, threshold)
     days = pd.unique(frame["day"])
     queues = sorted(set(frame["queue"].astype(str))) + ["all"]
-    full = pd.MultiIndex.from_product([days, range(window.n), queues],
+    full = pd.MultiIndex.from_product([days, range(window.n_intervals), queues],
                                       names=["day", "interval", "queue"])
     wide = wide.reindex(full)
     wide[["offered", "answered"]] = wide[["offered", "answered"]].fillna(0.0)
@@ -109,7 +110,7 @@ def interval_statistics(
     return long.dropna(subset=["value"]).reset_index(drop=True)
 
 
-def day_statistics(frame: pd.DataFrame, window: Window, threshold: float) -> pd.DataFrame:
+def day_statistics(frame: pd.DataFrame, window: Horizon, threshold: float) -> pd.DataFrame:
     """Per day and queue (and ``all``), :data:`DAY_METRICS` over the calls of the window.
 
     Returns a long table ``day``, ``queue``, ``metric``, ``value`` (``asa``: mean wait of the

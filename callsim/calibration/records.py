@@ -378,7 +378,8 @@ def _codes(values: pd.Series, mapping: ColumnMap, column: str, allowed: tuple[st
     unknown = texts.notna() & ~texts.isin(allowed)
     bad.add(column, unknown.to_numpy(), values,
             f"expected {' or '.join(allowed)}"
-            + ("" if mapping.values.get(column) else " (translate codes under values: in --map)"))
+            + ("" if mapping.values.get(column)
+               else " (translate codes under values: in `mapping`)"))
     if required:
         bad.add(column, texts.isna().to_numpy(), values, "empty")
     return texts.where(~unknown)

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from callsim.analysis.segments import cumulative_time
-from callsim.calibration.arrivals import Window
 from callsim.calibration.records import CallRecords
+from callsim.scenario.schema import Horizon
 
 __all__ = ["BREAK", "EVIDENCE", "Staffing", "agents_seen", "busy_spans", "estimate_staffing",
            "on_duty_spells", "waiting_spans"]
@@ -56,7 +56,7 @@ class Staffing:
         """True when the figures come from concurrent calls, not from agent ids."""
         return self.method == "concurrent_calls"
 
-    def zero_with_calls(self, calls: pd.DataFrame, window: Window) -> list[str]:
+    def zero_with_calls(self, calls: pd.DataFrame, window: Horizon) -> list[str]:
         """Intervals with calls and 0 agents, or agents and no call: one warning line each.
 
         ``calls`` has columns ``department``, ``interval`` and ``calls`` (mean per day).
@@ -88,7 +88,7 @@ def busy_spans(frame: pd.DataFrame) -> pd.DataFrame:
                          "agent": answered["agent"].to_numpy(), "start": start, "stop": stop})
 
 
-def agents_seen(busy: pd.DataFrame, window: Window) -> pd.Series:
+def agents_seen(busy: pd.DataFrame, window: Horizon) -> pd.Series:
     """Distinct agents busy in each interval, indexed by ``(queue, day, interval)``."""
     first = np.floor((busy["start"].to_numpy() - window.start) / window.interval).astype(int)
     last = np.floor((busy["stop"].to_numpy() - window.start) / window.interval).astype(int)
@@ -97,11 +97,12 @@ def agents_seen(busy: pd.DataFrame, window: Window) -> pd.Series:
     rows = busy.loc[busy.index.repeat(spans), ["day", "queue", "agent"]].reset_index(drop=True)
     offsets = np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
     rows["interval"] = np.repeat(first, spans) + offsets
-    rows = rows[(rows["interval"] >= 0) & (rows["interval"] < window.n) & rows["agent"].notna()]
+    inside = (rows["interval"] >= 0) & (rows["interval"] < window.n_intervals)
+    rows = rows[inside & rows["agent"].notna()]
     return rows.drop_duplicates().groupby(["queue", "day", "interval"], observed=True).size()
 
 
-def _by_concurrency(busy: pd.DataFrame, window: Window) -> pd.Series:
+def _by_concurrency(busy: pd.DataFrame, window: Horizon) -> pd.Series:
     out = {}
     for (queue, day), spans in busy.groupby(["queue", "day"], observed=True):
         times = np.concatenate([spans["start"].to_numpy(), spans["stop"].to_numpy()])
@@ -113,7 +114,7 @@ def _by_concurrency(busy: pd.DataFrame, window: Window) -> pd.Series:
         carried = pd.Series(level).groupby(idx).last().shift(1, fill_value=0)
         peak = np.maximum(peak, carried.reindex(peak.index, fill_value=0))
         for i, value in peak.items():
-            if 0 <= int(i) < window.n:
+            if 0 <= int(i) < window.n_intervals:
                 out[(queue, day, int(i))] = value
     index = pd.MultiIndex.from_tuples(list(out), names=["queue", "day", "interval"])
     return pd.Series(list(out.values()), index=index, dtype=float)
@@ -177,11 +178,11 @@ def on_duty_spells(busy: pd.DataFrame, gap: float = BREAK, waiting: pd.DataFrame
                         ).reset_index(drop=True)
 
 
-def agents_on_duty(spells: pd.DataFrame, window: Window,
+def agents_on_duty(spells: pd.DataFrame, window: Horizon,
                    department: dict[str, str]) -> pd.Series:
     """Time-average agents in a spell per ``(department, day, interval)``."""
     out: dict[tuple[str, pd.Timestamp, int], float] = {}
-    edges = window.start + window.interval * np.arange(window.n + 1)
+    edges = window.start + window.interval_bounds()
     for r in spells.itertuples():
         overlap = np.clip(np.minimum(edges[1:], r.stop) - np.maximum(edges[:-1], r.start),
                           0.0, None) / window.interval
@@ -195,7 +196,7 @@ def agents_on_duty(spells: pd.DataFrame, window: Window,
     return pd.Series(list(out.values()), index=index, dtype=float)
 
 
-def estimate_staffing(records: CallRecords, window: Window, departments: list[str],
+def estimate_staffing(records: CallRecords, window: Horizon, departments: list[str],
                       agent_department: dict[str, str] | None = None) -> Staffing:
     """Agents per department and interval (means over the days, and their range).
 
@@ -217,7 +218,7 @@ def estimate_staffing(records: CallRecords, window: Window, departments: list[st
     days = records.days
     rows = []
     for department in departments:
-        for i in range(window.n):
+        for i in range(window.n_intervals):
             values = np.array([float(counts.get((department, day, i), 0.0)) for day in days])
             mean = float(values.mean())
             agents = int(np.floor(mean + 0.5)) if has_ids else int(np.ceil(mean - 1e-9))

@@ -82,7 +82,8 @@ def scenario_text(cal: Calibration) -> tuple[str, list[str]]:
     out.add(0, f"name: {_quoted(cal.name)}")
     out.add(0, "horizon:")
     out.add(1, f"duration: {_num(window.duration / 60, 0)}min",
-            f"{window.clock(0)} to {window.clock(window.n)}: first to last interval with a call")
+            f"{window.clock(0)} to {window.clock(window.n_intervals)}: first to last interval "
+            "with a call")
     out.add(1, f"interval: {_num(window.interval / 60, 0)}min")
     out.add(1, f'start: "{window.clock(0)}"')
     out.add(1, "warmup: 0s")

@@ -19,6 +19,7 @@ from callsim.cli.common import (
     exit_on_errors,
     fail,
     load_or_exit,
+    print_problems,
 )
 from callsim.scenario.limits import MAX_CALLS
 
@@ -69,8 +70,7 @@ def backtest_command(
                               execution=execution.reporting(bar.advance if bar else None),
                               arrivals=arrivals)
     except RecordsError as exc:
-        for line in exc.problems:
-            typer.echo(line, err=True)
+        print_problems(exc)
         raise typer.Exit(2) from None
     if out is not None:
         written = write_backtest(result, out)

@@ -55,7 +55,7 @@ def breakeven_table(result: BreakEven) -> Table:
     return t
 
 
-def verdict(result: BreakEven) -> str:
+def crossing_sentence(result: BreakEven) -> str:
     """One sentence: the crossing and its range, or which policy wins everywhere."""
     from callsim.experiments.grid import field_text
 
@@ -152,6 +152,6 @@ def _show(result: BreakEven, plot: Path | None, as_json: bool) -> None:
         return
     console = stdout_console()
     console.print(breakeven_table(result))
-    console.print(verdict(result))
+    console.print(crossing_sentence(result))
     if plot is not None:
         console.print(f"wrote {plot}")

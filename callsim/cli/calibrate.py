@@ -15,6 +15,7 @@ from callsim.cli.common import (
     execution_options,
     exit_on_errors,
     fail,
+    print_problems,
 )
 from callsim.scenario.limits import MAX_CALLS
 
@@ -76,8 +77,7 @@ def calibrate_command(
             result = calibrate(records, interval=interval, days=days, mapping=mapping,
                                name=name, fit=fit, execution=execution)
     except RecordsError as exc:
-        for line in exc.problems:
-            typer.echo(line, err=True)
+        print_problems(exc)
         raise typer.Exit(2) from None
     result.write(out)
     if report is not None:

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from callsim.cli.flags import flagged
 from callsim.scenario.limits import MAX_SEED
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from callsim.calibration.errors import RecordsError
     from callsim.experiments.execution import Execution
     from callsim.report.sheets import Sheet
     from callsim.scenario.errors import ScenarioError
@@ -100,8 +102,12 @@ EXIT_WORKER_DIED = 1
 
 
 def fail(message: str) -> typer.Exit:
-    """Print a one-line error to stderr; return the ``Exit(2)`` for the caller to raise."""
-    typer.echo(message, err=True)
+    """Print a one-line error to stderr; return the ``Exit(2)`` for the caller to raise.
+
+    The parameters a library error names are written as their flags
+    (:func:`~callsim.cli.flags.flagged`).
+    """
+    typer.echo(flagged(message), err=True)
     return typer.Exit(2)
 
 
@@ -162,13 +168,13 @@ def print_caveats(scenario: Scenario, table: pd.DataFrame | None = None) -> None
 
     lines = horizon_caveats(scenario) if table is None else result_caveats(table, scenario)
     for line in lines:
-        typer.echo(f"warning: {line}", err=True)
+        typer.echo(f"warning: {flagged(line)}", err=True)
 
 
-def print_problems(error: ScenarioError) -> None:
-    """Print each problem line of ``error`` to stderr."""
+def print_problems(error: ScenarioError | RecordsError) -> None:
+    """Print each problem line of ``error`` to stderr, its parameters written as flags."""
     for line in error.problems:
-        typer.echo(line, err=True)
+        typer.echo(flagged(line), err=True)
 
 
 def load_or_exit(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from callsim.cli.common import OutOption, check_out, write_out
+from callsim.cli.flags import flagged
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,8 +25,8 @@ _SPAN = 3  # rows shown either side of the recommended staffing
 
 
 def _fail(message: str) -> NoReturn:
-    """Print a one-line error to stderr and exit with the usage-error code 2."""
-    typer.echo(f"Error: {message}", err=True)
+    """Print a one-line error to stderr (parameters as flags) and exit with code 2."""
+    typer.echo(f"Error: {flagged(message)}", err=True)
     raise typer.Exit(2)
 
 

@@ -40,15 +40,6 @@ if TYPE_CHECKING:
 
 __all__ = ["schedule_command"]
 
-#: The header of every ``--write-scenario`` file.
-WRITTEN_NOTE = """\
-# Written by `callsim schedule` (roster {name}). departments.D.roster runs the roster
-# exactly: agents come on and go off the phones at its shift and break times.
-# departments.D.agents holds its coverage (the fewest agents on the phones in each interval),
-# which the analytic figures read; shifts: is the roster's input.
-"""
-
-
 def shift_table(roster: Roster) -> Table:
     """The roster's shifts: one row per department, shift type, start and break placement."""
     from rich.table import Table
@@ -104,29 +95,6 @@ def coverage_table(roster: Roster) -> Table:
     return t
 
 
-def write_scenarios(result: ScheduleResult, source: Path, overrides: list[str], folder: Path
-                    ) -> list[Path]:
-    """One scenario file per roster, ``FOLDER/STEM.NAME.yaml``, with its coverage as agents."""
-    import os
-
-    import yaml
-
-    from callsim.files import write_text
-    from callsim.scenario.loading import apply_overrides, read_scenario_file
-
-    raw = apply_overrides(read_scenario_file(source), overrides, source=str(source))
-    folder.mkdir(exist_ok=True)
-    if isinstance(raw.get("arrivals_file"), str) and not os.path.isabs(raw["arrivals_file"]):
-        raw["arrivals_file"] = os.path.relpath(source.parent / raw["arrivals_file"], folder)
-    written = []
-    for name in result.rosters:
-        path = folder / f"{source.stem}.{name}.yaml"
-        text = yaml.safe_dump(result.scenario_for(raw, name), sort_keys=False)
-        write_text(path, WRITTEN_NOTE.format(name=name) + text)
-        written.append(path)
-    return written
-
-
 def _check_outputs(out: Path | None, plot: Path | None, folder: Path | None) -> None:
     check_out(out)
     check_out(plot, "--plot", "figure")
@@ -140,10 +108,10 @@ def schedule_command(
     scenario: ScenarioArgument,
     requirements: RequirementsOption = None,
     target: TargetOption = None,
-    policy: Annotated[list[str] | None, typer.Option(help="Policy to roster (erlang and staff "
-                                                      "requirements); repeat (default: cold "
-                                                      "and warm). Two or more are compared "
-                                                      "at the cost of their rosters.")] = None,
+    policy: Annotated[list[str] | None, typer.Option(
+        "--policy", "--policies", help="Policy to roster (erlang and staff requirements); "
+        "repeat (default: cold and warm). Two or more are compared at the cost of their "
+        "rosters.")] = None,
     reps: Annotated[int, typer.Option(min=1, help="staff: replications per candidate.")] = 20,
     verify_reps: Annotated[int, typer.Option(min=2, help="staff: verification "
                                              "replications; also those of the policy "
@@ -217,7 +185,7 @@ def _write_outputs(result: ScheduleResult, comparison: RosterComparison | None, 
         save_figure(roster_figure(result), plot)
         written.append(plot)
     if folder is not None:
-        written += write_scenarios(result, scenario, overrides, folder)
+        written += result.write_scenarios(folder, scenario.stem)
     for path in written:
         typer.echo(f"wrote {path}", err=True)
     if as_json:

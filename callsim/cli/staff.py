@@ -110,7 +110,7 @@ def cost_table(result: StaffingResult) -> Table:
                   *([f"{changes[column]:+{fmt}}"] if changes is not None else []))
 
     for dept in result.departments:
-        row(f"agent-hours {dept}", f"agent_hours.{dept}", ",.1f")
+        row(f"agent-hours {dept}", f"departments.{dept}.agent_hours", ",.1f")
     row("staff cost", "staff_cost", ",.0f")
     row("lost-call cost", "lost_call_cost", ",.0f")
     totals = [f"{summary.loc[p, 'total_cost']:,.0f} ± "

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from callsim.analysis.documents import compare_document, nest_metrics
+from callsim.analysis.documents import compare_document, interval_key, nest_metrics
 from callsim.analysis.statistics import (  # the difference-pair convention lives there
     difference_label,
     difference_pair,
@@ -160,14 +160,20 @@ class Comparison:
 
 
 def interval_document(interval_summary: pd.DataFrame, policies: Sequence[str]) -> dict[str, Any]:
-    """Per policy, a list of intervals with each statistic as ``{"mean", "ci95"}``."""
+    """Per policy, a list of intervals with each statistic as ``{"mean", "ci95"}``.
+
+    Department statistics nest as in the metrics: ``"departments": {D: {metric: ...}}``.
+    """
     doc: dict[str, Any] = {}
     for policy in policies:
         rows = interval_summary[interval_summary["policy"] == policy]
         entries = []
         for (interval, start), group in rows.groupby(["interval", "start"], sort=True):
             entry: dict[str, Any] = {"interval": int(interval), "start": float(start)}
-            entry.update(nest_metrics(group.assign(metric="overall." + group["metric"]))["overall"])
+            nested = nest_metrics(group.assign(metric=group["metric"].map(interval_key)))
+            entry.update(nested["overall"])
+            if nested["departments"]:
+                entry["departments"] = nested["departments"]
             entries.append(entry)
         doc[policy] = entries
     return doc

@@ -114,7 +114,7 @@ class DaskExecutor:
             except (OSError, TimeoutError, ValueError) as exc:
                 message = " ".join(str(exc).split())
                 raise ExecutorError(
-                    f"--scheduler {scheduler}: cannot connect ({message})"
+                    f"`scheduler` {scheduler}: cannot connect ({message})"
                 ) from None
         else:
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,

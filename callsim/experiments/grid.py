@@ -68,7 +68,7 @@ INTEGER_FIELDS = frozenset({"agents", "attempts", "max_attempts"})
 #: Scenario paths that are not sweep fields, with the hint shown instead.
 NOT_SWEPT = {
     "transfer.policy": "the policy is not a sweep field: every point runs every policy on the "
-                       "same callers; choose them with --policies (or policies: in a sweep file)",
+                       "same callers; choose them with `policies` (or policies: in a sweep file)",
 }
 
 
@@ -190,7 +190,7 @@ class Grid:
             try:
                 axes.append(Axis(path, parse_values(spec)))
             except GridError as exc:
-                raise GridError(f"--vary {path.strip()}: {exc}") from None
+                raise GridError(f"`vary` {path.strip()}: {exc}") from None
         return cls.from_axes(axes)
 
     @classmethod
@@ -218,11 +218,11 @@ class Grid:
     def from_axes(cls, axes: Sequence[Axis]) -> Grid:
         """Check the axes (at least one, no path twice) and build the grid."""
         if not axes:
-            raise GridError("nothing to sweep: give --vary PATH=SPEC or a sweep file")
+            raise GridError("nothing to sweep: give `vary` PATH=SPEC or a sweep file")
         paths = [a.path for a in axes]
         twice = sorted({p for p in paths if paths.count(p) > 1})
         if twice:
-            raise GridError(f"--vary {twice[0]}: given twice")
+            raise GridError(f"`vary` {twice[0]}: given twice")
         return cls(tuple(axes))
 
     @property
@@ -242,7 +242,7 @@ class Grid:
             shape = " x ".join(str(len(a.values)) for a in self.axes)
             raise GridError(f"the grid has {self.size} points ({shape}), more than the limit "
                             f"of {max_points}: use fewer values, or raise the limit with "
-                            "--max-points")
+                            "`max_points`")
 
     @property
     def paths(self) -> list[str]:
@@ -270,11 +270,11 @@ def split_vary(text: str, expected: str) -> tuple[str, str]:
     Raises
     ------
     GridError
-        No ``=`` or no path: ``--vary TEXT: expected <expected>``.
+        No ``=`` or no path; the message names the parameter ``vary`` and the text.
     """
     path, sep, spec = text.partition("=")
     if not sep or not path.strip():
-        raise GridError(f"--vary {text}: expected {expected}")
+        raise GridError(f"`vary` {text}: expected {expected}")
     return path.strip(), spec
 
 
@@ -298,20 +298,20 @@ def parse_interval(text: str) -> tuple[str, float, float, bool]:
     (10.0, 240.0)
     """
     expected = ("FIELD=LO:HI, e.g. call_types.support.misroute.billing=0:0.4 (LO and HI as "
-                "--set takes them: 10s:4min, 10%:40%)")
+                "`overrides` takes them: 10s:4min, 10%:40%)")
     field, spec = split_vary(text, expected)
     lo_text, colon, hi_text = spec.partition(":")
     if not colon or ":" in hi_text:
-        raise GridError(f"--vary {text}: expected {expected}")
+        raise GridError(f"`vary` {text}: expected {expected}")
     try:
         lo, hi = grid_number(lo_text), grid_number(hi_text)
     except GridError as exc:
-        raise GridError(f"--vary {text}: {exc}") from None
+        raise GridError(f"`vary` {text}: {exc}") from None
     if lo >= hi:
-        raise GridError(f"--vary {text}: LO must be below HI")
+        raise GridError(f"`vary` {text}: LO must be below HI")
     integer = field.rpartition(".")[2] in INTEGER_FIELDS
     if integer and not (lo.is_integer() and hi.is_integer()):
-        raise GridError(f"--vary {text}: {field.rpartition('.')[2]} takes whole numbers")
+        raise GridError(f"`vary` {text}: {field.rpartition('.')[2]} takes whole numbers")
     return field, lo, hi, integer
 
 
@@ -406,17 +406,17 @@ def check_paths(raw: Mapping[str, Any], grid: Grid, source: str) -> None:
     Raises
     ------
     GridError
-        ``FILE: --vary departments.sales.agents: no department named 'sales'``.
+        ``FILE: PARAMETER departments.sales.agents: no department named 'sales'`` (``vary``).
     """
     kinds = {"departments": "department", "call_types": "call type"}
     for path in grid.paths:
         if path in NOT_SWEPT:
-            raise GridError(f"{source}: --vary {path}: {NOT_SWEPT[path]}")
+            raise GridError(f"{source}: `vary` {path}: {NOT_SWEPT[path]}")
         parts = path.split(".")
         if parts[0] in kinds and len(parts) > 1:
             entries = raw.get(parts[0])
             if not isinstance(entries, Mapping) or parts[1] not in entries:
-                raise GridError(f"{source}: --vary {path}: no {kinds[parts[0]]} named "
+                raise GridError(f"{source}: `vary` {path}: no {kinds[parts[0]]} named "
                                 f"'{parts[1]}'")
 
 

@@ -74,10 +74,10 @@ class PartStore:
         for path in (self.out, summary_path(self.out)):
             problem = unwritable(path)
             if problem:
-                raise StoreError(f"{path}: --out: {problem}")
+                raise StoreError(f"{path}: `out`: {problem}")
         if self.folder.exists() and not self.folder.is_dir():
             raise StoreError(f"{self.folder}: is a file, not the folder of finished rows; "
-                             "move it away or use another --out")
+                             "move it away or use another `out`")
         if self.folder.is_dir() and (problem := unwritable(self.folder / MANIFEST)):
             raise StoreError(f"{self.folder}: {problem}")
 
@@ -109,12 +109,12 @@ class PartStore:
                              "or damaged), so they cannot be matched to this sweep; delete the "
                              "folder to start over")
         if not resume:
-            raise StoreError(f"{self.folder}: holds rows of an earlier sweep; add --resume "
+            raise StoreError(f"{self.folder}: holds rows of an earlier sweep; add `resume` "
                              "to continue it, or delete the folder to start over")
         differ = sorted(k for k in set(old) | set(manifest) if old.get(k) != manifest.get(k))
         if differ:
             raise StoreError(f"{self.folder}: holds a different sweep (differs in "
-                             f"{', '.join(differ)}); use another --out or delete the folder")
+                             f"{', '.join(differ)}); use another `out` or delete the folder")
 
     def _take_lock(self) -> None:
         lock = FileLock(self.folder / LOCK)
@@ -123,7 +123,7 @@ class PartStore:
         except Timeout:
             raise StoreBusy(f"{self.out}: another sweep is writing these results (lock "
                             f"{self.folder / LOCK}); wait for it to end or use another "
-                            "--out") from None
+                            "`out`") from None
         self._lock = lock
 
     def close(self) -> None:

@@ -156,7 +156,7 @@ def _write(store: PartStore, frame: pd.DataFrame, frames: list[pd.DataFrame]) ->
     except OSError as exc:
         raise StoreError(f"{store.folder}: cannot save finished rows ({exc.strerror or exc}); "
                          f"{_saved(store, frames)} finished rows are safe: fix the folder and "
-                         "run the same command with --resume") from None
+                         "run the same command with `resume`") from None
 
 
 def _saved(store: PartStore | None, frames: list[pd.DataFrame]) -> int:

@@ -82,7 +82,7 @@ def _matches(column: pd.Series, name: str, value: Any) -> pd.Series:
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise ValueError(f"--at {name}: {value!r} is not a number") from None
+            raise ValueError(f"`at` {name}: {value!r} is not a number") from None
         return pd.Series(np.isclose(column.to_numpy(dtype=float), number, rtol=1e-9, atol=1e-12),
                          index=column.index)
     return column.astype(str).str.lower() == str(value).lower()
@@ -120,18 +120,18 @@ def select_rows(
         raise ValueError(f"x and y must be different parameters, both are {axes[0]!r}")
     for name, value in (at or {}).items():
         if name in axes:
-            raise ValueError(f"--at: {name} is on an axis; fix only the other parameters")
+            raise ValueError(f"`at`: {name} is on an axis; fix only the other parameters")
         mask = _matches(rows[name], name, value)
         if not mask.any():
             values = sorted(rows[name].dropna().unique().tolist())
-            raise ValueError(f"--at: no results with {name}={value}; values: {few(values)}")
+            raise ValueError(f"`at`: no results with {name}={value}; values: {few(values)}")
         rows = rows[mask]
     if rows.empty:
         raise ValueError("the results table has no rows")
     others = [p for p in params if p not in axes]
     varying = [p for p in others if rows[p].nunique(dropna=False) > 1]
     if varying:
-        fixes = " ".join(f"--at {p}=VALUE" for p in varying)
+        fixes = " ".join(f"`at` {p}=VALUE" for p in varying)
         raise ValueError(f"results also vary {', '.join(varying)}; "
                          f"fix {'it' if len(varying) == 1 else 'them'} with {fixes}")
     return rows, {p: rows[p].iloc[0] for p in others}
@@ -154,7 +154,7 @@ def select_policies(rows: pd.DataFrame, policies: Sequence[str]) -> pd.DataFrame
     present = list(pd.unique(rows["policy"]))
     missing = [p for p in policies if p not in present]
     if missing:
-        raise ValueError(f"--policies: no results of policy {missing[0]!r} (the table has "
+        raise ValueError(f"`policies`: no results of policy {missing[0]!r} (the table has "
                          f"{', '.join(map(str, present))})")
     order = {p: i for i, p in enumerate(policies)}
     chosen = rows[rows["policy"].isin(order)]

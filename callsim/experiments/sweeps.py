@@ -237,7 +237,7 @@ def _write_tables(store: PartStore, rows: pd.DataFrame, summary: pd.DataFrame,
     except OSError as exc:
         raise StoreError(f"{store.out}: cannot write the results ({exc.strerror or exc}); every "
                          f"row is saved in {store.folder}: fix the folder and run the same "
-                         "command with --resume") from None
+                         "command with `resume`") from None
 
 
 def _run(store: PartStore | None, runner: BatchRunner, scenarios: Sequence[Scenario],

@@ -69,7 +69,7 @@ def check_work(
     if max_calls is not None and not estimate.calls <= max_calls:
         raise WorkLimitError(f"this would simulate {estimate.describe()}, above the limit of "
                              f"{max_calls:.3g} calls: check the arrival rates and the horizon, "
-                             "or raise the limit with --max-calls")
+                             "or raise the limit with `max_calls`")
     return estimate
 
 

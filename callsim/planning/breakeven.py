@@ -79,7 +79,7 @@ def metric_key(scenario: Scenario, name: str) -> str:
     key = find_metric(name, metric_keys(scenario))
     if key is not None:
         return key
-    raise BreakEvenError(f"--metric {name}: unknown metric (e.g. total_cost, lost_rate, "
+    raise BreakEvenError(f"`metric` {name}: unknown metric (e.g. total_cost, lost_rate, "
                          "wait_mean, departments.billing.occupancy)")
 
 
@@ -453,7 +453,7 @@ def _check_points(lo: float, hi: float, grid: int, steps: int, integer: bool) ->
     """
     total = _grid_size(lo, hi, grid, integer) + steps
     if total > MAX_POINTS:
-        raise BreakEvenError(f"--grid {grid}: {total:,} values to evaluate (with {steps} "
+        raise BreakEvenError(f"`grid` {grid}: {total:,} values to evaluate (with {steps} "
                              f"bisection steps), more than the limit of {MAX_POINTS:,}")
 
 
@@ -491,17 +491,17 @@ def _setup(scenario: Scenario, vary: str, metric: str, policies: Sequence[str] |
         raise BreakEvenError(str(exc)) from None
     names = list(policies or registry.default_comparison())
     if len(names) == 2 and names[0] == names[1]:
-        raise BreakEvenError(f"--policies {names[0]},{names[1]}: the same policy twice; "
+        raise BreakEvenError(f"`policies` {names[0]},{names[1]}: the same policy twice; "
                              "give two different policies")
     if len(names) != 2:
-        raise BreakEvenError(f"--policies {','.join(names)}: give exactly two policies, "
+        raise BreakEvenError(f"`policies` {','.join(names)}: give exactly two policies, "
                              f"not {len(names)}")
     unknown = [p for p in names if p not in registry.names()]
     if unknown:
-        raise BreakEvenError(f"--policies: unknown policy {unknown[0]!r} (choose from "
+        raise BreakEvenError(f"`policies`: unknown policy {unknown[0]!r} (choose from "
                              f"{', '.join(registry.names())})")
     if reps < 2:
-        raise BreakEvenError("--reps must be >= 2 (paired confidence intervals)")
+        raise BreakEvenError("`reps` must be >= 2 (paired confidence intervals)")
     if targets:
         try:
             resolve_targets(scenario, targets)

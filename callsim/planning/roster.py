@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ from callsim.planning.roster_search import (
 from callsim.planning.staffing import StaffProgress, resolve_targets, staff
 from callsim.planning.staffing_runs import StaffingRunner
 from callsim.policies import registry
+from callsim.scenario.document import document_data, write_documents
 from callsim.scenario.durations import format_clock
 from callsim.scenario.schema import Scenario
 
@@ -49,6 +51,15 @@ __all__ = ["GIVEN", "Roster", "ScheduleError", "ScheduleResult", "schedule"]
 
 #: The roster name of a given requirement (a file or a table); the others are named by policy.
 GIVEN = "requirements"
+
+#: The opening comment of every scenario file a roster writes
+#: (:meth:`ScheduleResult.write_scenarios`).
+WRITTEN_NOTE = """\
+# Written by `callsim schedule` (roster {name}). departments.D.roster runs the roster
+# exactly: agents come on and go off the phones at its shift and break times.
+# departments.D.agents holds its coverage (the fewest agents on the phones in each interval),
+# which the analytic figures read; shifts: is the roster's input.
+"""
 
 
 class ScheduleError(ValueError):
@@ -248,6 +259,20 @@ class ScheduleResult:
         """:meth:`to_dict` as strict JSON."""
         return json.dumps(self.to_dict(), indent=2, allow_nan=False)
 
+    def write_scenarios(self, folder: str | os.PathLike[str], stem: str | None = None
+                        ) -> list[Path]:
+        """One scenario file per roster, ``folder/STEM.NAME.yaml``, its coverage as agents.
+
+        The scenario's document with its overrides, each roster's coverage set by
+        :meth:`scenario_for`, under a comment saying what the file holds
+        (:data:`WRITTEN_NOTE`); written as a staffing result writes its scenarios
+        (:func:`~callsim.scenario.document.write_documents`).
+        """
+        data = document_data(self.scenario)
+        variants = {name: self.scenario_for(data, name) for name in self.rosters}
+        notes = {name: WRITTEN_NOTE.format(name=name) for name in self.rosters}
+        return write_documents(self.scenario, variants, folder, stem, notes)
+
     def scenario_for(self, raw: Mapping[str, Any], name: str) -> dict[str, Any]:
         """The scenario mapping ``raw`` running roster ``name`` exactly.
 
@@ -272,7 +297,7 @@ def _policies(policies: Sequence[str] | None) -> list[str]:
     names = list(dict.fromkeys(policies or registry.default_comparison()))
     unknown = [p for p in names if p not in registry.names()]
     if unknown:
-        raise ScheduleError(f"--policy: unknown policy {unknown[0]!r} (choose from "
+        raise ScheduleError(f"`policies`: unknown policy {unknown[0]!r} (choose from "
                             f"{', '.join(registry.names())})")
     return names
 
@@ -282,7 +307,7 @@ def _given(scenario: Scenario, requirements: str | Path | pd.DataFrame
     if isinstance(requirements, pd.DataFrame):
         return "table", {GIVEN: requirement_table(scenario, requirements, "requirements")}
     if not str(requirements).strip():
-        raise ScheduleError("--requirements: give a CSV file, erlang or staff")
+        raise ScheduleError("`requirements`: give a CSV file, erlang or staff")
     return str(requirements), {GIVEN: read_requirements(scenario, requirements)}
 
 

@@ -57,13 +57,13 @@ def resolve_targets(scenario: Scenario, targets: Sequence[str] | None) -> tuple[
         try:
             target = parse_target(text)
         except TargetError as exc:
-            raise StaffingError(f"--target {exc}") from None
+            raise StaffingError(f"`targets` {exc}") from None
         if target.department is not None and target.department not in scenario.departments:
-            raise StaffingError(f"--target {text!r}: no department named "
+            raise StaffingError(f"`targets` {text!r}: no department named "
                                 f"'{target.department}'")
         parsed.append(target)
     if not parsed:
-        raise StaffingError("no target: give --target (e.g. service_level>=0.8) or a "
+        raise StaffingError("no target: give `targets` (e.g. service_level>=0.8) or a "
                             "targets: list in the scenario")
     return tuple(parsed)
 
@@ -89,9 +89,9 @@ def _check_order(scenario: Scenario, low: np.ndarray, high: np.ndarray,
     for name, lo, hi in zip(scenario.departments, low, high, strict=True):
         if lo > hi:
             given = name in (max_agents or {})
-            upper = (f"--max-agents {name}={hi}" if given
-                     else f"the default upper bound of {hi} (raise it with --max-agents)")
-            raise StaffingError(f"--min-agents {name}={lo} is above {upper}")
+            upper = (f"`max_agents` {name}={hi}" if given
+                     else f"the default upper bound of {hi} (raise it with `max_agents`)")
+            raise StaffingError(f"`min_agents` {name}={lo} is above {upper}")
 
 
 def with_shrinkage(scenario: Scenario, shrinkage: float | None) -> Scenario:
@@ -103,10 +103,8 @@ def with_shrinkage(scenario: Scenario, shrinkage: float | None) -> Scenario:
     if shrinkage is None:
         return scenario
     if not 0 <= shrinkage < 1:
-        raise StaffingError(f"--shrinkage must be in [0, 1), got {shrinkage}")
-    departments = {name: d.model_copy(update={"shrinkage": float(shrinkage)})
-                   for name, d in scenario.departments.items()}
-    return scenario.model_copy(update={"departments": departments})
+        raise StaffingError(f"`shrinkage` must be in [0, 1), got {shrinkage}")
+    return scenario.with_departments({"shrinkage": float(shrinkage)})
 
 
 def interval_hours(scenario: Scenario) -> np.ndarray:
@@ -223,19 +221,19 @@ def _plan(scenario: Scenario, targets: Sequence[str] | None, policies: Sequence[
     """
     parsed = resolve_targets(scenario, targets)
     if scope not in SCOPES:
-        raise StaffingError(f"--scope must be interval or horizon, got {scope!r}")
+        raise StaffingError(f"`scope` must be interval or horizon, got {scope!r}")
     names = list(policies or registry.default_comparison())
     twice = [p for i, p in enumerate(names) if p in names[:i]]
     if twice:
-        raise StaffingError(f"--policy {twice[0]}: given twice")
+        raise StaffingError(f"`policies` {twice[0]}: given twice")
     unknown = [p for p in names if p not in registry.names()]
     if unknown:
-        raise StaffingError(f"--policy: unknown policy {unknown[0]!r} (choose from "
+        raise StaffingError(f"`policies`: unknown policy {unknown[0]!r} (choose from "
                             f"{', '.join(registry.names())})")
     if reps < 1 or verify_reps < 2:
-        raise StaffingError("--reps must be >= 1 and --verify-reps >= 2")
-    low = _bounds(scenario, min_agents, 0, "--min-agents")
-    high = _bounds(scenario, max_agents, 1000, "--max-agents")
+        raise StaffingError("`reps` must be >= 1 and `verify_reps` >= 2")
+    low = _bounds(scenario, min_agents, 0, "`min_agents`")
+    high = _bounds(scenario, max_agents, 1000, "`max_agents`")
     _check_order(scenario, low, high, max_agents)
     spec = SearchSpec(parsed, tuple(scenario.departments), scope == "horizon", constant, low,
                       high, tuple(range(reps)))

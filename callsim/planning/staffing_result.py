@@ -21,7 +21,7 @@ import pandas as pd
 from callsim.analysis.documents import nest_metrics
 from callsim.analysis.queues import QUEUE_METRICS
 from callsim.analysis.statistics import summarize, t_interval
-from callsim.scenario.document import document, document_data, yaml_text
+from callsim.scenario.document import document_data, write_documents
 from callsim.scenario.durations import format_clock
 from callsim.scenario.schema import Scenario
 from callsim.scenario.targets import Target
@@ -71,11 +71,10 @@ def target_checks(targets: Sequence[Target], departments: Sequence[str], horizon
         for dept in departments:
             if not target.applies_to(dept):
                 continue
+            column, offered = f"departments.{dept}.{target.metric}", f"departments.{dept}.offered"
             if horizon:
-                values = [(-1, *t_interval(table[f"departments.{dept}.{target.metric}"]),
-                           float(table[f"departments.{dept}.offered"].mean()))]
+                values = [(-1, *t_interval(table[column]), float(table[offered].mean()))]
             else:
-                column, offered = f"{target.metric}.{dept}", f"offered.{dept}"
                 s = summarize(intervals, by=["interval"], metrics=[column])
                 joined = intervals.groupby("interval")[offered].mean()
                 values = list(zip(s["interval"], s["mean"], s["ci_low"], s["ci_high"],
@@ -228,8 +227,8 @@ class StaffingResult:
         for p, found in self.policies.items():
             row: dict[str, Any] = {"policy": p}
             for i, d in enumerate(self.departments):
-                row[f"agent_hours.{d}"] = float(found.agent_hours[i])
-                row[f"rostered_hours.{d}"] = float(found.rostered_hours[i])
+                row[f"departments.{d}.agent_hours"] = float(found.agent_hours[i])
+                row[f"departments.{d}.rostered_hours"] = float(found.rostered_hours[i])
             mean, lo, hi = found.total_cost
             lost = found.per_replication["costs.lost_call_cost"].mean()
             row.update(staff_cost=found.staff_cost, lost_call_cost=float(lost), total_cost=mean,
@@ -262,18 +261,9 @@ class StaffingResult:
         (:mod:`callsim.scenario.document`), the found ``agents`` lists, ``transfer.policy``
         and the targets; a relative ``arrivals_file`` is rewritten relative to the folder.
         """
-        from callsim.files import write_text
-
-        doc = document(self.scenario)
         data = document_data(self.scenario)
-        out = Path(folder)
-        out.mkdir(exist_ok=True)
-        written = []
-        for policy in self.policies:
-            path = out / f"{stem or Path(doc.source).stem}.{policy}.yaml"
-            write_text(path, yaml_text(self.scenario_for(data, policy), doc.base_dir, out))
-            written.append(path)
-        return written
+        variants = {policy: self.scenario_for(data, policy) for policy in self.policies}
+        return write_documents(self.scenario, variants, folder, stem)
 
     def differences(self) -> dict[str, Any]:
         """Paired ``b - a`` (``warm - cold``) staff cost and total cost; empty without a pair."""

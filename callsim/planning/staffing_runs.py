@@ -29,11 +29,7 @@ AgentGrid = np.ndarray
 
 def with_staffing(scenario: Scenario, staffing: AgentGrid) -> Scenario:
     """A copy of ``scenario`` whose departments have ``staffing`` (one row per department)."""
-    departments = {
-        name: dept.model_copy(update={"agents": tuple(int(a) for a in staffing[i])})
-        for i, (name, dept) in enumerate(scenario.departments.items())
-    }
-    return scenario.model_copy(update={"departments": departments})
+    return scenario.with_departments(lambda i, _: {"agents": tuple(int(a) for a in staffing[i])})
 
 
 class QueueSums(NamedTuple):

@@ -50,7 +50,7 @@ def arrivals_figure(cal: Calibration) -> Figure:
         x = rows["interval"].to_numpy()
         ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=color, alpha=0.2, lw=0)
         ax.plot(x, rows["rate"], color=color, marker="o", ms=3, label=name)
-    _clock_ticks(ax, [cal.window.clock(i) for i in range(cal.window.n)])
+    _clock_ticks(ax, [cal.window.clock(i) for i in range(cal.window.n_intervals)])
     ax.set_ylabel("Arrivals (calls per hour)")
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False)

@@ -147,7 +147,7 @@ def calibration_html(cal: Calibration) -> str:
         title=f"Calibration: {cal.name}",
         summary=f"{len(cal.records):,} calls on {len(days)} day(s), {days[0]:%Y-%m-%d} to "
                 f"{days[-1]:%Y-%m-%d}, intervals of {cal.window.interval / 60:.0f} min from "
-                f"{cal.window.clock(0)} to {cal.window.clock(cal.window.n)}.",
+                f"{cal.window.clock(0)} to {cal.window.clock(cal.window.n_intervals)}.",
         defaults=list(cal.defaults), figures=figures, arrivals=_arrival_rows(cal),
         handle=_handle_rows(cal), patience=_patience_rows(cal), misroutes=misroutes,
         transfers=_transfer_text(cal), staffing=_staffing_text(cal),

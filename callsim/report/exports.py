@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from callsim.analysis.documents import interval_key
 from callsim.engine.records import Outcome, Stage, TransferKind
 from callsim.report.sheets import Sheet
 from callsim.scenario.catalogue import KEY_COLUMNS, POINT_COLUMN, column_label, key_label, metric
@@ -136,24 +137,12 @@ def run_sheets(summary: pd.DataFrame, replications: pd.DataFrame,
     return sheets + ([scenario_sheet(scenario)] if scenario is not None else [])
 
 
-def _interval_key(statistic: str) -> str:
-    """Flat key of an interval statistic (``occupancy.billing``: a department's occupancy).
-
-    Examples
-    --------
-    >>> _interval_key("occupancy.billing"), _interval_key("wait_mean")
-    ('departments.billing.occupancy', 'overall.wait_mean')
-    """
-    name, _, department = statistic.partition(".")
-    return f"departments.{department}.{name}" if department else f"overall.{name}"
-
-
 def interval_sheet(comparison: Comparison) -> Sheet:
     """Per policy and interval, each statistic with its 95% CI and the interval's clock time."""
     rows = comparison.interval_summary.reset_index(drop=True)
     rows.insert(list(rows.columns).index("start") + 1, "clock",
                 [format_clock(s, comparison.clock_start) for s in rows["start"]])
-    return long_sheet("intervals", rows, key_of=_interval_key)
+    return long_sheet("intervals", rows, key_of=interval_key)
 
 
 def comparison_sheets(comparison: Comparison, scenario: Scenario | None = None) -> list[Sheet]:

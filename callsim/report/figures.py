@@ -236,7 +236,8 @@ def interval_figure(comparison: Comparison) -> Figure:
     """
     stats = set(comparison.interval_summary["metric"])
     wait = "wait_mean" if "wait_mean" in stats else "asa"
-    departments = sorted(m.partition(".")[2] for m in stats if m.startswith("occupancy."))
+    departments = sorted(m.split(".")[1] for m in stats
+                         if m.startswith("departments.") and m.endswith(".occupancy"))
     colors = policy_colors(comparison.policies)
     figure = _new_figure(9.0, 9.0)
     axes = figure.subplots(3, 1, sharex=True)
@@ -250,7 +251,8 @@ def interval_figure(comparison: Comparison) -> Figure:
     occupancy, entry = axes[2], metric("occupancy")
     for d, department in enumerate(departments):
         style = _DEPT_STYLES[d % len(_DEPT_STYLES)]
-        for policy, rows in _interval_series(comparison, f"occupancy.{department}").items():
+        key = f"departments.{department}.occupancy"
+        for policy, rows in _interval_series(comparison, key).items():
             _band(occupancy, clock_hours(comparison, rows["start"]), rows, entry,
                   f"{policy} · {department}", colors[policy], style)
     occupancy.set_title("Occupancy per interval and department")

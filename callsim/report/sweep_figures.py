@@ -119,9 +119,9 @@ def _prepare(rows: pd.DataFrame, axes: list[str], metric: str, diff: bool,
     summary = sweep_summary(rows, axes, metric)
     pair = difference_of(rows)
     if diff and pair is None:
-        raise ValueError("--diff needs the results of exactly two policies, got "
+        raise ValueError("`diff` needs the results of exactly two policies, got "
                          f"{', '.join(map(str, pd.unique(rows['policy'])))}: choose two with "
-                         "--policies A,B")
+                         "`policies` A,B")
     scale = metric_unit(metric.rpartition(".")[2], diff)[0]
     return metric, rows, fixed, summary, scale, pair if diff else None
 
@@ -162,7 +162,7 @@ def line_figure(
     """
     metric, rows, fixed, summary, scale, pair = _prepare(rows, [x], metric, diff, at)
     if not pd.api.types.is_numeric_dtype(rows[x]) or pd.api.types.is_bool_dtype(rows[x]):
-        raise ValueError(f"{x} is not numeric; draw it as the --y of a heatmap instead")
+        raise ValueError(f"{x} is not numeric; draw it as the `y` of a heatmap instead")
     summary = summary.sort_values(x, kind="stable")
     figure = _new_figure(7.5, 4.8)
     ax = figure.subplots()

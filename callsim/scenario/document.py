@@ -5,7 +5,8 @@ A :class:`~callsim.scenario.schema.Scenario` is validated and frozen. Experiment
 what it was built from (:class:`~callsim.scenario.origin.ScenarioDocument`), which
 :func:`~callsim.scenario.schema.build_scenario` keeps on it: :func:`document` returns it,
 :func:`with_overrides` validates it again with more overrides, :func:`yaml_text` writes a
-mapping for a file in another folder.
+mapping for a file in another folder, :func:`write_documents` a file per variant (staffed or
+rostered scenarios).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from callsim.scenario.origin import ScenarioDocument
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
 
-__all__ = ["ScenarioDocument", "document", "document_data", "with_overrides", "yaml_text"]
+__all__ = ["ScenarioDocument", "document", "document_data", "with_overrides", "write_documents",
+           "yaml_text"]
 
 
 def document(scenario: Scenario) -> ScenarioDocument:
@@ -87,3 +89,26 @@ def yaml_text(data: Mapping[str, Any], base_dir: Path, folder: Path) -> str:
     if isinstance(arrivals, str) and not os.path.isabs(arrivals):
         doc["arrivals_file"] = os.path.relpath(Path(base_dir) / arrivals, folder)
     return str(yaml.safe_dump(doc, sort_keys=False))
+
+
+def write_documents(scenario: Scenario, variants: Mapping[str, Mapping[str, Any]],
+                    folder: str | os.PathLike[str], stem: str | None = None,
+                    headers: Mapping[str, str] | None = None) -> list[Path]:
+    """One runnable scenario file per variant of ``scenario``: ``folder/STEM.NAME.yaml``.
+
+    ``variants`` maps each name to its mapping (built from :func:`document_data`); the folder
+    is made if missing, ``STEM`` defaults to the scenario file's, a relative
+    ``arrivals_file`` is rewritten for the folder (:func:`yaml_text`), and ``headers`` gives
+    a file's opening comment by name. Each file is written atomically.
+    """
+    from callsim.files import write_text
+
+    doc = document(scenario)
+    out = Path(folder)
+    out.mkdir(exist_ok=True)
+    written = []
+    for name, data in variants.items():
+        path = out / f"{stem or Path(doc.source).stem}.{name}.yaml"
+        write_text(path, (headers or {}).get(name, "") + yaml_text(data, doc.base_dir, out))
+        written.append(path)
+    return written

@@ -157,7 +157,7 @@ def apply_overrides(
         try:
             _set(data, item)
         except ValueError as exc:
-            problems.append(format_problem(source, f"--set {item}", str(exc)))
+            problems.append(format_problem(source, f"`overrides` {item}", str(exc)))
     if problems:
         raise ScenarioError(problems)
     return data

@@ -9,7 +9,7 @@ See docs/model.md section 4 and docs/DESIGN.md ("Scenario interface").
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -29,7 +29,7 @@ from pydantic import (
 
 from callsim.scenario.calllog import CallLog, CallLogError, read_call_log
 from callsim.scenario.distributions import Distribution
-from callsim.scenario.durations import ClockTime, PositiveSeconds, Seconds
+from callsim.scenario.durations import ClockTime, PositiveSeconds, Seconds, format_clock
 from callsim.scenario.errors import field_errors
 from callsim.scenario.inputs import note_file
 from callsim.scenario.limits import (
@@ -116,6 +116,16 @@ class Horizon(_Model):
         """Number of planning intervals, ``ceil(duration / interval)`` (the last may be shorter)."""
         return max(1, math.ceil(self.duration / self.interval - 1e-9))
 
+    def clock(self, i: int) -> str:
+        """Clock time ``HH:MM`` of the start of interval ``i`` (``i = n_intervals``: the end).
+
+        Examples
+        --------
+        >>> Horizon(duration=5400, interval=1800, start="08:00").clock(3)
+        '09:30'
+        """
+        return format_clock(i * self.interval, self.start)
+
     def interval_bounds(self) -> np.ndarray:
         """Interval start times plus the horizon end, shape ``(n_intervals + 1,)`` (s from t = 0).
 
@@ -193,6 +203,11 @@ class Department(_Model):
 
 #: Upper bound of ``redial.max_attempts`` (attributes are drawn per customer and attempt).
 MAX_ATTEMPTS = 20
+
+
+#: Fields to replace per department, from its position and model
+#: (:meth:`Scenario.with_departments`).
+DepartmentFields = Callable[[int, Department], Mapping[str, Any]]
 
 
 class Redial(_Model):
@@ -474,6 +489,29 @@ class Scenario(_Model):
         lengths = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
         return sum(rate * length / 3600 for k in self.call_types
                    for rate, length in zip(self.arrival_rates(k), lengths, strict=True))
+
+    def with_departments(self, fields: Mapping[str, Any] | DepartmentFields) -> Scenario:
+        """A copy whose departments have some fields replaced; the one way to vary them.
+
+        ``fields`` is one mapping for every department (``{"shrinkage": 0.3}``) or a function
+        of each department's position and model giving its own (``{"agents": row}``; ``{}``
+        keeps it). The values are not validated again: give what the field accepts.
+
+        Examples
+        --------
+        >>> from callsim.scenario.loading import load_scenario
+        >>> s = load_scenario("scenarios/billing_support.yaml")
+        >>> s.with_departments({"shrinkage": 0.3}).departments["support"].shrinkage
+        0.3
+        >>> s.with_departments(lambda i, d: {"agents": 10 + i}).staffing("support")[:2]
+        (11, 11)
+        """
+        def changed(i: int, department: Department) -> Mapping[str, Any]:
+            return fields(i, department) if callable(fields) else fields
+
+        departments = {name: d.model_copy(update=dict(changed(i, d)))
+                       for i, (name, d) in enumerate(self.departments.items())}
+        return self.model_copy(update={"departments": departments})
 
 
 def _per_interval(value: Any, n: int) -> tuple[Any, ...]:

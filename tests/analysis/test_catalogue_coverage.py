@@ -33,7 +33,7 @@ def emitted(name: str) -> set[str]:
         result = simulate(scenario, policy=policy, seed=1)
         names |= {key.rpartition(".")[2] for key in compute_metrics(result, scenario)}
         profile = interval_metrics(result, scenario)
-        names |= {column.partition(".")[0] for column in profile.columns
+        names |= {column.rpartition(".")[2] for column in profile.columns
                   if column not in INTERVAL_KEYS}
     return names
 

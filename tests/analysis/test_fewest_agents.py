@@ -7,8 +7,7 @@ import math
 import pytest
 
 from callsim.analysis.erlang import agents_for_service_level, erlang_a, erlang_c, fewest_agents
-from callsim.analysis.offered_load import _figures, _value
-from callsim.analysis.offered_load import fewest_agents as fewest_for_target
+from callsim.analysis.offered_load import _figures, _value, fewest_for_target
 from callsim.scenario.targets import parse_target
 
 CASES = [(200 / 3600, 180.0, 0.0), (200 / 3600, 180.0, 1 / 600), (30 / 3600, 300.0, 1 / 120),

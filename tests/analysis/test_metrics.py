@@ -308,11 +308,12 @@ def test_interval_metrics_hand_computed(scenario):
     assert list(frame["abandon_rate"]) == [0.5, 0.0]
     assert list(frame["asa"]) == [1800.0, 10.0]
     assert list(frame["service_level"]) == [0.0, 1.0]
-    assert frame["queue_length.billing"].tolist() == pytest.approx([1700 / 1800, 110 / 1800])
-    assert frame["queue_length.support"].tolist() == pytest.approx([10 / 1800, 100 / 1800])
-    assert frame["occupancy.billing"].tolist() == pytest.approx([0, 160 / 1800])
-    assert math.isnan(frame["occupancy.support"].iloc[0])  # nobody on duty
-    assert frame["occupancy.support"].iloc[1] == pytest.approx(300 / 1800)
+    billing, support = "departments.billing.", "departments.support."
+    assert frame[f"{billing}queue_length"].tolist() == pytest.approx([1700 / 1800, 110 / 1800])
+    assert frame[f"{support}queue_length"].tolist() == pytest.approx([10 / 1800, 100 / 1800])
+    assert frame["departments.billing.occupancy"].tolist() == pytest.approx([0, 160 / 1800])
+    assert math.isnan(frame["departments.support.occupancy"].iloc[0])  # nobody on duty
+    assert frame["departments.support.occupancy"].iloc[1] == pytest.approx(300 / 1800)
 
 
 def test_interval_metrics_short_last_interval():
@@ -320,7 +321,7 @@ def test_interval_metrics_short_last_interval():
     calls = [call("billing", "billing", 2900, answer=2900, end=3000)]
     frame = interval_metrics(result(calls, horizon=3000.0), sc)
     assert frame["end"].tolist() == [1800, 3000]
-    assert frame["occupancy.billing"].iloc[1] == pytest.approx(100 / 1200)
+    assert frame["departments.billing.occupancy"].iloc[1] == pytest.approx(100 / 1200)
 
 
 def test_cumulative_time_matches_direct_overlaps():

@@ -40,9 +40,9 @@ def test_interval_columns_sum_to_horizon(scenario):
     m = compute_metrics(result, scenario)
     frame = interval_metrics(result, scenario)
     for d in scenario.departments:
-        offered = frame[f"offered.{d}"]
+        offered = frame[f"departments.{d}.offered"]
         assert offered.sum() == m[f"departments.{d}.offered"]
-        sl = np.nansum(frame[f"service_level.{d}"] * offered) / offered.sum()
+        sl = np.nansum(frame[f"departments.{d}.service_level"] * offered) / offered.sum()
         assert sl == pytest.approx(m[f"departments.{d}.service_level"])
-        wait = np.nansum(frame[f"wait_mean.{d}"] * offered) / offered.sum()
+        wait = np.nansum(frame[f"departments.{d}.wait_mean"] * offered) / offered.sum()
         assert wait == pytest.approx(m[f"departments.{d}.wait_mean"])

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from callsim.calibration.arrivals import Window, estimate_arrivals
+from callsim.calibration.arrivals import estimate_arrivals
 from callsim.calibration.records import CallRecords
+from callsim.scenario.schema import Horizon
 
 
 def test_many_call_types_times_many_days_do_not_overflow() -> None:
@@ -17,7 +18,7 @@ def test_many_call_types_times_many_days_do_not_overflow() -> None:
     call_type = np.tile([f"t{k}" for k in range(types)], days)
     frame = pd.DataFrame({"day": day, "clock": 36000.0,
                           "call_type": pd.Categorical(call_type)})
-    window = Window(36000.0, 1800.0, 1)
+    window = Horizon(duration=1800.0, interval=1800.0, start=36000.0)
     arrivals = estimate_arrivals(CallRecords(frame, frozenset()), window)
     assert (arrivals.table["calls"] == days).all()
     assert len(arrivals.table) == types

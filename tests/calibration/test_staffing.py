@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from callsim.calibration.arrivals import Window
 from callsim.calibration.pools import estimate_pools
 from callsim.calibration.records import CallRecords
 from callsim.calibration.staffing import (
@@ -15,8 +14,14 @@ from callsim.calibration.staffing import (
     estimate_staffing,
     on_duty_spells,
 )
+from callsim.scenario.schema import Horizon
 
 DAY = pd.Timestamp("1999-02-01")
+
+
+def grid(start: float, n: int) -> Horizon:
+    """``n`` half-hour intervals from ``start`` (s since midnight)."""
+    return Horizon(duration=n * 1800.0, interval=1800.0, start=start)
 
 
 def calls(rows: list[tuple[str, str, float, float]]) -> CallRecords:
@@ -42,7 +47,7 @@ def test_staffing_is_the_time_average_of_agents_on_duty() -> None:
     """An agent on duty for a quarter of an interval counts 0.25, not 1 (seen busy once)."""
     spells = pd.DataFrame({"day": DAY, "agent": ["a", "b"], "start": [0.0, 1350.0],
                            "stop": [3600.0, 1800.0]})
-    duty = agents_on_duty(spells, Window(0.0, 1800.0, 2), {"a": "ps", "b": "ps"})
+    duty = agents_on_duty(spells, grid(0.0, 2), {"a": "ps", "b": "ps"})
     assert duty[("ps", DAY, 0)] == 1.25
     assert duty[("ps", DAY, 1)] == 1.0
 
@@ -63,7 +68,7 @@ def test_queues_whose_calls_other_queues_agents_answer_share_one_pool() -> None:
 
 def test_one_agent_counts_once_in_its_home_pool() -> None:
     rows = [("ps", "a", 0.0, 600.0), ("nw", "a", 700.0, 600.0)]
-    staffing = estimate_staffing(calls(rows), Window(0.0, 1800.0, 1), ["nw", "ps"],
+    staffing = estimate_staffing(calls(rows), grid(0.0, 1), ["nw", "ps"],
                                  {"a": "ps"})
     assert staffing.agents("ps") == [1] and staffing.agents("nw") == [0]
 
@@ -73,7 +78,7 @@ def test_calls_without_agents_and_agents_without_calls_are_warnings() -> None:
     table = pd.DataFrame({"department": "ps", "interval": [0, 1, 2], "mean": [0.0, 2.0, 3.0],
                           "low": 0.0, "high": 3.0, "agents": [0, 2, 3]})
     arrivals = pd.DataFrame({"department": "ps", "interval": [0, 2], "calls": [1.5, 9.0]})
-    lines = Staffing("spells", table).zero_with_calls(arrivals, Window(25200.0, 1800.0, 3))
+    lines = Staffing("spells", table).zero_with_calls(arrivals, grid(25200.0, 3))
     assert lines == ["ps at 07:00: 1.5 calls a day arrive and 0 agents are staffed",
                      "ps at 07:30: 2 agents staffed and no call arrived"]
 

@@ -21,9 +21,10 @@ DEPT_METRICS = ("occupancy", "handling", "identifying", "holding", "handoff", "a
 COST_METRICS = ("staff_cost", "transfer_agent_cost", "lost_call_cost", "total_cost")
 NAMES = ("billing", "support")  # the call types and departments of the reference scenario
 INTERVAL_KEYS = {"interval", "start", "calls", "wait_mean", "abandon_rate", "asa",
-                 "service_level",
-                 *(f"{s}.{d}" for s in ("occupancy", "queue_length", "offered", "service_level",
-                                        "abandon_rate", "asa", "wait_mean") for d in NAMES)}
+                 "service_level", "departments"}
+#: Per department, nested as in ``metrics`` (``"departments": {D: {metric: ...}}``).
+INTERVAL_DEPT_KEYS = {"occupancy", "queue_length", "offered", "service_level", "abandon_rate",
+                      "asa", "wait_mean"}
 
 
 def invoke(*args: str):
@@ -98,8 +99,13 @@ def test_json_intervals(doc):
         assert [e["start"] for e in entries] == [0.0, 1800.0, 3600.0, 5400.0]
         for entry in entries:
             assert set(entry) == INTERVAL_KEYS
-            for key in INTERVAL_KEYS - {"interval", "start"}:
+            for key in INTERVAL_KEYS - {"interval", "start", "departments"}:
                 check_entry(entry[key], difference=False)
+            assert list(entry["departments"]) == list(NAMES)
+            for department in entry["departments"].values():
+                assert set(department) == INTERVAL_DEPT_KEYS
+                for value in department.values():
+                    check_entry(value, difference=False)
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,7 @@ def test_bounds_out_of_range_are_refused_by_the_library():
 
     sc = load_scenario(SMALL)
     for bad in (10**23, -1, 2.5, True):
-        with pytest.raises(StaffingError, match="--max-agents billing="):
+        with pytest.raises(StaffingError, match="`max_agents` billing="):
             staff(sc, ["asa<=30s"], max_agents={"billing": bad}, reps=1)
 
 

@@ -143,9 +143,9 @@ def test_interval_summary(short, short_run):
     # 3 h of 30 min planning intervals.
     assert sorted(intervals) == list(range(6))
     assert set(metrics) == {"calls", "wait_mean", "abandon_rate", "asa", "service_level",
-                            *(f"{s}.{d}" for s in ("occupancy", "queue_length", "offered",
-                                                   "service_level", "abandon_rate", "asa",
-                                                   "wait_mean")
+                            *(f"departments.{d}.{s}"
+                              for s in ("occupancy", "queue_length", "offered", "service_level",
+                                        "abandon_rate", "asa", "wait_mean")
                               for d in short.departments)}
     assert len(summary) == len(policies) * len(intervals) * len(metrics)
     assert (summary["n"] == 6).all()

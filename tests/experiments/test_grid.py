@@ -140,19 +140,19 @@ def test_from_specs_missing_path_or_equals(text):
     with pytest.raises(GridError) as exc:
         Grid.from_specs([text])
     message = one_line(exc)
-    assert f"--vary {text}" in message and "PATH=SPEC" in message
+    assert f"`vary` {text}" in message and "PATH=SPEC" in message
 
 
 def test_from_specs_bad_values_name_the_path():
     with pytest.raises(GridError) as exc:
         Grid.from_specs(["a=1,2", "departments.billing.agents=16:8"])
-    assert one_line(exc) == "--vary departments.billing.agents: '16:8': empty grid"
+    assert one_line(exc) == "`vary` departments.billing.agents: '16:8': empty grid"
 
 
 def test_from_specs_duplicate_path():
     with pytest.raises(GridError) as exc:
         Grid.from_specs(["a=1,2", "b=3", "a=4"])
-    assert one_line(exc) == "--vary a: given twice"
+    assert one_line(exc) == "`vary` a: given twice"
 
 
 def test_from_specs_nothing_to_sweep():

@@ -83,9 +83,9 @@ class Totals:
     ("spec", "message"),
     [
         ("departments.sales.agents=1,2",
-         f"{REFERENCE}: --vary departments.sales.agents: no department named 'sales'"),
+         f"{REFERENCE}: `vary` departments.sales.agents: no department named 'sales'"),
         ("call_types.sales.misroute.billing=0.1",
-         f"{REFERENCE}: --vary call_types.sales.misroute.billing: no call type named 'sales'"),
+         f"{REFERENCE}: `vary` call_types.sales.misroute.billing: no call type named 'sales'"),
     ],
 )
 def test_unknown_entry_is_rejected_before_anything_runs(tmp_path, spec, message):
@@ -357,7 +357,7 @@ def test_existing_parts_without_resume(stored):
     with pytest.raises(StoreError) as exc:
         sweep(BASE, small_grid(), execution=SERIAL, out=stored, **SMALL)
     message = str(exc.value)
-    assert "\n" not in message and "--resume" in message
+    assert "\n" not in message and "`resume`" in message
     assert message.startswith(f"{stored}.parts: ")
     assert sorted(p.name for p in (stored.parent / "r.parquet.parts").iterdir()) == before
 

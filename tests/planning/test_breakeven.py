@@ -146,7 +146,7 @@ def test_restaffed_sign_changes_are_not_interpolated_but_a_continuous_field_is()
 
 
 def test_the_verdict_gives_durations_as_durations_and_names_a_jump():
-    from callsim.cli.breakeven import verdict
+    from callsim.cli.breakeven import crossing_sentence as verdict
 
     jump = verdict(_summary(True, None, "departments.billing.agents"))
     assert "jumps" in jump and "= 3 and 4" in jump and "break-even at" not in jump

@@ -167,9 +167,7 @@ def test_occupancy_cap_binds(small):
 
 
 def test_shrinkage_from_the_scenario(small):
-    shrunk = small.model_copy(update={"departments": {
-        "billing": small.departments["billing"].model_copy(update={"shrinkage": 0.25}),
-        "support": small.departments["support"]}})
+    shrunk = small.with_departments(lambda i, _: {"shrinkage": 0.25} if i == 0 else {})
     found = staff(shrunk, TWO, policies=["cold"], reps=3, verify_reps=2, seed=5
                   ).policies["cold"]
     assert (found.rostered[0] == np.ceil(found.staffing[0] / 0.75 - 1e-9)).all()

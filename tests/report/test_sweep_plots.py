@@ -217,7 +217,7 @@ def test_heatmap_diff_marks_significant_cells(rows):
 def test_unfixed_parameter_is_named(rows):
     with pytest.raises(ValueError) as info:
         line_figure(rows, AGENTS, "wait_mean")
-    assert str(info.value) == f"results also vary {SHARE}; fix it with --at {SHARE}=VALUE"
+    assert str(info.value) == f"results also vary {SHARE}; fix it with `at` {SHARE}=VALUE"
 
 
 @pytest.mark.parametrize(("call", "words"), [
