@@ -23,6 +23,7 @@ __all__ = ["FLAGS", "flagged"]
 #: Library parameter (Python name) -> the flag that sets it, the same in every command.
 FLAGS: dict[str, str] = {
     "at": "--at",
+    "confidence": "--confidence",
     "days": "--days",
     "diff": "--diff",
     "grid": "--grid",
@@ -30,7 +31,9 @@ FLAGS: dict[str, str] = {
     "mapping": "--map",
     "max_agents": "--max-agents",
     "max_calls": "--max-calls",
+    "max_iterations": "--max-iterations",
     "max_points": "--max-points",
+    "max_removals": "--max-removals",
     "metric": "--metric",
     "min_agents": "--min-agents",
     "out": "--out",
@@ -39,6 +42,7 @@ FLAGS: dict[str, str] = {
     "reps": "--reps",
     "requirements": "--requirements",
     "resume": "--resume",
+    "schedule": "--schedule",
     "scheduler": "--scheduler",
     "scope": "--scope",
     "shrinkage": "--shrinkage",

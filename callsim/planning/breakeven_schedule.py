@@ -134,8 +134,8 @@ def breakeven_schedule(
     (True, 'warm - cold', 2)
     """
     if str(requirements) not in REQUIREMENTS:
-        raise BreakEvenError(f"--requirements {requirements}: breakeven --schedule re-rosters "
-                             "at every value from erlang or staff, not a given file")
+        raise BreakEvenError(f"`requirements` {requirements}: a break-even with `schedule` "
+                             "re-rosters at every value from erlang or staff, not a given file")
     try:
         texts = tuple(targets or scenario.targets)
         resolve_targets(scenario, texts)

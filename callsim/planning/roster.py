@@ -420,11 +420,11 @@ def _settings(scenario: Scenario, targets: Sequence[str] | None, seed: int, reps
               verify_reps: int, confidence: float | None, max_iterations: int,
               max_removals: int, time_limit: float, mip_gap: float) -> SearchSettings:
     if confidence is not None and not 0 < confidence < 1:
-        raise ScheduleError(f"--confidence must be above 0 and below 1, got {confidence:g}")
+        raise ScheduleError(f"`confidence` must be above 0 and below 1, got {confidence:g}")
     if reps < 1 or verify_reps < 2:
-        raise ScheduleError("--reps must be >= 1 and --verify-reps >= 2")
+        raise ScheduleError("`reps` must be >= 1 and `verify_reps` >= 2")
     if max_iterations < 1 or max_removals < 0:
-        raise ScheduleError("--max-iterations must be >= 1 and --max-removals >= 0")
+        raise ScheduleError("`max_iterations` must be >= 1 and `max_removals` >= 0")
     return SearchSettings(tuple(resolve_targets(scenario, targets)), seed, reps, verify_reps,
                           confidence, max_iterations, max_removals, time_limit, mip_gap)
 

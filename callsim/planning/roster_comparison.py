@@ -58,7 +58,7 @@ def _roster_of(result: ScheduleResult, policy: str) -> str:
         return policy
     if GIVEN in result.rosters:
         return GIVEN
-    raise ScheduleError(f"--policy {policy}: no roster for it (rostered: "
+    raise ScheduleError(f"`policies` {policy}: no roster for it (rostered: "
                         f"{', '.join(result.rosters)})")
 
 
@@ -76,14 +76,14 @@ def _policies(result: ScheduleResult, policies: Sequence[str] | None) -> list[st
     names = list(policies) if policies else roster_policies(result)
     twice = [p for i, p in enumerate(names) if p in names[:i]]
     if twice:
-        raise ScheduleError(f"--policy {twice[0]}: given twice")
+        raise ScheduleError(f"`policies` {twice[0]}: given twice")
     unknown = [p for p in names if p not in registry.names()]
     if unknown:
-        raise ScheduleError(f"--policy: unknown policy {unknown[0]!r} (choose from "
+        raise ScheduleError(f"`policies`: unknown policy {unknown[0]!r} (choose from "
                             f"{', '.join(registry.names())})")
     if len(names) < 2:
-        raise ScheduleError("comparing rosters needs two policies or more (e.g. --policy cold "
-                            f"--policy warm); got {', '.join(names) or 'none'}")
+        raise ScheduleError("`policies`: comparing rosters needs two or more (e.g. cold and "
+                            f"warm); got {', '.join(names) or 'none'}")
     return names
 
 
@@ -248,7 +248,7 @@ def compare_rosters_on(runner: BatchRunner, result: ScheduleResult, policies: Se
     """:func:`compare_rosters` on a batch runner an experiment already holds (no work check)."""
     names = _policies(result, policies)
     if reps < 2:
-        raise ScheduleError("--reps must be >= 2 to compare rosters (paired confidence "
+        raise ScheduleError("`reps` must be >= 2 to compare rosters (paired confidence "
                             "intervals)")
     rosters = {p: _roster_of(result, p) for p in names}
     scenarios = scenarios or {p: roster_scenario(result, rosters[p]) for p in names}
