@@ -74,11 +74,11 @@ def test_a_given_requirement_runs_every_policy_on_its_one_roster(rostered) -> No
 
 
 @pytest.mark.parametrize(("policies", "reps", "words"), [
-    (["cold"], 3, "two policies or more"),
+    (["cold"], 3, "two or more"),
     (["cold", "cold"], 3, "given twice"),
     (["cold", "nosuch"], 3, "unknown policy 'nosuch'"),
     (["cold", "callback"], 3, "no roster for it"),
-    (["cold", "warm"], 1, "--reps must be >= 2"),
+    (["cold", "warm"], 1, "`reps` must be >= 2"),
 ])
 def test_bad_comparisons_are_one_line(rostered, policies, reps, words) -> None:
     with pytest.raises(ScheduleError, match=words) as info:
@@ -104,7 +104,7 @@ def test_breakeven_schedule_on_a_tiny_grid(rostered) -> None:
 
 @pytest.mark.parametrize(("kwargs", "words"), [
     ({"requirements": "need.csv"}, "not a given file"),
-    ({"targets": ["nonsense"]}, "--target"),
+    ({"targets": ["nonsense"]}, "`targets`"),
     ({"policies": ["cold", "warm", "callback"]}, "exactly two policies"),
 ])
 def test_breakeven_schedule_refuses_bad_input(rostered, kwargs, words) -> None:
