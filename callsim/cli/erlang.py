@@ -108,7 +108,7 @@ def _render(rows: list[dict[str, Any]], threshold: float, patience: bool, best: 
 
 def erlang(
     arrivals_per_hour: Annotated[
-        str | None, typer.Option(metavar="FLOAT", help="Calls arriving per hour (required).")
+        str | None, typer.Option(metavar="<float>", help="Calls arriving per hour (required).")
     ] = None,
     aht: Annotated[
         str | None,
@@ -118,13 +118,13 @@ def erlang(
         str | None,
         typer.Option(metavar="DURATION", help="Mean patience; omit for Erlang C (no abandonment)."),
     ] = None,
-    agents: Annotated[str | None, typer.Option(metavar="INT", help="Agents on duty.")] = None,
+    agents: Annotated[str | None, typer.Option(metavar="<int>", help="Agents on duty.")] = None,
     threshold: Annotated[
         str, typer.Option(metavar="DURATION", help="Service-level threshold.")
     ] = "20s",
     target_sl: Annotated[
         str | None,
-        typer.Option(metavar="FLOAT", help="Target service level, 0.8 or 80%: fewest agents."),
+        typer.Option(metavar="<float>", help="Target service level, 0.8 or 80%: fewest agents."),
     ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print JSON instead of a table.")
