@@ -101,7 +101,7 @@ def test_compare_differences_and_intervals(compared):
     assert "Clock time" in headers
     clock = headers.index("Clock time")
     assert [r[clock] for r in rows if r[headers.index("Metric key")] == "wait_mean"][:2] == [
-        "00:00", "00:30"]
+        "08:00", "08:30"]
     _, inputs, _ = sheet_rows(folder / "c.xlsx", "scenario inputs")
     assert ("horizon.duration", 3600.0) in inputs
 
