@@ -156,7 +156,9 @@ def erlang(
     if out is not None:
         from callsim.report.exports import erlang_sheets
 
-        write_out(erlang_sheets(frame, inputs), out)
+        # Erlang C has no abandonment: an empty column, not a 0 that reads as "nobody abandons"
+        shown = frame if query.mean_patience is not None else frame.assign(p_abandon=math.nan)
+        write_out(erlang_sheets(shown, inputs), out)
     if json_output:
         typer.echo(json.dumps({**inputs, "rows": rows}, indent=2))
         return
