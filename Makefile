@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS_STAMP := $(VENV)/.notebooks
 
-.PHONY: demo test lint bench clean notebooks notebooks-run fuzz
+.PHONY: demo test lint bench clean notebooks notebooks-run fuzz readme-answers
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ test: $(STAMP)
 fuzz: $(STAMP)
 	CALLSIM_FUZZ_EXAMPLES=10000 CALLSIM_FUZZ_REPORT=1 $(BIN)/python -m pytest -q -s \
 		-p no:cacheprovider tests/scenario/test_fuzz_loader.py
+
+# The README's quoted answers that take long to recompute (its staffing table: about 15 s of
+# CPU); make test checks the cheap ones (the demo's answer, the Erlang figures).
+readme-answers: $(STAMP)
+	CALLSIM_README_ANSWERS=1 $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/docs/test_readme.py -k quotes
 
 lint: $(STAMP)
 	$(BIN)/ruff check callsim tests benchmarks tools

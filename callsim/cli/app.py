@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from callsim.cli.backtest import backtest_command
 from callsim.cli.breakeven import breakeven_command
@@ -53,19 +54,52 @@ def _print_version(value: bool) -> None:
 def _callsim(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_print_version, is_eager=True, metavar="",
+        typer.Option("--version", callback=_print_version, is_eager=True,
                      help="Print the version and exit."),
     ] = False,
 ) -> None:
     """Simulate warm vs cold transfers of misrouted calls in a contact center."""
 
 
+def plain_metavars(params: list[Any]) -> list[Any]:
+    """Help that reads plainly: a flag shows no value type, a bounded number ``<int> [x>=1]``.
+
+    Typer labels every flag ``<bool>`` (``--version <bool>``, yet a flag takes no value) and a
+    number with bounds ``<int range>``; the bounds themselves still follow in brackets. Applied
+    to every option of every command, the help option and completion options included.
+    """
+    for param in params:
+        if not isinstance(param, TyperOption) or param.metavar is not None:
+            continue
+        if param.is_flag:
+            param.metavar = ""
+        elif param.type_descriptor.is_ranged:
+            param.metavar = f"<{param.type_descriptor.ranged_type_name}>"
+    return params
+
+
+class PlainHelpCommand(TyperCommand):
+    """A subcommand whose help shows :func:`plain_metavars`."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The command's parameters, help option included, with plain metavars."""
+        return plain_metavars(super().get_params(ctx))
+
+
+class PlainHelpGroup(TyperGroup):
+    """The ``callsim`` group, whose help shows :func:`plain_metavars`."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The group's parameters, help and completion options included, with plain metavars."""
+        return plain_metavars(super().get_params(ctx))
+
+
 def build_app(names: Iterable[str] = COMMANDS) -> typer.Typer:
     """The ``callsim`` command with the subcommands ``names`` (all of them by default)."""
-    new = typer.Typer(add_completion=True, no_args_is_help=True, help=HELP)
+    new = typer.Typer(add_completion=True, no_args_is_help=True, help=HELP, cls=PlainHelpGroup)
     new.callback()(_callsim)
     for name in names:
-        new.command(name)(COMMANDS[name])
+        new.command(name, cls=PlainHelpCommand)(COMMANDS[name])
     return new
 
 

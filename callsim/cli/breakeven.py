@@ -57,28 +57,7 @@ def breakeven_table(result: BreakEven) -> Table:
 
 def crossing_sentence(result: BreakEven) -> str:
     """One sentence: the crossing and its range, or which policy wins everywhere."""
-    from callsim.experiments.grid import field_text
-
-    def show(value: float) -> str:
-        return field_text(result.field, value)
-
-    above = result.b if result.better_below == result.a else result.a
-    if result.crossing is not None and result.range is not None:
-        lo, hi = result.range
-        return (f"break-even at {result.field} = {show(result.crossing)} (the paired CI may "
-                f"include 0 from {show(lo)} to {show(hi)}); {result.better_below} is better "
-                f"below, {above} above")
-    if result.range is not None:
-        lo, hi = result.range
-        how = ("the difference jumps there (e.g. where the staffing changes): no value between"
-               if result.jump else "not located: more --steps would narrow it; so far no value")
-        return (f"the sign changes between {result.field} = {show(lo)} and {show(hi)}, both "
-                f"differences significant; {how} has a difference compatible with 0. "
-                f"{result.better_below} is better at {show(lo)} and below, {above} at "
-                f"{show(hi)} and above")
-    if result.better is not None:
-        return f"no crossing: {result.better} is better over the whole range"
-    return "no crossing found, and the difference is not significant everywhere"
+    return result.verdict()
 
 
 def breakeven_command(

@@ -67,7 +67,7 @@ def check_seed(value: int | None) -> int | None:
     return value
 
 
-SeedOption = Annotated[int, typer.Option(metavar="INT", callback=check_seed,
+SeedOption = Annotated[int, typer.Option(metavar="<int>", callback=check_seed,
                                          help="Base seed, 0 to 2**63 - 1.")]
 MaxCallsOption = Annotated[
     float,

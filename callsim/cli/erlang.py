@@ -109,7 +109,7 @@ def _render(rows: list[dict[str, Any]], threshold: float, patience: bool, best: 
 
 def erlang(
     arrivals_per_hour: Annotated[
-        str | None, typer.Option(metavar="FLOAT", help="Calls arriving per hour (required).")
+        str | None, typer.Option(metavar="<float>", help="Calls arriving per hour (required).")
     ] = None,
     aht: Annotated[
         str | None,
@@ -119,13 +119,13 @@ def erlang(
         str | None,
         typer.Option(metavar="DURATION", help="Mean patience; omit for Erlang C (no abandonment)."),
     ] = None,
-    agents: Annotated[str | None, typer.Option(metavar="INT", help="Agents on duty.")] = None,
+    agents: Annotated[str | None, typer.Option(metavar="<int>", help="Agents on duty.")] = None,
     threshold: Annotated[
         str, typer.Option(metavar="DURATION", help="Service-level threshold.")
     ] = "20s",
     target_sl: Annotated[
         str | None,
-        typer.Option(metavar="FLOAT", help="Target service level, 0.8 or 80%: fewest agents."),
+        typer.Option(metavar="<float>", help="Target service level, 0.8 or 80%: fewest agents."),
     ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print JSON instead of a table.")
@@ -157,7 +157,9 @@ def erlang(
     if out is not None:
         from callsim.report.exports import erlang_sheets
 
-        write_out(erlang_sheets(frame, inputs), out)
+        # Erlang C has no abandonment: an empty column, not a 0 that reads as "nobody abandons"
+        shown = frame if query.mean_patience is not None else frame.assign(p_abandon=math.nan)
+        write_out(erlang_sheets(shown, inputs), out)
     if json_output:
         typer.echo(json.dumps({**inputs, "rows": rows}, indent=2))
         return

@@ -59,10 +59,10 @@ def sweep_command(  # one parameter per option
                      "cold,warm). " + POLICY_HELP),
     ] = None,
     reps: Annotated[int | None, typer.Option(
-        min=1, metavar="INT", help="Replications per point (default: the sweep file's reps, "
+        min=1, metavar="<int>", help="Replications per point (default: the sweep file's reps, "
         "else 10).")] = None,
     seed: Annotated[int | None, typer.Option(
-        metavar="INT", callback=check_seed, help="Base seed, 0 to 2**63 - 1 (default: the "
+        metavar="<int>", callback=check_seed, help="Base seed, 0 to 2**63 - 1 (default: the "
         "sweep file's seed, else 0).")] = None,
     overrides: SetOption = None,
     workers: WorkersOption = None,

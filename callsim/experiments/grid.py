@@ -368,6 +368,40 @@ def field_text(path: str, value: float) -> str:
     return f"{value:.4g}"
 
 
+def field_label(path: str) -> str:
+    """A scenario field as a person names it: owner first, then the field in words.
+
+    The owner is the department, call type or transfer policy; the unit is left to the values
+    (:func:`field_text`).
+
+    Examples
+    --------
+    >>> field_label("departments.billing.agents"), field_label("call_types.sup.misroute.billing")
+    ('billing: agents', 'sup: misrouted to billing')
+    >>> field_label("transfer.warm.handoff_time.mean"), field_label("costs.lost_call")
+    ('warm transfer: handoff time (mean)', 'costs: lost call')
+    >>> field_label("horizon.start")
+    'horizon: start (clock time)'
+    """
+    parts = path.split(".")
+    if len(parts) >= 3 and parts[0] in ("departments", "call_types"):
+        owner, rest = parts[1], parts[2:]
+    elif len(parts) >= 3 and parts[0] == "transfer":
+        owner, rest = f"{parts[1]} transfer", parts[2:]
+    elif len(parts) >= 2:
+        owner, rest = parts[0], parts[1:]
+    else:
+        return path.replace("_", " ")
+    if rest[0] == "misroute" and len(rest) == 2:
+        return f"{owner}: misrouted to {rest[1]}"
+    words = rest[0].replace("_", " ")
+    if len(rest) > 1:
+        words += f" ({' '.join(r.replace('_', ' ') for r in rest[1:])})"
+    if path == "horizon.start":
+        words += " (clock time)"
+    return f"{owner}: {words}"
+
+
 def column_values(axis: Axis) -> tuple[Any, ...]:
     """An axis's values with one type, so the results column survives Parquet unchanged.
 

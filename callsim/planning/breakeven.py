@@ -142,6 +142,36 @@ class BreakEven:
         """The difference's name, ``"b - a"`` (e.g. ``"warm - cold"``)."""
         return difference_label((self.b, self.a))
 
+    def verdict(self, name: str | None = None) -> str:
+        """One sentence: the crossing and its range, or which policy wins everywhere.
+
+        ``name`` is how the field is named (default its path); values read in its units.
+        """
+        from callsim.experiments.grid import field_text
+
+        def show(value: float) -> str:
+            return field_text(self.field, value)
+
+        name = name or self.field
+        above = self.b if self.better_below == self.a else self.a
+        if self.crossing is not None and self.range is not None:
+            lo, hi = self.range
+            return (f"break-even at {name} = {show(self.crossing)} (the paired CI may "
+                    f"include 0 from {show(lo)} to {show(hi)}); {self.better_below} is better "
+                    f"below, {above} above")
+        if self.range is not None:
+            lo, hi = self.range
+            how = ("the difference jumps there (e.g. where the staffing changes): no value "
+                   "between" if self.jump else
+                   "not located: more --steps would narrow it; so far no value")
+            return (f"the sign changes between {name} = {show(lo)} and {show(hi)}, both "
+                    f"differences significant; {how} has a difference compatible with 0. "
+                    f"{self.better_below} is better at {show(lo)} and below, {above} at "
+                    f"{show(hi)} and above")
+        if self.better is not None:
+            return f"no crossing: {self.better} is better over the whole range"
+        return "no crossing found, and the difference is not significant everywhere"
+
     def to_dict(self) -> dict[str, Any]:
         """The ``callsim breakeven --json`` document."""
         def num(x: float) -> float | None:

@@ -151,18 +151,36 @@ def backtest_figure(bt: Backtest, queue: str = "all") -> Figure:
     return figure
 
 
+def interval_steps(intervals: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each interval's value held flat across it: x ``[i, i + 1]`` per interval, no slopes.
+
+    >>> interval_steps(np.array([0, 1]), np.array([5.0, 7.0]))
+    (array([0., 1., 1., 2.]), array([5., 5., 7., 7.]))
+    """
+    x = np.asarray(intervals, dtype=float)
+    return np.column_stack([x, x + 1]).ravel(), np.repeat(np.asarray(values, dtype=float), 2)
+
+
 def _band_panel(ax: Axes, rows: pd.DataFrame, name: str, color: str, label: str) -> None:
+    """Simulated band and mean as steps over each interval; observed points at its middle.
+
+    A band interpolated between intervals made a flagged point look inside it; a step shows
+    the band that point is judged against (issue 18 item 13).
+    """
     entry = metric(name)
     scale = entry.scale
     low, high = entry.bounds
     x = rows["interval"].to_numpy()
     band_low = np.clip(rows["band_low"].to_numpy(dtype=float), low, high) * scale
     band_high = np.clip(rows["band_high"].to_numpy(dtype=float), low, high) * scale
-    ax.fill_between(x, band_low, band_high, color=color, alpha=0.2, lw=0)
-    ax.plot(x, rows["sim_mean"] * scale, color=color, lw=1, label=label)
+    steps, lows = interval_steps(x, band_low)
+    ax.fill_between(steps, lows, interval_steps(x, band_high)[1], color=color, alpha=0.2, lw=0)
+    ax.plot(steps, interval_steps(x, rows["sim_mean"].to_numpy(float) * scale)[1], color=color,
+            lw=1, label=label)
     out = rows["outside"].to_numpy(dtype=bool)
     observed = rows["observed"].to_numpy(dtype=float) * scale
-    ax.plot(x[~out], observed[~out], "o", color="k", ms=3.5)
-    ax.plot(x[out], observed[out], "o", color="#b3261e", ms=5)
+    middle = x + 0.5
+    ax.plot(middle[~out], observed[~out], "o", color="k", ms=3.5)
+    ax.plot(middle[out], observed[out], "o", color="#b3261e", ms=5)
     ax.set_title(entry.axis_label(), fontsize=10)
     ax.grid(alpha=0.3)

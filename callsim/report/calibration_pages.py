@@ -21,7 +21,7 @@ from callsim.report.calibration_figures import (
 )
 from callsim.report.html import environment, svg_markup
 from callsim.report.writers import Sheet, write_tables
-from callsim.scenario.catalogue import metric
+from callsim.scenario.catalogue import column_label, metric
 
 if TYPE_CHECKING:
     from callsim.calibration.backtest import Backtest
@@ -194,9 +194,16 @@ def write_backtest(bt: Backtest, path: str | os.PathLike[str]) -> list[Path]:
     import pandas as pd
 
     values = ["observed", "sim_mean", "ci_low", "ci_high", "band_low", "band_high"]
-    headers = {"sim_mean": "Simulated mean", "ci_low": "CI low", "ci_high": "CI high",
-               "band_low": "Band low", "band_high": "Band high", "outside": "Outside band"}
-    table = Sheet("backtest", bt.table, headers=headers,
+    headers = {str(c): column_label(str(c)) for c in bt.table.columns}
+    headers.update({"queue": "Queue", "clock": "Clock time", "observed": "Observed",
+                    "sim_mean": "Simulated mean", "ci_low": "95% CI low",
+                    "ci_high": "95% CI high", "band_low": "Band low (95%)",
+                    "band_high": "Band high (95%)", "outside": "Outside band"})
+    verdict_frame = pd.DataFrame(verdict)
+    table = Sheet("backtest", bt.table, headers=headers, formats={"interval": "0"},
                   row_formats=[metric(m).excel_format for m in bt.table["metric"]],
                   value_columns=values)
-    return write_tables([table, Sheet("verdict", pd.DataFrame(verdict))], path)
+    verdict_headers = {"verdict": "Verdict", "passed": "Passed", "checks": "Checks",
+                       "flagged": "Flagged", "allowed": "Flags allowed", "days": "Days",
+                       "reps": "Replications", "seed": "Seed"}
+    return write_tables([table, Sheet("verdict", verdict_frame, headers=verdict_headers)], path)

@@ -23,10 +23,14 @@ _MAX_WIDTH = 48
 
 
 def _cell(value: Any) -> Any:
-    """A value openpyxl can store: NumPy scalars as Python ones, NaN as an empty cell."""
+    """A value openpyxl can store: NumPy scalars as Python ones, NaN or infinity empty.
+
+    An empty cell is a value that does not apply or does not exist (Erlang C's abandonment,
+    the wait of an unstable queue).
+    """
     if hasattr(value, "item"):
         value = value.item()
-    if isinstance(value, float) and math.isnan(value):
+    if isinstance(value, float) and not math.isfinite(value):
         return None
     if value is not None and not isinstance(value, (int, float, str, bool)):
         return str(value)

@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ import pandas as pd
 
 from callsim.analysis.documents import interval_key
 from callsim.engine.records import Outcome, Stage, TransferKind
+from callsim.experiments.grid import field_kind, field_label
 from callsim.report.sheets import Sheet
 from callsim.scenario.catalogue import KEY_COLUMNS, POINT_COLUMN, column_label, key_label, metric
 from callsim.scenario.durations import format_clock
@@ -42,6 +44,7 @@ __all__ = [
     "clock_times",
     "comparison_sheets",
     "erlang_sheets",
+    "field_header",
     "interval_sheet",
     "labelled_records",
     "long_sheet",
@@ -54,7 +57,7 @@ __all__ = [
 
 _VALUES = ("mean", "ci_low", "ci_high")
 _COUNTS = {"n": "0", "replication": "0", "seed": "0", "point": "0", "interval": "0",
-           "agents": "0"}
+           "start": "0", "agents": "0"}
 
 
 def _headers(columns: Sequence[Any]) -> dict[str, str]:
@@ -98,11 +101,25 @@ def wide_sheet(name: str, frame: pd.DataFrame) -> Sheet:
     columns = [str(c) for c in frame.columns]
     fields = columns[: columns.index("policy")] if "policy" in columns else []
     formats = dict(_COUNTS)
-    headers = {c: c if c in fields and c != POINT_COLUMN else column_label(c) for c in columns}
+    headers = {c: column_label(c) for c in columns}
     for column in columns:
-        if column not in formats and column not in fields and column not in KEY_COLUMNS:
+        if column in fields and column != POINT_COLUMN:
+            headers[column], formats[column] = field_header(column)
+        elif column not in formats and column not in KEY_COLUMNS:
             formats[column] = metric(column).excel_format
     return Sheet(name, frame, headers=headers, formats=formats)
+
+
+def field_header(path: str) -> tuple[str, str]:
+    """Header and Excel format of a swept scenario field's column, the same in every sheet.
+
+    >>> field_header("departments.billing.agents"), field_header("x.misroute.b")[0]
+    (('billing: agents', '0'), 'x: misrouted to b (%)')
+    """
+    kind = field_kind(path)
+    unit, fmt = {"share": (" (%)", "0.0%"), "duration": (" (s)", '0.0" s"'),
+                 "count": ("", "0")}.get(kind, ("", "General"))
+    return field_label(path) + unit, fmt
 
 
 def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
@@ -160,7 +177,13 @@ def comparison_sheets(comparison: Comparison, scenario: Scenario | None = None) 
 
 def sweep_sheets(rows: pd.DataFrame, summary: pd.DataFrame) -> list[Sheet]:
     """Sheets of ``callsim sweep``: every row (a point, policy and replication), the summary."""
-    return [wide_sheet("results", rows), long_sheet("summary", summary)]
+    sheet = long_sheet("summary", summary)
+    fields = [str(c) for c in summary.columns][: list(summary.columns).index("policy")]
+    headers, formats = dict(sheet.headers), dict(sheet.formats)
+    for column in fields:
+        if column != POINT_COLUMN:
+            headers[column], formats[column] = field_header(column)
+    return [wide_sheet("results", rows), replace(sheet, headers=headers, formats=formats)]
 
 
 def write_sweep_tables(rows: pd.DataFrame, summary: pd.DataFrame, out: Path) -> list[Path]:
@@ -226,11 +249,18 @@ def labelled_records(calls: pd.DataFrame, start: float = 0.0) -> pd.DataFrame:
     return out
 
 
+#: Erlang columns that are not catalogued metrics: (header with unit, Excel format).
+_ERLANG_EXTRA = {"offered_load": ("Offered load (Erlangs)", "0.00"),
+                 "wait_if_delayed": ("Mean wait if delayed (s)", '0.0" s"')}
+
+
 def erlang_sheets(frame: pd.DataFrame, inputs: Mapping[str, Any]) -> list[Sheet]:
     """Sheets of ``callsim erlang``: the figures per number of agents, and the inputs."""
     columns = [str(c) for c in frame.columns]
-    formats = {c: _COUNTS.get(c) or metric(c).excel_format for c in columns}
-    headers = {c: column_label(c) if c == "agents" else metric(c).axis_label() for c in columns}
+    formats = {c: _COUNTS.get(c) or _ERLANG_EXTRA.get(c, ("", metric(c).excel_format))[1]
+               for c in columns}
+    headers = {c: column_label(c) if c == "agents" else
+               _ERLANG_EXTRA.get(c, (metric(c).axis_label(), ""))[0] for c in columns}
     table = Sheet("erlang", frame.reset_index(drop=True), headers=headers, formats=formats)
     given = pd.DataFrame({"field": list(inputs), "value": [_plain(v) for v in inputs.values()]})
     return [table, Sheet("inputs", given, headers=_headers(given.columns))]

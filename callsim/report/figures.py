@@ -28,10 +28,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from callsim.analysis.documents import split_key
+from callsim.analysis.statistics import paired_differences
 from callsim.files import atomic_path
+from callsim.report.axes import clock_axis
+from callsim.report.axes import clock_hours as axes_clock_hours
 from callsim.report.writers import FIGURE_FORMATS, render_figure
 from callsim.scenario.catalogue import Metric, metric
-from callsim.scenario.durations import format_clock
 
 if TYPE_CHECKING:
     from callsim.experiments.comparison import Comparison
@@ -188,7 +190,7 @@ def _interval_series(comparison: Comparison, statistic: str) -> dict[str, pd.Dat
 
 def clock_hours(comparison: Comparison, seconds: pd.Series | np.ndarray) -> np.ndarray:
     """Times from the start of the horizon (s) as clock hours since midnight (8.5 = 08:30)."""
-    return (np.asarray(seconds, dtype=float) + comparison.clock_start) / 3600.0
+    return axes_clock_hours(np.asarray(seconds, dtype=float), comparison.clock_start)
 
 
 def _band(ax: Axes, x: np.ndarray, rows: pd.DataFrame, entry: Metric, label: str, color: str,
@@ -207,13 +209,44 @@ def _band(ax: Axes, x: np.ndarray, rows: pd.DataFrame, entry: Metric, label: str
                     linewidth=0)
 
 
-def _clock_axis(ax: Axes, comparison: Comparison, starts: np.ndarray, most: int = 13) -> None:
-    """Ticks at interval starts (every k-th when there are many), labelled ``HH:MM``."""
-    step = max(1, int(np.ceil(len(starts) / most)))
-    ticks = starts[::step]
-    ax.set_xticks(clock_hours(comparison, ticks),
-                  [format_clock(t, comparison.clock_start) for t in ticks])
-    ax.set_xlabel("Clock time (interval start)")
+def _paired_interval_panel(ax: Axes, comparison: Comparison, statistics: Sequence[str],
+                           names: Sequence[str] = ("",)) -> None:
+    """Paired differences ``b - a`` per interval with 95% CI bands; significant ones in red.
+
+    The bands of the two policies' own lines overlap even where the paired difference (the
+    same callers under both policies) is clearly not 0: this panel shows that difference.
+    """
+    b, a = comparison.difference or ("", "")
+    diffs = paired_differences(comparison.intervals, (b, a), by=["interval", "start"],
+                               metrics=list(statistics))
+    entry = metric(statistics[0].partition(".")[0])
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    for k, (statistic, name) in enumerate(zip(statistics, names, strict=True)):
+        rows = diffs[diffs["metric"] == statistic].sort_values("start")
+        x = clock_hours(comparison, rows["start"])
+        mean, low, high = entry.scale * rows[["mean", "ci_low", "ci_high"]].to_numpy(float).T
+        style = _DEPT_STYLES[k % len(_DEPT_STYLES)]
+        ax.plot(x, mean, color="0.25", linestyle=style, marker="o", markersize=3,
+                label=f"{b} − {a}" + (f" · {name}" if name else ""))
+        ax.fill_between(x, low, high, color="0.5", alpha=0.18, linewidth=0)
+        sig = rows["significant"].to_numpy(dtype=bool)
+        ax.plot(x[sig], mean[sig], "o", color=_SIGNIFICANT, markersize=5,
+                label="paired 95% CI excludes 0" if k == 0 and sig.any() else None)
+    ax.set_title(f"Paired difference {b} − {a} (same callers)")
+    ax.set_ylabel(entry.axis_label(difference=True))
+
+
+def _interval_axes(figure: Figure, columns: int) -> list[Axes]:
+    """Three rows per column, sharing the time axis; ``figure.axes`` column by column."""
+    grid = figure.add_gridspec(3, columns)
+    first = figure.add_subplot(grid[0, 0])
+    axes = [first]
+    for k in range(1, 3 * columns):
+        axes.append(figure.add_subplot(grid[k % 3, k // 3], sharex=first))
+    for k, ax in enumerate(axes):
+        if k % 3 != 2:
+            ax.tick_params(labelbottom=False)
+    return axes
 
 
 def interval_figure(comparison: Comparison) -> Figure:
@@ -223,7 +256,10 @@ def interval_figure(comparison: Comparison) -> Figure:
     the wait per interval (mean wait if the interval statistics have it, else ASA, in s), the
     abandonment rate (%), and each department's occupancy (%; one line per policy and
     department). Each line has a shaded band for its 95% CI across replications, clipped to
-    the metric's range.
+    the metric's range. When two policies are compared, a second column draws each panel's
+    paired difference ``b - a`` per interval with its 95% CI (:func:`_paired_interval_panel`),
+    intervals whose paired CI excludes 0 marked in red: the two policies' bands overlap even
+    where the paired difference is significant.
 
     Parameters
     ----------
@@ -239,8 +275,9 @@ def interval_figure(comparison: Comparison) -> Figure:
     departments = sorted(m.split(".")[1] for m in stats
                          if m.startswith("departments.") and m.endswith(".occupancy"))
     colors = policy_colors(comparison.policies)
-    figure = _new_figure(9.0, 9.0)
-    axes = figure.subplots(3, 1, sharex=True)
+    paired = comparison.difference is not None and not comparison.intervals.empty
+    figure = _new_figure(15.0 if paired else 9.0, 9.0)
+    axes = _interval_axes(figure, 2 if paired else 1)
     starts = np.sort(comparison.interval_summary["start"].unique().astype(float))
     for ax, statistic in ((axes[0], wait), (axes[1], "abandon_rate")):
         entry = metric(statistic)
@@ -257,7 +294,13 @@ def interval_figure(comparison: Comparison) -> Figure:
                   f"{policy} · {department}", colors[policy], style)
     occupancy.set_title("Occupancy per interval and department")
     occupancy.set_ylabel(entry.axis_label())
-    _clock_axis(occupancy, comparison, starts)
+    if paired:
+        _paired_interval_panel(axes[3], comparison, [wait])
+        _paired_interval_panel(axes[4], comparison, ["abandon_rate"])
+        _paired_interval_panel(axes[5], comparison,
+                               [f"occupancy.{d}" for d in departments], departments)
+    for ax in axes[2::3]:
+        clock_axis(ax, starts, comparison.clock_start, label="Clock time (interval start)")
     for ax in axes:
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize="small", ncols=2 if ax is occupancy else 1)

@@ -1,9 +1,11 @@
 """The report's answer in one sentence: which policy costs less, by how much, how sure we are.
 
 The sentence is built from the comparison's paired difference of ``costs.total_cost`` (``b -
-a``, e.g. warm - cold) and its 95% CI, and adds the largest significant change in a call type's
-abandonment, in percentage points. Amounts are in the scenario's currency over the whole
-horizon (one replication), rounded to whole units from 10 up.
+a``, e.g. warm - cold) and its 95% CI, adds the largest significant change in a call type's
+abandonment, in percentage points, and the other side of that trade-off: what it costs the other
+call types (their significant changes in abandonment and service level that go the other way,
+e.g. billing's own callers when warm transfers hold billing agents). Amounts are in the
+scenario's currency over the whole horizon (one replication), rounded to whole units from 10 up.
 
 >>> cost_phrase("warm", "cold", 212.4, 180.2, 245.0, "12 h")
 'Over the 12 h horizon, warm transfers cost 212 more than cold transfers (95% CI 180 to 245)'
@@ -22,12 +24,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from callsim.report.words import human_duration
+from callsim.scenario.catalogue import metric
 
 if TYPE_CHECKING:
     from callsim.experiments.comparison import Comparison
     from callsim.scenario.schema import Scenario
 
-__all__ = ["abandonment_phrase", "amount", "cost_phrase", "cost_unit", "headline", "policy_label"]
+__all__ = ["abandonment_phrase", "amount", "cost_phrase", "cost_unit", "headline", "policy_label",
+           "tradeoff_phrase"]
 
 COST_KEY = "costs.total_cost"
 
@@ -104,6 +108,43 @@ def abandonment_phrase(differences: pd.DataFrame) -> str:
             f"(95% CI {low:.1f} to {high:.1f})")
 
 
+#: The per-call-type metrics a trade-off is told in: (metric, words).
+TRADEOFF_METRICS = (("abandon_rate", "abandonment"), ("service_level", "service level"))
+
+
+def _change(words: str, difference: float) -> str:
+    """``abandonment rises 0.3 points``: a share difference (B - A) in points, in words."""
+    return f"{words} {'rises' if difference > 0 else 'falls'} {abs(100 * difference):.1f} points"
+
+
+def tradeoff_phrase(differences: pd.DataFrame) -> str:
+    """The other side of the answer: what the policy ahead costs other callers.
+
+    The gain is the call type whose abandonment changes most, significantly (as in
+    :func:`abandonment_phrase`); the price is every other call type's significant change in
+    :data:`TRADEOFF_METRICS` that favours the other policy (:meth:`Metric.preferred`), told
+    as ``B - A`` in points. Empty when no call type's abandonment changes significantly.
+    """
+    significant = differences[differences["significant"].astype(bool)
+                              & differences["metric"].str.startswith("call_types.")]
+    gains = significant[significant["metric"].str.endswith(".abandon_rate")]
+    if gains.empty:
+        return ""
+    gain = gains.loc[gains["mean"].abs().idxmax()]
+    ahead = metric("abandon_rate").preferred(float(gain["mean"]))
+    prices: dict[str, list[str]] = {}
+    for row in significant.itertuples():
+        name, _, bare = str(row.metric).removeprefix("call_types.").rpartition(".")
+        words = dict(TRADEOFF_METRICS).get(bare)
+        mean = float(row.mean)
+        if words and row.metric != gain["metric"] and metric(bare).preferred(mean) != ahead:
+            prices.setdefault(name, []).append(_change(words, mean))
+    if not prices:
+        return "no call type's abandonment or service level gets significantly worse"
+    return "in exchange, " + "; ".join(f"{name} callers' {' and '.join(changes)}"
+                                       for name, changes in prices.items())
+
+
 def _single_policy(comparison: Comparison, period: str, currency: str | None) -> str:
     summary = comparison.summary[comparison.summary["metric"] == COST_KEY]
     best = summary.loc[summary["mean"].idxmin()]
@@ -132,7 +173,8 @@ def headline(comparison: Comparison, scenario: Scenario) -> str:
     -------
     str
         With two policies: the paired cost difference and its 95% CI, whether it excludes 0,
-        and the largest significant change in a call type's abandonment. With one policy or
+        the largest significant change in a call type's abandonment and what it costs the
+        other call types (:func:`tradeoff_phrase`). With one policy or
         more than two (no paired difference): the cheapest policy's cost and CI.
     """
     period = human_duration(scenario.horizon.duration)
@@ -143,4 +185,5 @@ def headline(comparison: Comparison, scenario: Scenario) -> str:
     row = diffs[diffs["metric"] == COST_KEY].iloc[0]
     cost = cost_phrase(b, a, float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]),
                        period, scenario.costs.currency)
-    return f"{cost}, and {abandonment_phrase(diffs)}."
+    tradeoff = tradeoff_phrase(diffs)
+    return f"{cost}, and {abandonment_phrase(diffs)}" + (f"; {tradeoff}." if tradeoff else ".")

@@ -146,7 +146,7 @@ def _sections(scenario: Scenario, comparison: Comparison,
                 {"rows": metric_rows(comparison, COST_KEYS), "figure": figures["costs"]}),
         *extra,
         Section("inputs", "The scenario in plain words", "inputs.html.j2",
-                {"groups": scenario_inputs(scenario)}),
+                {"groups": scenario_inputs(scenario, comparison.policies)}),
     ]
 
 

@@ -5,11 +5,14 @@ Built on :class:`matplotlib.figure.Figure` (no pyplot state), like the other rep
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from callsim.experiments.grid import field_label
+from callsim.report.axes import clock_axis, field_axis
 from callsim.scenario.catalogue import metric
 
 if TYPE_CHECKING:
@@ -58,7 +61,8 @@ def staffing_figure(result: StaffingResult) -> Figure:
         ax.set_ylabel("agents / Erlangs")
         ax.set_ylim(bottom=0)
         ax.legend(fontsize="small", loc="lower right", ncols=2)
-    axes[-1].set_xlabel("clock time (h)")
+    clock_axis(axes[-1], np.arange(h.n_intervals) * h.interval, h.start,
+               label="Clock time (interval start)")
     targets = ", ".join(t.text for t in result.targets)
     fig.suptitle(f"{result.scenario.name}: staffing for {targets} ({result.scope} scope)")
     return fig
@@ -78,7 +82,11 @@ def _verdict_marks(ax: Axes, rows: pd.DataFrame, edges: np.ndarray, k: int, colo
 
 
 def breakeven_figure(result: BreakEven) -> Figure:
-    """The paired difference against the varied field, its 95% CI band and the crossing."""
+    """The paired difference against the varied field, its 95% CI band and the crossing.
+
+    The title states the answer (:meth:`BreakEven.verdict`, the field named in words); the
+    axes use the catalogue's label and unit of the metric and the field's own units.
+    """
     points = result.points
     fig = Figure(figsize=(7, 4), layout="constrained")
     ax = fig.add_subplot()
@@ -97,7 +105,9 @@ def breakeven_figure(result: BreakEven) -> Figure:
         ax.axvspan(*result.range, color="tab:red", alpha=0.08,
                    label="CI includes 0" if result.crossing is not None
                    else "jump" if result.jump else "sign change (not located)")
-    ax.set_xlabel(result.field)
+    field_axis(ax, result.field)
     ax.set_ylabel(f"{result.label}: {m.axis_label(difference=True)}")
     ax.legend(fontsize="small")
+    answer = result.verdict(field_label(result.field))
+    fig.suptitle("\n".join(textwrap.wrap(answer[:1].upper() + answer[1:], 90)), fontsize="medium")
     return fig

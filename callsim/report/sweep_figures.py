@@ -4,7 +4,8 @@ Input: the sweep results table (:func:`callsim.experiments.sweeps.sweep`); what 
 by :mod:`callsim.experiments.sweep_selection`. A figure shows each policy's mean, or (``diff``)
 the paired difference ``B − A`` of the two policies in the table (A the first one run, e.g.
 ``warm − cold``) and where either policy is significantly better. Shares in % (differences in
-pp), times in s, costs in currency per horizon. Agg canvas, never pyplot's global state.
+pp), times in s, costs in currency per horizon; swept fields are named in words and their values
+written in their units (:mod:`callsim.report.axes`). Agg canvas, never pyplot's global state.
 """
 
 from __future__ import annotations
@@ -18,14 +19,17 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from callsim.analysis.statistics import difference_label
+from callsim.experiments.grid import field_label, field_text
 from callsim.experiments.sweep_selection import (
     difference_of,
     resolve_metric,
     select_rows,
     sweep_summary,
 )
-from callsim.report.figures import _new_figure, metric_unit, policy_colors
+from callsim.report.axes import field_axis
+from callsim.report.figures import _new_figure, metric_label, metric_unit, policy_colors
 from callsim.report.writers import save_figure
+from callsim.scenario.catalogue import key_label
 from callsim.scenario.catalogue import metric as catalogue_metric
 
 __all__ = ["heatmap_figure", "line_figure", "save_figure"]
@@ -62,9 +66,11 @@ def _advantage(metric: str, diffs: pd.DataFrame, pair: tuple[str, str]) -> np.nd
                      for m, s in zip(mean, significant, strict=True)], dtype=object)
 
 
-def _label(value: Any) -> str:
-    """Tick or title text of a swept value (``0.1``, not ``0.1000``)."""
-    return f"{value:g}" if isinstance(value, float) else str(value)
+def _label(value: Any, field: str = "") -> str:
+    """Tick or title text of a swept value of ``field``, in its units (``20%``, ``2 min``)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return field_text(field, float(value)) if field else f"{value:g}"
+    return str(value)
 
 
 def _title(metric: str, diff: tuple[str, str] | None, what: str, fixed: Mapping[str, Any],
@@ -75,15 +81,18 @@ def _title(metric: str, diff: tuple[str, str] | None, what: str, fixed: Mapping[
         what = f"paired {_minus(diff)}, {what}; {better} is better"
     n = summary["n"]
     reps = f"{n.min()}" + (f"{_MINUS}{n.max()}" if n.max() > n.min() else "")
-    context = [f"{k} = {_label(v)}" for k, v in fixed.items()]
-    return f"{metric} ({what})\n" + "; ".join([*context, f"{reps} replications per point"])
+    context = [f"{field_label(k)} = {_label(v, k)}" for k, v in fixed.items()]
+    return f"{metric_label(metric)} ({what})\n" + "; ".join(
+        [*context, f"{reps} replications per point"])
 
 
 def _axis_label(metric: str, diff: tuple[str, str] | None) -> str:
-    """Metric axis or colour-bar label with its unit (shares in %, differences in pp)."""
-    unit = metric_unit(metric.rpartition(".")[2], difference=diff is not None)[1]
-    label = f"{_minus(diff)} {metric}" if diff else metric
-    return f"{label} ({unit})" if unit else label
+    """Metric axis or colour-bar label with its unit (shares in %, differences in pp).
+
+    The catalogue's label, naming the call type or department (``billing: Occupancy (%)``).
+    """
+    label = key_label(metric, difference=diff is not None)
+    return f"{_minus(diff)}: {label}" if diff else label
 
 
 def _spans(ax: Axes, xs: np.ndarray, sides: np.ndarray, sides_of: tuple[str, str]) -> None:
@@ -175,9 +184,10 @@ def line_figure(
         for policy, color in policy_colors(list(pd.unique(rows["policy"]))).items():
             _band(ax, summary[summary["policy"] == policy], x, scale, str(policy), color)
     values = sorted(rows[x].unique().tolist())
+    field_axis(ax, x)
     if len(values) <= 12:
-        ax.set_xticks(values, [_label(v) for v in values])
-    ax.set(xlabel=x, ylabel=_axis_label(metric, pair))
+        ax.set_xticks(values, [_label(v, x) for v in values])
+    ax.set_ylabel(_axis_label(metric, pair))
     ax.set_title(_title(metric, pair, "bands: 95% CI", fixed, summary), fontsize="medium")
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize="small")
@@ -267,9 +277,11 @@ def heatmap_figure(
     for ax, panel, values in zip(axes, panels, grids, strict=True):
         image = ax.imshow(values, origin="lower", aspect="auto", **style)
         _annotate(ax, image, values, marks)
-        ax.set_xticks(range(len(xs)), [_label(v) for v in xs], rotation=45 if len(xs) > 10 else 0)
-        ax.set_yticks(range(len(ys)), [_label(v) for v in ys])
-        ax.set(xlabel=x, ylabel=y, title=_minus(pair) if pair else str(panel))
+        ax.set_xticks(range(len(xs)), [_label(v, x) for v in xs],
+                      rotation=45 if len(xs) > 10 else 0)
+        ax.set_yticks(range(len(ys)), [_label(v, y) for v in ys])
+        ax.set(xlabel=field_label(x), ylabel=field_label(y),
+               title=_minus(pair) if pair else str(panel))
     figure.colorbar(image, ax=list(axes), label=_axis_label(metric, pair), shrink=0.9)
     if pair:
         figure.supxlabel(f"{legend} (95% paired CI excludes 0)", fontsize="small")

@@ -27,7 +27,7 @@ from callsim.scenario.schema import CallType, Department, Scenario
 __all__ = ["describe_distribution", "human_duration", "scenario_inputs"]
 
 #: Fields holding a probability or a share: shown in %.
-_SHARE_WORDS = ("probability", "share")
+_SHARE_WORDS = ("probability", "share", "shrinkage", "available")
 #: Fields holding a duration in seconds.
 _TIME_WORDS = ("time", "hold", "delay", "wait", "warmup", "duration", "interval", "threshold")
 
@@ -83,6 +83,8 @@ def _field_words(name: str, value: Any) -> str:
         return f"{label}: {percent(float(value))}"
     if isinstance(value, int | float) and any(w in name for w in _TIME_WORDS):
         return f"{label}: {human_duration(float(value))}"
+    if isinstance(value, float):
+        return f"{label}: {_number(value)}"
     if isinstance(value, dict):
         inner = ", ".join(f"{k} {v}" for k, v in value.items())
         return f"{label}: {inner or 'none'}"
@@ -141,22 +143,53 @@ def _call_type(name: str, call_type: CallType, scenario: Scenario) -> str:
     return "; ".join(parts) + "."
 
 
-def scenario_inputs(scenario: Scenario) -> list[tuple[str, list[str]]]:
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def _transfers(scenario: Scenario, policies: Sequence[str] | None) -> list[str]:
+    """The shared transfer fields, then each policy's own options section, read generically.
+
+    Options come from the scenario's validated ``transfer`` section (every registered policy
+    with options has one), so a new policy's options are described without a line here.
+    """
+    transfer = scenario.transfer
+    lines = [_sentence(_field_words(k, getattr(transfer, k))) for k in type(transfer).model_fields
+             if k != "policy"]
+    sections = transfer.model_extra or {}
+    for name in (sections if policies is None else policies):
+        options = sections.get(name)
+        if isinstance(options, BaseModel):
+            words = "; ".join(_field_words(k, getattr(options, k))
+                              for k in type(options).model_fields)
+            lines.append(f"{name.capitalize()} transfers: {words}.")
+    return lines
+
+
+def _arrivals(scenario: Scenario) -> list[str]:
+    """Options of the ``arrivals`` section that are set (busyness), in words."""
+    arrivals = scenario.arrivals
+    return [_sentence(_field_words(k, getattr(arrivals, k))) for k in type(arrivals).model_fields
+            if getattr(arrivals, k) is not None]
+
+
+def scenario_inputs(scenario: Scenario, policies: Sequence[str] | None = None,
+                    ) -> list[tuple[str, list[str]]]:
     """The scenario in plain words: ``(group title, sentences)`` per group, in file order.
 
     Parameters
     ----------
     scenario
         A validated scenario.
+    policies
+        Transfer policies whose options to describe (those compared); default every policy
+        the scenario has an options section for.
 
     Returns
     -------
     list of (str, list of str)
-        Horizon, Departments, Call types, Transfers and Costs.
+        Horizon, Departments, Call types, Transfers, Arrivals (only when set) and Costs.
     """
-    transfer = scenario.transfer
-    transfers = [f"{_field_words(k, getattr(transfer, k))}." for k in type(transfer).model_fields
-                 if k != "policy"]
     costs = scenario.costs
     cost_lines = [f"Each lost call (abandoned or dropped) costs {costs.lost_call:,.2f}."]
     cost_lines += [f"{_field_words(k, getattr(costs, k))}." for k in type(costs).model_fields
@@ -165,6 +198,7 @@ def scenario_inputs(scenario: Scenario) -> list[tuple[str, list[str]]]:
         ("Horizon", _horizon(scenario)),
         ("Departments", [_department(n, d, scenario) for n, d in scenario.departments.items()]),
         ("Call types", [_call_type(n, c, scenario) for n, c in scenario.call_types.items()]),
-        ("Transfers", [s[:1].upper() + s[1:] for s in transfers]),
+        ("Transfers", _transfers(scenario, policies)),
+        *([("Arrivals", _arrivals(scenario))] if _arrivals(scenario) else []),
         ("Costs", cost_lines),
     ]

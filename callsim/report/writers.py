@@ -16,8 +16,8 @@ Examples
 >>> _ = write_table(pd.DataFrame({"a": [1, 2]}), out)
 >>> out.read_text()
 '[{"a":1},{"a":2}]'
->>> [p.name for p in table_paths(out.with_suffix(".csv"), ["summary", "differences"])]
-['t.csv', 't.differences.csv']
+>>> [p.name for p in table_paths(out.with_suffix(".csv"), ["summary", "scenario inputs"])]
+['t.csv', 't.scenario_inputs.csv']
 """
 
 from __future__ import annotations
@@ -101,11 +101,16 @@ def _check_suffix(path: Path, suffixes: Sequence[str], what: str) -> str:
 
 
 def table_paths(path: str | os.PathLike[str], names: Sequence[str]) -> list[Path]:
-    """Files that :func:`write_tables` writes for tables ``names`` at ``path``."""
+    """Files that :func:`write_tables` writes for tables ``names`` at ``path``.
+
+    A table's name goes into the file name with ``_`` for spaces (``run.scenario_inputs.csv``,
+    not ``run.scenario inputs.csv``): a file name a shell takes without quotes.
+    """
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".json"):
         return [path]
-    return [path] + [path.with_name(f"{path.stem}.{name}{path.suffix}") for name in names[1:]]
+    return [path] + [path.with_name(f"{path.stem}.{'_'.join(name.split())}{path.suffix}")
+                     for name in names[1:]]
 
 
 def _json_value(value: Any) -> Any:

@@ -338,6 +338,8 @@ COLUMN_LABELS: dict[str, str] = {
     "agents": "Agents",
     "field": "Scenario field",
     "value": "Value",
+    "difference": "Difference (B - A)",
+    "department": "Department",
 }
 _GROUP_NAMES = ("call_types", "departments")
 

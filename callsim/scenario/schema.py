@@ -109,7 +109,7 @@ class Horizon(_Model):
     interval: PositiveSeconds
     warmup: Seconds = 0.0
     drain: StrictBool = True
-    start: ClockTime = 0.0
+    start: ClockTime = 8 * 3600.0
 
     @property
     def n_intervals(self) -> int:

@@ -36,6 +36,17 @@ def test_help_shows_plain_metavars():
     assert "9223372036854775807" not in run
 
 
+@pytest.mark.parametrize("command", ["", "run", "compare", "sweep", "staff", "breakeven",
+                                     "schedule", "backtest", "erlang", "init"])
+def test_no_command_shows_raw_type_labels(command):
+    """Flags show no value type, bounded numbers ``<int> [x>=1]`` (issue 18 item 15)."""
+    text = invoke_cli(*([command] if command else []), "--help").stdout
+    assert "<bool>" not in text and " range>" not in text and "9223372036854775807" not in text
+    assert "INT " not in text and "FLOAT " not in text  # one spelling: <int>, <float>
+    if command == "run":
+        assert "<int> [x>=1]" in text.split("--reps")[1][:40]
+
+
 def test_a_seed_out_of_range_is_still_refused():
     result = invoke_cli("run", str(REFERENCE), "--seed", "-1")
     assert result.exit_code == 2 and "--seed" in result.output and "Traceback" not in result.output

@@ -159,7 +159,7 @@ def test_calls_out_writes_one_row_per_call_and_replication(tmp_path, suffix):
     scenario = load_scenario(REFERENCE)
     for r in (0, 1):
         expected = labelled_records(simulate(scenario, policy="cold", seed=5,
-                                             replication=r).calls)
+                                             replication=r).calls, scenario.horizon.start)
         mine = frame[frame["replication"] == r].reset_index(drop=True)
         assert len(mine) == len(expected)
         assert (mine["policy"] == "cold").all() and (mine["seed"] == 5).all()

@@ -73,8 +73,8 @@ def test_table_output_names_every_shift() -> None:
 
 
 def test_staff_requirement_is_the_default() -> None:
-    shifts = [f"shifts.{d}={{departments: {d}, length: 1h, earliest: '00:00', latest: "
-              f"'01:00'}}" for d in ("billing", "support")]
+    shifts = [f"shifts.{d}={{departments: {d}, length: 1h, earliest: '08:00', latest: "
+              f"'09:00'}}" for d in ("billing", "support")]
     args = ["--set", shifts[0], "--set", shifts[1], "--target", "service_level>=0.8",
             "--reps", "2", "--verify-reps", "2", "--workers", "1", "--policy", "cold"]
     result = invoke_cli("schedule", SMALL, *args, "--json")

@@ -141,3 +141,80 @@ def test_every_readme_command_works_in_order_in_a_fresh_clone(tmp_path):
         ran += 1
     assert ran >= 15
     assert (clone / "report.html").exists() and (clone / "my_scenario.yaml").exists()
+
+
+# -- the answers the README quotes are what the commands print (issue 18, must show) ---------------
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_demo_answer_is_the_one_the_readme_quotes(monkeypatch):
+    """``make demo``'s command (read from the Makefile) prints the README's quoted answer first."""
+    monkeypatch.chdir(ROOT)
+    demo = next(line for line in (ROOT / "Makefile").read_text().splitlines()
+                if line.startswith("\t$(BIN)/callsim compare"))
+    words = shlex.split(demo.split("callsim ", 1)[1])
+    quoted = re.search(r"`make demo` prints the answer.*?```text\n(.*?)\n```", README, re.S)
+    assert quoted is not None
+    result = CliRunner().invoke(app, [*words, "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert _flat(result.stdout).startswith(_flat(quoted.group(1))), result.stdout[:600]
+
+
+def test_the_erlang_figures_the_readme_quotes_are_what_erlang_prints():
+    erlang_c = re.search(r"Erlang C case \((\d+) calls per 30 min, AHT (\d+) s, (\d+)\s+agents: "
+                         r"P\(wait\) ([\d.]+), SL\(20 s\) ([\d.]+), ASA ([\d.]+) s\)", README)
+    erlang_a = re.search(r"Erlang A case \((\d+) calls/min, AHT (\d+) min, patience (\d+) min, "
+                         r"(\d+) agents: P\(wait\) ([\d.]+), P\(abandon\) ([\d.]+)\)",
+                         _flat(README))
+    assert erlang_c is not None and erlang_a is not None
+    calls, aht, agents, p_wait, sl, asa = erlang_c.groups()
+    row = _erlang_row("--arrivals-per-hour", str(2 * int(calls)), "--aht", aht,
+                      "--agents", agents)
+    assert (f"{row['p_wait']:.4f}", f"{row['service_level']:.4f}", f"{row['asa']:.2f}") == (
+        p_wait, sl, asa)
+    per_minute, aht, patience, agents, p_wait, p_abandon = erlang_a.groups()
+    row = _erlang_row("--arrivals-per-hour", str(60 * int(per_minute)), "--aht", f"{aht}min",
+                      "--patience", f"{patience}min", "--agents", agents)
+    assert (f"{row['p_wait']:.4f}", f"{row['p_abandon']:.4f}") == (p_wait, p_abandon)
+
+
+def _erlang_row(*args: str) -> dict:
+    import json
+
+    result = CliRunner().invoke(app, ["erlang", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["rows"][0]
+
+
+def _readme_table(heading: str) -> dict[str, list[str]]:
+    """The markdown table after ``heading`` (a line of the README): first cell -> other cells."""
+    rows = README.split(heading, 1)[1].split("\n\n")[1].splitlines()
+    return {cells[0]: cells[1:] for cells in
+            ([c.strip() for c in row.strip("|").split("|")] for row in rows[2:])}
+
+
+@pytest.mark.skipif(not os.environ.get("CALLSIM_README_ANSWERS"),
+                    reason="about 15 s of CPU: `make readme-answers` runs it")
+def test_the_staffing_table_the_readme_quotes_is_what_staff_prints(monkeypatch):
+    """The README's staffing table is what its first ``staff`` command prints (--json)."""
+    import json
+
+    monkeypatch.chdir(ROOT)
+    words = next(w for w in readme_commands() if w[0] == "staff")
+    table = _readme_table("Measured on the reference scenario (first command above")
+    result = CliRunner().invoke(app, [*words[:-2], "--json"])  # without --plot staffing.png
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)["policies"]
+    for k, policy in enumerate(("cold", "warm")):
+        got = doc[policy]
+        assert table["billing agent-hours"][k] == f"{got['agent_hours']['billing']:.1f}"
+        assert table["support agent-hours"][k] == f"{got['agent_hours']['support']:.1f}"
+        assert table["staff cost"][k] == f"{got['staff_cost']:,.0f}"
+        assert table["lost-call cost"][k] == f"{got['lost_call_cost']['mean']:,.0f}"
+        total, (low, high) = got["total_cost"]["mean"], got["total_cost"]["ci95"]
+        assert table["total cost (± 95% CI)"][k] == f"{total:,.0f} ± {(high - low) / 2:,.0f}"
+        verified = got["verified"]
+        assert table["interval targets verified: met / within CI / missed"][k] == \
+            f"{verified['met']} / {verified['straddling']} / {verified['missed']}"

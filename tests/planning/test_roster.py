@@ -128,20 +128,20 @@ def test_a_table_is_a_requirement_too() -> None:
 
 
 FULL_DAY = [
-    "shifts.full={departments: billing, length: 8h, earliest: '00:00', latest: '04:00', "
+    "shifts.full={departments: billing, length: 8h, earliest: '08:00', latest: '12:00', "
     "step: 30min, breaks: [{length: 15min, earliest: 1h, latest: 2.5h}, {length: 30min, "
     "earliest: 3h, latest: 4.5h, paid: false}, {length: 15min, earliest: 5h, latest: 7h}]}",
-    "shifts.part={departments: [billing, support], length: 4h, earliest: '00:00', latest: "
-    "'08:00', wage_per_hour: 25, max_count: 6, breaks: [{length: 15min, earliest: 1.5h, "
+    "shifts.part={departments: [billing, support], length: 4h, earliest: '08:00', latest: "
+    "'16:00', wage_per_hour: 25, max_count: 6, breaks: [{length: 15min, earliest: 1.5h, "
     "latest: 2.5h}]}",
-    "shifts.sup={departments: support, length: 8h, earliest: '00:00', latest: '04:00', "
+    "shifts.sup={departments: support, length: 8h, earliest: '08:00', latest: '12:00', "
     "breaks: [{length: 30min, earliest: 3h, latest: 4.5h, paid: false}]}",
 ]
 
 
 def test_breaks_and_a_shared_shift_type(tmp_path: Path) -> None:
     sc = load_scenario(REFERENCE, FULL_DAY)
-    rows = [{"start": f"{t // 2:02d}:{30 * (t % 2):02d}", "department": d, "agents": n}
+    rows = [{"start": f"{8 + t // 2:02d}:{30 * (t % 2):02d}", "department": d, "agents": n}
             for t in range(24) for d, n in (("billing", 9 + t % 3), ("support", 6 + t // 6))]
     pd.DataFrame(rows).to_csv(tmp_path / "need.csv", index=False)
     roster = schedule(sc, tmp_path / "need.csv").rosters["requirements"]
@@ -195,7 +195,8 @@ def test_impossible_requirements_are_one_line(overrides: list[str], words: str) 
 # -- random small instances --------------------------------------------------------------------
 
 BASE: dict[str, Any] = {
-    "name": "random roster", "horizon": {"duration": "8h", "interval": "1h"},
+    "name": "random roster", "horizon": {"duration": "8h", "interval": "1h",
+                                        "start": "00:00"},
     "departments": {"a": {"agents": 1, "wage_per_hour": 20},
                     "b": {"agents": 1, "wage_per_hour": 20}},
     "call_types": {"x": {"arrivals_per_hour": 1, "resolved_by": "a", "handle_time": 60}},

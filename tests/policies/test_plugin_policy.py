@@ -99,6 +99,17 @@ def test_scenario_validation_takes_its_name_and_options():
         scenario(policy="blind")
 
 
+def test_the_report_describes_its_options_without_a_line_of_report_code():
+    from callsim.report.words import scenario_inputs
+
+    sc = scenario(wait_then_cold={"wait": "30s"})
+    transfers = dict(scenario_inputs(sc, ["cold", NAME]))["Transfers"]
+    assert "Wait_then_cold transfers: wait: 30 s." in transfers
+    assert not any(line.startswith("Warm transfers") for line in transfers)  # not compared
+    everyone = dict(scenario_inputs(sc))["Transfers"]
+    assert any(line.startswith("Warm transfers: handoff time") for line in everyone)
+
+
 def test_after_unregistering_it_is_unknown():
     registry.unregister(NAME)
     with pytest.raises(ValueError, match="unknown policy 'wait_then_cold'"):

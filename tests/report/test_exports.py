@@ -92,7 +92,7 @@ def test_compare_summary_equals_json_with_labels_and_formats(compared):
 def test_compare_differences_and_intervals(compared):
     folder, document = compared
     headers, rows, _ = sheet_rows(folder / "c.xlsx", "differences")
-    assert headers[:3] == ["difference", "Metric key", "Metric"]
+    assert headers[:3] == ["Difference (B - A)", "Metric key", "Metric"]
     total = next(r for r in rows if r[1] == "costs.total_cost")
     assert total[0] == "warm - cold"
     assert same(total[3], document["differences"]["costs"]["total_cost"]["mean"])
@@ -101,7 +101,7 @@ def test_compare_differences_and_intervals(compared):
     assert "Clock time" in headers
     clock = headers.index("Clock time")
     assert [r[clock] for r in rows if r[headers.index("Metric key")] == "wait_mean"][:2] == [
-        "00:00", "00:30"]
+        "08:00", "08:30"]
     _, inputs, _ = sheet_rows(folder / "c.xlsx", "scenario inputs")
     assert ("horizon.duration", 3600.0) in inputs
 
@@ -111,7 +111,7 @@ def test_run_csv_and_excel_hold_the_same_numbers(tmp_path):
     cli(*args, "--out", str(tmp_path / "r.xlsx"))
     cli(*args, "--out", str(tmp_path / "r.csv"))
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "r.csv", "r.replications.csv", "r.scenario inputs.csv", "r.xlsx"]
+        "r.csv", "r.replications.csv", "r.scenario_inputs.csv", "r.xlsx"]  # no space
     csv = pd.read_csv(tmp_path / "r.csv")
     headers, rows, book = sheet_rows(tmp_path / "r.xlsx", "summary")
     excel = pd.DataFrame(rows, columns=list(csv.columns))
@@ -130,9 +130,15 @@ def test_erlang_workbook(tmp_path):
     headers, rows, book = sheet_rows(out, "erlang")
     assert headers[:2] == ["Agents", "Probability of waiting (%)"]
     assert "Average speed of answer (s)" in headers
-    assert all(same(cell, value) for cell, value in zip(rows[0], document["rows"][0].values(),
-                                                         strict=True))
+    values = document["rows"][0]
+    abandon = list(values).index("p_abandon")
+    # Erlang C: abandonment does not apply, an empty cell, not 0 (issue 18 item 14)
+    assert values["p_abandon"] == 0 and rows[0][abandon] is None
+    assert all(same(cell, value) for k, (cell, value) in enumerate(
+        zip(rows[0], values.values(), strict=True)) if k != abandon)
     assert book["erlang"].cell(2, 2).number_format == PERCENT
+    assert headers[-2:] == ["Offered load (Erlangs)", "Mean wait if delayed (s)"]
+    assert book["erlang"].cell(2, len(headers)).number_format == SECONDS
     _, inputs, _ = sheet_rows(out, "inputs")
     assert ("aht_s", 180.0) in inputs
 
@@ -144,7 +150,9 @@ def test_sweep_workbook_holds_results_and_summary(tmp_path):
     cli(*args, "--out", str(tmp_path / "s.parquet"))
     results = pd.read_parquet(tmp_path / "s.parquet")
     headers, rows, book = sheet_rows(tmp_path / "s.xlsx", "results")
-    assert headers[:5] == ["Point", "departments.billing.agents", "Policy", "Replication", "Seed"]
+    # One naming for the swept field in both sheets (issue 18 item 14)
+    assert headers[:5] == ["Point", "billing: agents", "Policy", "Replication", "Seed"]
+    assert [c.value for c in book["summary"][1]][:2] == ["Point", "billing: agents"]
     excel = pd.DataFrame(rows, columns=list(results.columns))
     excel = excel.where(excel.notna(), np.nan)  # an empty cell reads as None; the table has NaN
     pd.testing.assert_frame_equal(excel, results, check_dtype=False, rtol=1e-15)
@@ -165,3 +173,26 @@ def test_more_than_two_policies_keep_every_difference(tmp_path):
     assert totals.keys() == document["differences_vs_first"].keys()
     for label, mean in totals.items():
         assert same(mean, document["differences_vs_first"][label]["costs"]["total_cost"]["mean"])
+
+
+def test_staff_workbook_has_labelled_headers_and_a_format_per_metric(tmp_path):
+    """Issue 18 item 14: raw keys as headers, seconds and shares in one 0.000 column."""
+    from tests.shared import ROOT
+
+    small = str(ROOT / "tests" / "planning" / "staffing_small.yaml")
+    cli("staff", small, "--target", "service_level>=0.8", "--target", "asa<=20s", "--reps", "2",
+        "--verify-reps", "2", "--workers", "1", "--policy", "cold", "--out",
+        str(tmp_path / "s.xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "s.xlsx")
+    for ws in book:
+        headers = [c.value for c in ws[1]]
+        raw = [h for h in headers if "_" in h or "." in h]
+        assert raw == [], (ws.title, raw)
+    headers, rows, _ = sheet_rows(tmp_path / "s.xlsx", "summary")
+    assert "billing: agent-hours (h)" in headers and "Total cost, 95% CI low" in headers
+    headers, rows, book = sheet_rows(tmp_path / "s.xlsx", "checks")
+    metric_at, bound_at = headers.index("Metric key"), headers.index("Bound")
+    formats = {row[metric_at]: book["checks"].cell(k + 2, bound_at + 1).number_format
+               for k, row in enumerate(rows)}
+    assert formats == {"service_level": PERCENT, "asa": SECONDS}
+

@@ -96,6 +96,22 @@ def test_headline_matches_the_compare_json(report: Path) -> None:
             in text, text
     else:
         assert "no call type's abandonment changes significantly" in text
+    # The other side of the trade-off (issue 18 item 12): every other significant change in a
+    # call type's abandonment or service level that is worse under the policy ahead.
+    if not changes:
+        return
+    gain_name, gain = max(changes.items(), key=lambda item: abs(item[1]["mean"]))
+    b_ahead = gain["mean"] < 0
+    for name, metrics in doc["differences"]["call_types"].items():
+        for key, words in (("abandon_rate", "abandonment"), ("service_level", "service level")):
+            change = metrics[key]
+            if not change["significant"] or (name, key) == (gain_name, "abandon_rate"):
+                continue
+            worse_under_b = (change["mean"] > 0) == (key == "abandon_rate")
+            told = (f"{name} callers' " if key == "abandon_rate" else "") + \
+                f"{words} {'rises' if change['mean'] > 0 else 'falls'} " \
+                f"{abs(100 * change['mean']):.1f} points"
+            assert (told in text) == (worse_under_b == b_ahead), (name, key, text)
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(report: Path, tmp_path: Path) -> None:
@@ -112,6 +128,11 @@ def test_report_contents(report: Path) -> None:
         assert f"<h2>{heading}</h2>" in html
     assert "Abandonment rate (%)" in html and "Total cost (per horizon)" in html
     assert "support: 130 calls per hour, resolved by support" in html
+    # Every transfer option of the compared policies, read from the scenario (issue 18 item 2).
+    assert ("Cold transfers: reexplain time: exponential, mean 1 min; drop probability: 2%; "
+            "patience factor: 1; priority: no.") in html
+    assert ("Warm transfers: handoff time: exponential, mean 30 s; caller abandons on hold: no; "
+            "priority: no; max hold: none; on max hold: cold.") in html
     assert "callsim report " in html and "--seed 7" in html and "SHA-256" in html
     # Nothing to fetch: every link is an anchor in the page, no scripts, no style sheets.
     assert re.findall(r'(?:src|href)="(?!#)[^"]*"', html) == []

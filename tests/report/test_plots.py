@@ -105,7 +105,7 @@ def test_difference_panels_highlight_significance(comparison: Comparison) -> Non
 
 def test_interval_figure_panels(comparison: Comparison) -> None:
     figure = interval_figure(comparison)
-    wait, abandon, occupancy = figure.axes
+    wait, abandon, occupancy = figure.axes[:3]  # then the paired-difference column
     assert wait.get_title() == "Mean wait per interval" and wait.get_ylabel() == "Mean wait (s)"
     assert abandon.get_ylabel() == "Abandonment rate (%)"
     assert "Occupancy" in occupancy.get_title() and occupancy.get_ylabel() == "Occupancy (%)"
@@ -148,7 +148,7 @@ def test_interval_bands_are_clipped_to_the_metric_range(comparison: Comparison) 
     rows = comparison.interval_summary.copy()
     rows["ci_low"] = rows["mean"] - 5.0  # far below 0 for rates and waits
     rows["ci_high"] = rows["mean"] + 5.0  # above 100% for rates
-    wait, abandon, occupancy = interval_figure(replace(comparison, interval_summary=rows)).axes
+    wait, abandon, occupancy = interval_figure(replace(comparison, interval_summary=rows)).axes[:3]
     for ax, top in ((wait, None), (abandon, 100.0), (occupancy, 100.0)):
         bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
         y = np.concatenate([path.vertices[:, 1] for band in bands for path in band.get_paths()])
@@ -157,6 +157,26 @@ def test_interval_bands_are_clipped_to_the_metric_range(comparison: Comparison) 
             assert y.max() == pytest.approx(top)
         else:  # waits are unbounded above: the band keeps its top
             assert y.max() > rows.loc[rows["metric"] == "wait_mean", "mean"].max()
+
+
+def test_interval_figure_draws_the_paired_difference(comparison: Comparison) -> None:
+    """Issue 18 item 13: overlapping bands hid a significant paired difference; a second column
+    draws warm - cold per interval with its paired CI, significant intervals in red."""
+    from callsim.analysis.statistics import paired_differences
+
+    axes = interval_figure(comparison).axes
+    assert len(axes) == 6
+    b, a = comparison.difference
+    diffs = paired_differences(comparison.intervals, (b, a), by=["interval", "start"],
+                               metrics=["abandon_rate", "occupancy.billing"])
+    abandon, occupancy = axes[4], axes[5]
+    assert abandon.get_ylabel() == "Abandonment rate (pp)" and f"{b} − {a}" in abandon.get_title()
+    rows = diffs[diffs["metric"] == "abandon_rate"].sort_values("start")
+    assert list(abandon.get_lines()[1].get_ydata()) == pytest.approx(list(100 * rows["mean"]))
+    billing = diffs[diffs["metric"] == "occupancy.billing"].sort_values("start")
+    marked = [line for line in occupancy.get_lines() if line.get_color() == "tab:red"][0]
+    assert list(marked.get_xdata()) == list(8 + billing["start"][billing["significant"]] / 3600)
+    assert [t.get_text() for t in occupancy.get_xticklabels()][0] == "08:00"
 
 
 def test_interval_figure_shows_shares_in_percent(comparison: Comparison) -> None:
@@ -174,3 +194,27 @@ def test_single_policy_has_no_difference_row(tmp_path: Path) -> None:
     for ax in figure.axes:
         assert len([c for c in ax.containers if isinstance(c, BarContainer)]) == 1
     assert len(save_figures(one, tmp_path / "one.png")) == 2
+
+
+def test_backtest_bands_are_steps_so_a_flagged_point_is_visibly_outside() -> None:
+    """Issue 18 item 13: bands interpolated between intervals made a flagged point look inside;
+    each interval's band is now flat across it and the point sits at its middle."""
+    from types import SimpleNamespace
+
+    from callsim.report.calibration_figures import backtest_figure
+
+    table = pd.DataFrame({
+        "metric": "abandon_rate", "queue": "all", "interval": [0, 1, 2],
+        "clock": ["08:00", "08:30", "09:00"], "band_low": [0.0, 0.10, 0.0],
+        "band_high": [0.2, 0.15, 0.2], "sim_mean": [0.1, 0.12, 0.1],
+        "observed": [0.1, 0.18, 0.1], "outside": [False, True, False]})
+    ax = backtest_figure(SimpleNamespace(table=table)).axes[0]
+    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    vertices = band.get_paths()[0].vertices
+    over_flagged = vertices[(vertices[:, 0] > 1) & (vertices[:, 0] < 2)]
+    assert over_flagged.size == 0  # no vertex inside an interval: flat from its start to end
+    at_edges = vertices[(vertices[:, 0] == 1) | (vertices[:, 0] == 2)][:, 1]
+    assert {10.0, 15.0} <= set(np.round(at_edges, 6))
+    red = [line for line in ax.get_lines() if line.get_color() == "#b3261e"][0]
+    assert list(red.get_xdata()) == [1.5] and list(red.get_ydata()) == pytest.approx([18.0])
+    assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["08:00", "08:30"]

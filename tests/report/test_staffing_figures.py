@@ -49,3 +49,34 @@ def test_missed_and_within_ci_intervals_are_marked_as_the_table_says(result):
                 marks = [line for line in ax.get_lines()
                          if line.get_label() == f"{policy}: {label}"]
                 assert sum(len(m.get_xdata()) for m in marks) == int(mine[column].sum())
+
+
+def test_the_time_axis_reads_clock_times(result):
+    """Issue 18 item 9: 'clock time (h)' from 0 to 12 became HH:MM from horizon.start."""
+    bottom = staffing_figure(result).axes[-1]
+    assert bottom.get_xlabel() == "Clock time (interval start)"
+    assert [t.get_text() for t in bottom.get_xticklabels()] == ["08:00", "09:00"]
+
+
+def test_breakeven_figure_names_the_field_states_the_answer_and_uses_units():
+    """Issue 18 item 13: no raw field path, shares in %, a title with the answer."""
+    import pandas as pd
+
+    from callsim.planning.breakeven import BreakEven
+    from callsim.report.staffing_figures import breakeven_figure
+
+    points = pd.DataFrame({"value": [0.1, 0.2, 0.3, 0.4], "mean": [-2.0, -1.0, 1.0, 2.0],
+                           "ci_low": [-3.0, -2.0, -0.5, 1.0], "ci_high": [-1.0, 0.5, 2.0, 3.0],
+                           "significant": [True, False, False, True]})
+    result = BreakEven("call_types.support.misroute.billing", "costs.total_cost", "cold", "warm",
+                       points, 0.25, (0.1, 0.4), "warm", None, False)
+    figure = breakeven_figure(result)
+    ax = figure.axes[0]
+    figure.canvas.draw()
+    assert ax.get_xlabel() == "support: misrouted to billing"
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all(t.endswith("%") for t in ticks)
+    assert ax.get_ylabel() == "warm - cold: Total cost (per horizon)"
+    title = figure.get_suptitle().replace("\n", " ")
+    assert title.startswith("Break-even at support: misrouted to billing = 25%")
+    assert "warm is better below, cold above" in title

@@ -113,19 +113,21 @@ def test_line_one_line_and_band_per_policy(rows):
     (ax,) = fig.axes
     assert [line.get_label() for line in ax.get_lines()] == ["cold", "warm"]
     assert len(bands(ax)) == 2
-    assert ax.get_xlabel() == AGENTS
-    assert ax.get_ylabel() == "overall.wait_mean (s)"
-    assert "overall.wait_mean" in ax.get_title() and f"{SHARE} = 0.2" in ax.get_title()
+    # Issue 18 item 13: the catalogue's labels and units, not raw field paths; shares in %.
+    assert ax.get_xlabel() == "billing: agents"
+    assert ax.get_ylabel() == "Mean wait (s)"
+    assert ax.get_title().startswith("Mean wait") and "support: misrouted to billing = 20%" \
+        in ax.get_title() and SHARE not in ax.get_title()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["8", "10", "12", "14"]
 
 
 def test_line_shares_in_percent(rows):
     fig = line_figure(rows, AGENTS, "service_level", at={SHARE: 0.0})
     ax = fig.axes[0]
-    assert ax.get_ylabel() == "overall.service_level (%)"
+    assert ax.get_ylabel() == "Service level (%)"
     assert ax.get_lines()[0].get_ydata().max() > 1.0  # drawn in %, not as a share
     cost = line_figure(rows, AGENTS, "costs.total_cost", at={SHARE: 0.0}).axes[0]
-    assert cost.get_ylabel() == "costs.total_cost (per horizon)"
+    assert cost.get_ylabel() == "Total cost (per horizon)"
 
 
 def test_line_diff_shades_where_each_policy_is_better(rows):
@@ -178,7 +180,7 @@ def test_real_replications(real_rows):
     fig = line_figure(real_rows, AGENTS, "costs.total_cost")
     assert [line.get_label() for line in fig.axes[0].get_lines()] == ["cold", "warm"]
     diff = line_figure(real_rows, AGENTS, "abandon_rate", diff=True)
-    assert diff.axes[0].get_ylabel() == "warm \u2212 cold overall.abandon_rate (pp)"
+    assert diff.axes[0].get_ylabel() == "warm \u2212 cold: Abandonment rate (pp)"
     assert "3 replications per point" in diff.axes[0].get_title()
 
 
@@ -190,13 +192,14 @@ def test_heatmap_one_panel_per_policy_with_shared_scale(rows):
     assert len(fig.axes) == 3
     assert [ax.get_title() for ax in panels] == ["cold", "warm"]
     assert panels[0].images[0].get_clim() == panels[1].images[0].get_clim()
-    assert colorbar.get_ylabel() == "overall.wait_mean (s)"
+    assert colorbar.get_ylabel() == "Mean wait (s)"
     for ax in panels:
-        assert ax.get_xlabel() == AGENTS and ax.get_ylabel() == SHARE
+        assert ax.get_xlabel() == "billing: agents"
+        assert ax.get_ylabel() == "support: misrouted to billing"
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["0%", "20%", "40%"]
         assert [t.get_text() for t in ax.get_xticklabels()] == ["8", "10", "12", "14"]
-        assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "0.2", "0.4"]
         assert ax.images[0].get_array().shape == (len(SHARE_VALUES), len(AGENT_VALUES))
-    assert "overall.wait_mean" in fig.get_suptitle()
+    assert "Mean wait" in fig.get_suptitle() and "overall.wait_mean" not in fig.get_suptitle()
 
 
 def test_heatmap_diff_marks_significant_cells(rows):
@@ -209,7 +212,7 @@ def test_heatmap_diff_marks_significant_cells(rows):
     assert marks.count("W") == 2 * (len(SHARE_VALUES) - 1)  # 12 and 14 agents, share > 0
     assert marks.count("C") == 2 * (len(SHARE_VALUES) - 1)  # 8 and 10 agents, share > 0
     assert "W: warm significantly better" in fig.get_supxlabel()
-    assert fig.axes[1].get_ylabel().startswith("warm \u2212 cold overall.wait_mean")
+    assert fig.axes[1].get_ylabel().startswith("warm \u2212 cold: Mean wait")
 
 
 # --- selection and errors --------------------------------------------------------------------

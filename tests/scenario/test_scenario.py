@@ -67,7 +67,7 @@ def test_reference_scenario_means_what_model_md_says() -> None:
     s = load_scenario(REFERENCE)
     assert s.name == "Billing takes support calls"
     assert (s.horizon.duration, s.horizon.interval, s.horizon.n_intervals) == (43200, 1800, 24)
-    assert (s.horizon.warmup, s.horizon.drain, s.horizon.start) == (0, True, 0)
+    assert (s.horizon.warmup, s.horizon.drain, s.horizon.start) == (0, True, 8 * 3600)
     assert s.service_level_threshold == 20
     assert s.staffing("billing") == (12,) * 24 and s.staffing("support") == (16,) * 24
     assert s.arrival_rates("billing") == (110.0,) * 24
@@ -110,7 +110,7 @@ def test_defaults(raw: dict[str, Any]) -> None:
     del raw["service_level_threshold"], raw["costs"], raw["call_types"]["support"]["misroute"]
     raw["transfer"] = {}
     s = build(raw)
-    assert (s.horizon.warmup, s.horizon.drain, s.horizon.start) == (0, True, 0)
+    assert (s.horizon.warmup, s.horizon.drain, s.horizon.start) == (0, True, 8 * 3600)
     assert s.service_level_threshold == 20 and s.costs.lost_call == 0
     t = s.transfer
     assert t.policy == "warm" and t.identify_time == Deterministic(value=0)
@@ -459,3 +459,17 @@ def test_validate_missing_file_and_override(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "transfer.policy: must be 'callback', 'cold', 'conditional' or 'warm'" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_reference_and_starter_read_08_00_to_20_00() -> None:
+    """Neither sets a clock time it does not need: the default start is 08:00 (issue 18 item 9)."""
+    from callsim.scenario.durations import format_clock
+    from callsim.scenario.loading import read_scenario_file
+    from callsim.scenario.starter import starter_text
+
+    starter = build_scenario(yaml.safe_load(starter_text()), "scenario.yaml", Path("."))
+    assert "start" not in read_scenario_file(REFERENCE)["horizon"]
+    for s in (load_scenario(REFERENCE), starter):
+        h = s.horizon
+        assert (format_clock(0, h.start), format_clock(h.duration, h.start)) == ("08:00", "20:00")
+

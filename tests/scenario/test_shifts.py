@@ -8,13 +8,13 @@ from callsim.scenario.errors import ScenarioError
 from callsim.scenario.loading import load_scenario
 from tests.shared import REFERENCE, SCENARIOS
 
-#: docs/model.md section 11's templates, on the reference scenario (a 12 h day from 00:00).
-FULL_TIME = ("shifts.full={departments: billing, length: 8h, earliest: '00:00', latest: "
-             "'04:00', step: 30min, breaks: [{length: 15min, earliest: 1h, latest: 2.5h}, "
+#: docs/model.md section 11's templates, on the reference scenario (a 12 h day from 08:00).
+FULL_TIME = ("shifts.full={departments: billing, length: 8h, earliest: '08:00', latest: "
+             "'12:00', step: 30min, breaks: [{length: 15min, earliest: 1h, latest: 2.5h}, "
              "{length: 30min, earliest: 3h, latest: 4.5h, paid: false}, "
              "{length: 15min, earliest: 5h, latest: 7h}]}")
-PART_TIME = ("shifts.part={departments: [billing, support], length: 4h, earliest: '00:00', "
-             "latest: '08:00', wage_per_hour: 25, max_count: 10, "
+PART_TIME = ("shifts.part={departments: [billing, support], length: 4h, earliest: '08:00', "
+             "latest: '16:00', wage_per_hour: 25, max_count: 10, "
              "breaks: [{length: 15min, earliest: 1.5h, latest: 2.5h}]}")
 
 
@@ -24,7 +24,7 @@ def test_templates_load_with_their_defaults() -> None:
     assert full.departments == ("billing",) and part.departments == ("billing", "support")
     assert full.paid_seconds == 7.5 * 3600 and part.paid_seconds == 4 * 3600
     assert full.breaks[1].paid is False and full.breaks[0].paid is True
-    assert (part.latest, part.step, part.max_count) == (8 * 3600, None, 10)
+    assert (part.latest, part.step, part.max_count) == (16 * 3600, None, 10)
 
 
 def test_textbook_scenario_loads() -> None:
@@ -44,7 +44,7 @@ BAD = [
      "shifts.x.latest", "before the earliest"),
     ("shifts.x={departments: billing, length: 13h, earliest: '08:00'}", "shifts.x.length",
      "longer than the horizon"),
-    ("shifts.x={departments: billing, length: 8h, earliest: '00:00', latest: '05:00'}",
+    ("shifts.x={departments: billing, length: 8h, earliest: '08:00', latest: '13:00'}",
      "shifts.x.latest", "ends after the horizon"),
     ("shifts.x={departments: [billing, sales], length: 4h, earliest: '08:00'}",
      "shifts.x.departments", "no department named 'sales'"),
