@@ -299,11 +299,9 @@ def records_frame(
     out["priority"] = _priorities(col["priority"], mapping, bad) if "priority" in col else 0
     ids = _ids(col["id"], mapping, bad) if "id" in col else None
     bad.raise_if_any()
-    out.attrs["present"] = [c for c in OPTIONAL if c in col]
-    out.attrs["dropped"] = dropped
-    out.attrs["ids"] = ids
-    out.attrs["notes"] = (_outliers(out, bad) +
-                          ([] if ids is not None else _repeated_rows(raw, bad)))
+    out.attrs = {"present": [c for c in OPTIONAL if c in col], "dropped": dropped, "ids": ids,
+                 "notes": _outliers(out, bad) + ([] if ids is not None else
+                                                 _repeated_rows(raw, bad))}
     return out
 
 
@@ -313,7 +311,8 @@ def _ids(values: pd.Series, mapping: ColumnMap, bad: _Problems) -> np.ndarray:
     bad.add("id", ids.isna().to_numpy(), values, "empty")
     bad.add("id", (ids.notna() & ids.duplicated()).to_numpy(), values,
             "the id of an earlier row (a call given twice)")
-    return ids.to_numpy(dtype=object)
+    out: np.ndarray = ids.to_numpy(dtype=object)
+    return out
 
 
 def duplicate_ids(frames: Sequence[pd.DataFrame], sources: Sequence[str]) -> list[str]:
