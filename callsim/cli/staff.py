@@ -281,7 +281,10 @@ def _exit_if_unmet(result: StaffingResult, scenario: Path) -> None:
 
 @contextmanager
 def one_line_errors(scenario: Path) -> Iterator[None]:
-    """Input errors of ``staff`` and ``breakeven`` as one line naming the file, exit 2.
+    """Input errors of ``staff`` and ``breakeven`` as one line, exit 2.
+
+    The line names the scenario file, or the option when the mistake is on the command line
+    (``--target 'asa<=3x': ...``).
 
     A worker that dies mid-search is one line too, with exit code 1.
     """
@@ -296,9 +299,9 @@ def one_line_errors(scenario: Path) -> Iterator[None]:
     except ScenarioError as exc:
         raise fail(exc.problems[0]) from None
     except (StaffingError, BreakEvenError, ExecutorError, WorkLimitError) as exc:
-        message = str(exc)
-        raise fail(message if message.startswith(f"{scenario}:") else f"{scenario}: {message}"
-                   ) from None
+        message = str(exc)  # a mistake on the command line names its option, not the file
+        named = message.startswith((f"{scenario}:", "--"))
+        raise fail(message if named else f"{scenario}: {message}") from None
     except WorkerLost as exc:
         typer.echo(f"{scenario}: {exc}; nothing was written", err=True)
         raise typer.Exit(EXIT_WORKER_DIED) from None

@@ -1,0 +1,75 @@
+"""Messages name the real problem and where it is (issue 18 item 16, issue 19 item 19).
+
+A mistake on the command line names the option, not the scenario file; a problem the same at
+every point of a sweep is one line; a range written with a dash suggests the colon.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.shared import ROOT, assert_one_line_error, invoke_cli
+
+SMALL = str(ROOT / "tests" / "planning" / "staffing_small.yaml")
+QUICK = ["--reps", "2", "--verify-reps", "2", "--seed", "4", "--workers", "1"]
+
+
+@pytest.mark.parametrize(("sets", "expected"), [
+    (["departments.billing.agnts=3"],
+     "--set departments.billing.agnts=3: extra field not permitted (did you mean 'agents'?)"),
+    (["departments.bililng.agents=3"],
+     "--set departments.bililng.agents=3: departments.bililng.wage_per_hour: field required"),
+    (["departments.billing.agents=-1"], "--set departments.billing.agents=-1: must be >= 0"),
+    (["departments.billing.agents=2", "departments.billing.agents=3"],
+     "--set departments.billing.agents: given twice (the last would win silently)"),
+])
+def test_set_errors_name_the_option_not_the_file(sets, expected):
+    args = [item for s in sets for item in ("--set", s)]
+    result = invoke_cli("run", SMALL, *args, "--reps", "1")
+    assert_one_line_error(result)
+    assert result.output.strip() == expected
+
+
+def test_a_file_problem_beside_a_set_still_names_the_file(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(open(SMALL).read().replace("wage_per_hour: 35", "wage_per_hour: -35"))
+    result = invoke_cli("run", str(path), "--set", "departments.billing.agents=3")
+    assert_one_line_error(result)
+    assert result.output.strip() == f"{path}: departments.support.wage_per_hour: must be >= 0"
+
+
+@pytest.mark.parametrize(("target", "expected"), [
+    ("asa<=3x", "--target 'asa<=3x': asa needs a time such as 30 or 30s, got '3x'"),
+    ("asa<=2000000000s", "--target 'asa<=2000000000s': asa must be a time of at most 1e+09 s "
+                         "(the longest duration a scenario takes), got '2000000000s'"),
+])
+def test_target_errors_name_the_option_and_the_duration_limit(target, expected):
+    result = invoke_cli("staff", SMALL, "--target", target, *QUICK)
+    assert_one_line_error(result)
+    assert result.output.strip() == expected
+
+
+def test_a_scenario_target_beyond_the_duration_limit_is_refused(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(open(SMALL).read() + "targets: ['wait_mean<=2000000000']\n")
+    result = invoke_cli("validate", str(path))
+    assert_one_line_error(result, f"{path}: targets.0: ", "at most 1e+09 s")
+
+
+@pytest.mark.parametrize(("vary", "expected"), [
+    ("departments.billing.agnts=8:16",
+     "--vary departments.billing.agnts: extra field not permitted (did you mean 'agents'?) "
+     "(at every point)"),
+    ("departments.billing.agents=8-16", "'8-16': a range is written LO:HI, e.g. 8:16"),
+    ("call_types.billing.patience.mean=1min-4min",
+     "a range is written LO:HI, e.g. 1min:4min:5"),
+    ("departments.billing.agents=0:1e9", "'0:1e9': 1000000001 values, more than the 1000000 "
+                                         "one axis may hold"),
+])
+def test_sweep_vary_mistakes_are_one_line_naming_the_option(tmp_path, vary, expected):
+    out = tmp_path / "sweep.parquet"
+    result = invoke_cli("sweep", SMALL, "--vary", vary, "--out", str(out), "--reps", "1",
+                        "--workers", "1")
+    assert_one_line_error(result, expected)
+    assert result.output.startswith("--vary ")
+    assert list(tmp_path.iterdir()) == []
