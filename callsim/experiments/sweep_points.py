@@ -80,7 +80,8 @@ def prepare_points(scenario: Scenario, grid: Grid, overrides: Sequence[str] = ()
         check_paths(doc.raw, grid, doc.source)
     except GridError as exc:
         raise ScenarioError([str(exc)]) from None
-    scenarios, problems = [], {}
+    scenarios: list[Scenario] = []
+    problems: dict[str, list[Mapping[str, Any]]] = {}
     points = grid.points()
     for point in points:
         try:

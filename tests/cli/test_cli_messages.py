@@ -73,3 +73,54 @@ def test_sweep_vary_mistakes_are_one_line_naming_the_option(tmp_path, vary, expe
     assert_one_line_error(result, expected)
     assert result.output.startswith("--vary ")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_breakeven_of_a_metric_undefined_here_says_so():
+    # Issue 19 item 19: without callbacks the delay is undefined everywhere: not "no crossing".
+    known = str(ROOT / "tests" / "planning" / "breakeven_known.yaml")
+    result = invoke_cli("breakeven", known, "--vary", "departments.billing.agents=30:32",
+                        "--metric", "callback_delay_mean", "--grid", "2", "--steps", "0",
+                        "--reps", "2", "--workers", "1")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    last = result.output.strip().splitlines()[-1]  # after the progress lines
+    assert last == (f"{known}: metric overall.callback_delay_mean: undefined here, at every "
+                    "value of departments.billing.agents (no call it measures: a feature this "
+                    "scenario does not use?)")
+
+
+def test_plot_of_a_scenario_file_says_it_is_no_results_table(tmp_path):
+    result = invoke_cli("plot", SMALL, "--x", "departments.billing.agents", "--metric",
+                        "wait_mean")
+    assert_one_line_error(result, f"{SMALL}: a scenario file, not a sweep results table")
+    fake = tmp_path / "results.parquet"
+    fake.write_text("name: not parquet\n")
+    result = invoke_cli("plot", str(fake), "--x", "departments.billing.agents", "--metric",
+                        "wait_mean")
+    assert_one_line_error(result, f"{fake}: cannot read results table: not a Parquet file")
+    assert "magic bytes" not in result.output
+
+
+def test_calibrate_without_a_map_names_the_map_option():
+    week = str(ROOT / "scenarios" / "records" / "acd_week.csv")
+    result = invoke_cli("calibrate", week, "--out", "never.yaml")
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert lines[0] == (f"{week}: missing column 'arrived' (an export names its columns its own "
+                        "way: say which is which with --map FILE.yaml, see docs/calibration.md)")
+    assert len(lines) == 3
+
+
+def test_shares_in_a_scenario_file_accept_percent(tmp_path):
+    # Issue 18 item 16: `--target` took 90% where the scenario file refused 20%.
+    from callsim import load_scenario
+
+    path = tmp_path / "s.yaml"
+    path.write_text(open(SMALL).read().replace("misroute: {billing: 0.2}",
+                                               "misroute: {billing: 20%}"))
+    scenario = load_scenario(path, ["departments.billing.available=90%",
+                                    "departments.billing.shrinkage=30%"])
+    assert scenario.call_types["support"].misroute == {"billing": 0.2}
+    assert scenario.departments["billing"].available == 0.9
+    assert scenario.departments["billing"].shrinkage == 0.3
+    result = invoke_cli("validate", str(path), "--set", "call_types.support.misroute.billing=120%")
+    assert_one_line_error(result, "call_types.support.misroute.billing: must be <= 1")
