@@ -64,7 +64,8 @@ def result_caveats(table: pd.DataFrame, scenario: Scenario) -> list[str]:
 
 def _never_emptied(table: pd.DataFrame, share: float) -> list[str]:
     """A draining run ends with callers waiting only where nobody could answer them (patience:
-    null callers in a queue with no agent on duty, or agents holding for each other)."""
+    null callers in a queue with no agent on duty, or agents holding for each other).
+    """
     if not share > 0:
         return []
     count = float((table["overall.unfinished_rate"] * table["overall.calls"]).mean())
