@@ -43,8 +43,10 @@ def horizon_caveats(scenario: Scenario) -> list[str]:
 
 
 def result_caveats(table: pd.DataFrame, scenario: Scenario) -> list[str]:
-    """Warnings about results: calls unfinished at close above the threshold (``drain: false``),
-    or any call still waiting when a drain ended (``drain: true``: its queue never emptied).
+    """Warnings about results: calls unfinished at close, or still waiting when a drain ended.
+
+    Without drain, unfinished calls above the threshold; with ``drain: true``, any call still
+    waiting when the drain ended (its queue never emptied).
 
     ``table`` holds one row per replication (and policy) with ``overall.calls`` and
     ``overall.unfinished_rate``.
@@ -63,8 +65,10 @@ def result_caveats(table: pd.DataFrame, scenario: Scenario) -> list[str]:
 
 
 def _never_emptied(table: pd.DataFrame, share: float) -> list[str]:
-    """A draining run ends with callers waiting only where nobody could answer them (patience:
-    null callers in a queue with no agent on duty, or agents holding for each other).
+    """Callers still waiting when a drain ended: nobody could answer them.
+
+    ``patience: null`` callers in a queue with no agent on duty, or agents holding for each
+    other.
     """
     if not share > 0:
         return []
