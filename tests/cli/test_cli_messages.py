@@ -124,3 +124,17 @@ def test_shares_in_a_scenario_file_accept_percent(tmp_path):
     assert scenario.departments["billing"].shrinkage == 0.3
     result = invoke_cli("validate", str(path), "--set", "call_types.support.misroute.billing=120%")
     assert_one_line_error(result, "call_types.support.misroute.billing: must be <= 1")
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--aht", "1e300", "--agents", "5"], "--aht must be at most 1e+09 s"),
+    (["--aht", "180", "--agents", "5", "--threshold", "2000000000s"],
+     "--threshold must be at most 1e+09 s"),
+    (["--aht", "180", "--agents", "500000"], "--agents must be at most 100,000"),
+    (["--aht", "180", "--agents", "5", "--patience", "1e9"], "queue tail exceeds"),
+])
+def test_erlang_options_beyond_the_limits_are_one_line(args, expected):
+    # The same class as targets beyond the duration limit: the scenario limits hold here too;
+    # an overload with a patience of 31 years was a ValueError traceback.
+    result = invoke_cli("erlang", "--arrivals-per-hour", "1000", *args)
+    assert_one_line_error(result, expected)
