@@ -138,3 +138,33 @@ def test_erlang_options_beyond_the_limits_are_one_line(args, expected):
     # an overload with a patience of 31 years was a ValueError traceback.
     result = invoke_cli("erlang", "--arrivals-per-hour", "1000", *args)
     assert_one_line_error(result, expected)
+
+
+def test_a_requirements_file_with_a_repeated_column_is_refused(tmp_path):
+    # The class of a repeated header column (issue 19 item 18): here it was a traceback.
+    lines = (ROOT / "scenarios" / "textbook_requirements.csv").read_text().splitlines()
+    path = tmp_path / "req.csv"
+    path.write_text("\n".join([lines[0] + ",agents", *(f"{r},1" for r in lines[1:])]) + "\n")
+    result = invoke_cli("schedule", str(ROOT / "scenarios" / "textbook_roster.yaml"),
+                        "--requirements", str(path))
+    assert_one_line_error(result)
+    assert result.output.strip() == f"{path}: column 'agents' appears 2 times in the header"
+
+
+def test_an_empirical_file_with_two_value_columns_is_refused(tmp_path):
+    from callsim.scenario.distributions import read_values_csv
+
+    path = tmp_path / "times.csv"
+    path.write_text("value,value\n10,20\n")
+    with pytest.raises(ValueError, match="column 'value' appears 2 times in the header"):
+        read_values_csv(path)
+
+
+def test_a_call_log_counts_every_bad_row_not_shown(tmp_path):
+    from callsim.scenario.calllog import CallLogError, read_call_log
+
+    path = tmp_path / "calls.csv"
+    path.write_text("time,call_type\n" + "10,nobody\n" * 333)
+    with pytest.raises(CallLogError) as error:
+        read_call_log(path, ["billing"], 3600.0)
+    assert error.value.problems[-1] == "calls.csv: 323 more problems not shown (333 in all)"
