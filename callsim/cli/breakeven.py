@@ -115,7 +115,10 @@ def breakeven_command(
     check_out(plot, "--plot", "figure")
     names = policy_values(policies, default_policies())
     sc = load_or_exit(scenario, overrides or [])
-    with one_line_errors(scenario), progress_bar("breakeven runs") as bar:
+    from callsim.cli.blame import option_fields
+
+    fields = {**option_fields("--set", overrides or []), **option_fields("--vary", vary)}
+    with one_line_errors(scenario, fields), progress_bar("breakeven runs") as bar:
         result = breakeven(sc, vary[0], metric, names, reps, seed, target, grid, steps,
                            constant=constant,
                            execution=execution.reporting(bar.advance if bar else None))

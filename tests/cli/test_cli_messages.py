@@ -168,3 +168,12 @@ def test_a_call_log_counts_every_bad_row_not_shown(tmp_path):
     with pytest.raises(CallLogError) as error:
         read_call_log(path, ["billing"], 3600.0)
     assert error.value.problems[-1] == "calls.csv: 323 more problems not shown (333 in all)"
+
+
+def test_breakeven_vary_mistakes_name_the_option():
+    known = str(ROOT / "tests" / "planning" / "breakeven_known.yaml")
+    result = invoke_cli("breakeven", known, "--vary", "departments.billing.agents=0:1e9",
+                        "--reps", "2", "--workers", "1")
+    assert_one_line_error(result)
+    assert result.output.strip() == ("--vary departments.billing.agents=0:1e9: must be <= 100000 "
+                                     "(at departments.billing.agents=1000000000)")
