@@ -17,6 +17,7 @@ column                    required  meaning
                                     transferred, else ``queue``
 ``agent``                 no        id of the agent who answered
 ``priority``              no        the caller's priority class: an integer >= 0, higher first
+``id``                    no        the call's id: a repeated id is an error (a call given twice)
 ========================  ========  ==============================================================
 
 Queue and call type names are turned into scenario names (lower case, runs of other characters
