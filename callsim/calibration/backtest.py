@@ -42,7 +42,7 @@ from callsim.scenario.schema import Horizon
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
 
-__all__ = ["Backtest", "backtest"]
+__all__ = ["MIN_REPS", "Backtest", "backtest", "fewest_reps"]
 
 
 @dataclass(frozen=True)
@@ -204,10 +204,35 @@ def _replayed(scenario: Scenario, records: CallRecords, window: Horizon, reps: i
 _NULL_DRAWS = 400
 
 
+def _held_out(n: int, days: int) -> int:
+    """Replications each null draw holds out to play the records' ``days`` (of ``n``)."""
+    return max(1, min(days, n // 2))
+
+
+def fewest_reps(days: int = 1) -> int:
+    """The fewest replications with which the verdict rule can judge ``days`` record days.
+
+    The flags allowed are those of simulated days playing the records (:func:`_null_flags`):
+    each draw holds out :func:`_held_out` replications and needs a standard deviation of the
+    rest, so two left over. With fewer, no null draw can flag anything, every flag of the
+    records is "more than chance explains (up to 0)" and the verdict is decided in advance.
+
+    Examples
+    --------
+    >>> fewest_reps(1), fewest_reps(5)
+    (3, 3)
+    """
+    return next(n for n in range(2, 1_000) if n - _held_out(n, days) >= 2)
+
+
+#: The fewest replications a back-test verdict needs (the same for any number of days).
+MIN_REPS = fewest_reps()
+
+
 def _null_flags(values: np.ndarray, days: int, seed: int) -> np.ndarray:
     """Flag counts when ``days`` simulated days play the records (cells x days values)."""
     n = values.shape[1]
-    d = max(1, min(days, n // 2))
+    d = _held_out(n, days)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xBAC7,)))
     counts = np.empty(_NULL_DRAWS, dtype=np.int64)
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
@@ -325,7 +350,7 @@ def backtest(
     records
         Records files or :class:`~callsim.calibration.records.CallRecords`.
     reps
-        Replications (simulated days), at least 2.
+        Replications (simulated days), at least :data:`MIN_REPS` (3).
     seed
         Base seed.
     days
@@ -357,8 +382,9 @@ def backtest(
     >>> b.verdict.startswith("The scenario"), sorted(set(b.table["queue"]))
     (True, ['all', 'billing', 'support'])
     """
-    if reps < 2:
-        raise ValueError("a backtest needs at least 2 replications")
+    if reps < MIN_REPS:
+        raise ValueError(f"reps={reps}: a verdict needs at least {MIN_REPS} replications (the "
+                         "flags chance allows are counted on replications held out)")
     if arrivals not in ("scenario", "records"):
         raise ValueError(f"arrivals must be 'scenario' or 'records', not {arrivals!r}")
     loaded = load_records(records, mapping)
@@ -405,7 +431,7 @@ def _one_backtest(scenario: Scenario, loaded: CallRecords, reps: int, seed: int,
     allowed = _allowed(table, simulated, unit, seed)
     summary = _summary(day_statistics(chosen.frame, window, threshold),
                        sim_days[sim_days["queue"].isin(known)])
-    notes = _notes(chosen.frame, window, scenario)
+    notes = (*loaded.notes, *_notes(chosen.frame, window, scenario))
     dates = tuple(f"{d:%Y-%m-%d}" for d in chosen.days)
     return Backtest(scenario.name, table, n_days, reps, seed, checks, int(table["outside"].sum()),
                     allowed, notes, summary, dates, arrivals)

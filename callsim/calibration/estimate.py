@@ -31,7 +31,8 @@ from callsim.calibration.staffing import Staffing, estimate_staffing
 from callsim.calibration.wrapup import estimate_after_call_work
 from callsim.calibration.writer import scenario_text
 from callsim.scenario.durations import parse_duration
-from callsim.scenario.schema import Horizon
+from callsim.scenario.errors import ScenarioError
+from callsim.scenario.schema import Horizon, Scenario
 
 if TYPE_CHECKING:
     from callsim.experiments.execution import Execution
@@ -125,18 +126,41 @@ def calibrate(
     staffing = estimate_staffing(chosen, window, partial.departments, homes or None)
     partial = replace(partial, staffing=staffing,
                       after_call_work=estimate_after_call_work(chosen, homes or _homes(chosen)),
-                      warnings=tuple(staffing.zero_with_calls(_calls(chosen, window), window)))
+                      warnings=(*chosen.notes,
+                                *staffing.zero_with_calls(_calls(chosen, window), window)))
     text, defaults = scenario_text(partial)
     partial = replace(partial, text=text, defaults=tuple(defaults))
     if fit:
         from callsim.calibration.fit import fit_jointly
 
-        partial = replace(partial, availability=fit_jointly(partial.scenario(), chosen,
+        partial = replace(partial, availability=fit_jointly(checked(partial), chosen,
                                                             reps=reps, seed=seed,
                                                             execution=execution))
         text, defaults = scenario_text(partial)
         partial = replace(partial, text=text, defaults=tuple(defaults))
+    checked(partial)
     return partial
+
+
+def checked(calibration: Calibration) -> Scenario:
+    """The calibrated scenario, validated as ``callsim validate`` would validate the file.
+
+    Raises
+    ------
+    RecordsError
+        The estimates make a scenario beyond its limits (a patience fitted to a wait of
+        1e9 s has an sd above 1e9 s): one line per field, nothing is written.
+    """
+    try:
+        return calibration.scenario()
+    except ScenarioError as exc:
+        frame = calibration.records.frame
+        files = ", ".join(calibration.records.sources) or "the records"
+        longest = (f"the longest wait is {frame['waited'].max():.3g} s, the longest handled "
+                   f"time {frame['handled'].max():.3g} s")
+        raise RecordsError([f"{files}: the calibrated scenario would not validate: "
+                            f"{p.split(': ', 1)[-1]} ({longest}: extreme values? leave them out "
+                            "or blank their cells)" for p in exc.problems]) from None
 
 
 def _homes(records: CallRecords) -> dict[str, str]:

@@ -59,6 +59,7 @@ OPTIONAL: tuple[str, ...] = (
     "call_type",
     "agent",
     "priority",
+    "id",
 )
 ALL_COLUMNS: tuple[str, ...] = REQUIRED + OPTIONAL
 _VALUE_COLUMNS = ("outcome", "transfer_kind", "queue", "transferred_to", "call_type", "agent",
@@ -243,7 +244,29 @@ def _values(raw: Any, source: str, problems: list[str]) -> dict[str, dict[str, s
             problems.append(f"{where}: codes can be translated only for {allowed}")
             continue
         values[column] = _text_table(table, where, None, problems, blank_ok=True)
+        problems += _bad_targets(column, values[column], where)
     return values
+
+
+#: The values a code may be translated to, per coded column with a fixed vocabulary.
+_TARGETS = {"outcome": ("answered", "abandoned"), "transfer_kind": ("cold", "warm", "")}
+
+
+def _bad_targets(column: str, table: Mapping[str, str], where: str) -> list[str]:
+    """A line per code translated to a value the column cannot take (``{ANS: yes}``).
+
+    The map is at fault, not the data rows it would make unreadable.
+    """
+    if column == "priority":
+        return [f"{where}.{code}: {value!r} is not a priority class (an integer >= 0, or '')"
+                for code, value in table.items()
+                if value and not (value.isascii() and value.isdigit())]
+    allowed = _TARGETS.get(column)
+    if allowed is None:
+        return []
+    names = " or ".join(a for a in allowed if a) + (" (or '' for blank)" if "" in allowed else "")
+    return [f"{where}.{code}: {value!r} is not a {column.replace('_', ' ')}: translate to {names}"
+            for code, value in table.items() if value.strip().lower() not in allowed]
 
 
 def _date_time(raw: dict[str, Any], where: str, problems: list[str]) -> DateTime | None:

@@ -17,6 +17,7 @@ column                    required  meaning
                                     transferred, else ``queue``
 ``agent``                 no        id of the agent who answered
 ``priority``              no        the caller's priority class: an integer >= 0, higher first
+``id``                    no        the call's id: a repeated id is an error (a call given twice)
 ========================  ========  ==============================================================
 
 Queue and call type names are turned into scenario names (lower case, runs of other characters
@@ -39,9 +40,14 @@ import pandas as pd
 
 from callsim.calibration.errors import MAX_PROBLEMS, RecordsError
 from callsim.calibration.mapping import ALL_COLUMNS, OPTIONAL, REQUIRED, ColumnMap
-from callsim.calibration.stamps import arrival_stamps, clock_over_59, date_time_columns
+from callsim.calibration.stamps import (
+    arrival_stamps,
+    clock_over_59,
+    date_time_columns,
+    outside_calendar,
+)
 from callsim.files.reading import InputFileError, check_input_file
-from callsim.scenario.limits import MAX_INPUT_BYTES
+from callsim.scenario.limits import MAX_INPUT_BYTES, MAX_SECONDS
 
 __all__ = ["CallRecords", "read_records", "records_frame", "safe_name", "sniff_separator"]
 
@@ -78,12 +84,16 @@ class CallRecords:
         The files read.
     dropped
         Rows left out by the mapping's ``drop`` rules: rule name -> count.
+    notes
+        Warnings about the records, one line each: exact duplicate rows (counted as calls),
+        durations beyond the scenario limit (left out as unknown: outliers, not fitted).
     """
 
     frame: pd.DataFrame
     present: frozenset[str]
     sources: tuple[str, ...] = ()
     dropped: Mapping[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -142,7 +152,7 @@ def read_records(
         raise RecordsError(["no records file given"])
     if twice := _given_twice([Path(p) for p in paths]):
         raise RecordsError([twice])
-    frames, problems, present = [], [], set(OPTIONAL)
+    frames, problems, present, notes = [], [], set(OPTIONAL), []
     dropped: dict[str, int] = {}
     for path in paths:
         try:
@@ -152,16 +162,19 @@ def read_records(
             problems += exc.problems
             continue
         present &= set(frame.attrs["present"])
+        notes += frame.attrs["notes"]
         for rule, count in frame.attrs["dropped"].items():
             dropped[rule] = dropped.get(rule, 0) + count
         frames.append(frame)
+    problems += duplicate_ids(frames, [str(p) for p in paths]) if not problems else []
     if problems:
         raise RecordsError(problems)
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     for column in ("queue", "call_type", "transferred_to", "transfer_kind", "agent"):
         frame[column] = frame[column].astype("category")
     frame.attrs = {}
-    return CallRecords(frame, frozenset(present), tuple(str(p) for p in paths), dropped)
+    return CallRecords(frame, frozenset(present), tuple(str(p) for p in paths), dropped,
+                       tuple(notes))
 
 
 def sniff_separator(path: Path) -> str:
@@ -186,13 +199,30 @@ def _read_table(path: Path, separator: str | None = None) -> tuple[pd.DataFrame,
     try:
         if suffix in TEXT_SUFFIXES:
             sep = separator or sniff_separator(path)
-            return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False), 2
-        return pd.read_parquet(path), 1
+            table = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False)
+            header, first = _header(path, sep), 2
+        else:
+            table, first = pd.read_parquet(path), 1
+            header = [str(c) for c in table.columns]
     except FileNotFoundError:
         raise RecordsError([f"{path}: file not found"]) from None
     except Exception as exc:  # any reader failure is one line about the file
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RecordsError([f"{path}: cannot read: {message}"]) from None
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:  # pandas would rename the second 'X' to 'X.1' and read the first only
+        raise RecordsError([f"{path}: column {twice[0]!r} appears {header.count(twice[0])} "
+                            "times in the header (which one is meant?)"])
+    if table.empty:
+        raise RecordsError([f"{path}: no call records (a header and no rows)"])
+    return table, first
+
+
+def _header(path: Path, separator: str) -> list[str]:
+    """The header cells of a text file as written (pandas renames repeated names)."""
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        row = next(csv.reader(handle, delimiter=separator), [])
+    return [cell.strip() for cell in row]
 
 
 class _Problems:
@@ -203,17 +233,18 @@ class _Problems:
         self.source, self.first_row, self.mapping = source, first_row, mapping
         self.rows = rows  # 0-based position in the file of each row kept
         self.found: list[tuple[int, int, str]] = []
+        self.total = 0  # every bad cell, shown or not
 
     def add(self, column: str, bad: np.ndarray, values: pd.Series, message: str) -> None:
         order = ALL_COLUMNS.index(column)
         for i in np.flatnonzero(bad)[:MAX_PROBLEMS]:
             text = f"column {self.mapping.describe(column)}: {message} ({values.iloc[i]!r})"
             self.found.append((int(self.rows[i]), order, text))
-        extra = int(np.count_nonzero(bad)) - MAX_PROBLEMS
-        if extra > 0:
-            last = int(self.rows[-1]) + 1 if len(self.rows) else 0
-            self.found.append((last, order, f"column {self.mapping.describe(column)}: "
-                               f"{extra} more rows with this problem"))
+        self.total += int(np.count_nonzero(bad))
+
+    def row_numbers(self, mask: np.ndarray) -> list[int]:
+        """The file's row numbers (header = row 1) of the rows where ``mask`` holds."""
+        return [int(r) + self.first_row for r in self.rows[np.flatnonzero(mask)]]
 
     def raise_if_any(self) -> None:
         if not self.found:
@@ -221,8 +252,9 @@ class _Problems:
         found = sorted(self.found)
         lines = [f"{self.source} row {i + self.first_row}: {text}"
                  for i, _, text in found[:MAX_PROBLEMS]]
-        if len(found) > MAX_PROBLEMS:
-            lines.append(f"{self.source}: {len(found) - MAX_PROBLEMS} more problems not shown")
+        if self.total > len(lines):
+            lines.append(f"{self.source}: {self.total - len(lines):,} more problems not shown "
+                         f"({self.total:,} in all)")
         raise RecordsError(lines)
 
 
@@ -248,8 +280,7 @@ def records_frame(
     if mapping.date_time is not None:
         col["arrived"] = date_time_columns(raw, mapping.date_time)
     stamps = arrival_stamps(raw, col.get("arrived"), mapping)
-    bad.add("arrived", stamps.isna().to_numpy(), col["arrived"],
-            "unreadable timestamp" + _format_hint(mapping))
+    _bad_stamps(stamps.isna().to_numpy(), col["arrived"], mapping, bad)
     out = pd.DataFrame({"day": stamps.dt.normalize()})
     out["clock"] = (stamps - out["day"]).dt.total_seconds()
     out["queue"] = _names(col["queue"], mapping, "queue", bad, required=True)
@@ -267,10 +298,70 @@ def records_frame(
         out["queue"])
     out["agent"] = _texts(col["agent"], mapping, "agent") if "agent" in col else np.nan
     out["priority"] = _priorities(col["priority"], mapping, bad) if "priority" in col else 0
+    ids = _ids(col["id"], mapping, bad) if "id" in col else None
     bad.raise_if_any()
-    out.attrs["present"] = [c for c in OPTIONAL if c in col]
-    out.attrs["dropped"] = dropped
+    out.attrs = {"present": [c for c in OPTIONAL if c in col], "dropped": dropped, "ids": ids,
+                 "notes": _outliers(out, bad) + ([] if ids is not None else
+                                                 _repeated_rows(raw, bad))}
     return out
+
+
+def _ids(values: pd.Series, mapping: ColumnMap, bad: _Problems) -> np.ndarray:
+    """Call ids (text): a blank id, or the id of an earlier row, is an error."""
+    ids = _texts(values, mapping, "id")
+    bad.add("id", ids.isna().to_numpy(), values, "empty")
+    bad.add("id", (ids.notna() & ids.duplicated()).to_numpy(), values,
+            "the id of an earlier row (a call given twice)")
+    out: np.ndarray = ids.to_numpy(dtype=object)
+    return out
+
+
+def duplicate_ids(frames: Sequence[pd.DataFrame], sources: Sequence[str]) -> list[str]:
+    """A line per file holding an id that an earlier file holds too (a call given twice)."""
+    seen: dict[str, str] = {}
+    lines = []
+    for frame, source in zip(frames, sources, strict=False):
+        ids = frame.attrs.get("ids")
+        if ids is None:
+            continue
+        again = [i for i in ids if i in seen]
+        if again:
+            lines.append(f"{source}: {len(again):,} call id(s) also in {seen[again[0]]} "
+                         f"(first: {again[0]!r}): the same calls given twice")
+        seen.update(dict.fromkeys((i for i in ids if i not in seen), source))
+    return lines
+
+
+def _repeated_rows(raw: pd.DataFrame, bad: _Problems) -> list[str]:
+    """A warning when rows repeat an earlier row exactly (kept: calls can look alike)."""
+    repeated = raw.duplicated().to_numpy()
+    if not repeated.any():
+        return []
+    rows = bad.row_numbers(repeated)
+    return [f"{bad.source}: {len(rows):,} row(s) exactly repeat an earlier row (first: row "
+            f"{rows[0]}); each is counted as a call (map an id column to make a repeated call "
+            "an error)"]
+
+
+def _outliers(out: pd.DataFrame, bad: _Problems) -> list[str]:
+    """Durations beyond the scenario limit become unknown (NaN), one warning per column.
+
+    No scenario can hold them (:data:`~callsim.scenario.limits.MAX_SECONDS`), so they are
+    reported as outliers, never fitted (a 1e308 s wait, a 1e15 s talk time).
+    """
+    lines = []
+    for column in ("waited", "handled"):
+        beyond = (out[column] > MAX_SECONDS).to_numpy()
+        if beyond.any():
+            rows = bad.row_numbers(beyond)
+            shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+            lines.append(f"{bad.source}: column {bad.mapping.describe(column)}: {len(rows):,} "
+                         f"value(s) above {MAX_SECONDS:.0e} s, the longest duration a scenario "
+                         f"takes (largest {out[column].max():.3g} s; "
+                         f"{'rows' if len(rows) > 1 else 'row'} {shown}): outliers, "
+                         "left out as unknown")
+            out.loc[beyond, column] = np.nan
+    return lines
 
 
 def _check_columns(raw: pd.DataFrame, mapping: ColumnMap, source: str) -> None:
@@ -283,6 +374,9 @@ def _check_columns(raw: pd.DataFrame, mapping: ColumnMap, source: str) -> None:
                   for c in mapping.date_time.export_columns if c not in raw.columns]
     lines += [f"{source}: missing column '{c}' (drop rule {rule.name} in {mapping.source})"
               for rule in mapping.drop for c in rule.codes if c not in raw.columns]
+    if lines and mapping.source is None and not mapping.columns:  # the export's own names
+        lines[0] += (" (an export names its columns its own way: say which is which with "
+                     "--map FILE.yaml, see docs/calibration.md)")
     if lines:
         raise RecordsError(lines)
 
@@ -298,6 +392,17 @@ def _drop_rows(raw: pd.DataFrame, mapping: ColumnMap) -> tuple[pd.DataFrame, dic
         dropped[rule.name] = int(match.sum())
         keep &= ~match
     return (raw if keep.all() else raw[keep]), dropped
+
+
+def _bad_stamps(unreadable: np.ndarray, cells: pd.Series, mapping: ColumnMap,
+                bad: _Problems) -> None:
+    """Unreadable timestamps, telling a date beyond the calendar from a format error."""
+    beyond = np.zeros(len(cells), dtype=bool)
+    if mapping.date_time is None:
+        first = np.flatnonzero(unreadable)[:MAX_PROBLEMS]  # the ones shown are enough
+        beyond[first] = outside_calendar(cells.iloc[first], mapping.timestamp_format)
+    bad.add("arrived", beyond, cells, "a date outside the years 1678 to 2261 that callsim reads")
+    bad.add("arrived", unreadable & ~beyond, cells, "unreadable timestamp" + _format_hint(mapping))
 
 
 def _format_hint(mapping: ColumnMap) -> str:

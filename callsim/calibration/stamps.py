@@ -11,19 +11,23 @@ is put on the next day. A time of day without a date is never a timestamp (it wo
 from __future__ import annotations
 
 import re
+import warnings
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
 from callsim.calibration.mapping import ColumnMap, DateTime
 
-__all__ = ["arrival_stamps", "clock_over_59", "date_time_columns"]
+__all__ = ["arrival_stamps", "clock_over_59", "date_time_columns", "outside_calendar"]
 
 _DAY = pd.Timedelta(days=1)
 #: A time more than this much earlier than the time its date belongs to is on the next day.
 _CROSSED_MIDNIGHT = pd.Timedelta(hours=12)
 #: The minutes and seconds fields of a clock-style cell (``H:MM:SS``, ``MM:SS``).
 _CLOCK_FIELD = re.compile(r":(\d+(?:\.\d*)?)")
+#: A timestamp ending in a UTC offset: the wall-clock part, then the offset.
+_OFFSET = re.compile(r"^(.*\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$")
 
 
 def clock_over_59(cells: pd.Series) -> np.ndarray:
@@ -60,10 +64,50 @@ def _timestamps(values: pd.Series, fmt: str | None) -> pd.Series:
     elif pd.api.types.is_numeric_dtype(values):
         stamps = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     else:
-        stamps = pd.to_datetime(values, format=fmt or "ISO8601", errors="coerce")
+        stamps = _parsed(values, fmt)
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_localize(None)
     return stamps.astype("datetime64[ns]")
+
+
+def _parsed(values: pd.Series, fmt: str | None) -> pd.Series:
+    """Timestamps at the wall-clock time written, whatever UTC offset each carries.
+
+    One offset for all is dropped (the caller localizes to naive). Mixed offsets (a file across
+    a change to summer time) would leave pandas with objects, not timestamps: each is read at its
+    own wall-clock time, as the centre's day and intervals are.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)  # pandas 2: mixed offsets; 3: ValueError
+        try:
+            stamps = pd.to_datetime(values, format=fmt or "ISO8601", errors="coerce")
+            if pd.api.types.is_datetime64_any_dtype(stamps):
+                return stamps
+        except (FutureWarning, ValueError):
+            pass
+    wall = values.astype(str).str.strip().str.replace(_OFFSET, r"\1", regex=True)
+    fmt = fmt.replace("%z", "").strip() if fmt else None
+    return pd.to_datetime(wall, format=fmt or "ISO8601", errors="coerce")
+
+
+def outside_calendar(cells: pd.Series, fmt: str | None) -> np.ndarray:
+    """Whether each unreadable cell is a well-formed date outside what pandas holds (1677-2262).
+
+    Such a cell (``3000-01-01 08:00:00``) is no format error: the message says so.
+
+    Examples
+    --------
+    >>> outside_calendar(pd.Series(["3000-01-01 08:00:00", "tomorrow"]), None).tolist()
+    [True, False]
+    """
+    def readable(text: str) -> bool:
+        try:
+            stamp = datetime.strptime(text, fmt) if fmt else datetime.fromisoformat(text)
+        except ValueError:
+            return False
+        return not pd.Timestamp.min.year < stamp.year < pd.Timestamp.max.year
+
+    return np.array([readable(str(c).strip()) for c in cells], dtype=bool)
 
 
 def _chosen_time(raw: pd.DataFrame, spec: DateTime) -> pd.Series:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from callsim.calibration.classes import priorities
 from callsim.calibration.fit import scaled
+from callsim.calibration.fitting import MIN_SAMPLE
 from callsim.calibration.patience import KM_TAIL, MIN_ABANDONED
 from callsim.calibration.routing import MIN_IDENTIFY
 from callsim.calibration.staffing import BREAK
@@ -231,7 +232,8 @@ def _call_types(out: _Text, cal: Calibration) -> None:
         if classes.get(call_type, 0) > 0 and model_has("call_types", "priority"):
             out.add(2, f"priority: {classes[call_type]}",
                     "the records' priority class of these callers (answered first)")
-        _handle_time(out, cal.handle_times.get((call_type, resolver)), call_type, resolver)
+        _handle_time(out, cal.handle_times.get((call_type, resolver)), call_type, resolver,
+                     _handled(cal, call_type, resolver))
         _patience(out, cal.patience.get(call_type), call_type)
         _misroutes(out, cal, call_type)
 
@@ -278,11 +280,21 @@ def _fit_comment(fit: DurationFit) -> list[str]:
     return lines
 
 
-def _handle_time(out: _Text, fit: DurationFit | None, call_type: str, resolver: str) -> None:
+def _handled(cal: Calibration, call_type: str, resolver: str) -> int:
+    """Handled times known of ``call_type`` calls answered in ``resolver``, not transferred."""
+    frame = cal.records.frame
+    return int((frame["answered"] & frame["handled"].notna() & frame["transferred_to"].isna()
+                & (frame["call_type"].astype(str) == call_type)
+                & (frame["queue"].astype(str) == resolver)).sum())
+
+
+def _handle_time(out: _Text, fit: DurationFit | None, call_type: str, resolver: str,
+                 known: int) -> None:
     where = f"call_types.{call_type}.handle_time"
     if fit is None:
-        out.default(2, f"handle_time: {_dist(_DEFAULT_HANDLE)}", where,
-                    "no handled times in the records")
+        why = ("no handled times in the records" if known == 0 else
+               f"only {known} handled time(s) in the records (a fit needs {MIN_SAMPLE})")
+        out.default(2, f"handle_time: {_dist(_DEFAULT_HANDLE)}", where, why)
         return
     out.note(2, f"handle time: {fitted(fit)}, n = {fit.n:,} {call_type} "
                 f"calls handled in {resolver} without transfer")

@@ -28,7 +28,8 @@ def backtest_command(
     scenario: ScenarioArgument,
     records: Annotated[list[Path], typer.Argument(
         help="Call-record files (.csv, .txt, .tsv or .parquet).")],
-    reps: Annotated[int, typer.Option(min=2, help="Replications (simulated days).")] = 30,
+    reps: Annotated[int, typer.Option(help="Replications (simulated days), at least 3: the "
+                                      "verdict counts flags on replications held out.")] = 30,
     seed: SeedOption = 0,
     out: Annotated[
         Path | None,
@@ -51,7 +52,7 @@ def backtest_command(
     ] = False,
 ) -> None:
     """Simulate a scenario and compare it with call records interval by interval."""
-    from callsim.calibration.backtest import backtest
+    from callsim.calibration.backtest import MIN_REPS, backtest
     from callsim.calibration.errors import RecordsError
     from callsim.cli.tables import progress_bar
     from callsim.report.calibration_pages import BACKTEST_SUFFIXES, write_backtest
@@ -59,6 +60,9 @@ def backtest_command(
 
     if arrivals not in ("scenario", "records"):
         raise fail(f"--arrivals: '{arrivals}', expected scenario or records")
+    if reps < MIN_REPS:
+        raise fail(f"--reps {reps}: a verdict needs at least {MIN_REPS} replications (the "
+                   "flags chance allows are counted on replications held out)")
     execution = execution_options(workers, executor, scheduler, max_calls)
     sc = load_or_exit(scenario)
     if out is not None and (problem := out_path_problem(out, "--out", BACKTEST_SUFFIXES)):

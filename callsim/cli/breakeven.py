@@ -104,7 +104,10 @@ def breakeven_command(
         raise fail(f"--requirements {requirements}: applies with --schedule only")
     names = policy_values(policies, default_policies())
     sc = load_or_exit(scenario, overrides or [])
-    with one_line_errors(scenario), progress_bar("breakeven runs") as bar:
+    from callsim.cli.blame import option_fields
+
+    fields = {**option_fields("--set", overrides or []), **option_fields("--vary", vary)}
+    with one_line_errors(scenario, fields), progress_bar("breakeven runs") as bar:
         execution = execution.reporting(bar.advance if bar else None)
         if schedule:
             from callsim.cli.schedule_compare import breakeven_rosters

@@ -199,11 +199,13 @@ def load_or_exit(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     keys = [item.partition("=")[0].strip() for item in overrides]
     twice = [k for i, k in enumerate(keys) if k and k in keys[:i]]
     if twice:
-        raise fail(f"{path}: --set {twice[0]}: given twice (the last would win silently)")
+        raise fail(f"--set {twice[0]}: given twice (the last would win silently)")
     try:
         return load_scenario(path, overrides)
     except ScenarioError as exc:
-        print_problems(exc)
+        from callsim.cli.blame import blame_set
+
+        print_problems(ScenarioError(blame_set(exc.problems, path, overrides)))
         raise typer.Exit(2) from None
 
 

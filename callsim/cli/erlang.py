@@ -17,6 +17,7 @@ import typer
 
 from callsim.cli.common import OutOption, check_out, write_out
 from callsim.cli.flags import flagged
+from callsim.scenario.limits import MAX_AGENTS, MAX_RATE, MAX_SECONDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,6 +41,13 @@ def _number(option: str, text: str, *, minimum: float = 0.0) -> float:
     return value
 
 
+def _rate(text: str) -> float:
+    value = _number("--arrivals-per-hour", text)
+    if value > MAX_RATE:
+        _fail(f"--arrivals-per-hour must be at most {MAX_RATE:.0e}, got {text!r}")
+    return value
+
+
 def _seconds(option: str, text: str, *, allow_zero: bool = False) -> float:
     try:
         from callsim.scenario.durations import parse_duration
@@ -49,6 +57,9 @@ def _seconds(option: str, text: str, *, allow_zero: bool = False) -> float:
         _fail(f"{option}: {error}")
     if value < 0 or (value == 0 and not allow_zero):
         _fail(f"{option} must be {'non-negative' if allow_zero else 'positive'}, got {text!r}")
+    if not value <= MAX_SECONDS:  # as in a scenario file (callsim/scenario/limits.py)
+        _fail(f"{option} must be at most {MAX_SECONDS:.0e} s (the longest duration callsim "
+              f"takes), got {text!r}")
     return value
 
 
@@ -59,6 +70,8 @@ def _agents(text: str) -> int:
         _fail(f"--agents must be a whole number, got {text!r}")
     if value < 1:
         _fail(f"--agents must be at least 1, got {text!r}")
+    if value > MAX_AGENTS:
+        _fail(f"--agents must be at most {MAX_AGENTS:,}, got {text!r}")
     return value
 
 
@@ -143,7 +156,7 @@ def erlang(
     if agents is None and target_sl is None:
         _fail("give --agents, --target-sl, or both")
     query = _Query(
-        rate=_number("--arrivals-per-hour", arrivals_per_hour) / 3600.0,
+        rate=_rate(arrivals_per_hour) / 3600.0,
         mean_service=_seconds("--aht", aht),
         mean_patience=None if patience is None else _seconds("--patience", patience),
         threshold=_seconds("--threshold", threshold, allow_zero=True),
@@ -194,8 +207,11 @@ def _staffing(query: _Query) -> tuple[pd.DataFrame, int | None]:
         except ValueError as error:
             _fail(str(error))
         counts += range(max(1, best - _SPAN), best + _SPAN + 1)
-    frame = staffing_table(query.rate, query.mean_service, sorted(set(counts)), query.threshold,
-                           query.mean_patience)
+    try:  # an overload with a very long patience has no tractable queue
+        frame = staffing_table(query.rate, query.mean_service, sorted(set(counts)),
+                               query.threshold, query.mean_patience)
+    except ValueError as error:
+        _fail(str(error))
     return frame, best
 
 

@@ -63,14 +63,21 @@ def read_results(results: Path) -> pd.DataFrame:
         check_input_file(results, MAX_INPUT_BYTES)
     except InputFileError as exc:
         raise fail(f"{results}: {exc.reason}") from None
+    suffix = results.suffix.lower()
+    written = "what `callsim sweep SCENARIO --vary ... --out FILE.parquet` writes"
+    if suffix not in (".csv", ".parquet"):
+        what = "a scenario file" if suffix in (".yaml", ".yml") else "no results table"
+        raise fail(f"{results}: {what}, not a sweep results table: plot draws {written}")
     import pandas as pd  # heavy imports only when the command runs
 
     try:
-        if results.suffix.lower() == ".csv":
+        if suffix == ".csv":
             return pd.read_csv(results, float_precision="round_trip")
         return pd.read_parquet(results)
     except Exception as exc:  # pyarrow raises many types for a file that is not Parquet
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if suffix == ".parquet":  # "Parquet magic bytes not found in footer" says less
+            reason = f"not a Parquet file (plot draws {written})"
         raise fail(f"{results}: cannot read results table: {reason}") from None
 
 

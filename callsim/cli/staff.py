@@ -280,11 +280,16 @@ def _exit_if_unmet(result: StaffingResult, scenario: Path) -> None:
 
 
 @contextmanager
-def one_line_errors(scenario: Path) -> Iterator[None]:
-    """Input errors of ``staff`` and ``breakeven`` as one line naming the file, exit 2.
+def one_line_errors(scenario: Path, fields: dict[str, str] | None = None) -> Iterator[None]:
+    """Input errors of ``staff`` and ``breakeven`` as one line, exit 2.
+
+    The line names the scenario file, or the option when the mistake is on the command line
+    (``--target 'asa<=3x': ...``; ``fields``: the field paths options gave -> the option, see
+    :mod:`callsim.cli.blame`).
 
     A worker that dies mid-search is one line too, with exit code 1.
     """
+    from callsim.cli.blame import blame_options
     from callsim.experiments.executors import ExecutorError, WorkerLost
     from callsim.experiments.work import WorkLimitError
     from callsim.planning.breakeven import BreakEvenError
@@ -294,11 +299,12 @@ def one_line_errors(scenario: Path) -> Iterator[None]:
     try:
         yield
     except ScenarioError as exc:
-        raise fail(exc.problems[0]) from None
+        raise fail(blame_options(exc.problems[:1], str(scenario), fields or {})[0]) from None
     except (StaffingError, BreakEvenError, ExecutorError, WorkLimitError) as exc:
-        message = str(exc)
-        raise fail(message if message.startswith(f"{scenario}:") else f"{scenario}: {message}"
-                   ) from None
+        message = str(exc)  # a mistake on the command line names its option, not the file
+        named = message.startswith((f"{scenario}:", "--"))
+        message = message if named else f"{scenario}: {message}"
+        raise fail(blame_options([message], str(scenario), fields or {})[0]) from None
     except WorkerLost as exc:
         typer.echo(f"{scenario}: {exc}; nothing was written", err=True)
         raise typer.Exit(EXIT_WORKER_DIED) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -95,7 +96,12 @@ def sweep_command(  # one parameter per option
         "independent_points": independent_points, "max_points": max_points,
         "execution": execution, "keep_parts": keep_parts,
     }
-    rows = run_sweep(load_or_exit(scenario, overrides or []), spec["grid"], names, options)
+    from callsim.cli.blame import option_fields
+
+    blamed = {path: label.partition("=")[0] for path, label in
+              option_fields("--vary", vary or []).items()}
+    rows = run_sweep(load_or_exit(scenario, overrides or []), spec["grid"], names, options,
+                     {**option_fields("--set", overrides or []), **blamed})
     from callsim.report.writers import table_paths
 
     files = table_paths(out, ["results", "summary"])
@@ -118,8 +124,13 @@ def read_spec(grid_file: Path | None, vary: list[str]) -> dict[str, Any]:
     return spec
 
 
-def run_sweep(scenario: Scenario, grid: Grid, names: list[str], options: dict[str, Any]) -> Any:
-    """Run the sweep with progress; errors become messages and exit codes, chosen by type."""
+def run_sweep(scenario: Scenario, grid: Grid, names: list[str], options: dict[str, Any],
+              blamed: dict[str, str] | None = None) -> Any:
+    """Run the sweep with progress; errors become messages and exit codes, chosen by type.
+
+    ``blamed``: field paths the command line gave (``--vary``, ``--set``) -> the option
+    named in their problems (:mod:`callsim.cli.blame`).
+    """
     from callsim.experiments.grid import GridError
     from callsim.experiments.store import StoreError
     from callsim.experiments.sweeps import Interrupted, SweepInterrupted, SweepWarning, sweep
@@ -135,7 +146,8 @@ def run_sweep(scenario: Scenario, grid: Grid, names: list[str], options: dict[st
             warnings.simplefilter("always", SweepWarning)
             progress = bar.advance if bar else None
             options["execution"] = options["execution"].reporting(progress)
-            return sweep(scenario, grid, names, export=write_sweep_tables, **options)
+            return _blamed(blamed or {}, scenario, lambda: sweep(
+                scenario, grid, names, export=write_sweep_tables, **options))
     except SweepInterrupted as exc:
         typer.echo(f"{exc}: {exc.saved} finished rows saved in {out}.parts; "
                    "run the same command with --resume to finish", err=True)
@@ -145,3 +157,16 @@ def run_sweep(scenario: Scenario, grid: Grid, names: list[str], options: dict[st
         for warning in caught:
             if issubclass(warning.category, SweepWarning):
                 typer.echo(f"warning: {warning.message}", err=True)
+
+
+def _blamed(fields: dict[str, str], scenario: Scenario, work: Callable[[], Any]) -> Any:
+    """``work()``, its scenario problems at fields of ``fields`` naming their option."""
+    from callsim.cli.blame import blame_options
+    from callsim.scenario.document import document
+    from callsim.scenario.errors import ScenarioError
+
+    try:
+        return work()
+    except ScenarioError as exc:
+        doc = document(scenario)
+        raise ScenarioError(blame_options(exc.problems, doc.source, fields, doc.raw)) from None

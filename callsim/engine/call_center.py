@@ -559,10 +559,13 @@ class CallCenter:
         Without drain, callers whose patience ran out before the horizon abandoned then; the
         rest stay unfinished. With drain the event list ran dry while callers still wait only
         where nobody can answer them (no agent on duty, or agents holding for each other's
-        departments in a circle of warm transfers). They abandon at their patience deadline,
-        or, with unlimited patience or on hold, hang up when the center closes; a holding
-        agent is released then. Callback requests still pending then (their department has
-        nobody on duty) are ``unreached``; without drain pending requests stay unfinished.
+        departments in a circle of warm transfers). They abandon at their patience deadline;
+        with unlimited patience (``patience: null``) they never abandon, so they are still
+        waiting when the drain ends: unfinished, never an abandonment that did not happen
+        (``overall.unfinished_rate`` says the queue never emptied). Callers on hold hang up
+        when the center closes and the holding agent is released then. Callback requests
+        still pending then (their department has nobody on duty) are ``unreached``; without
+        drain pending requests stay unfinished.
         """
         state = np.frombuffer(self.state, dtype=np.uint8)
         waiting = (state == WAITING_FIRST) | (state == WAITING_TRANSFERRED)
@@ -572,9 +575,7 @@ class CallCenter:
             self.finish(call, self.deadline.item(call), Outcome.ABANDONED, stage)
         if due.any():
             end_time = max(end_time, float(self.deadline[due].max()))
-        if drain:
-            for call in np.flatnonzero(waiting & ~due).tolist():
-                self.finish(call, end_time, Outcome.ABANDONED, self._waiting_stage(call))
+        if drain:  # waiting & ~due: patience-less callers stay unfinished
             for call in np.flatnonzero(state == HOLDING).tolist():
                 self._hold_end[call] = end_time
                 self.finish(call, end_time, Outcome.ABANDONED, Stage.ON_HOLD)

@@ -43,17 +43,36 @@ def horizon_caveats(scenario: Scenario) -> list[str]:
 
 
 def result_caveats(table: pd.DataFrame, scenario: Scenario) -> list[str]:
-    """Warnings about results: calls unfinished at close above the threshold (``drain: false``).
+    """Warnings about results: calls unfinished at close, or still waiting when a drain ended.
+
+    Without drain, unfinished calls above the threshold; with ``drain: true``, any call still
+    waiting when the drain ended (its queue never emptied).
 
     ``table`` holds one row per replication (and policy) with ``overall.calls`` and
     ``overall.unfinished_rate``.
     """
-    if scenario.horizon.drain or "overall.unfinished_rate" not in table:
+    if "overall.unfinished_rate" not in table:
         return []
     share = float(table["overall.unfinished_rate"].mean())
+    if scenario.horizon.drain:
+        return _never_emptied(table, share)
     if not share > UNFINISHED_SHARE:
         return []
     count = float((table["overall.unfinished_rate"] * table["overall.calls"]).mean())
     return [f"{share:.1%} of calls (about {count:.0f} per replication) were still in the system "
             "when the horizon closed (drain: false): waits and outcomes describe the finished "
             "calls only; set horizon.drain: true or lengthen the horizon"]
+
+
+def _never_emptied(table: pd.DataFrame, share: float) -> list[str]:
+    """Callers still waiting when a drain ended: nobody could answer them.
+
+    ``patience: null`` callers in a queue with no agent on duty, or agents holding for each
+    other.
+    """
+    if not share > 0:
+        return []
+    count = float((table["overall.unfinished_rate"] * table["overall.calls"]).mean())
+    return [f"{share:.1%} of calls (about {count:.0f} per replication) were still waiting when "
+            "the drain ended: their queue never emptied (no agent on duty to answer them, and "
+            "patience: null callers never abandon); they are unfinished, not abandoned"]

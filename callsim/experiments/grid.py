@@ -5,9 +5,11 @@ points are their Cartesian product, the last axis varying fastest. Values are wr
 
 - a list ``8,10,12`` (each item read as YAML: ``cold,warm``, ``0.1,0.2`` and ``30s,1min``
   work; ``10%`` is the share 0.1),
-- an integer range ``8:16`` or ``8:16:2`` (inclusive, step 1 or the third number),
+- an integer range ``8:16`` or ``8:16:2`` (inclusive, step 1 or the third number; ``1e3``
+  is the whole number 1000),
 - a float grid ``0:0.4:9`` (start, stop, number of points; used when start or stop has a
-  decimal point), its ends also written as ``--set`` takes them: durations ``10s:4min:5``
+  decimal point or is not whole), its ends also written as ``--set`` takes them: durations
+  ``10s:4min:5``
   (in seconds) and percentages ``10%:40%:4`` (shares),
 - a single value ``12``,
 
@@ -54,6 +56,9 @@ _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*(?::\s*({_NUMBER})\s*
 _UNIT_RANGE = re.compile(rf"^\s*({_NUMBER}\s*[A-Za-z%]*)\s*:\s*({_NUMBER}\s*[A-Za-z%]*)\s*"
                          rf"(?::\s*({_NUMBER})\s*)?$")
 _PERCENT = re.compile(rf"^\s*({_NUMBER})\s*%\s*$")
+#: ``8-16`` or ``10s-4min``: a range written with a dash (a sweep range is ``8:16``).
+_DASHED = re.compile(r"^\s*(\d+(?:\.\d*)?\s*[A-Za-z%]*)\s*-\s*"
+                     r"(\d+(?:\.\d*)?\s*[A-Za-z%]*)\s*$")
 
 
 class GridError(ValueError):
@@ -128,7 +133,8 @@ def parse_values(spec: str) -> tuple[Any, ...]:
         return _unit_range(spec)
     if match:
         start_text, stop_text, third = match.groups()
-        is_float = any(("." in t or "e" in t.lower()) for t in (start_text, stop_text))
+        # 1e9 is a whole number (an integer range), 1e-1 or 0.5 is not (a float grid)
+        is_float = any(("." in t or not float(t).is_integer()) for t in (start_text, stop_text))
         if is_float:
             if third is None:
                 raise GridError(f"'{spec}': a float grid needs start:stop:count, e.g. 0:0.4:9")
@@ -140,7 +146,7 @@ def parse_values(spec: str) -> tuple[Any, ...]:
                                 f"{MAX_AXIS_VALUES} one axis may hold")
             grid = np.linspace(float(start_text), float(stop_text), int(count))
             return tuple(round(float(v), 12) for v in grid)
-        start, stop = int(start_text), int(stop_text)
+        start, stop = int(float(start_text)), int(float(stop_text))
         step = 1 if third is None else float(third)
         if step != int(step) or step <= 0:
             raise GridError(f"'{spec}': the step of an integer range must be a positive integer")
@@ -149,10 +155,19 @@ def parse_values(spec: str) -> tuple[Any, ...]:
                             f"than the {MAX_AXIS_VALUES} one axis may hold")
         values = tuple(range(start, stop + 1, int(step)))
     else:
-        values = tuple(_scalar(item) for item in spec.split(",") if item.strip())
+        values = _listed(spec)
     if not values:
         raise GridError(f"'{spec}': empty grid")
     return values
+
+
+def _listed(spec: str) -> tuple[Any, ...]:
+    """``8,10,12`` (each item as YAML); ``8-16`` is refused with the range it likely means."""
+    if dashed := _DASHED.match(spec):
+        lo, hi = dashed[1].strip(), dashed[2].strip()
+        count = "" if lo.isdigit() and hi.isdigit() else ":5"  # a float grid needs a count
+        raise GridError(f"'{spec.strip()}': a range is written LO:HI, e.g. {lo}:{hi}{count}")
+    return tuple(_scalar(item) for item in spec.split(",") if item.strip())
 
 
 def _unit_range(spec: str) -> tuple[float, ...]:

@@ -80,16 +80,32 @@ def prepare_points(scenario: Scenario, grid: Grid, overrides: Sequence[str] = ()
         check_paths(doc.raw, grid, doc.source)
     except GridError as exc:
         raise ScenarioError([str(exc)]) from None
-    scenarios, problems = [], []
-    for point in grid.points():
+    scenarios: list[Scenario] = []
+    problems: dict[str, list[Mapping[str, Any]]] = {}
+    points = grid.points()
+    for point in points:
         try:
             scenarios.append(with_overrides(scenario, [*overrides, *point_overrides(point)]))
         except ScenarioError as exc:
-            at = ", ".join(f"{k}={v}" for k, v in point.items())
-            problems += [f"{line} (at {at})" for line in exc.problems]
+            for line in exc.problems:
+                problems.setdefault(line, []).append(point)
     if problems:
-        raise ScenarioError(list(dict.fromkeys(problems)))
+        raise ScenarioError([f"{line} ({_where(at, len(points))})"
+                             for line, at in problems.items()])
     return scenarios
+
+
+def _where(points: Sequence[Mapping[str, Any]], total: int) -> str:
+    """The points a problem is at: ``at every point`` or ``at a=1, b=2 and 3 more points``.
+
+    A problem the same at every point (a typo in a swept field's name) is one line, not one
+    per point.
+    """
+    if len(points) == total and total > 1:
+        return "at every point"
+    first = "at " + ", ".join(f"{k}={v}" for k, v in points[0].items())
+    more = len(points) - 1
+    return first + (f" and {more} more point{'s' if more > 1 else ''}" if more else "")
 
 
 def plan_points(

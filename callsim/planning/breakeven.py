@@ -424,6 +424,7 @@ def search(setup: _Setup, ends: tuple[float, float], grid: int, steps: int, runs
     values = _grid(lo, hi, grid, setup.integer)
     with execution.runner() as runner:
         points = dict(zip(values, evaluate(setup, runner, values), strict=True))
+        _check_defined(setup, points)
         bracket = _bracket(points)
         for _ in range(steps):
             if bracket is None or _settled(setup, points, bracket):
@@ -434,6 +435,18 @@ def search(setup: _Setup, ends: tuple[float, float], grid: int, steps: int, runs
             points[mid] = evaluate(setup, runner, [mid])[0]
             bracket = _bracket({k: points[k] for k in (bracket[0], mid, bracket[1])})
     return _summarize(setup, points, lo, hi, bracket)
+
+
+def _check_defined(setup: _Setup, points: dict[float, tuple[float, ...]]) -> None:
+    """Refuse a metric undefined at every value: no crossing can be looked for, none is absent.
+
+    ``callback_delay_mean`` without callbacks has no call to measure (NaN everywhere); "no
+    crossing" would read as if the policies were equal.
+    """
+    if all(math.isnan(point[0]) for point in points.values()):
+        raise BreakEvenError(f"metric {setup.key}: undefined here, at every value of "
+                             f"{setup.field} (no call it measures: a feature this scenario "
+                             "does not use?)")
 
 
 def _middle(bracket: tuple[float, float], integer: bool) -> float | None:

@@ -96,6 +96,10 @@ def requirement_table(scenario: Scenario, table: pd.DataFrame, source: str = "re
         A missing column, an unknown department, a start that is not an interval start, an
         agents value that is not a number >= 0, or a repeated (start, department).
     """
+    twice = [c for c in COLUMNS if list(table.columns).count(c) > 1]
+    if twice:  # which one is meant? (two 'agents' columns unpacked into a traceback)
+        raise RequirementError(f"{source}: column {twice[0]!r} appears "
+                               f"{list(table.columns).count(twice[0])} times in the header")
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
         raise RequirementError(f"{source}: missing column {missing[0]!r} (expected columns "

@@ -156,18 +156,20 @@ def _parse_rows(
     index = {c: header.index(c) for c in REQUIRED + OPTIONAL if c in header}
     columns: dict[str, list[float]] = {c: [] for c in REQUIRED + OPTIONAL}
     problems: list[str] = []
+    bad = 0
     for line, row in rows:
         cells = {c: (row[i].strip() if i < len(row) else "") for c, i in index.items()}
         try:
             values = _parse_row(cells, types, duration, start)
         except ValueError as exc:
-            problems.append(f"{name} row {line}: {exc}")
-            if len(problems) == MAX_PROBLEMS:
-                problems.append(f"{name}: (more problems not shown)")
-                break
+            bad += 1
+            if bad <= MAX_PROBLEMS:
+                problems.append(f"{name} row {line}: {exc}")
             continue
         for column, value in values.items():
             columns[column].append(value)
+    if bad > MAX_PROBLEMS:  # every bad row counted, not "(more problems not shown)"
+        problems.append(f"{name}: {bad - MAX_PROBLEMS:,} more problems not shown ({bad:,} in all)")
     if problems:
         raise CallLogError(problems)
     return columns

@@ -255,6 +255,9 @@ def read_values_csv(path: Path) -> list[float]:
         raise ValueError(f"{path.name} has no values")
     header = [c.strip() for c in rows[0][1]]
     column = 0
+    if header.count("value") > 1:
+        raise ValueError(f"{path.name}: column 'value' appears {header.count('value')} times in "
+                         "the header (which one is meant?)")
     if "value" in header:
         column, rows = header.index("value"), rows[1:]
     elif len(header) != 1:

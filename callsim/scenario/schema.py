@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -65,8 +66,27 @@ __all__ = [
 
 #: Department and call type names: dots separate the parts of metric keys.
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$")]
+def percent(value: Any) -> Any:
+    """A share written in percent (``20%``) as the fraction (0.2); any other value as it is.
+
+    ``--target`` and ``--vary`` take ``90%``; so does every share in a scenario file.
+
+    Examples
+    --------
+    >>> percent("20%"), percent(" 7.5 % "), percent(0.3), percent("abc")
+    (0.2, 0.075, 0.3, 'abc')
+    """
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            return float(value.strip()[:-1]) / 100
+        except ValueError:
+            return value
+    return value
+
+
 # Numbers are strict (``yes`` is not 1, ``"12"`` is not 12) and finite, within limits.py.
-Probability = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
+Probability = Annotated[Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)],
+                        BeforeValidator(percent)]
 Rate = Annotated[float, Strict(), Field(ge=0, le=MAX_RATE, allow_inf_nan=False)]
 AgentCount = Annotated[int, Strict(), Field(ge=0, le=MAX_AGENTS)]
 #: Money (a wage per agent-hour, a cost per call).
@@ -87,7 +107,8 @@ Rates = Annotated[
     Discriminator(_shape),
 ]
 #: A share of staffed agents who take calls: in (0, 1].
-Share = Annotated[float, Strict(), Field(gt=0, le=1, allow_inf_nan=False)]
+Share = Annotated[Annotated[float, Strict(), Field(gt=0, le=1, allow_inf_nan=False)],
+                  BeforeValidator(percent)]
 Shares = Annotated[
     Annotated[Share, Tag("one")] | Annotated[tuple[Share, ...], Tag("list")],
     Discriminator(_shape),
@@ -194,7 +215,7 @@ class Department(_Model):
 
     agents: Agents
     wage_per_hour: Amount
-    shrinkage: float = Field(default=0.0, ge=0, lt=1)
+    shrinkage: Annotated[float, BeforeValidator(percent)] = Field(default=0.0, ge=0, lt=1)
     resolves: dict[Name, InPlace] = Field(default_factory=dict)
     after_call_work: Distribution | None = None
     available: Shares = 1.0

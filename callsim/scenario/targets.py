@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from callsim.scenario.catalogue import metric as catalogue_metric
 from callsim.scenario.durations import parse_duration
+from callsim.scenario.limits import MAX_SECONDS
 
 __all__ = ["TARGET_METRICS", "Target", "TargetError", "parse_target", "target_op"]
 
@@ -106,6 +107,9 @@ def _value(metric: str, text: str) -> float:
         raise TargetError(f"{metric} needs a time such as 30 or 30s, got {text!r}") from None
     if value < 0:
         raise TargetError(f"{metric} must be a time >= 0, got {text!r}")
+    if not value <= MAX_SECONDS:  # also NaN and infinity: a target no scenario can hold
+        raise TargetError(f"{metric} must be a time of at most {MAX_SECONDS:.0e} s (the "
+                          f"longest duration a scenario takes), got {text!r}")
     return value
 
 

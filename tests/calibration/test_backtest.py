@@ -149,3 +149,44 @@ def test_records_the_horizon_mostly_misses_are_refused(tmp_path: Path) -> None:
         with pytest.raises(RecordsError, match="outside the scenario's horizon") as info:
             backtest(known_scenario(), tmp_path / name, reps=3, seed=99)
         assert len(info.value.problems) == 1 and "horizon.start" in info.value.problems[0]
+
+
+def test_too_few_replications_for_a_verdict_are_refused(tmp_path: Path) -> None:
+    """Issue 19 item 13 / issue 18 item 7: ``--reps 2`` always failed ("up to 0" flags). The
+    minimum comes from the verdict rule: with one replication fewer, no null draw can flag."""
+    import numpy as np
+
+    from callsim.calibration.backtest import MIN_REPS, _null_flags, fewest_reps
+    from tests.shared import assert_one_line_error, invoke_cli
+
+    assert MIN_REPS == fewest_reps(1) == fewest_reps(30) == 3
+    values = np.random.default_rng(1).normal(size=(200, MIN_REPS))
+    assert _null_flags(values[:, :MIN_REPS - 1], 1, 0).max() == 0  # decided in advance
+    assert _null_flags(values, 1, 0).max() > 0
+    with pytest.raises(ValueError, match="at least 3 replications"):
+        backtest(known_scenario(), tmp_path / "never-read.csv", reps=2)
+    scenario = tmp_path / "known.yaml"
+    import yaml
+
+    scenario.write_text(yaml.safe_dump(known_raw()))
+    result = invoke_cli("backtest", str(scenario), str(tmp_path / "never-read.csv"),
+                        "--reps", "2")
+    assert_one_line_error(result, "--reps 2: a verdict needs at least 3 replications")
+
+
+def test_a_record_nothing_can_be_compared_with_is_no_verdict(tmp_path: Path) -> None:
+    """Issue 19 item 14: a one-record file whose queue the one-queue scenario does not have
+    compared nothing and read "0 of 0 interval values (nan%)"."""
+    from callsim import build_scenario
+    from callsim.calibration.errors import RecordsError
+
+    raw = known_raw()
+    raw["departments"] = {"billing": {"agents": 30, "wage_per_hour": 28.0}}
+    raw["call_types"] = {"billing": raw["call_types"]["billing"]}
+    scenario = build_scenario(raw, "<one queue>", Path("."))
+    path = tmp_path / "one.csv"
+    path.write_text("arrived,queue,outcome,waited,handled\n"
+                    "2026-03-02 09:05:00,sales,answered,10,543\n")
+    with pytest.raises(RecordsError, match="no interval value to compare") as info:
+        backtest(scenario, path, reps=3, seed=1)
+    assert len(info.value.problems) == 1

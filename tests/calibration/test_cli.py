@@ -62,7 +62,7 @@ def test_backtest_writes_its_verdict(calibrated: Path, suffix: str) -> None:
 def test_backtest_bad_records_exit_2(calibrated: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("arrived,queue,outcome\n2026-03-02 09:00,billing,maybe\n")
-    result = runner.invoke(app, ["backtest", str(calibrated), str(bad), "--reps", "2"])
+    result = runner.invoke(app, ["backtest", str(calibrated), str(bad), "--reps", "3"])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         f"{bad} row 2: column 'outcome': expected answered or abandoned (translate codes under "

@@ -69,9 +69,9 @@ def test_commands_refuse_a_fifo_in_one_line(tmp_path, command):
     out = ["--out", tmp_path / "out.yaml"]
     args: dict[str, list[str | Path]] = {
         "calibrate": ["calibrate", pipe, *out],
-        "backtest": ["backtest", SCENARIO, pipe, "--reps", "2"],
+        "backtest": ["backtest", SCENARIO, pipe, "--reps", "3"],
         "calibrate --map": ["calibrate", RECORDS, "--map", pipe, *out],
-        "backtest --map": ["backtest", SCENARIO, RECORDS, "--map", pipe, "--reps", "2"],
+        "backtest --map": ["backtest", SCENARIO, RECORDS, "--map", pipe, "--reps", "3"],
         "plot": ["plot", pipe, "--x", "departments.billing.agents", "--metric", "wait_mean"],
     }
     result = callsim(*args[command])

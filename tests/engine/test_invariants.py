@@ -187,12 +187,13 @@ def no_patience(scenario, result: SimulationResult) -> np.ndarray:
 
 
 def hung_up_at_close(scenario, result: SimulationResult) -> np.ndarray:
-    """Abandoned calls that had no patience to run out: only callers nobody could answer any
-    more, who hang up when a draining center closes (docs/DESIGN.md, ``drain: true``)."""
+    """Abandoned calls that had no patience to run out: only callers on hold nobody could
+    answer any more, who hang up when a draining center closes (docs/DESIGN.md,
+    ``drain: true``). A caller without patience waiting in a queue never abandons."""
     stage = col(result, "abandon_stage")
-    endless = no_patience(scenario, result)
+    endless = np.zeros(len(result.calls), dtype=bool)
     if not scenario.transfer.warm.caller_abandons_on_hold:
-        endless = endless | (stage == Stage.ON_HOLD)
+        endless = stage == Stage.ON_HOLD
     return (col(result, "outcome") == A) & endless
 
 
@@ -253,9 +254,15 @@ def test_every_call_has_exactly_one_outcome(raw, seed):
     counts = {o: int(np.count_nonzero(outcome == o)) for o in (R, A, D, U, N)}
     assert len(result.calls) == sum(counts.values())
     assert np.array_equal(result.calls["call_id"].to_numpy(), np.arange(len(result.calls)))
-    if scenario.horizon.drain:
-        assert counts[U] == 0
-    # Callers without patience abandon only when a draining center closes.
+    waiting_stage = np.isin(col(result, "abandon_stage"), (Stage.FIRST_QUEUE,
+                                                             Stage.AFTER_TRANSFER))
+    endless = no_patience(scenario, result)
+    # A caller without patience never abandons a queue (issue 19 item 11: a draining center
+    # with nobody on duty recorded every such caller abandoned at its close).
+    assert not np.any(endless & (outcome == A) & waiting_stage)
+    if scenario.horizon.drain:  # left unfinished: only callers nobody could answer, waiting
+        assert np.all(endless[outcome == U])
+    # Callers on hold without patience abandon only when a draining center closes.
     closing = hung_up_at_close(scenario, result)
     assert scenario.horizon.drain or not closing.any()
     assert np.all(col(result, "end")[closing] == result.end_time)
@@ -466,15 +473,16 @@ def test_two_way_misroutes_drain_without_endless_holds(policy, max_hold):
 def test_warm_holds_waiting_for_each_other_hang_up_when_the_center_closes():
     # d0's only agent holds a call for d1 while d1's only agent holds one for d0: a deadlock
     # of warm transfers without max_hold. Drain closes the center: the held callers hang up
-    # (on_hold), releasing their agents; everyone else waiting hangs up too (docs/DESIGN.md).
+    # (on_hold), releasing their agents; everyone else waiting has no patience, never
+    # abandons, and is still waiting when the drain ends: unfinished (issue 19 item 11).
     result = simulate(two_way_misroutes("warm"), seed=0)
     calls = result.calls
-    assert not (calls["outcome"] == U).any()
     held = calls[calls["abandon_stage"] == Stage.ON_HOLD]
     assert sorted(held["first_department"].astype(str)) == ["d0", "d1"]
     assert (held["hold_end"] == result.end_time).all() and (held["end"] == result.end_time).all()
-    assert (calls.loc[calls["answer"].isna(), "abandon_stage"] == Stage.FIRST_QUEUE).all()
-    assert (calls["end"] <= result.end_time).all()
+    waiting = calls[calls["answer"].isna()]
+    assert len(waiting) and (waiting["outcome"] == U).all() and waiting["end"].isna().all()
+    assert (calls["end"].dropna() <= result.end_time).all()
 
 
 def one_queue(duration: float, interval: float, agents, arrivals_per_hour: float, handle: float):
@@ -491,16 +499,27 @@ def one_queue(duration: float, interval: float, agents, arrivals_per_hour: float
     return build_scenario(raw, source="<example>", base_dir=Path("."))
 
 
-def test_drain_with_no_agent_left_gives_every_call_an_outcome():
+def test_drain_with_no_agent_left_never_makes_up_an_abandonment():
+    # Issue 19 item 11: callers without patience ("never abandons") in a queue nobody staffs
+    # any more were all recorded abandoned at the close, abandon rate 1.0, no warning. They
+    # wait until the drain ends: unfinished, and the metrics and a warning say so.
+    from callsim.experiments.caveats import result_caveats
+
     scenario = one_queue(3600, 1800, agents=[2, 0], arrivals_per_hour=60, handle=100)
     result = simulate(scenario, seed=1)
     calls = result.calls
-    assert not (calls["outcome"] == U).any()
     stranded = calls[calls["answer"].isna()]
     assert len(stranded) > 10
-    assert (stranded["outcome"] == A).all()
-    assert (stranded["abandon_stage"] == Stage.FIRST_QUEUE).all()
-    assert (stranded["end"] == result.end_time).all()
+    assert (stranded["outcome"] == U).all() and stranded["end"].isna().all()
+    assert (stranded["abandon_stage"] == Stage.NONE).all()
+    assert not (calls["outcome"] == A).any()
+    metrics = compute_metrics(result, scenario)
+    assert metrics["overall.abandon_rate"] == 0.0
+    assert metrics["overall.unfinished_rate"] == len(stranded) / len(calls)
+    table = pd.DataFrame([{"overall.calls": len(calls),
+                           "overall.unfinished_rate": metrics["overall.unfinished_rate"]}])
+    [warning] = result_caveats(table, scenario)
+    assert "still waiting when the drain ended: their queue never emptied" in warning
 
 
 def test_an_idle_agent_answers_at_the_arrival_time():

@@ -103,14 +103,22 @@ def test_wrong_type_names_field_and_point(tmp_path):
     with pytest.raises(ScenarioError) as exc:
         sweep(BASE, grid, reps=1, out=tmp_path / "r.parquet", execution=SERIAL)
     problems = exc.value.problems
-    # One line per bad point (the good points 10 x 1h/2h are not mentioned), each naming the
-    # file, the field and the point.
-    assert len(problems) == 2
-    for line, duration in zip(problems, ("1h", "2h"), strict=True):
-        assert "\n" not in line
-        assert line.startswith(f"{REFERENCE}: departments.billing.agents: ")
-        assert line.endswith(f"(at departments.billing.agents=abc, horizon.duration={duration})")
+    # One line per problem (issue 18 item 16: not once per point), naming the file, the field,
+    # the first bad point and how many more (the good points 10 x 1h/2h are not mentioned).
+    [line] = problems
+    assert line.startswith(f"{REFERENCE}: departments.billing.agents: ")
+    assert line.endswith("(at departments.billing.agents=abc, horizon.duration=1h and 1 more "
+                         "point)")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_problem_at_every_point_is_one_line(tmp_path):
+    grid = Grid.from_specs(["departments.billing.agnts=8:16"])
+    with pytest.raises(ScenarioError) as exc:
+        sweep(BASE, grid, reps=1, out=tmp_path / "r.parquet", execution=SERIAL)
+    assert exc.value.problems == [
+        f"{REFERENCE}: departments.billing.agnts: extra field not permitted (did you mean "
+        "'agents'?) (at every point)"]
 
 
 def test_invalid_point_value_is_rejected(tmp_path):
