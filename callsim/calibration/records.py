@@ -376,7 +376,7 @@ def _check_columns(raw: pd.DataFrame, mapping: ColumnMap, source: str) -> None:
               for rule in mapping.drop for c in rule.codes if c not in raw.columns]
     if lines and mapping.source is None and not mapping.columns:  # the export's own names
         lines[0] += (" (an export names its columns its own way: say which is which with "
-                     "--map FILE.yaml, see docs/calibration.md)")
+                     "`mapping` FILE.yaml, see docs/calibration.md)")
     if lines:
         raise RecordsError(lines)
 

@@ -46,6 +46,7 @@ FLAGS: dict[str, str] = {
     "scheduler": "--scheduler",
     "scope": "--scope",
     "shrinkage": "--shrinkage",
+    "steps": "--steps",
     "targets": "--target",
     "vary": "--vary",
     "verify_reps": "--verify-reps",

@@ -163,7 +163,7 @@ class BreakEven:
             lo, hi = self.range
             how = ("the difference jumps there (e.g. where the staffing changes): no value "
                    "between" if self.jump else
-                   "not located: more --steps would narrow it; so far no value")
+                   "not located: more bisection steps would narrow it; so far no value")
             return (f"the sign changes between {name} = {show(lo)} and {show(hi)}, both "
                     f"differences significant; {how} has a difference compatible with 0. "
                     f"{self.better_below} is better at {show(lo)} and below, {above} at "

@@ -298,7 +298,7 @@ def interval_figure(comparison: Comparison) -> Figure:
         _paired_interval_panel(axes[3], comparison, [wait])
         _paired_interval_panel(axes[4], comparison, ["abandon_rate"])
         _paired_interval_panel(axes[5], comparison,
-                               [f"occupancy.{d}" for d in departments], departments)
+                               [f"departments.{d}.occupancy" for d in departments], departments)
     for ax in axes[2::3]:
         clock_axis(ax, starts, comparison.clock_start, label="Clock time (interval start)")
     for ax in axes:

@@ -17,7 +17,7 @@ from callsim.scenario.errors import ScenarioError
 from callsim.scenario.loading import build_scenario
 from tests.shared import REFERENCE, reference
 
-SHORT = ["horizon.duration=2h", "horizon.interval=30min"]
+SHORT = ["horizon.duration=2h", "horizon.interval=30min", "horizon.start=00:00"]
 
 
 def _roster_scenario(billing: list[dict[str, Any]], support: list[dict[str, Any]],
@@ -95,6 +95,7 @@ def test_bad_roster_entries_are_one_line(entry: dict[str, Any], field: str, word
 
     raw = read_scenario_file(REFERENCE)
     raw["horizon"]["duration"] = "2h"
+    raw["horizon"]["start"] = "00:00"
     raw["departments"]["billing"]["roster"] = [entry]
     with pytest.raises(ScenarioError) as info:
         build_scenario(raw, "roster.yaml", REFERENCE.parent)

@@ -65,7 +65,7 @@ def test_same_seed_same_answer_and_workers_do_not_matter(rostered) -> None:
 def test_a_given_requirement_runs_every_policy_on_its_one_roster(rostered) -> None:
     import pandas as pd
 
-    need = pd.DataFrame({"start": ["00:00", "01:00"], "department": ["billing", "support"],
+    need = pd.DataFrame({"start": ["08:00", "09:00"], "department": ["billing", "support"],
                          "agents": [4, 5]})
     result = schedule(rostered.scenario, need)
     found = compare_rosters(result, ["cold", "warm"], reps=2, execution=ONE)

@@ -20,7 +20,7 @@ from tests.shared import REFERENCE
 
 def test_the_written_scenario_runs_the_roster_exactly(tmp_path: Path) -> None:
     sc = load_scenario(REFERENCE, FULL_DAY)
-    rows = [{"start": f"{t // 2:02d}:{30 * (t % 2):02d}", "department": d, "agents": n}
+    rows = [{"start": f"{8 + t // 2:02d}:{30 * (t % 2):02d}", "department": d, "agents": n}
             for t in range(24) for d, n in (("billing", 9 + t % 3), ("support", 6 + t // 6))]
     pd.DataFrame(rows).to_csv(tmp_path / "need.csv", index=False)
     result = schedule(sc, tmp_path / "need.csv")

@@ -189,7 +189,7 @@ def test_staff_workbook_has_labelled_headers_and_a_format_per_metric(tmp_path):
         raw = [h for h in headers if "_" in h or "." in h]
         assert raw == [], (ws.title, raw)
     headers, rows, _ = sheet_rows(tmp_path / "s.xlsx", "summary")
-    assert "billing: agent-hours (h)" in headers and "Total cost, 95% CI low" in headers
+    assert "billing: Staffed agent-hours (h)" in headers and "Total cost, 95% CI low" in headers
     headers, rows, book = sheet_rows(tmp_path / "s.xlsx", "checks")
     metric_at, bound_at = headers.index("Metric key"), headers.index("Bound")
     formats = {row[metric_at]: book["checks"].cell(k + 2, bound_at + 1).number_format

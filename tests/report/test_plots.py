@@ -168,12 +168,12 @@ def test_interval_figure_draws_the_paired_difference(comparison: Comparison) -> 
     assert len(axes) == 6
     b, a = comparison.difference
     diffs = paired_differences(comparison.intervals, (b, a), by=["interval", "start"],
-                               metrics=["abandon_rate", "occupancy.billing"])
+                               metrics=["abandon_rate", "departments.billing.occupancy"])
     abandon, occupancy = axes[4], axes[5]
     assert abandon.get_ylabel() == "Abandonment rate (pp)" and f"{b} − {a}" in abandon.get_title()
     rows = diffs[diffs["metric"] == "abandon_rate"].sort_values("start")
     assert list(abandon.get_lines()[1].get_ydata()) == pytest.approx(list(100 * rows["mean"]))
-    billing = diffs[diffs["metric"] == "occupancy.billing"].sort_values("start")
+    billing = diffs[diffs["metric"] == "departments.billing.occupancy"].sort_values("start")
     marked = [line for line in occupancy.get_lines() if line.get_color() == "tab:red"][0]
     assert list(marked.get_xdata()) == list(8 + billing["start"][billing["significant"]] / 3600)
     assert [t.get_text() for t in occupancy.get_xticklabels()][0] == "08:00"
