@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from callsim.cli.common import fail
+from callsim.cli.common import Outputs
 
 RecordsArgument = Annotated[
     list[Path],
@@ -23,15 +23,6 @@ DaysOption = Annotated[
     typer.Option(help="Days to use: all, weekdays, a weekday set (sun-thu, fri), dates "
                  "YYYY-MM-DD or ranges YYYY-MM-DD..YYYY-MM-DD; commas unite, spaces intersect."),
 ]
-
-
-def check_output(path: Path, option: str, suffixes: tuple[str, ...]) -> None:
-    """Exit with code 2, before any work, when ``path`` cannot be an output of ``option``."""
-    from callsim.report.writers import out_path_problem
-
-    problem = out_path_problem(path, option, suffixes)
-    if problem:
-        raise fail(problem)
 
 
 def calibrate_command(
@@ -54,9 +45,8 @@ def calibrate_command(
     from callsim.calibration.errors import RecordsError
     from callsim.calibration.estimate import calibrate
 
-    check_output(out, "--out", (".yaml", ".yml"))
-    if report is not None:
-        check_output(report, "--report", (".html",))
+    outputs = (Outputs().file(out, "--out", (".yaml", ".yml"))
+               .file(report, "--report", (".html",)).check())
     try:
         result = calibrate(records, interval=interval, days=days, mapping=mapping, name=name,
                            fit=fit)
@@ -64,11 +54,12 @@ def calibrate_command(
         for line in exc.problems:
             typer.echo(line, err=True)
         raise typer.Exit(2) from None
-    result.write(out)
-    if report is not None:
-        from callsim.report.calibration_pages import write_calibration_report
+    with outputs.writing():
+        result.write(out)
+        if report is not None:
+            from callsim.report.calibration_pages import write_calibration_report
 
-        write_calibration_report(result, report)
+            write_calibration_report(result, report)
     _summary(result, out)
     if report is not None:
         typer.echo(f"report: {report}")

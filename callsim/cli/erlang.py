@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from callsim.cli.common import OutOption, check_out, write_out
+from callsim.cli.common import OutOption, Outputs, echo_written, write_out
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -149,14 +149,16 @@ def erlang(
         agents=None if agents is None else _agents(agents),
         target=None if target_sl is None else _share(target_sl),
     )
-    check_out(out)
+    outputs = Outputs().file(out, tables=("erlang", "inputs")).check()
     frame, best = _staffing(query)
     rows = [{key: _plain(value) for key, value in row.items()} for row in frame.to_dict("records")]
     inputs = _inputs(query, best)
     if out is not None:
         from callsim.report.exports import erlang_sheets
 
-        write_out(erlang_sheets(frame, inputs), out)
+        with outputs.writing():
+            written = write_out(erlang_sheets(frame, inputs), out)
+        echo_written(written)
     if json_output:
         typer.echo(json.dumps({**inputs, "rows": rows}, indent=2))
         return

@@ -11,6 +11,7 @@ import typer
 from callsim.cli.common import (
     ExecutorOption,
     MaxCallsOption,
+    Outputs,
     ScenarioArgument,
     SchedulerOption,
     SeedOption,
@@ -18,7 +19,6 @@ from callsim.cli.common import (
     WorkersOption,
     execution_options,
     exit_on_errors,
-    fail,
     load_or_exit,
 )
 from callsim.cli.compare import POLICY_HELP, default_policies, policy_values
@@ -64,12 +64,8 @@ def report_command(
     through the day, the cost breakdown and the scenario in plain words. Metric definitions:
     docs/model.md.
     """
-    from callsim.report.writers import out_path_problem  # heavy imports only when running
-
     names = policy_values(policy, default_policies())
-    problem = out_path_problem(out, "--out", HTML_SUFFIXES)
-    if problem:
-        raise fail(problem)
+    outputs = Outputs().file(out, "--out", HTML_SUFFIXES).check()
     execution = execution_options(workers, executor, scheduler, max_calls)
     sc = load_or_exit(scenario, overrides or [])
     from callsim.experiments.comparison import compare  # heavy imports only when running
@@ -80,4 +76,6 @@ def report_command(
                          execution=execution.reporting(bar.advance if bar else None))
     page = report_html(sc, result, source=scenario, overrides=overrides or [],
                        command=command_line(scenario, names, reps, seed, overrides or [], out))
-    typer.echo(f"wrote {write_report(page, out)}")
+    with outputs.writing():
+        written = write_report(page, out)
+    typer.echo(f"wrote {written}")

@@ -12,12 +12,12 @@ import typer
 from callsim.cli.common import (
     ExecutorOption,
     MaxCallsOption,
+    Outputs,
     ScenarioArgument,
     SchedulerOption,
     SeedOption,
     SetOption,
     WorkersOption,
-    check_out,
     execution_options,
     fail,
     load_or_exit,
@@ -28,6 +28,7 @@ from callsim.scenario.limits import MAX_CALLS
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from callsim.files.outputs import OutputSet
     from callsim.planning.roster import Roster, ScheduleResult
 
 __all__ = ["schedule_command"]
@@ -83,7 +84,7 @@ def write_scenarios(result: ScheduleResult, source: Path, overrides: list[str], 
     from callsim.scenario.loading import apply_overrides, read_scenario_file
 
     raw = apply_overrides(read_scenario_file(source), overrides, source=str(source))
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(exist_ok=True)  # made already when written as part of an output set
     if isinstance(raw.get("arrivals_file"), str) and not os.path.isabs(raw["arrivals_file"]):
         raw["arrivals_file"] = os.path.relpath(source.parent / raw["arrivals_file"], folder)
     written = []
@@ -95,13 +96,24 @@ def write_scenarios(result: ScheduleResult, source: Path, overrides: list[str], 
     return written
 
 
-def _check_outputs(out: Path | None, plot: Path | None, folder: Path | None) -> None:
-    check_out(out)
-    check_out(plot, "--plot", "figure")
-    if folder is not None and (folder.exists() and not folder.is_dir()
-                               or not folder.parent.resolve().is_dir()):
-        raise fail(f"{folder}: --write-scenario needs a folder (made if missing) inside an "
-                   "existing one")
+#: The sheets of ``schedule --out`` (:func:`callsim.report.roster_tables.roster_sheets`).
+ROSTER_TABLES = ("shifts", "coverage", "summary")
+
+
+def _check_outputs(out: Path | None, plot: Path | None, folder: Path | None, scenario: Path,
+                   requirements: str | None, policies: list[str] | None) -> OutputSet:
+    """Every file ``schedule`` will write, checked before any work (exit 2 otherwise).
+
+    The rosters are named after the policies (``staff`` and ``erlang`` requirements) or
+    ``requirements`` (a CSV file), so the scenario files are known before solving.
+    """
+    from callsim.cli.compare import default_policies
+
+    names = (["requirements"] if requirements not in (None, "staff", "erlang")
+             else policies or default_policies().split(","))
+    return (Outputs().file(out, tables=ROSTER_TABLES).file(plot, "--plot", "figure")
+            .folder(folder, "--write-scenario", [f"{scenario.stem}.{n}.yaml" for n in names])
+            .check())
 
 
 @contextmanager
@@ -150,7 +162,7 @@ def schedule_command(
 ) -> None:
     """Roster the scenario's shift types at least cost to cover a requirement per interval."""
     execution = execution_options(workers, executor, scheduler, max_calls)
-    _check_outputs(out, plot, write_scenario)
+    outputs = _check_outputs(out, plot, write_scenario, scenario, requirements, policy)
     sc = load_or_exit(scenario, overrides or [])
     from callsim.planning.roster import schedule
 
@@ -158,26 +170,31 @@ def schedule_command(
         result = schedule(sc, requirements, targets=target, policies=policy, reps=reps,
                           verify_reps=verify_reps, seed=seed, execution=execution,
                           time_limit=time_limit, mip_gap=gap)
-    _write_outputs(result, scenario, overrides or [], out, plot, write_scenario, as_json)
+    with outputs.writing():
+        written = _write_files(result, scenario, overrides or [], out, plot, write_scenario)
+    _print_result(result, written, as_json)
 
 
-def _write_outputs(result: ScheduleResult, scenario: Path, overrides: list[str],
-                   out: Path | None, plot: Path | None, folder: Path | None,
-                   as_json: bool) -> None:
+def _write_files(result: ScheduleResult, scenario: Path, overrides: list[str],
+                 out: Path | None, plot: Path | None, folder: Path | None) -> list[Path]:
+    """Write the output files (inside the output set's ``writing()``); return them."""
     written: list[Path] = []
     if out is not None:
         from callsim.cli.common import write_out
         from callsim.report.roster_tables import roster_sheets
 
-        write_out(roster_sheets(result), out)
+        written += write_out(roster_sheets(result), out)
     if plot is not None:
         from callsim.report.roster_figures import roster_figure
         from callsim.report.writers import save_figure
 
-        save_figure(roster_figure(result), plot)
-        written.append(plot)
+        written.append(save_figure(roster_figure(result), plot))
     if folder is not None:
         written += write_scenarios(result, scenario, overrides, folder)
+    return written
+
+
+def _print_result(result: ScheduleResult, written: list[Path], as_json: bool) -> None:
     for path in written:
         typer.echo(f"wrote {path}", err=True)
     if as_json:

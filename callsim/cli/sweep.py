@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,11 +14,11 @@ from callsim.cli.common import (
     EXIT_WORKER_DIED,
     ExecutorOption,
     MaxCallsOption,
+    Outputs,
     ScenarioArgument,
     SchedulerOption,
     SetOption,
     WorkersOption,
-    check_out,
     check_seed,
     execution_options,
     exit_on_errors,
@@ -28,6 +30,7 @@ from callsim.scenario.limits import MAX_CALLS, MAX_POINTS
 
 if TYPE_CHECKING:
     from callsim.experiments.grid import Grid
+    from callsim.files.outputs import OutputSet
     from callsim.scenario.schema import Scenario
 
 # The experiments and report layers are imported inside the functions: ``callsim --help`` and
@@ -83,7 +86,7 @@ def sweep_command(  # one parameter per option
     ] = MAX_POINTS,
 ) -> None:
     """Sweep scenario fields over a grid; every row is saved as soon as it is finished."""
-    check_out(out)
+    outputs = Outputs().file(out, tables=("results", "summary")).check()
     execution = execution_options(workers, executor, scheduler, max_calls)
     spec = read_spec(grid_file, vary or [])
     listed = ",".join(spec["policies"]) if "policies" in spec else default_policies()
@@ -95,7 +98,8 @@ def sweep_command(  # one parameter per option
         "independent_points": independent_points, "max_points": max_points,
         "execution": execution, "keep_parts": keep_parts,
     }
-    rows = run_sweep(load_or_exit(scenario, overrides or []), spec["grid"], names, options)
+    rows = run_sweep(load_or_exit(scenario, overrides or []), spec["grid"], names, options,
+                     outputs)
     from callsim.report.writers import table_paths
 
     files = table_paths(out, ["results", "summary"])
@@ -118,8 +122,12 @@ def read_spec(grid_file: Path | None, vary: list[str]) -> dict[str, Any]:
     return spec
 
 
-def run_sweep(scenario: Scenario, grid: Grid, names: list[str], options: dict[str, Any]) -> Any:
-    """Run the sweep with progress; errors become messages and exit codes, chosen by type."""
+def run_sweep(scenario: Scenario, grid: Grid, names: list[str], options: dict[str, Any],
+              outputs: OutputSet) -> Any:
+    """Run the sweep with progress; errors become messages and exit codes, chosen by type.
+
+    The results table and its summary are written as one output set (both or neither).
+    """
     from callsim.experiments.grid import GridError
     from callsim.experiments.store import StoreError
     from callsim.experiments.sweeps import Interrupted, SweepInterrupted, SweepWarning, sweep
@@ -135,7 +143,8 @@ def run_sweep(scenario: Scenario, grid: Grid, names: list[str], options: dict[st
             warnings.simplefilter("always", SweepWarning)
             progress = bar.advance if bar else None
             options["execution"] = options["execution"].reporting(progress)
-            return sweep(scenario, grid, names, export=write_sweep_tables, **options)
+            return sweep(scenario, grid, names,
+                         export=partial(_write_tables, outputs, write_sweep_tables), **options)
     except SweepInterrupted as exc:
         typer.echo(f"{exc}: {exc.saved} finished rows saved in {out}.parts; "
                    "run the same command with --resume to finish", err=True)
@@ -145,3 +154,10 @@ def run_sweep(scenario: Scenario, grid: Grid, names: list[str], options: dict[st
         for warning in caught:
             if issubclass(warning.category, SweepWarning):
                 typer.echo(f"warning: {warning.message}", err=True)
+
+
+def _write_tables(outputs: OutputSet, write: Callable[..., list[Path]], rows: Any, summary: Any,
+                  out: Path) -> list[Path]:
+    """The sweep's export: its tables written as the command's output set."""
+    with outputs.writing():
+        return write(rows, summary, out)
