@@ -38,10 +38,18 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+#: ``python -m callsim`` runs this file.
+_MAIN = Path(__file__).resolve().parents[1] / "__main__.py"
+
+
 def _program() -> bool:
-    """Whether this process is the ``callsim`` program (not a library user or a test run)."""
-    return Path(sys.argv[0]).name in ("callsim", "__main__.py") and (
-        signal.getsignal(signal.SIGINT) is not signal.SIG_IGN)
+    """Whether this process is the ``callsim`` program (not a library user or a test run).
+
+    Not when SIGINT is ignored (a background job of a script): that choice is kept.
+    """
+    started = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    return (started is not None and (started.name == "callsim" or started.resolve() == _MAIN)
+            and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN)
 
 
 def _exit_now() -> None:
@@ -68,6 +76,23 @@ def quiet_while_starting() -> None:
         signal.signal(signal.SIGINT, _while_starting)
 
 
+class _Interrupts:
+    """Whether SIGINT has arrived while the command ran (set by :func:`_on_sigint`)."""
+
+    seen = False
+
+
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    """The command's SIGINT handler: remember it, then raise ``KeyboardInterrupt`` as usual.
+
+    Remembering matters because a library may turn the ``KeyboardInterrupt`` into another
+    error (Python itself wraps one raised while a class is created, in ``__set_name__``, in a
+    ``RuntimeError``): whatever escapes the command after a Ctrl-C is an interruption.
+    """
+    _Interrupts.seen = True
+    raise KeyboardInterrupt
+
+
 def interruptible(command: Callable[P, T]) -> Callable[P, T]:
     """Wrap a command: Ctrl-C while it runs exits 130 with one line, once its blocks cleaned up.
 
@@ -77,18 +102,24 @@ def interruptible(command: Callable[P, T]) -> Callable[P, T]:
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> T:
         program = _program()
-        if program and signal.getsignal(signal.SIGINT) is _while_starting:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+        if program:
+            signal.signal(signal.SIGINT, _on_sigint)
         try:
-            return command(*args, **kwargs)
+            value = command(*args, **kwargs)
         except KeyboardInterrupt:
             if program:
                 _exit_now()
             print(MESSAGE, file=sys.stderr)
             raise
+        except BaseException:
+            if program and _Interrupts.seen:
+                _exit_now()  # the interruption, whatever a library made of it
+            raise
         finally:
-            if program and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            if program:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # finished: nothing to interrupt
+        if program and _Interrupts.seen:
+            _exit_now()  # swallowed by a library: the work may be incomplete
+        return value
 
     return run
-

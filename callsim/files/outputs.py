@@ -53,13 +53,13 @@ class OutputSet:
     """The files of one command: checked up front, written together or not at all."""
 
     def __init__(self) -> None:
-        self.files: dict[Path, str] = {}
+        self.files: list[tuple[Path, str]] = []
         self.folders: dict[Path, str] = {}
 
     def add(self, path: str | os.PathLike[str] | None, option: str) -> None:
         """Add a file written for ``option`` (``None`` is no file, for optional outputs)."""
-        if path is not None:
-            self.files.setdefault(Path(path), option)
+        if path is not None and (Path(path), option) not in self.files:
+            self.files.append((Path(path), option))
 
     def add_all(self, paths: Iterable[str | os.PathLike[str]], option: str) -> None:
         """Add several files of one option (a table and its side files, say)."""
@@ -83,9 +83,9 @@ class OutputSet:
                  if (problem := _folder_problem(folder)) is not None]
         if lines:
             return lines
-        seen: dict[Path, str] = {}
-        for path, option in self.files.items():
-            key = Path(os.path.abspath(path))
+        seen: dict[str, str] = {}
+        for path, option in self.files:
+            key = os.path.realpath(path)  # one file, by whatever path or link
             if key in seen:
                 lines.append(f"{path}: {option}: the same file as {seen[key]}")
                 continue
