@@ -36,7 +36,7 @@ test: $(STAMP)
 # contracts (import-linter) and the 40-line limit on function bodies.
 # The fuzz tests, long mode: 10,000 mutated scenario documents (make test runs 150), 10,000
 # hostile command lines and records files (make test runs 6), and 500 Ctrl-Cs at random
-# moments of commands with 2 workers (make test runs 8).
+# moments of commands with 2 workers (make test runs 7).
 fuzz: $(STAMP)
 	CALLSIM_FUZZ_EXAMPLES=10000 CALLSIM_FUZZ_REPORT=1 $(BIN)/python -m pytest -q -s \
 		-p no:cacheprovider tests/scenario/test_fuzz_loader.py tests/cli/test_fuzz_commands.py \

@@ -9,26 +9,29 @@ file, and no process of the group left once the parent has exited.
 The moment is drawn after Python's own start-up (the parent has used 0.1 s of CPU, so the
 interpreter is running callsim's code): uniform over the command's run time, so start-up,
 the fan-out, the pool's shutdown and the writing are all hit. ``make test`` interrupts
-:data:`RUNS` runs; ``make fuzz`` (``CALLSIM_FUZZ_EXAMPLES``) interrupts many more.
+:data:`RUNS` runs (commands in turn, a few of them); ``make fuzz`` (``CALLSIM_FUZZ_EXAMPLES``) interrupts many more.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from tests.shared import ROOT
+from tests.shared import REFERENCE, ROOT, SCENARIOS
 
 SMALL = ROOT / "tests" / "planning" / "staffing_small.yaml"
 KNOWN = ROOT / "tests" / "planning" / "breakeven_known.yaml"
+RECORDS = SCENARIOS / "records" / "acd_week.csv"
+MAPPING = SCENARIOS / "records" / "acd_map.yaml"
 #: Interrupted runs in ``make test`` (each about 1 s of CPU); the long mode runs more.
 RUNS = int(os.environ.get("CALLSIM_INTERRUPT_RUNS", "0")) or (
-    8 if "CALLSIM_FUZZ_EXAMPLES" not in os.environ
+    7 if "CALLSIM_FUZZ_EXAMPLES" not in os.environ
     else max(10, int(os.environ["CALLSIM_FUZZ_EXAMPLES"]) // 20))
 #: No interrupted command may take longer than this to end (a hang or deadlock otherwise).
 BOUND = 30.0
@@ -54,6 +57,11 @@ COMMANDS: dict[str, tuple[list[str], list[str]]] = {
                    "--grid", "3", "--steps", "1", "--plot", "out.svg"], ["out.svg"]),
     "run": ([str(SMALL), "--reps", "6", "--out", "out.csv", "--calls-out", "calls.parquet"],
             ["out.csv", "out.replications.csv", "out.scenario inputs.csv", "calls.parquet"]),
+    "sweep": ([str(SMALL), "--vary", "departments.billing.agents=3:4", "--reps", "3",
+               "--out", "out.csv"], ["out.csv", "out.summary.csv"]),
+    "report": ([str(SMALL), "--reps", "4", "--out", "out.html"], ["out.html"]),
+    "backtest": ([str(REFERENCE), str(RECORDS), "--map", str(MAPPING), "--reps", "3",
+                  "--out", "out.csv"], ["out.csv", "out.verdict.csv"]),
 }
 
 
@@ -112,10 +120,15 @@ def check_outcome(folder: Path, command: str, code: int, output: str) -> None:
     assert code in (0, 130), (code, output)
     assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
     present = [f for f in files if (folder / f).exists()]
-    leftovers = [p.name for p in folder.rglob(".*") if p.is_file()]
+    leftovers = [p.name for p in folder.rglob(".*")
+                 if p.is_file() and not p.parent.name.endswith(".parts")]  # a sweep's lock
     assert not leftovers, leftovers  # no temporary file of an atomic write
     if code == 130:
-        assert output.splitlines()[-1] == "interrupted", output
+        last = output.splitlines()[-1]
+        assert last == "interrupted" or (  # a sweep says what it saved for --resume
+            command == "sweep" and re.fullmatch(r"interrupted: \d+ finished rows saved in "
+                                                r"\S+; run the same command with --resume to "
+                                                r"finish", last)), output
         assert output.count("interrupted") == 1, output
         assert present in ([], files), present  # the whole set, or nothing of it
     else:
