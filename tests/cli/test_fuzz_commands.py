@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +38,7 @@ from typer.testing import CliRunner
 from callsim.cli.app import app
 from tests.shared import REFERENCE, ROOT, SCENARIOS, finishes_within
 
-EXAMPLES = int(os.environ.get("CALLSIM_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("CALLSIM_FUZZ_EXAMPLES", "4"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="CALLSIM_FUZZ_EXAMPLES"
                 not in os.environ,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -254,6 +255,7 @@ def test_any_command_line_ends_cleanly(zoo: Path, line: dict[str, Any]) -> None:
     try:
         args = resolve(zoo, here, line)
         before = files_in(here)
+        started = time.monotonic()
         with finishes_within(BOUND):
             result = runner.invoke(app, args, env={"COLUMNS": "200"})
         shown = f"callsim {' '.join(args)}\n{result.output}"
@@ -270,6 +272,6 @@ def test_any_command_line_ends_cleanly(zoo: Path, line: dict[str, Any]) -> None:
         assert not [p for p in here.rglob(".*") if p.is_file()], shown  # no temporary file
         TALLY[f"{line['command']} exit {code}"] += 1
         if os.environ.get("CALLSIM_FUZZ_SHOW"):
-            print(f"{code}: {shown[:400]}")
+            print(f"{code} {time.monotonic() - started:.1f} s: {shown[:300]}")
     finally:
         shutil.rmtree(here, ignore_errors=True)
