@@ -7,9 +7,9 @@ worker), no output file of the set unless the whole set is there and complete, n
 file, and no process of the group left once the parent has exited.
 
 The moment is drawn after Python's own start-up (the parent has used 0.1 s of CPU, so the
-interpreter is running callsim's code): uniform over the command's run time, so start-up,
+interpreter is running callsim's code), uniform over :data:`SPAN` s, about a small run: start-up,
 the fan-out, the pool's shutdown and the writing are all hit. ``make test`` interrupts
-:data:`RUNS` runs (commands in turn, a few of them); ``make fuzz`` (``CALLSIM_FUZZ_EXAMPLES``) interrupts many more.
+:data:`RUNS` runs (one of each command); ``make fuzz`` (``CALLSIM_FUZZ_EXAMPLES``) many more.
 """
 
 from __future__ import annotations
