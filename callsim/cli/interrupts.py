@@ -52,15 +52,19 @@ def _program() -> bool:
             and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN)
 
 
-def _exit_now() -> None:
-    """Print :data:`MESSAGE` and end the process with 130, without interpreter clean-up."""
+def _exit_now(message: bool = True) -> None:
+    """End the process with 130 at once, without interpreter clean-up.
+
+    :data:`MESSAGE` is printed unless the command has said it was interrupted (``sweep``).
+    """
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):
             pass
     try:
-        os.write(2, f"{MESSAGE}\n".encode())
+        if message:
+            os.write(2, f"{MESSAGE}\n".encode())
     except OSError:
         pass
     os._exit(EXIT_INTERRUPTED)
@@ -111,9 +115,10 @@ def interruptible(command: Callable[P, T]) -> Callable[P, T]:
                 _exit_now()
             print(MESSAGE, file=sys.stderr)
             raise
-        except BaseException:
-            if program and _Interrupts.seen:
-                _exit_now()  # the interruption, whatever a library made of it
+        except BaseException as error:
+            if program and _Interrupts.seen:  # the interruption, whatever a library made of it
+                said = getattr(error, "exit_code", None) == EXIT_INTERRUPTED  # sweep's line
+                _exit_now(message=not said)
             raise
         finally:
             if program:
