@@ -115,31 +115,38 @@ def make_path(zoo: Path, here: Path, kind: str, name: str) -> str:
     return str(target)
 
 
+def mutate(draw: st.DrawFn, rows: list[list[str]]) -> None:
+    """One change to the rows: a cell, a row dropped, copied, cut short or lengthened, or a
+    header cell renamed."""
+    action = draw(st.sampled_from(["cell", "cell", "cell", "drop row", "copy row", "header",
+                                   "short row", "long row"]))
+    if action == "header":
+        c = draw(st.integers(0, len(rows[0]) - 1))
+        rows[0][c] = draw(st.sampled_from(["", "CallStartTime", "QueueTime", "x", "Skill"]))
+        return
+    if len(rows) < 2:
+        return  # no record left to mutate
+    r = draw(st.integers(1, len(rows) - 1))
+    if action == "drop row":
+        del rows[r]
+    elif action == "copy row":
+        rows.insert(r, list(rows[r]))
+    elif action == "long row":
+        rows[r] = [*rows[r], "extra"]
+    elif rows[r]:  # a row cut to nothing has no cell
+        c = draw(st.integers(0, len(rows[r]) - 1))
+        if action == "cell":
+            rows[r][c] = draw(st.sampled_from(CELLS))
+        else:
+            rows[r] = rows[r][:c]
+
+
 @st.composite
 def records_text(draw: st.DrawFn) -> bytes:
     """The example records with cells, rows and the header mutated, in some encoding."""
     rows = [line.split(",") for line in RECORD_LINES]
     for _ in range(draw(st.sampled_from([0, 0, 1, 2, 6]))):
-        action = draw(st.sampled_from(["cell", "cell", "cell", "drop row", "copy row",
-                                       "header", "short row", "long row"]))
-        if action != "header" and len(rows) < 2:
-            continue  # no record left to mutate
-        r = draw(st.integers(0 if action == "header" else 1, len(rows) - 1))
-        if not rows[r]:
-            continue  # a row cut to nothing has no cell
-        if action == "cell":
-            rows[r][draw(st.integers(0, len(rows[r]) - 1))] = draw(st.sampled_from(CELLS))
-        elif action == "drop row" and len(rows) > 1:
-            del rows[r]
-        elif action == "copy row":
-            rows.insert(r, list(rows[r]))
-        elif action == "header":
-            c = draw(st.integers(0, len(rows[0]) - 1))
-            rows[0][c] = draw(st.sampled_from(["", "CallStartTime", "QueueTime", "x", "Skill"]))
-        elif action == "short row":
-            rows[r] = rows[r][:draw(st.integers(0, len(rows[r]) - 1))]
-        else:
-            rows[r] = [*rows[r], "extra"]
+        mutate(draw, rows)
     if draw(st.integers(0, 9)) == 0:
         rows = rows[:draw(st.integers(0, 2))]  # empty, header only, one record
     text = "\n".join(",".join(row) for row in rows) + "\n"
