@@ -123,6 +123,8 @@ def _folder_problem(folder: Path) -> str | None:
     """Why ``folder`` cannot hold the set's files (it may be missing: it is made then)."""
     if folder.is_dir():
         return None
+    if folder.is_symlink():
+        return "is a link to nothing, not a folder"
     if folder.exists():
         return "is a file, not a folder"
     return unwritable(folder)

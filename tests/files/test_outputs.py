@@ -24,6 +24,11 @@ def test_every_file_is_checked_and_each_problem_named(tmp_path: Path) -> None:
     folder = OutputSet()
     folder.add_folder(tmp_path / "afile", "--write-scenario", ["a.yaml"])
     assert folder.problems() == [f"{tmp_path}/afile: --write-scenario: is a file, not a folder"]
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    link = OutputSet()
+    link.add_folder(tmp_path / "dangling", "--write-scenario", ["a.yaml"])
+    assert link.problems() == [f"{tmp_path}/dangling: --write-scenario: is a link to nothing, "
+                               "not a folder"]  # found by the command fuzz test
     under = OutputSet()
     under.add_folder(tmp_path / "afile" / "sub", "--write-scenario", ["a.yaml"])
     assert under.problems() == [f"{tmp_path}/afile/sub: --write-scenario: {tmp_path}/afile is "
