@@ -34,10 +34,13 @@ test: $(STAMP)
 
 # Style, docstrings and complexity (ruff), types (mypy --strict, see pyproject.toml), the layer
 # contracts (import-linter) and the 40-line limit on function bodies.
-# The loader fuzz test, long mode: 10,000 mutated scenario documents (make test runs 150).
+# The fuzz tests, long mode: 10,000 mutated scenario documents (make test runs 150), 10,000
+# hostile command lines and records files (make test runs 4), and 500 Ctrl-Cs at random
+# moments of commands with 2 workers (make test runs 7).
 fuzz: $(STAMP)
 	CALLSIM_FUZZ_EXAMPLES=10000 CALLSIM_FUZZ_REPORT=1 $(BIN)/python -m pytest -q -s \
-		-p no:cacheprovider tests/scenario/test_fuzz_loader.py
+		-p no:cacheprovider tests/scenario/test_fuzz_loader.py tests/cli/test_fuzz_commands.py \
+		tests/cli/test_cli_interrupts.py
 
 # The README's quoted answers that take long to recompute (its staffing table: about 15 s of
 # CPU); make test checks the cheap ones (the demo's answer, the Erlang figures).

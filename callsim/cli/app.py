@@ -15,6 +15,7 @@ from callsim.cli.calibrate import calibrate_command
 from callsim.cli.compare import compare_command
 from callsim.cli.erlang import erlang
 from callsim.cli.init import init_command
+from callsim.cli.interrupts import interruptible
 from callsim.cli.plot import plot_command
 from callsim.cli.report import report_command
 from callsim.cli.run import run_command
@@ -99,7 +100,7 @@ def build_app(names: Iterable[str] = COMMANDS) -> typer.Typer:
     new = typer.Typer(add_completion=True, no_args_is_help=True, help=HELP, cls=PlainHelpGroup)
     new.callback()(_callsim)
     for name in names:
-        new.command(name, cls=PlainHelpCommand)(COMMANDS[name])
+        new.command(name, cls=PlainHelpCommand)(interruptible(COMMANDS[name]))
     return new
 
 

@@ -11,6 +11,7 @@ from callsim.cli.calibrate import DaysOption, MapOption
 from callsim.cli.common import (
     ExecutorOption,
     MaxCallsOption,
+    Outputs,
     ScenarioArgument,
     SchedulerOption,
     SeedOption,
@@ -55,8 +56,11 @@ def backtest_command(
     from callsim.calibration.backtest import MIN_REPS, backtest
     from callsim.calibration.errors import RecordsError
     from callsim.cli.tables import progress_bar
-    from callsim.report.calibration_pages import BACKTEST_SUFFIXES, write_backtest
-    from callsim.report.writers import out_path_problem
+    from callsim.report.calibration_pages import (
+        BACKTEST_SUFFIXES,
+        BACKTEST_TABLES,
+        write_backtest,
+    )
 
     if arrivals not in ("scenario", "records"):
         raise fail(f"--arrivals: '{arrivals}', expected scenario or records")
@@ -65,8 +69,7 @@ def backtest_command(
                    "flags chance allows are counted on replications held out)")
     execution = execution_options(workers, executor, scheduler, max_calls)
     sc = load_or_exit(scenario)
-    if out is not None and (problem := out_path_problem(out, "--out", BACKTEST_SUFFIXES)):
-        raise fail(problem)
+    outputs = Outputs().file(out, "--out", BACKTEST_SUFFIXES, BACKTEST_TABLES).check()
     try:
         with exit_on_errors(), progress_bar("backtest: replications",
                                             enabled=not as_json) as bar:
@@ -77,7 +80,8 @@ def backtest_command(
         print_problems(exc)
         raise typer.Exit(2) from None
     if out is not None:
-        written = write_backtest(result, out)
+        with outputs.writing():
+            written = write_backtest(result, out)
     if as_json:
         import json
 

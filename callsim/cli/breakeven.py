@@ -10,12 +10,12 @@ import typer
 from callsim.cli.common import (
     ExecutorOption,
     MaxCallsOption,
+    Outputs,
     ScenarioArgument,
     SchedulerOption,
     SeedOption,
     SetOption,
     WorkersOption,
-    check_out,
     execution_options,
     fail,
     load_or_exit,
@@ -99,7 +99,7 @@ def breakeven_command(
     if len(vary) != 1:
         raise fail(f"--vary given {len(vary)} times ({', '.join(vary)}): breakeven varies "
                    "one field")
-    check_out(plot, "--plot", "figure")
+    outputs = Outputs().file(plot, "--plot", "figure").check()
     if requirements is not None and not schedule:
         raise fail(f"--requirements {requirements}: applies with --schedule only")
     names = policy_values(policies, default_policies())
@@ -117,18 +117,19 @@ def breakeven_command(
         else:
             result = breakeven(sc, vary[0], metric, names, reps, seed, target, grid, steps,
                                constant=constant, execution=execution)
-    _show(result, plot, as_json)
-
-
-def _show(result: BreakEven, plot: Path | None, as_json: bool) -> None:
-    """Write the figure, then print the JSON or the table and the verdict."""
-    from callsim.cli.tables import stdout_console
-
     if plot is not None:
         from callsim.report.staffing_figures import breakeven_figure
         from callsim.report.writers import save_figure
 
-        save_figure(breakeven_figure(result), plot)
+        with outputs.writing():
+            save_figure(breakeven_figure(result), plot)
+    _show(result, plot, as_json)
+
+
+def _show(result: BreakEven, plot: Path | None, as_json: bool) -> None:
+    """Print the JSON or the table and the verdict (and the figure written)."""
+    from callsim.cli.tables import stdout_console
+
     if as_json:
         typer.echo(result.to_json())
         return

@@ -10,11 +10,11 @@ import typer
 from callsim.cli.common import (
     ExecutorOption,
     MaxCallsOption,
+    Outputs,
     SchedulerOption,
     WorkersOption,
     execution_options,
     exit_on_errors,
-    fail,
     print_problems,
 )
 from callsim.scenario.limits import MAX_CALLS
@@ -33,15 +33,6 @@ DaysOption = Annotated[
     typer.Option(help="Days to use: all, weekdays, a weekday set (sun-thu, fri), dates "
                  "YYYY-MM-DD or ranges YYYY-MM-DD..YYYY-MM-DD; commas unite, spaces intersect."),
 ]
-
-
-def check_output(path: Path, option: str, suffixes: tuple[str, ...]) -> None:
-    """Exit with code 2, before any work, when ``path`` cannot be an output of ``option``."""
-    from callsim.report.writers import out_path_problem
-
-    problem = out_path_problem(path, option, suffixes)
-    if problem:
-        raise fail(problem)
 
 
 def calibrate_command(
@@ -69,9 +60,8 @@ def calibrate_command(
     from callsim.calibration.estimate import calibrate
 
     execution = execution_options(workers, executor, scheduler, max_calls)
-    check_output(out, "--out", (".yaml", ".yml"))
-    if report is not None:
-        check_output(report, "--report", (".html",))
+    outputs = (Outputs().file(out, "--out", (".yaml", ".yml"))
+               .file(report, "--report", (".html",)).check())
     try:
         with exit_on_errors():
             result = calibrate(records, interval=interval, days=days, mapping=mapping,
@@ -79,11 +69,12 @@ def calibrate_command(
     except RecordsError as exc:
         print_problems(exc)
         raise typer.Exit(2) from None
-    result.write(out)
-    if report is not None:
-        from callsim.report.calibration_pages import write_calibration_report
+    with outputs.writing():
+        result.write(out)
+        if report is not None:
+            from callsim.report.calibration_pages import write_calibration_report
 
-        write_calibration_report(result, report)
+            write_calibration_report(result, report)
     _summary(result, out)
     if report is not None:
         typer.echo(f"report: {report}")

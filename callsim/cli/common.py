@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from callsim.calibration.errors import RecordsError
     from callsim.experiments.execution import Execution
+    from callsim.files.outputs import OutputSet
     from callsim.report.sheets import Sheet
     from callsim.scenario.errors import ScenarioError
     from callsim.scenario.schema import Scenario
@@ -39,7 +40,7 @@ __all__ = [
     "WorkersOption",
     "ExecutorOption",
     "SchedulerOption",
-    "check_out",
+    "Outputs",
     "execution_options",
     "exit_on_errors",
     "fail",
@@ -48,6 +49,7 @@ __all__ = [
     "print_problems",
     "warn_workers",
     "write_out",
+    "echo_written",
 ]
 
 # Arguments and options shared by the commands (one declaration each).
@@ -209,31 +211,79 @@ def load_or_exit(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         raise typer.Exit(2) from None
 
 
-def check_out(path: Path | None, option: str = "--out",
-              kind: Literal["table", "figure", "records"] | Sequence[str] = "table") -> None:
-    """Exit with status 2, before any work, if an output file could not be written.
+Kind = Literal["table", "figure", "records"] | Sequence[str]
 
-    ``kind`` picks the accepted suffixes from :mod:`callsim.report.writers`: tables (``.csv``,
-    ``.parquet``, ``.json``, ``.xlsx``), figures (``.png``, ``.svg``) or call records; or it
-    lists them (``(".html",)``).
+
+class Outputs:
+    """Every file a command will write, gathered before any work (one builder per command).
+
+    Each method checks the suffix at once (exit 2) and adds the files to an
+    :class:`~callsim.files.outputs.OutputSet`; :meth:`check` then checks them all (side files
+    and the files of a folder included) and returns the set, whose ``writing()`` block writes
+    them all or nothing.
     """
-    if path is None:
-        return
+
+    def __init__(self) -> None:
+        from callsim.files.outputs import OutputSet
+
+        self.set: OutputSet = OutputSet()
+
+    def file(self, path: Path | None, option: str = "--out", kind: Kind = "table",
+             tables: Sequence[str] = ()) -> Outputs:
+        """Add ``path`` and, for tables in CSV or Parquet, its side files ``tables[1:]``."""
+        if path is None:
+            return self
+        from callsim.report.writers import TABLE_SUFFIXES, table_paths
+
+        check_suffix(path, option, kind)
+        tabular = tables and path.suffix.lower() in TABLE_SUFFIXES
+        self.set.add_all(table_paths(path, tables) if tabular else [path], option)
+        return self
+
+    def files(self, paths: Sequence[Path], option: str) -> Outputs:
+        """Add files whose names the command derives (a figure's companion, say)."""
+        self.set.add_all(paths, option)
+        return self
+
+    def folder(self, path: Path | None, option: str, names: Sequence[str]) -> Outputs:
+        """Add a folder (made if missing) and the files ``names`` the command writes in it."""
+        self.set.add_folder(path, option, names)
+        return self
+
+    def check(self) -> OutputSet:
+        """Exit 2 with one line, the first problem, if any output cannot be written."""
+        problems = self.set.problems()
+        if problems:
+            raise fail(problems[0])
+        return self.set
+
+
+def check_suffix(path: Path, option: str, kind: Kind) -> None:
+    """Exit 2 if ``path`` does not end in a suffix of ``kind`` (a kind, or the suffixes)."""
     from callsim.report import writers
 
     kinds = {"table": tuple(writers.TABLE_SUFFIXES), "figure": tuple(writers.FIGURE_FORMATS),
              "records": writers.RECORD_SUFFIXES}
     suffixes = kinds[kind] if isinstance(kind, str) else tuple(kind)
-    problem = writers.out_path_problem(path, option, suffixes)
-    if problem:
-        raise fail(problem)
+    if path.suffix.lower() not in suffixes:
+        raise fail(f"{path}: {option} must end in {writers.choices(suffixes)}, "
+                   f"not {path.suffix!r}")
 
 
-def write_out(sheets: Sequence[Sheet], path: Path | None) -> None:
-    """Write ``sheets`` to ``path`` (format by suffix) and name each file on stderr."""
+def write_out(sheets: Sequence[Sheet], path: Path | None) -> list[Path]:
+    """Write ``sheets`` to ``path`` (format by suffix); return the files (none without a path).
+
+    Call it inside the command's :meth:`~callsim.files.outputs.OutputSet.writing` block and
+    name the files with :func:`echo_written` once the block has ended (the set is in place).
+    """
     if path is None:
-        return
+        return []
     from callsim.report.writers import write_tables
 
-    for written in write_tables(sheets, path):
-        typer.echo(f"wrote {written}", err=True)
+    return write_tables(sheets, path)
+
+
+def echo_written(paths: Sequence[Path]) -> None:
+    """``wrote PATH`` on stderr for each file written."""
+    for path in paths:
+        typer.echo(f"wrote {path}", err=True)

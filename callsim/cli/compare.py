@@ -13,12 +13,13 @@ from callsim.cli.common import (
     JsonOption,
     MaxCallsOption,
     OutOption,
+    Outputs,
     ScenarioArgument,
     SchedulerOption,
     SeedOption,
     SetOption,
     WorkersOption,
-    check_out,
+    echo_written,
     execution_options,
     exit_on_errors,
     fail,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from callsim.experiments.comparison import Comparison
+    from callsim.files.outputs import OutputSet
     from callsim.scenario.schema import Scenario
 
 
@@ -147,8 +149,7 @@ def compare_command(
 ) -> None:
     """Compare transfer policies on the same callers (common random numbers)."""
     names = policy_values(policy, default_policies())
-    check_out(plot, "--plot", "figure")
-    check_out(out)
+    outputs = _check_outputs(out, plot)
     if precision is not None and not 0 < precision < 1:
         raise fail(f"--precision: must be a share of the mean in (0, 1), got {precision}")
     execution = execution_options(workers, executor, scheduler, max_calls)
@@ -162,16 +163,31 @@ def compare_command(
                          max_reps=max_reps,
                          execution=execution.reporting(bar.advance if bar else None))
     print_caveats(sc, result.per_replication)
-    written = []
-    if plot is not None:
-        from callsim.report.figures import save_figures  # matplotlib only when asked for
+    written: list[Path] = []
+    with outputs.writing():
+        if plot is not None:
+            from callsim.report.figures import save_figures  # matplotlib only when asked for
 
-        written = save_figures(result, plot)
-    if out is not None:
-        from callsim.report.exports import comparison_sheets
+            written = save_figures(result, plot)
+        if out is not None:
+            from callsim.report.exports import comparison_sheets
 
-        write_out(comparison_sheets(result, sc), out)
+            echo_written(write_out(comparison_sheets(result, sc), out))
     print_comparison(result, as_json, written, sc, all_metrics)
+
+
+#: The sheets of ``compare --out`` (:func:`callsim.report.exports.comparison_sheets`).
+COMPARE_TABLES = ("summary", "differences", "intervals", "replications", "scenario inputs")
+
+
+def _check_outputs(out: Path | None, plot: Path | None) -> OutputSet:
+    """The tables (and their side files) and both figures, checked before any work."""
+    outputs = Outputs().file(out, tables=COMPARE_TABLES).file(plot, "--plot", "figure")
+    if plot is not None:
+        from callsim.report.figures import figure_paths
+
+        outputs.files(list(figure_paths(plot)), "--plot")
+    return outputs.check()
 
 
 def print_comparison(result: Comparison, as_json: bool, written: list[Path], scenario: Scenario,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from callsim.cli.common import OutOption, check_out, write_out
+from callsim.cli.common import OutOption, Outputs, echo_written, write_out
 from callsim.cli.flags import flagged
 from callsim.scenario.limits import MAX_AGENTS, MAX_RATE, MAX_SECONDS
 
@@ -163,7 +163,7 @@ def erlang(
         agents=None if agents is None else _agents(agents),
         target=None if target_sl is None else _share(target_sl),
     )
-    check_out(out)
+    outputs = Outputs().file(out, tables=("erlang", "inputs")).check()
     frame, best = _staffing(query)
     rows = [{key: _plain(value) for key, value in row.items()} for row in frame.to_dict("records")]
     inputs = _inputs(query, best)
@@ -172,7 +172,9 @@ def erlang(
 
         # Erlang C has no abandonment: an empty column, not a 0 that reads as "nobody abandons"
         shown = frame if query.mean_patience is not None else frame.assign(p_abandon=math.nan)
-        write_out(erlang_sheets(shown, inputs), out)
+        with outputs.writing():
+            written = write_out(erlang_sheets(shown, inputs), out)
+        echo_written(written)
     if json_output:
         typer.echo(json.dumps({**inputs, "rows": rows}, indent=2))
         return

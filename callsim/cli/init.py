@@ -22,15 +22,18 @@ def init_command(
     Edit it, check it with 'callsim validate FILE' and compare policies with 'callsim
     report FILE'. Every field is described in docs/model.md.
     """
-    from callsim.files.checks import unwritable
+    from callsim.files.outputs import OutputSet
     from callsim.scenario.starter import write_starter  # importlib.resources: only here
 
     if file.exists() or file.is_symlink():
         raise fail(f"{file}: already exists; not overwritten (pick another name)")
-    if (problem := unwritable(file)) is not None:
-        raise fail(f"{file}: {problem}")
+    outputs = OutputSet()
+    outputs.add(file, "")
+    if problems := outputs.problems():
+        raise fail(problems[0].replace(": : ", ": ", 1))
     try:
-        written = write_starter(file)
+        with outputs.writing():
+            written = write_starter(file)
     except FileExistsError:
         raise fail(f"{file}: already exists; not overwritten (pick another name)") from None
     except OSError as exc:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from callsim.cli.common import fail
+from callsim.cli.common import Outputs, fail
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,11 +106,7 @@ def plot_command(
 ) -> None:
     """Plot a metric of a sweep against one swept field (lines) or two (heatmap)."""
     fixed = parse_at(at or [])
-    from callsim.report.writers import FIGURE_FORMATS, out_path_problem
-
-    problem = out_path_problem(out, "--out", tuple(FIGURE_FORMATS)) if out is not None else None
-    if problem:
-        raise fail(problem)
+    Outputs().file(out, "--out", "figure").check()
     rows = read_results(results)
     from callsim.experiments.sweep_selection import resolve_metric, select_policies
     from callsim.report import sweep_figures as sweep_plots  # heavy imports only when running
@@ -121,11 +117,13 @@ def plot_command(
             rows = select_policies(rows, names)
         key = resolve_metric(rows, metric)
         target = out if out is not None else default_out(results, key, diff)
+        outputs = Outputs().file(target, "--out", "figure").check()  # the default name too
         if y is None:
             figure = sweep_plots.line_figure(rows, x, key, diff=diff, at=fixed)
         else:
             figure = sweep_plots.heatmap_figure(rows, x, y, key, diff=diff, at=fixed)
-        written = sweep_plots.save_figure(figure, target)
+        with outputs.writing():
+            written = sweep_plots.save_figure(figure, target)
     except ValueError as exc:
         raise fail(" ".join(str(exc).split())) from None
     except OSError as exc:

@@ -12,6 +12,7 @@ import typer
 from callsim.cli.common import (
     ExecutorOption,
     MaxCallsOption,
+    Outputs,
     ScenarioArgument,
     SchedulerOption,
     SeedOption,
@@ -19,7 +20,6 @@ from callsim.cli.common import (
     WorkersOption,
     execution_options,
     exit_on_errors,
-    fail,
     load_or_exit,
 )
 from callsim.cli.compare import POLICY_HELP, default_policies, policy_values
@@ -81,12 +81,8 @@ def report_command(
     through the day, the cost breakdown and the scenario in plain words; with --schedule, a
     roster section. Metric definitions: docs/model.md.
     """
-    from callsim.report.writers import out_path_problem  # heavy imports only when running
-
     names = policy_values(policy, default_policies())
-    problem = out_path_problem(out, "--out", HTML_SUFFIXES)
-    if problem:
-        raise fail(problem)
+    outputs = Outputs().file(out, "--out", HTML_SUFFIXES).check()
     execution = execution_options(workers, executor, scheduler, max_calls)
     sc = load_or_exit(scenario, overrides or [])
     from callsim.experiments.comparison import compare  # heavy imports only when running
@@ -102,4 +98,6 @@ def report_command(
                        command=command_line(scenario, names, reps, seed, overrides or [], out,
                                             roster.words() if roster else ()),
                        extra_sections=sections)
-    typer.echo(f"wrote {write_report(page, out)}")
+    with outputs.writing():
+        written = write_report(page, out)
+    typer.echo(f"wrote {written}")

@@ -13,12 +13,13 @@ from callsim.cli.common import (
     JsonOption,
     MaxCallsOption,
     OutOption,
+    Outputs,
     ScenarioArgument,
     SchedulerOption,
     SeedOption,
     SetOption,
     WorkersOption,
-    check_out,
+    echo_written,
     execution_options,
     exit_on_errors,
     fail,
@@ -46,6 +47,10 @@ def check_policy(policy: str | None) -> None:
         raise fail(f"--policy: unknown policy {policy!r} (choose from {', '.join(names)})")
 
 
+#: The sheets of ``run --out`` (:func:`callsim.report.exports.run_sheets`).
+RUN_TABLES = ("summary", "replications", "scenario inputs")
+
+
 def run_command(
     scenario: ScenarioArgument,
     policy: Annotated[
@@ -70,8 +75,8 @@ def run_command(
     """Simulate a scenario under one transfer policy and report every metric."""
     check_policy(policy)
     sc = load_or_exit(scenario, overrides or [])
-    check_out(calls_out, "--calls-out", "records")
-    check_out(out)
+    outputs = (Outputs().file(calls_out, "--calls-out", "records")
+               .file(out, tables=RUN_TABLES).check())
     chosen = policy or sc.transfer.policy
     execution = execution_options(workers, executor, scheduler, max_calls)
     from callsim.cli.tables import progress_bar
@@ -82,15 +87,18 @@ def run_command(
         result = run(sc, chosen, reps=reps, seed=seed, keep_calls=calls_out is not None,
                      execution=execution.reporting(bar.advance if bar else None))
     print_caveats(sc, result.per_replication)
-    if calls_out is not None and result.calls is not None:
-        from callsim.report.exports import labelled_records
-        from callsim.report.writers import write_records
+    written: list[Path] = []
+    with outputs.writing():
+        if calls_out is not None and result.calls is not None:
+            from callsim.report.exports import labelled_records
+            from callsim.report.writers import write_records
 
-        write_records(labelled_records(result.calls, sc.horizon.start), calls_out)
-    if out is not None:
-        from callsim.report.exports import run_sheets
+            write_records(labelled_records(result.calls, sc.horizon.start), calls_out)
+        if out is not None:
+            from callsim.report.exports import run_sheets
 
-        write_out(run_sheets(result.summary, result.per_replication, sc), out)
+            written = write_out(run_sheets(result.summary, result.per_replication, sc), out)
+    echo_written(written)
     from callsim.report.headline import cost_unit
 
     print_run(result, as_json, all_metrics, cost_unit(sc))

@@ -10,14 +10,13 @@ import typer
 from callsim.cli.common import (
     ExecutorOption,
     MaxCallsOption,
+    Outputs,
     ScenarioArgument,
     SchedulerOption,
     SeedOption,
     SetOption,
     WorkersOption,
-    check_out,
     execution_options,
-    fail,
     load_or_exit,
 )
 from callsim.cli.schedule_compare import (
@@ -35,6 +34,7 @@ from callsim.scenario.limits import MAX_CALLS
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from callsim.files.outputs import OutputSet
     from callsim.planning.roster import Roster, ScheduleResult
     from callsim.planning.roster_comparison import RosterComparison
 
@@ -95,13 +95,28 @@ def coverage_table(roster: Roster) -> Table:
     return t
 
 
-def _check_outputs(out: Path | None, plot: Path | None, folder: Path | None) -> None:
-    check_out(out)
-    check_out(plot, "--plot", "figure")
-    if folder is not None and (folder.exists() and not folder.is_dir()
-                               or not folder.parent.resolve().is_dir()):
-        raise fail(f"{folder}: --write-scenario needs a folder (made if missing) inside an "
-                   "existing one")
+#: The sheets of ``schedule --out`` (:func:`callsim.report.roster_tables.roster_sheets`), and
+#: those a policy comparison adds (:func:`callsim.report.roster_comparison.comparison_sheets`).
+ROSTER_TABLES = ("shifts", "coverage", "summary")
+COMPARISON_TABLES = ("comparison", "differences")
+
+
+def _check_outputs(out: Path | None, plot: Path | None, folder: Path | None, scenario: Path,
+                   requirements: str | None, policies: list[str] | None) -> OutputSet:
+    """Every file ``schedule`` will write, checked before any work (exit 2 otherwise).
+
+    The rosters are named after the policies (``staff`` and ``erlang`` requirements) or
+    ``requirements`` (a CSV file), so the scenario files, and whether the policies are
+    compared, are known before solving.
+    """
+    from callsim.cli.compare import default_policies
+
+    given = requirements not in (None, "staff", "erlang")
+    names = ["requirements"] if given else policies or default_policies().split(",")
+    tables = ROSTER_TABLES + (COMPARISON_TABLES if not given and len(set(names)) > 1 else ())
+    return (Outputs().file(out, tables=tables).file(plot, "--plot", "figure")
+            .folder(folder, "--write-scenario", [f"{scenario.stem}.{n}.yaml" for n in names])
+            .check())
 
 
 def schedule_command(
@@ -146,7 +161,7 @@ def schedule_command(
 ) -> None:
     """Roster the scenario's shift types at least cost to cover a requirement per interval."""
     execution = execution_options(workers, executor, scheduler, max_calls)
-    _check_outputs(out, plot, write_scenario)
+    outputs = _check_outputs(out, plot, write_scenario, scenario, requirements, policy)
     sc = load_or_exit(scenario, overrides or [])
     from callsim.planning.roster import schedule
 
@@ -157,8 +172,9 @@ def schedule_command(
                           confidence=confidence, max_iterations=max_iterations,
                           max_removals=max_removals, search_rounds=_tell)
         comparison = compare_policies(result, reps, verify_reps, seed, execution)
-    _write_outputs(result, comparison, scenario, overrides or [], out, plot, write_scenario,
-                   as_json)
+    with outputs.writing():
+        written = _write_files(result, comparison, scenario, out, plot, write_scenario)
+    _print_result(result, comparison, written, as_json)
 
 
 def _tell(stage: str, k: int, count: int) -> None:
@@ -167,25 +183,29 @@ def _tell(stage: str, k: int, count: int) -> None:
     typer.echo(f"schedule --simulate: {stage} round {k}, {count} {what}", err=True)
 
 
-def _write_outputs(result: ScheduleResult, comparison: RosterComparison | None, scenario: Path,
-                   overrides: list[str], out: Path | None, plot: Path | None,
-                   folder: Path | None, as_json: bool) -> None:
+def _write_files(result: ScheduleResult, comparison: RosterComparison | None, scenario: Path,
+                 out: Path | None, plot: Path | None, folder: Path | None) -> list[Path]:
+    """Write the output files (inside the output set's ``writing()``); return them."""
     written: list[Path] = []
     if out is not None:
         from callsim.cli.common import write_out
         from callsim.report.roster_comparison import comparison_sheets
         from callsim.report.roster_tables import roster_sheets
 
-        write_out(roster_sheets(result) + (comparison_sheets(comparison) if comparison
-                                           else []), out)
+        written += write_out(roster_sheets(result) + (comparison_sheets(comparison)
+                                                      if comparison else []), out)
     if plot is not None:
         from callsim.report.roster_figures import roster_figure
         from callsim.report.writers import save_figure
 
-        save_figure(roster_figure(result), plot)
-        written.append(plot)
+        written.append(save_figure(roster_figure(result), plot))
     if folder is not None:
         written += result.write_scenarios(folder, scenario.stem)
+    return written
+
+
+def _print_result(result: ScheduleResult, comparison: RosterComparison | None,
+                  written: list[Path], as_json: bool) -> None:
     for path in written:
         typer.echo(f"wrote {path}", err=True)
     if as_json:

@@ -16,12 +16,12 @@ from callsim.cli.common import (
     EXIT_WORKER_DIED,
     ExecutorOption,
     MaxCallsOption,
+    Outputs,
     ScenarioArgument,
     SchedulerOption,
     SeedOption,
     SetOption,
     WorkersOption,
-    check_out,
     execution_options,
     fail,
     load_or_exit,
@@ -31,6 +31,7 @@ from callsim.scenario.limits import MAX_CALLS
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from callsim.files.outputs import OutputSet
     from callsim.planning.staffing_result import StaffingResult
 
 TargetOption = Annotated[
@@ -132,13 +133,16 @@ def cost_table(result: StaffingResult) -> Table:
     return t
 
 
-def _check_outputs(out: Path | None, plot: Path | None, write_scenario: Path | None) -> None:
-    check_out(out)
-    check_out(plot, "--plot", "figure")
-    if write_scenario is not None and (write_scenario.exists() and not write_scenario.is_dir()
-                                       or not write_scenario.parent.resolve().is_dir()):
-        raise fail(f"{write_scenario}: --write-scenario needs a folder (made if missing) "
-                   "inside an existing one")
+#: The sheets of ``staff --out`` (:func:`callsim.report.staffing_tables.staffing_sheets`).
+STAFF_TABLES = ("staffing", "summary", "checks")
+
+
+def _check_outputs(out: Path | None, plot: Path | None, write_scenario: Path | None,
+                   scenario: Path, policies: list[str]) -> OutputSet:
+    """Every file ``staff`` will write, checked before any work (exit 2 otherwise)."""
+    return (Outputs().file(out, tables=STAFF_TABLES).file(plot, "--plot", "figure")
+            .folder(write_scenario, "--write-scenario",
+                    [f"{scenario.stem}.{p}.yaml" for p in policies]).check())
 
 
 class _Progress:
@@ -241,11 +245,12 @@ def staff_command(
 ) -> None:
     """Find the fewest agents per department and interval that meet the targets, per policy."""
     execution = execution_options(workers, executor, scheduler, max_calls)
-    if policy:  # --policy cold --policy warm, or --policies cold,warm
-        from callsim.cli.compare import policy_values
+    from callsim.cli.compare import default_policies, policy_values
 
+    if policy:  # --policy cold --policy warm, or --policies cold,warm
         policy = policy_values(policy, "")
-    _check_outputs(out, plot, write_scenario)
+    outputs = _check_outputs(out, plot, write_scenario, scenario,
+                             policy or policy_values(None, default_policies()))
     sc = load_or_exit(scenario, overrides or [])
     low = parse_agents(min_agents, "--min-agents")
     high = parse_agents(max_agents, "--max-agents")
@@ -259,7 +264,9 @@ def staff_command(
                            execution=execution.reporting(bar.runs))
         finally:
             bar.close()
-    _write_outputs(result, scenario, out, plot, write_scenario, as_json)
+    with outputs.writing():
+        written = _write_files(result, scenario, out, plot, write_scenario)
+    _print_result(result, written, as_json)
     _exit_if_unmet(result, scenario)
 
 
@@ -310,23 +317,26 @@ def one_line_errors(scenario: Path, fields: dict[str, str] | None = None) -> Ite
         raise typer.Exit(EXIT_WORKER_DIED) from None
 
 
-def _write_outputs(result: StaffingResult, scenario: Path,
-                   out: Path | None, plot: Path | None, folder: Path | None,
-                   as_json: bool) -> None:
+def _write_files(result: StaffingResult, scenario: Path, out: Path | None, plot: Path | None,
+                 folder: Path | None) -> list[Path]:
+    """Write the output files (inside the output set's ``writing()``); return them."""
     written: list[Path] = []
     if out is not None:
-        from callsim.cli.common import write_out
         from callsim.report.staffing_tables import staffing_sheets
+        from callsim.report.writers import write_tables
 
-        write_out(staffing_sheets(result), out)
+        written += write_tables(staffing_sheets(result), out)
     if plot is not None:
         from callsim.report.staffing_figures import staffing_figure
         from callsim.report.writers import save_figure
 
-        save_figure(staffing_figure(result), plot)
-        written.append(plot)
+        written.append(save_figure(staffing_figure(result), plot))
     if folder is not None:
         written += result.write_scenarios(folder, scenario.stem)
+    return written
+
+
+def _print_result(result: StaffingResult, written: list[Path], as_json: bool) -> None:
     for path in written:
         typer.echo(f"wrote {path}", err=True)
     if as_json:

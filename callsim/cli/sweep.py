@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,11 +14,11 @@ from callsim.cli.common import (
     EXIT_WORKER_DIED,
     ExecutorOption,
     MaxCallsOption,
+    Outputs,
     ScenarioArgument,
     SchedulerOption,
     SetOption,
     WorkersOption,
-    check_out,
     check_seed,
     execution_options,
     exit_on_errors,
@@ -29,6 +30,7 @@ from callsim.scenario.limits import MAX_CALLS, MAX_POINTS
 
 if TYPE_CHECKING:
     from callsim.experiments.grid import Grid
+    from callsim.files.outputs import OutputSet
     from callsim.scenario.schema import Scenario
 
 # The experiments and report layers are imported inside the functions: ``callsim --help`` and
@@ -84,7 +86,7 @@ def sweep_command(  # one parameter per option
     ] = MAX_POINTS,
 ) -> None:
     """Sweep scenario fields over a grid; every row is saved as soon as it is finished."""
-    check_out(out)
+    outputs = Outputs().file(out, tables=("results", "summary")).check()
     execution = execution_options(workers, executor, scheduler, max_calls)
     spec = read_spec(grid_file, vary or [])
     listed = ",".join(spec["policies"]) if "policies" in spec else default_policies()
@@ -101,7 +103,7 @@ def sweep_command(  # one parameter per option
     blamed = {path: label.partition("=")[0] for path, label in
               option_fields("--vary", vary or []).items()}
     rows = run_sweep(load_or_exit(scenario, overrides or []), spec["grid"], names, options,
-                     {**option_fields("--set", overrides or []), **blamed})
+                     outputs, {**option_fields("--set", overrides or []), **blamed})
     from callsim.report.writers import table_paths
 
     files = table_paths(out, ["results", "summary"])
@@ -125,9 +127,10 @@ def read_spec(grid_file: Path | None, vary: list[str]) -> dict[str, Any]:
 
 
 def run_sweep(scenario: Scenario, grid: Grid, names: list[str], options: dict[str, Any],
-              blamed: dict[str, str] | None = None) -> Any:
+              outputs: OutputSet, blamed: dict[str, str] | None = None) -> Any:
     """Run the sweep with progress; errors become messages and exit codes, chosen by type.
 
+    The results table and its summary are written as one output set (both or neither).
     ``blamed``: field paths the command line gave (``--vary``, ``--set``) -> the option
     named in their problems (:mod:`callsim.cli.blame`).
     """
@@ -147,7 +150,8 @@ def run_sweep(scenario: Scenario, grid: Grid, names: list[str], options: dict[st
             progress = bar.advance if bar else None
             options["execution"] = options["execution"].reporting(progress)
             return _blamed(blamed or {}, scenario, lambda: sweep(
-                scenario, grid, names, export=write_sweep_tables, **options))
+                scenario, grid, names, export=partial(_write_tables, outputs, write_sweep_tables),
+                **options))
     except SweepInterrupted as exc:
         typer.echo(f"{exc}: {exc.saved} finished rows saved in {out}.parts; "
                    "run the same command with --resume to finish", err=True)
@@ -170,3 +174,10 @@ def _blamed(fields: dict[str, str], scenario: Scenario, work: Callable[[], Any])
     except ScenarioError as exc:
         doc = document(scenario)
         raise ScenarioError(blame_options(exc.problems, doc.source, fields, doc.raw)) from None
+
+
+def _write_tables(outputs: OutputSet, write: Callable[..., list[Path]], rows: Any, summary: Any,
+                  out: Path) -> list[Path]:
+    """The sweep's export: its tables written as the command's output set."""
+    with outputs.writing():
+        return write(rows, summary, out)

@@ -238,7 +238,8 @@ class BatchRunner:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         if self.executor is not None:
-            self.executor.close()
+            # Leaving on an error or Ctrl-C: stop the workers at once, do not wait for them.
+            self.executor.close(abort=kind is not None)
             self.executor = None
 
     def tasks(self, units: Sequence[Unit], measure: Measure[M], per_task: int | None = None

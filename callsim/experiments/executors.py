@@ -5,16 +5,25 @@ yields ``fn(task)`` as each completes. Results never depend on the executor: eve
 its own seeds. A worker that dies (killed, out of memory) ends the run with :class:`WorkerLost`,
 whatever the executor; pool workers exit by themselves when the process that started them dies,
 even when it is killed with SIGKILL (:func:`_exit_with_parent`), so no orphan keeps running.
+
+Ctrl-C (SIGINT to the whole process group, as a terminal sends it) is the parent's alone: pool
+workers ignore SIGINT from the moment they are forked (:func:`_sigint_held`, :func:`_init_worker`),
+so none prints a ``KeyboardInterrupt`` traceback or dies holding a queue lock; the parent's
+``KeyboardInterrupt`` closes the executor with ``abort=True``, which cancels the pending tasks
+and kills the workers instead of waiting for them (a worker stuck on a queue lock would make a
+graceful shutdown wait forever).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Protocol, TypeVar
 
 EXECUTORS = ("processes", "dask")
@@ -46,8 +55,8 @@ class Executor(Protocol):
         """
         ...
 
-    def close(self) -> None:
-        """Release workers (cancelling unfinished tasks)."""
+    def close(self, abort: bool = False) -> None:
+        """Release workers, cancelling unfinished tasks; ``abort``: stop them at once."""
         ...
 
 
@@ -59,7 +68,7 @@ class InlineExecutor:
         for task in tasks:
             yield fn(task)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         """Nothing to release."""
 
 
@@ -81,24 +90,57 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="callsim-parent-watch", daemon=True).start()
 
 
+def _init_worker() -> None:
+    """Pool-worker initializer: ignore Ctrl-C (the parent handles it) and exit with the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
+
+
+@contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Hold SIGINT back in this thread; a Ctrl-C meanwhile takes effect when the block ends.
+
+    Workers forked inside the block start with SIGINT blocked, so none can be interrupted
+    before :func:`_init_worker` has set it to be ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 class ProcessExecutor:
-    """A local pool of worker processes that exit when this process dies."""
+    """A local pool of worker processes that ignore Ctrl-C and exit when this process dies."""
 
     def __init__(self, workers: int) -> None:
-        self.pool = ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent)
+        self.pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
 
     def run(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
         """Yield ``fn(task)`` for every task, as each completes."""
-        futures = [self.pool.submit(fn, task) for task in tasks]
+        with _sigint_held():  # the first submit forks the workers
+            futures = [self.pool.submit(fn, task) for task in tasks]
         try:
             for future in as_completed(futures):
                 yield future.result()
         except BrokenProcessPool:
             raise WorkerLost("a worker process died (BrokenProcessPool)") from None
 
-    def close(self) -> None:
-        """Stop the workers, cancelling tasks not started."""
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, abort: bool = False) -> None:
+        """Stop the workers, cancelling tasks not started; ``abort`` kills running ones."""
+        if not abort:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            return
+        with _sigint_held():  # a second Ctrl-C must not cut the clean-up short
+            workers = list(self.pool._processes.values())
+            for process in workers:
+                process.kill()
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for process in workers:
+                process.join(timeout=5)
 
 
 class DaskExecutor:
@@ -135,7 +177,7 @@ class DaskExecutor:
         finally:
             self.client.cancel(futures)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         """Disconnect; a cluster started here is shut down, an existing one keeps running."""
         self.client.close()
         if self.cluster is not None:

@@ -101,7 +101,7 @@ class PartStore:
         self._take_lock()
         path = self.folder / MANIFEST
         if not self.parts():  # a folder without rows holds nothing to protect
-            write_text(path, json.dumps(dict(manifest), indent=2, sort_keys=True))
+            write_text(path, json.dumps(dict(manifest), indent=2, sort_keys=True), now=True)
             return
         old = _read_manifest(path)
         if old is None:
@@ -145,7 +145,7 @@ class PartStore:
         first = frame.iloc[0]
         name = f"part-{int(first['point']):05d}-{int(first['replication']):05d}-"
         name += f"{uuid.uuid4().hex[:8]}{PART_SUFFIX}"
-        with atomic_path(self.folder / name) as temporary:
+        with atomic_path(self.folder / name, now=True) as temporary:
             feather.write_feather(frame, temporary, compression="uncompressed")
         return self.folder / name
 

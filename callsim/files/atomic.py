@@ -22,9 +22,13 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_bytes", "write_text"]
+__all__ = ["atomic_path", "staged_renames", "write_bytes", "write_text"]
+
+#: Inside :func:`staged_renames`: the (temporary, target) pairs whose renames wait.
+_STAGED: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("callsim_staged", default=None)
 
 
 def _fsync_file(path: Path) -> None:
@@ -33,7 +37,23 @@ def _fsync_file(path: Path) -> None:
 
 
 @contextmanager
-def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+def staged_renames(staged: list[tuple[Path, Path]]) -> Iterator[None]:
+    """Within the block, :func:`atomic_path` leaves its renames to the caller.
+
+    Each written file is flushed and appended to ``staged`` as ``(temporary, target)``; the
+    caller renames them all at the end, or removes them (the one user is
+    :meth:`callsim.files.outputs.OutputSet.writing`, which writes a set of files all or
+    nothing).
+    """
+    token = _STAGED.set(staged)
+    try:
+        yield
+    finally:
+        _STAGED.reset(token)
+
+
+@contextmanager
+def atomic_path(target: str | os.PathLike[str], now: bool = False) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces ``target`` atomically.
 
     The temporary file exists (empty) when the block starts, in the target's folder, hidden
@@ -46,10 +66,16 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     Nest several blocks (or use :class:`contextlib.ExitStack`) to write files that must
     appear together: none is renamed unless every one was written.
 
+    Inside :func:`staged_renames` (an output set being written) the rename waits for the end
+    of the set, unless ``now`` is true (files that must be durable at once, such as a
+    sweep's finished parts).
+
     Parameters
     ----------
     target
         The file to write. Its folder must exist.
+    now
+        Rename at the end of this block even inside :func:`staged_renames`.
 
     Yields
     ------
@@ -63,19 +89,23 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         yield temporary
         _fsync_file(temporary)
-        os.replace(temporary, target)
+        staged = None if now else _STAGED.get()
+        if staged is None:
+            os.replace(temporary, target)
+        else:
+            staged.append((temporary, target))
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
 
 
-def write_bytes(target: str | os.PathLike[str], data: bytes) -> Path:
+def write_bytes(target: str | os.PathLike[str], data: bytes, now: bool = False) -> Path:
     """Write ``data`` to ``target`` atomically (see :func:`atomic_path`); return the path."""
-    with atomic_path(target) as temporary:
+    with atomic_path(target, now) as temporary:
         temporary.write_bytes(data)
     return Path(target)
 
 
-def write_text(target: str | os.PathLike[str], text: str) -> Path:
+def write_text(target: str | os.PathLike[str], text: str, now: bool = False) -> Path:
     """Write ``text`` (UTF-8) to ``target`` atomically (see :func:`atomic_path`)."""
-    return write_bytes(target, text.encode("utf-8"))
+    return write_bytes(target, text.encode("utf-8"), now)

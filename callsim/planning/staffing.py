@@ -244,7 +244,10 @@ def _staff_policy(batches: BatchRunner, scenario: Scenario, policy: str, spec: S
                   seed: int, verify_reps: int,
                   progress: StaffProgress | None) -> PolicyStaffing:
     """Search and verify one policy's staffing."""
-    start, loads = erlang_staffing(scenario, policy, list(spec.targets))
+    try:
+        start, loads = erlang_staffing(scenario, policy, list(spec.targets))
+    except ValueError as exc:  # a target no staffing meets (occupancy<=0): refused at once
+        raise StaffingError(str(exc)) from None
     first = np.array([start[d] for d in scenario.departments])
     occupancy = any(t.metric == "occupancy" for t in spec.targets)
     runner = StaffingRunner(batches, scenario, policy, seed, occupancy)

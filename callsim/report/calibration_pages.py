@@ -27,11 +27,13 @@ if TYPE_CHECKING:
     from callsim.calibration.backtest import Backtest
     from callsim.calibration.calibrated import Calibration
 
-__all__ = ["BACKTEST_SUFFIXES", "backtest_html", "calibration_html", "write_backtest",
-           "write_calibration_report"]
+__all__ = ["BACKTEST_SUFFIXES", "BACKTEST_TABLES", "backtest_html", "calibration_html",
+           "write_backtest", "write_calibration_report"]
 
 #: What ``callsim backtest --out`` can write.
 BACKTEST_SUFFIXES: tuple[str, ...] = (".html", ".xlsx", ".csv", ".parquet", ".json")
+#: The tables of a backtest written as a table file (the second one beside the first in CSV).
+BACKTEST_TABLES: tuple[str, ...] = ("backtest", "verdict")
 
 
 def _version() -> str:

@@ -42,6 +42,7 @@ __all__ = [
     "RECORD_SUFFIXES",
     "TABLE_SUFFIXES",
     "Sheet",
+    "choices",
     "out_path_problem",
     "render_figure",
     "save_figure",
@@ -64,7 +65,8 @@ RECORD_SUFFIXES: tuple[str, ...] = (".parquet", ".csv")
 FIGURE_FORMATS: dict[str, str] = {".png": "png", ".svg": "svg"}
 
 
-def _choices(suffixes: Sequence[str]) -> str:
+def choices(suffixes: Sequence[str]) -> str:
+    """``.csv, .json or .xlsx``: the suffixes as a phrase for messages."""
     names = list(suffixes)
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
@@ -88,7 +90,7 @@ def out_path_problem(
     """
     path = Path(path)
     if path.suffix.lower() not in suffixes:
-        return f"{path}: {option} must end in {_choices(suffixes)}, not {path.suffix!r}"
+        return f"{path}: {option} must end in {choices(suffixes)}, not {path.suffix!r}"
     problem = unwritable(path)
     return f"{path}: {option}: {problem}" if problem else None
 
@@ -96,7 +98,7 @@ def out_path_problem(
 def _check_suffix(path: Path, suffixes: Sequence[str], what: str) -> str:
     suffix = path.suffix.lower()
     if suffix not in suffixes:
-        raise ValueError(f"{path}: {what} must end in {_choices(suffixes)}, not {path.suffix!r}")
+        raise ValueError(f"{path}: {what} must end in {choices(suffixes)}, not {path.suffix!r}")
     return suffix
 
 

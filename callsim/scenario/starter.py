@@ -24,7 +24,7 @@ def starter_text(name: str = "scenario.yaml") -> str:
 
 
 def write_starter(path: str | os.PathLike[str]) -> Path:
-    """Write the starter scenario to a new file ``path``.
+    """Write the starter scenario to a new file ``path``, atomically (whole or not at all).
 
     Raises
     ------
@@ -33,7 +33,9 @@ def write_starter(path: str | os.PathLike[str]) -> Path:
     FileNotFoundError
         If its folder does not exist.
     """
+    from callsim.files import write_text
+
     target = Path(path)
-    with open(target, "x", encoding="utf-8") as stream:  # "x": refuse to overwrite
-        stream.write(starter_text(str(target)))
-    return target
+    if target.exists() or target.is_symlink():
+        raise FileExistsError(f"{target}: already exists")
+    return write_text(target, starter_text(str(target)))

@@ -87,7 +87,8 @@ def test_written_scenarios_load_and_run(staffed):
     (["--target", "asa<=30s", "--max-calls", "10"], "above the limit of 10 calls"),
     (["--target", "asa<=30s", "--set", "departments.billing.wage_per_hour=-1"],
      "wage_per_hour"),
-    (["--target", "asa<=30s", "--write-scenario", SMALL], "--write-scenario needs a folder"),
+    (["--target", "asa<=30s", "--write-scenario", SMALL],
+     "--write-scenario: is a file, not a folder"),
 ])
 def test_staff_bad_input_one_line_exit_2(args, expected):
     result = invoke_cli("staff", SMALL, *args, *QUICK)

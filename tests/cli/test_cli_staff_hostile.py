@@ -32,6 +32,7 @@ TARGET = ["--target", "asa<=30s"]
      "--min-agents billing=100000 is above the default upper bound of 1000 (raise it with "
      "--max-agents)"),
     (["--policy", "cold", "--policy", "cold"], "--policy cold,cold: policy 'cold' given twice"),
+    (["--target", "occupancy<=0"], "no staffing up to 10000 agents meets occupancy<=0"),
     (["--set", "departments.billing.agents=3", "--set", "departments.billing.agents=4"],
      "--set departments.billing.agents: given twice"),
 ])
