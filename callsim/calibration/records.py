@@ -293,9 +293,9 @@ def records_frame(
             if "transfer_kind" in col else pd.Series(np.nan, index=raw.index, dtype=object))
     out["transfer_kind"] = kind.to_numpy()
     _check_transfers(out, outcome, col, bad)
+    derived = out["transferred_to"].fillna(out["queue"])  # a blank call type is derived too
     call_type = _optional_names(col, mapping, "call_type", bad)
-    out["call_type"] = call_type if "call_type" in col else out["transferred_to"].fillna(
-        out["queue"])
+    out["call_type"] = call_type.fillna(derived) if isinstance(call_type, pd.Series) else derived
     out["agent"] = _texts(col["agent"], mapping, "agent") if "agent" in col else np.nan
     out["priority"] = _priorities(col["priority"], mapping, bad) if "priority" in col else 0
     ids = _ids(col["id"], mapping, bad) if "id" in col else None

@@ -255,3 +255,18 @@ def test_one_handled_time_is_not_called_none(tmp_path):
     assert ("call_types.billing.handle_time: only 1 handled time(s) in the records (a fit "
             "needs 2)") in result.output
     assert "no handled times" not in result.output
+
+
+def test_a_blank_call_type_is_derived_like_a_missing_column(tmp_path):
+    """A blank reason cell takes the default of an absent column (the queue, or where the call
+    was transferred), not a category code of -1 that crashed the arrival count (found by the
+    command fuzz)."""
+    blank = GOOD.replace(",BIL,B16", ",,B16")
+    moved = "2,02/03/2026 08:01:00,TECHSUPP_EN,ANS,00:00:03,00:01:00,BILLING_EN,BLIND,,S2"
+    path = records_file(tmp_path, GOOD, blank, moved)
+    frame = read_records(path, load_mapping(MAP)).frame
+    assert frame["call_type"].astype(str).tolist() == ["billing", "billing", "billing"]
+    out = tmp_path / "cal.yaml"
+    result = invoke_cli("calibrate", str(path), "--map", str(MAP), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and out.exists()
