@@ -51,7 +51,8 @@ def blame_options(problems: Sequence[str], source: str, fields: Mapping[str, str
     mapping the option made (``departments.bililng.wage_per_hour: field required`` for ``--set
     departments.bililng.agents=3``) is the option's too: the file (``raw``, the document as
     read) does not have that mapping.
-    Problem lines the loader already wrote as ``FILE: --set ...`` lose the file.
+    Problem lines the loader already wrote as ``FILE: --set ...`` (or as ``FILE: `overrides`
+    ...``, the parameter the CLI writes as its flag) lose the file.
 
     Examples
     --------
@@ -63,7 +64,7 @@ def blame_options(problems: Sequence[str], source: str, fields: Mapping[str, str
     out = []
     for line in problems:
         rest = line.removeprefix(f"{source}: ")
-        if rest != line and rest.startswith("--"):
+        if rest != line and rest.startswith(("--", "`")):  # an option, or its parameter
             out.append(rest)
             continue
         path, sep, message = rest.partition(": ")

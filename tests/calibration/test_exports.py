@@ -178,7 +178,7 @@ def test_records_split_by_class_twice_are_split_once(tmp_path: Path) -> None:
     assert with_priority_classes(once).frame["call_type"].tolist() == once.frame[
         "call_type"].tolist()
     calibration = calibrate(records)
-    check = backtest(calibration.scenario(), calibration.records, reps=2, seed=1,
+    check = backtest(calibration.scenario(), calibration.records, reps=3, seed=1,
                      arrivals="records")
     offered = check.summary.set_index(["queue", "metric"]).loc[("all", "offered")]
     assert offered["observed"] == offered["sim_mean"] == 60
