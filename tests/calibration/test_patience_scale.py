@@ -90,3 +90,10 @@ def test_constant_patience_gives_factors_near_one() -> None:
     for b in by_time.blocks:
         if b.identified:
             assert b.scale * (b.low / b.scale) ** z <= 1 <= b.scale * (b.high / b.scale) ** z
+
+
+def test_the_calibration_page_shows_the_factors(calibration: Calibration) -> None:
+    from callsim.report.calibration_pages import calibration_html
+
+    section = calibration_html(calibration).split('id="patience-scale"')[1].split("<h2")[0]
+    assert section.count("<tr>") == 4 and "11:00-13:00" in section
