@@ -195,8 +195,10 @@ def _handle_times(records: CallRecords) -> dict[tuple[str, ...], DurationFit]:
 
 def _patience(records: CallRecords, by_time: PatienceScale | None = None
               ) -> dict[str, PatienceEstimate]:
-    """Patience per call type; with time-of-day factors, of the waits divided by their factor
-    (the waits at factor 1: the scenario's patience is multiplied back per interval)."""
+    """Patience per call type; with time-of-day factors, of the waits divided by their factor.
+
+    These are the waits at factor 1: the scenario multiplies the patience back per interval.
+    """
     frame = records.frame
     out = {}
     for call_type, group in frame.groupby("call_type", observed=True):

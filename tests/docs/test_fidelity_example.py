@@ -1,4 +1,4 @@
-"""docs/model.md's example of a calibrated scenario (the section 9 fields and time-of-day patience) is valid."""
+"""docs/model.md's example of a calibrated scenario (section 9 fields, time-of-day patience)."""
 
 from __future__ import annotations
 
