@@ -97,3 +97,11 @@ def test_the_calibration_page_shows_the_factors(calibration: Calibration) -> Non
 
     section = calibration_html(calibration).split('id="patience-scale"')[1].split("<h2")[0]
     assert section.count("<tr>") == 4 and "11:00-13:00" in section
+
+
+def test_the_scenario_in_words_names_the_factors(calibration: Calibration) -> None:
+    from callsim.report.words import scenario_inputs
+
+    groups = dict(scenario_inputs(calibration.scenario()))
+    (billing,) = [line for line in groups["Call types"] if line.startswith("billing")]
+    assert "patience times 0." in billing and "by interval of arrival" in billing
