@@ -74,3 +74,14 @@ def test_redials_take_the_factor_of_their_own_interval(tmp_path):
     by_arrival = r.calls.set_index("arrival")["end"].to_dict()
     assert by_arrival[10] == 110 and by_arrival[510] == 810 and by_arrival[600] == 650
     assert row(r, 0)["end"] == 1000
+
+
+def test_erlang_a_figures_take_the_scaled_mean_patience_per_interval():
+    from callsim.analysis.offered_load import department_loads
+
+    load = department_loads(scenario([0.5, 3.0]), "cold")["desk"]
+    # a: 400/h at 1/(120 s x factor); b: 200/h at 1/120 s; mixed by arrival rate
+    expected = [(400 / (MEAN * s) + 200 / MEAN) / 600 for s in (0.5, 3.0)]
+    assert np.allclose(load.abandon_rate, expected)
+    plain = department_loads(scenario(), "cold")["desk"]
+    assert np.allclose(plain.abandon_rate, 1 / MEAN)
