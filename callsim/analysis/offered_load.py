@@ -28,7 +28,9 @@ whose share taking calls (``agents x available``, rounded half up as the simulat
 that many.
 
 Patience is mixed by arrival rate through its abandonment rate ``1 / mean``; callers who never
-abandon add zero, so a queue where nobody abandons is Erlang C.
+abandon add zero, so a queue where nobody abandons is Erlang C. A call type's
+``patience_scale`` multiplies its first-queue mean patience in each interval (the patience after
+a transfer is not scaled, as in the simulation).
 """
 
 from __future__ import annotations
@@ -130,15 +132,16 @@ def department_loads(scenario: Scenario, policy: str,
         h = ct.handle_time.expected()
         patience = ct.patience.expected() if ct.patience is not None else math.inf
         moved = sum(ct.misroute.values())
-        streams: list[tuple[str, np.ndarray, np.ndarray, float]] = [
-            (ct.resolved_by, lam * (1.0 - moved), np.full(n, h), _theta(patience))]
+        first_theta = np.array([_theta(patience * f) for f in scenario.patience_scales(name)])
+        streams: list[tuple[str, np.ndarray, np.ndarray, np.ndarray | float]] = [
+            (ct.resolved_by, lam * (1.0 - moved), np.full(n, h), first_theta)]
         for dept, share in ct.misroute.items():
             first_work = np.full(n, identify)
             if load.holds:
                 first_work = first_work + hold[ct.resolved_by] + load.first_agent
             elif load.first_agent:
                 first_work = first_work + load.first_agent
-            streams.append((dept, lam * share, first_work, _theta(patience)))
+            streams.append((dept, lam * share, first_work, first_theta))
             d, r, w, th = _transferred(ct, lam * share, h, patience, load)
             streams.append((d, r, np.full(n, w), float(th)))
         for dept, r_k, w_k, th_k in streams:

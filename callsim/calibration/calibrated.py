@@ -11,6 +11,7 @@ from callsim.calibration.arrivals import ArrivalEstimate
 from callsim.calibration.fit import AvailabilityFit
 from callsim.calibration.fitting import DurationFit
 from callsim.calibration.patience import PatienceEstimate
+from callsim.calibration.patience_scale import PatienceScale
 from callsim.calibration.pools import Pools
 from callsim.calibration.records import CallRecords
 from callsim.calibration.routing import Routing
@@ -46,6 +47,9 @@ class Calibration:
     after_call_work
         After-call work per department, from its agents' gaps between calls while callers
         waited (:mod:`callsim.calibration.wrapup`).
+    patience_scale
+        Time-of-day factors on patience per block (:mod:`callsim.calibration.patience_scale`),
+        or None when no caller abandoned; the scenario's patience is that at factor 1.
     pools
         Which queues share agents (the departments are pools of queues; ``records`` has each
         queue replaced by its pool).
@@ -68,6 +72,7 @@ class Calibration:
     pools: Pools | None = None
     after_call_work: dict[str, AfterCallWork] = field(default_factory=dict)
     availability: AvailabilityFit | None = None
+    patience_scale: PatienceScale | None = None
     text: str = ""
     defaults: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()

@@ -24,6 +24,7 @@ from callsim.calibration.errors import RecordsError
 from callsim.calibration.fitting import DurationFit, fit_durations
 from callsim.calibration.mapping import ColumnMap, load_mapping
 from callsim.calibration.patience import PatienceEstimate, estimate_patience
+from callsim.calibration.patience_scale import PatienceScale, estimate_patience_scale
 from callsim.calibration.pools import Pools, estimate_pools
 from callsim.calibration.records import CallRecords, read_records
 from callsim.calibration.routing import estimate_routing
@@ -116,11 +117,12 @@ def calibrate(
     frame = chosen.frame
     window = covering(frame["clock"].to_numpy(), length)
     routing = estimate_routing(chosen)
+    by_time = estimate_patience_scale(chosen, window)
     partial = Calibration(
         records=chosen, window=window, arrivals=estimate_arrivals(chosen, window),
-        handle_times=_handle_times(chosen), patience=_patience(chosen), routing=routing,
+        handle_times=_handle_times(chosen), patience=_patience(chosen, by_time), routing=routing,
         staffing=Staffing("spells", frame.iloc[:0]), name=name or _default_name(chosen),
-        pools=pools,
+        pools=pools, patience_scale=by_time,
     )
     homes = {a: pools.department[q] for a, q in pools.home.items()}
     staffing = estimate_staffing(chosen, window, partial.departments, homes or None)
@@ -216,10 +218,17 @@ def _handle_times(records: CallRecords) -> dict[tuple[str, ...], DurationFit]:
     return fits
 
 
-def _patience(records: CallRecords) -> dict[str, PatienceEstimate]:
+def _patience(records: CallRecords, by_time: PatienceScale | None = None
+              ) -> dict[str, PatienceEstimate]:
+    """Patience per call type; with time-of-day factors, of the waits divided by their factor.
+
+    These are the waits at factor 1: the scenario multiplies the patience back per interval.
+    """
     frame = records.frame
     out = {}
     for call_type, group in frame.groupby("call_type", observed=True):
         waits = group["waited"].to_numpy(dtype=float)
+        if by_time is not None and by_time.identified:
+            waits = waits / by_time.factors(group["clock"].to_numpy(dtype=float))
         out[str(call_type)] = estimate_patience(waits, ~group["answered"].to_numpy(dtype=bool))
     return out

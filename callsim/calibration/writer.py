@@ -221,6 +221,10 @@ def _pool_note(out: _Text, cal: Calibration, department: str) -> None:
 
 
 def _call_types(out: _Text, cal: Calibration) -> None:
+    by_time = cal.patience_scale
+    if by_time is not None and by_time.identified:
+        for line in by_time.comment():
+            out.note(0, line)
     out.add(0, "call_types:")
     classes = priorities(cal.records)
     for call_type in cal.call_types:
@@ -235,6 +239,7 @@ def _call_types(out: _Text, cal: Calibration) -> None:
         _handle_time(out, cal.handle_times.get((call_type, resolver)), call_type, resolver,
                      _handled(cal, call_type, resolver))
         _patience(out, cal.patience.get(call_type), call_type)
+        _patience_scale(out, cal)
         _misroutes(out, cal, call_type)
 
 
@@ -329,6 +334,19 @@ def _patience(out: _Text, est: PatienceEstimate | None, call_type: str) -> None:
                 f"then an exponential tail of mean {_num(est.tail_mean)} s (the abandonment rate"
                 " of the longest waits); 200 quantiles")
     out.add(2, f"patience: {_dist(est.distribution)}", KM_TAIL)
+
+
+def _patience_scale(out: _Text, cal: Calibration) -> None:
+    """Every call type's time-of-day factor on patience (the blocks are commented above)."""
+    by_time = cal.patience_scale
+    if by_time is None or not by_time.identified:
+        return
+    if not model_has("call_types", "patience_scale"):
+        out.note(2, "(this callsim has no patience_scale yet: not simulated)")
+        return
+    values = ", ".join(f"{v:.3f}" for v in by_time.per_interval)
+    out.add(2, f"patience_scale: [{values}]",
+            "time-of-day factor per interval (call_types above: blocks, CIs)")
 
 
 def _misroutes(out: _Text, cal: Calibration, call_type: str) -> None:

@@ -94,6 +94,8 @@ def _summary(result: object, out: Path) -> None:
                    "file:")
         for line in result.defaults:
             typer.echo(f"  {line}")
+    if result.patience_scale is not None and result.patience_scale.identified:
+        typer.echo("\n".join(result.patience_scale.comment()))
     if result.availability is not None:
         typer.echo(result.availability.comment())
     for line in result.warnings:

@@ -152,6 +152,8 @@ def draw_callers(scenario: Scenario, streams: Streams, draws: Sequence[Draw] = (
     busyness = busyness_factor(scenario.arrivals.busyness_cv, streams)
     time, call_type = arrivals(scenario, streams, busyness)
     first = _attributes(scenario, streams, call_type, draws)
+    if scenario.time_of_day_patience:
+        first["patience"] *= patience_factors(scenario, time, call_type)
     log = scenario.call_log
     if log is not None:  # values the log gives replace the draws (which still happen, for CRN)
         given = ~np.isnan(log.handle_time)
@@ -162,6 +164,19 @@ def draw_callers(scenario: Scenario, streams: Streams, draws: Sequence[Draw] = (
     if attempts == 1:
         return Callers(time=time, call_type=call_type, busyness=busyness, **first)
     return _with_redials(scenario, streams, draws, time, call_type, first, attempts, busyness)
+
+
+def patience_factors(scenario: Scenario, time: np.ndarray, call_type: np.ndarray) -> np.ndarray:
+    """Each call's ``patience_scale``: its type's factor in the interval of its arrival ``time``.
+
+    Times at or past the horizon's end take the last interval's factor.
+    """
+    h = scenario.horizon
+    table = np.array([scenario.patience_scales(k) for k in scenario.call_types], dtype=float)
+    j = np.minimum(np.searchsorted(h.interval_bounds(), time, side="right") - 1,
+                   h.n_intervals - 1)
+    factors: np.ndarray = table[call_type.astype(np.intp), np.maximum(j, 0)]
+    return factors
 
 
 def _with_redials(

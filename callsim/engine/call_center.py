@@ -21,7 +21,7 @@ import numpy as np
 from simpy import Environment, Timeout
 
 from callsim.engine.after_call_work import WrapUps
-from callsim.engine.arrivals import Callers
+from callsim.engine.arrivals import Callers, patience_factors
 from callsim.engine.departments import (
     CALLBACK_PENDING,
     DONE,
@@ -137,6 +137,7 @@ class CallCenter:
         if self._in_place:
             self._on_identified = self._identified_cross_trained
         self._redials = self._redial_rules()
+        self._scaled_patience = self._redials is not None and self.scenario.time_of_day_patience
         self._eager = self._redials is not None  # abandonment as events: a redial needs its time
 
     def _priority_classes(self, callers: Callers) -> None:
@@ -227,6 +228,9 @@ class CallCenter:
             return
         at = when + callers.redial_delay.item(following)
         if at < self.scenario.horizon.duration:
+            if self._scaled_patience:  # the redial's interval is known only now
+                self._patience[following] *= patience_factors(
+                    self.scenario, np.array([at]), np.array([self._type[following]])).item()
             self.after(max(at - self.env.now, 0.0), following, self._on_arrival)
 
     def _abandon_at(self, call: int) -> None:

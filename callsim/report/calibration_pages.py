@@ -93,6 +93,19 @@ def _patience_rows(cal: Calibration) -> list[dict[str, Any]]:
     return rows
 
 
+def _patience_scale_rows(cal: Calibration) -> list[dict[str, Any]]:
+    """One row per block of the time-of-day factor on patience (none when not identified)."""
+    by_time = cal.patience_scale
+    if by_time is None or not by_time.identified:
+        return []
+    return [{"block": f"{cal.window.clock(b.first)}-{cal.window.clock(b.last + 1)}",
+             "calls": f"{b.calls:,}", "abandoned": f"{b.abandoned:,}",
+             "hazard": f"{b.hazard:.3f}",
+             "scale": (f"{b.scale:.3f} ({b.low:.3f}-{b.high:.3f})" if b.identified
+                       else "1 (too few abandonments)")}
+            for b in by_time.blocks]
+
+
 def _transfer_text(cal: Calibration) -> str:
     counts = cal.routing.transfer_counts
     text = ", ".join(f"{v:,} {k}" for k, v in counts.items()) or "none"
@@ -152,6 +165,7 @@ def calibration_html(cal: Calibration) -> str:
                 f"{cal.window.clock(0)} to {cal.window.clock(cal.window.n_intervals)}.",
         defaults=list(cal.defaults), figures=figures, arrivals=_arrival_rows(cal),
         handle=_handle_rows(cal), patience=_patience_rows(cal), misroutes=misroutes,
+        patience_scale=_patience_scale_rows(cal),
         transfers=_transfer_text(cal), staffing=_staffing_text(cal),
         staffing_rows=_staffing_rows(cal), version=_version(),
         sources=", ".join(cal.records.sources) or "records given in code",

@@ -137,7 +137,13 @@ def _call_type(name: str, call_type: CallType, scenario: Scenario) -> str:
                  if share > 0]
     if misroutes:
         parts.append(f"the phone menu sends {' and '.join(misroutes)} by mistake")
-    known = {"arrivals_per_hour", "resolved_by", "handle_time", "patience", "misroute"}
+    scales = scenario.patience_scales(name)
+    if any(f != 1 for f in scales):
+        mean = sum(scales) / len(scales)
+        parts.append(f"patience times {_number(min(scales))} to {_number(max(scales))} by "
+                     f"interval of arrival (mean {mean:.2f})")
+    known = {"arrivals_per_hour", "resolved_by", "handle_time", "patience", "misroute",
+             "patience_scale"}
     parts += [_field_words(k, getattr(call_type, k)) for k in type(call_type).model_fields
               if k not in known]
     return "; ".join(parts) + "."

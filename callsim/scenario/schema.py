@@ -113,6 +113,12 @@ Shares = Annotated[
     Annotated[Share, Tag("one")] | Annotated[tuple[Share, ...], Tag("list")],
     Discriminator(_shape),
 ]
+#: A factor on drawn patience (``call_types.K.patience_scale``): > 0.
+Factor = Annotated[float, Strict(), Field(gt=0, le=MAX_FACTOR, allow_inf_nan=False)]
+Factors = Annotated[
+    Annotated[Factor, Tag("one")] | Annotated[tuple[Factor, ...], Tag("list")],
+    Discriminator(_shape),
+]
 
 
 class _Model(BaseModel):
@@ -250,7 +256,9 @@ class CallType(_Model):
     ``arrivals_file``. ``patience`` None means the caller never abandons.
     ``misroute`` maps wrong departments to the share of calls the IVR sends there.
     ``priority``: callers of a higher class are answered first in every queue (FCFS within a
-    class).
+    class). ``patience_scale`` (one factor or one per interval) multiplies the first-queue
+    patience of a caller by the factor of the interval the call arrives in (time-of-day
+    patience); see :meth:`Scenario.patience_scales`.
     """
 
     arrivals_per_hour: Rates = 0.0
@@ -260,6 +268,7 @@ class CallType(_Model):
     misroute: dict[Name, Probability] = Field(default_factory=dict)
     redial: Redial | None = None
     priority: Annotated[int, Strict(), Field(ge=0, le=MAX_PRIORITY)] = 0
+    patience_scale: Factors = 1.0
 
     @model_validator(mode="after")
     def _shares(self) -> CallType:
@@ -348,8 +357,9 @@ class Scenario(_Model):
             for d, dep in self.departments.items() for name in ("agents", "available")
         ]
         fields += [
-            (("call_types", k, "arrivals_per_hour"), ct.arrivals_per_hour)
+            (("call_types", k, name), getattr(ct, name))
             for k, ct in self.call_types.items()
+            for name in ("arrivals_per_hour", "patience_scale")
         ]
         for loc, value in fields:
             if isinstance(value, tuple) and len(value) != n:
@@ -487,6 +497,16 @@ class Scenario(_Model):
         """Arrivals per hour of ``call_type`` in each interval (length ``n_intervals``)."""
         rates = self.call_types[call_type].arrivals_per_hour
         return tuple(float(r) for r in _per_interval(rates, self.horizon.n_intervals))
+
+    def patience_scales(self, call_type: str) -> tuple[float, ...]:
+        """Factor on ``call_type``'s first-queue patience in each interval (1: as drawn)."""
+        scale = self.call_types[call_type].patience_scale
+        return tuple(float(s) for s in _per_interval(scale, self.horizon.n_intervals))
+
+    @property
+    def time_of_day_patience(self) -> bool:
+        """Whether some call type's ``patience_scale`` differs from 1 (else nothing is scaled)."""
+        return any(s != 1 for k in self.call_types for s in self.patience_scales(k))
 
     @property
     def call_log(self) -> CallLog | None:

@@ -1,4 +1,4 @@
-"""docs/model.md's example of a calibrated scenario (the four section 9 fields) is valid."""
+"""docs/model.md's example of a calibrated scenario (section 9 fields, time-of-day patience)."""
 
 from __future__ import annotations
 
@@ -21,5 +21,6 @@ def test_the_calibrated_scenario_example_validates_and_runs():
     assert scenario.arrivals.busyness_cv == 0.12
     assert scenario.agents_taking_calls("retail") == (6, 9, 10, 11)
     assert scenario.call_types["private"].priority == 2
+    assert scenario.patience_scales("private") == (1.2, 1.0, 0.6, 1.0)
     result = simulate(scenario, "cold", seed=1)
     assert (result.activity["activity"] == "after_call_work").any()
