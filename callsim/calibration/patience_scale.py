@@ -27,8 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from callsim.calibration.arrivals import Window, interval_index
+from callsim.calibration.arrivals import interval_index
 from callsim.calibration.records import CallRecords
+from callsim.scenario.schema import Horizon
 
 __all__ = ["BLOCK", "MIN_ABANDONED", "BlockScale", "PatienceScale", "estimate_patience_scale"]
 
@@ -63,7 +64,7 @@ class BlockScale:
         """Whether the block has enough abandonments to estimate its factor."""
         return self.abandoned >= MIN_ABANDONED
 
-    def line(self, window: Window) -> str:
+    def line(self, window: Horizon) -> str:
         """One line: clock range, factor and its CI, abandonments and hazard."""
         span = f"{window.clock(self.first)}-{window.clock(self.last + 1)}"
         if not self.identified:
@@ -89,7 +90,7 @@ class PatienceScale:
     """
 
     blocks: tuple[BlockScale, ...]
-    window: Window
+    window: Horizon
     day_hazard: float
 
     @property
@@ -100,7 +101,7 @@ class PatienceScale:
     @property
     def per_interval(self) -> tuple[float, ...]:
         """The factor of each interval of the window (1 in unidentified blocks)."""
-        out = [1.0] * self.window.n
+        out = [1.0] * self.window.n_intervals
         for b in self.blocks:
             for i in range(b.first, b.last + 1):
                 out[i] = b.scale if b.identified else 1.0
@@ -121,7 +122,7 @@ class PatienceScale:
         return [head, *(b.line(self.window) for b in self.blocks)]
 
 
-def estimate_patience_scale(records: CallRecords, window: Window,
+def estimate_patience_scale(records: CallRecords, window: Horizon,
                             block: float = BLOCK) -> PatienceScale | None:
     """Patience factors per block of ``block`` seconds from the records' first-queue waits.
 
@@ -158,7 +159,7 @@ def estimate_patience_scale(records: CallRecords, window: Window,
     calls["block"] = idx[keep] // width
     sums = calls.groupby("block")[["abandoned", "expected", "exposure"]].sum()
     counts = calls.groupby("block").size()
-    blocks = tuple(_block(int(b), width, window.n, int(counts[b]), int(row.abandoned),
+    blocks = tuple(_block(int(b), width, window.n_intervals, int(counts[b]), int(row.abandoned),
                           float(row.expected), float(row.exposure))
                    for b, row in sums.iterrows())
     day = 60.0 * float(calls["abandoned"].sum()) / float(calls["exposure"].sum())
