@@ -87,4 +87,4 @@ def test_the_library_names_the_parameter_and_the_cli_the_flag() -> None:
     result = invoke_cli("staff", str(small), "--target", "asa<=30s", "--shrinkage", "1.5",
                         "--workers", "1")
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"{small}: --shrinkage must be in [0, 1), got 1.5"
+    assert result.stderr.strip() == "--shrinkage must be in [0, 1), got 1.5"  # an option: no file

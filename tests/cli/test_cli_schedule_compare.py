@@ -86,7 +86,7 @@ def test_breakeven_schedule_on_a_tiny_grid() -> None:
 
 
 @pytest.mark.parametrize(("extra", "words"), [
-    (["--requirements", "x.csv"], ["roster_compare.yaml", "erlang or staff"]),
+    (["--requirements", "x.csv"], ["--requirements x.csv", "erlang or staff"]),
     (["--metric", "wait_mean"], ["--metric wait_mean", "total cost"]),
     (["--constant"], ["--constant"]),
     (["--policy", "cold,warm,callback"], ["exactly two policies"]),
