@@ -218,3 +218,27 @@ def test_the_staffing_table_the_readme_quotes_is_what_staff_prints(monkeypatch):
         verified = got["verified"]
         assert table["interval targets verified: met / within CI / missed"][k] == \
             f"{verified['met']} / {verified['straddling']} / {verified['missed']}"
+
+
+@pytest.mark.skipif(not os.environ.get("CALLSIM_README_ANSWERS"),
+                    reason="about 45 s of CPU: `make readme-answers` runs it")
+def test_the_sweep_figures_the_readme_quotes_are_what_sweep_writes(tmp_path, monkeypatch):
+    """The worked sweep's quoted cell (20% misroutes, 14 billing agents) is its summary's."""
+    import pandas as pd
+
+    monkeypatch.chdir(ROOT)
+    words = next(w for w in readme_commands() if w[0] == "sweep" and "--seed" in w)
+    out = tmp_path / "payoff.parquet"
+    at = words.index("--out")
+    result = CliRunner().invoke(app, [*words[:at], "--out", str(out), *words[at + 2:]])
+    assert result.exit_code == 0, result.output
+    text = _flat(README)
+    cut = re.search(r"At 20% misroutes and 14 agents the cut is ([\d.]+) percentage points", text)
+    fall = re.search(r"`total_cost` falls by about (\d+) per 12 h day", text)
+    assert cut is not None and fall is not None
+    summary = pd.read_parquet(tmp_path / "payoff.summary.parquet")
+    cell = summary[(summary["departments.billing.agents"] == 14)
+                   & (summary["call_types.support.misroute.billing"].round(6) == 0.2)
+                   & (summary["policy"] == "warm - cold")].set_index("metric")["mean"]
+    assert f"{-100 * cell['overall.lost_rate']:.2f}" == cut.group(1)
+    assert round(-cell["costs.total_cost"], -1) == float(fall.group(1))
