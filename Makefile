@@ -42,8 +42,8 @@ fuzz: $(STAMP)
 		-p no:cacheprovider tests/scenario/test_fuzz_loader.py tests/cli/test_fuzz_commands.py \
 		tests/cli/test_cli_interrupts.py
 
-# The README's quoted answers that take long to recompute (its staffing table: about 15 s of
-# CPU); make test checks the cheap ones (the demo's answer, the Erlang figures).
+# The README's quoted answers that take long to recompute (its staffing table and the worked
+# sweep: about a minute of CPU); make test checks the cheap ones (the demo's answer, Erlang).
 readme-answers: $(STAMP)
 	CALLSIM_README_ANSWERS=1 $(BIN)/python -m pytest -q -p no:cacheprovider \
 		tests/docs/test_readme.py -k quotes
