@@ -147,12 +147,16 @@ class DaskExecutor:
     """A Dask distributed cluster: an existing one at ``scheduler``, or a local one."""
 
     def __init__(self, workers: int, scheduler: str | None = None) -> None:
+        import dask
         from distributed import Client, LocalCluster
 
         self.cluster = None
         if scheduler:
+            # How long to try to reach the scheduler: 10 s unless Dask's configuration says
+            # otherwise (``callsim.connect-timeout``, e.g. DASK_CALLSIM__CONNECT_TIMEOUT=30s).
+            timeout = dask.config.get("callsim.connect-timeout", "10s")
             try:
-                self.client = Client(scheduler, timeout="10s")
+                self.client = Client(scheduler, timeout=timeout)
             except (OSError, TimeoutError, ValueError) as exc:
                 message = " ".join(str(exc).split())
                 raise ExecutorError(

@@ -715,11 +715,14 @@ def test_cli_second_run_needs_resume(tmp_path):
 # --- no workers, and a folder left without rows --------------------------------------------------
 
 def test_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path):
-    # Nothing listens on port 1: Dask gives up after its connect timeout.
+    # Nothing listens on port 1: Dask gives up after the connect timeout (2 s here, 10 s unset).
+    import dask
+
     out = tmp_path / "r.parquet"
-    result = runner.invoke(app, ["sweep", str(REFERENCE),
-                                 "--vary", "departments.billing.agents=8,9", "--reps", "1",
-                                 "--scheduler", "tcp://127.0.0.1:1", "--out", str(out)])
+    with dask.config.set({"callsim.connect-timeout": "2s"}):
+        result = runner.invoke(app, ["sweep", str(REFERENCE),
+                                     "--vary", "departments.billing.agents=8,9", "--reps", "1",
+                                     "--scheduler", "tcp://127.0.0.1:1", "--out", str(out)])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("--scheduler tcp://127.0.0.1:1: cannot connect")
