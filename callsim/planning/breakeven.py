@@ -539,10 +539,9 @@ def _setup(scenario: Scenario, vary: str, metric: str, policies: Sequence[str] |
     if len(names) != 2:
         raise BreakEvenError(f"`policies` {','.join(names)}: give exactly two policies, "
                              f"not {len(names)}")
-    unknown = [p for p in names if p not in registry.names()]
-    if unknown:
-        raise BreakEvenError(f"`policies`: unknown policy {unknown[0]!r} (choose from "
-                             f"{', '.join(registry.names())})")
+    problem = registry.policy_problem(names)  # two different names: only an unknown one
+    if problem:
+        raise BreakEvenError(problem)
     if reps < 2:
         raise BreakEvenError("`reps` must be >= 2 (paired confidence intervals)")
     if targets:

@@ -295,10 +295,9 @@ class ScheduleResult:
 
 def _policies(policies: Sequence[str] | None) -> list[str]:
     names = list(dict.fromkeys(policies or registry.default_comparison()))
-    unknown = [p for p in names if p not in registry.names()]
-    if unknown:
-        raise ScheduleError(f"`policies`: unknown policy {unknown[0]!r} (choose from "
-                            f"{', '.join(registry.names())})")
+    problem = registry.policy_problem(names)  # names are distinct: only an unknown one
+    if problem:
+        raise ScheduleError(problem)
     return names
 
 

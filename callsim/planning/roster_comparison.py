@@ -74,13 +74,9 @@ def roster_scenario(result: ScheduleResult, name: str) -> Scenario:
 
 def _policies(result: ScheduleResult, policies: Sequence[str] | None) -> list[str]:
     names = list(policies) if policies else roster_policies(result)
-    twice = [p for i, p in enumerate(names) if p in names[:i]]
-    if twice:
-        raise ScheduleError(f"`policies` {twice[0]}: given twice")
-    unknown = [p for p in names if p not in registry.names()]
-    if unknown:
-        raise ScheduleError(f"`policies`: unknown policy {unknown[0]!r} (choose from "
-                            f"{', '.join(registry.names())})")
+    problem = registry.policy_problem(names)
+    if problem:
+        raise ScheduleError(problem)
     if len(names) < 2:
         raise ScheduleError("`policies`: comparing rosters needs two or more (e.g. cold and "
                             f"warm); got {', '.join(names) or 'none'}")

@@ -223,13 +223,9 @@ def _plan(scenario: Scenario, targets: Sequence[str] | None, policies: Sequence[
     if scope not in SCOPES:
         raise StaffingError(f"`scope` must be interval or horizon, got {scope!r}")
     names = list(policies or registry.default_comparison())
-    twice = [p for i, p in enumerate(names) if p in names[:i]]
-    if twice:
-        raise StaffingError(f"`policies` {twice[0]}: given twice")
-    unknown = [p for p in names if p not in registry.names()]
-    if unknown:
-        raise StaffingError(f"`policies`: unknown policy {unknown[0]!r} (choose from "
-                            f"{', '.join(registry.names())})")
+    problem = registry.policy_problem(names)
+    if problem:
+        raise StaffingError(problem)
     if reps < 1 or verify_reps < 2:
         raise StaffingError("`reps` must be >= 1 and `verify_reps` >= 2")
     low = _bounds(scenario, min_agents, 0, "`min_agents`")

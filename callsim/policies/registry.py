@@ -39,6 +39,8 @@ from callsim.policies.protocol import policy_metrics
 from callsim.scenario import catalogue
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from callsim.policies.protocol import TransferPolicy
     from callsim.scenario.catalogue import Metric
 
@@ -49,6 +51,7 @@ __all__ = [
     "get",
     "names",
     "options_models",
+    "policy_problem",
     "register",
     "unregister",
 ]
@@ -144,6 +147,25 @@ def get(name: str) -> type[TransferPolicy]:
 def names() -> tuple[str, ...]:
     """Every registered policy name, sorted."""
     return tuple(sorted(_policies()))
+
+
+def policy_problem(chosen: Sequence[str]) -> str | None:
+    """What is wrong with a list of policy names (one named twice, one unknown), or ``None``.
+
+    Examples
+    --------
+    >>> policy_problem(["cold", "warm"]) is None
+    True
+    >>> policy_problem(["cold", "cold"])
+    '`policies` cold: given twice'
+    """
+    twice = [p for i, p in enumerate(chosen) if p in chosen[:i]]
+    if twice:
+        return f"`policies` {twice[0]}: given twice"
+    unknown = [p for p in chosen if p not in names()]
+    if unknown:
+        return f"`policies`: unknown policy {unknown[0]!r} (choose from {', '.join(names())})"
+    return None
 
 
 def default_comparison() -> tuple[str, ...]:
