@@ -16,6 +16,7 @@ graceful shutdown wait forever).
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -113,6 +114,27 @@ def _sigint_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+@contextmanager
+def _sigint_ignored_by_children() -> Iterator[None]:
+    """Processes started inside the block ignore SIGINT for good; this one gets it afterwards.
+
+    A Dask cluster's nannies start its workers from an event-loop thread that a signal mask
+    set here does not reach, and they run no initializer of ours: but an ignored signal stays
+    ignored across ``exec`` (and Python then installs no ``KeyboardInterrupt`` handler), so the
+    workers and their helpers, started while SIGINT is ignored, never see the terminal's
+    Ctrl-C. SIGINT is blocked meanwhile, so a Ctrl-C in the block is delivered when it ends.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    with _sigint_held():
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, handler)
+
+
 class ProcessExecutor:
     """A local pool of worker processes that ignore Ctrl-C and exit when this process dies."""
 
@@ -163,9 +185,13 @@ class DaskExecutor:
                     f"`scheduler` {scheduler}: cannot connect ({message})"
                 ) from None
         else:
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None)
-            self.client = Client(self.cluster)
+            with _sigint_ignored_by_children():
+                # silent: an interrupted run closes the cluster under running tasks, and its
+                # workers' log lines about that are no news to whoever pressed Ctrl-C
+                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                            processes=True, dashboard_address=None,
+                                            silence_logs=logging.CRITICAL)
+                self.client = Client(self.cluster)
 
     def run(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
         """Yield ``fn(task)`` for every task, as each completes on the cluster."""

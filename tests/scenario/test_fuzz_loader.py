@@ -213,12 +213,15 @@ def test_any_document_is_valid_or_one_line_errors_with_exit_2(folder: Path, text
 
 def run_briefly(scenario: Any) -> None:
     """Simulate a small valid scenario and check the call invariants; refuse a large one."""
-    if not (scenario.expected_calls() <= RUN_CALLS
-            and scenario.horizon.n_intervals <= RUN_INTERVALS):
+    if not scenario.expected_calls() <= RUN_CALLS:
         TALLY["valid, refused by the work estimate"] += 1
         with pytest.raises(WorkLimitError) as info:
             check_work([scenario], 1, RUN_CALLS)
         assert "\n" not in str(info.value)
+        return
+    check_work([scenario], 1, RUN_CALLS)  # few calls: within the estimate whatever the grid
+    if not scenario.horizon.n_intervals <= RUN_INTERVALS:  # fine grids: slow, not checked here
+        TALLY["valid, too many intervals to simulate briefly"] += 1
         return
     TALLY["valid, simulated"] += 1
     result = simulate(scenario, seed=1)
