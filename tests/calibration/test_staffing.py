@@ -116,3 +116,13 @@ def test_occupancy_is_busy_time_over_time_on_duty() -> None:
     occupancy = stats[(stats["metric"] == "occupancy")].set_index("interval")["value"]
     assert occupancy[0] == pytest.approx(1500.0 / 2100.0)
     assert occupancy[1] == pytest.approx(400.0 / (300.0 + 300.0))
+
+
+def test_an_interval_with_agents_on_duty_keeps_at_least_one() -> None:
+    """Regression: agents on duty for a few minutes of an interval on some days (mean 0.1-0.3)
+    were rounded to 0 agents, so the scenario abandoned every call the records show answered
+    (the bank at 06:30)."""
+    records = calls([("ps", "a", 1700.0, 60.0), ("ps", "a", 1800.0, 600.0)])
+    staffing = estimate_staffing(records, grid(0.0, 3), ["ps"])
+    assert staffing.table["mean"].round(3).tolist() == [round(100 / 1800, 3), round(1 / 3, 3), 0.0]
+    assert staffing.agents("ps") == [1, 1, 0]
