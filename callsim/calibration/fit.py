@@ -13,10 +13,11 @@ every block to the middle of its bracket and runs one simulation, and each block
 where the observed metric lies (fewer agents available: more abandonment, longer waits, lower
 service level); the share is the end of the last bracket whose simulated metric was nearest
 the observed one (staffing x share is rounded to whole agents, so the bracket's middle, never
-simulated, may be an agent more or less than either end). Each block's result says whether the data identify its share: ``fitted``,
-``at most`` (even every agent does worse than observed: the share is 1), ``at least`` (even the
-lowest share does better: the share is the lowest) or ``flat`` (the metric does not tell the
-bounds apart within their uncertainty, e.g. a night block with a handful of calls: it keeps 1).
+simulated, may be an agent more or less than either end). Each block's result says whether the
+data identify its share: ``fitted``, ``at most`` (even every agent does worse than observed: the
+share is 1), ``at least`` (even the lowest share does better: the share is the lowest) or
+``flat`` (the metric does not tell the bounds apart within their uncertainty, e.g. a night block
+with a handful of calls: it keeps 1).
 Its uncertainty is the range of shares tried whose simulated metric lies within the combined 95%
 uncertainty of the observed (binomial, or the wait's standard error) and simulated (over
 replications) metric.
@@ -325,11 +326,11 @@ def fit_jointly(scenario: Scenario, records: CallRecords, reps: int | None = Non
     After-call work is scaled by each of ``scales`` in turn until the simulated service level of
     all calls falls to the observed one, or no longer falls (each scale's shares are fitted
     anew, so past some scale its effect is within the fit's noise); the scale whose service
-    level is nearest the observed one is kept (fewer agents available each slower keep the mean wait but answer fewer calls
-    at once and cut the long waits short). Every simulation runs on one runner of
-    ``execution`` (default: every core).
+    level is nearest the observed one is kept (fewer agents available each slower keep the mean
+    wait but answer fewer calls at once and cut the long waits short). Every simulation runs on
+    one runner of ``execution`` (default: every core).
     """
-    fits = []
+    fits: list[tuple[float, AvailabilityFit]] = []
     blocks = _blocks(scenario.horizon.n_intervals, block)
     with (execution or Execution()).runner() as runner:
         for factor in scales:

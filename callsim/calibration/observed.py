@@ -22,7 +22,10 @@ import pandas as pd
 from callsim.analysis.segments import cumulative_time
 from callsim.calibration.arrivals import interval_index
 from callsim.calibration.staffing import (
-    agents_on_duty, busy_spans, on_duty_spells, waiting_spans,
+    agents_on_duty,
+    busy_spans,
+    on_duty_spells,
+    waiting_spans,
 )
 from callsim.scenario.schema import Horizon
 

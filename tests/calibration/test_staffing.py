@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import pandas as pd
+import pytest
 
 from callsim.calibration.pools import estimate_pools
 from callsim.calibration.records import CallRecords
