@@ -164,8 +164,9 @@ def test_available_share_fitted_by_simulation(bank: Calibration) -> None:
     available whose simulated abandonment matches the observed one in the block. The busy
     blocks (08:00-20:00, about 90% of the calls) are identified, with shares 0.8-1, but for
     12:00-14:00: with its callers' time-of-day patience (factor 0.56) even every agent abandons
-    a little more than observed there (15.0% against 14.4%: share 1, "at most"), as at
-    06:00-08:00; the night blocks without calls are flat (not identified, kept at 1)."""
+    a little more than observed there (share 1, "at most"; its final run 14.4% against 14.4%
+    observed), as at 06:00-08:00 (12.1% against 6.5%); the night blocks without calls are flat
+    (not identified, kept at 1)."""
     from callsim.calibration.fit import fit_availability
 
     fit = fit_availability(bank.scenario(), bank.records, reps=10, seed=0, steps=5, block=4)
