@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from callsim.analysis.statistics import t_half_width
-from callsim.calibration.classes import with_priority_classes
+from callsim.calibration.classes import has_classes, with_priority_classes
 from callsim.calibration.days import select_days
 from callsim.calibration.errors import RecordsError
 from callsim.calibration.estimate import RecordsInput, load_records
@@ -159,7 +159,7 @@ def in_departments(records: CallRecords, scenario: Scenario) -> CallRecords:
 def _as_scenario(records: CallRecords, scenario: Scenario) -> CallRecords:
     """The records as the scenario names them: departments, and classes when it has them."""
     records = in_departments(records, scenario)
-    if any(ct.priority > 0 for ct in scenario.call_types.values()):
+    if has_classes(list(scenario.call_types)):
         records = with_priority_classes(records)
     return records
 

@@ -11,10 +11,13 @@ Every candidate runs the same replications with the same seeds (common random nu
 simulated metric moves with the shares only. The blocks are bisected together: each step sets
 every block to the middle of its bracket and runs one simulation, and each block keeps the half
 where the observed metric lies (fewer agents available: more abandonment, longer waits, lower
-service level). Each block's result says whether the data identify its share: ``fitted``,
-``at most`` (even every agent does worse than observed: the share is 1), ``at least`` (even the
-lowest share does better: the share is the lowest) or ``flat`` (the metric does not tell the
-bounds apart within their uncertainty, e.g. a night block with a handful of calls: it keeps 1).
+service level); the share is the end of the last bracket whose simulated metric was nearest
+the observed one (staffing x share is rounded to whole agents, so the bracket's middle, never
+simulated, may be an agent more or less than either end). Each block's result says whether the
+data identify its share: ``fitted``, ``at most`` (even every agent does worse than observed: the
+share is 1), ``at least`` (even the lowest share does better: the share is the lowest) or
+``flat`` (the metric does not tell the bounds apart within their uncertainty, e.g. a night block
+with a handful of calls: it keeps 1).
 Its uncertainty is the range of shares tried whose simulated metric lies within the combined 95%
 uncertainty of the observed (binomial, or the wait's standard error) and simulated (over
 replications) metric.
@@ -45,8 +48,9 @@ __all__ = ["AvailabilityFit", "BlockShare", "fit_availability", "fit_jointly", "
 #: (10 with a week of five days, 5 with two weeks), so the precision of a trial, and its cost,
 #: stay about the same whatever the number of days.
 SIMULATED_DAYS = 50
-#: After-call work scales the joint fit tries, in order, until service level falls below observed.
-SCALES: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
+#: After-call work scales the joint fit tries, in order, until service level falls below observed
+#: (or no longer falls: the next scale's effect is then within the fit's noise).
+SCALES: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 #: Metrics the fit can match, and +1 when more agents available raise them, -1 when they lower.
 METRICS: dict[str, int] = {"abandon_rate": -1, "service_level": 1, "asa": -1}
 
@@ -263,16 +267,21 @@ def _bisect(trials: _Trials, records: CallRecords, lowest: float, steps: int
     top, top_half = trials.run(np.ones(n))
     bottom, bottom_half = trials.run(np.full(n, lowest))
     low, high = np.full(n, lowest), np.ones(n)
+    at_low, at_high = bottom.copy(), top.copy()
     for _ in range(steps):
         middle = (low + high) / 2
         mean, _ = trials.run(middle)
         short = sign * (mean - observed) < 0  # worse than observed: more agents needed
         low, high = np.where(short, middle, low), np.where(short, high, middle)
+        at_low, at_high = np.where(short, mean, at_low), np.where(short, at_high, mean)
     status = np.where(sign * (top - observed) < 0, "at most", "fitted").astype(object)
     status[sign * (bottom - observed) > 0] = "at least"
     flat = np.abs(top - bottom) <= np.sqrt(top_half ** 2 + bottom_half ** 2 + obs_half ** 2)
     status[flat | np.isnan(observed) | np.isnan(top) | np.isnan(bottom)] = "flat"
-    share = np.where(status == "fitted", np.round((low + high) / 2, 4),
+    # The end of the last bracket whose simulated metric was nearest the observed one: its
+    # middle was never simulated and may lie across a step of whole agents.
+    nearest = np.where(np.abs(at_low - observed) < np.abs(at_high - observed), low, high)
+    share = np.where(status == "fitted", np.round(nearest, 4),
                      np.where(status == "at least", lowest, 1.0))
     final, _ = trials.run(share)
     range_low, range_high = _ranges(trials, observed, obs_half)
@@ -315,22 +324,24 @@ def fit_jointly(scenario: Scenario, records: CallRecords, reps: int | None = Non
     """Shares per block fitted to abandonment, and an after-call work scale to service level.
 
     After-call work is scaled by each of ``scales`` in turn until the simulated service level of
-    all calls falls to the observed one; the scale whose service level is nearest the observed
-    one is kept (fewer agents available each slower keep the mean wait but answer fewer calls
-    at once and cut the long waits short). Every simulation runs on one runner of
-    ``execution`` (default: every core).
+    all calls falls to the observed one, or no longer falls (each scale's shares are fitted
+    anew, so past some scale its effect is within the fit's noise); the scale whose service
+    level is nearest the observed one is kept (fewer agents available each slower keep the mean
+    wait but answer fewer calls at once and cut the long waits short). Every simulation runs on
+    one runner of ``execution`` (default: every core).
     """
-    fits = []
+    fits: list[tuple[float, AvailabilityFit]] = []
     blocks = _blocks(scenario.horizon.n_intervals, block)
     with (execution or Execution()).runner() as runner:
         for factor in scales:
             trials = _Trials(with_after_call_work(scenario, factor), records, "abandon_rate",
                              blocks, reps, seed, runner)
             fit = _bisect(trials, records, 0.5, 6)
-            fits.append((factor, fit))
             observed, simulated = fit.service_level
-            if simulated <= observed or not any(d.after_call_work for d in
-                                                 scenario.departments.values()):
+            rising = bool(fits) and simulated >= fits[-1][1].service_level[1]
+            fits.append((factor, fit))
+            if simulated <= observed or rising or not any(d.after_call_work for d in
+                                                           scenario.departments.values()):
                 break
     factor, best = min(fits, key=lambda f: abs(f[1].service_level[1] - f[1].service_level[0]))
     tried = tuple((k, f.service_level[1]) for k, f in fits)

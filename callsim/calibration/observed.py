@@ -7,9 +7,11 @@ are assigned to the interval they arrived in, per queue (their first queue) and 
 - ``offered``: calls that arrived; ``answered``: of them, answered in that queue;
 - ``abandon_rate``: abandoned / offered; ``asa``: mean wait of the answered calls (s);
 - ``service_level``: answered within the threshold / offered;
-- ``occupancy`` (per queue, needs agent ids and handled times): the first agents' busy time in
-  the interval over (agents seen busy in the interval x interval length). An agent idle for a
-  whole interval is not seen, and a transferred call's second leg is not in the records.
+- ``occupancy`` (per department, needs agent ids and handled times): the busy time of the
+  department's agents (first legs) in the interval over the agent-time on duty in it, from the
+  agents' on-duty spells (:func:`~callsim.calibration.staffing.on_duty_spells`, as calibration
+  staffs the scenario; each agent counts in its home, the queue of most of its calls). A
+  transferred call's second leg is not in the records.
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ import pandas as pd
 
 from callsim.analysis.segments import cumulative_time
 from callsim.calibration.arrivals import interval_index
-from callsim.calibration.staffing import agents_seen, busy_spans
+from callsim.calibration.staffing import (
+    agents_on_duty,
+    busy_spans,
+    on_duty_spells,
+    waiting_spans,
+)
 from callsim.scenario.schema import Horizon
 
 __all__ = ["BACKTEST_METRICS", "DAY_METRICS", "day_statistics", "interval_statistics"]
@@ -55,15 +62,26 @@ def _call_metrics(frame: pd.DataFrame, idx: np.ndarray, threshold: float) -> pd.
 
 
 def _occupancy(frame: pd.DataFrame, window: Horizon) -> pd.Series:
+    """Busy time over agent-time on duty, per ``(day, interval, department)``.
+
+    Both from the agents' on-duty spells and each agent in its home department (the queue of
+    most of its calls): simulated agents, on duty for whole intervals, and real ones, who come
+    and go within an interval, are measured alike.
+    """
     busy = busy_spans(frame)
+    busy = busy[busy["agent"].notna()]
+    home = {str(a): str(q) for a, q in busy.groupby("agent", observed=True)["queue"].agg(
+        lambda s: s.value_counts().index[0]).items()}
+    busy = busy.assign(queue=busy["agent"].astype(str).map(home))
+    spells = on_duty_spells(busy, waiting=waiting_spans(frame), department=home)
+    duty = agents_on_duty(spells, window, home)
     bounds = window.start + window.interval_bounds()
-    seen = agents_seen(busy, window)
     rows = {}
     for (queue, day), spans in busy.groupby(["queue", "day"], observed=True):
         work = np.diff(cumulative_time(spans["start"].to_numpy(), spans["stop"].to_numpy(),
                                        bounds))
         for i in range(window.n_intervals):
-            agents = float(seen.get((queue, day, i), 0.0))
+            agents = float(duty.get((queue, day, i), 0.0))
             if agents > 0:
                 rows[(day, i, str(queue))] = work[i] / (agents * window.interval)
     index = pd.MultiIndex.from_tuples(list(rows), names=["day", "interval", "queue"])

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import BaseModel
 
-from callsim.calibration.classes import priorities
+from callsim.calibration.classes import not_answered_first, priorities
 from callsim.calibration.fit import scaled
 from callsim.calibration.fitting import MIN_SAMPLE
 from callsim.calibration.patience import KM_TAIL, MIN_ABANDONED
@@ -226,15 +226,18 @@ def _call_types(out: _Text, cal: Calibration) -> None:
         for line in by_time.comment():
             out.note(0, line)
     out.add(0, "call_types:")
-    classes = priorities(cal.records)
+    classes, unranked = priorities(cal.records), not_answered_first(cal.records)
     for call_type in cal.call_types:
         resolver = cal.routing.resolved_by[call_type]
         out.add(1, f"{_key(call_type)}:")
         _arrivals(out, cal, call_type)
         out.add(2, f"resolved_by: {_key(resolver)}",
                 "the queue that answered most of these calls without transferring them")
-        if classes.get(call_type, 0) > 0 and model_has("call_types", "priority"):
-            out.add(2, f"priority: {classes[call_type]}",
+        rank = classes.get(call_type, 0)
+        if rank in unranked:
+            out.note(2, unranked[rank])
+        elif rank > 0 and model_has("call_types", "priority"):
+            out.add(2, f"priority: {rank}",
                     "the records' priority class of these callers (answered first)")
         _handle_time(out, cal.handle_times.get((call_type, resolver)), call_type, resolver,
                      _handled(cal, call_type, resolver))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from callsim import calibrate
 from callsim.calibration.calibrated import Calibration
 from callsim.calibration.writer import fitted
 from callsim.report.calibration_pages import calibration_html
-from tests.calibration.real import BANK_MAP, FIT_DAYS, bank_export
+from tests.calibration.real import BANK_MAP, FIT_DAYS, TEST_DAYS, bank_export
 
 BANK_WEEK = BANK_MAP.parent / "anonymous_bank_1999-02-01_to_07.tsv"
 
@@ -102,21 +103,32 @@ def test_calibration_page_staffing_section_and_handle_caption(bank: Calibration)
     assert "resampled (empirical" in page
 
 
+def _within_targets(summary: dict[str, Any]) -> None:
+    """The issue's targets for the day means of all calls, the simulated mean and both ends of
+    its 95% CI: abandonment within 2 points, ASA within 25%, service level within 5 points."""
+    abandon, asa, level = summary["abandon_rate"], summary["asa"], summary["service_level"]
+    for value in (abandon["simulated"]["mean"], *abandon["simulated"]["ci95"]):
+        assert abs(value - abandon["observed"]) < 0.02
+    for value in (asa["simulated"]["mean"], *asa["simulated"]["ci95"]):
+        assert abs(value / asa["observed"] - 1) < 0.25
+    for value in (level["simulated"]["mean"], *level["simulated"]["ci95"]):
+        assert abs(value - level["observed"]) < 0.05
+
+
 @pytest.mark.slow
 def test_bank_out_of_sample_with_replayed_arrivals(tmp_path_factory: pytest.TempPathFactory
                                                    ) -> None:
     """The issue's check, from the export as published: calibrate on 1-4 and 7 February with
     ``--fit`` (the share of agents available per 2 h block fitted to abandonment, after-call
-    work scaled to service level: x4), back-test on 8-11 and 14 February with each day's own
-    arrivals. The issue's targets for the day means of all calls hold: abandonment within 2
-    points of the observed 12.2%, ASA within 25% of the observed 36.7 s, service level within
-    5 points of the observed 56.6%. With 10 replications the simulated means moved by a point
-    or so from seed to seed (seeds 0-3: abandonment 12.9-13.7%, service level 59.7-61.1%), so
-    the test runs 40: the simulated means' own 95% CIs then lie inside the targets (measured
-    with time-of-day patience 13.6%, CI 13.3-13.9%; 42.2 s, CI 41.2-43.3 s; 59.8%, CI
-    59.1-60.5%; before it 13.5%, 41.1 s, 60.0%). The interval verdict still fails (53 flags, 28
-    allowed; docs/calibration.md says why: mostly occupancy as the records show it), so it is
-    not asserted."""
+    work scaled to service level: x1.5), back-test with each day's own arrivals, 40
+    replications. On the days it was fitted to the interval verdict passes (measured 11 flags,
+    18 allowed) and the day means are within the issue's targets (11.1% against 10.5%, 36.7 s
+    against 32.7 s, 57.4% against 56.8%). On 8-11 and 14 February the day means are within
+    the targets too (11.7% against 12.2%, 42.7 s against 36.7 s, 60.5% against 56.6%), but the
+    interval verdict fails (40 flags, 28 allowed), so it is not asserted: the evening of 14
+    February (349 calls of 41 s at 21:00-22:30, three times the usual volume) and a second
+    week whose agents answered less than the first's at the same staffing; docs/calibration.md
+    gives the figures."""
     import json
 
     from tests.shared import invoke_cli
@@ -126,24 +138,24 @@ def test_bank_out_of_sample_with_replayed_arrivals(tmp_path_factory: pytest.Temp
                         "--out", str(out), "--fit")
     assert result.exit_code == 0, result.output
     assert "7,640 calls on 5 day(s)" in result.output
-    assert "available fitted by simulation per block" in out.read_text()
-    result = invoke_cli("backtest", str(out), str(export), "--map", str(BANK_MAP), "--days",
-                        "sun-thu 1999-02-08..1999-02-14", "--arrivals", "records", "--reps",
-                        "40", "--json")
-    assert result.exit_code == 0, result.output
-    document = json.loads(result.stdout)
-    assert document["days"] == ["1999-02-08", "1999-02-09", "1999-02-10", "1999-02-11",
-                                "1999-02-14"]
-    every = document["summary"]["all"]
+    text = out.read_text()
+    assert "available fitted by simulation per block" in text
+    assert "after-call work scaled x1.5" in text
+    assert "not answered first, no priority" in text
+    documents = {}
+    for days in (FIT_DAYS, TEST_DAYS):
+        result = invoke_cli("backtest", str(out), str(export), "--map", str(BANK_MAP),
+                            "--days", days, "--arrivals", "records", "--reps", "40", "--json")
+        assert result.exit_code == 0, result.output
+        documents[days] = json.loads(result.stdout)
+    fitted, tested = documents[FIT_DAYS], documents[TEST_DAYS]
+    assert tested["days"] == ["1999-02-08", "1999-02-09", "1999-02-10", "1999-02-11",
+                              "1999-02-14"]
+    every = tested["summary"]["all"]
     assert every["offered"]["observed"] == every["offered"]["simulated"]["mean"] == 1465
-    abandon, asa, level = every["abandon_rate"], every["asa"], every["service_level"]
-    for value in (abandon["simulated"]["mean"], *abandon["simulated"]["ci95"]):
-        assert abs(value - abandon["observed"]) < 0.02
-    for value in (asa["simulated"]["mean"], *asa["simulated"]["ci95"]):
-        assert abs(value / asa["observed"] - 1) < 0.25
-    for value in (level["simulated"]["mean"], *level["simulated"]["ci95"]):
-        assert abs(value - level["observed"]) < 0.05
-    assert "after-call work scaled x4" in out.read_text()
+    _within_targets(every)
+    assert fitted["verdict"]["passes"], fitted["verdict"]["text"]
+    _within_targets(fitted["summary"]["all"])
 
 
 @pytest.mark.slow
@@ -152,8 +164,9 @@ def test_available_share_fitted_by_simulation(bank: Calibration) -> None:
     available whose simulated abandonment matches the observed one in the block. The busy
     blocks (08:00-20:00, about 90% of the calls) are identified, with shares 0.8-1, but for
     12:00-14:00: with its callers' time-of-day patience (factor 0.56) even every agent abandons
-    a little more than observed there (15.0% against 14.4%: share 1, "at most"), as at
-    06:00-08:00; the night blocks without calls are flat (not identified, kept at 1)."""
+    a little more than observed there (share 1, "at most"; its final run 14.4% against 14.4%
+    observed), as at 06:00-08:00 (12.1% against 6.5%); the night blocks without calls are flat
+    (not identified, kept at 1)."""
     from callsim.calibration.fit import fit_availability
 
     fit = fit_availability(bank.scenario(), bank.records, reps=10, seed=0, steps=5, block=4)

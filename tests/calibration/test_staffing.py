@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from callsim.calibration.pools import estimate_pools
 from callsim.calibration.records import CallRecords
@@ -98,3 +99,30 @@ def test_a_long_gap_with_nobody_waiting_is_idle_time_on_duty() -> None:
     assert spells[["start", "stop"]].values.tolist() == [[0.0, 2100.0]]
     spells = on_duty_spells(busy, waiting=busier, department={"a": "ps"})
     assert len(spells) == 2
+
+
+def test_occupancy_is_busy_time_over_time_on_duty() -> None:
+    """Regression: occupancy from records divided busy time by the agents *seen busy* in the
+    interval, counting an agent who took one call at the end of it as on duty for all of it
+    (simulated agents are on duty for whole intervals: the two sides measured different
+    things). Agent a works the whole first half hour (busy 1,200 s), b comes on duty at 1,500 s
+    (busy 300 s): 1,500 s over 2,100 s on duty, not over 2 x 1,800 s."""
+    from callsim.calibration.observed import interval_statistics
+
+    records = calls([("ps", "a", 0.0, 600.0), ("ps", "a", 900.0, 600.0),
+                     ("ps", "b", 1500.0, 300.0), ("ps", "a", 1800.0, 300.0),
+                     ("ps", "b", 2000.0, 100.0)])
+    stats = interval_statistics(records.frame, grid(0.0, 2), 20.0)
+    occupancy = stats[(stats["metric"] == "occupancy")].set_index("interval")["value"]
+    assert occupancy[0] == pytest.approx(1500.0 / 2100.0)
+    assert occupancy[1] == pytest.approx(400.0 / (300.0 + 300.0))
+
+
+def test_an_interval_with_agents_on_duty_keeps_at_least_one() -> None:
+    """Regression: agents on duty for a few minutes of an interval on some days (mean 0.1-0.3)
+    were rounded to 0 agents, so the scenario abandoned every call the records show answered
+    (the bank at 06:30)."""
+    records = calls([("ps", "a", 1700.0, 60.0), ("ps", "a", 1800.0, 600.0)])
+    staffing = estimate_staffing(records, grid(0.0, 3), ["ps"])
+    assert staffing.table["mean"].round(3).tolist() == [round(100 / 1800, 3), round(1 / 3, 3), 0.0]
+    assert staffing.agents("ps") == [1, 1, 0]
