@@ -1,10 +1,11 @@
-"""The call center: one replication on SimPy's event loop, and the API policies act through.
+"""The call center: one replication on the engine's event list, and the API policies act through.
 
 Calls are not SimPy processes. Every step of a call is an event scheduled with
-:meth:`CallCenter.after`, whose callback moves the call on, and queue abandonment is checked
-lazily when an agent frees up (the abandonment time recorded is the patience deadline, so it is
-exact). This keeps the cost per call to a few events. Per-call facts are written once into numpy
-record columns.
+:meth:`CallCenter.after` on the :class:`~callsim.engine.event_list.EventList` (SimPy's order
+and clock, without an object per event), whose callback moves the call on, and queue
+abandonment is checked lazily when an agent frees up (the abandonment time recorded is the
+patience deadline, so it is exact). This keeps the cost per call to a few events. Per-call
+facts are written once into numpy record columns.
 
 The engine owns the first leg of every call (first queue, answer, identification or
 resolution) and the agents; what happens to a misrouted call once identified belongs to a
@@ -15,10 +16,11 @@ through the methods under "transfer policy API" below (no record columns, no cal
 
 from __future__ import annotations
 
+from heapq import heappush
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from simpy import Environment, Timeout
+from simpy import Environment
 
 from callsim.engine.after_call_work import WrapUps
 from callsim.engine.arrivals import Callers, patience_factors
@@ -32,6 +34,7 @@ from callsim.engine.departments import (
     ClassLines,
     Department,
 )
+from callsim.engine.event_list import EventList
 from callsim.engine.records import CODE_COLUMNS, Outcome, Stage, TransferKind, empty_time_columns
 
 _RESOLVED = int(Outcome.RESOLVED)
@@ -77,6 +80,7 @@ class CallCenter:
 
     def __init__(self, scenario: Scenario, callers: Callers, streams: Streams) -> None:
         self.env = Environment()
+        self.events = EventList(self.env)
         self.scenario = scenario
         self.callers = callers
         self.shifts: list[tuple[int, int, float, float]] = []
@@ -131,6 +135,7 @@ class CallCenter:
         self._outcome, self._stage = codes["outcome"], codes["abandon_stage"]
         self._kind = codes["transfer_kind"]
         self._on_arrival = self._arrive
+        self._heap, self._number = self.events.heap, self.events.next_number  # self.after inlined
         self._on_resolved = self._resolved
         self._on_identified = self._identified
         self._in_place = self._in_place_rules()
@@ -178,7 +183,7 @@ class CallCenter:
     # -- scheduling: the one way events are made ----------------------------------------------
     def after(self, delay: float, call: int, then: Callable[[Event], None]) -> None:
         """Call ``then`` with an event whose ``value`` is ``call`` after ``delay`` seconds."""
-        Timeout(self.env, delay, call).callbacks.append(then)
+        self.events.after(delay, call, then)
 
     @property
     def now(self) -> float:
@@ -195,7 +200,7 @@ class CallCenter:
         the attribute behind SimPy's ``value`` property (a Python call per arrival).
         """
         i: int = event._value
-        now = self.env.now
+        now = self.env._now
         self._arrival[i] = now
         self.state[i] = WAITING_FIRST
         self.deadline[i] = now + self._patience[i]
@@ -208,7 +213,8 @@ class CallCenter:
                 self._abandon_at(i)
         i += 1
         if i < self.n_first:  # the next first call (self.after, inlined on the hot path)
-            Timeout(self.env, self._arrival_time[i] - now, i).callbacks.append(self._on_arrival)
+            heappush(self._heap, (now + (self._arrival_time[i] - now), self._number(),
+                                  self._on_arrival, i))
 
     # -- redials (only with call_types.K.redial) ------------------------------------------------
     def _maybe_redial(self, call: int, when: float) -> None:
@@ -254,14 +260,15 @@ class CallCenter:
         if was != WAITING_FIRST:
             self._answer_transferred(dept, agent, call, was == HOLDING)
             return
-        env = self.env
-        self._first_answer[call] = env.now
+        now = self.env._now
+        self._first_answer[call] = now
         self._first_agent[call] = agent
-        if self.resolver[self._type[call]] == dept.index:
-            Timeout(env, self._handle[call], call).callbacks.append(self._on_resolved)
+        if self.resolver[self._type[call]] == dept.index:  # self.after, inlined
+            heappush(self._heap, (now + self._handle[call], self._number(), self._on_resolved,
+                                  call))
         else:
-            Timeout(env, self.callers.identify.item(call), call).callbacks.append(
-                self._on_identified)
+            heappush(self._heap, (now + self.callers.identify.item(call), self._number(),
+                                  self._on_identified, call))
 
     def _identified(self, event: Event) -> None:
         call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
@@ -285,9 +292,9 @@ class CallCenter:
 
     def _resolved(self, event: Event) -> None:
         """Service over: the call is resolved and its (last) agent is released."""
-        call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
+        call: int = event._value  # the attribute behind ``value`` (hot path)
         self.state[call] = DONE  # self.finish(call, now, RESOLVED), inlined on the hot path
-        self._end[call] = self.env.now
+        self._end[call] = self.env._now
         self._outcome[call] = _RESOLVED
         kind = self._kind.item(call)
         if kind == _NO_TRANSFER or kind == _IN_PLACE:
@@ -435,7 +442,7 @@ class CallCenter:
             return
         now = self.env.now
         self.activity.append((dept.index, agent, "after_call_work", now, now + duration))
-        Timeout(self.env, duration, (dept, agent)).callbacks.append(self._wrapped_up)
+        self.events.after(duration, (dept, agent), self._wrapped_up)
 
     def _wrapped_up(self, event: Event) -> None:
         wrapped: tuple[Department, int] = event.value  # type: ignore[assignment]  # Any | None
@@ -474,7 +481,7 @@ class CallCenter:
 
     def _next_caller(self, dept: Department) -> int:
         """Pop the next live caller (priority line first), settling abandonments on the way."""
-        now = self.env.now
+        now = self.env._now
         state = self.state
         for line in (dept.priority_waiting, dept.waiting):
             while line:
@@ -532,7 +539,7 @@ class CallCenter:
             for dept in self.departments:
                 self.set_staffing(dept, levels[0][dept.index])
             for at, level in zip(times[1:], levels[1:], strict=True):
-                Timeout(self.env, at, level).callbacks.append(self._staff_step)
+                self.events.after(at, level, self._staff_step)
             return
         bounds = self.scenario.horizon.interval_bounds()
         for dept in self.departments:
@@ -548,9 +555,9 @@ class CallCenter:
         if len(self.callers):
             self.after(self.callers.time.item(0), 0, self._on_arrival)
         if h.drain:
-            self.env.run()
+            self.events.run()
         else:
-            self.env.run(until=h.duration)
+            self.events.run(until=h.duration)
         end_time = self._settle_waiting(max(self.env.now, h.duration), h.drain)
         if self._wrapping and not h.drain:  # wrap-ups cut short by the end of the run
             self.activity = [(d, a, kind, start, min(end, end_time))
