@@ -462,6 +462,18 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
     >>> {"departments.billing.occupancy", "departments.billing.queue_length"} <= set(profile)
     True
     """
+    columns = interval_columns(result, scenario)
+    # One float block: building the frame column by column cost more than the statistics.
+    return pd.DataFrame(np.column_stack(list(columns.values())), columns=list(columns),
+                        index=pd.RangeIndex(len(columns["start"]), name="interval"))
+
+
+def interval_columns(result: SimulationResult, scenario: Scenario) -> dict[str, np.ndarray]:
+    """The columns of :func:`interval_metrics` as numpy arrays (one value per interval).
+
+    What a worker sends back when many runs' profiles are gathered into one table
+    (:mod:`callsim.experiments.replications`): no DataFrame per run.
+    """
     c = call_arrays(result, scenario)
     bounds = scenario.horizon.interval_bounds()
     columns = _interval_calls(c, bounds, float(scenario.service_level_threshold))
@@ -470,9 +482,7 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
         key = f"departments.{name}."
         columns[f"{key}occupancy"], columns[f"{key}queue_length"] = occupancy, queue_length
     columns.update(queue_columns(queue_table(result, scenario, c), list(scenario.departments)))
-    # One float block: building the frame column by column cost more than the statistics.
-    return pd.DataFrame(np.column_stack(list(columns.values())), columns=list(columns),
-                        index=pd.RangeIndex(len(bounds) - 1, name="interval"))
+    return columns
 
 
 def _interval_calls(c: CallArrays, bounds: np.ndarray, threshold: float
