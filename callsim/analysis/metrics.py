@@ -13,6 +13,7 @@ counts every call but only inside the statistics window ``[warmup, end_time]``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,6 +117,33 @@ def _share(count: int, n: int) -> float:
 
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if values.size else float("nan")
+
+
+def percentile(values: np.ndarray, q: float) -> float:
+    """``np.percentile(values, q)`` of a non-empty float array, bit for bit, at a tenth the cost.
+
+    NumPy's default (``linear``) method, its steps in its order: the virtual index
+    ``(n - 1) * (q / 100)``, the two order statistics around it (a partition), and NumPy's
+    interpolation ``a + (b - a) * g``, or ``b - (b - a) * (1 - g)`` when ``g >= 0.5``; NaN if
+    any value is NaN. ``np.percentile`` spends about 150 us per call around that, more than
+    all the other per-call metrics of a call group together.
+
+    >>> values = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0])
+    >>> percentile(values, 90) == np.percentile(values, 90)
+    True
+    """
+    n = values.size
+    virtual = (n - 1) * (q / 100)
+    below = math.floor(virtual)
+    above = n - 1 if virtual >= n - 1 else below + 1
+    below = min(below, n - 1)
+    ordered = np.partition(values, (below, above)) if n > 1 else values
+    if math.isnan(ordered.max()):
+        return float("nan")
+    a, b = float(ordered[below]), float(ordered[above])
+    gamma = virtual - math.floor(virtual)
+    diff = b - a
+    return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
 
 
 def call_waits(c: CallArrays) -> np.ndarray:
@@ -237,7 +265,7 @@ def _call_group(groups: _CallGroups, g: int, mask: np.ndarray, c: CallArrays, po
         "drop_rate": _share(_count(outcome, _DROPPED), n),
         "lost_rate": _share(_count(outcome, *_LOST), n),
         "wait_mean": _mean(w),
-        "wait_p90": float(np.percentile(w, 90)) if n else float("nan"),
+        "wait_p90": percentile(w, 90) if n else float("nan"),
         "asa": _mean(first_wait[~np.isnan(first_wait)]),
         "service_level": _share(groups.in_sl[g], n),
         "resolution_time_mean": _mean(groups.resolution[g][groups.outcomes[g] == _RESOLVED]),
