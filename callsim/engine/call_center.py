@@ -16,8 +16,9 @@ through the methods under "transfer policy API" below (no record columns, no cal
 
 from __future__ import annotations
 
+import math
 from heapq import heappush
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from simpy import Environment
@@ -93,14 +94,19 @@ class CallCenter:
         n = len(callers)
         self.n_calls = n
         self.n_first = callers.first_calls  # customers; the other slots are their redials
-        self.times = empty_time_columns(n)
+        # Record columns: numpy, but those every call writes or reads are Python lists while
+        # the run goes (an item costs a third of a numpy one); records() makes them numpy.
+        self.times: dict[str, Any] = {**empty_time_columns(n)}
         # Arrival times as the clock reads them when each arrival fires (the drawn time up to
         # rounding), so no step of a call can precede its arrival; the same under every policy.
-        self.times["arrival"] = callers.time.copy()
-        self.codes = {name: np.zeros(n, dtype=dtype) for name, dtype in CODE_COLUMNS.items()}
-        self.codes["agent"][:] = -1
+        self.times["arrival"] = callers.time.tolist()
+        self.times["answer"], self.times["end"] = [math.nan] * n, [math.nan] * n
+        self.codes: dict[str, Any] = {name: np.zeros(n, dtype=dtype)
+                                      for name, dtype in CODE_COLUMNS.items()}
+        self.codes["agent"] = [-1] * n
         self.codes["agent_after_transfer"][:] = -1
-        self.codes["outcome"][:] = Outcome.UNFINISHED
+        self.codes["outcome"] = [int(Outcome.UNFINISHED)] * n
+        self.codes["transfer_kind"] = [_NO_TRANSFER] * n
         self._bind_hot_path(callers)
         self._priority_classes(callers)
         self._wrap_ups = [
@@ -113,7 +119,7 @@ class CallCenter:
             self._free = self.release
             self.release = self._wrap_up  # type: ignore[method-assign]
         self.state = bytearray(n)  # one call state per call (see callsim.engine.departments)
-        self.deadline = np.full(n, np.inf)
+        self.deadline = [math.inf] * n  # when each waiting caller's patience runs out (s)
 
     def _bind_hot_path(self, callers: Callers) -> None:
         """Bind what every call reads, once, instead of looking it up by name per event.
@@ -126,14 +132,11 @@ class CallCenter:
         self._handle = callers.handle.tolist()
         self._type: list[int] = callers.call_type.tolist()
         self._first_dept: list[int] = callers.department.tolist()
-        times, codes = self.times, self.codes
-        self._arrival = times["arrival"]
-        self._first_answer, self._transfer_time = times["answer"], times["transfer"]
-        self._hold_end, self._second_answer = times["hold_end"], times["answer_after_transfer"]
-        self._handoff_end, self._end = times["handoff_end"], times["end"]
-        self._first_agent, self._second_agent = codes["agent"], codes["agent_after_transfer"]
-        self._outcome, self._stage = codes["outcome"], codes["abandon_stage"]
-        self._kind = codes["transfer_kind"]
+        # Whether the department the IVR chose resolves the call (no identification needed).
+        resolver = np.array(self.resolver, dtype=np.int64)
+        self._resolved_first: list[bool] = (
+            resolver[callers.call_type.astype(np.int64)] == callers.department).tolist()
+        self._bind_records()
         self._on_arrival = self._arrive
         self._heap, self._number = self.events.heap, self.events.next_number  # self.after inlined
         self._on_resolved = self._resolved
@@ -144,6 +147,22 @@ class CallCenter:
         self._redials = self._redial_rules()
         self._scaled_patience = self._redials is not None and self.scenario.time_of_day_patience
         self._eager = self._redials is not None  # abandonment as events: a redial needs its time
+
+    def _bind_records(self) -> None:
+        """Bind the record columns to attributes (the hot ones are Python lists, see __init__)."""
+        times, codes = self.times, self.codes
+        self._arrival: list[float] = times["arrival"]
+        self._first_answer: list[float] = times["answer"]
+        self._transfer_time: np.ndarray = times["transfer"]
+        self._hold_end: np.ndarray = times["hold_end"]
+        self._second_answer: np.ndarray = times["answer_after_transfer"]
+        self._handoff_end: np.ndarray = times["handoff_end"]
+        self._end: list[float] = times["end"]
+        self._first_agent: list[int] = codes["agent"]
+        self._second_agent: np.ndarray = codes["agent_after_transfer"]
+        self._outcome: list[int] = codes["outcome"]
+        self._stage: np.ndarray = codes["abandon_stage"]
+        self._kind: list[int] = codes["transfer_kind"]
 
     def _priority_classes(self, callers: Callers) -> None:
         """With several ``priority`` classes, every ordinary queue line serves by class."""
@@ -241,14 +260,14 @@ class CallCenter:
 
     def _abandon_at(self, call: int) -> None:
         """Abandon as an event at the caller's deadline (with redials: the loss time matters)."""
-        patience = self.deadline.item(call) - self.env.now
+        patience = self.deadline[call] - self.env.now
         if patience < np.inf:
             self.after(patience, call, self._abandon_now)
 
     def _abandon_now(self, event: Event) -> None:
         call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
         s = self.state[call]
-        deadline = self.deadline.item(call)
+        deadline = self.deadline[call]
         if (s == WAITING_FIRST or s == WAITING_TRANSFERRED) and deadline <= self.env.now:
             self.finish(call, deadline, Outcome.ABANDONED, self._waiting_stage(call))
 
@@ -263,7 +282,7 @@ class CallCenter:
         now = self.env._now
         self._first_answer[call] = now
         self._first_agent[call] = agent
-        if self.resolver[self._type[call]] == dept.index:  # self.after, inlined
+        if self._resolved_first[call]:  # self.after, inlined
             heappush(self._heap, (now + self._handle[call], self._number(), self._on_resolved,
                                   call))
         else:
@@ -273,7 +292,7 @@ class CallCenter:
     def _identified(self, event: Event) -> None:
         call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
         self._transfer_time[call] = self.env.now
-        self._transfer(self.departments[self._first_dept[call]], self._first_agent.item(call), call)
+        self._transfer(self.departments[self._first_dept[call]], self._first_agent[call], call)
 
     def _identified_cross_trained(self, event: Event) -> None:
         """Identification is over where agents are cross-trained: resolve in place or transfer.
@@ -296,9 +315,9 @@ class CallCenter:
         self.state[call] = DONE  # self.finish(call, now, RESOLVED), inlined on the hot path
         self._end[call] = self.env._now
         self._outcome[call] = _RESOLVED
-        kind = self._kind.item(call)
+        kind = self._kind[call]
         if kind == _NO_TRANSFER or kind == _IN_PLACE:
-            self.release(self.departments[self._first_dept[call]], self._first_agent.item(call))
+            self.release(self.departments[self._first_dept[call]], self._first_agent[call])
         else:
             self.release(self.resolving_department(call), self._second_agent.item(call))
 
@@ -313,8 +332,7 @@ class CallCenter:
 
     def first_agent(self, call: int) -> int:
         """The agent who answered the call first."""
-        agent: int = self._first_agent.item(call)
-        return agent
+        return self._first_agent[call]
 
     def take_idle_agent(self, dept: Department) -> int:
         """An idle agent of ``dept``, now no longer idle; -1 if none is idle."""
@@ -339,7 +357,7 @@ class CallCenter:
         for line in (dept.priority_waiting, dept.waiting):
             for call in line:
                 s = state[call]
-                if s == HOLDING or (s <= WAITING_TRANSFERRED and deadline.item(call) >= now):
+                if s == HOLDING or (s <= WAITING_TRANSFERRED and deadline[call] >= now):
                     count += 1
         return count
 
@@ -398,7 +416,7 @@ class CallCenter:
 
     def release_first_agent(self, call: int) -> None:
         """The agent who answered the call first is done with it."""
-        self.release(self.departments[self._first_dept[call]], self._first_agent.item(call))
+        self.release(self.departments[self._first_dept[call]], self._first_agent[call])
 
     def record_activity(self, dept: Department, agent: int, activity: str, start: float,
                         end: float) -> None:
@@ -460,6 +478,9 @@ class CallCenter:
         if dept.callbacks:
             self._next_or_idle(dept, agent)
             return
+        if not (dept.waiting or dept.priority_waiting):  # nobody waits: most releases
+            dept.idle.append(agent)
+            return
         call = self._next_caller(dept)  # self._next_or_idle without callbacks, inlined
         if call < 0:
             dept.idle.append(agent)
@@ -491,7 +512,7 @@ class CallCenter:
                     return call
                 if s > HOLDING:  # settled, a callback request, or in service through one
                     continue
-                deadline = self.deadline.item(call)
+                deadline = self.deadline[call]
                 if deadline < now:
                     self.finish(call, deadline, Outcome.ABANDONED, self._waiting_stage(call))
                     continue
@@ -580,12 +601,13 @@ class CallCenter:
         """
         state = np.frombuffer(self.state, dtype=np.uint8)
         waiting = (state == WAITING_FIRST) | (state == WAITING_TRANSFERRED)
-        due = waiting & (np.isfinite(self.deadline) if drain else self.deadline < end_time)
+        deadline = np.array(self.deadline)
+        due = waiting & (np.isfinite(deadline) if drain else deadline < end_time)
         for call in np.flatnonzero(due).tolist():
             stage = self._waiting_stage(call)
-            self.finish(call, self.deadline.item(call), Outcome.ABANDONED, stage)
+            self.finish(call, self.deadline[call], Outcome.ABANDONED, stage)
         if due.any():
-            end_time = max(end_time, float(self.deadline[due].max()))
+            end_time = max(end_time, float(deadline[due].max()))
         if drain:  # waiting & ~due: patience-less callers stay unfinished
             for call in np.flatnonzero(state == HOLDING).tolist():
                 self._hold_end[call] = end_time
