@@ -521,7 +521,7 @@ def _interval_calls(c: CallArrays, bounds: np.ndarray, threshold: float
     calls = np.bincount(idx, minlength=n).astype(float)
     first_wait = c.answer - c.arrival
     answered = ~np.isnan(first_wait)
-    abandoned = np.bincount(idx, weights=c.outcome == Outcome.ABANDONED, minlength=n)
+    abandoned = np.bincount(idx, weights=c.outcome == _ABANDONED, minlength=n)
     n_answered = np.bincount(idx[answered], minlength=n)
     sum_asa = np.bincount(idx[answered], weights=first_wait[answered], minlength=n)
     in_sl = np.bincount(idx, weights=answered & (first_wait <= threshold), minlength=n)
