@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -285,10 +286,13 @@ def _call_group(groups: _CallGroups, g: int, mask: np.ndarray, c: CallArrays, po
 def department_busy(
     c: CallArrays, lo: float, hi: float, n_departments: int
 ) -> dict[str, np.ndarray]:
-    """Busy agent time per activity and department inside ``[lo, hi]`` (s)."""
+    """Busy agent time per activity and department inside ``[lo, hi]`` (s).
+
+    Sets without segments (e.g. callbacks under cold and warm) are skipped: they add zeros.
+    """
     return {
         activity: sum(
-            (total_by_department(seg, lo, hi, n_departments) for seg in segs),
+            (total_by_department(seg, lo, hi, n_departments) for seg in segs if seg.start.size),
             start=np.zeros(n_departments),
         )
         for activity, segs in busy_covering(c).items()
@@ -494,8 +498,17 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
     """
     columns = interval_columns(result, scenario)
     # One float block: building the frame column by column cost more than the statistics.
-    return pd.DataFrame(np.column_stack(list(columns.values())), columns=list(columns),
+    return pd.DataFrame(np.column_stack(list(columns.values())), columns=_names(tuple(columns)),
                         index=pd.RangeIndex(len(columns["start"]), name="interval"))
+
+
+@lru_cache(maxsize=64)
+def _names(columns: tuple[str, ...]) -> pd.Index:
+    """The column index of an interval table, made once per list of columns.
+
+    Making it was a third of the frame's cost; an index is immutable, so frames share it.
+    """
+    return pd.Index(columns)
 
 
 def interval_columns(result: SimulationResult, scenario: Scenario) -> dict[str, np.ndarray]:
