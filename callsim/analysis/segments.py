@@ -145,11 +145,15 @@ def codes(records: Records, column: str, names: list[str]) -> np.ndarray:
 
 
 def _integers(records: Records, column: str, default: np.ndarray | None = None) -> np.ndarray:
-    """An integer column as int64, or ``default`` when the table has no such column."""
+    """An integer column, or ``default`` when the table has no such column.
+
+    The engine's columns are used as they are (small integers, no copy: what a run's derived
+    values keep in memory is what the next run's analysis touches fresh); a DataFrame's as int64.
+    """
     if default is not None and column not in records:
         return default
     if isinstance(records, Table):
-        return records.columns[column].astype(np.int64)
+        return records.columns[column]
     values: np.ndarray = records[column].to_numpy(dtype=np.int64)
     return values
 
@@ -241,9 +245,13 @@ def busy_covering(c: CallArrays) -> dict[str, list[Segments]]:
     Sums over them equal those over all segments bit for bit: what is left out adds zeros.
     Computed once per ``c``.
     """
-    return c.derived("busy_covering", lambda c: {
-        activity: covering(segs) for activity, segs in busy_segments(c).items()
-    })
+    def make(c: CallArrays) -> dict[str, list[Segments]]:
+        # The segments themselves are not kept (unless asked for): only what covers time is.
+        every = c.memo.get("busy_segments") or _busy_segments(c)
+        return {activity: covering(segs) for activity, segs in cast(
+            "dict[str, list[Segments]]", every).items()}
+
+    return c.derived("busy_covering", make)
 
 
 def busy_segments(c: CallArrays) -> dict[str, list[Segments]]:
