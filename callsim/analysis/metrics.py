@@ -332,11 +332,24 @@ def off_phone_seconds(scenario: Scenario, lo: float) -> np.ndarray:
     staffed but not taking calls (``available`` < 1) or rostered off the phones (shrinkage), so
     a scenario costs what ``callsim staff`` reported for it.
     """
+    found = _OFF_PHONE.get((id(scenario), lo))
+    if found is not None and found[0] is scenario:  # the same scenario object: the same value
+        return found[1]
     bounds = scenario.horizon.interval_bounds()
     length = np.clip(bounds[1:], lo, None) - np.clip(bounds[:-1], lo, None)
-    return np.array([float(np.dot(np.subtract(scenario.rostered(d),
-                                              scenario.agents_taking_calls(d)), length))
-                     for d in scenario.departments])
+    seconds = np.array([float(np.dot(np.subtract(scenario.rostered(d),
+                                                 scenario.agents_taking_calls(d)), length))
+                        for d in scenario.departments])
+    seconds.flags.writeable = False
+    if len(_OFF_PHONE) >= 16:
+        _OFF_PHONE.clear()
+    _OFF_PHONE[(id(scenario), lo)] = (scenario, seconds)
+    return seconds
+
+
+#: :func:`off_phone_seconds` of the last scenarios (by identity; a scenario is frozen, and the
+#: entry keeps it alive, so its id is not reused): a scenario's runs compute it once.
+_OFF_PHONE: dict[tuple[int, float], tuple[Scenario, np.ndarray]] = {}
 
 
 def compute_metrics(result: SimulationResult, scenario: Scenario) -> dict[str, float]:
