@@ -221,12 +221,20 @@ class CallCenter:
         i: int = event._value
         now = self.env._now
         self._arrival[i] = now
-        self.state[i] = WAITING_FIRST
-        self.deadline[i] = now + self._patience[i]
         dept = self.departments[self._first_dept[i]]
-        if dept.idle:  # idle agents imply an empty queue
-            self.answer(dept, dept.idle.pop(), i)
-        else:
+        if dept.idle:  # idle agents imply an empty queue: answered now (self.answer, inlined)
+            self.state[i] = IN_SERVICE
+            self._first_answer[i] = now
+            self._first_agent[i] = dept.idle.pop()
+            if self._resolved_first[i]:
+                heappush(self._heap, (now + self._handle[i], self._number(), self._on_resolved,
+                                      i))
+            else:
+                heappush(self._heap, (now + self.callers.identify.item(i), self._number(),
+                                      self._on_identified, i))
+        else:  # a deadline only for callers who wait (nothing reads it once answered)
+            self.state[i] = WAITING_FIRST
+            self.deadline[i] = now + self._patience[i]
             dept.waiting.append(i)
             if self._eager:
                 self._abandon_at(i)
