@@ -36,7 +36,7 @@ from callsim.engine.departments import (
     Department,
 )
 from callsim.engine.event_list import EventList
-from callsim.engine.records import CODE_COLUMNS, Outcome, Stage, TransferKind, empty_time_columns
+from callsim.engine.records import CODE_COLUMNS, TIME_COLUMNS, Outcome, Stage, TransferKind
 
 _RESOLVED = int(Outcome.RESOLVED)
 _NO_TRANSFER = int(TransferKind.NONE)
@@ -96,11 +96,13 @@ class CallCenter:
         self.n_first = callers.first_calls  # customers; the other slots are their redials
         # Record columns: numpy, but those every call writes or reads are Python lists while
         # the run goes (an item costs a third of a numpy one); records() makes them numpy.
-        self.times: dict[str, Any] = {**empty_time_columns(n)}
+        self.times: dict[str, Any] = {
+            name: [math.nan] * n if name in ("answer", "end") else np.full(n, np.nan)
+            for name in TIME_COLUMNS}
         # Arrival times as the clock reads them when each arrival fires (the drawn time up to
         # rounding), so no step of a call can precede its arrival; the same under every policy.
-        self.times["arrival"] = callers.time.tolist()
-        self.times["answer"], self.times["end"] = [math.nan] * n, [math.nan] * n
+        self._arrival_time: list[float] = callers.time.tolist()
+        self.times["arrival"] = list(self._arrival_time)
         self.codes: dict[str, Any] = {name: np.zeros(n, dtype=dtype)
                                       for name, dtype in CODE_COLUMNS.items()}
         self.codes["agent"] = [-1] * n
@@ -127,7 +129,6 @@ class CallCenter:
         Caller attributes become Python lists (fast item access); record columns and event
         callbacks are bound to attributes.
         """
-        self._arrival_time = callers.time.tolist()
         self._patience = callers.patience.tolist()
         self._handle = callers.handle.tolist()
         self._type: list[int] = callers.call_type.tolist()
