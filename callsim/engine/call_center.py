@@ -326,9 +326,14 @@ class CallCenter:
         self._outcome[call] = _RESOLVED
         kind = self._kind[call]
         if kind == _NO_TRANSFER or kind == _IN_PLACE:
-            self.release(self.departments[self._first_dept[call]], self._first_agent[call])
+            dept, agent = self.departments[self._first_dept[call]], self._first_agent[call]
         else:
-            self.release(self.resolving_department(call), self._second_agent.item(call))
+            dept, agent = self.resolving_department(call), self._second_agent.item(call)
+        if (self._wrapping or dept.pending_off or dept.callbacks or dept.waiting
+                or dept.priority_waiting):
+            self.release(dept, agent)
+        else:  # nothing else to do: the agent is idle (self.release, inlined on the hot path)
+            dept.idle.append(agent)
 
     # -- transfer policy API: the only ways a policy acts on the center -------------------------
     def resolving_department(self, call: int) -> Department:
@@ -372,7 +377,7 @@ class CallCenter:
 
     def mark_transfer(self, call: int, kind: TransferKind) -> None:
         """Record which kind of transfer the call went through (the latest kind counts)."""
-        self._kind[call] = kind
+        self._kind[call] = int(kind)
 
     def queue_alone(self, call: int, dept: Department, patience: float, priority: bool) -> None:
         """The caller waits for ``dept`` without an agent, for at most ``patience`` seconds.
@@ -436,7 +441,7 @@ class CallCenter:
         """Record a call's single outcome (an :class:`Outcome`, and a :class:`Stage` if any)."""
         self.state[call] = DONE
         self._end[call] = when
-        self._outcome[call] = outcome
+        self._outcome[call] = int(outcome)
         if stage:
             self._stage[call] = stage
         if self._eager and outcome != _RESOLVED:
