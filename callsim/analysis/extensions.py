@@ -193,22 +193,26 @@ def _customer_flags(c: CallArrays) -> _CustomerFlags:
 
 
 def _callback_metrics(c: CallArrays, mask: np.ndarray) -> dict[str, float]:
-    callback, any_callback, unreached = c.derived("callback_calls", lambda c: (
-        any_of(c.kind, CALLBACK_KINDS), bool(any_of(c.kind, CALLBACK_KINDS).any()),
-        c.outcome == _UNREACHED))
+    callback, any_callback, unreached = c.derived("callback_flags", _callback_flags)
     n = int(np.count_nonzero(mask))
-    requested = mask & callback if any_callback else None
-    if requested is not None:
+    callbacks, delay_mean = 0.0, float("nan")
+    if any_callback:  # most runs have none: nothing to select
+        requested = mask & callback
         reached = requested & ~np.isnan(c.answer_after_transfer)
         delay = c.answer_after_transfer[reached] - c.hold_end[reached]
+        callbacks = float(np.count_nonzero(requested))
+        delay_mean = float(delay.mean()) if delay.size else float("nan")
     return {
-        "callbacks": float(np.count_nonzero(requested)) if requested is not None else 0.0,
-        "callback_delay_mean": (float(delay.mean()) if requested is not None and delay.size
-                                else float("nan")),
-        "unreached_rate": (
-            float(np.count_nonzero(mask & unreached)) / n if n else float("nan")
-        ),
+        "callbacks": callbacks,
+        "callback_delay_mean": delay_mean,
+        "unreached_rate": float(np.count_nonzero(mask & unreached)) / n if n else float("nan"),
     }
+
+
+def _callback_flags(c: CallArrays) -> tuple[np.ndarray, bool, np.ndarray]:
+    """Per call: a callback request? whether any; never reached? (once per call arrays)."""
+    callback = any_of(c.kind, CALLBACK_KINDS)
+    return callback, bool(callback.any()), c.outcome == _UNREACHED
 
 
 #: Per-call-group metrics of the options beyond cold and warm (counts of calls), the metrics

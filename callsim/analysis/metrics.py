@@ -121,17 +121,17 @@ def _mean(values: np.ndarray) -> float:
 
 
 def percentile(values: np.ndarray, q: float) -> float:
-    """``np.percentile(values, q)`` of a non-empty float array, bit for bit, at a tenth the cost.
+    """``np.percentile(values, q)`` of a non-empty float array, bit for bit, at a fifth the cost.
 
     NumPy's default (``linear``) method, its steps in its order: the virtual index
     ``(n - 1) * (q / 100)``, the two order statistics around it (a partition), and NumPy's
     interpolation ``a + (b - a) * g``, or ``b - (b - a) * (1 - g)`` when ``g >= 0.5``; NaN if
-    any value is NaN. ``np.percentile`` spends about 150 us per call around that, more than
-    all the other per-call metrics of a call group together.
+    any value is NaN. ``np.percentile`` spends about 50 us per call around that (3,000
+    values: 58 us against 12 us), more than the other per-call metrics of a call group.
 
     >>> values = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0])
-    >>> percentile(values, 90) == np.percentile(values, 90)
-    True
+    >>> percentile(values, 90), float(np.percentile(values, 90))
+    (6.600000000000001, 6.600000000000001)
     """
     n = values.size
     virtual = (n - 1) * (q / 100)

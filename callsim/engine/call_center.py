@@ -94,21 +94,8 @@ class CallCenter:
         n = len(callers)
         self.n_calls = n
         self.n_first = callers.first_calls  # customers; the other slots are their redials
-        # Record columns: numpy, but those every call writes or reads are Python lists while
-        # the run goes (an item costs a third of a numpy one); records() makes them numpy.
-        self.times: dict[str, Any] = {
-            name: [math.nan] * n if name in ("answer", "end") else np.full(n, np.nan)
-            for name in TIME_COLUMNS}
-        # Arrival times as the clock reads them when each arrival fires (the drawn time up to
-        # rounding), so no step of a call can precede its arrival; the same under every policy.
         self._arrival_time: list[float] = callers.time.tolist()
-        self.times["arrival"] = list(self._arrival_time)
-        self.codes: dict[str, Any] = {name: np.zeros(n, dtype=dtype)
-                                      for name, dtype in CODE_COLUMNS.items()}
-        self.codes["agent"] = [-1] * n
-        self.codes["agent_after_transfer"][:] = -1
-        self.codes["outcome"] = [int(Outcome.UNFINISHED)] * n
-        self.codes["transfer_kind"] = [_NO_TRANSFER] * n
+        self._record_columns(n)
         self._bind_hot_path(callers)
         self._priority_classes(callers)
         self._wrap_ups = [
@@ -122,6 +109,26 @@ class CallCenter:
             self.release = self._wrap_up  # type: ignore[method-assign]
         self.state = bytearray(n)  # one call state per call (see callsim.engine.departments)
         self.deadline = [math.inf] * n  # when each waiting caller's patience runs out (s)
+
+    def _record_columns(self, n: int) -> None:
+        """The record columns of ``n`` calls (``times`` and ``codes``, in record order).
+
+        Numpy arrays, but those every call writes or reads are Python lists while the run goes
+        (an item costs a third of a numpy one); :func:`~callsim.engine.replication.records`
+        makes them numpy.
+        """
+        self.times: dict[str, Any] = {
+            name: [math.nan] * n if name in ("answer", "end") else np.full(n, np.nan)
+            for name in TIME_COLUMNS}
+        # Arrival times as the clock reads them when each arrival fires (the drawn time up to
+        # rounding), so no step of a call can precede its arrival; the same under every policy.
+        self.times["arrival"] = list(self._arrival_time)
+        self.codes: dict[str, Any] = {name: np.zeros(n, dtype=dtype)
+                                      for name, dtype in CODE_COLUMNS.items()}
+        self.codes["agent"] = [-1] * n
+        self.codes["agent_after_transfer"][:] = -1
+        self.codes["outcome"] = [int(Outcome.UNFINISHED)] * n
+        self.codes["transfer_kind"] = [_NO_TRANSFER] * n
 
     def _bind_hot_path(self, callers: Callers) -> None:
         """Bind what every call reads, once, instead of looking it up by name per event.
