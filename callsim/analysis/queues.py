@@ -121,7 +121,7 @@ def queue_table(result: SimulationResult, scenario: Any, c: CallArrays | None = 
 def _queue_table(joins: QueueJoins, warmup: float, n_dept: int, step: float, n_int: int,
                  threshold: float) -> np.ndarray:
     keep = (joins.join >= warmup) & (joins.department >= 0)
-    interval = np.clip((joins.join[keep] // step).astype(np.int64), 0, n_int - 1)
+    interval = np.clip(floor_divide(joins.join[keep], step).astype(np.int64), 0, n_int - 1)
     cell = joins.department[keep] * n_int + interval
     wait, answered = joins.wait[keep], joins.answered[keep]
     weights = (
@@ -136,6 +136,28 @@ def _queue_table(joins: QueueJoins, warmup: float, n_dept: int, step: float, n_i
     sums = np.stack([np.bincount(cell, weights=w, minlength=size)[:size] for w in weights],
                     axis=-1)
     return sums.reshape(n_dept, n_int, len(_SUMS))
+
+
+def floor_divide(values: np.ndarray, step: float) -> np.ndarray:
+    """``values // step`` (``step`` > 0) as NumPy gives it, at a fifth of the cost.
+
+    NumPy's float floor division (``fmod`` and corrections) is exact: the floor of the true
+    quotient. ``floor(values / step)`` is too wherever the rounded quotient is not a whole
+    number (rounding to nearest cannot carry a quotient across a whole number it does not
+    land on); where it is one, ``//`` is asked.
+
+    >>> values = np.array([0.0, 1799.9, 1800.0, 5400.5, 0.30000000000000004])
+    >>> bool((floor_divide(values, 1800.0) == values // 1800.0).all())
+    True
+    >>> float(floor_divide(np.array([0.3]), 0.1)[0]), 0.3 // 0.1
+    (2.0, 2.0)
+    """
+    quotient = values / step
+    out: np.ndarray = np.floor(quotient)
+    whole = out == quotient
+    if whole.any():
+        out[whole] = values[whole] // step
+    return out
 
 
 def metrics_from_sums(sums: np.ndarray) -> dict[str, np.ndarray]:
