@@ -317,14 +317,15 @@ def paired_differences(
     for side, name in ((left, b), (right, a)):
         if side.duplicated(keys).any():
             raise ValueError(f"policy {name!r} has duplicate rows for {keys}")
-    paired = left.merge(right, on=keys, suffixes=("__a", "__b"))
-    columns = {metric: paired[f"{metric}__a"].astype(float) - paired[f"{metric}__b"].astype(float)
-               for metric in metrics}
-    levels = {metric: (paired[f"{metric}__a"].astype(float).abs()
-                       + paired[f"{metric}__b"].astype(float).abs()) / 2 for metric in metrics}
-    diff = pd.concat([paired[keys], pd.DataFrame(columns, index=paired.index)], axis=1)
+    paired = left.merge(right, on=keys, suffixes=("__a", "__b"))  # __a: b's values, __b: a's
+    # Every metric at once, as float blocks: the same subtraction element by element.
+    of_b = paired[[f"{metric}__a" for metric in metrics]].to_numpy(dtype=float)
+    of_a = paired[[f"{metric}__b" for metric in metrics]].to_numpy(dtype=float)
+    columns = pd.DataFrame(of_b - of_a, columns=metrics, index=paired.index)
+    levels = pd.DataFrame((np.abs(of_b) + np.abs(of_a)) / 2, columns=metrics, index=paired.index)
+    diff = pd.concat([paired[keys], columns], axis=1)
     out = _rows(diff, by, metrics, confidence)[[*by, *SUMMARY_COLUMNS]]
-    level = _rows(pd.concat([paired[keys], pd.DataFrame(levels, index=paired.index)], axis=1),
+    level = _rows(pd.concat([paired[keys], levels], axis=1),
                   by, metrics, confidence)["mean"].to_numpy()
     out["significant"] = significant(out["mean"].to_numpy(), out["ci_low"].to_numpy(),
                                      out["ci_high"].to_numpy(), level)
