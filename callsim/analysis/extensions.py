@@ -11,6 +11,7 @@ key by key.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,6 +21,10 @@ from callsim.policies import registry
 from callsim.policies.protocol import CallGroup
 from callsim.scenario import catalogue
 from callsim.scenario.catalogue import Metric
+
+#: Codes as plain ints: comparing an array with an enum member costs three times more.
+_RESOLVED, _UNREACHED, _IN_PLACE = (
+    int(Outcome.RESOLVED), int(Outcome.UNREACHED), int(TransferKind.IN_PLACE))
 
 #: Computes a metric over the calls of one group (``mask``) of one replication.
 CallMetricFunction = Callable[[CallArrays, np.ndarray], float]
@@ -106,10 +111,10 @@ def extension_call_metrics(c: CallArrays, mask: np.ndarray, policy: str) -> dict
         callbacks; NaN without any) and ``unreached_rate`` (share of the group's calls whose
         callback never reached the customer), then the customer metrics.
     """
-    kind = c.kind[mask]
+    in_place = c.derived("resolved_in_place", lambda c: c.kind == _IN_PLACE)
     return {
         **policy_call_metrics(c, mask, policy),
-        "resolved_in_place": float(np.count_nonzero(kind == TransferKind.IN_PLACE)),
+        "resolved_in_place": float(np.count_nonzero(mask & in_place)),
         **_callback_metrics(c, mask),
         **customer_metrics(c, mask),
         **{name: function(c, mask) for name, function in _ADDED.items()},
@@ -154,35 +159,60 @@ def customer_metrics(c: CallArrays, mask: np.ndarray) -> dict[str, float]:
     ``first_contact_resolution`` (share of customers resolved on their first call) and
     ``customer_loss_rate`` (share whose last call was lost).
     """
-    first = mask & (c.attempt == 1)
+    flags = _customer_flags(c)
+    first = mask if flags.all_first else mask & flags.first
     n = int(np.count_nonzero(first))
     calls = int(np.count_nonzero(mask))
     nan = float("nan")
-    lost = lost_for_good(c)[c.customer[first]]
     return {
         "customers": float(n),
         "redials": float(calls - n),
         "calls_per_customer": calls / n if n else nan,
         "first_contact_resolution": (
-            float(np.count_nonzero(c.outcome[first] == Outcome.RESOLVED)) / n if n else nan
+            float(np.count_nonzero(first & flags.resolved)) / n if n else nan
         ),
-        "customer_loss_rate": float(np.count_nonzero(lost)) / n if n else nan,
+        "customer_loss_rate": float(np.count_nonzero(first & flags.lost)) / n if n else nan,
     }
+
+
+class _CustomerFlags(NamedTuple):
+    """Per call: a first call? resolved? its customer lost for good? (once per call arrays)."""
+
+    first: np.ndarray
+    all_first: bool
+    resolved: np.ndarray
+    lost: np.ndarray
+
+
+def _customer_flags(c: CallArrays) -> _CustomerFlags:
+    def make(c: CallArrays) -> _CustomerFlags:
+        first = c.attempt == 1
+        return _CustomerFlags(first, bool(first.all()), c.outcome == _RESOLVED,
+                              lost_for_good(c)[c.customer])
+    return c.derived("customer_flags", make)
 
 
 def _callback_metrics(c: CallArrays, mask: np.ndarray) -> dict[str, float]:
-    requested = mask & any_of(c.kind, CALLBACK_KINDS)
-    reached = requested & ~np.isnan(c.answer_after_transfer)
+    callback, any_callback, unreached = c.derived("callback_flags", _callback_flags)
     n = int(np.count_nonzero(mask))
-    delay = c.answer_after_transfer[reached] - c.hold_end[reached]
+    callbacks, delay_mean = 0.0, float("nan")
+    if any_callback:  # most runs have none: nothing to select
+        requested = mask & callback
+        reached = requested & ~np.isnan(c.answer_after_transfer)
+        delay = c.answer_after_transfer[reached] - c.hold_end[reached]
+        callbacks = float(np.count_nonzero(requested))
+        delay_mean = float(delay.mean()) if delay.size else float("nan")
     return {
-        "callbacks": float(np.count_nonzero(requested)),
-        "callback_delay_mean": float(delay.mean()) if delay.size else float("nan"),
-        "unreached_rate": (
-            float(np.count_nonzero(mask & (c.outcome == Outcome.UNREACHED))) / n
-            if n else float("nan")
-        ),
+        "callbacks": callbacks,
+        "callback_delay_mean": delay_mean,
+        "unreached_rate": float(np.count_nonzero(mask & unreached)) / n if n else float("nan"),
     }
+
+
+def _callback_flags(c: CallArrays) -> tuple[np.ndarray, bool, np.ndarray]:
+    """Per call: a callback request? whether any; never reached? (once per call arrays)."""
+    callback = any_of(c.kind, CALLBACK_KINDS)
+    return callback, bool(callback.any()), c.outcome == _UNREACHED
 
 
 #: Per-call-group metrics of the options beyond cold and warm (counts of calls), the metrics

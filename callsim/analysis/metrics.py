@@ -13,7 +13,9 @@ counts every call but only inside the statistics window ``[warmup, end_time]``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -118,6 +120,33 @@ def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if values.size else float("nan")
 
 
+def percentile(values: np.ndarray, q: float) -> float:
+    """``np.percentile(values, q)`` of a non-empty float array, bit for bit, at a fifth the cost.
+
+    NumPy's default (``linear``) method, its steps in its order: the virtual index
+    ``(n - 1) * (q / 100)``, the two order statistics around it (a partition), and NumPy's
+    interpolation ``a + (b - a) * g``, or ``b - (b - a) * (1 - g)`` when ``g >= 0.5``; NaN if
+    any value is NaN. ``np.percentile`` spends about 50 us per call around that (3,000
+    values: 58 us against 12 us), more than the other per-call metrics of a call group.
+
+    >>> values = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0])
+    >>> percentile(values, 90), float(np.percentile(values, 90))
+    (6.600000000000001, 6.600000000000001)
+    """
+    n = values.size
+    virtual = (n - 1) * (q / 100)
+    below = math.floor(virtual)
+    above = n - 1 if virtual >= n - 1 else below + 1
+    below = min(below, n - 1)
+    ordered = np.partition(values, (below, above)) if n > 1 else values
+    if math.isnan(ordered.max()):
+        return float("nan")
+    a, b = float(ordered[below]), float(ordered[above])
+    gamma = virtual - math.floor(virtual)
+    diff = b - a
+    return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
+
+
 def call_waits(c: CallArrays) -> np.ndarray:
     """Total waiting time per call (s): first queue plus second queue (warm hold included).
 
@@ -180,7 +209,9 @@ class _CallGroups:
         first_wait = pick(c.answer) - arrival
         n = np.bincount(group, minlength=n_types + 1)
         bounds = np.concatenate(([0], np.cumsum(n)))
-        order = np.argsort(group, kind="stable")
+        # The same stable order, by radix sort on small ints: five times faster than on int64.
+        small = group.astype(np.int16) if n_types < np.iinfo(np.int16).max else group
+        order = np.argsort(small, kind="stable")
 
         def split(values: np.ndarray) -> list[np.ndarray]:
             ordered = values[order]
@@ -237,7 +268,7 @@ def _call_group(groups: _CallGroups, g: int, mask: np.ndarray, c: CallArrays, po
         "drop_rate": _share(_count(outcome, _DROPPED), n),
         "lost_rate": _share(_count(outcome, *_LOST), n),
         "wait_mean": _mean(w),
-        "wait_p90": float(np.percentile(w, 90)) if n else float("nan"),
+        "wait_p90": percentile(w, 90) if n else float("nan"),
         "asa": _mean(first_wait[~np.isnan(first_wait)]),
         "service_level": _share(groups.in_sl[g], n),
         "resolution_time_mean": _mean(groups.resolution[g][groups.outcomes[g] == _RESOLVED]),
@@ -255,10 +286,13 @@ def _call_group(groups: _CallGroups, g: int, mask: np.ndarray, c: CallArrays, po
 def department_busy(
     c: CallArrays, lo: float, hi: float, n_departments: int
 ) -> dict[str, np.ndarray]:
-    """Busy agent time per activity and department inside ``[lo, hi]`` (s)."""
+    """Busy agent time per activity and department inside ``[lo, hi]`` (s).
+
+    Sets without segments (e.g. callbacks under cold and warm) are skipped: they add zeros.
+    """
     return {
         activity: sum(
-            (total_by_department(seg, lo, hi, n_departments) for seg in segs),
+            (total_by_department(seg, lo, hi, n_departments) for seg in segs if seg.start.size),
             start=np.zeros(n_departments),
         )
         for activity, segs in busy_covering(c).items()
@@ -298,11 +332,24 @@ def off_phone_seconds(scenario: Scenario, lo: float) -> np.ndarray:
     staffed but not taking calls (``available`` < 1) or rostered off the phones (shrinkage), so
     a scenario costs what ``callsim staff`` reported for it.
     """
+    found = _OFF_PHONE.get((id(scenario), lo))
+    if found is not None and found[0] is scenario:  # the same scenario object: the same value
+        return found[1]
     bounds = scenario.horizon.interval_bounds()
     length = np.clip(bounds[1:], lo, None) - np.clip(bounds[:-1], lo, None)
-    return np.array([float(np.dot(np.subtract(scenario.rostered(d),
-                                              scenario.agents_taking_calls(d)), length))
-                     for d in scenario.departments])
+    seconds = np.array([float(np.dot(np.subtract(scenario.rostered(d),
+                                                 scenario.agents_taking_calls(d)), length))
+                        for d in scenario.departments])
+    seconds.flags.writeable = False
+    if len(_OFF_PHONE) >= 16:
+        _OFF_PHONE.clear()
+    _OFF_PHONE[(id(scenario), lo)] = (scenario, seconds)
+    return seconds
+
+
+#: :func:`off_phone_seconds` of the last scenarios (by identity; a scenario is frozen, and the
+#: entry keeps it alive, so its id is not reused): a scenario's runs compute it once.
+_OFF_PHONE: dict[tuple[int, float], tuple[Scenario, np.ndarray]] = {}
 
 
 def compute_metrics(result: SimulationResult, scenario: Scenario) -> dict[str, float]:
@@ -462,6 +509,27 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
     >>> {"departments.billing.occupancy", "departments.billing.queue_length"} <= set(profile)
     True
     """
+    columns = interval_columns(result, scenario)
+    # One float block: building the frame column by column cost more than the statistics.
+    return pd.DataFrame(np.column_stack(list(columns.values())), columns=_names(tuple(columns)),
+                        index=pd.RangeIndex(len(columns["start"]), name="interval"))
+
+
+@lru_cache(maxsize=64)
+def _names(columns: tuple[str, ...]) -> pd.Index:
+    """The column index of an interval table, made once per list of columns.
+
+    Making it was a third of the frame's cost; an index is immutable, so frames share it.
+    """
+    return pd.Index(columns)
+
+
+def interval_columns(result: SimulationResult, scenario: Scenario) -> dict[str, np.ndarray]:
+    """The columns of :func:`interval_metrics` as numpy arrays (one value per interval).
+
+    What a worker sends back when many runs' profiles are gathered into one table
+    (:mod:`callsim.experiments.replications`): no DataFrame per run.
+    """
     c = call_arrays(result, scenario)
     bounds = scenario.horizon.interval_bounds()
     columns = _interval_calls(c, bounds, float(scenario.service_level_threshold))
@@ -470,9 +538,7 @@ def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFra
         key = f"departments.{name}."
         columns[f"{key}occupancy"], columns[f"{key}queue_length"] = occupancy, queue_length
     columns.update(queue_columns(queue_table(result, scenario, c), list(scenario.departments)))
-    # One float block: building the frame column by column cost more than the statistics.
-    return pd.DataFrame(np.column_stack(list(columns.values())), columns=list(columns),
-                        index=pd.RangeIndex(len(bounds) - 1, name="interval"))
+    return columns
 
 
 def _interval_calls(c: CallArrays, bounds: np.ndarray, threshold: float
@@ -483,7 +549,7 @@ def _interval_calls(c: CallArrays, bounds: np.ndarray, threshold: float
     calls = np.bincount(idx, minlength=n).astype(float)
     first_wait = c.answer - c.arrival
     answered = ~np.isnan(first_wait)
-    abandoned = np.bincount(idx, weights=c.outcome == Outcome.ABANDONED, minlength=n)
+    abandoned = np.bincount(idx, weights=c.outcome == _ABANDONED, minlength=n)
     n_answered = np.bincount(idx[answered], minlength=n)
     sum_asa = np.bincount(idx[answered], weights=first_wait[answered], minlength=n)
     in_sl = np.bincount(idx, weights=answered & (first_wait <= threshold), minlength=n)

@@ -32,6 +32,17 @@ QUEUE_METRICS: tuple[str, ...] = ("offered", "service_level", "abandon_rate", "a
 #: The sums each department and interval keeps (counts, and waits in seconds).
 _SUMS: tuple[str, ...] = ("offered", "in_sl", "abandoned", "answered", "asa_sum", "wait_sum")
 
+#: Codes as plain ints: an array compared with an enum member converts it every time (3x
+#: the cost of the comparison).
+_ABANDONED = int(Outcome.ABANDONED)
+_DROPPED = int(Outcome.DROPPED)
+_AFTER_TRANSFER = int(Stage.AFTER_TRANSFER)
+_FIRST_QUEUE = int(Stage.FIRST_QUEUE)
+_ON_HOLD = int(Stage.ON_HOLD)
+_CALLBACK = int(TransferKind.CALLBACK)
+_HOLD_TO_CALLBACK = int(TransferKind.HOLD_TO_CALLBACK)
+_IN_PLACE = int(TransferKind.IN_PLACE)
+
 
 @dataclass(frozen=True)
 class QueueJoins:
@@ -67,19 +78,19 @@ def queue_joins(c: CallArrays) -> QueueJoins:
     end = c.closed(c.end)
     answered1 = ~np.isnan(c.answer)
     wait1 = np.where(answered1, c.answer, end) - c.arrival
-    abandoned1 = (c.outcome == Outcome.ABANDONED) & (c.stage == Stage.FIRST_QUEUE)
+    abandoned1 = (c.outcome == _ABANDONED) & (c.stage == _FIRST_QUEUE)
     # Not joins: calls resolved in place or written down as callbacks (policy callback). A warm
     # hold turned callback left the queue at the request (hold_end), unanswered from it.
-    second = (~np.isnan(c.transfer) & (c.outcome != Outcome.DROPPED)
-              & (c.kind != TransferKind.IN_PLACE) & (c.kind != TransferKind.CALLBACK))
-    to_callback = c.kind[second] == TransferKind.HOLD_TO_CALLBACK
+    second = (~np.isnan(c.transfer) & (c.outcome != _DROPPED)
+              & (c.kind != _IN_PLACE) & (c.kind != _CALLBACK))
+    to_callback = c.kind[second] == _HOLD_TO_CALLBACK
     answered2 = ~np.isnan(c.answer_after_transfer[second]) & ~to_callback
     join2 = c.transfer[second]
     left = np.where(to_callback, c.closed(c.hold_end)[second], end[second])
     wait2 = np.where(answered2, c.answer_after_transfer[second], left) - join2
     stage2 = c.stage[second]
-    abandoned2 = (c.outcome[second] == Outcome.ABANDONED) & (
-        (stage2 == Stage.AFTER_TRANSFER) | (stage2 == Stage.ON_HOLD)
+    abandoned2 = (c.outcome[second] == _ABANDONED) & (
+        (stage2 == _AFTER_TRANSFER) | (stage2 == _ON_HOLD)
     )
     return QueueJoins(
         department=np.concatenate([c.first_department, c.resolving_department[second]]),
@@ -110,7 +121,7 @@ def queue_table(result: SimulationResult, scenario: Any, c: CallArrays | None = 
 def _queue_table(joins: QueueJoins, warmup: float, n_dept: int, step: float, n_int: int,
                  threshold: float) -> np.ndarray:
     keep = (joins.join >= warmup) & (joins.department >= 0)
-    interval = np.clip((joins.join[keep] // step).astype(np.int64), 0, n_int - 1)
+    interval = np.clip(floor_divide(joins.join[keep], step).astype(np.int64), 0, n_int - 1)
     cell = joins.department[keep] * n_int + interval
     wait, answered = joins.wait[keep], joins.answered[keep]
     weights = (
@@ -125,6 +136,28 @@ def _queue_table(joins: QueueJoins, warmup: float, n_dept: int, step: float, n_i
     sums = np.stack([np.bincount(cell, weights=w, minlength=size)[:size] for w in weights],
                     axis=-1)
     return sums.reshape(n_dept, n_int, len(_SUMS))
+
+
+def floor_divide(values: np.ndarray, step: float) -> np.ndarray:
+    """``values // step`` (``step`` > 0) as NumPy gives it, at a fifth of the cost.
+
+    NumPy's float floor division (``fmod`` and corrections) is exact: the floor of the true
+    quotient. ``floor(values / step)`` is too wherever the rounded quotient is not a whole
+    number (rounding to nearest cannot carry a quotient across a whole number it does not
+    land on); where it is one, ``//`` is asked.
+
+    >>> values = np.array([0.0, 1799.9, 1800.0, 5400.5, 0.30000000000000004])
+    >>> bool((floor_divide(values, 1800.0) == values // 1800.0).all())
+    True
+    >>> float(floor_divide(np.array([0.3]), 0.1)[0]), 0.3 // 0.1
+    (2.0, 2.0)
+    """
+    quotient = values / step
+    out: np.ndarray = np.floor(quotient)
+    whole = out == quotient
+    if whole.any():
+        out[whole] = values[whole] // step
+    return out
 
 
 def metrics_from_sums(sums: np.ndarray) -> dict[str, np.ndarray]:

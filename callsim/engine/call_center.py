@@ -1,10 +1,11 @@
-"""The call center: one replication on SimPy's event loop, and the API policies act through.
+"""The call center: one replication on the engine's event list, and the API policies act through.
 
 Calls are not SimPy processes. Every step of a call is an event scheduled with
-:meth:`CallCenter.after`, whose callback moves the call on, and queue abandonment is checked
-lazily when an agent frees up (the abandonment time recorded is the patience deadline, so it is
-exact). This keeps the cost per call to a few events. Per-call facts are written once into numpy
-record columns.
+:meth:`CallCenter.after` on the :class:`~callsim.engine.event_list.EventList` (SimPy's order
+and clock, without an object per event), whose callback moves the call on, and queue
+abandonment is checked lazily when an agent frees up (the abandonment time recorded is the
+patience deadline, so it is exact). This keeps the cost per call to a few events. Per-call
+facts are written once into numpy record columns.
 
 The engine owns the first leg of every call (first queue, answer, identification or
 resolution) and the agents; what happens to a misrouted call once identified belongs to a
@@ -15,10 +16,12 @@ through the methods under "transfer policy API" below (no record columns, no cal
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+import math
+from heapq import heappush
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from simpy import Environment, Timeout
+from simpy import Environment
 
 from callsim.engine.after_call_work import WrapUps
 from callsim.engine.arrivals import Callers, patience_factors
@@ -32,7 +35,8 @@ from callsim.engine.departments import (
     ClassLines,
     Department,
 )
-from callsim.engine.records import CODE_COLUMNS, Outcome, Stage, TransferKind, empty_time_columns
+from callsim.engine.event_list import EventList
+from callsim.engine.records import CODE_COLUMNS, TIME_COLUMNS, Outcome, Stage, TransferKind
 
 _RESOLVED = int(Outcome.RESOLVED)
 _NO_TRANSFER = int(TransferKind.NONE)
@@ -77,6 +81,7 @@ class CallCenter:
 
     def __init__(self, scenario: Scenario, callers: Callers, streams: Streams) -> None:
         self.env = Environment()
+        self.events = EventList(self.env)
         self.scenario = scenario
         self.callers = callers
         self.shifts: list[tuple[int, int, float, float]] = []
@@ -89,14 +94,8 @@ class CallCenter:
         n = len(callers)
         self.n_calls = n
         self.n_first = callers.first_calls  # customers; the other slots are their redials
-        self.times = empty_time_columns(n)
-        # Arrival times as the clock reads them when each arrival fires (the drawn time up to
-        # rounding), so no step of a call can precede its arrival; the same under every policy.
-        self.times["arrival"] = callers.time.copy()
-        self.codes = {name: np.zeros(n, dtype=dtype) for name, dtype in CODE_COLUMNS.items()}
-        self.codes["agent"][:] = -1
-        self.codes["agent_after_transfer"][:] = -1
-        self.codes["outcome"][:] = Outcome.UNFINISHED
+        self._arrival_time: list[float] = callers.time.tolist()
+        self._record_columns(n)
         self._bind_hot_path(callers)
         self._priority_classes(callers)
         self._wrap_ups = [
@@ -109,7 +108,27 @@ class CallCenter:
             self._free = self.release
             self.release = self._wrap_up  # type: ignore[method-assign]
         self.state = bytearray(n)  # one call state per call (see callsim.engine.departments)
-        self.deadline = np.full(n, np.inf)
+        self.deadline = [math.inf] * n  # when each waiting caller's patience runs out (s)
+
+    def _record_columns(self, n: int) -> None:
+        """The record columns of ``n`` calls (``times`` and ``codes``, in record order).
+
+        Numpy arrays, but those every call writes or reads are Python lists while the run goes
+        (an item costs a third of a numpy one); :func:`~callsim.engine.replication.records`
+        makes them numpy.
+        """
+        self.times: dict[str, Any] = {
+            name: [math.nan] * n if name in ("answer", "end") else np.full(n, np.nan)
+            for name in TIME_COLUMNS}
+        # Arrival times as the clock reads them when each arrival fires (the drawn time up to
+        # rounding), so no step of a call can precede its arrival; the same under every policy.
+        self.times["arrival"] = list(self._arrival_time)
+        self.codes: dict[str, Any] = {name: np.zeros(n, dtype=dtype)
+                                      for name, dtype in CODE_COLUMNS.items()}
+        self.codes["agent"] = [-1] * n
+        self.codes["agent_after_transfer"][:] = -1
+        self.codes["outcome"] = [int(Outcome.UNFINISHED)] * n
+        self.codes["transfer_kind"] = [_NO_TRANSFER] * n
 
     def _bind_hot_path(self, callers: Callers) -> None:
         """Bind what every call reads, once, instead of looking it up by name per event.
@@ -117,20 +136,17 @@ class CallCenter:
         Caller attributes become Python lists (fast item access); record columns and event
         callbacks are bound to attributes.
         """
-        self._arrival_time = callers.time.tolist()
         self._patience = callers.patience.tolist()
         self._handle = callers.handle.tolist()
         self._type: list[int] = callers.call_type.tolist()
         self._first_dept: list[int] = callers.department.tolist()
-        times, codes = self.times, self.codes
-        self._arrival = times["arrival"]
-        self._first_answer, self._transfer_time = times["answer"], times["transfer"]
-        self._hold_end, self._second_answer = times["hold_end"], times["answer_after_transfer"]
-        self._handoff_end, self._end = times["handoff_end"], times["end"]
-        self._first_agent, self._second_agent = codes["agent"], codes["agent_after_transfer"]
-        self._outcome, self._stage = codes["outcome"], codes["abandon_stage"]
-        self._kind = codes["transfer_kind"]
+        # Whether the department the IVR chose resolves the call (no identification needed).
+        resolver = np.array(self.resolver, dtype=np.int64)
+        self._resolved_first: list[bool] = (
+            resolver[callers.call_type.astype(np.int64)] == callers.department).tolist()
+        self._bind_records()
         self._on_arrival = self._arrive
+        self._heap, self._number = self.events.heap, self.events.next_number  # self.after inlined
         self._on_resolved = self._resolved
         self._on_identified = self._identified
         self._in_place = self._in_place_rules()
@@ -139,6 +155,22 @@ class CallCenter:
         self._redials = self._redial_rules()
         self._scaled_patience = self._redials is not None and self.scenario.time_of_day_patience
         self._eager = self._redials is not None  # abandonment as events: a redial needs its time
+
+    def _bind_records(self) -> None:
+        """Bind the record columns to attributes (the hot ones are Python lists, see __init__)."""
+        times, codes = self.times, self.codes
+        self._arrival: list[float] = times["arrival"]
+        self._first_answer: list[float] = times["answer"]
+        self._transfer_time: np.ndarray = times["transfer"]
+        self._hold_end: np.ndarray = times["hold_end"]
+        self._second_answer: np.ndarray = times["answer_after_transfer"]
+        self._handoff_end: np.ndarray = times["handoff_end"]
+        self._end: list[float] = times["end"]
+        self._first_agent: list[int] = codes["agent"]
+        self._second_agent: np.ndarray = codes["agent_after_transfer"]
+        self._outcome: list[int] = codes["outcome"]
+        self._stage: np.ndarray = codes["abandon_stage"]
+        self._kind: list[int] = codes["transfer_kind"]
 
     def _priority_classes(self, callers: Callers) -> None:
         """With several ``priority`` classes, every ordinary queue line serves by class."""
@@ -178,7 +210,7 @@ class CallCenter:
     # -- scheduling: the one way events are made ----------------------------------------------
     def after(self, delay: float, call: int, then: Callable[[Event], None]) -> None:
         """Call ``then`` with an event whose ``value`` is ``call`` after ``delay`` seconds."""
-        Timeout(self.env, delay, call).callbacks.append(then)
+        self.events.after(delay, call, then)
 
     @property
     def now(self) -> float:
@@ -195,20 +227,29 @@ class CallCenter:
         the attribute behind SimPy's ``value`` property (a Python call per arrival).
         """
         i: int = event._value
-        now = self.env.now
+        now = self.env._now
         self._arrival[i] = now
-        self.state[i] = WAITING_FIRST
-        self.deadline[i] = now + self._patience[i]
         dept = self.departments[self._first_dept[i]]
-        if dept.idle:  # idle agents imply an empty queue
-            self.answer(dept, dept.idle.pop(), i)
-        else:
+        if dept.idle:  # idle agents imply an empty queue: answered now (self.answer, inlined)
+            self.state[i] = IN_SERVICE
+            self._first_answer[i] = now
+            self._first_agent[i] = dept.idle.pop()
+            if self._resolved_first[i]:
+                heappush(self._heap, (now + self._handle[i], self._number(), self._on_resolved,
+                                      i))
+            else:
+                heappush(self._heap, (now + self.callers.identify.item(i), self._number(),
+                                      self._on_identified, i))
+        else:  # a deadline only for callers who wait (nothing reads it once answered)
+            self.state[i] = WAITING_FIRST
+            self.deadline[i] = now + self._patience[i]
             dept.waiting.append(i)
             if self._eager:
                 self._abandon_at(i)
         i += 1
         if i < self.n_first:  # the next first call (self.after, inlined on the hot path)
-            Timeout(self.env, self._arrival_time[i] - now, i).callbacks.append(self._on_arrival)
+            heappush(self._heap, (now + (self._arrival_time[i] - now), self._number(),
+                                  self._on_arrival, i))
 
     # -- redials (only with call_types.K.redial) ------------------------------------------------
     def _maybe_redial(self, call: int, when: float) -> None:
@@ -235,14 +276,14 @@ class CallCenter:
 
     def _abandon_at(self, call: int) -> None:
         """Abandon as an event at the caller's deadline (with redials: the loss time matters)."""
-        patience = self.deadline.item(call) - self.env.now
+        patience = self.deadline[call] - self.env.now
         if patience < np.inf:
             self.after(patience, call, self._abandon_now)
 
     def _abandon_now(self, event: Event) -> None:
         call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
         s = self.state[call]
-        deadline = self.deadline.item(call)
+        deadline = self.deadline[call]
         if (s == WAITING_FIRST or s == WAITING_TRANSFERRED) and deadline <= self.env.now:
             self.finish(call, deadline, Outcome.ABANDONED, self._waiting_stage(call))
 
@@ -254,19 +295,20 @@ class CallCenter:
         if was != WAITING_FIRST:
             self._answer_transferred(dept, agent, call, was == HOLDING)
             return
-        env = self.env
-        self._first_answer[call] = env.now
+        now = self.env._now
+        self._first_answer[call] = now
         self._first_agent[call] = agent
-        if self.resolver[self._type[call]] == dept.index:
-            Timeout(env, self._handle[call], call).callbacks.append(self._on_resolved)
+        if self._resolved_first[call]:  # self.after, inlined
+            heappush(self._heap, (now + self._handle[call], self._number(), self._on_resolved,
+                                  call))
         else:
-            Timeout(env, self.callers.identify.item(call), call).callbacks.append(
-                self._on_identified)
+            heappush(self._heap, (now + self.callers.identify.item(call), self._number(),
+                                  self._on_identified, call))
 
     def _identified(self, event: Event) -> None:
         call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
         self._transfer_time[call] = self.env.now
-        self._transfer(self.departments[self._first_dept[call]], self._first_agent.item(call), call)
+        self._transfer(self.departments[self._first_dept[call]], self._first_agent[call], call)
 
     def _identified_cross_trained(self, event: Event) -> None:
         """Identification is over where agents are cross-trained: resolve in place or transfer.
@@ -285,15 +327,20 @@ class CallCenter:
 
     def _resolved(self, event: Event) -> None:
         """Service over: the call is resolved and its (last) agent is released."""
-        call: int = event.value  # type: ignore[assignment]  # SimPy types it Any | None
+        call: int = event._value  # the attribute behind ``value`` (hot path)
         self.state[call] = DONE  # self.finish(call, now, RESOLVED), inlined on the hot path
-        self._end[call] = self.env.now
+        self._end[call] = self.env._now
         self._outcome[call] = _RESOLVED
-        kind = self._kind.item(call)
+        kind = self._kind[call]
         if kind == _NO_TRANSFER or kind == _IN_PLACE:
-            self.release(self.departments[self._first_dept[call]], self._first_agent.item(call))
+            dept, agent = self.departments[self._first_dept[call]], self._first_agent[call]
         else:
-            self.release(self.resolving_department(call), self._second_agent.item(call))
+            dept, agent = self.resolving_department(call), self._second_agent.item(call)
+        if (self._wrapping or dept.pending_off or dept.callbacks or dept.waiting
+                or dept.priority_waiting):
+            self.release(dept, agent)
+        else:  # nothing else to do: the agent is idle (self.release, inlined on the hot path)
+            dept.idle.append(agent)
 
     # -- transfer policy API: the only ways a policy acts on the center -------------------------
     def resolving_department(self, call: int) -> Department:
@@ -306,8 +353,7 @@ class CallCenter:
 
     def first_agent(self, call: int) -> int:
         """The agent who answered the call first."""
-        agent: int = self._first_agent.item(call)
-        return agent
+        return self._first_agent[call]
 
     def take_idle_agent(self, dept: Department) -> int:
         """An idle agent of ``dept``, now no longer idle; -1 if none is idle."""
@@ -332,13 +378,13 @@ class CallCenter:
         for line in (dept.priority_waiting, dept.waiting):
             for call in line:
                 s = state[call]
-                if s == HOLDING or (s <= WAITING_TRANSFERRED and deadline.item(call) >= now):
+                if s == HOLDING or (s <= WAITING_TRANSFERRED and deadline[call] >= now):
                     count += 1
         return count
 
     def mark_transfer(self, call: int, kind: TransferKind) -> None:
         """Record which kind of transfer the call went through (the latest kind counts)."""
-        self._kind[call] = kind
+        self._kind[call] = int(kind)
 
     def queue_alone(self, call: int, dept: Department, patience: float, priority: bool) -> None:
         """The caller waits for ``dept`` without an agent, for at most ``patience`` seconds.
@@ -391,7 +437,7 @@ class CallCenter:
 
     def release_first_agent(self, call: int) -> None:
         """The agent who answered the call first is done with it."""
-        self.release(self.departments[self._first_dept[call]], self._first_agent.item(call))
+        self.release(self.departments[self._first_dept[call]], self._first_agent[call])
 
     def record_activity(self, dept: Department, agent: int, activity: str, start: float,
                         end: float) -> None:
@@ -402,7 +448,7 @@ class CallCenter:
         """Record a call's single outcome (an :class:`Outcome`, and a :class:`Stage` if any)."""
         self.state[call] = DONE
         self._end[call] = when
-        self._outcome[call] = outcome
+        self._outcome[call] = int(outcome)
         if stage:
             self._stage[call] = stage
         if self._eager and outcome != _RESOLVED:
@@ -435,7 +481,7 @@ class CallCenter:
             return
         now = self.env.now
         self.activity.append((dept.index, agent, "after_call_work", now, now + duration))
-        Timeout(self.env, duration, (dept, agent)).callbacks.append(self._wrapped_up)
+        self.events.after(duration, (dept, agent), self._wrapped_up)
 
     def _wrapped_up(self, event: Event) -> None:
         wrapped: tuple[Department, int] = event.value  # type: ignore[assignment]  # Any | None
@@ -452,6 +498,9 @@ class CallCenter:
             return
         if dept.callbacks:
             self._next_or_idle(dept, agent)
+            return
+        if not (dept.waiting or dept.priority_waiting):  # nobody waits: most releases
+            dept.idle.append(agent)
             return
         call = self._next_caller(dept)  # self._next_or_idle without callbacks, inlined
         if call < 0:
@@ -474,7 +523,7 @@ class CallCenter:
 
     def _next_caller(self, dept: Department) -> int:
         """Pop the next live caller (priority line first), settling abandonments on the way."""
-        now = self.env.now
+        now = self.env._now
         state = self.state
         for line in (dept.priority_waiting, dept.waiting):
             while line:
@@ -484,7 +533,7 @@ class CallCenter:
                     return call
                 if s > HOLDING:  # settled, a callback request, or in service through one
                     continue
-                deadline = self.deadline.item(call)
+                deadline = self.deadline[call]
                 if deadline < now:
                     self.finish(call, deadline, Outcome.ABANDONED, self._waiting_stage(call))
                     continue
@@ -532,7 +581,7 @@ class CallCenter:
             for dept in self.departments:
                 self.set_staffing(dept, levels[0][dept.index])
             for at, level in zip(times[1:], levels[1:], strict=True):
-                Timeout(self.env, at, level).callbacks.append(self._staff_step)
+                self.events.after(at, level, self._staff_step)
             return
         bounds = self.scenario.horizon.interval_bounds()
         for dept in self.departments:
@@ -548,9 +597,9 @@ class CallCenter:
         if len(self.callers):
             self.after(self.callers.time.item(0), 0, self._on_arrival)
         if h.drain:
-            self.env.run()
+            self.events.run()
         else:
-            self.env.run(until=h.duration)
+            self.events.run(until=h.duration)
         end_time = self._settle_waiting(max(self.env.now, h.duration), h.drain)
         if self._wrapping and not h.drain:  # wrap-ups cut short by the end of the run
             self.activity = [(d, a, kind, start, min(end, end_time))
@@ -573,12 +622,13 @@ class CallCenter:
         """
         state = np.frombuffer(self.state, dtype=np.uint8)
         waiting = (state == WAITING_FIRST) | (state == WAITING_TRANSFERRED)
-        due = waiting & (np.isfinite(self.deadline) if drain else self.deadline < end_time)
+        deadline = np.array(self.deadline)
+        due = waiting & (np.isfinite(deadline) if drain else deadline < end_time)
         for call in np.flatnonzero(due).tolist():
             stage = self._waiting_stage(call)
-            self.finish(call, self.deadline.item(call), Outcome.ABANDONED, stage)
+            self.finish(call, self.deadline[call], Outcome.ABANDONED, stage)
         if due.any():
-            end_time = max(end_time, float(self.deadline[due].max()))
+            end_time = max(end_time, float(deadline[due].max()))
         if drain:  # waiting & ~due: patience-less callers stay unfinished
             for call in np.flatnonzero(state == HOLDING).tolist():
                 self._hold_end[call] = end_time

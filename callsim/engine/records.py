@@ -189,10 +189,3 @@ def no_activity() -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame(columns=list(ACTIVITY_COLUMNS))
-
-
-def empty_time_columns(n: int) -> dict[str, np.ndarray]:
-    """Allocate the time columns for ``n`` calls, all ``NaN`` (once per replication)."""
-    import numpy as np
-
-    return {name: np.full(n, np.nan) for name in TIME_COLUMNS}

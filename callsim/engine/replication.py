@@ -87,11 +87,14 @@ def records(center: CallCenter) -> tuple[Table, Table, Table]:
     type_names = list(center.scenario.call_types)
     dept_names = [d.name for d in center.departments]
     n = center.n_first
+    times = {name: np.asarray(column, dtype=np.float64) for name, column in center.times.items()}
+    codes = {name: np.asarray(column, dtype=CODE_COLUMNS[name])
+             for name, column in center.codes.items()}
     if len(callers) == n:  # no redials: every slot is a call, in arrival order
         made: np.ndarray | slice = slice(None)
         customer, attempt = np.arange(n, dtype=np.int32), np.ones(n, dtype=np.int8)
     else:  # the calls made, in arrival order (a customer's slots are (k - 1) * n + customer)
-        arrival = center.times["arrival"]
+        arrival = times["arrival"]
         made = np.flatnonzero(~np.isnan(arrival))
         made = made[np.argsort(arrival[made], kind="stable")]
         customer, attempt = (made % n).astype(np.int32), (made // n + 1).astype(np.int8)
@@ -100,8 +103,8 @@ def records(center: CallCenter) -> tuple[Table, Table, Table]:
             "call_id": np.arange(len(customer), dtype=np.int32),
             "call_type": callers.call_type[made],
             "first_department": callers.department[made],
-            **{name: column[made] for name, column in center.times.items()},
-            **{name: column[made] for name, column in center.codes.items()},
+            **{name: column[made] for name, column in times.items()},
+            **{name: column[made] for name, column in codes.items()},
             "customer": customer,
             "attempt": attempt,
         },

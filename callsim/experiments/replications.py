@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+import numpy as np
 import pandas as pd
 
-from callsim.analysis.metrics import compute_metrics, interval_metrics
+from callsim.analysis.metrics import compute_metrics, interval_columns
 from callsim.experiments.execution import BatchRunner, Execution, Run, Unit
 
 if TYPE_CHECKING:
@@ -21,11 +22,24 @@ if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
 
 
+class IntervalBlock(NamedTuple):
+    """One run's interval statistics as a worker sends them: no DataFrame per run.
+
+    ``values`` holds the columns of :func:`~callsim.analysis.metrics.interval_metrics`
+    (``columns``, one row per interval) and ``keys`` the run's key columns; the parent stacks
+    the blocks of many runs into one table (:func:`interval_table`).
+    """
+
+    columns: tuple[str, ...]
+    values: np.ndarray
+    keys: dict[str, object]
+
+
 class Outputs(NamedTuple):
-    """What one run gives :func:`replicate`: its metric row, interval table and call records."""
+    """What one run gives :func:`replicate`: its metric row, interval block and call records."""
 
     row: dict[str, object]
-    intervals: pd.DataFrame | None
+    intervals: IntervalBlock | None
     calls: pd.DataFrame | None
 
 
@@ -39,10 +53,34 @@ class MeasureOutputs:
     def __call__(self, result: SimulationResult, scenario: Scenario, run: Run) -> Outputs:
         """The run's metric row (keys first) and, if asked, its interval table and calls."""
         keys = run.keys()
-        table = (interval_metrics(result, scenario).reset_index().assign(**keys)
-                 if self.intervals else None)
+        block = None
+        if self.intervals:
+            columns = interval_columns(result, scenario)
+            block = IntervalBlock(tuple(columns), np.column_stack(list(columns.values())), keys)
         calls = result.calls.assign(**keys) if self.calls else None
-        return Outputs({**keys, **compute_metrics(result, scenario)}, table, calls)
+        return Outputs({**keys, **compute_metrics(result, scenario)}, block, calls)
+
+
+def interval_table(blocks: Sequence[IntervalBlock]) -> pd.DataFrame:
+    """The interval blocks of many runs as one table, in the order given.
+
+    Columns ``interval``, those of :func:`~callsim.analysis.metrics.interval_metrics`, then
+    the key columns: the table ``interval_metrics(...).reset_index().assign(**keys)`` of each
+    run, concatenated, built in one go.
+    """
+    if not blocks:
+        return pd.DataFrame()
+    columns = blocks[0].columns
+    if any(b.columns != columns for b in blocks):
+        raise ValueError("interval blocks with different columns")
+    sizes = [len(b.values) for b in blocks]
+    frame = pd.DataFrame(np.concatenate([b.values for b in blocks]), columns=list(columns))
+    frame.insert(0, "interval", np.concatenate([np.arange(n, dtype=np.int64) for n in sizes]))
+    for key in blocks[0].keys:
+        values = [b.keys[key] for b in blocks]
+        dtype = object if isinstance(values[0], str) else np.int64
+        frame[key] = np.repeat(np.array(values, dtype=dtype), sizes)
+    return frame
 
 
 def metric_row(result: SimulationResult, scenario: Scenario, run: Run) -> dict[str, object]:
@@ -125,7 +163,8 @@ def replicate_on(runner: BatchRunner, scenario: Scenario, policies: Sequence[str
     [outputs] = runner.run([unit], MeasureOutputs(intervals, keep_calls))
     return Replications(
         table=pd.DataFrame([o.row for o in outputs]),
-        intervals=_concat([o.intervals for o in outputs]) if intervals else None,
+        intervals=(interval_table([o.intervals for o in outputs if o.intervals is not None])
+                   if intervals else None),
         calls=_concat([o.calls for o in outputs]) if keep_calls else None,
     )
 
