@@ -9,7 +9,8 @@ value. Running a replication this way gives the same records, bit for bit, as a 
 per step on ``Environment.run``; it leaves out what the engine never uses (an object, a
 callback list and a check for failure per step), about a third of the engine's time.
 ``run(until=t)`` stops before the first entry due at ``t`` or later and leaves the clock at
-``t``, as SimPy does.
+``t``, as SimPy does. SimPy's own event queue is not run: a step that schedules a SimPy event
+(``env.timeout``, ``env.process``) is an error at the end of the run, never silently skipped.
 """
 
 from __future__ import annotations
@@ -67,9 +68,12 @@ class EventList:
             while heap:
                 env._now, _, then, event._value = heappop(heap)
                 then(event)
-            return
-        stop = float(until)
-        while heap and heap[0][0] < stop:
-            env._now, _, then, event._value = heappop(heap)
-            then(event)
-        env._now = stop
+        else:
+            stop = float(until)
+            while heap and heap[0][0] < stop:
+                env._now, _, then, event._value = heappop(heap)
+                then(event)
+            env._now = stop
+        if env._queue:  # SimPy's own events would never run: a step made one (e.g. a plug-in)
+            raise RuntimeError("a step scheduled a SimPy event (env.timeout, env.process); "
+                               "schedule every step with CallCenter.after")

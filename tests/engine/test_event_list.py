@@ -32,3 +32,10 @@ def test_same_order_and_clock_as_simpy_timeouts_ties_included(until):
     events.run(until=until)
     assert own_log == simpy_log and len(own_log) > 20
     assert events.env.now == env.now
+
+
+def test_a_step_that_schedules_a_simpy_event_is_an_error_not_skipped():
+    events = EventList(Environment())
+    events.after(1.0, None, lambda e: events.env.timeout(5.0))
+    with pytest.raises(RuntimeError, match="CallCenter.after"):
+        events.run()
