@@ -39,6 +39,11 @@ def calibration(tmp_path_factory: pytest.TempPathFactory) -> Calibration:
     return calibrate(path, interval="30min", handle_by_time=True)
 
 
+@pytest.fixture(scope="module")
+def records_file(calibration: Calibration) -> Path:
+    return Path(calibration.records.sources[0])
+
+
 def _log_se(b: HandleBlock) -> float:
     return math.log(b.high / b.low) / (2 * 1.959963984540054)
 
@@ -86,3 +91,14 @@ def test_without_handle_by_time_the_factors_are_shown_not_applied(
     text, _ = scenario_text(shown)
     assert "NOT applied (calibrate --handle-by-time applies it)" in text
     assert "handle_scale: [" not in text and "divided by its handle_scale" not in text
+
+
+def test_calibrate_handle_by_time_writes_the_factors(records_file: Path, tmp_path: Path) -> None:
+    """The command line's flag (without it: the test above)."""
+    from tests.shared import invoke_cli
+
+    out = tmp_path / "scenario.yaml"
+    result = invoke_cli("calibrate", str(records_file), "--out", str(out), "--handle-by-time")
+    assert result.exit_code == 0, result.output
+    assert "handle_scale: time-of-day factor on handle time" in result.output
+    assert "handle_scale: [" in out.read_text()
