@@ -127,7 +127,7 @@ class HandleScale:
                 f"{self.day_mean:.0f} s, standardised by call type; factor = handled time / "
                 "time expected at the call types' day means)"
                 + ("" if self.applied else
-                   ", NOT applied (calibrate --handle-by-time applies it)") + ":")
+                   ", NOT applied (calibrate's `handle_by_time` applies it)") + ":")
         return [head, *(b.line(self.window) for b in self.blocks)]
 
 

@@ -17,6 +17,7 @@ from callsim.cli.common import (
     exit_on_errors,
     print_problems,
 )
+from callsim.cli.flags import flagged
 from callsim.scenario.limits import MAX_CALLS
 
 RecordsArgument = Annotated[
@@ -101,7 +102,7 @@ def _summary(result: object, out: Path) -> None:
             typer.echo(f"  {line}")
     for by_time in (result.patience_scale, result.handle_scale):
         if by_time is not None and by_time.identified:
-            typer.echo("\n".join(by_time.comment()))
+            typer.echo(flagged("\n".join(by_time.comment())))
     if result.availability is not None:
         typer.echo(result.availability.comment())
     for line in result.warnings:

@@ -89,7 +89,7 @@ def test_without_handle_by_time_the_factors_are_shown_not_applied(
     assert calibration.handle_scale is not None
     shown = replace(calibration, handle_scale=replace(calibration.handle_scale, applied=False))
     text, _ = scenario_text(shown)
-    assert "NOT applied (calibrate --handle-by-time applies it)" in text
+    assert "NOT applied (calibrate's `handle_by_time` applies it)" in text
     assert "handle_scale: [" not in text and "divided by its handle_scale" not in text
 
 
@@ -102,3 +102,5 @@ def test_calibrate_handle_by_time_writes_the_factors(records_file: Path, tmp_pat
     assert result.exit_code == 0, result.output
     assert "handle_scale: time-of-day factor on handle time" in result.output
     assert "handle_scale: [" in out.read_text()
+    shown = invoke_cli("calibrate", str(records_file), "--out", str(tmp_path / "default.yaml"))
+    assert "NOT applied (calibrate's --handle-by-time applies it)" in shown.output
