@@ -30,7 +30,9 @@ that many.
 Patience is mixed by arrival rate through its abandonment rate ``1 / mean``; callers who never
 abandon add zero, so a queue where nobody abandons is Erlang C. A call type's
 ``patience_scale`` multiplies its first-queue mean patience in each interval (the patience after
-a transfer is not scaled, as in the simulation).
+a transfer is not scaled, as in the simulation). Its ``handle_scale`` multiplies its mean handle
+time ``H`` in each interval, wherever ``H`` enters (resolved and transferred callers alike, as in
+the simulation).
 """
 
 from __future__ import annotations
@@ -81,8 +83,8 @@ def _theta(patience: float) -> float:
     return 0.0 if not math.isfinite(patience) else 1.0 / patience
 
 
-def _transferred(ct: CallType, rate: np.ndarray, h: float, patience: float,
-                 load: MisroutedLoad) -> tuple[str, np.ndarray, float, float]:
+def _transferred(ct: CallType, rate: np.ndarray, h: np.ndarray, patience: float,
+                 load: MisroutedLoad) -> tuple[str, np.ndarray, np.ndarray, float]:
     factor = load.patience_factor
     theta = 0.0 if factor is None else _theta(patience * factor)
     return ct.resolved_by, rate * load.joins, h + load.second_agent, theta
@@ -129,12 +131,12 @@ def department_loads(scenario: Scenario, policy: str,
     identify = scenario.transfer.identify_time.expected()
     for name, ct in scenario.call_types.items():
         lam = np.asarray(scenario.arrival_rates(name), dtype=float) / 3600.0
-        h = ct.handle_time.expected()
+        h = ct.handle_time.expected() * np.asarray(scenario.handle_scales(name), dtype=float)
         patience = ct.patience.expected() if ct.patience is not None else math.inf
         moved = sum(ct.misroute.values())
         first_theta = np.array([_theta(patience * f) for f in scenario.patience_scales(name)])
         streams: list[tuple[str, np.ndarray, np.ndarray, np.ndarray | float]] = [
-            (ct.resolved_by, lam * (1.0 - moved), np.full(n, h), first_theta)]
+            (ct.resolved_by, lam * (1.0 - moved), h, first_theta)]
         for dept, share in ct.misroute.items():
             first_work = np.full(n, identify)
             if load.holds:
@@ -143,7 +145,7 @@ def department_loads(scenario: Scenario, policy: str,
                 first_work = first_work + load.first_agent
             streams.append((dept, lam * share, first_work, first_theta))
             d, r, w, th = _transferred(ct, lam * share, h, patience, load)
-            streams.append((d, r, np.full(n, w), float(th)))
+            streams.append((d, r, w, float(th)))
         for dept, r_k, w_k, th_k in streams:
             rate[dept] += r_k
             work[dept] += r_k * w_k

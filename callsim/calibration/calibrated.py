@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from callsim.calibration.arrivals import ArrivalEstimate
 from callsim.calibration.fit import AvailabilityFit
 from callsim.calibration.fitting import DurationFit
+from callsim.calibration.handle_scale import HandleScale
 from callsim.calibration.patience import PatienceEstimate
 from callsim.calibration.patience_scale import PatienceScale
 from callsim.calibration.pools import Pools
@@ -50,6 +51,9 @@ class Calibration:
     patience_scale
         Time-of-day factors on patience per block (:mod:`callsim.calibration.patience_scale`),
         or None when no caller abandoned; the scenario's patience is that at factor 1.
+    handle_scale
+        Time-of-day factors on handle time per block (:mod:`callsim.calibration.handle_scale`),
+        or None when no handle time is known; the scenario's handle times are those at factor 1.
     pools
         Which queues share agents (the departments are pools of queues; ``records`` has each
         queue replaced by its pool).
@@ -73,6 +77,7 @@ class Calibration:
     after_call_work: dict[str, AfterCallWork] = field(default_factory=dict)
     availability: AvailabilityFit | None = None
     patience_scale: PatienceScale | None = None
+    handle_scale: HandleScale | None = None
     text: str = ""
     defaults: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()

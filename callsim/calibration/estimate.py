@@ -22,6 +22,7 @@ from callsim.calibration.classes import with_priority_classes
 from callsim.calibration.days import select_days
 from callsim.calibration.errors import RecordsError
 from callsim.calibration.fitting import DurationFit, fit_durations
+from callsim.calibration.handle_scale import HandleScale, estimate_handle_scale
 from callsim.calibration.mapping import ColumnMap, load_mapping
 from callsim.calibration.patience import PatienceEstimate, estimate_patience
 from callsim.calibration.patience_scale import PatienceScale, estimate_patience_scale
@@ -62,6 +63,7 @@ def calibrate(
     mapping: ColumnMap | str | os.PathLike[str] | None = None,
     name: str | None = None,
     fit: bool = False,
+    handle_by_time: bool = False,
     reps: int | None = None,
     seed: int = 0,
     execution: Execution | None = None,
@@ -83,6 +85,10 @@ def calibrate(
     fit
         Also fit the share of agents available by simulation (:mod:`callsim.calibration.fit`,
         ``reps`` replications of each day (default: ceil(50 / days)), base ``seed``).
+    handle_by_time
+        Write the handle-time factors per hour (``handle_scale``) into the scenario and fit
+        the handle times at factor 1 (:mod:`callsim.calibration.handle_scale`); without it
+        they are estimated and shown, not applied (docs/calibration.md says why).
     execution
         Where the fit's simulations run (default: every core); the numbers do not depend on it.
 
@@ -118,11 +124,13 @@ def calibrate(
     window = covering(frame["clock"].to_numpy(), length)
     routing = estimate_routing(chosen)
     by_time = estimate_patience_scale(chosen, window)
+    by_hour = _by_hour(chosen, window, handle_by_time)
     partial = Calibration(
         records=chosen, window=window, arrivals=estimate_arrivals(chosen, window),
-        handle_times=_handle_times(chosen), patience=_patience(chosen, by_time), routing=routing,
-        staffing=Staffing("spells", frame.iloc[:0]), name=name or _default_name(chosen),
-        pools=pools, patience_scale=by_time,
+        handle_times=_handle_times(chosen, by_hour), patience=_patience(chosen, by_time),
+        routing=routing, staffing=Staffing("spells", frame.iloc[:0]),
+        name=name or _default_name(chosen), pools=pools, patience_scale=by_time,
+        handle_scale=by_hour,
     )
     homes = {a: pools.department[q] for a, q in pools.home.items()}
     staffing = estimate_staffing(chosen, window, partial.departments, homes or None)
@@ -204,9 +212,23 @@ def _default_name(records: CallRecords) -> str:
     return f"Calibrated from {files}"
 
 
-def _handle_times(records: CallRecords) -> dict[tuple[str, ...], DurationFit]:
+def _by_hour(records: CallRecords, window: Horizon, applied: bool) -> HandleScale | None:
+    """The handle-time factors per hour, applied to the scenario or shown only."""
+    by_hour = estimate_handle_scale(records, window)
+    return None if by_hour is None else replace(by_hour, applied=applied)
+
+
+def _handle_times(records: CallRecords, by_hour: HandleScale | None = None
+                  ) -> dict[tuple[str, ...], DurationFit]:
+    """Handle-time fits; with time-of-day factors, of the handle times divided by their factor.
+
+    These are the handle times at factor 1: the scenario multiplies them back per interval.
+    """
     frame = records.frame
     answered = frame[frame["answered"] & frame["handled"].notna()]
+    if by_hour is not None and by_hour.used:
+        answered = answered.assign(handled=answered["handled"].to_numpy(dtype=float)
+                                   / by_hour.factors(answered["clock"].to_numpy(dtype=float)))
     fits: dict[tuple[str, ...], DurationFit] = {}
     transferred = answered["transferred_to"].notna().to_numpy()
     for mask, tag in ((~transferred, ()), (transferred, ("transferred",))):

@@ -221,10 +221,10 @@ def _pool_note(out: _Text, cal: Calibration, department: str) -> None:
 
 
 def _call_types(out: _Text, cal: Calibration) -> None:
-    by_time = cal.patience_scale
-    if by_time is not None and by_time.identified:
-        for line in by_time.comment():
-            out.note(0, line)
+    for by_time in (cal.patience_scale, cal.handle_scale):
+        if by_time is not None and by_time.identified:
+            for line in by_time.comment():
+                out.note(0, line)
     out.add(0, "call_types:")
     classes, unranked = priorities(cal.records), not_answered_first(cal.records)
     for call_type in cal.call_types:
@@ -240,9 +240,10 @@ def _call_types(out: _Text, cal: Calibration) -> None:
             out.add(2, f"priority: {rank}",
                     "the records' priority class of these callers (answered first)")
         _handle_time(out, cal.handle_times.get((call_type, resolver)), call_type, resolver,
-                     _handled(cal, call_type, resolver))
+                     _handled(cal, call_type, resolver), _scaled_handle(cal))
         _patience(out, cal.patience.get(call_type), call_type)
         _patience_scale(out, cal)
+        _handle_scale(out, cal)
         _misroutes(out, cal, call_type)
 
 
@@ -296,8 +297,13 @@ def _handled(cal: Calibration, call_type: str, resolver: str) -> int:
                 & (frame["queue"].astype(str) == resolver)).sum())
 
 
+def _scaled_handle(cal: Calibration) -> bool:
+    """Whether the handle times were fitted divided by their time-of-day factor."""
+    return cal.handle_scale is not None and cal.handle_scale.used
+
+
 def _handle_time(out: _Text, fit: DurationFit | None, call_type: str, resolver: str,
-                 known: int) -> None:
+                 known: int, scaled: bool = False) -> None:
     where = f"call_types.{call_type}.handle_time"
     if fit is None:
         why = ("no handled times in the records" if known == 0 else
@@ -305,7 +311,8 @@ def _handle_time(out: _Text, fit: DurationFit | None, call_type: str, resolver: 
         out.default(2, f"handle_time: {_dist(_DEFAULT_HANDLE)}", where, why)
         return
     out.note(2, f"handle time: {fitted(fit)}, n = {fit.n:,} {call_type} "
-                f"calls handled in {resolver} without transfer")
+                f"calls handled in {resolver} without transfer"
+                + (" (each divided by its handle_scale: the time at factor 1)" if scaled else ""))
     for line in _fit_comment(fit):
         out.note(3, line)
     out.add(2, f"handle_time: {_dist(fit.distribution)}")
@@ -350,6 +357,16 @@ def _patience_scale(out: _Text, cal: Calibration) -> None:
     values = ", ".join(f"{v:.3f}" for v in by_time.per_interval)
     out.add(2, f"patience_scale: [{values}]",
             "time-of-day factor per interval (call_types above: blocks, CIs)")
+
+
+def _handle_scale(out: _Text, cal: Calibration) -> None:
+    """Every call type's time-of-day factor on handle time (the blocks are commented above)."""
+    by_hour = cal.handle_scale
+    if by_hour is None or not by_hour.used:
+        return
+    values = ", ".join(f"{v:.3f}" for v in by_hour.per_interval)
+    out.add(2, f"handle_scale: [{values}]",
+            "time-of-day factor on handle time per interval (call_types above: blocks, CIs)")
 
 
 def _misroutes(out: _Text, cal: Calibration, call_type: str) -> None:

@@ -17,6 +17,7 @@ from callsim.cli.common import (
     exit_on_errors,
     print_problems,
 )
+from callsim.cli.flags import flagged
 from callsim.scenario.limits import MAX_CALLS
 
 RecordsArgument = Annotated[
@@ -50,6 +51,10 @@ def calibrate_command(
         "--fit", help="Also fit the share of agents available per 2 h block and a scale of "
         "after-call work by simulation (replayed days).")
     ] = False,
+    handle_by_time: Annotated[bool, typer.Option(
+        "--handle-by-time", help="Write the handle-time factors per hour (handle_scale) into "
+        "the scenario; without it they are shown, not applied.")
+    ] = False,
     workers: WorkersOption = None,
     executor: ExecutorOption = "processes",
     scheduler: SchedulerOption = None,
@@ -65,7 +70,8 @@ def calibrate_command(
     try:
         with exit_on_errors():
             result = calibrate(records, interval=interval, days=days, mapping=mapping,
-                               name=name, fit=fit, execution=execution)
+                               name=name, fit=fit, handle_by_time=handle_by_time,
+                               execution=execution)
     except RecordsError as exc:
         print_problems(exc)
         raise typer.Exit(2) from None
@@ -94,8 +100,9 @@ def _summary(result: object, out: Path) -> None:
                    "file:")
         for line in result.defaults:
             typer.echo(f"  {line}")
-    if result.patience_scale is not None and result.patience_scale.identified:
-        typer.echo("\n".join(result.patience_scale.comment()))
+    for by_time in (result.patience_scale, result.handle_scale):
+        if by_time is not None and by_time.identified:
+            typer.echo(flagged("\n".join(by_time.comment())))
     if result.availability is not None:
         typer.echo(result.availability.comment())
     for line in result.warnings:

@@ -27,6 +27,7 @@ FLAGS: dict[str, str] = {
     "days": "--days",
     "diff": "--diff",
     "grid": "--grid",
+    "handle_by_time": "--handle-by-time",
     "interval": "--interval",
     "mapping": "--map",
     "max_agents": "--max-agents",

@@ -154,6 +154,10 @@ def draw_callers(scenario: Scenario, streams: Streams, draws: Sequence[Draw] = (
     first = _attributes(scenario, streams, call_type, draws)
     if scenario.time_of_day_patience:
         first["patience"] *= patience_factors(scenario, time, call_type)
+    handle_factor = (handle_factors(scenario, time, call_type)
+                     if scenario.time_of_day_handle else None)
+    if handle_factor is not None:
+        first["handle"] *= handle_factor
     log = scenario.call_log
     if log is not None:  # values the log gives replace the draws (which still happen, for CRN)
         given = ~np.isnan(log.handle_time)
@@ -163,7 +167,8 @@ def draw_callers(scenario: Scenario, streams: Streams, draws: Sequence[Draw] = (
     attempts = scenario.max_attempts
     if attempts == 1:
         return Callers(time=time, call_type=call_type, busyness=busyness, **first)
-    return _with_redials(scenario, streams, draws, time, call_type, first, attempts, busyness)
+    return _with_redials(scenario, streams, draws, time, call_type, first, attempts, busyness,
+                         handle_factor)
 
 
 def patience_factors(scenario: Scenario, time: np.ndarray, call_type: np.ndarray) -> np.ndarray:
@@ -171,8 +176,23 @@ def patience_factors(scenario: Scenario, time: np.ndarray, call_type: np.ndarray
 
     Times at or past the horizon's end take the last interval's factor.
     """
+    return _factors([scenario.patience_scales(k) for k in scenario.call_types], scenario,
+                    time, call_type)
+
+
+def handle_factors(scenario: Scenario, time: np.ndarray, call_type: np.ndarray) -> np.ndarray:
+    """Each call's ``handle_scale``: its type's factor in the interval of its arrival ``time``.
+
+    Times at or past the horizon's end take the last interval's factor.
+    """
+    return _factors([scenario.handle_scales(k) for k in scenario.call_types], scenario,
+                    time, call_type)
+
+
+def _factors(per_type: list[tuple[float, ...]], scenario: Scenario, time: np.ndarray,
+             call_type: np.ndarray) -> np.ndarray:
     h = scenario.horizon
-    table = np.array([scenario.patience_scales(k) for k in scenario.call_types], dtype=float)
+    table = np.array(per_type, dtype=float)
     j = np.minimum(np.searchsorted(h.interval_bounds(), time, side="right") - 1,
                    h.n_intervals - 1)
     factors: np.ndarray = table[call_type.astype(np.intp), np.maximum(j, 0)]
@@ -182,10 +202,12 @@ def patience_factors(scenario: Scenario, time: np.ndarray, call_type: np.ndarray
 def _with_redials(
     scenario: Scenario, streams: Streams, draws: Sequence[Draw], time: np.ndarray,
     call_type: np.ndarray, first: dict[str, Any], attempts: int, busyness: float,
+    handle_factor: np.ndarray | None = None,
 ) -> Callers:
     """Callers with a slot per customer and attempt: slot ``(k - 1) * n + customer``.
 
     Attempt k's attributes (and whether and when it happens) come from attempt k's streams.
+    A redial's handle time takes its first call's ``handle_factor`` (None: no factors).
     """
     n = len(time)
     parts = [first]
@@ -193,6 +215,8 @@ def _with_redials(
     for k in range(2, attempts + 1):
         at = streams.for_attempt(k)
         parts.append(_attributes(scenario, at, call_type, draws))
+        if handle_factor is not None:
+            parts[-1]["handle"] *= handle_factor
         redial_u.append(at.generator("redial").random(n))
         redial_delay.append(_redial_delays(scenario, at, call_type))
     joined: dict[str, Any] = {

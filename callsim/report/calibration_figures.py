@@ -67,10 +67,18 @@ def _model(family: str, fit_params: dict[str, float], mean: float, sd: float) ->
 
 
 def handle_time_figure(cal: Calibration) -> Figure:
-    """Histogram of handle times per call type (resolving department) and the fitted density."""
+    """Histogram of handle times per call type (resolving department) and the fitted density.
+
+    With time-of-day factors applied (``handle_scale``) both are at factor 1: each handle time
+    divided by its block's factor, as fitted.
+    """
     names = cal.call_types
     figure = _figure(9, 2.8 * ((len(names) + 1) // 2))
     frame = cal.records.frame
+    by_hour = cal.handle_scale
+    if by_hour is not None and by_hour.used:
+        frame = frame.assign(handled=frame["handled"].to_numpy(dtype=float)
+                             / by_hour.factors(frame["clock"].to_numpy(dtype=float)))
     for k, name in enumerate(names):
         ax = figure.add_subplot((len(names) + 1) // 2, 2, k + 1)
         resolver = cal.routing.resolved_by[name]

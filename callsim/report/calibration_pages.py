@@ -106,6 +106,19 @@ def _patience_scale_rows(cal: Calibration) -> list[dict[str, Any]]:
             for b in by_time.blocks]
 
 
+def _handle_scale_rows(cal: Calibration) -> list[dict[str, Any]]:
+    """One row per block of the time-of-day factor on handle time (none when not identified)."""
+    by_hour = cal.handle_scale
+    if by_hour is None or not by_hour.identified:
+        return []
+    return [{"block": f"{cal.window.clock(b.first)}-{cal.window.clock(b.last + 1)}",
+             "calls": f"{b.calls:,}", "mean": _s(b.mean), "expected": _s(b.expected),
+             "scale": (f"{b.scale:.3f} ({b.low:.3f}-{b.high:.3f})" if b.identified
+                       else "1 (too few calls)"),
+             "applied": by_hour.applied}
+            for b in by_hour.blocks]
+
+
 def _transfer_text(cal: Calibration) -> str:
     counts = cal.routing.transfer_counts
     text = ", ".join(f"{v:,} {k}" for k, v in counts.items()) or "none"
@@ -165,7 +178,7 @@ def calibration_html(cal: Calibration) -> str:
                 f"{cal.window.clock(0)} to {cal.window.clock(cal.window.n_intervals)}.",
         defaults=list(cal.defaults), figures=figures, arrivals=_arrival_rows(cal),
         handle=_handle_rows(cal), patience=_patience_rows(cal), misroutes=misroutes,
-        patience_scale=_patience_scale_rows(cal),
+        patience_scale=_patience_scale_rows(cal), handle_scale=_handle_scale_rows(cal),
         transfers=_transfer_text(cal), staffing=_staffing_text(cal),
         staffing_rows=_staffing_rows(cal), version=_version(),
         sources=", ".join(cal.records.sources) or "records given in code",

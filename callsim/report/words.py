@@ -137,16 +137,22 @@ def _call_type(name: str, call_type: CallType, scenario: Scenario) -> str:
                  if share > 0]
     if misroutes:
         parts.append(f"the phone menu sends {' and '.join(misroutes)} by mistake")
-    scales = scenario.patience_scales(name)
-    if any(f != 1 for f in scales):
-        mean = sum(scales) / len(scales)
-        parts.append(f"patience times {_number(min(scales))} to {_number(max(scales))} by "
-                     f"interval of arrival (mean {mean:.2f})")
+    parts += [_scale_words(what, scales) for what, scales in
+              (("patience", scenario.patience_scales(name)),
+               ("handle time", scenario.handle_scales(name)))
+              if any(f != 1 for f in scales)]
     known = {"arrivals_per_hour", "resolved_by", "handle_time", "patience", "misroute",
-             "patience_scale"}
+             "patience_scale", "handle_scale"}
     parts += [_field_words(k, getattr(call_type, k)) for k in type(call_type).model_fields
               if k not in known]
     return "; ".join(parts) + "."
+
+
+def _scale_words(what: str, scales: tuple[float, ...]) -> str:
+    """``patience_scale`` or ``handle_scale`` in words: its range and mean over the intervals."""
+    mean = sum(scales) / len(scales)
+    return (f"{what} times {_number(min(scales))} to {_number(max(scales))} by interval of "
+            f"arrival (mean {mean:.2f})")
 
 
 def _sentence(text: str) -> str:

@@ -113,7 +113,8 @@ Shares = Annotated[
     Annotated[Share, Tag("one")] | Annotated[tuple[Share, ...], Tag("list")],
     Discriminator(_shape),
 ]
-#: A factor on drawn patience (``call_types.K.patience_scale``): > 0.
+#: A factor on drawn patience or handle time (``call_types.K.patience_scale``,
+#: ``handle_scale``): > 0.
 Factor = Annotated[float, Strict(), Field(gt=0, le=MAX_FACTOR, allow_inf_nan=False)]
 Factors = Annotated[
     Annotated[Factor, Tag("one")] | Annotated[tuple[Factor, ...], Tag("list")],
@@ -258,7 +259,10 @@ class CallType(_Model):
     ``priority``: callers of a higher class are answered first in every queue (FCFS within a
     class). ``patience_scale`` (one factor or one per interval) multiplies the first-queue
     patience of a caller by the factor of the interval the call arrives in (time-of-day
-    patience); see :meth:`Scenario.patience_scales`.
+    patience); see :meth:`Scenario.patience_scales`. ``handle_scale`` likewise multiplies the
+    handle time of a call by the factor of the interval the customer's first call arrived in
+    (time-of-day handle time; a redial keeps its first call's factor); see
+    :meth:`Scenario.handle_scales`.
     """
 
     arrivals_per_hour: Rates = 0.0
@@ -269,6 +273,7 @@ class CallType(_Model):
     redial: Redial | None = None
     priority: Annotated[int, Strict(), Field(ge=0, le=MAX_PRIORITY)] = 0
     patience_scale: Factors = 1.0
+    handle_scale: Factors = 1.0
 
     @model_validator(mode="after")
     def _shares(self) -> CallType:
@@ -359,7 +364,7 @@ class Scenario(_Model):
         fields += [
             (("call_types", k, name), getattr(ct, name))
             for k, ct in self.call_types.items()
-            for name in ("arrivals_per_hour", "patience_scale")
+            for name in ("arrivals_per_hour", "patience_scale", "handle_scale")
         ]
         for loc, value in fields:
             if isinstance(value, tuple) and len(value) != n:
@@ -507,6 +512,16 @@ class Scenario(_Model):
     def time_of_day_patience(self) -> bool:
         """Whether some call type's ``patience_scale`` differs from 1 (else nothing is scaled)."""
         return any(s != 1 for k in self.call_types for s in self.patience_scales(k))
+
+    def handle_scales(self, call_type: str) -> tuple[float, ...]:
+        """Factor on ``call_type``'s handle time in each interval (1: as drawn)."""
+        scale = self.call_types[call_type].handle_scale
+        return tuple(float(s) for s in _per_interval(scale, self.horizon.n_intervals))
+
+    @property
+    def time_of_day_handle(self) -> bool:
+        """Whether some call type's ``handle_scale`` differs from 1 (else nothing is scaled)."""
+        return any(s != 1 for k in self.call_types for s in self.handle_scales(k))
 
     @property
     def call_log(self) -> CallLog | None:

@@ -22,5 +22,6 @@ def test_the_calibrated_scenario_example_validates_and_runs():
     assert scenario.agents_taking_calls("retail") == (6, 9, 10, 11)
     assert scenario.call_types["private"].priority == 2
     assert scenario.patience_scales("private") == (1.2, 1.0, 0.6, 1.0)
+    assert scenario.handle_scales("private") == (0.7, 1.0, 1.0, 0.8)
     result = simulate(scenario, "cold", seed=1)
     assert (result.activity["activity"] == "after_call_work").any()
