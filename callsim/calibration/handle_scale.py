@@ -25,10 +25,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from callsim.calibration.arrivals import interval_index
+from callsim.calibration.block_factors import BlockFactors
 from callsim.calibration.records import CallRecords
 from callsim.scenario.schema import Horizon
 
@@ -74,7 +74,7 @@ class HandleBlock:
 
 
 @dataclass(frozen=True)
-class HandleScale:
+class HandleScale(BlockFactors):
     """Handle-time factors per block of the day (every call type alike).
 
     Attributes
@@ -99,27 +99,6 @@ class HandleScale:
     def used(self) -> bool:
         """Whether the scenario carries the factors: identified and applied."""
         return self.applied and self.identified
-
-    @property
-    def identified(self) -> bool:
-        """Whether at least one block's factor is estimated (else the model keeps 1)."""
-        return any(b.identified for b in self.blocks)
-
-    @property
-    def per_interval(self) -> tuple[float, ...]:
-        """The factor of each interval of the window (1 in unidentified blocks)."""
-        out = [1.0] * self.window.n_intervals
-        for b in self.blocks:
-            for i in range(b.first, b.last + 1):
-                out[i] = b.scale if b.identified else 1.0
-        return tuple(out)
-
-    def factors(self, clock: np.ndarray) -> np.ndarray:
-        """The factor of calls arriving at ``clock`` (s since midnight; 1 outside the window)."""
-        idx = interval_index(np.asarray(clock, dtype=float), self.window)
-        table = np.asarray(self.per_interval + (1.0,))
-        picked: np.ndarray = table[idx]  # -1 (outside) picks the trailing 1
-        return picked
 
     def comment(self) -> list[str]:
         """Lines for the scenario file and calibrate's output."""
