@@ -31,7 +31,8 @@ def horizon_caveats(scenario: Scenario) -> list[str]:
     """Warnings about the horizon of ``scenario`` (empty when there are none)."""
     h = scenario.horizon
     measured = h.duration - h.warmup
-    handle = max(ct.handle_time.expected() for ct in scenario.call_types.values())
+    handle = max(ct.handle_time.expected() * max(scenario.handle_scales(k))  # longest factor
+                 for k, ct in scenario.call_types.items())
     if h.warmup > 0 and measured < h.warmup:
         return [f"the horizon measures {measured:g} s after a warm-up of {h.warmup:g} s: "
                 "less than the warm-up itself; lengthen horizon.duration"]

@@ -19,6 +19,7 @@ also reported as ``transfers_conditional_cold`` / ``transfers_conditional_warm``
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
@@ -122,6 +123,12 @@ class ConditionalWarm(WarmTransfer):
         self.drop = center.callers.drawn["drop"]
         self.call_type = center.callers.call_type
         self.mean_handle = [ct.handle_time.expected() for ct in scenario.call_types.values()]
+        # with handle time by time of day: m in the interval of the decision (else None)
+        self.mean_handle_by_interval = ([
+            [m * f for f in scenario.handle_scales(k)]
+            for m, k in zip(self.mean_handle, scenario.call_types, strict=True)
+        ] if scenario.time_of_day_handle else None)
+        self.interval_starts = scenario.horizon.interval_bounds()[1:-1].tolist()
 
     def goes_warm(self, call: int, target: Department) -> bool:
         """Whether ``warm_when`` holds now for a transfer of ``call`` to ``target``."""
@@ -134,7 +141,12 @@ class ConditionalWarm(WarmTransfer):
         on_duty = center.on_duty(target)
         if on_duty == 0:
             return False
-        mean: float = self.mean_handle[self.call_type.item(call)]
+        k = self.call_type.item(call)
+        if self.mean_handle_by_interval is None:
+            mean: float = self.mean_handle[k]
+        else:  # the interval now (past the horizon: the last one)
+            mean = self.mean_handle_by_interval[k][bisect_right(self.interval_starts,
+                                                                center.now)]
         return (queued + 1) * mean / on_duty <= (self.max_expected_wait or 0.0)
 
     def transfer(self, dept: Department, agent: int, call: int) -> None:

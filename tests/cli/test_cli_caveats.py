@@ -61,3 +61,12 @@ def test_a_horizon_too_short_for_its_warm_up(overrides: list[str], words: str) -
 
 def test_the_shipped_day_has_no_caveat() -> None:
     assert horizon_caveats(load_scenario(REFERENCE)) == []
+
+
+def test_the_mean_handle_time_of_the_caveat_takes_the_handle_scale() -> None:
+    # 1 h measured: 10 support calls of 6 min; with their handle time x2 in an interval, 5.
+    day = ["horizon.duration=1h", "horizon.interval=30min"]
+    assert horizon_caveats(load_scenario(REFERENCE, day)) == []
+    [line] = horizon_caveats(load_scenario(REFERENCE, [*day,
+                                                       "call_types.support.handle_scale=[1, 2]"]))
+    assert "fewer than 10 mean handle times (720 s)" in line

@@ -64,6 +64,17 @@ def test_expected_wait_at_most(tmp_path, limit, kind):
     assert row(r, 1)["transfer_kind"] == kind
 
 
+@pytest.mark.parametrize(("limit", "kind"), [(50, TransferKind.WARM), (49.9, TransferKind.COLD)])
+def test_expected_wait_uses_the_handle_scale_of_the_interval_of_the_decision(tmp_path, limit,
+                                                                              kind):
+    # Two intervals, misrouted calls' handle time x0.5 then x2; the decision at 10 s is in the
+    # first: (0 + 1) x 100 s x 0.5 / 1 agent = 50 s.
+    changes = {**when("expected_wait_at_most", max_expected_wait=limit),
+               "horizon.interval": 500, "call_types.misrouted.handle_scale": [0.5, 2.0]}
+    r = run_log(tmp_path, [(0, "support"), (0, "misrouted")], changes, policy=COND)
+    assert row(r, 1)["transfer_kind"] == kind
+
+
 def test_no_agent_on_duty_goes_cold(tmp_path):
     r = run_log(tmp_path, [(0, "misrouted")],
                 {**when("expected_wait_at_most", max_expected_wait=1e6),
