@@ -208,10 +208,15 @@ class DaskExecutor:
             self.client.cancel(futures)
 
     def close(self, abort: bool = False) -> None:
-        """Disconnect; a cluster started here is shut down, an existing one keeps running."""
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        """Disconnect; a cluster started here is shut down, an existing one keeps running.
+
+        Ctrl-C waits until this is done: a shutdown cut short leaves the cluster's semaphores
+        to the resource tracker, which then warns about them after the program has ended.
+        """
+        with _sigint_held():
+            self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
 
 
 def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Executor:
