@@ -46,7 +46,7 @@ from callsim.calibration.stamps import (
     date_time_columns,
     outside_calendar,
 )
-from callsim.files.reading import InputFileError, check_input_file
+from callsim.files.reading import InputFileError, check_input_file, read_csv_table
 from callsim.scenario.limits import MAX_INPUT_BYTES, MAX_SECONDS
 
 __all__ = ["CallRecords", "read_records", "records_frame", "safe_name", "sniff_separator"]
@@ -199,7 +199,7 @@ def _read_table(path: Path, separator: str | None = None) -> tuple[pd.DataFrame,
     try:
         if suffix in TEXT_SUFFIXES:
             sep = separator or sniff_separator(path)
-            table = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False)
+            table = read_csv_table(path, sep=sep, dtype=str, keep_default_na=False)
             header, first = _header(path, sep), 2
         else:
             table, first = pd.read_parquet(path), 1

@@ -56,7 +56,7 @@ def read_results(results: Path) -> pd.DataFrame:
 
     Exit 2 with one line when it is missing or unreadable.
     """
-    from callsim.files.reading import InputFileError, check_input_file
+    from callsim.files.reading import InputFileError, check_input_file, read_csv_table
     from callsim.scenario.limits import MAX_INPUT_BYTES
 
     try:  # a FIFO would block the readers below
@@ -72,7 +72,7 @@ def read_results(results: Path) -> pd.DataFrame:
 
     try:
         if suffix == ".csv":
-            return pd.read_csv(results, float_precision="round_trip")
+            return read_csv_table(results, float_precision="round_trip")
         return pd.read_parquet(results)
     except Exception as exc:  # pyarrow raises many types for a file that is not Parquet
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

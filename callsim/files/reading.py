@@ -24,8 +24,12 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["InputFileError", "check_input_file", "read_text"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["InputFileError", "check_input_file", "read_csv_table", "read_text"]
 
 
 class InputFileError(ValueError):
@@ -97,3 +101,33 @@ def read_text(path: str | os.PathLike[str], limit: int) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputFileError(path, f"not a UTF-8 text file (byte {exc.start})") from None
+
+
+def read_csv_table(path: str | os.PathLike[str], **options: Any) -> pd.DataFrame:
+    """A CSV table read by pandas with every column as data, never the first as an index.
+
+    pandas takes the first column as the index when the first row of data has one cell more
+    than the header: the columns would then be read shifted by one, silently. Here that row is
+    an error (``ValueError``, one line), as a longer row further down already is.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = path.write_text("a,b\\n1,2,3\\n4,5\\n")
+    >>> try:
+    ...     read_csv_table(path)
+    ... except ValueError as exc:
+    ...     print(exc)
+    row 2 (the first record) has more cells than the header
+    """
+    import warnings
+
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            return pd.read_csv(path, index_col=False, **options)
+        except pd.errors.ParserWarning:
+            raise ValueError("row 2 (the first record) has more cells than the header") from None

@@ -270,3 +270,17 @@ def test_a_blank_call_type_is_derived_like_a_missing_column(tmp_path):
     result = invoke_cli("calibrate", str(path), "--map", str(MAP), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output and out.exists()
+
+
+@pytest.mark.parametrize("where", [0, 1])
+def test_a_row_longer_than_the_header_is_refused_first_row_included(tmp_path, where):
+    # Found by the long fuzz: pandas took a longer first row's first column as the index
+    # (ValueError: invalid literal for int() with base 10: ''); further down it refused it.
+    rows = [GOOD, GOOD.replace("1,", "2,", 1)]
+    rows[where] = rows[where] + ",extra"
+    path = records_file(tmp_path, *rows)
+    result = invoke_cli("calibrate", str(path), "--map", str(MAP), "--out",
+                        str(tmp_path / "out.yaml"))
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output
+    assert result.output.startswith(f"{path}: cannot read: ")
+    assert not (tmp_path / "out.yaml").exists()

@@ -177,3 +177,13 @@ def test_breakeven_vary_mistakes_name_the_option():
     assert_one_line_error(result)
     assert result.output.strip() == ("--vary departments.billing.agents=0:1e9: must be <= 100000 "
                                      "(at departments.billing.agents=1000000000)")
+
+
+def test_plot_of_a_results_table_with_a_longer_first_row_is_refused(tmp_path):
+    # pandas would take the first column as the index and shift every column by one.
+    table = tmp_path / "results.csv"
+    table.write_text("departments.billing.agents,overall.wait_mean\n8,12.5,99\n9,10.0\n")
+    result = invoke_cli("plot", str(table), "--x", "departments.billing.agents", "--metric",
+                        "wait_mean")
+    assert_one_line_error(result, f"{table}: cannot read results table: row 2 (the first "
+                                  "record) has more cells than the header")
