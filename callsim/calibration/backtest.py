@@ -187,6 +187,10 @@ def _replayed(scenario: Scenario, records: CallRecords, window: Horizon, reps: i
     Replication r of the D days is one simulated D-day mean (``day`` = replication).
     """
     keep = replayable(records, scenario)
+    if not keep.any():  # nothing to replay is no verdict (pandas: "No objects to concatenate")
+        raise RecordsError(["records: no call to replay (`arrivals` records): none is of a call "
+                            f"type the scenario has ({', '.join(scenario.call_types)}) inside "
+                            "its horizon"])
     frames = [simulated_frame(day_scenario(scenario, calls), reps, seed, execution, day)
               for day, calls in records.frame[keep.to_numpy()].groupby("day")]
     frame = pd.concat(frames, ignore_index=True)

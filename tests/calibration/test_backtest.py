@@ -151,6 +151,20 @@ def test_records_the_horizon_mostly_misses_are_refused(tmp_path: Path) -> None:
         assert len(info.value.problems) == 1 and "horizon.start" in info.value.problems[0]
 
 
+def test_replaying_records_of_no_known_call_type_is_refused(tmp_path: Path) -> None:
+    """Found by the long command fuzz: ``--arrivals records`` with no call of a type the scenario
+    has ended in pandas' "No objects to concatenate" (a traceback). One line instead."""
+    from callsim.calibration.errors import RecordsError
+
+    records = records_of(known_scenario(), 1, seed=3).assign(call_type="sales")
+    records.to_csv(tmp_path / "sales.csv", index=False)
+    with pytest.raises(RecordsError, match="no call to replay") as info:
+        backtest(known_scenario(), tmp_path / "sales.csv", reps=3, seed=99, arrivals="records")
+    assert info.value.problems == ["records: no call to replay (`arrivals` records): none is of "
+                                   "a call type the scenario has (billing, support) inside its "
+                                   "horizon"]
+
+
 def test_too_few_replications_for_a_verdict_are_refused(tmp_path: Path) -> None:
     """Issue 19 item 13 / issue 18 item 7: ``--reps 2`` always failed ("up to 0" flags). The
     minimum comes from the verdict rule: with one replication fewer, no null draw can flag."""
