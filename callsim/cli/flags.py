@@ -22,6 +22,7 @@ __all__ = ["FLAGS", "flagged"]
 
 #: Library parameter (Python name) -> the flag that sets it, the same in every command.
 FLAGS: dict[str, str] = {
+    "arrivals": "--arrivals",
     "at": "--at",
     "confidence": "--confidence",
     "days": "--days",
