@@ -33,7 +33,7 @@ from callsim.calibration.estimate import RecordsInput, load_records
 from callsim.calibration.mapping import ColumnMap
 from callsim.calibration.observed import BACKTEST_METRICS, day_statistics, interval_statistics
 from callsim.calibration.records import CallRecords
-from callsim.calibration.replay import day_scenario, replayable
+from callsim.calibration.replay import replay_days
 from callsim.calibration.simulated import simulated_frame
 from callsim.experiments.execution import Execution
 from callsim.scenario.catalogue import metric
@@ -186,13 +186,12 @@ def _replayed(scenario: Scenario, records: CallRecords, window: Horizon, reps: i
 
     Replication r of the D days is one simulated D-day mean (``day`` = replication).
     """
-    keep = replayable(records, scenario)
-    if not keep.any():  # nothing to replay is no verdict (pandas: "No objects to concatenate")
+    days = replay_days(scenario, records)
+    if not days:  # nothing to replay is no verdict (pandas: "No objects to concatenate")
         raise RecordsError(["records: no call to replay (`arrivals` records): none is of a call "
                             f"type the scenario has ({', '.join(scenario.call_types)}) inside "
                             "its horizon"])
-    frames = [simulated_frame(day_scenario(scenario, calls), reps, seed, execution, day)
-              for day, calls in records.frame[keep.to_numpy()].groupby("day")]
+    frames = [simulated_frame(d.scenario(scenario), reps, seed, execution, d.day) for d in days]
     frame = pd.concat(frames, ignore_index=True)
     threshold = float(scenario.service_level_threshold)
     cells, days = ["interval", "queue", "metric"], ["queue", "metric"]

@@ -33,7 +33,7 @@ import pandas as pd
 
 from callsim.calibration.arrivals import interval_index
 from callsim.calibration.records import CallRecords
-from callsim.calibration.replay import day_scenario, replayable
+from callsim.calibration.replay import replay_days
 from callsim.engine.records import Outcome
 from callsim.experiments.execution import BatchRunner, Execution, Run, Unit
 
@@ -189,8 +189,7 @@ class _Trials:
         self.seed, self.runner = seed, runner
         self.window = scenario.horizon
         self.threshold = float(scenario.service_level_threshold)
-        keep = replayable(records, scenario).to_numpy()
-        self.days = [calls for _, calls in records.frame[keep].groupby("day")]
+        self.days = replay_days(scenario, records)
         self.reps = reps or -(-SIMULATED_DAYS // max(1, len(self.days)))
         self.tried: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.frame = _waits_frame([])
@@ -213,8 +212,8 @@ class _Trials:
         """Simulated metric per block (mean over replications) and its 95% half-width."""
         scenario = self.scenario.with_departments(
             {"available": tuple(float(s) for s in shares[self.block])})
-        units = [Unit(day_scenario(scenario, calls), (scenario.transfer.policy,), self.seed,
-                      tuple(range(self.reps))) for calls in self.days]
+        units = [Unit(day.scenario(scenario), (scenario.transfer.policy,), self.seed,
+                      tuple(range(self.reps))) for day in self.days]
         self.runner.execution.check_work([u.scenario for u in units], self.reps)
         frame = self.frame = _waits_frame(self.runner.run(units, waits))
         stats = _per_block(frame, self.metric, self.threshold, self.window, self.block)
