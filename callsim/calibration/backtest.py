@@ -33,7 +33,7 @@ from callsim.calibration.estimate import RecordsInput, load_records
 from callsim.calibration.mapping import ColumnMap
 from callsim.calibration.observed import BACKTEST_METRICS, day_statistics, interval_statistics
 from callsim.calibration.records import CallRecords
-from callsim.calibration.replay import replay_days
+from callsim.calibration.replay import replay_days, replayed_staffing
 from callsim.calibration.simulated import simulated_frame
 from callsim.experiments.execution import Execution
 from callsim.scenario.catalogue import metric
@@ -186,12 +186,12 @@ def _replayed(scenario: Scenario, records: CallRecords, window: Horizon, reps: i
 
     Replication r of the D days is one simulated D-day mean (``day`` = replication).
     """
-    days = replay_days(scenario, records)
-    if not days:  # nothing to replay is no verdict (pandas: "No objects to concatenate")
+    replayed = replay_days(scenario, records)
+    if not replayed:  # nothing to replay is no verdict (pandas: "No objects to concatenate")
         raise RecordsError(["records: no call to replay (`arrivals` records): none is of a call "
                             f"type the scenario has ({', '.join(scenario.call_types)}) inside "
                             "its horizon"])
-    frames = [simulated_frame(d.scenario(scenario), reps, seed, execution, d.day) for d in days]
+    frames = [simulated_frame(d.scenario(scenario), reps, seed, execution, d.day) for d in replayed]
     frame = pd.concat(frames, ignore_index=True)
     threshold = float(scenario.service_level_threshold)
     cells, days = ["interval", "queue", "metric"], ["queue", "metric"]
@@ -434,10 +434,23 @@ def _one_backtest(scenario: Scenario, loaded: CallRecords, reps: int, seed: int,
     allowed = _allowed(table, simulated, unit, seed)
     summary = _summary(day_statistics(chosen.frame, window, threshold),
                        sim_days[sim_days["queue"].isin(known)])
-    notes = (*loaded.notes, *_notes(chosen.frame, window, scenario))
+    notes = (*loaded.notes, *_notes(chosen.frame, window, scenario),
+             *((_replay_note(scenario, chosen),) if arrivals == "records" else ()))
     dates = tuple(f"{d:%Y-%m-%d}" for d in chosen.days)
     return Backtest(scenario.name, table, n_days, reps, seed, checks, int(table["outside"].sum()),
                     allowed, notes, summary, dates, arrivals)
+
+
+def _replay_note(scenario: Scenario, records: CallRecords) -> str:
+    """What each replayed day took from its records (:mod:`callsim.calibration.replay`)."""
+    staffed = replayed_staffing(scenario, records)
+    kept = [d for d in scenario.departments if d not in staffed]
+    agents = f"agents on duty of {', '.join(staffed)}" if staffed else "no agents on duty"
+    why = ("the records name no agent" if not staffed else
+           "calls are transferred to them and the records do not show second legs")
+    return ("replayed from the records: each day's arrivals, its handle-time level per "
+            f"interval and {agents}" + (f" ({', '.join(kept)}: the scenario's agents; {why})"
+                                        if kept else ""))
 
 
 def _outside(frame: pd.DataFrame, window: Horizon) -> int:

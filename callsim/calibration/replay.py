@@ -13,8 +13,9 @@ its records what a forecast and a roster fix in advance:
   (the scenario expects about 170 s): with their arrivals alone the model, right about every
   other evening, queues them for minutes;
 - its **agents on duty** per interval (on-duty spells of that day's calls,
-  :mod:`callsim.calibration.staffing`), when the records name agents; otherwise the
-  scenario's ``agents``.
+  :mod:`callsim.calibration.staffing`), when the records name agents, in every department
+  that no call is transferred to (:func:`replayed_staffing`); otherwise the scenario's
+  ``agents``.
 
 What is judged is everything else: the share of agents available, after-call work, the
 handle-time distribution around its level, patience and its time of day, priorities and the
@@ -39,11 +40,13 @@ from callsim.scenario.calllog import CallLog
 if TYPE_CHECKING:
     from callsim.scenario.schema import Scenario
 
-__all__ = ["LOWEST_LEVEL", "ReplayedDay", "day_scenario", "handle_levels", "replay_days",
-           "replayable"]
+__all__ = ["LOWEST_LEVEL", "TRANSLATION_CALLS", "ReplayedDay", "day_scenario", "handle_levels",
+           "replay_days", "replayable", "replayed_staffing"]
 
 #: The lowest workload level a replayed interval takes (a factor on handle time).
 LOWEST_LEVEL = 0.05
+#: Calls an interval needs for its level to stay within one standard error of its own ratio.
+TRANSLATION_CALLS = 30
 
 
 @dataclass(frozen=True)
@@ -59,13 +62,14 @@ class ReplayedDay:
     level
         Its workload level per interval (a factor on handle time, 1: as the scenario expects).
     agents
-        Agents on duty per department and interval, or None (the scenario's agents).
+        Agents on duty per interval of the departments whose staffing is replayed
+        (:func:`replayed_staffing`); the others keep the scenario's.
     """
 
     day: pd.Timestamp
     calls: pd.DataFrame
     level: np.ndarray
-    agents: Mapping[str, tuple[int, ...]] | None
+    agents: Mapping[str, tuple[int, ...]]
 
     def scenario(self, base: Scenario) -> Scenario:
         """``base`` with this day's arrivals, workload level and agents on duty."""
@@ -74,11 +78,10 @@ class ReplayedDay:
                      float(s) for s in np.asarray(day.handle_scales(name)) * self.level)})
                  for name, ct in day.call_types.items()}
         staffed = day.model_copy(update={"call_types": types})
-        if self.agents is not None:
-            agents, names = self.agents, list(staffed.departments)
-            staffed = staffed.with_departments(
-                lambda i, _: {"agents": agents[names[i]], "roster": None})
-        return staffed
+        agents, names = self.agents, list(staffed.departments)
+        return staffed.with_departments(
+            lambda i, _: {"agents": agents[names[i]], "roster": None} if names[i] in agents
+            else {})
 
 
 def replayable(records: CallRecords, scenario: Scenario) -> pd.Series:
@@ -99,15 +102,30 @@ def replay_days(scenario: Scenario, records: CallRecords) -> list[ReplayedDay]:
     frame = records.frame
     keep = replayable(records, scenario).to_numpy()
     levels = handle_levels(scenario, frame[keep])
-    staffed = "agent" in records.present and bool(frame["agent"].notna().any())
+    staffed = replayed_staffing(scenario, records)
     homes = _homes(frame) if staffed else {}
     days = []
     for day, calls in frame[keep].groupby("day"):
-        agents = (_agents_on_duty(records, pd.Timestamp(day), scenario, homes)
-                  if staffed else None)
+        agents = (_agents_on_duty(records, pd.Timestamp(day), scenario, homes, staffed)
+                  if staffed else {})
         days.append(ReplayedDay(pd.Timestamp(day), calls, levels.get(pd.Timestamp(day),
                                 np.ones(scenario.horizon.n_intervals)), agents))
     return days
+
+
+def replayed_staffing(scenario: Scenario, records: CallRecords) -> list[str]:
+    """The departments whose agents on duty a replayed day takes from its records.
+
+    Those of the scenario, when the records name agents, but for departments that calls are
+    transferred to: the records show a transferred call's first leg only, so the agents who
+    took the second legs seem idle (or on a break) while they served them, and their
+    department's spells would count too few agents. Those keep the scenario's agents.
+    """
+    frame = records.frame
+    if "agent" not in records.present or not frame["agent"].notna().any():
+        return []
+    receiving = set(frame["transferred_to"].dropna().astype(str))
+    return [name for name in scenario.departments if name not in receiving]
 
 
 def _homes(frame: pd.DataFrame) -> dict[str, str]:
@@ -118,11 +136,11 @@ def _homes(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def _agents_on_duty(records: CallRecords, day: pd.Timestamp, scenario: Scenario,
-                    homes: dict[str, str]) -> dict[str, tuple[int, ...]]:
+                    homes: dict[str, str], departments: list[str]) -> dict[str, tuple[int, ...]]:
     """The day's agents on duty per department and interval (its spells; all its calls)."""
     one = replace(records, frame=records.frame[records.frame["day"] == day])
-    staffing = estimate_staffing(one, scenario.horizon, list(scenario.departments), homes)
-    return {name: tuple(staffing.agents(name)) for name in scenario.departments}
+    staffing = estimate_staffing(one, scenario.horizon, departments, homes)
+    return {name: tuple(staffing.agents(name)) for name in departments}
 
 
 def handle_levels(scenario: Scenario, calls: pd.DataFrame) -> dict[pd.Timestamp, np.ndarray]:
@@ -136,7 +154,12 @@ def handle_levels(scenario: Scenario, calls: pd.DataFrame) -> dict[pd.Timestamp,
     calls-weighted mean of ``(f - 1)^2`` less that of the sampling variance, at least 0), so an
     interval's level is ``1 + w (f - 1)`` with ``w = tau^2 / (tau^2 + variance)``: an interval
     of a few calls keeps about 1, one of a hundred calls far from the rest takes most of its
-    own ratio (an empirical Bayes estimate). An interval without such calls keeps 1.
+    own ratio (an empirical Bayes estimate). One normal prior fits the many ordinary intervals
+    and shrinks a rare one (an event) too far, so an interval of at least
+    :data:`TRANSLATION_CALLS` calls is moved no more than one standard error from its own
+    ratio (Efron and Morris's limited translation; with fewer calls the ratio of skewed handle
+    times is too far from normal for its standard error to bound it). An interval without such
+    calls keeps 1.
     """
     window = scenario.horizon
     idx = interval_index(calls["clock"].to_numpy(dtype=float), window)
@@ -164,8 +187,11 @@ def handle_levels(scenario: Scenario, calls: pd.DataFrame) -> dict[pd.Timestamp,
     n = sums["n"].to_numpy(dtype=float)
     tau2 = max(0.0, float(np.sum(n * ((ratio - 1) ** 2 - variance)) / n.sum()))
     weight = tau2 / (tau2 + variance) if tau2 > 0 else variance * 0.0
+    shrunk = 1 + weight * (ratio - 1)
     se = np.sqrt(variance)
-    level = np.clip(1 + weight * (ratio - 1), ratio - se, ratio + se).clip(LOWEST_LEVEL)
+    bounded = np.clip(shrunk, ratio - se, ratio + se)
+    level = np.where(sums["n"] >= TRANSLATION_CALLS, bounded, shrunk).clip(LOWEST_LEVEL)
+    level = pd.Series(level, index=sums.index)
     out: dict[pd.Timestamp, np.ndarray] = {}
     for (day, i), value in level.items():
         row = out.setdefault(pd.Timestamp(day), np.ones(window.n_intervals))
