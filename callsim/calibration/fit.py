@@ -5,7 +5,8 @@ fits the ``available`` share of every department per block of intervals (``block
 e.g. 4 half hours = 2 h; ``None``: one share for the whole day) so that a simulated metric of
 all calls in the block (``abandon_rate``, ``service_level`` or ``asa``, pooled over the block's
 calls of every day) matches the observed one, on the calibration days with their own arrivals
-replayed (:mod:`callsim.calibration.replay`).
+replayed, with their handle-time level per interval and their agents on duty
+(:mod:`callsim.calibration.replay`).
 
 Every candidate runs the same replications with the same seeds (common random numbers), so the
 simulated metric moves with the shares only. The blocks are bisected together: each step sets
@@ -113,8 +114,8 @@ class AvailabilityFit:
         """Lines for the scenario file (one per block)."""
         percent = self.metric != "asa"
         head = (f"available fitted by simulation per block to the observed {self.metric} of all"
-                f" calls (replayed calibration days, common random numbers); share (status, "
-                f"95% range):")
+                " calls (replayed calibration days: their arrivals, handle-time level and "
+                "agents on duty; common random numbers); share (status, 95% range):")
         lines = [head] + [b.line(self.window, percent) for b in self.blocks]
         observed, simulated = self.service_level
         lines.append(f"service level of all calls: observed {100 * observed:.1f}%, simulated "
