@@ -68,15 +68,22 @@ class BlockShare:
     simulated: float
     low: float
     high: float
+    unfitted: float = float("nan")
 
     def line(self, window: Horizon, percent: bool) -> str:
-        """One line: clock range, share and its range, observed and simulated metric."""
+        """One line: clock range, share and its range, observed and simulated metric.
+
+        ``unfitted`` (the metric simulated with every agent available) says how far the fit
+        moved the block.
+        """
         scale, unit = (100.0, "%") if percent else (1.0, " s")
         span = ("whole day" if self.first == 0 and self.last == window.n_intervals - 1
                 else f"{window.clock(self.first)}-{window.clock(self.last + 1)}")
         seen = ("no calls" if np.isnan(self.observed) else
                 f"observed {scale * self.observed:.1f}{unit}, simulated "
-                f"{scale * self.simulated:.1f}{unit}")
+                f"{scale * self.simulated:.1f}{unit}"
+                + ("" if np.isnan(self.unfitted) else
+                   f", {scale * self.unfitted:.1f}{unit} with every agent available"))
         return (f"{span} {self.share:.3f} ({self.status}, {self.low:.3f}-{self.high:.3f}; "
                 f"{seen})")
 
@@ -288,7 +295,8 @@ def _bisect(trials: _Trials, records: CallRecords, lowest: float, steps: int
     spans = [np.flatnonzero(blocks == b) for b in range(n)]
     rows = tuple(BlockShare(int(spans[b][0]), int(spans[b][-1]), float(share[b]), str(status[b]),
                             float(observed[b]), float(final[b]),
-                            float(min(range_low[b], share[b])), float(max(range_high[b], share[b])))
+                            float(min(range_low[b], share[b])), float(max(range_high[b], share[b])),
+                            float(top[b]))
                  for b in range(n))
     available = tuple(float(s) for s in share[blocks]) if (status == "fitted").any() else None
     level = (trials.service_level(records.frame), trials.service_level(trials.frame))

@@ -176,8 +176,10 @@ def test_available_share_fitted_by_simulation(bank: Calibration) -> None:
         block = status[clock]
         assert block.status == "fitted" and 0.8 < block.share < 1.0
         assert block.low <= block.share <= block.high
+        assert block.unfitted < block.simulated  # every agent available: fewer abandon
     assert status["02:00"].status == status["04:00"].status == "flat"
     assert status["02:00"].share == 1.0
     assert status["06:00"].status == status["20:00"].status == "at most"
     assert status["06:00"].share == status["20:00"].share == 1.0
     assert "available fitted by simulation per block" in fit.comment()
+    assert "with every agent available" in status["08:00"].line(bank.window, True)
