@@ -447,7 +447,8 @@ def _replay_note(scenario: Scenario, records: CallRecords) -> str:
     kept = [d for d in scenario.departments if d not in staffed]
     agents = f"agents on duty of {', '.join(staffed)}" if staffed else "no agents on duty"
     why = ("the records name no agent" if not staffed else
-           "calls are transferred to them and the records do not show second legs")
+           "no agent of theirs in the records, or calls transferred to them, whose second "
+           "legs the records do not show")
     return ("replayed from the records: each day's arrivals, its handle-time level per "
             f"interval and {agents}" + (f" ({', '.join(kept)}: the scenario's agents; {why})"
                                         if kept else ""))

@@ -116,16 +116,18 @@ def replay_days(scenario: Scenario, records: CallRecords) -> list[ReplayedDay]:
 def replayed_staffing(scenario: Scenario, records: CallRecords) -> list[str]:
     """The departments whose agents on duty a replayed day takes from its records.
 
-    Those of the scenario, when the records name agents, but for departments that calls are
-    transferred to: the records show a transferred call's first leg only, so the agents who
-    took the second legs seem idle (or on a break) while they served them, and their
-    department's spells would count too few agents. Those keep the scenario's agents.
+    Those of the scenario that are the home of some agent in the records (the queue of most
+    of its calls), but for departments that calls are transferred to: the records show a
+    transferred call's first leg only, so the agents who took the second legs seem idle (or
+    on a break) while they served them, and their department's spells would count too few
+    agents. The others keep the scenario's agents (all of them when no agent is named).
     """
     frame = records.frame
     if "agent" not in records.present or not frame["agent"].notna().any():
         return []
     receiving = set(frame["transferred_to"].dropna().astype(str))
-    return [name for name in scenario.departments if name not in receiving]
+    homes = set(_homes(frame).values())
+    return [name for name in scenario.departments if name in homes and name not in receiving]
 
 
 def _homes(frame: pd.DataFrame) -> dict[str, str]:

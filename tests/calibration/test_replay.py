@@ -108,3 +108,18 @@ def test_a_replayed_day_has_its_calls_level_and_agents(tmp_path: Path) -> None:
     for name in scenario.call_types:
         assert np.allclose(simulated.handle_scales(name), day.level)
     assert scenario.departments["billing"].agents == 10  # the base is unchanged
+
+
+def test_a_department_without_agents_in_the_records_keeps_the_scenarios(tmp_path: Path) -> None:
+    """Records of the known scenario's support queue only: billing has no agent of its own in
+    them, and a day replayed with 0 billing agents would leave its callers unanswered."""
+    scenario = known_scenario()
+    frame = records_of(scenario, 1, seed=5)
+    path = tmp_path / "support.csv"
+    frame[frame["queue"] == "support"].to_csv(path, index=False)
+    records = load_records(path)
+    assert replayed_staffing(scenario, records) == ["support"]
+    (day,) = replay_days(scenario, records)
+    simulated = day.scenario(scenario)
+    assert simulated.departments["billing"].agents == 10
+    assert simulated.departments["support"].agents == day.agents["support"]
