@@ -29,7 +29,7 @@ from callsim.calibration.patience_scale import PatienceScale, estimate_patience_
 from callsim.calibration.pools import Pools, estimate_pools
 from callsim.calibration.records import CallRecords, read_records
 from callsim.calibration.routing import estimate_routing
-from callsim.calibration.staffing import Staffing, estimate_staffing
+from callsim.calibration.staffing import Staffing, agent_homes, estimate_staffing
 from callsim.calibration.wrapup import estimate_after_call_work
 from callsim.calibration.writer import scenario_text
 from callsim.scenario.durations import parse_duration
@@ -134,8 +134,8 @@ def calibrate(
     )
     homes = {a: pools.department[q] for a, q in pools.home.items()}
     staffing = estimate_staffing(chosen, window, partial.departments, homes or None)
-    partial = replace(partial, staffing=staffing,
-                      after_call_work=estimate_after_call_work(chosen, homes or _homes(chosen)),
+    acw = estimate_after_call_work(chosen, homes or agent_homes(chosen.frame))
+    partial = replace(partial, staffing=staffing, after_call_work=acw,
                       warnings=(*chosen.notes,
                                 *staffing.zero_with_calls(_calls(chosen, window), window)))
     text, defaults = scenario_text(partial)
@@ -171,15 +171,6 @@ def checked(calibration: Calibration) -> Scenario:
         raise RecordsError([f"{files}: the calibrated scenario would not validate: "
                             f"{p.split(': ', 1)[-1]} ({longest}: extreme values? leave them out "
                             "or blank their cells)" for p in exc.problems]) from None
-
-
-def _homes(records: CallRecords) -> dict[str, str]:
-    """Each agent's department: the queue of most of its answered calls."""
-    served = records.frame[records.frame["agent"].notna() & records.frame["answered"]]
-    if served.empty:
-        return {}
-    counts = pd.crosstab(served["agent"].astype(str), served["queue"].astype(str))
-    return {str(a): str(q) for a, q in counts.idxmax(axis=1).items()}
 
 
 def _calls(records: CallRecords, window: Horizon) -> pd.DataFrame:

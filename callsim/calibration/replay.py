@@ -34,7 +34,7 @@ import pandas as pd
 
 from callsim.calibration.arrivals import interval_index
 from callsim.calibration.records import CallRecords
-from callsim.calibration.staffing import estimate_staffing
+from callsim.calibration.staffing import agent_homes, estimate_staffing
 from callsim.scenario.calllog import CallLog
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def replay_days(scenario: Scenario, records: CallRecords) -> list[ReplayedDay]:
     keep = replayable(records, scenario).to_numpy()
     levels = handle_levels(scenario, frame[keep])
     staffed = replayed_staffing(scenario, records)
-    homes = _homes(frame) if staffed else {}
+    homes = agent_homes(frame) if staffed else {}
     days = []
     for day, calls in frame[keep].groupby("day"):
         agents = (_agents_on_duty(records, pd.Timestamp(day), scenario, homes, staffed)
@@ -126,15 +126,8 @@ def replayed_staffing(scenario: Scenario, records: CallRecords) -> list[str]:
     if "agent" not in records.present or not frame["agent"].notna().any():
         return []
     receiving = set(frame["transferred_to"].dropna().astype(str))
-    homes = set(_homes(frame).values())
+    homes = set(agent_homes(frame).values())
     return [name for name in scenario.departments if name in homes and name not in receiving]
-
-
-def _homes(frame: pd.DataFrame) -> dict[str, str]:
-    """Each agent's department: the queue of most of the calls it answered."""
-    served = frame[frame["answered"].to_numpy(dtype=bool) & frame["agent"].notna().to_numpy()]
-    return {str(a): str(q.value_counts().index[0]) for a, q in
-            served.groupby("agent", observed=True)["queue"]}
 
 
 def _agents_on_duty(records: CallRecords, day: pd.Timestamp, scenario: Scenario,

@@ -24,8 +24,8 @@ from callsim.analysis.segments import cumulative_time
 from callsim.calibration.records import CallRecords
 from callsim.scenario.schema import Horizon
 
-__all__ = ["BREAK", "EVIDENCE", "Staffing", "agents_seen", "busy_spans", "estimate_staffing",
-           "on_duty_spells", "waiting_spans"]
+__all__ = ["BREAK", "EVIDENCE", "Staffing", "agent_homes", "agents_seen", "busy_spans",
+           "estimate_staffing", "on_duty_spells", "waiting_spans"]
 
 #: A gap between an agent's calls longer than this (s) may be a break (see EVIDENCE). On the
 #: bank's records 99% of the gaps after which the next caller was already waiting (the agent
@@ -119,6 +119,18 @@ def _by_concurrency(busy: pd.DataFrame, window: Horizon) -> pd.Series:
                 out[(queue, day, int(i))] = value
     index = pd.MultiIndex.from_tuples(list(out), names=["queue", "day", "interval"])
     return pd.Series(list(out.values()), index=index, dtype=float)
+
+
+def agent_homes(frame: pd.DataFrame) -> dict[str, str]:
+    """Each agent's home: the queue of most of the calls it answered (ties: the first in order).
+
+    ``frame`` is a records frame (:class:`~callsim.calibration.records.CallRecords`).
+    """
+    served = frame[frame["answered"].to_numpy(dtype=bool) & frame["agent"].notna().to_numpy()]
+    if served.empty:
+        return {}
+    counts = pd.crosstab(served["agent"].astype(str), served["queue"].astype(str))
+    return {str(a): str(q) for a, q in counts.idxmax(axis=1).items()}
 
 
 def waiting_spans(frame: pd.DataFrame) -> pd.DataFrame:
@@ -222,9 +234,7 @@ def estimate_staffing(records: CallRecords, window: Horizon, departments: list[s
     has_ids = "agent" in records.present and busy["agent"].notna().any()
     if has_ids:
         if agent_department is None:
-            served = busy[busy["agent"].notna()]
-            agent_department = {str(a): str(q) for a, q in served.groupby(
-                "agent", observed=True)["queue"].agg(lambda s: s.value_counts().index[0]).items()}
+            agent_department = agent_homes(frame)
         spells = on_duty_spells(busy, waiting=waiting_spans(frame), department=agent_department)
         counts = agents_on_duty(spells, window, agent_department)
     else:
