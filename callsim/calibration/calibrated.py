@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from callsim.calibration.arrivals import ArrivalEstimate
 from callsim.calibration.fit import AvailabilityFit
 from callsim.calibration.fitting import DurationFit
+from callsim.calibration.forward import ForwardCheck
 from callsim.calibration.handle_scale import HandleScale
 from callsim.calibration.patience import PatienceEstimate
 from callsim.calibration.patience_scale import PatienceScale
@@ -45,6 +46,9 @@ class Calibration:
         The scenario name.
     availability
         The share of agents available fitted by simulation (``calibrate(fit=True)``), or None.
+    forward
+        With the fit, the scenario's own days against the calibration days
+        (:mod:`callsim.calibration.forward`), or None.
     after_call_work
         After-call work per department, from its agents' gaps between calls while callers
         waited (:mod:`callsim.calibration.wrapup`).
@@ -76,6 +80,7 @@ class Calibration:
     pools: Pools | None = None
     after_call_work: dict[str, AfterCallWork] = field(default_factory=dict)
     availability: AvailabilityFit | None = None
+    forward: ForwardCheck | None = None
     patience_scale: PatienceScale | None = None
     handle_scale: HandleScale | None = None
     text: str = ""

@@ -141,15 +141,23 @@ def calibrate(
     text, defaults = scenario_text(partial)
     partial = replace(partial, text=text, defaults=tuple(defaults))
     if fit:
-        from callsim.calibration.fit import fit_jointly
-
-        partial = replace(partial, availability=fit_jointly(checked(partial), chosen,
-                                                            reps=reps, seed=seed,
-                                                            execution=execution))
-        text, defaults = scenario_text(partial)
-        partial = replace(partial, text=text, defaults=tuple(defaults))
+        partial = _fitted(partial, reps, seed, execution)
     checked(partial)
     return partial
+
+
+def _fitted(partial: Calibration, reps: int | None, seed: int,
+            execution: Execution | None) -> Calibration:
+    """``partial`` with the fit by simulation, its forward check and the text that says so."""
+    from callsim.calibration.fit import fit_jointly
+    from callsim.calibration.forward import forward_check
+
+    records = partial.records
+    partial = replace(partial, availability=fit_jointly(checked(partial), records, reps=reps,
+                                                        seed=seed, execution=execution))
+    partial = replace(partial, forward=forward_check(checked(partial), records, seed, execution))
+    text, defaults = scenario_text(partial)
+    return replace(partial, text=text, defaults=tuple(defaults))
 
 
 def checked(calibration: Calibration) -> Scenario:

@@ -174,6 +174,9 @@ def _availability(out: _Text, cal: Calibration) -> None:
         out.add(2, "available:")
         for i, share in enumerate(fit.available):
             out.add(3, f"- {share:.4f}", cal.window.clock(i))
+    if cal.forward is not None:
+        for line in cal.forward.comment().splitlines():
+            out.note(2, line)
 
 
 def model_has(section: str, name: str) -> bool:

@@ -105,5 +105,7 @@ def _summary(result: object, out: Path) -> None:
             typer.echo(flagged("\n".join(by_time.comment())))
     if result.availability is not None:
         typer.echo(result.availability.comment())
+    if result.forward is not None:
+        typer.echo(result.forward.comment())
     for line in result.warnings:
         typer.echo(f"warning: {line}", err=True)

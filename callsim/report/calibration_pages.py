@@ -129,7 +129,7 @@ def _transfer_text(cal: Calibration) -> str:
 
 
 def _staffing_text(cal: Calibration) -> list[str]:
-    """What the staffing section says: the method, the pools, after-call work, warnings."""
+    """What the staffing section says: the method, the pools, after-call work, the fit, warnings."""
     if cal.staffing.lower_bound:
         lines = ["LOWER BOUND: no agent ids in the records; each interval's agents are the most "
                  "calls handled at once, mean over days, rounded up. Real staffing is higher."]
@@ -147,6 +147,9 @@ def _staffing_text(cal: Calibration) -> list[str]:
             lines.append(f"After-call work in {department}: mean {_s(acw.fit.mean)} "
                          f"({_s(acw.fit.mean_ci[0])}-{_s(acw.fit.mean_ci[1])}), from "
                          f"{acw.fit.n:,} gaps between an agent's calls while callers waited.")
+    for found in (cal.availability, cal.forward):  # calibrate --fit: the fit, its check
+        if found is not None:
+            lines += found.comment().splitlines()
     lines += [f"Warning: {w}." for w in cal.warnings]
     return lines
 

@@ -101,6 +101,15 @@ def test_calibration_page_staffing_section_and_handle_caption(bank: Calibration)
     assert section.count("<p>") >= 3 and section.count("<tr>") > 20
     assert "After-call work in ps" in section and "Warning:" in section
     assert "resampled (empirical" in page
+    assert "forward check" not in section  # no fit, no check
+    from dataclasses import replace
+
+    from callsim.calibration.forward import ForwardCheck
+
+    day = {"offered": 1528.0, "abandon_rate": 0.105, "asa": 32.7, "service_level": 0.568}
+    checked = replace(bank, forward=ForwardCheck(50, 5, day, day, dict.fromkeys(day, 0.0)))
+    fitted = calibration_html(checked).split('<h2 id="staffing">')[1]
+    assert "forward check: the scenario&#39;s own rates" in fitted.split("<h2")[0]
 
 
 def _within_targets(summary: dict[str, Any]) -> None:
@@ -138,6 +147,8 @@ def test_bank_out_of_sample_with_replayed_arrivals(tmp_path_factory: pytest.Temp
     text = out.read_text()
     assert "available fitted by simulation per block" in text
     assert "after-call work scaled x1.5" in text
+    assert "its mean day is kinder than the calibration days by" in result.output  # forward
+    assert "# forward check: the scenario's own rates, 50 simulated days" in text
     assert "not answered first, no priority" in text
     documents = {}
     for days in (FIT_DAYS, TEST_DAYS):
