@@ -74,8 +74,8 @@ class ForwardCheck:
                 f"its mean day is {kind} than the calibration days by {100 * abs(self.gap):.1f} "
                 "points of service level: the fit matched each day with its own arrivals, "
                 "workload and agents on duty, which vary from day to day, and a mean day's do "
-                "not; staff to a target with that margin, or back-test a plan with `backtest "
-                "--arrivals scenario`")
+                "not; staff to a target with that margin, or back-test a plan against records "
+                "with its own rates (`arrivals` scenario)")
 
 
 def forward_check(scenario: Scenario, records: CallRecords, seed: int = 0,
