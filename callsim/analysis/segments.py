@@ -35,7 +35,7 @@ ACTIVITIES: tuple[str, ...] = ("handling", "identifying", "holding", "handoff", 
                                "after_call_work")
 
 #: Transfer kinds whose customer hung up with a callback request (at ``hold_end``).
-CALLBACK_KINDS: tuple[int, ...] = (TransferKind.CALLBACK, TransferKind.HOLD_TO_CALLBACK)
+CALLBACK_KINDS: tuple[int, ...] = (int(TransferKind.CALLBACK), int(TransferKind.HOLD_TO_CALLBACK))
 
 #: Codes as plain ints: an array compared with an enum member converts it every time (3x
 #: the cost of the comparison).
