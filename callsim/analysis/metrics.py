@@ -43,8 +43,9 @@ from callsim.analysis.segments import (
     cumulative_time,
     interval_time,
     nan_to_zero,
+    set_table,
     times,
-    total_by_department,
+    totals_by_set,
     wait_segments,
 )
 from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
@@ -287,15 +288,17 @@ def department_busy(
 ) -> dict[str, np.ndarray]:
     """Busy agent time per activity and department inside ``[lo, hi]`` (s).
 
-    Sets without segments (e.g. callbacks under cold and warm) are skipped: they add zeros.
+    Per activity, the sum over its sets in order of each set's totals (:func:`totals_by_set`,
+    all sets in one pass). Sets without segments (e.g. callbacks under
+    cold and warm) are skipped: they add zeros.
     """
-    return {
-        activity: sum(
-            (total_by_department(seg, lo, hi, n_departments) for seg in segs if seg.start.size),
-            start=np.zeros(n_departments),
-        )
-        for activity, segs in busy_covering(c).items()
-    }
+    table = c.derived(f"busy_table {n_departments}",
+                      lambda c: set_table(busy_covering(c), n_departments))
+    per_set = totals_by_set(table, lo, hi)
+    out = {activity: np.zeros(n_departments) for activity in busy_covering(c)}
+    for activity, row in zip(table.names, per_set, strict=True):
+        out[activity] = out[activity] + row
+    return out
 
 
 def staffed_seconds(
