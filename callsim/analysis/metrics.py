@@ -28,6 +28,7 @@ from callsim.analysis.extensions import (
 )
 from callsim.analysis.queues import (
     QUEUE_METRICS,
+    clip,
     queue_columns,
     queue_table,
     queue_totals,
@@ -36,12 +37,12 @@ from callsim.analysis.queues import (
 from callsim.analysis.segments import (
     ACTIVITIES,
     CallArrays,
+    Segments,
     busy_covering,
     call_arrays,
     codes,
     covering,
-    cumulative_time,
-    interval_time,
+    interval_times,
     nan_to_zero,
     set_table,
     times,
@@ -463,14 +464,11 @@ def _department_profiles(
     shift_stop = np.minimum(times(shifts, "end"), float(result.horizon))
     busy = [seg for segs in busy_covering(c).values() for seg in segs]
     queues = covering(wait_segments(c))
-    profiles = {}
-    for j, name in enumerate(departments):
-        on = shift_dept == j
-        staffed = np.diff(cumulative_time(shift_start[on], shift_stop[on], bounds))
-        busy_time = interval_time(busy, j, bounds)
-        queue_time = interval_time(queues, j, bounds)
-        profiles[name] = (ratio(busy_time, staffed), queue_time / np.diff(bounds))
-    return profiles
+    shifts = covering([Segments(shift_start, shift_stop, shift_dept)])
+    busy_time, queue_time, staffed = interval_times([busy, queues, shifts], len(departments),
+                                                    bounds)
+    occupancy, queue_length = ratio(busy_time, staffed), queue_time / np.diff(bounds)
+    return {name: (occupancy[j], queue_length[j]) for j, name in enumerate(departments)}
 
 
 def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFrame:
@@ -548,14 +546,20 @@ def _interval_calls(c: CallArrays, bounds: np.ndarray, threshold: float
                     ) -> dict[str, np.ndarray]:
     """The per-call columns of :func:`interval_metrics`, by interval of arrival."""
     n = len(bounds) - 1
-    idx = np.clip(np.searchsorted(bounds, c.arrival, side="right") - 1, 0, n - 1)
+    idx = clip(np.searchsorted(bounds, c.arrival, side="right") - 1, n - 1)
     calls = np.bincount(idx, minlength=n).astype(float)
     first_wait = c.answer - c.arrival
     answered = ~np.isnan(first_wait)
-    abandoned = np.bincount(idx, weights=c.outcome == _ABANDONED, minlength=n)
-    n_answered = np.bincount(idx[answered], minlength=n)
-    sum_asa = np.bincount(idx[answered], weights=first_wait[answered], minlength=n)
-    in_sl = np.bincount(idx, weights=answered & (first_wait <= threshold), minlength=n)
+
+    def count(where: np.ndarray) -> np.ndarray:
+        """Calls per interval where ``where`` (``bincount`` weighted by it, a third the cost)."""
+        return np.bincount(idx.take(np.flatnonzero(where)), minlength=n)
+
+    abandoned = count(c.outcome == _ABANDONED)
+    which = np.flatnonzero(answered)
+    n_answered = np.bincount(idx.take(which), minlength=n)
+    sum_asa = np.bincount(idx.take(which), weights=first_wait.take(which), minlength=n)
+    in_sl = count(answered & (first_wait <= threshold))
     sum_wait = np.bincount(idx, weights=call_waits(c), minlength=n)
     return {  # NaN in an interval without calls (or without answered calls, for asa)
         "start": bounds[:-1],

@@ -398,10 +398,10 @@ def set_table(sets: dict[str, list[Segments]], n_departments: int) -> SetTable:
                        [seg.start.size for _, seg in chosen])
     start = np.concatenate([seg.start for _, seg in chosen])
     stop = np.concatenate([seg.stop for _, seg in chosen])
-    known = department >= 0
-    if not known.all():
-        start, stop = start[known], stop[known]
-        department, number = department[known], number[known]
+    if department.min() < 0:  # segments of departments the scenario does not know
+        known = np.flatnonzero(department >= 0)
+        start, stop = start.take(known), stop.take(known)
+        department, number = department.take(known), number.take(known)
     return SetTable(tuple(name for name, _ in chosen), start, stop, number + department,
                     n_departments)
 
@@ -471,22 +471,54 @@ def covering(sets: Iterable[Segments]) -> list[Segments]:
     """The segments of each set that cover some time (both bounds known, stop after start)."""
     out = []
     for seg in sets:
-        valid = seg.stop > seg.start  # False where either bound is NaN
-        out.append(Segments(seg.start[valid], seg.stop[valid], seg.department[valid]))
+        valid = np.flatnonzero(seg.stop > seg.start)  # not where either bound is NaN
+        out.append(Segments(seg.start.take(valid), seg.stop.take(valid),
+                            seg.department.take(valid)))
     return out
 
 
-def interval_time(sets: Sequence[Segments], department: int, bounds: np.ndarray) -> np.ndarray:
-    """Time (s) the segments of ``department`` cover in each interval of ``bounds``.
+def interval_times(groups: Sequence[Sequence[Segments]], n_departments: int,
+                   bounds: np.ndarray) -> list[np.ndarray]:
+    """Time (s) each group's segments cover per department and interval of ``bounds``.
 
-    Summed over ``sets`` (from :func:`covering`) in their order, each set's share the
-    difference of :func:`cumulative_time` at the bounds; a set without segments of the
-    department adds nothing and is skipped.
+    ``groups`` are lists of sets from :func:`covering`. For each group, an array of shape
+    ``(n_departments, len(bounds) - 1)``: per department, the sum over the group's sets in their
+    order of each set's share, the difference of :func:`cumulative_time` at the bounds (a set
+    without segments of the department adds nothing). Bit for bit one :func:`cumulative_time`
+    per set and department, with the steps that follow the sorts and sums done for all of
+    them at once.
     """
-    total = np.zeros(len(bounds) - 1)
-    for seg in sets:
-        mine = seg.department == department
-        if mine.any():
-            covered = _cumulative(seg.start[mine], seg.stop[mine], bounds)
-            total += covered[1:] - covered[:-1]  # np.diff, without its overhead
-    return total
+    which, starts, stops = [], [], []
+    for g, sets in enumerate(groups):
+        for seg in sets:
+            for j in range(n_departments if seg.start.size else 0):
+                mine = np.flatnonzero(seg.department == j)
+                if mine.size:
+                    which.append((g, j))
+                    starts.append(seg.start.take(mine))
+                    stops.append(seg.stop.take(mine))
+    totals = [np.zeros((n_departments, len(bounds) - 1)) for _ in groups]
+    if which:
+        covered = _sums_below(starts, bounds) - _sums_below(stops, bounds)
+        share = covered[:, 1:] - covered[:, :-1]  # np.diff, without its overhead
+        for (g, j), row in zip(which, share, strict=True):
+            totals[g][j] += row
+    return totals
+
+
+def _sums_below(sets: list[np.ndarray], at: np.ndarray) -> np.ndarray:
+    """Per set (a row each), ``sum(max(at - x, 0) for x in set)`` at every ``at``.
+
+    As :func:`_cumulative` computes it (``n * at - cumsum[n]``, ``n`` the values at or below
+    ``at``, summed in sorted order): each set is sorted in place (its caller's copy) and summed.
+    """
+    below = np.empty((len(sets), len(at)), dtype=np.int64)
+    sums = []
+    for k, values in enumerate(sets):
+        values.sort(kind="stable")  # nearly sorted: see _cumulative
+        below[k] = values.searchsorted(at, side="right")
+        sums.append(values.cumsum())
+    last = np.maximum(below - 1, 0)
+    summed = np.array([total[i] for total, i in zip(sums, last, strict=True)])
+    out: np.ndarray = below * at - np.where(below > 0, summed, 0.0)
+    return out
