@@ -553,10 +553,10 @@ def _interval_calls(c: CallArrays, bounds: np.ndarray, threshold: float
 
     def count(where: np.ndarray) -> np.ndarray:
         """Calls per interval where ``where`` (``bincount`` weighted by it, a third the cost)."""
-        return np.bincount(idx.take(np.flatnonzero(where)), minlength=n)
+        return np.bincount(idx.take(where.nonzero()[0]), minlength=n)
 
     abandoned = count(c.outcome == _ABANDONED)
-    which = np.flatnonzero(answered)
+    which = answered.nonzero()[0]
     n_answered = np.bincount(idx.take(which), minlength=n)
     sum_asa = np.bincount(idx.take(which), weights=first_wait.take(which), minlength=n)
     in_sl = count(answered & (first_wait <= threshold))

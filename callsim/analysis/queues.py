@@ -81,8 +81,8 @@ def queue_joins(c: CallArrays) -> QueueJoins:
     abandoned1 = (c.outcome == _ABANDONED) & (c.stage == _FIRST_QUEUE)
     # Not joins: calls resolved in place or written down as callbacks (policy callback). A warm
     # hold turned callback left the queue at the request (hold_end), unanswered from it.
-    second = np.flatnonzero(~np.isnan(c.transfer) & (c.outcome != _DROPPED)
-                            & (c.kind != _IN_PLACE) & (c.kind != _CALLBACK))
+    second = (~np.isnan(c.transfer) & (c.outcome != _DROPPED) & (c.kind != _IN_PLACE)
+              & (c.kind != _CALLBACK)).nonzero()[0]
     to_callback = c.kind.take(second) == _HOLD_TO_CALLBACK
     answer2 = c.answer_after_transfer.take(second)
     answered2 = ~np.isnan(answer2) & ~to_callback
@@ -122,7 +122,7 @@ def queue_table(result: SimulationResult, scenario: Any, c: CallArrays | None = 
 def _queue_table(joins: QueueJoins, warmup: float, n_dept: int, step: float, n_int: int,
                  threshold: float) -> np.ndarray:
     keep = (joins.join >= warmup) & (joins.department >= 0)
-    chosen = None if keep.all() else np.flatnonzero(keep)  # no warm-up: every join
+    chosen = None if keep.all() else keep.nonzero()[0]  # no warm-up: every join
 
     def pick(values: np.ndarray) -> np.ndarray:
         return values if chosen is None else values.take(chosen)
@@ -134,7 +134,7 @@ def _queue_table(joins: QueueJoins, warmup: float, n_dept: int, step: float, n_i
 
     def count(where: np.ndarray | None = None) -> np.ndarray:
         """Joins per cell (where ``where``): the sums of weights of 1, at a third the cost."""
-        chosen = cell if where is None else cell.take(np.flatnonzero(where))
+        chosen = cell if where is None else cell.take(where.nonzero()[0])
         return np.bincount(chosen, minlength=size)[:size]
 
     def total(weights: np.ndarray) -> np.ndarray:

@@ -399,7 +399,7 @@ def set_table(sets: dict[str, list[Segments]], n_departments: int) -> SetTable:
     start = np.concatenate([seg.start for _, seg in chosen])
     stop = np.concatenate([seg.stop for _, seg in chosen])
     if department.min() < 0:  # segments of departments the scenario does not know
-        known = np.flatnonzero(department >= 0)
+        known = (department >= 0).nonzero()[0]
         start, stop = start.take(known), stop.take(known)
         department, number = department.take(known), number.take(known)
     return SetTable(tuple(name for name, _ in chosen), start, stop, number + department,
@@ -471,7 +471,7 @@ def covering(sets: Iterable[Segments]) -> list[Segments]:
     """The segments of each set that cover some time (both bounds known, stop after start)."""
     out = []
     for seg in sets:
-        valid = np.flatnonzero(seg.stop > seg.start)  # not where either bound is NaN
+        valid = (seg.stop > seg.start).nonzero()[0]  # not where either bound is NaN
         out.append(Segments(seg.start.take(valid), seg.stop.take(valid),
                             seg.department.take(valid)))
     return out
@@ -492,7 +492,7 @@ def interval_times(groups: Sequence[Sequence[Segments]], n_departments: int,
     for g, sets in enumerate(groups):
         for seg in sets:
             for j in range(n_departments if seg.start.size else 0):
-                mine = np.flatnonzero(seg.department == j)
+                mine = (seg.department == j).nonzero()[0]
                 if mine.size:
                     which.append((g, j))
                     starts.append(seg.start.take(mine))
