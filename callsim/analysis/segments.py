@@ -468,12 +468,15 @@ def _cumulative(start: np.ndarray, stop: np.ndarray, at: np.ndarray) -> np.ndarr
 
 
 def covering(sets: Iterable[Segments]) -> list[Segments]:
-    """The segments of each set that cover some time (both bounds known, stop after start)."""
+    """The segments of each set that cover some time (both bounds known, stop after start).
+
+    A set whose every segment does is given back as it is (its arrays shared, not copied).
+    """
     out = []
     for seg in sets:
         valid = (seg.stop > seg.start).nonzero()[0]  # not where either bound is NaN
-        out.append(Segments(seg.start.take(valid), seg.stop.take(valid),
-                            seg.department.take(valid)))
+        out.append(seg if valid.size == seg.start.size else Segments(
+            seg.start.take(valid), seg.stop.take(valid), seg.department.take(valid)))
     return out
 
 
@@ -491,12 +494,20 @@ def interval_times(groups: Sequence[Sequence[Segments]], n_departments: int,
     which, starts, stops = [], [], []
     for g, sets in enumerate(groups):
         for seg in sets:
-            for j in range(n_departments if seg.start.size else 0):
+            left = seg.start.size  # segments of departments still to be looked at
+            for j in range(n_departments if left else 0):
                 mine = (seg.department == j).nonzero()[0]
-                if mine.size:
+                if mine.size == seg.start.size:  # a set of one department (most are)
+                    which.append((g, j))
+                    starts.append(seg.start.copy())
+                    stops.append(seg.stop.copy())
+                elif mine.size:
                     which.append((g, j))
                     starts.append(seg.start.take(mine))
                     stops.append(seg.stop.take(mine))
+                left -= mine.size
+                if not left:
+                    break
     totals = [np.zeros((n_departments, len(bounds) - 1)) for _ in groups]
     if which:
         covered = _sums_below(starts, bounds) - _sums_below(stops, bounds)
