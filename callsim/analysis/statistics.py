@@ -173,7 +173,9 @@ def _rows(
     by, metrics = list(by), list(metrics)
     raw = frame[metrics].astype(float)
     is_inf = np.isinf(raw)
-    keys = [frame[c] for c in by] if by else [np.zeros(len(frame), dtype=int)]
+    # One group without ``by``: a Series key (an array key costs pandas a failed column look-up
+    # and the error message that goes with it, a millisecond a call).
+    keys = [frame[c] for c in by] if by else [pd.Series(0, index=frame.index)]
 
     def groups(values: pd.DataFrame) -> Any:  # pandas is untyped here (no stubs)
         return values.groupby(keys, sort=False, observed=True, dropna=False)
