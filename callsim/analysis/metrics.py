@@ -43,10 +43,10 @@ from callsim.analysis.segments import (
     codes,
     covering,
     interval_times,
-    nan_to_zero,
     set_table,
     times,
     totals_by_set,
+    wait_lengths,
     wait_segments,
 )
 from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
@@ -160,9 +160,7 @@ def call_waits(c: CallArrays) -> np.ndarray:
 
 
 def _call_waits(c: CallArrays) -> np.ndarray:
-    first, second = wait_segments(c)
-    w1 = nan_to_zero(first.stop - first.start)
-    w2 = nan_to_zero(second.stop - second.start)
+    w1, w2 = wait_lengths(c)
     total: np.ndarray = w1 + w2
     return total
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from callsim.analysis.segments import CallArrays, call_arrays, nan_to_zero
+from callsim.analysis.segments import CallArrays, call_arrays, wait_lengths, wait_segments
 from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
 
 #: Department queue metrics, in output order.
@@ -75,28 +75,23 @@ def queue_joins(c: CallArrays) -> QueueJoins:
     A transferred caller joins the resolving department's queue at the transfer time unless the
     cold transfer dropped the call; warm callers wait there on hold. See the module docstring.
     """
-    end = c.closed(c.end)
     answered1 = ~np.isnan(c.answer)
-    wait1 = np.where(answered1, c.answer, end) - c.arrival
     abandoned1 = (c.outcome == _ABANDONED) & (c.stage == _FIRST_QUEUE)
-    # Not joins: calls resolved in place or written down as callbacks (policy callback). A warm
-    # hold turned callback left the queue at the request (hold_end), unanswered from it.
-    second = (~np.isnan(c.transfer) & (c.outcome != _DROPPED) & (c.kind != _IN_PLACE)
-              & (c.kind != _CALLBACK)).nonzero()[0]
+    # The second queue's joins are the second waiting segments (wait_segments): not calls
+    # resolved in place or written down as callbacks (policy callback). A warm hold turned
+    # callback left the queue at the request (hold_end), unanswered from it.
+    second = (~np.isnan(wait_segments(c)[1].start)).nonzero()[0]
+    wait1, wait2 = wait_lengths(c)  # waits from joining to the answer, the abandonment or the end
     to_callback = c.kind.take(second) == _HOLD_TO_CALLBACK
-    answer2 = c.answer_after_transfer.take(second)
-    answered2 = ~np.isnan(answer2) & ~to_callback
-    join2 = c.transfer.take(second)
-    left = np.where(to_callback, c.closed(c.hold_end).take(second), end.take(second))
-    wait2 = np.where(answered2, answer2, left) - join2
+    answered2 = ~np.isnan(c.answer_after_transfer.take(second)) & ~to_callback
     stage2 = c.stage.take(second)
     abandoned2 = (c.outcome.take(second) == _ABANDONED) & (
         (stage2 == _AFTER_TRANSFER) | (stage2 == _ON_HOLD)
     )
     return QueueJoins(
         department=np.concatenate([c.first_department, c.resolving_department.take(second)]),
-        join=np.concatenate([c.arrival, join2]),
-        wait=nan_to_zero(np.concatenate([wait1, wait2])),
+        join=np.concatenate([c.arrival, c.transfer.take(second)]),
+        wait=np.concatenate([wait1, wait2.take(second)]),
         answered=np.concatenate([answered1, answered2]),
         abandoned=np.concatenate([abandoned1, abandoned2]),
     )

@@ -342,6 +342,19 @@ def wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
     return c.derived("wait_segments", _wait_segments)
 
 
+def wait_lengths(c: CallArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Per call, the time (s) waited in the first queue and in the second (0 where none).
+
+    The lengths of :func:`wait_segments`, computed once per ``c`` (shared: do not modify): the
+    total wait of each call and the wait of each queue join are made of them.
+    """
+    def make(c: CallArrays) -> tuple[np.ndarray, np.ndarray]:
+        first, second = wait_segments(c)
+        return nan_to_zero(first.stop - first.start), nan_to_zero(second.stop - second.start)
+
+    return c.derived("wait_lengths", make)
+
+
 def _wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
     end_or_now = c.closed(c.end)
     first = Segments(c.arrival, _first_valid(c.answer, end_or_now), c.first_department)
