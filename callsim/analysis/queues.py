@@ -187,9 +187,10 @@ def metrics_from_sums(sums: np.ndarray) -> dict[str, np.ndarray]:
 
 def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """``numerator / denominator`` where the denominator is positive, NaN elsewhere."""
-    out: np.ndarray = np.divide(numerator, denominator, out=np.full(denominator.shape, np.nan),
-                                where=denominator > 0)
-    return out
+    out = np.empty(denominator.shape)
+    out.fill(np.nan)  # np.full, without its Python wrapper (this runs 14 times a run)
+    quotient: np.ndarray = np.divide(numerator, denominator, out=out, where=denominator > 0)
+    return quotient
 
 
 def queue_metrics(result: SimulationResult, scenario: Any, c: CallArrays | None = None
