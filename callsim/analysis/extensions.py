@@ -66,7 +66,7 @@ def remove_call_metric(name: str) -> None:
 
 #: Outcomes of a lost call: abandoned, dropped, or a callback never reached (docs/model.md
 #: section 3: "unreached, a lost call"). The one definition of "lost". Plain ints: an array
-#: compared with an enum member converts it every time (a third of the cost of the metrics).
+#: compared with an enum member converts it every time (about 70 us a run, 5% of the metrics).
 LOST_OUTCOMES: tuple[int, ...] = (
     int(Outcome.ABANDONED), int(Outcome.DROPPED), int(Outcome.UNREACHED))
 
