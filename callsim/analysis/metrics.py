@@ -23,11 +23,12 @@ import pandas as pd
 from callsim.analysis.extensions import (
     EXTENSION_CALL_METRICS,
     LOST_OUTCOMES,
-    extension_call_metrics,
+    extension_group_metrics,
     lost_customers,
 )
 from callsim.analysis.queues import (
     QUEUE_METRICS,
+    clip,
     queue_columns,
     queue_table,
     queue_totals,
@@ -36,15 +37,16 @@ from callsim.analysis.queues import (
 from callsim.analysis.segments import (
     ACTIVITIES,
     CallArrays,
+    Segments,
     busy_covering,
     call_arrays,
     codes,
     covering,
-    cumulative_time,
-    interval_time,
-    nan_to_zero,
+    interval_times,
+    set_table,
     times,
-    total_by_department,
+    totals_by_set,
+    wait_lengths,
     wait_segments,
 )
 from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
@@ -117,7 +119,8 @@ def _share(count: int, n: int) -> float:
 
 
 def _mean(values: np.ndarray) -> float:
-    return float(values.mean()) if values.size else float("nan")
+    """``values.mean()``, bit for bit (NumPy's sum divided by the count), without its overhead."""
+    return float(values.sum()) / values.size if values.size else float("nan")
 
 
 def percentile(values: np.ndarray, q: float) -> float:
@@ -157,9 +160,7 @@ def call_waits(c: CallArrays) -> np.ndarray:
 
 
 def _call_waits(c: CallArrays) -> np.ndarray:
-    first, second = wait_segments(c)
-    w1 = nan_to_zero(first.stop - first.start)
-    w2 = nan_to_zero(second.stop - second.start)
+    w1, w2 = wait_lengths(c)
     total: np.ndarray = w1 + w2
     return total
 
@@ -169,8 +170,8 @@ class _CallGroups:
     """The counted calls of a run, overall and per call type, for :func:`_call_group`.
 
     Counts come from one ``np.bincount`` per code column over all groups; the values averaged
-    (waits, times) are split by a stable sort, so each group keeps the call order and its means
-    and percentiles equal those of the calls selected one group at a time, bit for bit.
+    (waits, times) are taken by each group's positions, so each group keeps the call order and
+    its means and percentiles equal those of the calls selected one group at a time.
 
     Attributes
     ----------
@@ -208,16 +209,13 @@ class _CallGroups:
         arrival, outcome = pick(c.arrival), pick(c.outcome)
         first_wait = pick(c.answer) - arrival
         n = np.bincount(group, minlength=n_types + 1)
-        bounds = np.concatenate(([0], np.cumsum(n)))
-        # The same stable order, by radix sort on small ints: five times faster than on int64.
-        small = group.astype(np.int16) if n_types < np.iinfo(np.int16).max else group
-        order = np.argsort(small, kind="stable")
+        members = [(group == k).nonzero()[0] for k in range(1, n_types + 1)]
 
         def split(values: np.ndarray) -> list[np.ndarray]:
-            ordered = values[order]
-            return [values, *(ordered[bounds[k]:bounds[k + 1]] for k in range(1, n_types + 1))]
+            return [values, *(values.take(m) for m in members)]
 
-        in_sl = np.bincount(group[~np.isnan(first_wait) & (first_wait <= threshold)],
+        # Within the threshold (a NaN first wait, never answered, compares false).
+        in_sl = np.bincount(group.take((first_wait <= threshold).nonzero()[0]),
                             minlength=n_types + 1)
         return _CallGroups(
             n=[int(n.sum()), *n[1:].tolist()],
@@ -256,9 +254,8 @@ _FIRST_QUEUE, _AFTER_TRANSFER, _ON_HOLD = (
     int(Stage.FIRST_QUEUE), int(Stage.AFTER_TRANSFER), int(Stage.ON_HOLD))
 
 
-def _call_group(groups: _CallGroups, g: int, mask: np.ndarray, c: CallArrays, policy: str
-                ) -> dict[str, float]:
-    """Per-call metrics of group ``g`` (0 overall, then each call type); ``mask`` selects it."""
+def _call_group(groups: _CallGroups, g: int) -> dict[str, float]:
+    """Per-call metrics of group ``g`` (0 overall, then each call type), but the extensions'."""
     n = groups.n[g]
     outcome, stage, kind = groups.outcome[g], groups.stage[g], groups.kind[g]
     first_wait, w = groups.first_wait[g], groups.wait[g]
@@ -279,7 +276,6 @@ def _call_group(groups: _CallGroups, g: int, mask: np.ndarray, c: CallArrays, po
         "abandon_rate_on_hold": _share(_count(stage, _ON_HOLD), n),
         "transfers_hold_timeout": float(_count(kind, _WARM_TO_COLD)),
         "unfinished_rate": _share(_count(outcome, _UNFINISHED), n),
-        **extension_call_metrics(c, mask, policy),
     }
 
 
@@ -288,15 +284,17 @@ def department_busy(
 ) -> dict[str, np.ndarray]:
     """Busy agent time per activity and department inside ``[lo, hi]`` (s).
 
-    Sets without segments (e.g. callbacks under cold and warm) are skipped: they add zeros.
+    Per activity, the sum over its sets in order of each set's totals (:func:`totals_by_set`,
+    all sets in one pass). Sets without segments (e.g. callbacks under
+    cold and warm) are skipped: they add zeros.
     """
-    return {
-        activity: sum(
-            (total_by_department(seg, lo, hi, n_departments) for seg in segs if seg.start.size),
-            start=np.zeros(n_departments),
-        )
-        for activity, segs in busy_covering(c).items()
-    }
+    table = c.derived(f"busy_table {n_departments}",
+                      lambda c: set_table(busy_covering(c), n_departments))
+    per_set = totals_by_set(table, lo, hi)
+    out = {activity: np.zeros(n_departments) for activity in busy_covering(c)}
+    for activity, row in zip(table.names, per_set, strict=True):
+        out[activity] = out[activity] + row
+    return out
 
 
 def staffed_seconds(
@@ -410,11 +408,12 @@ def _per_call_metrics(c: CallArrays, counted: np.ndarray, scenario: Scenario, po
     types = list(scenario.call_types)
     groups = _CallGroups.of(c, call_waits(c), counted, len(types),
                             float(scenario.service_level_threshold))
+    extensions = extension_group_metrics(c, counted, c.call_type + 1, len(types), policy)
     out: dict[str, float] = {}
     prefixes = ["overall", *(f"call_types.{name}" for name in types)]
     for g, prefix in enumerate(prefixes):
-        mask = counted if g == 0 else counted & (c.call_type == g - 1)
-        out.update({f"{prefix}.{m}": v for m, v in _call_group(groups, g, mask, c, policy).items()})
+        metrics = {**_call_group(groups, g), **extensions[g]}
+        out.update({f"{prefix}.{m}": v for m, v in metrics.items()})
     return out
 
 
@@ -460,14 +459,11 @@ def _department_profiles(
     shift_stop = np.minimum(times(shifts, "end"), float(result.horizon))
     busy = [seg for segs in busy_covering(c).values() for seg in segs]
     queues = covering(wait_segments(c))
-    profiles = {}
-    for j, name in enumerate(departments):
-        on = shift_dept == j
-        staffed = np.diff(cumulative_time(shift_start[on], shift_stop[on], bounds))
-        busy_time = interval_time(busy, j, bounds)
-        queue_time = interval_time(queues, j, bounds)
-        profiles[name] = (ratio(busy_time, staffed), queue_time / np.diff(bounds))
-    return profiles
+    shifts = covering([Segments(shift_start, shift_stop, shift_dept)])
+    busy_time, queue_time, staffed = interval_times([busy, queues, shifts], len(departments),
+                                                    bounds)
+    occupancy, queue_length = ratio(busy_time, staffed), queue_time / np.diff(bounds)
+    return {name: (occupancy[j], queue_length[j]) for j, name in enumerate(departments)}
 
 
 def interval_metrics(result: SimulationResult, scenario: Scenario) -> pd.DataFrame:
@@ -545,14 +541,20 @@ def _interval_calls(c: CallArrays, bounds: np.ndarray, threshold: float
                     ) -> dict[str, np.ndarray]:
     """The per-call columns of :func:`interval_metrics`, by interval of arrival."""
     n = len(bounds) - 1
-    idx = np.clip(np.searchsorted(bounds, c.arrival, side="right") - 1, 0, n - 1)
+    idx = clip(np.searchsorted(bounds, c.arrival, side="right") - 1, n - 1)
     calls = np.bincount(idx, minlength=n).astype(float)
     first_wait = c.answer - c.arrival
     answered = ~np.isnan(first_wait)
-    abandoned = np.bincount(idx, weights=c.outcome == _ABANDONED, minlength=n)
-    n_answered = np.bincount(idx[answered], minlength=n)
-    sum_asa = np.bincount(idx[answered], weights=first_wait[answered], minlength=n)
-    in_sl = np.bincount(idx, weights=answered & (first_wait <= threshold), minlength=n)
+
+    def count(where: np.ndarray) -> np.ndarray:
+        """Calls per interval where ``where`` (``bincount`` weighted by it, a third the cost)."""
+        return np.bincount(idx.take(where.nonzero()[0]), minlength=n)
+
+    abandoned = count(c.outcome == _ABANDONED)
+    which = answered.nonzero()[0]
+    n_answered = np.bincount(idx.take(which), minlength=n)
+    sum_asa = np.bincount(idx.take(which), weights=first_wait.take(which), minlength=n)
+    in_sl = count(first_wait <= threshold)  # answered (a NaN wait compares false) in time
     sum_wait = np.bincount(idx, weights=call_waits(c), minlength=n)
     return {  # NaN in an interval without calls (or without answered calls, for asa)
         "start": bounds[:-1],

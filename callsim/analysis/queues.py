@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from callsim.analysis.segments import CallArrays, call_arrays, nan_to_zero
+from callsim.analysis.segments import CallArrays, call_arrays, wait_lengths, wait_segments
 from callsim.engine.records import Outcome, SimulationResult, Stage, TransferKind
 
 #: Department queue metrics, in output order.
@@ -75,27 +75,23 @@ def queue_joins(c: CallArrays) -> QueueJoins:
     A transferred caller joins the resolving department's queue at the transfer time unless the
     cold transfer dropped the call; warm callers wait there on hold. See the module docstring.
     """
-    end = c.closed(c.end)
     answered1 = ~np.isnan(c.answer)
-    wait1 = np.where(answered1, c.answer, end) - c.arrival
     abandoned1 = (c.outcome == _ABANDONED) & (c.stage == _FIRST_QUEUE)
-    # Not joins: calls resolved in place or written down as callbacks (policy callback). A warm
-    # hold turned callback left the queue at the request (hold_end), unanswered from it.
-    second = (~np.isnan(c.transfer) & (c.outcome != _DROPPED)
-              & (c.kind != _IN_PLACE) & (c.kind != _CALLBACK))
-    to_callback = c.kind[second] == _HOLD_TO_CALLBACK
-    answered2 = ~np.isnan(c.answer_after_transfer[second]) & ~to_callback
-    join2 = c.transfer[second]
-    left = np.where(to_callback, c.closed(c.hold_end)[second], end[second])
-    wait2 = np.where(answered2, c.answer_after_transfer[second], left) - join2
-    stage2 = c.stage[second]
-    abandoned2 = (c.outcome[second] == _ABANDONED) & (
+    # The second queue's joins are the second waiting segments (wait_segments): not calls
+    # resolved in place or written down as callbacks (policy callback). A warm hold turned
+    # callback left the queue at the request (hold_end), unanswered from it.
+    second = (~np.isnan(wait_segments(c)[1].start)).nonzero()[0]
+    wait1, wait2 = wait_lengths(c)  # waits from joining to the answer, the abandonment or the end
+    to_callback = c.kind.take(second) == _HOLD_TO_CALLBACK
+    answered2 = ~np.isnan(c.answer_after_transfer.take(second)) & ~to_callback
+    stage2 = c.stage.take(second)
+    abandoned2 = (c.outcome.take(second) == _ABANDONED) & (
         (stage2 == _AFTER_TRANSFER) | (stage2 == _ON_HOLD)
     )
     return QueueJoins(
-        department=np.concatenate([c.first_department, c.resolving_department[second]]),
-        join=np.concatenate([c.arrival, join2]),
-        wait=nan_to_zero(np.concatenate([wait1, wait2])),
+        department=np.concatenate([c.first_department, c.resolving_department.take(second)]),
+        join=np.concatenate([c.arrival, c.transfer.take(second)]),
+        wait=np.concatenate([wait1, wait2.take(second)]),
         answered=np.concatenate([answered1, answered2]),
         abandoned=np.concatenate([abandoned1, abandoned2]),
     )
@@ -121,21 +117,37 @@ def queue_table(result: SimulationResult, scenario: Any, c: CallArrays | None = 
 def _queue_table(joins: QueueJoins, warmup: float, n_dept: int, step: float, n_int: int,
                  threshold: float) -> np.ndarray:
     keep = (joins.join >= warmup) & (joins.department >= 0)
-    interval = np.clip(floor_divide(joins.join[keep], step).astype(np.int64), 0, n_int - 1)
-    cell = joins.department[keep] * n_int + interval
-    wait, answered = joins.wait[keep], joins.answered[keep]
-    weights = (
-        np.ones(cell.size),
-        answered & (wait <= threshold),
-        joins.abandoned[keep],
-        answered,
-        np.where(answered, wait, 0.0),
-        wait,
-    )
+    chosen = None if keep.all() else keep.nonzero()[0]  # no warm-up: every join
+
+    def pick(values: np.ndarray) -> np.ndarray:
+        return values if chosen is None else values.take(chosen)
+
+    interval = clip(floor_divide(pick(joins.join), step).astype(np.int64), n_int - 1)
+    cell = pick(joins.department) * n_int + interval
+    wait, answered = pick(joins.wait), pick(joins.answered)
     size = n_dept * n_int
-    sums = np.stack([np.bincount(cell, weights=w, minlength=size)[:size] for w in weights],
-                    axis=-1)
+
+    def count(where: np.ndarray | None = None) -> np.ndarray:
+        """Joins per cell (where ``where``): the sums of weights of 1, at a third the cost."""
+        chosen = cell if where is None else cell.take(where.nonzero()[0])
+        return np.bincount(chosen, minlength=size)[:size]
+
+    def total(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(cell, weights=weights, minlength=size)[:size]
+
+    sums = np.empty((size, len(_SUMS)))
+    for k, column in enumerate((count(), count(answered & (wait <= threshold)),
+                                count(pick(joins.abandoned)), count(answered),
+                                total(np.where(answered, wait, 0.0)), total(wait))):
+        sums[:, k] = column
     return sums.reshape(n_dept, n_int, len(_SUMS))
+
+
+def clip(values: np.ndarray, most: int) -> np.ndarray:
+    """``np.clip(values, 0, most)`` of integers, in place, at a third of its cost."""
+    np.maximum(values, 0, out=values)
+    out: np.ndarray = np.minimum(values, most, out=values)
+    return out
 
 
 def floor_divide(values: np.ndarray, step: float) -> np.ndarray:
@@ -175,9 +187,10 @@ def metrics_from_sums(sums: np.ndarray) -> dict[str, np.ndarray]:
 
 def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """``numerator / denominator`` where the denominator is positive, NaN elsewhere."""
-    out: np.ndarray = np.divide(numerator, denominator, out=np.full(denominator.shape, np.nan),
-                                where=denominator > 0)
-    return out
+    out = np.empty(denominator.shape)
+    out.fill(np.nan)  # np.full, without its Python wrapper (this runs 14 times a run)
+    quotient: np.ndarray = np.divide(numerator, denominator, out=out, where=denominator > 0)
+    return quotient
 
 
 def queue_metrics(result: SimulationResult, scenario: Any, c: CallArrays | None = None

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TypeVar, cast
+from typing import NamedTuple, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ ACTIVITIES: tuple[str, ...] = ("handling", "identifying", "holding", "handoff", 
                                "after_call_work")
 
 #: Transfer kinds whose customer hung up with a callback request (at ``hold_end``).
-CALLBACK_KINDS: tuple[int, ...] = (TransferKind.CALLBACK, TransferKind.HOLD_TO_CALLBACK)
+CALLBACK_KINDS: tuple[int, ...] = (int(TransferKind.CALLBACK), int(TransferKind.HOLD_TO_CALLBACK))
 
 #: Codes as plain ints: an array compared with an enum member converts it every time (3x
 #: the cost of the comparison).
@@ -342,6 +342,19 @@ def wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
     return c.derived("wait_segments", _wait_segments)
 
 
+def wait_lengths(c: CallArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Per call, the time (s) waited in the first queue and in the second (0 where none).
+
+    The lengths of :func:`wait_segments`, computed once per ``c`` (shared: do not modify): the
+    total wait of each call and the wait of each queue join are made of them.
+    """
+    def make(c: CallArrays) -> tuple[np.ndarray, np.ndarray]:
+        first, second = wait_segments(c)
+        return nan_to_zero(first.stop - first.start), nan_to_zero(second.stop - second.start)
+
+    return c.derived("wait_lengths", make)
+
+
 def _wait_segments(c: CallArrays) -> tuple[Segments, Segments]:
     end_or_now = c.closed(c.end)
     first = Segments(c.arrival, _first_valid(c.answer, end_or_now), c.first_department)
@@ -365,14 +378,57 @@ def overlap(start: np.ndarray, stop: np.ndarray, lo: float, hi: float) -> np.nda
     return covered
 
 
-def total_by_department(seg: Segments, lo: float, hi: float, n_departments: int) -> np.ndarray:
-    """Sum of the overlaps of ``seg`` with ``[lo, hi]`` per department (s)."""
-    known = seg.department >= 0
-    if not known.all():
-        seg = Segments(seg.start[known], seg.stop[known], seg.department[known])
-    totals = np.bincount(seg.department, weights=overlap(seg.start, seg.stop, lo, hi),
-                         minlength=n_departments)
-    return totals[:n_departments]
+class SetTable(NamedTuple):
+    """Many sets of segments as one: what :func:`totals_by_set` sums in one pass.
+
+    Attributes
+    ----------
+    names
+        The name of each set (e.g. its activity), in order; a name may repeat.
+    start, stop
+        Every set's segments, set after set, of known departments only.
+    cell
+        ``set number * n_departments + department`` per segment.
+    n_departments
+        The number of departments.
+    """
+
+    names: tuple[str, ...]
+    start: np.ndarray
+    stop: np.ndarray
+    cell: np.ndarray
+    n_departments: int
+
+
+def set_table(sets: dict[str, list[Segments]], n_departments: int) -> SetTable:
+    """The sets of ``sets`` (name -> sets; empty sets left out) as one :class:`SetTable`."""
+    chosen = [(name, seg) for name, segs in sets.items() for seg in segs if seg.start.size]
+    if not chosen:
+        empty = np.zeros(0)
+        return SetTable((), empty, empty, np.zeros(0, dtype=np.int64), n_departments)
+    department = np.concatenate([seg.department for _, seg in chosen])
+    number = np.repeat(np.arange(len(chosen)) * n_departments,
+                       [seg.start.size for _, seg in chosen])
+    start = np.concatenate([seg.start for _, seg in chosen])
+    stop = np.concatenate([seg.stop for _, seg in chosen])
+    if department.min() < 0:  # segments of departments the scenario does not know
+        known = (department >= 0).nonzero()[0]
+        start, stop = start.take(known), stop.take(known)
+        department, number = department.take(known), number.take(known)
+    return SetTable(tuple(name for name, _ in chosen), start, stop, number + department,
+                    n_departments)
+
+
+def totals_by_set(table: SetTable, lo: float, hi: float) -> np.ndarray:
+    """Per set and department, the sum of the overlaps of its segments with ``[lo, hi]`` (s).
+
+    Shape ``(sets, n_departments)``: each row bit for bit what one ``np.bincount`` of the set
+    alone gives (a bin's weights are summed in the segments' order, set after set).
+    """
+    size = len(table.names) * table.n_departments
+    totals = np.bincount(table.cell, weights=overlap(table.start, table.stop, lo, hi),
+                         minlength=size)
+    return totals.reshape(len(table.names), table.n_departments)
 
 
 def any_of(values: np.ndarray, codes: Iterable[int]) -> np.ndarray:
@@ -425,25 +481,68 @@ def _cumulative(start: np.ndarray, stop: np.ndarray, at: np.ndarray) -> np.ndarr
 
 
 def covering(sets: Iterable[Segments]) -> list[Segments]:
-    """The segments of each set that cover some time (both bounds known, stop after start)."""
+    """The segments of each set that cover some time (both bounds known, stop after start).
+
+    A set whose every segment does is given back as it is (its arrays shared, not copied).
+    """
     out = []
     for seg in sets:
-        valid = seg.stop > seg.start  # False where either bound is NaN
-        out.append(Segments(seg.start[valid], seg.stop[valid], seg.department[valid]))
+        valid = (seg.stop > seg.start).nonzero()[0]  # not where either bound is NaN
+        out.append(seg if valid.size == seg.start.size else Segments(
+            seg.start.take(valid), seg.stop.take(valid), seg.department.take(valid)))
     return out
 
 
-def interval_time(sets: Sequence[Segments], department: int, bounds: np.ndarray) -> np.ndarray:
-    """Time (s) the segments of ``department`` cover in each interval of ``bounds``.
+def interval_times(groups: Sequence[Sequence[Segments]], n_departments: int,
+                   bounds: np.ndarray) -> list[np.ndarray]:
+    """Time (s) each group's segments cover per department and interval of ``bounds``.
 
-    Summed over ``sets`` (from :func:`covering`) in their order, each set's share the
-    difference of :func:`cumulative_time` at the bounds; a set without segments of the
-    department adds nothing and is skipped.
+    ``groups`` are lists of sets from :func:`covering`. For each group, an array of shape
+    ``(n_departments, len(bounds) - 1)``: per department, the sum over the group's sets in their
+    order of each set's share, the difference of :func:`cumulative_time` at the bounds (a set
+    without segments of the department adds nothing). Bit for bit one :func:`cumulative_time`
+    per set and department, with the steps that follow the sorts and sums done for all of
+    them at once.
     """
-    total = np.zeros(len(bounds) - 1)
-    for seg in sets:
-        mine = seg.department == department
-        if mine.any():
-            covered = _cumulative(seg.start[mine], seg.stop[mine], bounds)
-            total += covered[1:] - covered[:-1]  # np.diff, without its overhead
-    return total
+    which, starts, stops = [], [], []
+    for g, sets in enumerate(groups):
+        for seg in sets:
+            left = seg.start.size  # segments of departments still to be looked at
+            for j in range(n_departments if left else 0):
+                mine = (seg.department == j).nonzero()[0]
+                if mine.size == seg.start.size:  # a set of one department (most are)
+                    which.append((g, j))
+                    starts.append(seg.start.copy())
+                    stops.append(seg.stop.copy())
+                elif mine.size:
+                    which.append((g, j))
+                    starts.append(seg.start.take(mine))
+                    stops.append(seg.stop.take(mine))
+                left -= mine.size
+                if not left:
+                    break
+    totals = [np.zeros((n_departments, len(bounds) - 1)) for _ in groups]
+    if which:
+        covered = _sums_below(starts, bounds) - _sums_below(stops, bounds)
+        share = covered[:, 1:] - covered[:, :-1]  # np.diff, without its overhead
+        for (g, j), row in zip(which, share, strict=True):
+            totals[g][j] += row
+    return totals
+
+
+def _sums_below(sets: list[np.ndarray], at: np.ndarray) -> np.ndarray:
+    """Per set (a row each), ``sum(max(at - x, 0) for x in set)`` at every ``at``.
+
+    As :func:`_cumulative` computes it (``n * at - cumsum[n]``, ``n`` the values at or below
+    ``at``, summed in sorted order): each set is sorted in place (its caller's copy) and summed.
+    """
+    below = np.empty((len(sets), len(at)), dtype=np.int64)
+    sums = []
+    for k, values in enumerate(sets):
+        values.sort(kind="stable")  # nearly sorted: see _cumulative
+        below[k] = values.searchsorted(at, side="right")
+        sums.append(values.cumsum())
+    last = np.maximum(below - 1, 0)
+    summed = np.array([total[i] for total, i in zip(sums, last, strict=True)])
+    out: np.ndarray = below * at - np.where(below > 0, summed, 0.0)
+    return out

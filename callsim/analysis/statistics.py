@@ -9,17 +9,51 @@ paired differences, which is usually much narrower than comparing two independen
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit  # = scipy.stats.t.ppf, without importing scipy.stats
 
 from callsim.scenario.catalogue import KEY_COLUMNS
 
 #: Columns of the long summary tables, after the grouping columns.
 SUMMARY_COLUMNS: tuple[str, ...] = ("metric", "mean", "ci_low", "ci_high", "n")
 
+
+
+#: The quantile of a two-sided 95% interval, as :func:`t_half_width` computes it.
+P95 = 0.5 + 0.95 / 2.0
+
+
+def t_quantile(df: Any, p: float) -> Any:
+    """Student-t quantile ``p`` with ``df`` degrees of freedom: ``scipy.special.stdtrit``.
+
+    Bit for bit ``stdtrit(df, p)`` (``scipy.stats.t.ppf``). The quantiles of 95% intervals
+    (``p`` = :data:`P95`) with 1 to 2,000 whole degrees of freedom are read from the table
+    ``t975.txt`` that ``tools/t_quantiles.py`` wrote with ``stdtrit``: importing
+    ``scipy.special`` takes a sixth of a second, more than the summaries of a ``compare``;
+    other quantiles import it and ask it.
+
+    >>> float(t_quantile(2, P95)) == float(t_quantile(2.0, P95))
+    True
+    """
+    df = np.asarray(df)
+    if p == P95 and df.size and df.dtype.kind in "iu":
+        table = _t975()
+        if 1 <= df.min() and df.max() <= table.size:
+            return table[df - 1]
+    from scipy.special import stdtrit  # here, not at the top: see above
+
+    return stdtrit(df, p)
+
+
+@cache
+def _t975() -> np.ndarray:
+    """The table of :func:`t_quantile`: the quantile :data:`P95` for df 1, 2, ... (one a line)."""
+    text = files("callsim.analysis").joinpath("t975.txt").read_text()
+    return np.array([float(line) for line in text.split()])
 
 
 def t_half_width(sd: Any, n: Any, confidence: float = 0.95, *, new: Any = None) -> Any:
@@ -54,7 +88,7 @@ def t_half_width(sd: Any, n: Any, confidence: float = 0.95, *, new: Any = None) 
     >>> round(float(t_half_width(1.0, 3, new=1)), 4)
     4.9683
     """
-    quantile = stdtrit(np.maximum(np.asarray(n) - 1, 1), 0.5 + confidence / 2.0)
+    quantile = t_quantile(np.maximum(np.asarray(n) - 1, 1), 0.5 + confidence / 2.0)
     if new is None:
         return quantile * sd / np.sqrt(n)
     return quantile * sd * np.sqrt(1 / new + 1 / n)
@@ -139,7 +173,9 @@ def _rows(
     by, metrics = list(by), list(metrics)
     raw = frame[metrics].astype(float)
     is_inf = np.isinf(raw)
-    keys = [frame[c] for c in by] if by else [np.zeros(len(frame), dtype=int)]
+    # One group without ``by``: a Series key (an array key costs pandas a failed column look-up
+    # and the error message that goes with it, a millisecond a call).
+    keys = [frame[c] for c in by] if by else [pd.Series(0, index=frame.index)]
 
     def groups(values: pd.DataFrame) -> Any:  # pandas is untyped here (no stubs)
         return values.groupby(keys, sort=False, observed=True, dropna=False)

@@ -167,10 +167,14 @@ def interval_document(interval_summary: pd.DataFrame, policies: Sequence[str]) -
     doc: dict[str, Any] = {}
     for policy in policies:
         rows = interval_summary[interval_summary["policy"] == policy]
+        by_interval: dict[tuple[int, float], list[dict[str, Any]]] = {}
+        for row in rows.to_dict("records"):  # one conversion, not one per interval
+            row["metric"] = interval_key(row["metric"])
+            by_interval.setdefault((row["interval"], row["start"]), []).append(row)
         entries = []
-        for (interval, start), group in rows.groupby(["interval", "start"], sort=True):
+        for interval, start in sorted(by_interval):
             entry: dict[str, Any] = {"interval": int(interval), "start": float(start)}
-            nested = nest_metrics(group.assign(metric=group["metric"].map(interval_key)))
+            nested = nest_metrics(by_interval[interval, start])
             entry.update(nested["overall"])
             if nested["departments"]:
                 entry["departments"] = nested["departments"]

@@ -10,8 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
+from scipy.special import stdtrit
 
-from callsim.analysis.statistics import half_width_ratio, paired_differences, summarize, t_interval
+from callsim.analysis.statistics import (
+    P95,
+    half_width_ratio,
+    paired_differences,
+    summarize,
+    t_interval,
+    t_quantile,
+)
 
 
 def test_t_interval_textbook_value():
@@ -21,6 +29,17 @@ def test_t_interval_textbook_value():
     assert mean == pytest.approx(5.0)
     assert hi - mean == pytest.approx(0.7154, abs=1e-4)
     assert mean - lo == pytest.approx(0.7154, abs=1e-4)
+
+
+def test_t_quantile_is_stdtrit_bit_for_bit():
+    # The table of the 95% intervals (read instead of importing scipy.special) is stdtrit's,
+    # every entry, and what it does not hold is asked of stdtrit.
+    df = np.arange(1, 2001)
+    table = t_quantile(df, P95)
+    assert table.tolist() == stdtrit(df, P95).tolist()
+    for args in [(2001, P95), (np.array([5, 2500]), P95), (4.0, P95), (9, 0.995)]:
+        assert np.asarray(t_quantile(*args)).tolist() == np.asarray(stdtrit(*args)).tolist()
+    assert type(t_quantile(np.asarray(3), P95)) is type(stdtrit(np.asarray(3), P95))
 
 
 @given(st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=50),
