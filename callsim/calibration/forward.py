@@ -68,14 +68,18 @@ class ForwardCheck:
                            f"{show(m, self.simulated[m] - self.half[m])}-"
                            f"{show(m, self.simulated[m] + self.half[m])}; observed "
                            f"{show(m, self.observed[m])})" for m in METRICS)
+        head = (f"forward check: the scenario's own rates, {self.days} simulated days, against "
+                f"the {self.record_days} calibration day(s): {values}\n")
+        points = 100 * abs(self.gap)
+        if points <= 100 * self.half["service_level"]:
+            return head + (f"its mean day matches the calibration days' service level within "
+                           f"its 95% CI ({points:.1f} points apart)")
         kind = "kinder" if self.gap > 0 else "harsher"
-        return (f"forward check: the scenario's own rates, {self.days} simulated days, against "
-                f"the {self.record_days} calibration day(s): {values}\n"
-                f"its mean day is {kind} than the calibration days by {100 * abs(self.gap):.1f} "
-                "points of service level: the fit matched each day with its own arrivals, "
-                "workload and agents on duty, which vary from day to day, and a mean day's do "
-                "not; staff to a target with that margin, or back-test a plan against records "
-                "with its own rates (`arrivals` scenario)")
+        return head + (f"its mean day is {kind} than the calibration days by {points:.1f} "
+                       "points of service level: the fit matched each day with its own "
+                       "arrivals, workload and agents on duty, which vary from day to day, and a "
+                       "mean day's do not; staff to a target with that margin, or back-test a "
+                       "plan against records with its own rates (`arrivals` scenario)")
 
 
 def forward_check(scenario: Scenario, records: CallRecords, seed: int = 0,

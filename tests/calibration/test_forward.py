@@ -36,3 +36,7 @@ def test_the_comment_says_the_margin_and_which_way() -> None:
     assert "kinder than the calibration days by 9.8 points" in text
     harsher = ForwardCheck(50, 5, kinder, observed, half)
     assert "harsher than the calibration days by 9.8 points" in harsher.comment()
+    close = dict(observed, service_level=0.58)
+    within = ForwardCheck(50, 5, observed, close, half).comment()
+    assert "matches the calibration days' service level within its 95% CI (1.2 points apart)" \
+        in within and "margin" not in within
