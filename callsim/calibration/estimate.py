@@ -84,7 +84,8 @@ def calibrate(
         Scenario name (default: made from the file names).
     fit
         Also fit the share of agents available by simulation (:mod:`callsim.calibration.fit`,
-        ``reps`` replications of each day (default: ceil(50 / days)), base ``seed``).
+        ``reps`` replications of each day (default: ceil(50 / days)), base ``seed``), then
+        run the forward check (:mod:`callsim.calibration.forward`).
     handle_by_time
         Write the handle-time factors per hour (``handle_scale``) into the scenario and fit
         the handle times at factor 1 (:mod:`callsim.calibration.handle_scale`); without it

@@ -49,7 +49,8 @@ def calibrate_command(
     name: Annotated[str | None, typer.Option(help="Scenario name.")] = None,
     fit: Annotated[bool, typer.Option(
         "--fit", help="Also fit the share of agents available per 2 h block and a scale of "
-        "after-call work by simulation (replayed days).")
+        "after-call work by simulation (replayed days), then check the scenario's own day "
+        "against the calibration days (the margin to keep when staffing from it).")
     ] = False,
     handle_by_time: Annotated[bool, typer.Option(
         "--handle-by-time", help="Write the handle-time factors per hour (handle_scale) into "
