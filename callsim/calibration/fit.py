@@ -34,7 +34,7 @@ import pandas as pd
 
 from callsim.calibration.arrivals import interval_index
 from callsim.calibration.records import CallRecords
-from callsim.calibration.replay import replay_days
+from callsim.calibration.replay import ReplayedDay, replay_days
 from callsim.engine.records import Outcome
 from callsim.experiments.execution import BatchRunner, Execution, Run, Unit
 
@@ -189,15 +189,17 @@ class _Trials:
     """Simulations of the replayed days under candidate shares, per block.
 
     Every trial is one batch of the runner: one unit per day, ``reps`` replications each.
+    ``days`` are :func:`~callsim.calibration.replay.replay_days` of ``scenario`` (they do not
+    depend on its after-call work, so one list serves every scale of the joint fit).
     """
 
-    def __init__(self, scenario: Scenario, records: CallRecords, metric: str, block: np.ndarray,
-                 reps: int | None, seed: int, runner: BatchRunner) -> None:
+    def __init__(self, scenario: Scenario, days: list[ReplayedDay], metric: str,
+                 block: np.ndarray, reps: int | None, seed: int, runner: BatchRunner) -> None:
         self.scenario, self.metric, self.block = scenario, metric, block
         self.seed, self.runner = seed, runner
         self.window = scenario.horizon
         self.threshold = float(scenario.service_level_threshold)
-        self.days = replay_days(scenario, records)
+        self.days = days
         self.reps = reps or -(-SIMULATED_DAYS // max(1, len(self.days)))
         self.tried: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.frame = _waits_frame([])
@@ -260,8 +262,8 @@ def fit_availability(scenario: Scenario, records: CallRecords, reps: int | None 
     ``execution`` (default: every core), with the same numbers whatever the workers.
     """
     with (execution or Execution()).runner() as runner:
-        trials = _Trials(scenario, records, metric, _blocks(scenario.horizon.n_intervals, block),
-                         reps, seed, runner)
+        trials = _Trials(scenario, replay_days(scenario, records), metric,
+                         _blocks(scenario.horizon.n_intervals, block), reps, seed, runner)
         return _bisect(trials, records, lowest, steps)
 
 
@@ -340,9 +342,10 @@ def fit_jointly(scenario: Scenario, records: CallRecords, reps: int | None = Non
     """
     fits: list[tuple[float, AvailabilityFit]] = []
     blocks = _blocks(scenario.horizon.n_intervals, block)
+    days = replay_days(scenario, records)
     with (execution or Execution()).runner() as runner:
         for factor in scales:
-            trials = _Trials(with_after_call_work(scenario, factor), records, "abandon_rate",
+            trials = _Trials(with_after_call_work(scenario, factor), days, "abandon_rate",
                              blocks, reps, seed, runner)
             fit = _bisect(trials, records, 0.5, 6)
             observed, simulated = fit.service_level
