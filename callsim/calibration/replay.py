@@ -102,8 +102,8 @@ def replay_days(scenario: Scenario, records: CallRecords) -> list[ReplayedDay]:
     frame = records.frame
     keep = replayable(records, scenario).to_numpy()
     levels = handle_levels(scenario, frame[keep])
-    staffed = replayed_staffing(scenario, records)
-    homes = agent_homes(frame) if staffed else {}
+    homes = _named_homes(records)
+    staffed = _staffed(scenario, records, homes)
     days = []
     for day, calls in frame[keep].groupby("day"):
         agents = (_agents_on_duty(records, pd.Timestamp(day), scenario, homes, staffed)
@@ -122,12 +122,21 @@ def replayed_staffing(scenario: Scenario, records: CallRecords) -> list[str]:
     on a break) while they served them, and their department's spells would count too few
     agents. The others keep the scenario's agents (all of them when no agent is named).
     """
-    frame = records.frame
-    if "agent" not in records.present or not frame["agent"].notna().any():
-        return []
-    receiving = set(frame["transferred_to"].dropna().astype(str))
-    homes = set(agent_homes(frame).values())
-    return [name for name in scenario.departments if name in homes and name not in receiving]
+    return _staffed(scenario, records, _named_homes(records))
+
+
+def _named_homes(records: CallRecords) -> dict[str, str]:
+    """Each agent's home (:func:`agent_homes`), none when the records name no agent."""
+    if "agent" not in records.present or not records.frame["agent"].notna().any():
+        return {}
+    return agent_homes(records.frame)
+
+
+def _staffed(scenario: Scenario, records: CallRecords, homes: dict[str, str]) -> list[str]:
+    """:func:`replayed_staffing` given the agents' ``homes``."""
+    receiving = set(records.frame["transferred_to"].dropna().astype(str))
+    home = set(homes.values())
+    return [name for name in scenario.departments if name in home and name not in receiving]
 
 
 def _agents_on_duty(records: CallRecords, day: pd.Timestamp, scenario: Scenario,
