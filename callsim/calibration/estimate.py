@@ -139,8 +139,7 @@ def calibrate(
     partial = replace(partial, staffing=staffing, after_call_work=acw,
                       warnings=(*chosen.notes,
                                 *staffing.zero_with_calls(_calls(chosen, window), window)))
-    text, defaults = scenario_text(partial)
-    partial = replace(partial, text=text, defaults=tuple(defaults))
+    partial = _written(partial)
     if fit:
         partial = _fitted(partial, reps, seed, execution)
     checked(partial)
@@ -154,9 +153,15 @@ def _fitted(partial: Calibration, reps: int | None, seed: int,
     from callsim.calibration.forward import forward_check
 
     records = partial.records
-    partial = replace(partial, availability=fit_jointly(checked(partial), records, reps=reps,
-                                                        seed=seed, execution=execution))
-    partial = replace(partial, forward=forward_check(checked(partial), records, seed, execution))
+    partial = _written(replace(partial, availability=fit_jointly(
+        checked(partial), records, reps=reps, seed=seed, execution=execution)))
+    # The check simulates the scenario as written, with the fitted shares and scale.
+    return _written(replace(partial, forward=forward_check(checked(partial), records, seed,
+                                                           execution)))
+
+
+def _written(partial: Calibration) -> Calibration:
+    """``partial`` with its scenario text (and the defaults it marks) made anew."""
     text, defaults = scenario_text(partial)
     return replace(partial, text=text, defaults=tuple(defaults))
 

@@ -40,3 +40,35 @@ def test_the_comment_says_the_margin_and_which_way() -> None:
     within = ForwardCheck(50, 5, observed, close, half).comment()
     assert "matches the calibration days' service level within its 95% CI (1.2 points apart)" \
         in within and "margin" not in within
+
+
+def test_the_check_simulates_the_scenario_as_fitted(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: the check once ran on the scenario text written before the fit, so it
+    simulated every agent available and after-call work unscaled (the bank's first week: 66.6%
+    service level where the fitted scenario gives 62.7%)."""
+    from callsim import calibrate
+    from callsim.calibration import fit, forward
+    from callsim.calibration.fit import AvailabilityFit
+    from tests.shared import SCENARIOS
+
+    seen = []
+
+    def fitted(scenario, records, **_):  # type: ignore[no-untyped-def]
+        share = (0.5,) * scenario.horizon.n_intervals
+        return AvailabilityFit(share, "abandon_rate", (), scenario.horizon)
+
+    def check(scenario, records, seed, execution):  # type: ignore[no-untyped-def]
+        seen.append(scenario)
+        day = dict.fromkeys(METRICS, 0.0)
+        return ForwardCheck(1, 1, day, day, day)
+
+    monkeypatch.setattr(fit, "fit_jointly", fitted)
+    monkeypatch.setattr(forward, "forward_check", check)
+    lines = (SCENARIOS / "records" / "acd_week.csv").read_text().splitlines(keepends=True)
+    (tmp_path / "morning.csv").write_text("".join(lines[:201]))
+    result = calibrate(tmp_path / "morning.csv", mapping=SCENARIOS / "records" / "acd_map.yaml",
+                       fit=True)
+    (scenario,) = seen
+    assert {d.available for d in scenario.departments.values()} == {
+        (0.5,) * scenario.horizon.n_intervals}
+    assert "forward check" in result.text
