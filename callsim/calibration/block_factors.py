@@ -32,11 +32,29 @@ class Block(Protocol):
     @property
     def identified(self) -> bool: ...  # noqa: D102
 
+    def line(self, window: Horizon) -> str: ...  # noqa: D102
+
+
+def block_width(block: float, window: Horizon) -> int:
+    """Intervals in a block of ``block`` seconds: rounded, at least one."""
+    return max(1, round(block / window.interval))
+
+
+def block_bounds(b: int, width: int, n: int) -> tuple[int, int]:
+    """First and last interval (inclusive) of block ``b`` of ``width`` intervals, of ``n``."""
+    return b * width, min((b + 1) * width, n) - 1
+
+
+def clock_span(window: Horizon, first: int, last: int) -> str:
+    """Intervals ``first`` to ``last`` on the clock: ``"12:00-14:00"``."""
+    return f"{window.clock(first)}-{window.clock(last + 1)}"
+
 
 class BlockFactors:
     """Factors per interval from ``blocks`` over ``window``; 1 where a block is not identified.
 
-    Mixed into the frozen dataclasses that hold ``blocks`` and ``window`` as fields.
+    Mixed into the frozen dataclasses that hold ``blocks`` and ``window`` as fields; they say
+    what their factors are in :meth:`head`.
     """
 
     blocks: Sequence[Block]
@@ -55,6 +73,14 @@ class BlockFactors:
             for i in range(b.first, b.last + 1):
                 out[i] = b.scale if b.identified else 1.0
         return tuple(out)
+
+    def head(self) -> str:
+        """The first line of :meth:`comment`: what the factors are and how they were made."""
+        raise NotImplementedError
+
+    def comment(self) -> list[str]:
+        """Lines for the scenario file and calibrate's output: :meth:`head`, then the blocks."""
+        return [self.head(), *(b.line(self.window) for b in self.blocks)]
 
     def factors(self, clock: np.ndarray) -> np.ndarray:
         """The factor of calls arriving at ``clock`` (s since midnight; 1 outside the window)."""

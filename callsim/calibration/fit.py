@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from callsim.calibration.arrivals import interval_index
+from callsim.calibration.block_factors import clock_span
 from callsim.calibration.records import CallRecords
 from callsim.calibration.replay import ReplayedDay, replay_days
 from callsim.engine.records import Outcome
@@ -78,7 +79,7 @@ class BlockShare:
         """
         scale, unit = (100.0, "%") if percent else (1.0, " s")
         span = ("whole day" if self.first == 0 and self.last == window.n_intervals - 1
-                else f"{window.clock(self.first)}-{window.clock(self.last + 1)}")
+                else clock_span(window, self.first, self.last))
         seen = ("no calls" if np.isnan(self.observed) else
                 f"observed {scale * self.observed:.1f}{unit}, simulated "
                 f"{scale * self.simulated:.1f}{unit}"

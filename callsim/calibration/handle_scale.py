@@ -28,7 +28,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from callsim.calibration.arrivals import interval_index
-from callsim.calibration.block_factors import BlockFactors
+from callsim.calibration.block_factors import (
+    BlockFactors,
+    block_bounds,
+    block_width,
+    clock_span,
+)
 from callsim.calibration.records import CallRecords
 from callsim.scenario.schema import Horizon
 
@@ -65,7 +70,7 @@ class HandleBlock:
 
     def line(self, window: Horizon) -> str:
         """One line: clock range, factor and its CI, calls and mean handle time."""
-        span = f"{window.clock(self.first)}-{window.clock(self.last + 1)}"
+        span = clock_span(window, self.first, self.last)
         if not self.identified:
             return f"{span} 1 (too few: {self.calls:,} calls handled, < {MIN_CALLS})"
         return (f"{span} {self.scale:.3f} (95% CI {self.low:.3f}-{self.high:.3f}; "
@@ -100,14 +105,13 @@ class HandleScale(BlockFactors):
         """Whether the scenario carries the factors: identified and applied."""
         return self.applied and self.identified
 
-    def comment(self) -> list[str]:
-        """Lines for the scenario file and calibrate's output."""
-        head = (f"handle_scale: time-of-day factor on handle time per block (whole day mean "
+    def head(self) -> str:
+        """What the factors are (the first line of the comment)."""
+        return (f"handle_scale: time-of-day factor on handle time per block (whole day mean "
                 f"{self.day_mean:.0f} s, standardised by call type; factor = handled time / "
                 "time expected at the call types' day means)"
                 + ("" if self.applied else
                    ", NOT applied (calibrate's `handle_by_time` applies it)") + ":")
-        return [head, *(b.line(self.window) for b in self.blocks)]
 
 
 def estimate_handle_scale(records: CallRecords, window: Horizon,
@@ -140,7 +144,7 @@ def estimate_handle_scale(records: CallRecords, window: Horizon,
                           "queue": frame["queue"].astype(str).to_numpy()[keep],
                           "handled": frame["handled"].to_numpy(dtype=float)[keep]})
     calls["expected"] = calls.groupby(["kind", "queue"])["handled"].transform("mean")
-    width = max(1, round(block / window.interval))
+    width = block_width(block, window)
     calls["block"] = idx[keep] // width
     blocks = tuple(_block(int(b), width, window.n_intervals, group)
                    for b, group in calls.groupby("block"))
@@ -148,7 +152,7 @@ def estimate_handle_scale(records: CallRecords, window: Horizon,
 
 
 def _block(b: int, width: int, n: int, group: pd.DataFrame) -> HandleBlock:
-    first, last = b * width, min((b + 1) * width, n) - 1
+    first, last = block_bounds(b, width, n)
     handled = group["handled"].to_numpy(dtype=float)
     expected = group["expected"].to_numpy(dtype=float)
     total = float(expected.sum())

@@ -28,7 +28,12 @@ import numpy as np
 import pandas as pd
 
 from callsim.calibration.arrivals import interval_index
-from callsim.calibration.block_factors import BlockFactors
+from callsim.calibration.block_factors import (
+    BlockFactors,
+    block_bounds,
+    block_width,
+    clock_span,
+)
 from callsim.calibration.records import CallRecords
 from callsim.scenario.schema import Horizon
 
@@ -67,7 +72,7 @@ class BlockScale:
 
     def line(self, window: Horizon) -> str:
         """One line: clock range, factor and its CI, abandonments and hazard."""
-        span = f"{window.clock(self.first)}-{window.clock(self.last + 1)}"
+        span = clock_span(window, self.first, self.last)
         if not self.identified:
             return (f"{span} 1 (too few: {self.abandoned} abandoned of {self.calls:,} calls, "
                     f"< {MIN_ABANDONED})")
@@ -94,12 +99,11 @@ class PatienceScale(BlockFactors):
     window: Horizon
     day_hazard: float
 
-    def comment(self) -> list[str]:
-        """Lines for the scenario file and calibrate's output."""
-        head = (f"patience_scale: time-of-day factor on patience per block (hazard of "
+    def head(self) -> str:
+        """What the factors are (the first line of the comment)."""
+        return (f"patience_scale: time-of-day factor on patience per block (hazard of "
                 f"abandonment per minute of waiting, whole day {self.day_hazard:.3f}, "
                 "standardised by call type; factor = expected / observed abandonments):")
-        return [head, *(b.line(self.window) for b in self.blocks)]
 
 
 def estimate_patience_scale(records: CallRecords, window: Horizon,
@@ -135,7 +139,7 @@ def estimate_patience_scale(records: CallRecords, window: Horizon,
     per_type = calls.groupby("kind")[["abandoned", "exposure"]].sum()
     rate = per_type["abandoned"] / per_type["exposure"]
     calls["expected"] = calls["exposure"] * calls["kind"].map(rate).to_numpy()
-    width = max(1, round(block / window.interval))
+    width = block_width(block, window)
     calls["block"] = idx[keep] // width
     sums = calls.groupby("block")[["abandoned", "expected", "exposure"]].sum()
     counts = calls.groupby("block").size()
@@ -148,7 +152,7 @@ def estimate_patience_scale(records: CallRecords, window: Horizon,
 
 def _block(b: int, width: int, n: int, calls: int, abandoned: int, expected: float,
            exposure: float) -> BlockScale:
-    first, last = b * width, min((b + 1) * width, n) - 1
+    first, last = block_bounds(b, width, n)
     hazard = 60.0 * abandoned / exposure
     if abandoned == 0:
         return BlockScale(first, last, calls, 0, expected, hazard, 1.0, math.nan, math.nan)

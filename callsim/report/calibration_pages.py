@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from callsim.calibration.block_factors import clock_span
 from callsim.files import write_text
 from callsim.report.calibration_figures import (
     arrivals_figure,
@@ -98,7 +99,7 @@ def _patience_scale_rows(cal: Calibration) -> list[dict[str, Any]]:
     by_time = cal.patience_scale
     if by_time is None or not by_time.identified:
         return []
-    return [{"block": f"{cal.window.clock(b.first)}-{cal.window.clock(b.last + 1)}",
+    return [{"block": clock_span(cal.window, b.first, b.last),
              "calls": f"{b.calls:,}", "abandoned": f"{b.abandoned:,}",
              "hazard": f"{b.hazard:.3f}",
              "scale": (f"{b.scale:.3f} ({b.low:.3f}-{b.high:.3f})" if b.identified
@@ -111,7 +112,7 @@ def _handle_scale_rows(cal: Calibration) -> list[dict[str, Any]]:
     by_hour = cal.handle_scale
     if by_hour is None or not by_hour.identified:
         return []
-    return [{"block": f"{cal.window.clock(b.first)}-{cal.window.clock(b.last + 1)}",
+    return [{"block": clock_span(cal.window, b.first, b.last),
              "calls": f"{b.calls:,}", "mean": _s(b.mean), "expected": _s(b.expected),
              "scale": (f"{b.scale:.3f} ({b.low:.3f}-{b.high:.3f})" if b.identified
                        else "1 (too few calls)"),
